@@ -153,6 +153,11 @@ struct lsc_msg {
  * the board may report anything its fields hold. */
 int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg);
 
+/* Encode a typed message with the encoder of its type (the reverse of
+ * lsc_frame_parse() for values in range). Returns the frame size, that
+ * encoder's lsc_error, or LSC_E_UNKNOWN_CMD for an unknown msg->type. */
+int lsc_frame_encode_msg(uint8_t *buf, size_t size, const struct lsc_msg *msg);
+
 /* Whether Length fits the layout of cmd (always true for unknown commands).
  * The decoder uses this to tell a frame from garbage that looks like one. */
 int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param);
