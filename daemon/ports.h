@@ -51,4 +51,12 @@ bool ports_id_match(uint16_t vid, uint16_t pid, const struct ports_id *ids, size
 struct ports_usb *ports_usb_dup(const struct ports_usb *usb);
 struct ports_usb *ports_usb_free(struct ports_usb *usb);
 
+struct sp_port;
+/* The USB identity libserialport reports for PORT: 0 with *ret NULL when
+ * PORT is not on USB, 0 with *ret allocated, or -ENOMEM. */
+int ports_usb_get(struct sp_port *port, struct ports_usb **ret);
+/* A libserialport result (enum sp_return) as 0 or a negative errno; for
+ * SP_ERR_FAIL the OS error libserialport saw. */
+int ports_sp_errno(int sp_result);
+
 #endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * txqueue.c: the transmit scheduler. Owners with queued items sit on a ring;
+ * the cursor is the owner whose turn it is. Popping a normal item takes the
+ * cursor owner's oldest item and passes the turn on, so with K owners queued
+ * an item waits at most K pops once it is at the head of its owner's FIFO.
+ * A new owner joins just before the cursor: it is served after every owner
+ * already waiting had one turn, and never waits more than one round.
+ *
+ * Owner lookup walks the ring: O(owners with queued items), and owners with
+ * nothing queued cost nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "txqueue.h"
+
+/* One per owner with queued items. Invariants: n >= 1 (the record is freed
+ * when it reaches 0) and counts the owner's items in both lanes; head..tail
+ * is its normal-lane FIFO (head NULL when it has priority items only);
+ * prev/next link every owner record into the circular ring. */
+struct txqueue_owner {
+        const void *key;
+        struct txqueue_item *head, *tail;
+        size_t n;
+        struct txqueue_owner *prev, *next;
+};
+
+/* Invariants: cursor is NULL iff no owner has items, else the owner whose
+ * turn it is; prio_head..prio_tail is the priority lane, FIFO; len counts
+ * every item. When the priority lane is empty every owner on the ring has a
+ * normal item, so txqueue_peek() never skips owners. */
+struct txqueue {
+        struct txqueue_owner *cursor;
+        struct txqueue_item *prio_head, *prio_tail;
+        size_t len;
+        size_t owner_max;
+};
+
+/* A list being collected: the address of its last next pointer. */
+typedef struct txqueue_item **txqueue_list_end;
+
+typedef bool (*txqueue_drop_fn)(const struct txqueue_item *item, const struct txqueue_item *ref);
+
+int txqueue_new(struct txqueue **ret, size_t owner_max)
+{
+        struct txqueue *q;
+
+        if (owner_max == 0)
+                return -EINVAL;
+        q = calloc(1, sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        q->owner_max = owner_max;
+        *ret = q;
+        return 0;
+}
+
+struct txqueue *txqueue_free(struct txqueue *q)
+{
+        if (!q)
+                return NULL;
+        while (q->cursor) {
+                struct txqueue_owner *o = q->cursor;
+
+                q->cursor = o->next == o ? NULL : o->next;
+                o->prev->next = o->next;
+                o->next->prev = o->prev;
+                free(o);
+        }
+        free(q);
+        return NULL;
+}
+
+static struct txqueue_owner *txqueue_owner_find(const struct txqueue *q, const void *key)
+{
+        struct txqueue_owner *o = q->cursor;
+
+        if (!o)
+                return NULL;
+        do {
+                if (o->key == key)
+                        return o;
+                o = o->next;
+        } while (o != q->cursor);
+        return NULL;
+}
+
+/* Find KEY's record, or create it at the end of the current round. */
+static struct txqueue_owner *txqueue_owner_get(struct txqueue *q, const void *key)
+{
+        struct txqueue_owner *o = txqueue_owner_find(q, key);
+
+        if (o)
+                return o;
+        o = calloc(1, sizeof(*o));
+        if (!o)
+                return NULL;
+        o->key = key;
+        if (!q->cursor) {
+                o->prev = o->next = o;
+                q->cursor = o;
+        } else {
+                o->next = q->cursor;
+                o->prev = q->cursor->prev;
+                o->prev->next = o;
+                q->cursor->prev = o;
+        }
+        return o;
+}
+
+static void txqueue_owner_remove(struct txqueue *q, struct txqueue_owner *o)
+{
+        if (o->next == o) {
+                q->cursor = NULL;
+        } else {
+                o->prev->next = o->next;
+                o->next->prev = o->prev;
+                if (q->cursor == o)
+                        q->cursor = o->next;
+        }
+        free(o);
+}
+
+/* Account for the unlinked items of LIST: owners whose last item left are
+ * removed from the ring. */
+static void txqueue_release(struct txqueue *q, struct txqueue_item *list)
+{
+        for (struct txqueue_item *i = list; i; i = i->next) {
+                struct txqueue_owner *o = i->owner;
+
+                i->owner = NULL;
+                q->len--;
+                if (--o->n == 0)
+                        txqueue_owner_remove(q, o);
+        }
+}
+
+/* Move the items of the list *HEAD..*TAIL that DROP selects to the list
+ * ending at *END, keeping the order of both. Returns how many moved. */
+static size_t txqueue_extract(struct txqueue_item **head, struct txqueue_item **tail,
+                              txqueue_drop_fn drop, const struct txqueue_item *ref,
+                              txqueue_list_end *end)
+{
+        struct txqueue_item **pp = head, *last = NULL;
+        size_t n = 0;
+
+        while (*pp) {
+                struct txqueue_item *i = *pp;
+
+                if (drop(i, ref)) {
+                        *pp = i->next;
+                        i->next = NULL;
+                        **end = i;
+                        *end = &i->next;
+                        n++;
+                } else {
+                        last = i;
+                        pp = &i->next;
+                }
+        }
+        *tail = last;
+        return n;
+}
+
+static bool txqueue_drop_subset(const struct txqueue_item *item, const struct txqueue_item *ref)
+{
+        return item->servo_mask != 0 && (item->servo_mask & ~ref->servo_mask) == 0;
+}
+
+static bool txqueue_drop_haltable(const struct txqueue_item *item, const struct txqueue_item *ref)
+{
+        return item->haltable;
+}
+
+static bool txqueue_drop_all(const struct txqueue_item *item, const struct txqueue_item *ref)
+{
+        return true;
+}
+
+/* Extract what DROP selects from every lane and owner, priority lane first,
+ * then owners from the cursor on; the list is released before returning. */
+static struct txqueue_item *txqueue_extract_all(struct txqueue *q, txqueue_drop_fn drop, size_t *n_ret)
+{
+        struct txqueue_item *list = NULL;
+        txqueue_list_end end = &list;
+        struct txqueue_owner *o = q->cursor;
+        size_t n;
+
+        n = txqueue_extract(&q->prio_head, &q->prio_tail, drop, NULL, &end);
+        if (o)
+                do {
+                        n += txqueue_extract(&o->head, &o->tail, drop, NULL, &end);
+                        o = o->next;
+                } while (o != q->cursor);
+        txqueue_release(q, list);
+        if (n_ret)
+                *n_ret = n;
+        return list;
+}
+
+static void txqueue_append(struct txqueue_item **head, struct txqueue_item **tail,
+                           struct txqueue_item *item)
+{
+        item->next = NULL;
+        if (*tail)
+                (*tail)->next = item;
+        else
+                *head = item;
+        *tail = item;
+}
+
+int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner,
+                 struct txqueue_item **superseded)
+{
+        struct txqueue_owner *o = txqueue_owner_find(q, owner);
+        struct txqueue_item *list = NULL;
+        txqueue_list_end end = &list;
+
+        if (o && item->replace && item->servo_mask != 0) {
+                txqueue_extract(&o->head, &o->tail, txqueue_drop_subset, item, &end);
+                txqueue_release(q, list);
+        }
+        *superseded = list;
+
+        o = txqueue_owner_get(q, owner);
+        if (!o)
+                return -ENOMEM;
+        if (o->n >= q->owner_max)
+                return -ENOBUFS;
+
+        item->owner = o;
+        if (item->priority)
+                txqueue_append(&q->prio_head, &q->prio_tail, item);
+        else
+                txqueue_append(&o->head, &o->tail, item);
+        o->n++;
+        q->len++;
+        return 0;
+}
+
+struct txqueue_item *txqueue_peek(const struct txqueue *q)
+{
+        if (q->prio_head)
+                return q->prio_head;
+        return q->cursor ? q->cursor->head : NULL;
+}
+
+struct txqueue_item *txqueue_pop(struct txqueue *q)
+{
+        struct txqueue_item *item = txqueue_peek(q);
+
+        if (!item)
+                return NULL;
+        if (item == q->prio_head) {
+                q->prio_head = item->next;
+                if (!q->prio_head)
+                        q->prio_tail = NULL;
+        } else {
+                struct txqueue_owner *o = q->cursor;
+
+                o->head = item->next;
+                if (!o->head)
+                        o->tail = NULL;
+                q->cursor = o->next;
+        }
+        item->next = NULL;
+        txqueue_release(q, item);
+        return item;
+}
+
+struct txqueue_item *txqueue_halt(struct txqueue *q, size_t *n_ret)
+{
+        return txqueue_extract_all(q, txqueue_drop_haltable, n_ret);
+}
+
+struct txqueue_item *txqueue_drain(struct txqueue *q)
+{
+        return txqueue_extract_all(q, txqueue_drop_all, NULL);
+}
+
+size_t txqueue_len(const struct txqueue *q)
+{
+        return q->len;
+}
+
+size_t txqueue_owner_len(const struct txqueue *q, const void *owner)
+{
+        const struct txqueue_owner *o = txqueue_owner_find(q, owner);
+
+        return o ? o->n : 0;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of port enumeration helpers: id parsing and matching, USB
+ * identity copies, libserialport error mapping, and a live enumeration. */
+#include "check-tap.h"
+#include <errno.h>
+#include <libserialport.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ports.h"
+
+static const struct {
+        const char *text;
+        uint16_t vid, pid;
+} good_ids[] = {
+        { "1a86:7523", 0x1a86, 0x7523 },
+        { "10C4:EA60", 0x10c4, 0xea60 },
+        { "1a86:55D4", 0x1a86, 0x55d4 },
+        { "1:2", 0x0001, 0x0002 },
+        { "0000:ffff", 0x0000, 0xffff },
+};
+
+static const char *const bad_ids[] = {
+        "", ":", "1a86", "1a86:", ":7523", "1a86:75230", "1a860:7523", "1a86-7523",
+        "1a86:7523 ", " 1a86:7523", "0x1a86:7523", "1a86:7523:1", "g000:0000",
+        "+1a8:7523", "1a86::7523", "-1:2",
+};
+
+START_TEST(test_parse_good)
+{
+        struct ports_id id;
+
+        ck_assert_int_eq(ports_parse_id(good_ids[_i].text, &id), 0);
+        ck_assert_uint_eq(id.vid, good_ids[_i].vid);
+        ck_assert_uint_eq(id.pid, good_ids[_i].pid);
+}
+END_TEST
+
+START_TEST(test_parse_bad)
+{
+        struct ports_id id = { 0x1234, 0x5678 };
+
+        ck_assert_msg(ports_parse_id(bad_ids[_i], &id) == -EINVAL, "accepted \"%s\"", bad_ids[_i]);
+        ck_assert_uint_eq(id.vid, 0x1234);
+        ck_assert_uint_eq(id.pid, 0x5678);
+}
+END_TEST
+
+START_TEST(test_parse_null)
+{
+        struct ports_id id;
+
+        ck_assert_int_eq(ports_parse_id(NULL, &id), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_known_ids)
+{
+        static const char *const known[] = { "1a86:7523", "1a86:55d4", "10c4:ea60" };
+
+        ck_assert_uint_eq(ports_n_known_ids, 3);
+        for (size_t i = 0; i < 3; i++) {
+                struct ports_id id;
+
+                ck_assert_int_eq(ports_parse_id(known[i], &id), 0);
+                ck_assert(ports_id_match(id.vid, id.pid, ports_known_ids, ports_n_known_ids));
+                ck_assert(!ports_id_match(id.vid, id.pid, ports_known_ids, 0));
+        }
+        ck_assert(!ports_id_match(0x1a86, 0x7522, ports_known_ids, ports_n_known_ids));
+        ck_assert(!ports_id_match(0x7523, 0x1a86, ports_known_ids, ports_n_known_ids));
+        ck_assert(!ports_id_match(0x10c4, 0x7523, ports_known_ids, ports_n_known_ids));
+}
+END_TEST
+
+START_TEST(test_usb_dup)
+{
+        char manufacturer[] = "QinHeng", serial[] = "0001";
+        struct ports_usb usb = { 0x1a86, 0x7523, manufacturer, NULL, serial };
+        struct ports_usb *copy = ports_usb_dup(&usb);
+
+        ck_assert_ptr_nonnull(copy);
+        ck_assert_uint_eq(copy->vid, 0x1a86);
+        ck_assert_uint_eq(copy->pid, 0x7523);
+        ck_assert_str_eq(copy->manufacturer, "QinHeng");
+        ck_assert_ptr_ne(copy->manufacturer, manufacturer);
+        ck_assert_ptr_null(copy->product);
+        ck_assert_str_eq(copy->serial, "0001");
+        ck_assert_ptr_null(ports_usb_free(copy));
+        ck_assert_ptr_null(ports_usb_dup(NULL));
+        ck_assert_ptr_null(ports_usb_free(NULL));
+}
+END_TEST
+
+START_TEST(test_sp_errno)
+{
+        ck_assert_int_eq(ports_sp_errno(SP_OK), 0);
+        ck_assert_int_eq(ports_sp_errno(SP_ERR_ARG), -EINVAL);
+        ck_assert_int_eq(ports_sp_errno(SP_ERR_MEM), -ENOMEM);
+        ck_assert_int_eq(ports_sp_errno(SP_ERR_SUPP), -ENOTSUP);
+        ck_assert_int_lt(ports_sp_errno(SP_ERR_FAIL), 0);
+}
+END_TEST
+
+/* Whatever this machine has (often no USB port at all): every entry is
+ * well formed, and "known" follows the id list given. */
+START_TEST(test_list)
+{
+        struct ports_entry *list;
+        int n = ports_list(&list, ports_known_ids, ports_n_known_ids);
+
+        ck_assert_int_ge(n, 0);
+        printf("# %d port(s)\n", n);
+        for (int i = 0; i < n; i++) {
+                printf("#   %s usb=%s known=%d\n", list[i].path, list[i].usb ? "yes" : "no",
+                       list[i].known);
+                ck_assert_ptr_nonnull(list[i].path);
+                ck_assert_int_eq(strncmp(list[i].path, "/dev/", 5), 0);
+                if (!list[i].usb)
+                        ck_assert(!list[i].known);
+                else
+                        ck_assert_int_eq(list[i].known,
+                                         ports_id_match(list[i].usb->vid, list[i].usb->pid,
+                                                        ports_known_ids, ports_n_known_ids));
+        }
+        ck_assert_ptr_null(ports_list_free(list, (size_t)n));
+
+        n = ports_list(&list, NULL, 0);
+        ck_assert_int_ge(n, 0);
+        for (int i = 0; i < n; i++)
+                ck_assert(!list[i].known);
+        ports_list_free(list, (size_t)n);
+        ck_assert_ptr_null(ports_list_free(NULL, 0));
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("ports");
+        TCase *tc = tcase_create("ports");
+
+        tcase_add_loop_test(tc, test_parse_good, 0, (int)(sizeof(good_ids) / sizeof(good_ids[0])));
+        tcase_add_loop_test(tc, test_parse_bad, 0, (int)(sizeof(bad_ids) / sizeof(bad_ids[0])));
+        tcase_add_test(tc, test_parse_null);
+        tcase_add_test(tc, test_known_ids);
+        tcase_add_test(tc, test_usb_dup);
+        tcase_add_test(tc, test_sp_errno);
+        tcase_add_test(tc, test_list);
+        suite_add_tcase(s, tc);
+        return check_tap_run(s);
+}
