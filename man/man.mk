@@ -1,0 +1,10 @@
+# Man pages. Each area lists the pages it writes in dist_man_MANS (in its
+# own fragment); tests/man-lint.sh lints every page in man/, listed or not,
+# and tests/install.sh checks that every one of them is installed.
+
+dist_man_MANS += man/lscd.8 man/lsc-sim.1
+
+if ENABLE_TESTS
+TESTS += tests/man-lint.sh
+EXTRA_DIST += tests/man-lint.sh
+endif

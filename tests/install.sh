@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make install DESTDIR=<scratch>, then check that every file a user gets is
+# there and works: programs whose libraries resolve, the library through
+# pkg-config (a program is compiled, linked and run against the installed
+# copy), units, sysusers.d, udev rule, the environment file, every man page
+# in man/, bash completion. Then a reinstall keeps a local edit of the
+# environment file, and make uninstall leaves nothing else behind. TAP.
+set -u
+
+srcdir=${top_srcdir:?}
+builddir=${top_builddir:?}
+. "$srcdir/tests/tap.sh"
+. "$builddir/tests/install-dirs.sh"
+tmp=$tap_tmp
+dest=$tmp/dest
+out=$tap_out
+
+# make in the build tree; not as part of the caller's jobserver.
+run_make() {
+    (cd "$builddir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $make "$@" DESTDIR="$dest")
+}
+
+run_make install >"$out" 2>&1
+rc=$?
+tap_point $rc "make install DESTDIR=..."
+if [ $rc -ne 0 ]; then
+    echo "Bail out! make install failed"
+    exit 1
+fi
+
+# installed PATH [-x|-L|-s]: PATH exists below DESTDIR (and is executable, a
+# link to an existing file, or not empty).
+installed() {
+    path=$dest$1
+    case ${2:--s} in
+    -x) [ -f "$path" ] && [ -x "$path" ] ;;
+    -L) [ -L "$path" ] && [ -e "$path" ] ;;
+    -s) [ -s "$path" ] ;;
+    esac
+    rc=$?
+    [ $rc -ne 0 ] && ls -l "$path" >"$out" 2>&1
+    tap_point $rc "installed $1"
+}
+
+# Programs: installed, executable, every shared library found (liblsc in
+# the DESTDIR, the rest on the system).
+for prog in "$sbindir/lscd" "$bindir/lscctl" "$bindir/lsc-sim"; do
+    installed "$prog" -x
+    LD_LIBRARY_PATH=$dest$libdir ldd "$dest$prog" >"$tmp/ldd" 2>&1
+    rc=$?
+    if grep -q 'not found' "$tmp/ldd"; then rc=1; fi
+    [ $rc -ne 0 ] && cp "$tmp/ldd" "$out"
+    tap_point $rc "${prog##*/}: shared libraries resolve"
+done
+
+# The library, its headers and its pkg-config file.
+installed "$libdir/liblsc.so" -L
+installed "$includedir/lsc/frame.h"
+installed "$includedir/lsc/client.h"
+installed "$pkgconfigdir/liblsc.pc"
+
+flags=$(PKG_CONFIG_PATH=$dest$pkgconfigdir PKG_CONFIG_SYSROOT_DIR=$dest \
+        $PKG_CONFIG --cflags --libs liblsc 2>"$out")
+rc=$?
+case " $flags " in
+*" -I$dest$includedir "*) ;;
+*) rc=1; echo "no -I$dest$includedir in: $flags" >>"$out" ;;
+esac
+case " $flags " in
+*" -L$dest$libdir "*" -llsc "*) ;;
+*) rc=1; echo "no -L$dest$libdir -llsc in: $flags" >>"$out" ;;
+esac
+tap_point $rc "pkg-config --cflags --libs liblsc points into DESTDIR"
+
+# A client of the installed library: both headers, one codec call, run.
+cat >"$tmp/t.c" <<'EOF'
+#include <stdio.h>
+#include <lsc/frame.h>
+#include <lsc/client.h>
+
+int main(void)
+{
+        unsigned char buf[LSC_FRAME_SIZE_STOP];
+        int n = lsc_frame_encode_group_stop(buf, sizeof buf);
+
+        if (n != 4 || buf[0] != 0x55 || buf[1] != 0x55 || buf[2] != 2 || buf[3] != 7) {
+                fprintf(stderr, "unexpected STOP frame (%d bytes)\n", n);
+                return 1;
+        }
+        return 0;
+}
+EOF
+$CC $SANITIZER_CFLAGS -std=gnu11 -Wall -Werror $flags -o "$tmp/t" "$tmp/t.c" $flags >"$out" 2>&1 &&
+    LD_LIBRARY_PATH=$dest$libdir "$tmp/t" >>"$out" 2>&1
+tap_point $? "a program builds, links and runs against the installed liblsc"
+
+# systemd, sysusers.d, udev, the environment file.
+for unit in lscd.service lscd@.service lscd.socket lscd@.socket; do
+    installed "$systemdsystemunitdir/$unit"
+done
+grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} \$LSCD_OPTIONS" \
+    "$dest$systemdsystemunitdir/lscd.service" >"$out" 2>&1
+tap_point $? "installed lscd.service runs $sbindir/lscd"
+installed "$sysusersdir/lscd.conf"
+installed "$udevrulesdir/60-lscd.rules"
+installed "$sysconfdir/default/lscd"
+
+# Man pages: the ones the project promises, and every page in man/.
+pages="lscd.8 lsc-sim.1 lscctl.1 lscd-protocol.7 liblsc.3"
+for page in "$srcdir"/man/*.[1-8]; do
+    [ -e "$page" ] || continue
+    case " $pages " in *" ${page##*/} "*) ;; *) pages="$pages ${page##*/}" ;; esac
+done
+for page in $pages; do
+    installed "$mandir/man${page##*.}/$page"
+done
+
+# Bash completion for lscctl, and bash can parse it.
+installed "$bashcompletiondir/lscctl"
+bash -n "$dest$bashcompletiondir/lscctl" >"$out" 2>&1
+tap_point $? "bash -n on the lscctl completion"
+
+# A reinstall keeps the local edit of the environment file...
+echo 'LSCD_DEVICE=/dev/lsc0' >>"$dest$sysconfdir/default/lscd"
+run_make install >"$out" 2>&1 &&
+    grep -qx 'LSCD_DEVICE=/dev/lsc0' "$dest$sysconfdir/default/lscd" >>"$out" 2>&1
+tap_point $? "make install again keeps an edited $sysconfdir/default/lscd"
+
+# ... and uninstall removes every file but that edited one.
+run_make uninstall >"$out" 2>&1
+rc=$?
+(cd "$dest" && find . ! -type d) >"$tmp/left"
+if [ "$(cat "$tmp/left")" != "./${sysconfdir#/}/default/lscd" ]; then
+    rc=1
+    echo "left after uninstall:" >>"$out"
+    cat "$tmp/left" >>"$out"
+fi
+tap_point $rc "make uninstall removes all but the edited environment file"
+
+tap_done

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* sim-control.c: the control socket: listening, clients, lines, replies. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sim-control.h"
+
+#define CONTROL_OUT_MAX (16 * (SIM_CONTROL_REPLY_MAX + 1))
+
+/*
+ * One connection. Invariants: in[0..in_len) holds no newline; out[0..out_len)
+ * is what the peer has not taken yet and EPOLLOUT is watched only while it is
+ * non-empty; after the peer's end of file (eof) nothing more is read and the
+ * client is closed as soon as out is empty.
+ */
+struct control_client {
+        struct sim_control *control;
+        struct control_client *prev, *next;
+        int fd;
+        sd_event_source *io;
+        bool eof;
+        size_t in_len;
+        char in[SIM_CONTROL_LINE_MAX];
+        size_t out_len;
+        char out[CONTROL_OUT_MAX];
+};
+
+/* The listening socket and its clients (a doubly linked list). */
+struct sim_control {
+        sd_event *event;
+        char *path;
+        int fd;
+        sd_event_source *listen;
+        sim_control_line_fn fn;
+        void *userdata;
+        struct control_client *clients;
+};
+
+static void client_free(struct control_client *cl)
+{
+        struct sim_control *c = cl->control;
+
+        if (cl->prev)
+                cl->prev->next = cl->next;
+        else
+                c->clients = cl->next;
+        if (cl->next)
+                cl->next->prev = cl->prev;
+        sd_event_source_disable_unref(cl->io);
+        close(cl->fd);
+        free(cl);
+}
+
+/* Write what we can; false when the client is gone and was freed. */
+static bool client_flush(struct control_client *cl)
+{
+        ssize_t n = cl->out_len ? send(cl->fd, cl->out, cl->out_len, MSG_NOSIGNAL) : 0;
+
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                client_free(cl);
+                return false;
+        }
+        if (n > 0) {
+                cl->out_len -= (size_t)n;
+                memmove(cl->out, cl->out + n, cl->out_len);
+        }
+        if (cl->eof && cl->out_len == 0) {
+                client_free(cl);
+                return false;
+        }
+        sd_event_source_set_io_events(cl->io, (cl->eof ? 0 : EPOLLIN) |
+                                              (cl->out_len ? EPOLLOUT : 0));
+        return true;
+}
+
+/* Queue one reply line. A client that lets CONTROL_OUT_MAX pile up is not
+ * reading: it gets no more replies and is closed once the queue drains. */
+static void client_reply(struct control_client *cl, const char *reply)
+{
+        size_t n = strlen(reply);
+
+        if (n + 1 > sizeof(cl->out) - cl->out_len) {
+                cl->eof = true;
+                return;
+        }
+        memcpy(cl->out + cl->out_len, reply, n);
+        cl->out[cl->out_len + n] = '\n';
+        cl->out_len += n + 1;
+}
+
+static void client_execute(struct control_client *cl, char *line)
+{
+        char reply[SIM_CONTROL_REPLY_MAX + 1];
+        size_t n = strlen(line);
+
+        if (n > 0 && line[n - 1] == '\r')
+                line[n - 1] = '\0';
+        cl->control->fn(cl->control->userdata, line, reply, sizeof(reply));
+        client_reply(cl, reply);
+}
+
+/* Run every complete line in the input buffer. */
+static void client_lines(struct control_client *cl)
+{
+        char *start = cl->in, *nl;
+
+        while ((nl = memchr(start, '\n', cl->in_len - (size_t)(start - cl->in)))) {
+                *nl = '\0';
+                client_execute(cl, start);
+                start = nl + 1;
+        }
+        cl->in_len -= (size_t)(start - cl->in);
+        memmove(cl->in, start, cl->in_len);
+}
+
+static void client_read(struct control_client *cl)
+{
+        ssize_t n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len - 1, 0);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n <= 0) {
+                /* End of file: a last line without its newline still counts. */
+                cl->in[cl->in_len] = '\0';
+                if (cl->in_len > 0)
+                        client_execute(cl, cl->in);
+                cl->in_len = 0;
+                cl->eof = true;
+                return;
+        }
+        cl->in_len += (size_t)n;
+        client_lines(cl);
+        if (cl->in_len == sizeof(cl->in) - 1) {
+                client_reply(cl, "error line too long");
+                cl->eof = true;
+        }
+}
+
+static int client_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct control_client *cl = userdata;
+
+        if ((revents & EPOLLIN) && !cl->eof)
+                client_read(cl);
+        else if (revents & (EPOLLHUP | EPOLLERR))
+                cl->eof = true;
+        client_flush(cl);
+        return 0;
+}
+
+static int control_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct sim_control *c = userdata;
+        struct control_client *cl;
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (cfd < 0)
+                return 0;
+        cl = calloc(1, sizeof(*cl));
+        if (!cl || sd_event_add_io(c->event, &cl->io, cfd, EPOLLIN, client_on_io, cl) < 0) {
+                free(cl);
+                close(cfd);
+                return 0;
+        }
+        cl->control = c;
+        cl->fd = cfd;
+        cl->next = c->clients;
+        if (cl->next)
+                cl->next->prev = cl;
+        c->clients = cl;
+        return 0;
+}
+
+/* Remove a stale socket left at path; refuse to replace anything else. */
+static int control_clear(const char *path)
+{
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISSOCK(st.st_mode))
+                return -EEXIST;
+        return unlink(path) < 0 ? -errno : 0;
+}
+
+static int control_listen(struct sim_control *c)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd, r;
+
+        if (strlen(c->path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, c->path);
+        r = control_clear(c->path);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        c->fd = fd;     /* bound: sim_control_free() removes the path */
+        if (listen(fd, 16) < 0)
+                return -errno;
+        return sd_event_add_io(c->event, &c->listen, c->fd, EPOLLIN, control_on_accept, c);
+}
+
+int sim_control_new(struct sim_control **ret, sd_event *event, const char *path,
+                    sim_control_line_fn fn, void *userdata)
+{
+        struct sim_control *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+        c->fn = fn;
+        c->userdata = userdata;
+        c->fd = -1;
+        c->path = strdup(path);
+        r = c->path ? control_listen(c) : -ENOMEM;
+        if (r < 0) {
+                sim_control_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+struct sim_control *sim_control_free(struct sim_control *c)
+{
+        if (!c)
+                return NULL;
+        while (c->clients)
+                client_free(c->clients);
+        sd_event_source_disable_unref(c->listen);
+        if (c->fd >= 0) {
+                close(c->fd);
+                (void)unlink(c->path);
+        }
+        sd_event_unref(c->event);
+        free(c->path);
+        free(c);
+        return NULL;
+}

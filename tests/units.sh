@@ -1,0 +1,123 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The systemd units, checked by systemd's own tools, offline (no running
+# systemd needed): systemd-analyze verify, systemd-analyze security with a
+# threshold, systemd-sysusers into a scratch root. Plus the udev rule's
+# promise: it names no board by itself. TAP.
+set -u
+
+srcdir=${top_srcdir:?}
+builddir=${top_builddir:?}
+. "$srcdir/tests/tap.sh"
+. "$builddir/tests/install-dirs.sh"
+tmp=$tap_tmp
+
+# The exposure systemd-analyze security gives the services today, in tenths
+# (0.6 = SAFE). A change to the sandbox that raises it fails the test; lower
+# this when the sandbox gets tighter.
+threshold=6
+
+# The built services carry the configured paths and the whole sandbox.
+substituted() {
+    unit=$builddir/systemd/$1
+    grep -n '@[A-Za-z_]*@' "$unit"
+    grep -q "^ExecStart=$sbindir/lscd " "$unit" || echo "$unit: no ExecStart=$sbindir/lscd"
+    grep -q "^EnvironmentFile=-$sysconfdir/default/lscd" "$unit" ||
+        echo "$unit: no EnvironmentFile=-$sysconfdir/default/lscd..."
+    grep -v '^#' "$srcdir/systemd/sandbox.conf" | while IFS= read -r line; do
+        grep -qxF "$line" "$unit" || echo "$unit: sandbox line missing: $line"
+    done
+}
+tap_check "lscd.service is substituted" substituted lscd.service
+tap_check "lscd@.service is substituted" substituted lscd@.service
+
+# A copy of the units for verify, whose ExecStart= is the lscd just built:
+# verify checks that the program exists, and $sbindir/lscd is only there
+# after make install. Documentation= is checked against our own man pages.
+units=$tmp/units
+mkdir -p "$units" "$tmp/man"
+for unit in lscd.service lscd@.service; do
+    sed "s|^ExecStart=$sbindir/lscd |ExecStart=$builddir/lscd |" \
+        "$builddir/systemd/$unit" >"$units/$unit"
+done
+cp "$srcdir/systemd/lscd.socket" "$srcdir/systemd/lscd@.socket" "$units/"
+for page in "$srcdir"/man/*.[1-8]; do
+    [ -e "$page" ] || continue
+    section=${page##*.}
+    mkdir -p "$tmp/man/man$section"
+    ln -s "$page" "$tmp/man/man$section/"
+done
+verify_opts=
+command -v man >/dev/null || verify_opts=--man=no
+
+analyze_verify() {
+    MANPATH=$tmp/man "$SYSTEMD_ANALYZE" verify $verify_opts "$@"
+}
+tap_check "verify lscd.service lscd.socket" \
+    analyze_verify "$units/lscd.service" "$units/lscd.socket"
+# A template is verified through an instance; it loads lscd@.socket too.
+tap_check "verify lscd@ttyUSB0.service lscd@ttyUSB0.socket" \
+    analyze_verify "$units/lscd@ttyUSB0.service" "$units/lscd@ttyUSB0.socket"
+tap_check "verify lscd@serial-by\\x2did-x.service (escaped path instance)" \
+    analyze_verify "$units/lscd@serial-by\\x2did-x.service"
+
+# security: the exposure must not rise above the threshold.
+security() {
+    "$SYSTEMD_ANALYZE" security --offline=true --threshold=$threshold "$1" >"$tmp/security" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        cat "$tmp/security"
+        return $rc
+    fi
+    # Quote the score in the TAP output, as a diagnostic line.
+    grep 'Overall exposure level' "$tmp/security" | sed 's/^/# /' >&3
+}
+exec 3>&1
+tap_check "security lscd.service <= 0.$threshold" security "$units/lscd.service"
+tap_check "security lscd@ttyUSB0.service <= 0.$threshold" security "$units/lscd@ttyUSB0.service"
+
+# The instance names the device below /dev, unescaped (%I).
+instance_device() {
+    grep -q '^ExecStart=[^ ]*/lscd --device /dev/%I ' "$units/lscd@.service" ||
+        echo "lscd@.service: ExecStart does not open /dev/%I"
+    grep -qx 'ListenStream=/run/lscd/%i.sock' "$srcdir/systemd/lscd@.socket" ||
+        echo "lscd@.socket: not listening on /run/lscd/%i.sock"
+}
+tap_check "lscd@ opens /dev/%I and listens on /run/lscd/%i.sock" instance_device
+
+# sysusers.d: creates user and group lscd, the user with no login shell.
+sysusers() {
+    mkdir -p "$tmp/root/etc"
+    # It reports what it creates on stderr; keep that only on failure.
+    systemd-sysusers --root="$tmp/root" "$srcdir/systemd/sysusers.d/lscd.conf" \
+        >"$tmp/sysusers" 2>&1 || cat "$tmp/sysusers"
+    grep -q '^lscd:x:[0-9]*:[0-9]*:[^:]*:[^:]*:.*nologin$' "$tmp/root/etc/passwd" ||
+        echo "no system user lscd with nologin in: $(cat "$tmp/root/etc/passwd")"
+    grep -q '^lscd:x:[0-9]*:' "$tmp/root/etc/group" ||
+        echo "no group lscd in: $(cat "$tmp/root/etc/group")"
+}
+tap_check "sysusers.d creates user and group lscd" sysusers
+
+# The socket is for the group lscd, and lives where clients look.
+socket() {
+    for line in ListenStream=/run/lscd/lscd.sock SocketMode=0660 SocketGroup=lscd; do
+        grep -qx "$line" "$srcdir/systemd/lscd.socket" || echo "lscd.socket: no $line"
+    done
+}
+tap_check "lscd.socket: /run/lscd/lscd.sock, 0660, group lscd" socket
+
+# The udev rule must not match a board by its USB ids (which every CH340
+# shares): every rule line after the guard needs LSCD_NAME, set by the
+# user's own rule.
+udev_narrow() {
+    rules=$srcdir/systemd/60-lscd.rules
+    grep -v '^[[:space:]]*#' "$rules" | grep -n 'idVendor\|idProduct\|ID_VENDOR\|ID_MODEL'
+    guard=$(grep -n '^ENV{LSCD_NAME}!="lsc?\*", GOTO="lscd_end"$' "$rules" | cut -d: -f1)
+    first=$(grep -n '^[^#]*SYMLINK' "$rules" | head -n1 | cut -d: -f1)
+    if [ -z "$guard" ] || [ -z "$first" ] || [ "$guard" -gt "$first" ]; then
+        echo "60-lscd.rules: no LSCD_NAME guard before the first SYMLINK"
+    fi
+}
+tap_check "60-lscd.rules matches only boards named by LSCD_NAME" udev_narrow
+
+tap_done
