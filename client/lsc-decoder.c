@@ -110,7 +110,10 @@ static void decoder_reject(struct lsc_decoder *d)
         d->discarded++;
 }
 
-/* Hand the complete frame in buf[0, held) out; keep the replay bytes. */
+/* Hand the complete frame in buf[0, held) out; keep the replay bytes. With
+ * the present checks there are none (a rejection leaves at most the bytes
+ * 55 L C P to rescan, L != 0x55, so no frame fits in them), but moving them
+ * keeps the scan right whatever the checks become. */
 static void decoder_emit(struct lsc_decoder *d, struct lsc_frame *frame)
 {
         frame->cmd = d->buf[DECODER_CMD_AT];

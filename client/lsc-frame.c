@@ -176,6 +176,13 @@ int lsc_frame_encode_battery_reply(uint8_t *buf, size_t size, long millivolts)
         return frame_write(buf, size, LSC_CMD_GET_BATTERY_VOLTAGE, params, sizeof(params));
 }
 
+int lsc_frame_write(uint8_t *buf, size_t size, const struct lsc_frame *frame)
+{
+        if (frame->n_params > LSC_FRAME_MAX_PARAMS)
+                return LSC_E_MALFORMED;
+        return frame_write(buf, size, frame->cmd, frame->params, frame->n_params);
+}
+
 /* first_param is read only for SERVO_MOVE, whose Length >= 8 implies it
  * exists; for a shorter Length its value does not matter. */
 int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param)

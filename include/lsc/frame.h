@@ -158,6 +158,11 @@ int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg);
  * encoder's lsc_error, or LSC_E_UNKNOWN_CMD for an unknown msg->type. */
 int lsc_frame_encode_msg(uint8_t *buf, size_t size, const struct lsc_msg *msg);
 
+/* Write a frame (as decoded, or built by hand) back as its wire bytes.
+ * Returns n_params + 4, LSC_E_NOSPACE, or LSC_E_MALFORMED when n_params
+ * exceeds LSC_FRAME_MAX_PARAMS. Nothing is checked against the command. */
+int lsc_frame_write(uint8_t *buf, size_t size, const struct lsc_frame *frame);
+
 /* Whether Length fits the layout of cmd (always true for unknown commands).
  * The decoder uses this to tell a frame from garbage that looks like one. */
 int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param);

@@ -60,17 +60,6 @@ static void assert_bytes(const uint8_t *got, size_t got_n, const uint8_t *want, 
                       "%s: got [%s], want [%s]", what, g, w);
 }
 
-/* The wire bytes of a decoded frame. */
-static size_t frame_wire(const struct lsc_frame *f, uint8_t *out)
-{
-        out[0] = LSC_FRAME_HEADER;
-        out[1] = LSC_FRAME_HEADER;
-        out[2] = (uint8_t)(f->n_params + 2);
-        out[3] = f->cmd;
-        memcpy(out + 4, f->params, f->n_params);
-        return f->n_params + 4u;
-}
-
 static void assert_msg_equal(const struct lsc_msg *got, const struct lsc_msg *want, const char *what)
 {
         ck_assert_msg(got->type == want->type, "%s: type %d, want %d", what, got->type, want->type);
@@ -144,7 +133,8 @@ static void run_feed(struct run *r, const uint8_t *p, size_t n)
                 ck_assert_msg(e == LSC_OK || e == LSC_E_UNKNOWN_CMD,
                               "decoder returned a frame that does not parse: %s", lsc_strerror(e));
                 ck_assert_uint_le(r->out_len + f.n_params + 4u, sizeof(r->out));
-                r->out_len += frame_wire(&f, r->out + r->out_len);
+                r->out_len += (size_t)lsc_frame_write(r->out + r->out_len,
+                                                      sizeof(r->out) - r->out_len, &f);
                 r->n_frames++;
                 run_check_accounting(r, n);
         }
@@ -541,6 +531,26 @@ START_TEST(test_parse_move_max)
 }
 END_TEST
 
+START_TEST(test_frame_write)
+{
+        struct lsc_frame f = { .cmd = 0x42, .n_params = 3, .params = { 1, 0x55, 3 } };
+        uint8_t buf[LSC_FRAME_MAX_SIZE + 1], want[8];
+        size_t n = hex_parse("55 55 05 42 01 55 03", want, sizeof(want));
+
+        memset(buf, 0xAA, sizeof(buf));
+        ck_assert_int_eq(lsc_frame_write(buf, n - 1, &f), LSC_E_NOSPACE);
+        ck_assert_uint_eq(buf[0], 0xAA);
+        ck_assert_int_eq(lsc_frame_write(buf, n, &f), (int)n);
+        assert_bytes(buf, n, want, n, "raw frame");
+        f.n_params = LSC_FRAME_MAX_PARAMS;
+        ck_assert_int_eq(lsc_frame_write(buf, sizeof(buf), &f), LSC_FRAME_MAX_SIZE);
+        ck_assert_uint_eq(buf[2], LSC_FRAME_MAX_LENGTH);
+        f.n_params = LSC_FRAME_MAX_PARAMS + 1;
+        ck_assert_int_eq(lsc_frame_write(buf, sizeof(buf), &f), LSC_E_MALFORMED);
+        ck_assert_int_eq(lsc_frame_parse(&f, &(struct lsc_msg){ 0 }), LSC_E_MALFORMED);
+}
+END_TEST
+
 /* ---- decoder on each input class, at every split ---- */
 
 struct dec_case {
@@ -888,6 +898,7 @@ static Suite *frame_suite(void)
         t = tcase_create("parse");
         tcase_add_loop_test(t, test_parse, 0, ARRAY_SIZE(parse_cases));
         tcase_add_test(t, test_parse_move_max);
+        tcase_add_test(t, test_frame_write);
         suite_add_tcase(s, t);
 
         t = tcase_create("decode");

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz-decoder.c: libFuzzer target of the streaming frame decoder.
+ *
+ * The input is decoded twice: split in two at a point taken from its first
+ * byte, and one byte at a time. Both must return the same frames and discard
+ * the same bytes; after every call each byte fed must be in a returned frame,
+ * discarded or pending. Every frame of a known command must parse, and must
+ * encode back to the same bytes exactly when all of its values are within
+ * the encoders' ranges (checked here independently of the encoders).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lsc/frame.h"
+
+#define FUZZ_MAX_INPUT (1 << 16)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define fuzz_assert(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __LINE__))
+
+_Noreturn static void fuzz_fail(const char *what, int line)
+{
+        fprintf(stderr, "fuzz-decoder.c:%d: check failed: %s\n", line, what);
+        abort();
+}
+
+/* One decoding of the input: what was fed and the frames returned, as
+ * their wire bytes back to back (never more bytes than were fed). */
+struct fuzz_pass {
+        struct lsc_decoder d;
+        size_t fed;
+        size_t out_len;
+        uint8_t out[FUZZ_MAX_INPUT];
+};
+
+static int fuzz_move_in_range(const struct lsc_msg *m)
+{
+        uint32_t seen = 0;
+
+        if (m->u.move.n_servos > LSC_MOVE_MAX_SERVOS)
+                return 0;
+        for (unsigned i = 0; i < m->u.move.n_servos; i++) {
+                const struct lsc_servo *s = &m->u.move.servos[i];
+
+                if (s->id < LSC_SERVO_ID_MIN || s->id > LSC_SERVO_ID_MAX ||
+                    (seen & UINT32_C(1) << (s->id - 1)) ||
+                    s->position < LSC_POSITION_MIN || s->position > LSC_POSITION_MAX)
+                        return 0;
+                seen |= UINT32_C(1) << (s->id - 1);
+        }
+        return 1;
+}
+
+/* Whether the encoders accept every value of m. 16-bit fields always fit. */
+static int fuzz_msg_in_range(const struct lsc_msg *m)
+{
+        switch (m->type) {
+        case LSC_MSG_SERVO_MOVE:
+                return fuzz_move_in_range(m);
+        case LSC_MSG_GROUP_RUN:
+        case LSC_MSG_GROUP_COMPLETE:
+                return m->u.group.group <= LSC_GROUP_MAX;
+        case LSC_MSG_GROUP_SPEED:
+                return m->u.speed.percent >= LSC_PERCENT_MIN;
+        default:
+                return 1;
+        }
+}
+
+static void fuzz_check_frame(const struct lsc_frame *f, const uint8_t *wire, size_t n)
+{
+        uint8_t again[LSC_FRAME_MAX_SIZE];
+        struct lsc_msg m;
+        int r = lsc_frame_parse(f, &m);
+
+        if (r == LSC_E_UNKNOWN_CMD)
+                return;
+        fuzz_assert(r == LSC_OK);
+        r = lsc_frame_encode_msg(again, sizeof(again), &m);
+        fuzz_assert((r >= 0) == fuzz_msg_in_range(&m));
+        fuzz_assert(r < 0 || ((size_t)r == n && memcmp(again, wire, n) == 0));
+}
+
+/* unread: bytes of the last input not consumed yet. */
+static void fuzz_check_accounting(const struct fuzz_pass *p, size_t unread)
+{
+        size_t pending = lsc_decoder_pending(&p->d);
+
+        fuzz_assert(pending < LSC_FRAME_MAX_SIZE);
+        fuzz_assert(p->out_len + p->d.discarded + pending == p->fed - unread);
+}
+
+static void fuzz_feed(struct fuzz_pass *p, const uint8_t *data, size_t n)
+{
+        struct lsc_frame f;
+
+        p->fed += n;
+        while (lsc_decoder_next(&p->d, &data, &n, &f) > 0) {
+                uint8_t *wire = p->out + p->out_len;
+                int w = lsc_frame_write(wire, sizeof(p->out) - p->out_len, &f);
+
+                fuzz_assert(w == f.n_params + 4);
+                p->out_len += (size_t)w;
+                fuzz_check_frame(&f, wire, (size_t)w);
+                fuzz_check_accounting(p, n);
+        }
+        fuzz_assert(n == 0);
+        fuzz_check_accounting(p, 0);
+}
+
+static void fuzz_pass_init(struct fuzz_pass *p)
+{
+        lsc_decoder_init(&p->d);
+        p->fed = 0;
+        p->out_len = 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        static struct fuzz_pass split, bytes;
+        size_t cut = size > 0 ? (size_t)data[0] * size / 255 : 0;
+        size_t pending;
+
+        if (size > FUZZ_MAX_INPUT)
+                return -1;              /* not added to the corpus */
+        fuzz_pass_init(&split);
+        fuzz_feed(&split, data, cut);
+        fuzz_feed(&split, data + cut, size - cut);
+        fuzz_pass_init(&bytes);
+        for (size_t i = 0; i < size; i++)
+                fuzz_feed(&bytes, data + i, 1);
+        fuzz_assert(split.d.frames == bytes.d.frames);
+        fuzz_assert(split.d.discarded == bytes.d.discarded);
+        fuzz_assert(split.out_len == bytes.out_len);
+        fuzz_assert(memcmp(split.out, bytes.out, split.out_len) == 0);
+        pending = lsc_decoder_pending(&split.d);
+        fuzz_assert(lsc_decoder_reset(&split.d) == pending);
+        fuzz_assert(split.out_len + split.d.discarded == size);
+        return 0;
+}

@@ -1,0 +1,29 @@
+# tests/fuzz/fuzz.mk: fuzz targets of the codec. Each target NAME has
+#  - tests/fuzz/fuzz-NAME.c, defining LLVMFuzzerTestOneInput();
+#  - a seed corpus tests/fuzz/corpus/NAME/;
+#  - replay-NAME: the target over its corpus with the normal compiler, a TAP
+#    test in every make check;
+#  - with --enable-fuzzing (CC=clang): the libFuzzer binary fuzz-NAME, and
+#    fuzz-NAME.sh, a TAP test that fuzzes it for $LSC_FUZZ_SECONDS.
+EXTRA_DIST += tests/fuzz/corpus/decoder tests/fuzz/fuzz-decoder.sh
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/fuzz/replay-decoder
+TESTS += tests/fuzz/replay-decoder
+tests_fuzz_replay_decoder_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-decoder.c
+tests_fuzz_replay_decoder_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/decoder"'
+tests_fuzz_replay_decoder_LDADD = client/liblscframe.la
+endif
+FUZZ_TESTS += tests/fuzz/replay-decoder
+
+if ENABLE_FUZZING
+# The codec is compiled into the target so that libFuzzer sees its coverage.
+fuzz_cflags = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+noinst_PROGRAMS += tests/fuzz/fuzz-decoder
+tests_fuzz_fuzz_decoder_SOURCES = tests/fuzz/fuzz-decoder.c client/lsc-frame.c client/lsc-decoder.c
+tests_fuzz_fuzz_decoder_CFLAGS = $(AM_CFLAGS) $(fuzz_cflags)
+tests_fuzz_fuzz_decoder_LDFLAGS = $(AM_LDFLAGS) $(fuzz_cflags)
+TESTS += tests/fuzz/fuzz-decoder.sh
+FUZZ_TESTS += tests/fuzz/fuzz-decoder.sh
+endif
