@@ -169,8 +169,10 @@ class Sim:
         except FileNotFoundError:
             return ""
 
-    def stop(self, timeout=DEFAULT_TIMEOUT):
-        """SIGTERM, wait, clean up. Returns the exit status (None if not started)."""
+    def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
+        """SIGTERM, wait, clean up. Returns the exit status (None if not
+        started). With check, an exit status other than 0 (e.g. a sanitizer
+        report) raises SimError with lsc-sim's stderr."""
         code = None
         if self._control:
             self._control.close()
@@ -185,8 +187,11 @@ class Sim:
                 raise SimError("lsc-sim did not exit within %.1f s of SIGTERM" % timeout)
             finally:
                 self.proc.stdout.close()
+        err = self.stderr()
         if self._own_dir and not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if check and code:
+            raise SimError("lsc-sim exited with %d: %s" % (code, err))
         return code
 
     def kill(self):
@@ -198,11 +203,15 @@ class Sim:
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, tb):
         try:
-            self.stop()
+            self.stop(check=kind is None)
         finally:
             self.kill()
+
+    def line(self):
+        """A Line (plain client) on the link at the sim's baud rate."""
+        return Line(self.link, self.baud)
 
     # ---- control socket ----
     def command_raw(self, line, timeout=DEFAULT_TIMEOUT):

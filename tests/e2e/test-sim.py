@@ -7,11 +7,12 @@ import errno
 import os
 import select
 import signal
+import socket
 import stat
 import subprocess
 
 import tap
-from simharness import Line, Sim, SimError, hexbytes, sim_binary
+from simharness import Sim, SimError, hexbytes, sim_binary
 
 # The reference's examples (lsc-serial-protocol-v1.1.md).
 MOVE_1 = hexbytes("55 55 08 03 01 E8 03 01 D0 07")
@@ -116,7 +117,7 @@ def readiness_link_and_sockets():
 
 @tap.test
 def servo_moves_update_positions():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         line.write(MOVE_1 + MOVE_2_9)
         sim.wait_for("rx", MOVE_2_9)
         tap.eq([r.data for r in sim.records("rx")], [MOVE_1, MOVE_2_9], "rx log")
@@ -128,7 +129,7 @@ def servo_moves_update_positions():
 
 @tap.test
 def run_echoes_then_completes():
-    with Sim("--group", "8:200") as sim, Line(sim.link) as line:
+    with Sim("--group", "8:200") as sim, sim.line() as line:
         line.write(RUN_8_ONCE)
         tap.eq(line.read(7), RUN_8_ONCE, "echo")
         tap.eq(line.read(7), COMPLETE_8_ONCE, "completion")
@@ -144,7 +145,7 @@ def run_echoes_then_completes():
 
 @tap.test
 def runs_and_speed_scale_the_duration():
-    with Sim("--group", "8:100") as sim, Line(sim.link) as line:
+    with Sim("--group", "8:100") as sim, sim.line() as line:
         line.write(SPEED_8_50)
         sim.wait_for("rx", SPEED_8_50)
         tap.eq(sim.state()["speeds"], {8: 50}, "speed stored")
@@ -163,7 +164,7 @@ def runs_and_speed_scale_the_duration():
 
 @tap.test
 def run_forever_then_stop():
-    with Sim("--group", "2:50") as sim, Line(sim.link) as line:
+    with Sim("--group", "2:50") as sim, sim.line() as line:
         line.write(RUN_2_FOREVER)
         tap.eq(line.read(7), RUN_2_FOREVER, "echo")
         # Several durations later it still runs: a forever run never completes.
@@ -183,7 +184,7 @@ def run_forever_then_stop():
 
 @tap.test
 def run_replaces_running_group_without_stop():
-    with Sim("--group", "8:5000", "--group", "9:100") as sim, Line(sim.link) as line:
+    with Sim("--group", "8:5000", "--group", "9:100") as sim, sim.line() as line:
         line.write(RUN_8_ONCE)
         tap.eq(line.read(7), RUN_8_ONCE, "echo 8")
         line.write(run_frame(9, 1))
@@ -195,7 +196,7 @@ def run_replaces_running_group_without_stop():
 
 @tap.test
 def battery_voltage_and_switch():
-    with Sim("--battery-mv", "7500") as sim, Line(sim.link) as line:
+    with Sim("--battery-mv", "7500") as sim, sim.line() as line:
         line.write(BATTERY)
         tap.eq(line.read(6), BATTERY_7500, "reply")
         tap.eq(sim.wait_for("tx", BATTERY_7500).kind, "tx", "tx logged")
@@ -209,7 +210,7 @@ def battery_voltage_and_switch():
 
 @tap.test
 def no_battery_flag_never_answers():
-    with Sim("--no-battery", "--group", "1:10") as sim, Line(sim.link) as line:
+    with Sim("--no-battery", "--group", "1:10") as sim, sim.line() as line:
         line.write(BATTERY + run_frame(1, 1))
         tap.eq(line.read(7), run_frame(1, 1), "first reply is the RUN echo")
         tap.eq(sim.state()["battery"], "off", "state")
@@ -217,7 +218,7 @@ def no_battery_flag_never_answers():
 
 @tap.test
 def group_not_downloaded_is_ignored():
-    with Sim("--group", "1:100") as sim, Line(sim.link) as line:
+    with Sim("--group", "1:100") as sim, sim.line() as line:
         line.write(run_frame(2, 1))
         note = sim.wait_for("note")
         tap.eq(note.data, "group 2 not downloaded", "note")
@@ -231,7 +232,7 @@ def group_not_downloaded_is_ignored():
 
 @tap.test
 def default_groups_are_0_to_15():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         line.write(run_frame(16, 1))
         sim.wait_for("note", "group 16 not downloaded")
         line.write(run_frame(15, 0))
@@ -240,7 +241,7 @@ def default_groups_are_0_to_15():
 
 @tap.test
 def malformed_frames_beep():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         for frame in (hexbytes("55 55 02 01"), COMPLETE_8_ONCE, BATTERY_7500,
                       hexbytes("55 55 05 06 FF 01 00"), hexbytes("55 55 05 0B 01 00 00"),
                       hexbytes("55 55 08 03 01 E8 03 00 D0 07"),
@@ -256,7 +257,7 @@ def malformed_frames_beep():
 
 @tap.test
 def host_garbage_is_discarded():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         line.write(hexbytes("01 02 03 55 04") + BATTERY)
         tap.eq(line.read(6), battery_frame(7400), "frame after garbage answered")
         tap.eq(sim.wait_for("discard").data, 5, "discard count")
@@ -265,7 +266,7 @@ def host_garbage_is_discarded():
 
 @tap.test
 def pacing_spaces_frames_by_wire_time():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         frames = [bytes([0x55, 0x55, 0x08, 0x03, 0x01, 0xE8, 0x03, 0x01]) +
                   (600 + 50 * i).to_bytes(2, "little") for i in range(20)]
         line.write(b"".join(frames))
@@ -280,7 +281,7 @@ def pacing_spaces_frames_by_wire_time():
 
 @tap.test
 def pacing_follows_the_baud_rate():
-    with Sim(baud=115200) as sim, Line(sim.link, 115200) as line:
+    with Sim(baud=115200) as sim, sim.line() as line:
         line.write(BATTERY * 20)
         rx = sim.wait_count("rx", 20)
         gaps = [b.t - a.t for a, b in zip(rx, rx[1:])]
@@ -292,7 +293,7 @@ def pacing_follows_the_baud_rate():
 @tap.test
 def unplug_and_replug_keep_the_path():
     with Sim() as sim:
-        line = Line(sim.link)
+        line = sim.line()
         line.write(SPEED_8_50)
         sim.wait_for("rx", SPEED_8_50)
         tap.eq(sim.state()["speeds"], {8: 50}, "speed before unplug")
@@ -316,7 +317,7 @@ def unplug_and_replug_keep_the_path():
         tap.eq(os.readlink(sim.link), pts, "same link path, new pty")
         tap.diag("pts before %s, after %s" % (old, pts))
         tap.eq(sim.state()["speeds"], {}, "speeds forgotten (power cycle)")
-        with Line(sim.link) as again:
+        with sim.line() as again:
             nothing_before_battery(sim, again)
 
 
@@ -324,14 +325,14 @@ def unplug_and_replug_keep_the_path():
 def client_reopen_keeps_the_line():
     with Sim() as sim:
         for _ in range(3):
-            with Line(sim.link) as line:
+            with sim.line() as line:
                 nothing_before_battery(sim, line)
         tap.eq(len(sim.records("rx")), 3, "three sessions answered")
 
 
 @tap.test
 def emit_as_the_gamepad():
-    with Sim("--group", "3:100") as sim, Line(sim.link) as line:
+    with Sim("--group", "3:100") as sim, sim.line() as line:
         tap.eq(sim.command("emit run 3 1"), "", "emit run")
         tap.eq(line.read(14), run_frame(3, 1) + complete_frame(3, 1), "RUN then COMPLETE")
         sim.command("emit run 3 0")
@@ -351,7 +352,7 @@ def emit_as_the_gamepad():
 
 @tap.test
 def garbage_and_raw_on_command():
-    with Sim() as sim, Line(sim.link) as line:
+    with Sim() as sim, sim.line() as line:
         sim.command("garbage 200")
         got = line.read(200)
         tap.check(0x55 not in got, "garbage never holds 0x55")
@@ -363,7 +364,7 @@ def garbage_and_raw_on_command():
 
 @tap.test
 def garbage_every_flag():
-    with Sim("--garbage-every", "20:8") as sim, Line(sim.link) as line:
+    with Sim("--garbage-every", "20:8") as sim, sim.line() as line:
         got = line.read(40)
         tap.check(0x55 not in got, "periodic garbage never holds 0x55")
         records = sim.wait_count("tx-garbage", 5)
@@ -385,6 +386,13 @@ def control_errors_are_clear():
             tap.check(reply.startswith("error ") and needle in reply,
                       "%r -> error with %r" % (line, needle), reply)
         tap.check(sim.command_raw("help").startswith("ok garbage"), "help lists commands")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(sim.control_path)
+            s.sendall(b"raw " + b"55" * 1000 + b"\n")
+            reply = s.makefile("rb").read()
+            tap.eq(reply, b"error line too long\n", "a line over 1024 bytes, then close")
+        tap.eq(sim.command("state").split()[0], "running=none", "others still served")
 
 
 @tap.test

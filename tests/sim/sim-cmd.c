@@ -7,6 +7,7 @@
 
 #include "sim.h"
 #include "sim-cmd.h"
+#include "sim-control.h"
 #include "sim-pty.h"
 
 #define CMD_ARGS_MAX (LSC_FRAME_MAX_SIZE + 2)
@@ -191,7 +192,7 @@ static int cmd_hex_digit(char c)
 
 static void cmd_raw(struct sim *sim, int argc, char **argv, char *reply, size_t size)
 {
-        uint8_t bytes[SIM_GARBAGE_MAX];
+        uint8_t bytes[SIM_CONTROL_LINE_MAX / 2];
         size_t n = 0;
 
         for (int i = 1; i < argc; i++) {
@@ -201,9 +202,13 @@ static void cmd_raw(struct sim *sim, int argc, char **argv, char *reply, size_t 
                         int hi = cmd_hex_digit(argv[i][k]);
                         int lo = k + 1 < len ? cmd_hex_digit(argv[i][k + 1]) : -1;
 
-                        if (hi < 0 || lo < 0 || n == sizeof(bytes)) {
+                        if (hi < 0 || lo < 0) {
                                 cmd_reply(reply, size, "error '%s' is not hex bytes (e.g. 55 55 02 07)",
                                           argv[i]);
+                                return;
+                        }
+                        if (n == sizeof(bytes)) {
+                                cmd_reply(reply, size, "error more than %zu bytes", sizeof(bytes));
                                 return;
                         }
                         bytes[n++] = (uint8_t)(hi << 4 | lo);

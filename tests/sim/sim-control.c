@@ -14,18 +14,30 @@
 
 #define CONTROL_OUT_MAX (16 * (SIM_CONTROL_REPLY_MAX + 1))
 
+/* What a connection still does. */
+enum client_state {
+        CLIENT_OPEN,            /* its lines are read and executed */
+        CLIENT_REFUSED,         /* a line was too long: input is dropped; once
+                                 * out is sent our side is shut down, and the
+                                 * client closed at the peer's end of file */
+        CLIENT_DONE,            /* the peer has finished: closed once out is sent */
+};
+
 /*
  * One connection. Invariants: in[0..in_len) holds no newline; out[0..out_len)
  * is what the peer has not taken yet and EPOLLOUT is watched only while it is
- * non-empty; after the peer's end of file (eof) nothing more is read and the
- * client is closed as soon as out is empty.
+ * non-empty; EPOLLIN is watched unless the state is CLIENT_DONE. dead: the
+ * client must go (write error, or it let CONTROL_OUT_MAX pile up without
+ * reading). A client is freed only by client_flush(), the last step of its
+ * callback, never while its lines are being run.
  */
 struct control_client {
         struct sim_control *control;
         struct control_client *prev, *next;
         int fd;
         sd_event_source *io;
-        bool eof;
+        enum client_state state;
+        bool dead;
         size_t in_len;
         char in[SIM_CONTROL_LINE_MAX];
         size_t out_len;
@@ -58,36 +70,37 @@ static void client_free(struct control_client *cl)
         free(cl);
 }
 
-/* Write what we can; false when the client is gone and was freed. */
-static bool client_flush(struct control_client *cl)
+/* Send what we can, then free the client if it is finished. */
+static void client_flush(struct control_client *cl)
 {
-        ssize_t n = cl->out_len ? send(cl->fd, cl->out, cl->out_len, MSG_NOSIGNAL) : 0;
+        ssize_t n = 0;
 
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                client_free(cl);
-                return false;
+        if (!cl->dead && cl->out_len) {
+                n = send(cl->fd, cl->out, cl->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0 && errno != EAGAIN && errno != EINTR)
+                        cl->dead = true;
         }
         if (n > 0) {
                 cl->out_len -= (size_t)n;
                 memmove(cl->out, cl->out + n, cl->out_len);
         }
-        if (cl->eof && cl->out_len == 0) {
+        if (cl->dead || (cl->state == CLIENT_DONE && cl->out_len == 0)) {
                 client_free(cl);
-                return false;
+                return;
         }
-        sd_event_source_set_io_events(cl->io, (cl->eof ? 0 : EPOLLIN) |
+        if (cl->state == CLIENT_REFUSED && cl->out_len == 0)
+                (void)shutdown(cl->fd, SHUT_WR);
+        sd_event_source_set_io_events(cl->io, (cl->state != CLIENT_DONE ? EPOLLIN : 0) |
                                               (cl->out_len ? EPOLLOUT : 0));
-        return true;
 }
 
-/* Queue one reply line. A client that lets CONTROL_OUT_MAX pile up is not
- * reading: it gets no more replies and is closed once the queue drains. */
+/* Queue one reply line. */
 static void client_reply(struct control_client *cl, const char *reply)
 {
         size_t n = strlen(reply);
 
         if (n + 1 > sizeof(cl->out) - cl->out_len) {
-                cl->eof = true;
+                cl->dead = true;
                 return;
         }
         memcpy(cl->out + cl->out_len, reply, n);
@@ -120,6 +133,16 @@ static void client_lines(struct control_client *cl)
         memmove(cl->in, start, cl->in_len);
 }
 
+/* After a refusal: read and drop until the peer's end of file. */
+static void client_drop_input(struct control_client *cl)
+{
+        char sink[SIM_CONTROL_LINE_MAX];
+        ssize_t n = recv(cl->fd, sink, sizeof(sink), 0);
+
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                cl->state = CLIENT_DONE;
+}
+
 static void client_read(struct control_client *cl)
 {
         ssize_t n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len - 1, 0);
@@ -132,14 +155,15 @@ static void client_read(struct control_client *cl)
                 if (cl->in_len > 0)
                         client_execute(cl, cl->in);
                 cl->in_len = 0;
-                cl->eof = true;
+                cl->state = CLIENT_DONE;
                 return;
         }
         cl->in_len += (size_t)n;
         client_lines(cl);
         if (cl->in_len == sizeof(cl->in) - 1) {
                 client_reply(cl, "error line too long");
-                cl->eof = true;
+                cl->in_len = 0;
+                cl->state = CLIENT_REFUSED;
         }
 }
 
@@ -147,10 +171,12 @@ static int client_on_io(sd_event_source *s, int fd, uint32_t revents, void *user
 {
         struct control_client *cl = userdata;
 
-        if ((revents & EPOLLIN) && !cl->eof)
-                client_read(cl);
-        else if (revents & (EPOLLHUP | EPOLLERR))
-                cl->eof = true;
+        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                if (cl->state == CLIENT_OPEN)
+                        client_read(cl);
+                else if (cl->state == CLIENT_REFUSED)
+                        client_drop_input(cl);
+        }
         client_flush(cl);
         return 0;
 }

@@ -91,24 +91,15 @@ static void sim_log_discards(struct sim *sim, uint64_t t_us)
         sim->discarded = sim->decoder.discarded;
 }
 
-/* The frame's bytes as they were on the wire. */
-static size_t sim_frame_bytes(const struct lsc_frame *f, uint8_t *out)
-{
-        out[0] = out[1] = LSC_FRAME_HEADER;
-        out[2] = (uint8_t)(f->n_params + 2);
-        out[3] = f->cmd;
-        memcpy(out + 4, f->params, f->n_params);
-        return (size_t)f->n_params + 4;
-}
-
 static void sim_receive(struct sim *sim, const struct lsc_frame *f, uint64_t t_us)
 {
         uint8_t bytes[LSC_FRAME_MAX_SIZE];
-        size_t n = sim_frame_bytes(f, bytes);
+        int n = lsc_frame_write(bytes, sizeof(bytes), f);
         struct sim_reply r;
 
         sim_board_receive(&sim->board, f, t_us, &r);
-        sim_log_bytes(&sim->log, t_us, r.action == SIM_BEEP ? "beep" : "rx", bytes, n);
+        sim_log_bytes(&sim->log, t_us, r.action == SIM_BEEP ? "beep" : "rx", bytes,
+                      n > 0 ? (size_t)n : 0);
         sim_act(sim, &r, t_us);
 }
 

@@ -2,9 +2,9 @@
 /* Unit tests of the simulated board's state machine (tests/sim/sim-board.c). */
 #include <check.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "check-tap.h"
 #include "sim-board.h"
 
 #define T0 5000000ull   /* an arbitrary "now", in microseconds */
@@ -305,12 +305,5 @@ static Suite *sim_board_suite(void)
 
 int main(void)
 {
-        SRunner *sr = srunner_create(sim_board_suite());
-        int failed;
-
-        srunner_set_tap(sr, "-");
-        srunner_run_all(sr, CK_SILENT);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return check_tap_run(sim_board_suite());
 }
