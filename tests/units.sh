@@ -106,6 +106,20 @@ socket() {
 }
 tap_check "lscd.socket: /run/lscd/lscd.sock, 0660, group lscd" socket
 
+# Every LSCD_OPTIONS example in lscd.default is accepted by lscd, as the
+# unit would pass it (split into words; --version after them stops lscd
+# once they are parsed).
+default_examples() {
+    grep '^#LSCD_OPTIONS="' "$srcdir/systemd/lscd.default" | sed 's/^#LSCD_OPTIONS="\(.*\)"$/\1/' |
+    while IFS= read -r options; do
+        # shellcheck disable=SC2086 # split like systemd's $LSCD_OPTIONS
+        "$builddir/lscd" --device auto $options --version >/dev/null ||
+            echo "lscd rejects LSCD_OPTIONS=\"$options\""
+    done
+    grep -q '^#LSCD_OPTIONS="' "$srcdir/systemd/lscd.default" || echo "lscd.default: no example"
+}
+tap_check "lscd accepts the LSCD_OPTIONS examples of lscd.default" default_examples
+
 # The udev rule must not match a board by its USB ids (which every CH340
 # shares): every rule line after the guard needs LSCD_NAME, set by the
 # user's own rule.
