@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "client.h"
+#include "json.h"
+#include "log.h"
+#include "manager.h"
+
+static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static void client_log_peer(const struct client *c) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+
+        if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+                log_debug("Client %llu connected: pid %d, uid %u, gid %u",
+                          (unsigned long long) c->number, (int) cred.pid, cred.uid, cred.gid);
+        else
+                log_debug("Client %llu connected", (unsigned long long) c->number);
+}
+
+int client_new(struct client **ret, struct manager *m, int fd, uint64_t number) {
+        struct client *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c) {
+                close(fd);
+                return -ENOMEM;
+        }
+        c->manager = m;
+        c->number = number;
+        c->fd = fd;
+        c->max_output = m->options->max_client_output;
+        r = linebuf_init(&c->in, OPTIONS_LINE_MAX);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &c->io, fd, EPOLLIN, client_io, c);
+        if (r < 0) {
+                client_free(c);
+                return r;
+        }
+        client_log_peer(c);
+        *ret = c;
+        return 0;
+}
+
+struct client *client_free(struct client *c) {
+        if (!c)
+                return NULL;
+        for (struct call *call = c->calls; call; call = call->client_next)
+                call->client = NULL;
+        sd_event_source_disable_unref(c->io);
+        close(c->fd);
+        linebuf_done(&c->in);
+        free(c->out);
+        free(c);
+        return NULL;
+}
+
+const void *client_owner(const struct client *c) {
+        return (const void *) (uintptr_t) c->number;
+}
+
+void client_add_call(struct client *c, struct call *call) {
+        call->client = c;
+        call->client_prev = NULL;
+        call->client_next = c->calls;
+        if (c->calls)
+                c->calls->client_prev = call;
+        c->calls = call;
+        c->n_calls++;
+}
+
+static void client_check_idle(struct client *c);
+
+void client_remove_call(struct client *c, struct call *call) {
+        if (call->client_prev)
+                call->client_prev->client_next = call->client_next;
+        else
+                c->calls = call->client_next;
+        if (call->client_next)
+                call->client_next->client_prev = call->client_prev;
+        call->client = NULL;
+        call->client_prev = call->client_next = NULL;
+        c->n_calls--;
+        client_check_idle(c);
+}
+
+size_t client_queued(const struct client *c) {
+        return c->out_len - c->out_head;
+}
+
+void client_close(struct client *c, const char *why) {
+        if (c->dead)
+                return;
+        log_debug("Client %llu: %s, closing", (unsigned long long) c->number, why);
+        c->dead = true;
+        sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+        manager_client_closed(c->manager, c);
+}
+
+static void client_update_events(struct client *c) {
+        uint32_t events = (c->input_closed ? 0 : EPOLLIN) | (client_queued(c) ? EPOLLOUT : 0);
+
+        sd_event_source_set_io_events(c->io, events);
+}
+
+/* Close a client that has nothing more to do: input ended, every call
+ * answered, every byte written. */
+static void client_check_idle(struct client *c) {
+        if (c->dead || client_queued(c) > 0)
+                return;
+        if (c->close_when_flushed)
+                client_close(c, "line too long");
+        else if (c->input_closed && c->n_calls == 0)
+                client_close(c, "end of input");
+}
+
+/* Write what is queued. Returns 0 (all written or EAGAIN) or -errno. */
+static int client_flush(struct client *c) {
+        while (client_queued(c) > 0) {
+                ssize_t n = send(c->fd, c->out + c->out_head, client_queued(c),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == EAGAIN ? 0 : -errno;
+                }
+                c->out_head += (size_t) n;
+        }
+        c->out_head = c->out_len = 0;
+        return 0;
+}
+
+static int client_enqueue(struct client *c, const char *data, size_t len) {
+        size_t need;
+
+        if (client_queued(c) + len > c->max_output) {
+                log_warning("Client %llu is not reading: %zu bytes of output queued, limit %zu; "
+                            "disconnecting it", (unsigned long long) c->number, client_queued(c),
+                            c->max_output);
+                return -ENOBUFS;
+        }
+        if (c->out_head > 0) {
+                memmove(c->out, c->out + c->out_head, client_queued(c));
+                c->out_len -= c->out_head;
+                c->out_head = 0;
+        }
+        need = c->out_len + len;
+        if (need > c->out_cap) {
+                size_t cap = c->out_cap ? c->out_cap : 4096;
+                char *out;
+
+                while (cap < need)
+                        cap *= 2;
+                out = realloc(c->out, cap);
+                if (!out)
+                        return -ENOMEM;
+                c->out = out;
+                c->out_cap = cap;
+        }
+        memcpy(c->out + c->out_len, data, len);
+        c->out_len += len;
+        return 0;
+}
+
+void client_send(struct client *c, const char *line, size_t len) {
+        if (c->dead)
+                return;
+        if (client_queued(c) == 0) {
+                ssize_t n = send(c->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+                if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                        client_close(c, "write failed");
+                        return;
+                }
+                if (n > 0) {
+                        line += n;
+                        len -= (size_t) n;
+                }
+                if (len == 0)
+                        return;
+        }
+        if (client_enqueue(c, line, len) < 0) {
+                client_close(c, "output limit reached");
+                return;
+        }
+        client_update_events(c);
+}
+
+void client_send_json(struct client *c, const cJSON *object) {
+        size_t len;
+        char *line = json_print_line(object, &len);
+
+        if (!line) {
+                client_close(c, "out of memory");
+                return;
+        }
+        client_send(c, line, len);
+        free(line);
+}
+
+static void client_line_too_long(struct client *c) {
+        struct call *call = call_new(c->manager, c, NULL);
+
+        c->input_closed = true;
+        c->close_when_flushed = true;
+        if (call)
+                call_fail(call, ERRCODE_LINE_TOO_LONG, NULL,
+                          "a request line is limited to %d bytes including the newline",
+                          OPTIONS_LINE_MAX);
+        client_update_events(c);
+        client_check_idle(c);
+}
+
+static void client_take_lines(struct client *c) {
+        const char *line;
+        size_t len;
+        int r = 0;
+
+        while (!c->dead && (r = linebuf_next(&c->in, &line, &len)) > 0)
+                manager_request(c->manager, c, line, len);
+        if (!c->dead && r < 0)
+                client_line_too_long(c);
+}
+
+/* EOF: a last line without its newline still counts; then the client is
+ * half-closed and is closed once every call is answered and written. */
+static void client_end_of_input(struct client *c) {
+        char *space;
+
+        if (linebuf_pending(&c->in) > 0 && linebuf_space(&c->in, &space) > 0) {
+                *space = '\n';
+                linebuf_commit(&c->in, 1);
+                client_take_lines(c);
+        }
+        if (c->dead || c->input_closed)
+                return;
+        c->input_closed = true;
+        client_update_events(c);
+        client_check_idle(c);
+}
+
+static void client_read(struct client *c) {
+        char *space;
+        size_t room = linebuf_space(&c->in, &space);
+        ssize_t n = recv(c->fd, space, room, MSG_DONTWAIT);
+
+        if (n < 0) {
+                if (errno != EAGAIN && errno != EINTR)
+                        client_close(c, "read failed");
+                return;
+        }
+        if (n == 0) {
+                client_end_of_input(c);
+                return;
+        }
+        linebuf_commit(&c->in, (size_t) n);
+        client_take_lines(c);
+}
+
+static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct client *c = userdata;
+
+        if (revents & EPOLLOUT) {
+                if (client_flush(c) < 0) {
+                        client_close(c, "write failed");
+                        return 0;
+                }
+                client_update_events(c);
+                client_check_idle(c);
+        }
+        if ((revents & EPOLLIN) && !c->input_closed && !c->dead)
+                client_read(c);
+        if ((revents & (EPOLLHUP | EPOLLERR)) && !c->dead)
+                client_close(c, "connection closed");
+        return 0;
+}
+
+/* At shutdown: give queued output a last, bounded chance to go out. */
+void client_flush_final(struct client *c) {
+        struct timeval timeout = { .tv_usec = 200000 };
+
+        if (c->dead || client_queued(c) == 0)
+                return;
+        fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+        while (client_queued(c) > 0) {
+                ssize_t n = send(c->fd, c->out + c->out_head, client_queued(c), MSG_NOSIGNAL);
+
+                if (n <= 0)
+                        break;
+                c->out_head += (size_t) n;
+        }
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * client.h: one connected client: its input split into request lines, its
+ * bounded output queue, its subscription and its unanswered calls.
+ *
+ * Output is written directly while nothing waits; only the rest is queued,
+ * and EPOLLOUT is watched only while the queue is not empty. A client whose
+ * queue would exceed max_output is closed (logged once).
+ *
+ * A client is never freed where it could still be in use: client_close()
+ * only marks it dead and hands it to the manager, which frees it from a
+ * deferred event source, outside every callback and broadcast.
+ */
+#ifndef LSCD_CLIENT_H
+#define LSCD_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <systemd/sd-event.h>
+
+#include "linebuf.h"
+
+struct manager;
+struct call;
+
+/* Invariants: out_head <= out_len <= out_cap, out_len - out_head <=
+ * max_output; EPOLLOUT is watched iff queued output exists; a dead client
+ * reads and writes nothing more and is on the manager's dead list; calls
+ * lists exactly the unanswered calls whose client is this one. */
+struct client {
+        struct manager *manager;
+        uint64_t number;                /* unique for the daemon's lifetime */
+        int fd;
+        sd_event_source *io;
+        struct linebuf in;
+        char *out;
+        size_t out_head, out_len, out_cap, max_output;
+        unsigned events;                /* subscription: event mask */
+        bool input_closed;              /* EOF read, or line too long */
+        bool close_when_flushed;        /* after line_too_long */
+        bool dead;
+        struct call *calls;
+        size_t n_calls;
+        struct client *prev, *next;     /* the manager's live or dead list */
+};
+
+int client_new(struct client **ret, struct manager *m, int fd, uint64_t number);
+/* Closes the socket and detaches every unanswered call. */
+struct client *client_free(struct client *c);
+
+/* Queue one line for the client (written at once if possible). */
+void client_send(struct client *c, const char *line, size_t len);
+void client_send_json(struct client *c, const cJSON *object);
+
+/* Stop serving the client; it is freed later by the manager. */
+void client_close(struct client *c, const char *why);
+
+/* The key that keeps this client's frames apart in the wire queue: its
+ * number, not its address, which a later client could reuse. */
+const void *client_owner(const struct client *c);
+
+void client_add_call(struct client *c, struct call *call);
+void client_remove_call(struct client *c, struct call *call);
+
+/* At shutdown: write what is queued, blocking for a bounded time. */
+void client_flush_final(struct client *c);
+
+/* Bytes of output queued. */
+size_t client_queued(const struct client *c);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.h: the JSON helpers lscd needs around cJSON: a byte-level scan of a
+ * request line before cJSON sees it, strict integer reading, duplicate key
+ * detection, timestamps, and printing one object as one line.
+ */
+#ifndef LSCD_JSON_H
+#define LSCD_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#define JSON_MAX_DEPTH 32
+
+enum json_scan_error {
+        JSON_SCAN_OK = 0,
+        JSON_SCAN_NUL,          /* a NUL byte, or a \u0000 escape in a string */
+        JSON_SCAN_UTF8,         /* bytes that are not UTF-8 */
+        JSON_SCAN_DEPTH,        /* arrays/objects nested deeper than allowed */
+};
+
+/* Check LEN bytes at TEXT for what cJSON would accept or mishandle: NUL
+ * bytes (also as \u0000, which cJSON would silently truncate at), invalid or
+ * overlong UTF-8, surrogates, and nesting deeper than MAX_DEPTH (cJSON
+ * recurses once per level). Pure: no allocation. */
+enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth);
+const char *json_scan_strerror(enum json_scan_error e);
+
+/* The first key that appears twice in one object anywhere in ITEM, or NULL. */
+const char *json_find_duplicate_key(const cJSON *item);
+
+/* Read an integer: a JSON number with no fractional part (2000.0 is 2000),
+ * finite, within MIN..MAX. Returns 0, -EINVAL when ITEM is not an integral
+ * number, -ERANGE when it is outside MIN..MAX. */
+int json_get_integer(const cJSON *item, long min, long max, long *ret);
+
+/* Add NAME: CLOCK_REALTIME seconds with microseconds, e.g. 1763683200.123456
+ * (a raw item: cJSON's double printing would round it). */
+bool json_add_time(cJSON *object, const char *name);
+
+/* Print OBJECT unformatted with a trailing newline. Returns a malloc'd line
+ * and its length without the NUL, or NULL on allocation failure. */
+char *json_print_line(const cJSON *object, size_t *ret_len);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * linebuf.h: a client's input, split into newline-terminated lines of at
+ * most a fixed size (the newline included). Pure: the caller reads into the
+ * free space and takes lines out; no I/O here.
+ */
+#ifndef LSCD_LINEBUF_H
+#define LSCD_LINEBUF_H
+
+#include <stddef.h>
+
+/* Invariants: head + scanned <= len <= limit; bytes [head, head + scanned)
+ * hold no newline; a line is returned as [head, newline) and head moves past it. */
+struct linebuf {
+        char *data;          /* limit bytes */
+        size_t limit;        /* longest line, newline included */
+        size_t head;         /* start of the first unread line */
+        size_t scanned;      /* bytes after head already searched for '\n' */
+        size_t len;          /* bytes held */
+};
+
+int linebuf_init(struct linebuf *b, size_t limit);
+void linebuf_done(struct linebuf *b);
+
+/* Free space to read into (moves pending bytes to the front first). Returns
+ * its size, 0 when the buffer is full (the caller must take a line, and a
+ * full buffer without one is a line that is too long). */
+size_t linebuf_space(struct linebuf *b, char **ret);
+void linebuf_commit(struct linebuf *b, size_t n);
+
+/* Take the next complete line, without its newline. Returns 1 with *line and
+ * *len set (valid until the next linebuf call), 0 when no complete line is
+ * held, -EMSGSIZE when the held bytes already exceed a line's limit. */
+int linebuf_next(struct linebuf *b, const char **line, size_t *len);
+
+/* Bytes held that do not yet form a complete line. */
+size_t linebuf_pending(const struct linebuf *b);
+
+#endif

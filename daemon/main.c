@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscd: the daemon that owns an LSC servo controller board's serial port
+ * and serves many clients over a Unix socket (see lscd(8), lscd-protocol(7)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "manager.h"
+#include "options.h"
+
+static void main_help(void) {
+        printf("Usage: lscd [OPTION]...\n"
+               "Own an LSC servo controller board's serial port and serve clients over a Unix\n"
+               "socket with newline-delimited JSON (see lscd-protocol(7)).\n\n"
+               "  -d, --device PATH|auto      serial port, or auto: the first port whose USB id\n"
+               "                              is listed by --usb-id (default auto)\n"
+               "  -b, --baud N                line speed (default 9600)\n"
+               "  -s, --socket PATH           listening socket (default /run/lscd/lscd.sock)\n"
+               "      --socket-mode MODE      octal permissions of the socket (default 0660)\n"
+               "      --socket-group GROUP    group owning the socket\n"
+               "      --battery-timeout MS    battery reply timeout (default 1000)\n"
+               "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
+               "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
+               "                              1a86:7523, 1a86:55d4, 10c4:ea60)\n"
+               "      --max-clients N         clients served at once (default 256)\n"
+               "      --max-client-output B   output queued per client before it is\n"
+               "                              disconnected (default 1048576)\n"
+               "      --list-commands         describe the protocol's commands and exit\n"
+               "  -h, --help                  show this help and exit\n"
+               "  -V, --version               show the version and exit\n");
+}
+
+/* An unsigned number within MIN..MAX, base 0 (0x.., 0..) when BASE is 0. */
+static int main_number(const char *text, int base, unsigned long min, unsigned long max,
+                       unsigned long *ret) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(text, &end, base);
+        if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+enum {
+        OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
+        OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS,
+};
+
+static const struct option main_options[] = {
+        { "device", required_argument, NULL, 'd' },
+        { "baud", required_argument, NULL, 'b' },
+        { "socket", required_argument, NULL, 's' },
+        { "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+        { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+        { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
+        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+        { "usb-id", required_argument, NULL, OPT_USB_ID },
+        { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+        { "max-client-output", required_argument, NULL, OPT_MAX_CLIENT_OUTPUT },
+        { "list-commands", no_argument, NULL, OPT_LIST_COMMANDS },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        {}
+};
+
+/* Handle one option. Returns 0, 1 to exit successfully, or -EINVAL. */
+static int main_option(int c, const char *arg, struct options *o) {
+        unsigned long v;
+        int r = 0;
+
+        switch (c) {
+        case 'd': o->device = arg; break;
+        case 's': o->socket_path = arg; break;
+        case OPT_SOCKET_GROUP: o->socket_group = arg; break;
+        case 'b':
+                r = main_number(arg, 10, 50, 4000000, &v);
+                o->baud = (unsigned) v;
+                break;
+        case OPT_SOCKET_MODE:
+                r = main_number(arg, 8, 0, 07777, &v);
+                o->socket_mode = (mode_t) v;
+                break;
+        case OPT_BATTERY_TIMEOUT:
+                r = main_number(arg, 10, 1, 600000, &v);
+                o->battery_timeout_usec = (uint64_t) v * 1000;
+                break;
+        case OPT_MAX_CLIENTS:
+                r = main_number(arg, 10, 1, 1000000, &v);
+                o->max_clients = (unsigned) v;
+                break;
+        case OPT_MAX_CLIENT_OUTPUT:
+                r = main_number(arg, 10, 4096, 1UL << 30, &v);
+                o->max_client_output = v;
+                break;
+        case OPT_LOG_LEVEL:
+                r = log_level_from_string(arg);
+                if (r < 0)
+                        break;
+                log_set_max_level(r);
+                r = 0;
+                break;
+        case OPT_USB_ID:
+                if (o->n_usb_ids == OPTIONS_MAX_USB_IDS)
+                        return -EINVAL;
+                r = ports_parse_id(arg, &o->usb_ids[o->n_usb_ids]);
+                if (r >= 0)
+                        o->n_usb_ids++;
+                break;
+        case OPT_LIST_COMMANDS:
+                cmd_print_help(stdout);
+                return 1;
+        case 'h':
+                main_help();
+                return 1;
+        case 'V':
+                printf("lscd %s\n", PACKAGE_VERSION);
+                return 1;
+        default:
+                return -EINVAL;
+        }
+        return r < 0 ? -EINVAL : 0;
+}
+
+static int main_parse(int argc, char *argv[], struct options *o) {
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "d:b:s:hV", main_options, NULL)) >= 0) {
+                r = main_option(c, optarg, o);
+                if (r == -EINVAL && c != '?') {
+                        fprintf(stderr, "lscd: invalid value for %s: %s\n", argv[optind - 1],
+                                optarg ? optarg : "");
+                        return r;
+                }
+                if (r != 0)
+                        return r;
+        }
+        if (optind < argc) {
+                fprintf(stderr, "lscd: unexpected argument: %s\n", argv[optind]);
+                return -EINVAL;
+        }
+        if (o->n_usb_ids == 0) {
+                memcpy(o->usb_ids, ports_known_ids, ports_n_known_ids * sizeof(*o->usb_ids));
+                o->n_usb_ids = ports_n_known_ids;
+        }
+        return 0;
+}
+
+/* Serve as many clients as the hard limit on open files allows. */
+static void main_raise_nofile(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        log_debug_errno(errno, "Cannot raise RLIMIT_NOFILE");
+        }
+}
+
+int main(int argc, char *argv[]) {
+        struct options options = {
+                .device = "auto",
+                .baud = 9600,
+                .socket_path = "/run/lscd/lscd.sock",
+                .socket_mode = 0660,
+                .battery_timeout_usec = 1000000,
+                .max_clients = 256,
+                .max_client_output = 1048576,
+        };
+        struct manager *m = NULL;
+        int r;
+
+        r = main_parse(argc, argv, &options);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : 2;
+        signal(SIGPIPE, SIG_IGN);
+        main_raise_nofile();
+        log_info("lscd %s starting: device %s, socket %s", PACKAGE_VERSION, options.device,
+                 options.socket_path);
+        r = manager_new(&m, &options);
+        if (r >= 0)
+                r = manager_run(m);
+        manager_free(m);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h: lscd's configuration, from its command line (main.c).
+ */
+#ifndef LSCD_OPTIONS_H
+#define LSCD_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ports.h"
+
+#define OPTIONS_MAX_USB_IDS 16
+
+/* Invariant: every field holds a valid value once main.c has parsed the
+ * command line; usb_ids holds n_usb_ids >= 1 entries. */
+struct options {
+        const char *device;             /* a path, or "auto" */
+        unsigned baud;
+        const char *socket_path;
+        mode_t socket_mode;
+        const char *socket_group;       /* NULL: the process's group */
+        uint64_t battery_timeout_usec;
+        unsigned max_clients;
+        size_t max_client_output;       /* bytes queued per client */
+        size_t n_usb_ids;
+        struct ports_id usb_ids[OPTIONS_MAX_USB_IDS];
+};
+
+#define OPTIONS_LINE_MAX 65536          /* a request line, newline included */
+
+#endif

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "manager.h"
+#include "server.h"
+
+/* Invariant: path is set iff lscd created the socket file (and removes it). */
+struct server {
+        struct manager *manager;
+        int fd;
+        sd_event_source *io;
+        char *path;
+};
+
+static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct server *server = userdata;
+
+        for (;;) {
+                int client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+                if (client < 0) {
+                        if (errno == EMFILE || errno == ENFILE)
+                                log_warning_errno(errno, "Cannot accept a client");
+                        else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                log_error_errno(errno, "accept() failed");
+                        return 0;
+                }
+                manager_add_client(server->manager, client);
+        }
+}
+
+/* The socket passed by systemd: 1 when there is one, 0 when none, <0. */
+static int server_from_systemd(struct server *s) {
+        int n = sd_listen_fds(true), r;
+
+        if (n <= 0)
+                return n;
+        if (n > 1)
+                return log_error_errno(EINVAL, "systemd passed %d sockets, lscd takes one", n);
+        r = sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0);
+        if (r < 0)
+                return log_error_errno(r, "Cannot check the socket passed by systemd");
+        if (r == 0)
+                return log_error_errno(EINVAL, "The socket passed by systemd is not a listening "
+                                       "Unix stream socket");
+        s->fd = SD_LISTEN_FDS_START;
+        return 1;
+}
+
+static int server_make_parent(const char *path) {
+        char *copy = strdup(path);
+        int r = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        if (mkdir(dirname(copy), 0755) < 0 && errno != EEXIST)
+                r = log_error_errno(errno, "Cannot create the directory of %s", path);
+        free(copy);
+        return r;
+}
+
+/* Remove a socket file nobody listens on any more; refuse a live one. */
+static int server_remove_stale(const struct sockaddr_un *addr) {
+        struct stat st;
+        int fd, r;
+
+        if (lstat(addr->sun_path, &st) < 0)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "Cannot stat %s", addr->sun_path);
+        if (!S_ISSOCK(st.st_mode))
+                return log_error_errno(EEXIST, "%s exists and is not a socket", addr->sun_path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return log_error_errno(errno, "socket() failed");
+        r = connect(fd, (const struct sockaddr *) addr, sizeof(*addr));
+        close(fd);
+        if (r == 0)
+                return log_error_errno(EADDRINUSE, "Another lscd is listening on %s", addr->sun_path);
+        log_info("Removing the stale socket %s", addr->sun_path);
+        if (unlink(addr->sun_path) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "Cannot remove %s", addr->sun_path);
+        return 0;
+}
+
+static int server_set_access(const char *path, const struct options *o) {
+        if (o->socket_group) {
+                struct group *g = getgrnam(o->socket_group);
+
+                if (!g)
+                        return log_error_errno(ENOENT, "Unknown group %s", o->socket_group);
+                if (chown(path, (uid_t) -1, g->gr_gid) < 0)
+                        return log_error_errno(errno, "Cannot give %s to group %s", path,
+                                               o->socket_group);
+        }
+        if (chmod(path, o->socket_mode) < 0)
+                return log_error_errno(errno, "Cannot set the mode of %s", path);
+        return 0;
+}
+
+static int server_bind(struct server *s, const struct options *o) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(o->socket_path) >= sizeof(addr.sun_path))
+                return log_error_errno(ENAMETOOLONG, "Socket path %s is too long", o->socket_path);
+        strcpy(addr.sun_path, o->socket_path);
+        r = server_make_parent(o->socket_path);
+        if (r >= 0)
+                r = server_remove_stale(&addr);
+        if (r < 0)
+                return r;
+        s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (s->fd < 0)
+                return log_error_errno(errno, "socket() failed");
+        if (bind(s->fd, (const struct sockaddr *) &addr, sizeof(addr)) < 0)
+                return log_error_errno(errno, "Cannot bind %s", o->socket_path);
+        s->path = strdup(o->socket_path);
+        if (!s->path)
+                return -ENOMEM;
+        r = server_set_access(s->path, o);
+        if (r < 0)
+                return r;
+        if (listen(s->fd, SOMAXCONN) < 0)
+                return log_error_errno(errno, "Cannot listen on %s", o->socket_path);
+        return 0;
+}
+
+int server_new(struct server **ret, struct manager *m) {
+        struct server *s = calloc(1, sizeof(*s));
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        s->manager = m;
+        s->fd = -1;
+        r = server_from_systemd(s);
+        if (r == 0)
+                r = server_bind(s, m->options);
+        else if (r > 0)
+                log_info("Using the socket passed by systemd");
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &s->io, s->fd, EPOLLIN, server_on_accept, s);
+        if (r < 0) {
+                server_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+struct server *server_free(struct server *s) {
+        if (!s)
+                return NULL;
+        sd_event_source_disable_unref(s->io);
+        if (s->fd >= 0)
+                close(s->fd);
+        if (s->path)
+                unlink(s->path);
+        free(s->path);
+        free(s);
+        return NULL;
+}
+
+bool server_activated(const struct server *s) {
+        return s->path == NULL;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.h: the listening Unix socket. Taken from systemd when socket
+ * activated (sd_listen_fds, checked with sd_is_socket_unix), else created:
+ * the parent directory is made (0755) when missing, a stale socket left by
+ * a dead lscd is removed (a live one is refused), and --socket-mode and
+ * --socket-group are applied. New connections go to manager_add_client().
+ */
+#ifndef LSCD_SERVER_H
+#define LSCD_SERVER_H
+
+#include <stdbool.h>
+
+struct manager;
+struct server;
+
+int server_new(struct server **ret, struct manager *m);
+/* Stops listening; removes the socket file when lscd created it. */
+struct server *server_free(struct server *s);
+
+/* Whether the socket came from systemd. */
+bool server_activated(const struct server *s);
+
+#endif

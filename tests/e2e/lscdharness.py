@@ -1,0 +1,326 @@
+# SPDX-License-Identifier: MIT
+"""lscdharness.py: run lscd for a test, and talk to it (python3 stdlib only).
+
+    from simharness import Sim
+    from lscdharness import Lscd
+
+    with Sim("--group", "8:200") as sim, Lscd(sim.link) as lscd:
+        with lscd.client() as c:                     # hello already read
+            c.subscribe()
+            r = c.request("group.run", group=8, wait=True)
+            assert r["ok"] and r["completed"]
+            ev = c.wait_event("group.completed")
+
+lscd runs in the foreground on a private socket in a temporary directory
+(removed by stop()), with --log-level debug and its stderr kept in a file.
+The binary is $LSCD, else $top_builddir/lscd, else lscd from $PATH.
+Every wait has a timeout (seconds) and raises TimeoutError naming what was
+seen; nothing here asserts on elapsed time.
+"""
+
+import contextlib
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class LscdError(Exception):
+    """lscd failed to start, or exited."""
+
+
+def lscd_binary():
+    """Path of the lscd to test."""
+    if os.environ.get("LSCD"):
+        return os.environ["LSCD"]
+    top = os.environ.get("top_builddir")
+    if top and os.path.exists(os.path.join(top, "lscd")):
+        return os.path.join(top, "lscd")
+    found = shutil.which("lscd")
+    if not found:
+        raise LscdError("lscd not found: set LSCD or top_builddir")
+    return found
+
+
+def wait_until(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.01):
+    """Poll predicate() until it returns a true value (returned); raise
+    TimeoutError naming what after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError("%s: not within %.1f s" % (what, timeout))
+        time.sleep(interval)
+
+
+class Lscd:
+    """One lscd process on DEVICE with its socket in a temporary directory.
+
+    Attributes: dir, socket_path, stderr_path, proc, argv.
+    prefix: words put before the lscd command (e.g. systemd-socket-activate).
+    env: extra environment variables. wait: how start() knows lscd is up:
+    "socket" (connectable), or None (the caller waits itself).
+    """
+
+    def __init__(self, device, *args, directory=None, socket_path=None, prefix=(),
+                 env=None, wait="socket", binary=None, log_level="debug"):
+        self._own_dir = directory is None
+        self.dir = directory or tempfile.mkdtemp(prefix="lscd-")
+        self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
+        self.stderr_path = os.path.join(self.dir, "lscd.err")
+        self.argv = list(prefix) + [binary or lscd_binary(), "--device", device,
+                                    "--socket", self.socket_path,
+                                    "--log-level", log_level] + list(args)
+        self.env = dict(os.environ, **(env or {}))
+        self.wait = wait
+        self.proc = None
+        self._clients = []
+
+    # ---- life cycle ----
+    def start(self, timeout=DEFAULT_TIMEOUT):
+        """Start lscd; with wait="socket" return once its socket accepts."""
+        with open(self.stderr_path, "ab") as err:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err, env=self.env)
+        if self.wait == "socket":
+            self.wait_connectable(timeout)
+        return self
+
+    def wait_connectable(self, timeout=DEFAULT_TIMEOUT):
+        """Wait until a connection to the socket succeeds."""
+        def up():
+            if self.proc.poll() is not None:
+                raise LscdError("lscd exited with %d: %s" % (self.proc.returncode,
+                                                            self.stderr()))
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.connect(self.socket_path)
+                return True
+            except OSError:
+                return False
+        wait_until(up, "lscd listening on %s" % self.socket_path, timeout)
+
+    def stderr(self):
+        """What lscd logged so far."""
+        try:
+            with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, text, timeout=DEFAULT_TIMEOUT):
+        """Wait until lscd's log contains text."""
+        return wait_until(lambda: text in self.stderr(), "lscd log line %r" % text, timeout)
+
+    def signal(self, signum):
+        self.proc.send_signal(signum)
+
+    def wait_exit(self, timeout=DEFAULT_TIMEOUT):
+        """The exit status, once lscd exits."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired as e:
+            raise TimeoutError("lscd did not exit within %.1f s" % timeout) from e
+
+    def stop(self, timeout=DEFAULT_TIMEOUT):
+        """SIGTERM, wait, close clients, clean up. Returns the exit status."""
+        code = None
+        for c in self._clients:
+            c.close()
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+            try:
+                code = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise LscdError("lscd did not exit within %.1f s of SIGTERM" % timeout)
+        if self._own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return code
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            self.kill()
+
+    # ---- clients ----
+    def client(self, hello=True, timeout=DEFAULT_TIMEOUT):
+        """A connected Client (closed by stop()); with hello, its hello event
+        has been read into client.hello."""
+        c = Client(self.socket_path, hello=hello, timeout=timeout)
+        self._clients.append(c)
+        return c
+
+
+class Client:
+    """A JSON-lines client of lscd. Lines received are kept in order until
+    taken: responses by id (request, response), events by name (wait_event),
+    or everything (recv, collect)."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, path, hello=True, timeout=DEFAULT_TIMEOUT):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self._buf = b""
+        self._eof = False
+        self.inbox = []
+        self.hello = self.recv(timeout) if hello else None
+        if hello and self.hello.get("event") != "hello":
+            raise AssertionError("first line is not hello: %r" % self.hello)
+
+    # ---- raw I/O ----
+    def send_raw(self, data):
+        """Send bytes as they are (no newline added)."""
+        self.sock.sendall(data)
+
+    def send(self, obj):
+        """Send one JSON object as a line."""
+        self.send_raw(json.dumps(obj).encode() + b"\n")
+
+    def _fill(self, timeout):
+        """Read what is available into lines within timeout; False at EOF."""
+        if self._eof:
+            return False
+        ready, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
+        if not ready:
+            return True
+        try:
+            chunk = self.sock.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            self._eof = True
+            return False
+        self._buf += chunk
+        while b"\n" in self._buf:
+            line, self._buf = self._buf.split(b"\n", 1)
+            self.inbox.append(json.loads(line))
+        return True
+
+    def _take(self, match, what, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, msg in enumerate(self.inbox):
+                if match(msg):
+                    return self.inbox.pop(i)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("%s not received within %.1f s; pending: %r"
+                                   % (what, timeout, self.inbox))
+            if not self._fill(left):
+                for i, msg in enumerate(self.inbox):
+                    if match(msg):
+                        return self.inbox.pop(i)
+                raise EOFError("connection closed before %s; pending: %r" % (what, self.inbox))
+
+    def recv(self, timeout=DEFAULT_TIMEOUT):
+        """The next line received (a dict)."""
+        return self._take(lambda m: True, "a line", timeout)
+
+    def collect(self, seconds):
+        """Everything received within seconds (and what was already kept)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self._fill(deadline - time.monotonic()):
+            pass
+        out, self.inbox = self.inbox, []
+        return out
+
+    def closed_by_peer(self, timeout=DEFAULT_TIMEOUT):
+        """Wait for EOF from lscd; True if it came (lines before it are kept)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._fill(deadline - time.monotonic()):
+                return True
+        return False
+
+    # ---- requests and events ----
+    def send_request(self, cmd, id=None, **args):
+        """Send a request without waiting; returns its id."""
+        rid = next(self._ids) if id is None else id
+        self.send(dict({"cmd": cmd, "id": rid}, **args))
+        return rid
+
+    def response(self, rid, timeout=DEFAULT_TIMEOUT):
+        """The response with this id."""
+        return self._take(lambda m: "ok" in m and m.get("id") == rid,
+                          "response to id %r" % (rid,), timeout)
+
+    def request(self, cmd, timeout=DEFAULT_TIMEOUT, **args):
+        """Send a request and return its response."""
+        return self.response(self.send_request(cmd, **args), timeout)
+
+    def ok(self, cmd, timeout=DEFAULT_TIMEOUT, **args):
+        """request(), asserting success."""
+        r = self.request(cmd, timeout, **args)
+        if r.get("ok") is not True:
+            raise AssertionError("%s failed: %r" % (cmd, r))
+        return r
+
+    def subscribe(self, events=None):
+        args = {} if events is None else {"events": events}
+        return self.ok("subscribe", **args)
+
+    def wait_event(self, name, predicate=None, timeout=DEFAULT_TIMEOUT):
+        """The first event NAME (for which predicate(event) is true)."""
+        return self._take(lambda m: m.get("event") == name and (predicate is None or
+                                                                predicate(m)),
+                          "event %s" % name, timeout)
+
+    def events(self, name=None):
+        """Take the events kept so far (of one name if given)."""
+        taken = [m for m in self.inbox if "event" in m and (name is None or m["event"] == name)]
+        self.inbox = [m for m in self.inbox if m not in taken]
+        return taken
+
+    def shutdown_write(self):
+        """Half-close: lscd sees end of input, may still answer."""
+        self.sock.shutdown(socket.SHUT_WR)
+
+    def close(self):
+        if self.sock.fileno() >= 0:
+            self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@contextlib.contextmanager
+def running(*sim_args, lscd_args=()):
+    """Start lsc-sim (with sim_args) and lscd on its link; yield (sim, lscd)
+    and stop both, lscd first."""
+    from simharness import Sim  # pylint: disable=import-outside-toplevel
+    with Sim(*sim_args) as sim:
+        with Lscd(sim.link, *lscd_args) as lscd:
+            yield sim, lscd
+
+
+def error_of(response):
+    """(code, field) of an error response; AssertionError if it is ok."""
+    if response.get("ok") is not False:
+        raise AssertionError("expected an error, got %r" % (response,))
+    err = response["error"]
+    return err["code"], err.get("field")

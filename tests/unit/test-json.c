@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of daemon/json.c: the pre-parse scan (NUL, UTF-8, depth),
+ * strict integers, duplicate keys, timestamps and line printing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "lscd-check.h"
+
+struct scan_case {
+        const char *text;
+        size_t len;             /* 0: strlen(text) */
+        enum json_scan_error want;
+};
+
+static const struct scan_case scan_cases[] = {
+        { "{\"cmd\":\"ping\"}", 0, JSON_SCAN_OK },
+        { "{\"name\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}", 0, JSON_SCAN_OK },
+        { "{\"a\":\"x\\\"[[[[\"}", 0, JSON_SCAN_OK },        /* brackets inside a string */
+        { "{\"a\":\"\\u0041\"}", 0, JSON_SCAN_OK },
+        { "{\"a\":1}\0", 8, JSON_SCAN_NUL },
+        { "{\"a\":\"\\u0000\"}", 0, JSON_SCAN_NUL },
+        { "{\"a\":\"\xff\"}", 0, JSON_SCAN_UTF8 },
+        { "{\"a\":\"\xc0\xaf\"}", 0, JSON_SCAN_UTF8 },           /* overlong '/' */
+        { "{\"a\":\"\xe0\x80\xaf\"}", 0, JSON_SCAN_UTF8 },       /* overlong, 3 bytes */
+        { "{\"a\":\"\xed\xa0\x80\"}", 0, JSON_SCAN_UTF8 },       /* surrogate D800 */
+        { "{\"a\":\"\xf4\x90\x80\x80\"}", 0, JSON_SCAN_UTF8 },   /* > U+10FFFF */
+        { "{\"a\":\"\xe2\x82\"}", 0, JSON_SCAN_UTF8 },           /* truncated */
+        { "\xc3", 0, JSON_SCAN_UTF8 },
+};
+
+START_TEST(test_scan_table) {
+        const struct scan_case *c = &scan_cases[_i];
+        size_t len = c->len ? c->len : strlen(c->text);
+
+        ck_assert_msg(json_scan(c->text, len, JSON_MAX_DEPTH) == c->want, "case %d", _i);
+}
+END_TEST
+
+/* Depth 32 passes, 33 fails, for arrays and objects, and for a mix. */
+START_TEST(test_scan_depth) {
+        char text[256];
+        size_t n;
+
+        for (unsigned depth = 30; depth <= 34; depth++) {
+                n = 0;
+                for (unsigned i = 0; i < depth; i++)
+                        text[n++] = (_i == 0 || i % 2) ? '[' : '{';
+                for (unsigned i = depth; i-- > 0;)
+                        text[n++] = (_i == 0 || i % 2) ? ']' : '}';
+                ck_assert_int_eq(json_scan(text, n, 32),
+                                 depth <= 32 ? JSON_SCAN_OK : JSON_SCAN_DEPTH);
+        }
+}
+END_TEST
+
+START_TEST(test_integer) {
+        static const struct {
+                const char *json;
+                int r;
+                long value;
+        } cases[] = {
+                { "2000", 0, 2000 }, { "2000.0", 0, 2000 }, { "-0", 0, 0 }, { "0", 0, 0 },
+                { "2000.5", -EINVAL, 0 }, { "1e400", -EINVAL, 0 }, { "-1e400", -EINVAL, 0 },
+                { "\"2000\"", -EINVAL, 0 }, { "true", -EINVAL, 0 }, { "null", -EINVAL, 0 },
+                { "[1]", -EINVAL, 0 }, { "2501", -ERANGE, 0 }, { "-1", -ERANGE, 0 },
+                { "2500", 0, 2500 }, { "500", 0, 500 }, { "5e2", 0, 500 },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                cJSON *item = cJSON_Parse(cases[i].json);
+                long v = -1;
+
+                ck_assert_ptr_nonnull(item);
+                ck_assert_msg(json_get_integer(item, 0, 2500, &v) == cases[i].r, "%s", cases[i].json);
+                if (cases[i].r == 0)
+                        ck_assert_int_eq(v, cases[i].value);
+                cJSON_Delete(item);
+        }
+        {
+                cJSON *item = cJSON_Parse("499");
+                long v = -1;
+
+                ck_assert_int_eq(json_get_integer(item, 500, 2500, &v), -ERANGE);
+                ck_assert_int_eq(v, -1);
+                cJSON_Delete(item);
+        }
+}
+END_TEST
+
+START_TEST(test_duplicate_keys) {
+        static const struct {
+                const char *json;
+                const char *dup;
+        } cases[] = {
+                { "{\"a\":1,\"b\":2}", NULL },
+                { "{\"a\":1,\"a\":2}", "a" },
+                { "{\"a\":{\"x\":1,\"y\":{\"z\":1,\"z\":2}}}", "z" },
+                { "{\"s\":[{\"id\":1,\"id\":2}]}", "id" },
+                { "[\"a\",\"a\"]", NULL },
+                { "{\"a\":[1,1],\"b\":{\"a\":1}}", NULL },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                cJSON *item = cJSON_Parse(cases[i].json);
+                const char *dup = json_find_duplicate_key(item);
+
+                ck_assert_ptr_nonnull(item);
+                if (cases[i].dup)
+                        ck_assert_str_eq(dup, cases[i].dup);
+                else
+                        ck_assert_ptr_null(dup);
+                cJSON_Delete(item);
+        }
+}
+END_TEST
+
+START_TEST(test_time_and_line) {
+        cJSON *o = cJSON_CreateObject();
+        char *line, *dot;
+        size_t len;
+
+        ck_assert(json_add_time(o, "time"));
+        line = json_print_line(o, &len);
+        ck_assert_ptr_nonnull(line);
+        ck_assert_uint_eq(len, strlen(line));
+        ck_assert_int_eq(line[len - 1], '\n');
+        ck_assert_msg(strncmp(line, "{\"time\":", 8) == 0, "%s", line);
+        /* seconds, a dot, exactly six digits of microseconds */
+        dot = strchr(line, '.');
+        ck_assert_ptr_nonnull(dot);
+        ck_assert_uint_eq(strspn(dot + 1, "0123456789"), 6);
+        ck_assert_str_eq(dot + 7, "}\n");
+        ck_assert_double_gt(strtod(line + 8, NULL), 1.5e9);
+        free(line);
+        cJSON_Delete(o);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("json");
+        TCase *tc = tcase_create("json");
+
+        tcase_add_loop_test(tc, test_scan_table, 0, (int) ARRAY_SIZE(scan_cases));
+        tcase_add_loop_test(tc, test_scan_depth, 0, 2);
+        tcase_add_test(tc, test_integer);
+        tcase_add_test(tc, test_duplicate_keys);
+        tcase_add_test(tc, test_time_and_line);
+        suite_add_tcase(s, tc);
+        return lscd_check_run(s);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of daemon/linebuf.c: lines split anywhere, the exact limit
+ * (newline included), too-long lines, and pending bytes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linebuf.h"
+#include "lscd-check.h"
+
+/* Feed TEXT in chunks of CHUNK bytes, collecting the lines into OUT
+ * separated by '|'. Returns the last linebuf_next() result. */
+static int feed(struct linebuf *b, const char *text, size_t chunk, char *out, size_t size) {
+        size_t len = strlen(text);
+        int r = 0;
+
+        out[0] = '\0';
+        for (size_t i = 0; i < len;) {
+                char *space;
+                size_t room = linebuf_space(b, &space);
+                size_t n = len - i < chunk ? len - i : chunk;
+                const char *line;
+                size_t line_len;
+
+                if (n > room)
+                        n = room;
+                ck_assert_uint_gt(n, 0);
+                memcpy(space, text + i, n);
+                linebuf_commit(b, n);
+                i += n;
+                while ((r = linebuf_next(b, &line, &line_len)) > 0) {
+                        strncat(out, line, line_len < size - strlen(out) - 2 ? line_len : 0);
+                        strcat(out, "|");
+                }
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+START_TEST(test_split_anywhere) {
+        const char *text = "{\"cmd\":\"ping\"}\n\n{\"cmd\":\"status\"}\npartial";
+        struct linebuf b;
+        char out[256];
+
+        for (size_t chunk = 1; chunk <= strlen(text); chunk++) {
+                ck_assert_int_eq(linebuf_init(&b, 64), 0);
+                ck_assert_int_eq(feed(&b, text, chunk, out, sizeof(out)), 0);
+                ck_assert_str_eq(out, "{\"cmd\":\"ping\"}||{\"cmd\":\"status\"}|");
+                ck_assert_uint_eq(linebuf_pending(&b), strlen("partial"));
+                linebuf_done(&b);
+        }
+}
+END_TEST
+
+/* A line of exactly LIMIT bytes with its newline fits; one more does not. */
+START_TEST(test_limit) {
+        enum { LIMIT = 16 };
+        struct linebuf b;
+        char text[64], out[256];
+
+        ck_assert_int_eq(linebuf_init(&b, LIMIT), 0);
+        memset(text, 'x', LIMIT - 1);
+        strcpy(text + LIMIT - 1, "\nab\n");
+        ck_assert_int_eq(feed(&b, text, 5, out, sizeof(out)), 0);
+        ck_assert_str_eq(out, "xxxxxxxxxxxxxxx|ab|");
+        linebuf_done(&b);
+
+        ck_assert_int_eq(linebuf_init(&b, LIMIT), 0);
+        memset(text, 'x', LIMIT);
+        strcpy(text + LIMIT, "\n");
+        ck_assert_int_eq(feed(&b, text, 3, out, sizeof(out)), -EMSGSIZE);
+        ck_assert_str_eq(out, "");
+        linebuf_done(&b);
+}
+END_TEST
+
+/* Lines that came before a too-long one are still returned. */
+START_TEST(test_too_long_after_lines) {
+        struct linebuf b;
+        char out[256];
+
+        ck_assert_int_eq(linebuf_init(&b, 8), 0);
+        ck_assert_int_eq(feed(&b, "ab\ncd\nefghijklmnop", 4, out, sizeof(out)), -EMSGSIZE);
+        ck_assert_str_eq(out, "ab|cd|");
+        linebuf_done(&b);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("linebuf");
+        TCase *tc = tcase_create("linebuf");
+
+        tcase_add_test(tc, test_split_anywhere);
+        tcase_add_test(tc, test_limit);
+        tcase_add_test(tc, test_too_long_after_lines);
+        suite_add_tcase(s, tc);
+        return lscd_check_run(s);
+}
