@@ -62,6 +62,25 @@ def sim_binary():
     return found
 
 
+# With LSCD_TEST_VALGRIND=1 (build-aux/test-all's valgrind step) every
+# lsc-sim runs under memcheck; errors and leaks make it exit with this status.
+VALGRIND_STATUS = 99
+
+
+def valgrind_prefix():
+    """The valgrind command line to run programs under, or [] when off."""
+    if not os.environ.get("LSCD_TEST_VALGRIND"):
+        return []
+    return ["valgrind", "--quiet", "--error-exitcode=%d" % VALGRIND_STATUS,
+            "--leak-check=full", "--show-leak-kinds=definite,indirect",
+            "--errors-for-leak-kinds=definite,indirect", "--track-fds=yes"]
+
+
+def sim_argv(*args, binary=None):
+    """The command line that runs lsc-sim with args (under valgrind if on)."""
+    return valgrind_prefix() + [binary or sim_binary()] + list(args)
+
+
 def parse_log_line(line):
     """A Record from one log line, or None for a line that is not one."""
     parts = line.rstrip("\n").split(" ", 2)
@@ -130,8 +149,11 @@ class Sim:
     # ---- life cycle ----
     def start(self, timeout=DEFAULT_TIMEOUT):
         """Start lsc-sim and wait for its readiness line. Returns self."""
-        argv = [self.binary, "--link", self.link, "--log", self.log_path,
-                "--control", self.control_path, "--baud", str(self.baud)] + self.args
+        argv = sim_argv("--link", self.link, "--log", self.log_path,
+                        "--control", self.control_path, "--baud", str(self.baud),
+                        *self.args, binary=self.binary)
+        if valgrind_prefix():
+            timeout *= 5
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err,
                                          stdin=subprocess.DEVNULL)

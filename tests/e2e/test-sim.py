@@ -12,7 +12,7 @@ import stat
 import subprocess
 
 import tap
-from simharness import Sim, SimError, hexbytes, sim_binary
+from simharness import Sim, SimError, hexbytes, sim_argv
 
 # The reference's examples (lsc-serial-protocol-v1.1.md).
 MOVE_1 = hexbytes("55 55 08 03 01 E8 03 01 D0 07")
@@ -41,7 +41,7 @@ def battery_frame(mv):
 
 def sim_cli(*args):
     """Run lsc-sim with args, return (status, stdout, stderr)."""
-    p = subprocess.run([sim_binary()] + list(args), capture_output=True, text=True,
+    p = subprocess.run(sim_argv(*args), capture_output=True, text=True,
                        timeout=30, stdin=subprocess.DEVNULL, check=False)
     return p.returncode, p.stdout, p.stderr
 

@@ -25,3 +25,4 @@ tests_unit_test_sim_board_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_sim_board_LDADD = client/liblscframe.la $(CHECK_LIBS)
 endif
 EXTRA_DIST += tests/e2e/test-sim.py
+VALGRIND_TESTS += tests/e2e/test-sim.py
