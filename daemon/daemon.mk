@@ -65,7 +65,13 @@ tests_unit_test_request_LDADD = $(lscd_test_ldadd)
 endif
 # End-to-end: lsc-sim + lscd + JSON clients, each on private paths.
 lscd_e2e_tests = \
-	tests/e2e/test-lscd-commands.py
+	tests/e2e/test-lscd-commands.py \
+	tests/e2e/test-lscd-groups.py \
+	tests/e2e/test-lscd-battery.py \
+	tests/e2e/test-lscd-device.py \
+	tests/e2e/test-lscd-input.py \
+	tests/e2e/test-lscd-clients.py \
+	tests/e2e/test-lscd-lifecycle.py
 if ENABLE_TESTS
 TESTS += $(lscd_e2e_tests)
 endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -54,6 +55,10 @@ static int server_from_systemd(struct server *s) {
                 return log_error_errno(EINVAL, "The socket passed by systemd is not a listening "
                                        "Unix stream socket");
         s->fd = SD_LISTEN_FDS_START;
+        /* systemd-socket-activate passes a blocking socket: the accept loop
+         * must not block. */
+        if (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) < 0)
+                return log_error_errno(errno, "Cannot make the passed socket non-blocking");
         return 1;
 }
 

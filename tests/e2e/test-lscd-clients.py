@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lscd end to end: many clients. A client that never reads is disconnected
+at its output bound (logged once) while the others go on; a client that
+leaves with frames queued still gets them written; --max-clients."""
+
+import json
+
+import tap
+from lscdharness import running, wait_until
+
+
+@tap.test
+def a_client_that_never_reads_is_disconnected_others_go_on():
+    with running("--group", "8:50", lscd_args=("--max-client-output", "65536")) as (sim, lscd):
+        good = lscd.client()
+        good.subscribe(["group."])
+        slow = lscd.client()
+        slow.subscribe()
+        # Every status answer is ~400 bytes: far more than the socket buffer
+        # and the 64 KiB bound together, and slow never reads one.
+        slow.send_raw(b"".join(json.dumps({"cmd": "status", "id": i}).encode() + b"\n"
+                               for i in range(4000)))
+        wait_until(lambda: good.ok("status")["clients"] == 1, "slow client dropped")
+        tap.eq(lscd.stderr().count("is not reading"), 1, "logged once")
+        good.ok("group.run", group=8)
+        tap.eq(good.wait_event("group.started")["source"], "lscd", "events still flow")
+        good.wait_event("group.completed")
+        tap.check(slow.closed_by_peer(), "the slow client sees its connection closed")
+
+
+@tap.test
+def frames_of_a_departed_client_still_go_out():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        moves = [{"cmd": "move", "servos": [{"id": 1 + i % 8, "position": 1000 + i}],
+                  "time_ms": 10} for i in range(40)]
+        c.send_raw(b"".join(json.dumps(m).encode() + b"\n" for m in moves))
+        c.close()
+        rx = sim.wait_count("rx", 40)
+        tap.eq([r.data for r in rx],
+               [bytes([0x55, 0x55, 8, 3, 1, 10, 0, 1 + i % 8,
+                       (1000 + i) & 0xFF, (1000 + i) >> 8]) for i in range(40)],
+               "all 40 moves written, in order")
+        tap.eq(lscd.client().ok("status")["clients"], 1, "only the new client is left")
+
+
+@tap.test
+def max_clients_is_enforced():
+    with running(lscd_args=("--max-clients", "2")) as (sim, lscd):
+        a = lscd.client()
+        b = lscd.client()
+        from lscdharness import Client  # pylint: disable=import-outside-toplevel
+        extra = Client(lscd.socket_path, hello=False)
+        tap.check(extra.closed_by_peer(), "the third client is closed at once")
+        extra.close()
+        tap.check("Refusing a client" in lscd.stderr(), "and it is logged")
+        tap.eq((a.ok("ping")["ok"], b.ok("ping")["ok"]), (True, True), "the two are served")
+        b.close()
+        wait_until(lambda: a.ok("status")["clients"] == 1, "b gone")
+        c = lscd.client()
+        tap.eq(c.ok("ping")["ok"], True, "a place is free again")
+
+
+@tap.test
+def events_reach_every_subscriber_once():
+    with running() as (sim, lscd):
+        clients = [lscd.client() for _ in range(5)]
+        for c in clients[:4]:
+            c.subscribe(["frame.unknown"])
+        sim.command("raw 55 55 03 21 7F")
+        lines = [c.wait_event("frame.unknown") for c in clients[:4]]
+        tap.eq(len({json.dumps(e, sort_keys=True) for e in lines}), 1, "the same event")
+        clients[4].ok("ping")
+        for c in clients:
+            tap.eq(c.events(), [], "no duplicates, none to the unsubscribed")
+
+
+tap.main()
