@@ -12,6 +12,8 @@ the other tests still run. A test that cannot run raises Skip.
         tap.eq(reply, b"\\x55\\x55\\x04\\x0f\\x4c\\x1d", "battery reply")
 
     tap.main()      # plan, run every registered test, exit 1 if any failed
+
+Run one file's tests selectively by naming them: test-foo.py battery pacing.
 """
 
 import contextlib
@@ -108,5 +110,8 @@ def run(tests):
 
 
 def main():
-    """Run every test registered with @tap.test; exit 1 if any failed."""
-    sys.exit(1 if run(list(_tests)) else 0)
+    """Run every test registered with @tap.test (or, when the command line
+    names some, those whose name contains one of them); exit 1 if any failed."""
+    wanted = sys.argv[1:]
+    tests = [t for t in _tests if not wanted or any(w in t.__name__ for w in wanted)]
+    sys.exit(1 if run(tests) else 0)

@@ -10,6 +10,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 
 import tap
 from simharness import Sim, SimError, hexbytes, sim_argv
@@ -97,6 +98,21 @@ def runtime_errors_are_clear():
     code, _, err = sim_cli("--link", "/nonexistent-dir/lsc.pty")
     tap.eq(code, 1, "status for a link in a missing directory")
     tap.check("/nonexistent-dir/lsc.pty" in err, "error names the link", err)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "ttyUSB0")
+        with open(path, "w", encoding="ascii") as f:
+            f.write("not a link")
+        code, _, err = sim_cli("--link", path)
+        tap.eq(code, 1, "status for a link path that is a file")
+        tap.check("not a symlink" in err, "refuses to replace a file", err)
+        with open(path, encoding="ascii") as f:
+            tap.eq(f.read(), "not a link", "the file is untouched")
+        ctl = os.path.join(d, "ctl")
+        os.mkdir(ctl)
+        code, _, err = sim_cli("--link", os.path.join(d, "l"), "--control", ctl)
+        tap.eq(code, 1, "status for a control path that is a directory")
+        tap.check(ctl in err, "error names the control socket", err)
+        tap.check(not os.path.lexists(os.path.join(d, "l")), "link removed on failure")
 
 
 @tap.test

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -128,14 +129,19 @@ const char *sim_pty_name(const struct sim_pty *p)
         return sim_pty_plugged(p) ? p->name : "";
 }
 
-/* Point the link at the pty by renaming a fresh symlink over it. */
+/* Point the link at the pty by renaming a fresh symlink over it. Only a
+ * symlink is replaced: anything else at the path (a real device, a file)
+ * is refused with -EEXIST. */
 static int pty_publish(struct sim_pty *p)
 {
         char tmp[4096];
         int n = snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", p->link, (long)getpid());
+        struct stat st;
 
         if (n < 0 || (size_t)n >= sizeof(tmp))
                 return -ENAMETOOLONG;
+        if (lstat(p->link, &st) == 0 && !S_ISLNK(st.st_mode))
+                return -EEXIST;
         (void)unlink(tmp);
         if (symlink(p->name, tmp) < 0)
                 return -errno;

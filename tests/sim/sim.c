@@ -227,7 +227,10 @@ int sim_new(struct sim **ret, const struct sim_config *c)
                 r = sim_pty_new(&sim->pty, sim->event, c->link, c->baud, sim_on_input, sim);
                 if (r >= 0)
                         r = sim_pty_plug(sim->pty);
-                if (r < 0)
+                if (r == -EEXIST)
+                        fprintf(stderr, "lsc-sim: %s exists and is not a symlink: not replacing it\n",
+                                c->link);
+                else if (r < 0)
                         fprintf(stderr, "lsc-sim: cannot publish a pty at %s: %s\n", c->link,
                                 strerror(-r));
         }
