@@ -36,6 +36,7 @@ lscd_SOURCES = daemon/main.c
 lscd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 lscd_LDADD = daemon/liblscd.la
 
+dist_man_MANS += man/lscd-protocol.7
 dist_noinst_DATA += tests/e2e/lscdharness.py
 
 if ENABLE_TESTS
