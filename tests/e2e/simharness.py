@@ -296,37 +296,40 @@ class Sim:
         something that happens after this point."""
         return len(self.records())
 
-    def wait_for(self, kind, data=None, since=0, timeout=DEFAULT_TIMEOUT):
-        """The first Record of this kind at index >= since whose data equals
-        data (or for which data(record) is true, if callable; any if None).
-        Raises TimeoutError listing the records seen."""
+    def wait_until(self, predicate, what, timeout=DEFAULT_TIMEOUT):
+        """Poll the log until predicate(records) returns something true;
+        return it. Raises TimeoutError (what, and the last lines seen), or
+        SimError if lsc-sim exits meanwhile."""
         deadline = time.monotonic() + timeout
         while True:
             records = self.records()
-            for r in records[since:]:
-                if _matches(r, kind, data):
-                    return r
-            if time.monotonic() >= deadline:
-                seen = "\n".join(r.line for r in records[since:]) or "(nothing)"
-                raise TimeoutError("no log line %s %r within %.1f s; since #%d:\n%s"
-                                   % (kind, data, timeout, since, seen))
+            result = predicate(records)
+            if result:
+                return result
             if self.proc.poll() is not None:
                 raise SimError("lsc-sim exited with %d: %s" % (self.proc.returncode,
                                                              self.stderr()))
+            if time.monotonic() >= deadline:
+                seen = "\n".join(r.line for r in records[-20:]) or "(nothing)"
+                raise TimeoutError("%s: not within %.1f s; last log lines:\n%s"
+                                   % (what, timeout, seen))
             time.sleep(0.01)
 
+    def wait_for(self, kind, data=None, since=0, timeout=DEFAULT_TIMEOUT):
+        """The first Record of this kind at index >= since whose data equals
+        data (or for which data(record) is true, if callable; any if None)."""
+        return self.wait_until(
+            lambda records: next((r for r in records[since:] if _matches(r, kind, data)), None),
+            "log line %s %r after #%d" % (kind, data, since), timeout)
+
     def wait_count(self, kind, count, since=0, timeout=DEFAULT_TIMEOUT):
-        """Wait until at least count records of kind exist after since;
+        """Wait until at least count records of kind exist at index >= since;
         return them all."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [r for r in self.records()[since:] if r.kind == kind]
-            if len(found) >= count:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError("%d of %d %s log lines within %.1f s"
-                                   % (len(found), count, kind, timeout))
-            time.sleep(0.01)
+        def enough(records):
+            found = [r for r in records[since:] if r.kind == kind]
+            return found if len(found) >= count else None
+        return self.wait_until(enough, "%d %s log lines after #%d" % (count, kind, since),
+                               timeout)
 
     def byte_time(self, n=1):
         """Seconds n bytes take on the wire (10 bit times each)."""

@@ -5,6 +5,7 @@ frames and checks the bytes that come back and the simulator's log."""
 
 import errno
 import os
+import random
 import select
 import signal
 import socket
@@ -278,6 +279,34 @@ def host_garbage_is_discarded():
         tap.eq(line.read(6), battery_frame(7400), "frame after garbage answered")
         tap.eq(sim.wait_for("discard").data, 5, "discard count")
         tap.eq(sim.records("discard")[0].t <= sim.records("rx")[0].t, True, "discard before rx")
+
+
+@tap.test
+def every_frame_is_found_in_noise():
+    rnd = random.Random(20261121)
+    frames, stream, noise = [], b"", 0
+    for i in range(300):
+        if i % 3:
+            servo = rnd.randint(1, 32)
+            frame = bytes([0x55, 0x55, 0x08, 0x03, 0x01, 0x10, 0x00, servo]) + \
+                rnd.randint(500, 2500).to_bytes(2, "little")
+        else:
+            frame = bytes([0x55, 0x55, 0x05, 0x0B, rnd.randint(0, 255)]) + \
+                rnd.randint(1, 400).to_bytes(2, "little")
+        junk = bytes(rnd.choice([b for b in range(256) if b != 0x55])
+                     for _ in range(rnd.randint(0, 6)))
+        frames.append(frame)
+        stream += junk + frame
+        noise += len(junk)
+    with Sim(baud=115200) as sim, sim.line() as line:
+        for k in range(0, len(stream), 97):     # odd-sized writes split frames anywhere
+            line.write(stream[k:k + 97])
+        rx = sim.wait_count("rx", len(frames))
+        tap.eq([r.data for r in rx], frames, "every frame, in order, nothing else")
+        sim.wait_until(lambda records: sum(r.data for r in records if r.kind == "discard")
+                       >= noise, "%d bytes discarded" % noise)
+        tap.eq(sum(r.data for r in sim.records("discard")), noise, "every noise byte discarded")
+        tap.eq(sim.records("beep"), [], "no beep")
 
 
 @tap.test
