@@ -270,7 +270,7 @@ static void cmd_quit(struct sim *sim, int argc, char **argv, char *reply, size_t
 static void cmd_help(struct sim *sim, int argc, char **argv, char *reply, size_t size);
 
 static const struct sim_cmd sim_cmds[] = {
-        { "garbage", "N", "write N random bytes (never 0x55) to the line", 1, 1, cmd_garbage },
+        { "garbage", "N", "write N (1..4096) random bytes, never 0x55, to the line", 1, 1, cmd_garbage },
         { "battery", "on|off", "answer or ignore GET_BATTERY_VOLTAGE", 1, 1, cmd_battery },
         { "battery-mv", "MV", "set the battery voltage in millivolts", 1, 1, cmd_battery_mv },
         { "unplug", "", "close the pty and remove the link", 0, 0, cmd_unplug },
@@ -280,8 +280,9 @@ static const struct sim_cmd sim_cmds[] = {
           "send RUN, STOP or COMPLETE as if the gamepad did it", 1, 3, cmd_emit },
         { "raw", "HEX...", "write these bytes verbatim to the line", 1, CMD_ARGS_MAX, cmd_raw },
         { "group", "G MS", "define group G with a run of MS milliseconds", 2, 2, cmd_group },
-        { "state", "", "running=G|none runs=N servos=ID:POS,... speeds=G:PCT,...|none "
-          "battery=on|off battery_mv=MV pty=PATH|unplugged", 0, 0, cmd_state },
+        { "state", "", "reply \"ok running=G|none runs=N servos=ID:POS,... "
+          "speeds=G:PCT,...|none battery=on|off battery_mv=MV pty=PATH|unplugged\"",
+          0, 0, cmd_state },
         { "help", "", "list the commands", 0, 0, cmd_help },
         { "quit", "", "exit", 0, 0, cmd_quit },
 };
@@ -296,14 +297,33 @@ static void cmd_help(struct sim *sim, int argc, char **argv, char *reply, size_t
                 k += (size_t)snprintf(reply + k, size - k, " %s", sim_cmds[i].name);
 }
 
+/* One table row: "  NAME USAGE" in a column, the help wrapped beside it. */
+static void cmd_help_row(FILE *f, const struct sim_cmd *c)
+{
+        enum { COLUMN = 34, WIDTH = 79 };
+        char head[64];
+        const char *p = c->help;
+        int col;
+
+        snprintf(head, sizeof(head), "%s %s", c->name, c->usage);
+        col = fprintf(f, "  %-*s", COLUMN - 2, head);
+        while (*p) {
+                size_t word = strcspn(p, " ");
+
+                if (col > COLUMN && col + 1 + (int)word > WIDTH)
+                        col = fprintf(f, "\n%*s", COLUMN, "") - 1;
+                else if (col > COLUMN)
+                        col += fprintf(f, " ");
+                col += fprintf(f, "%.*s", (int)word, p);
+                p += word + (p[word] == ' ');
+        }
+        fputc('\n', f);
+}
+
 void sim_cmd_help(FILE *f)
 {
-        for (size_t i = 0; i < SIM_N_CMDS; i++) {
-                char head[64];
-
-                snprintf(head, sizeof(head), "%s %s", sim_cmds[i].name, sim_cmds[i].usage);
-                fprintf(f, "  %-36s %s\n", head, sim_cmds[i].help);
-        }
+        for (size_t i = 0; i < SIM_N_CMDS; i++)
+                cmd_help_row(f, &sim_cmds[i]);
 }
 
 void sim_cmd_execute(struct sim *sim, char *line, char *reply, size_t size)
