@@ -21,7 +21,7 @@ TESTS += $(transport_tests)
 transport_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SERIALPORT_CFLAGS) $(SYSTEMD_CFLAGS)
 transport_test_ldadd = daemon/libtransport.la $(CHECK_LIBS)
 
-tests_unit_test_txqueue_SOURCES = tests/unit/test-txqueue.c tests/unit/check-tap.h
+tests_unit_test_txqueue_SOURCES = tests/unit/test-txqueue.c
 tests_unit_test_txqueue_CFLAGS = $(transport_test_cflags)
 tests_unit_test_txqueue_LDADD = $(transport_test_ldadd)
 
@@ -38,4 +38,8 @@ tests_unit_test_serial_LDADD = $(transport_test_ldadd) -lutil
 tests_unit_test_wire_SOURCES = tests/unit/test-wire.c
 tests_unit_test_wire_CFLAGS = $(transport_test_cflags)
 tests_unit_test_wire_LDADD = $(transport_test_ldadd) $(SYSTEMD_LIBS) -lutil
+
+# Wire order end to end: lscd on lsc-sim, read from the simulator's log.
+TESTS += tests/e2e/test-wire.py
 endif
+EXTRA_DIST += tests/e2e/test-wire.py

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of port enumeration helpers: id parsing and matching, USB
  * identity copies, libserialport error mapping, and a live enumeration. */
-#include "check-tap.h"
+#include "lscd-check.h"
 #include <errno.h>
 #include <libserialport.h>
 #include <stdio.h>
@@ -139,13 +139,13 @@ int main(void)
         Suite *s = suite_create("ports");
         TCase *tc = tcase_create("ports");
 
-        tcase_add_loop_test(tc, test_parse_good, 0, (int)(sizeof(good_ids) / sizeof(good_ids[0])));
-        tcase_add_loop_test(tc, test_parse_bad, 0, (int)(sizeof(bad_ids) / sizeof(bad_ids[0])));
+        tcase_add_loop_test(tc, test_parse_good, 0, (int)ARRAY_SIZE(good_ids));
+        tcase_add_loop_test(tc, test_parse_bad, 0, (int)ARRAY_SIZE(bad_ids));
         tcase_add_test(tc, test_parse_null);
         tcase_add_test(tc, test_known_ids);
         tcase_add_test(tc, test_usb_dup);
         tcase_add_test(tc, test_sp_errno);
         tcase_add_test(tc, test_list);
         suite_add_tcase(s, tc);
-        return check_tap_run(s);
+        return lscd_check_run(s);
 }

@@ -5,7 +5,7 @@
  * LSCD_TEST_SERIAL_PORT=/dev/ttySN the libserialport path runs too, on that
  * real port (its line settings are changed, hence opt-in).
  */
-#include "check-tap.h"
+#include "lscd-check.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -249,5 +249,5 @@ int main(void)
         else
                 printf("# LSCD_TEST_SERIAL_PORT unset: real-port cases skipped\n");
         suite_add_tcase(s, tc);
-        return check_tap_run(s);
+        return lscd_check_run(s);
 }

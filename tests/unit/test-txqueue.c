@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the transmit scheduler: order, priority, round-robin
  * fairness, halt, replace and the owner bound. Deterministic: no clock. */
-#include "check-tap.h"
+#include "lscd-check.h"
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -150,7 +150,7 @@ START_TEST(test_round_robin_order)
         push_normal(4, &owner_b);
         push_normal(5, &owner_b);
         push_normal(6, &owner_c);
-        for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(expect); i++)
                 ck_assert_int_eq(pop_id(), expect[i]);
         ck_assert_int_eq(pop_id(), -1);
 }
@@ -356,5 +356,5 @@ int main(void)
         tcase_add_test(tc, test_owner_bound);
         tcase_add_test(tc, test_drain);
         suite_add_tcase(s, tc);
-        return check_tap_run(s);
+        return lscd_check_run(s);
 }

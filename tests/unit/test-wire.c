@@ -6,7 +6,7 @@
  * the owner bound, device loss and write errors. No timing assertions; the
  * pacing test prints what it measured as TAP comments.
  */
-#include "check-tap.h"
+#include "lscd-check.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -353,5 +353,5 @@ int main(void)
         tcase_add_test(tc, test_write_error);
         tcase_add_test(tc, test_pacing_figures);
         suite_add_tcase(s, tc);
-        return check_tap_run(s);
+        return lscd_check_run(s);
 }
