@@ -135,18 +135,25 @@ class Lscd:
     def stop(self, timeout=DEFAULT_TIMEOUT):
         """SIGTERM, wait, close clients, clean up. Returns the exit status."""
         code = None
+        terminated = False
         for c in self._clients:
             c.close()
         if self.proc:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
+                terminated = True
             try:
                 code = self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
                 raise LscdError("lscd did not exit within %.1f s of SIGTERM" % timeout)
+        log = self.stderr()
         if self._own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if "Sanitizer" in log:
+            raise LscdError("lscd reported a memory error:\n" + log[-4000:])
+        if terminated and code != 0:
+            raise LscdError("lscd exited with %d after SIGTERM:\n%s" % (code, log[-2000:]))
         return code
 
     def kill(self):
