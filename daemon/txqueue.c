@@ -15,6 +15,10 @@
 
 #include "txqueue.h"
 
+/* Owner records kept for reuse: an owner with one frame at a time (a
+ * teleoperation client) would otherwise cost a malloc per frame. */
+#define TXQUEUE_SPARE_OWNERS 16
+
 /* One per owner with queued items. Invariants: n >= 1 (the record is freed
  * when it reaches 0) and counts the owner's items in both lanes; head..tail
  * is its normal-lane FIFO (head NULL when it has priority items only);
@@ -29,12 +33,15 @@ struct txqueue_owner {
 /* Invariants: cursor is NULL iff no owner has items, else the owner whose
  * turn it is; prio_head..prio_tail is the priority lane, FIFO; len counts
  * every item. When the priority lane is empty every owner on the ring has a
- * normal item, so txqueue_peek() never skips owners. */
+ * normal item, so txqueue_peek() never skips owners. spare lists n_spare
+ * unused owner records (linked by next, at most TXQUEUE_SPARE_OWNERS). */
 struct txqueue {
         struct txqueue_owner *cursor;
         struct txqueue_item *prio_head, *prio_tail;
         size_t len;
         size_t owner_max;
+        struct txqueue_owner *spare;
+        size_t n_spare;
 };
 
 /* A list being collected: the address of its last next pointer. */
@@ -56,18 +63,25 @@ int txqueue_new(struct txqueue **ret, size_t owner_max)
         return 0;
 }
 
+static void txqueue_free_owners(struct txqueue_owner *list)
+{
+        while (list) {
+                struct txqueue_owner *next = list->next;
+
+                free(list);
+                list = next;
+        }
+}
+
 struct txqueue *txqueue_free(struct txqueue *q)
 {
         if (!q)
                 return NULL;
-        while (q->cursor) {
-                struct txqueue_owner *o = q->cursor;
-
-                q->cursor = o->next == o ? NULL : o->next;
-                o->prev->next = o->next;
-                o->next->prev = o->prev;
-                free(o);
+        if (q->cursor) {
+                q->cursor->prev->next = NULL; /* open the ring into a list */
+                txqueue_free_owners(q->cursor);
         }
+        txqueue_free_owners(q->spare);
         free(q);
         return NULL;
 }
@@ -93,9 +107,16 @@ static struct txqueue_owner *txqueue_owner_get(struct txqueue *q, const void *ke
 
         if (o)
                 return o;
-        o = calloc(1, sizeof(*o));
-        if (!o)
-                return NULL;
+        if (q->spare) {
+                o = q->spare;
+                q->spare = o->next;
+                q->n_spare--;
+                *o = (struct txqueue_owner){ 0 };
+        } else {
+                o = calloc(1, sizeof(*o));
+                if (!o)
+                        return NULL;
+        }
         o->key = key;
         if (!q->cursor) {
                 o->prev = o->next = o;
@@ -119,7 +140,13 @@ static void txqueue_owner_remove(struct txqueue *q, struct txqueue_owner *o)
                 if (q->cursor == o)
                         q->cursor = o->next;
         }
-        free(o);
+        if (q->n_spare >= TXQUEUE_SPARE_OWNERS) {
+                free(o);
+                return;
+        }
+        o->next = q->spare;
+        q->spare = o;
+        q->n_spare++;
 }
 
 /* Account for the unlinked items of LIST: owners whose last item left are

@@ -172,9 +172,10 @@ static void wire_fail(struct wire *w, int error)
 static uint64_t wire_remaining(struct wire *w, uint64_t now)
 {
         int outq = serial_outq(w->port);
+        uint64_t drained = outq > 0 ? now + wire_usec((uint64_t)outq, serial_baud(w->port)) : 0;
 
-        if (outq > 0 && now + wire_usec((uint64_t)outq, serial_baud(w->port)) > w->busy_until)
-                w->busy_until = now + wire_usec((uint64_t)outq, serial_baud(w->port));
+        if (drained > w->busy_until)
+                w->busy_until = drained;
         return w->busy_until > now ? w->busy_until - now : 0;
 }
 
@@ -185,8 +186,8 @@ static int wire_write(struct wire *w, struct wire_frame *f, uint64_t now)
         size_t off = f == w->current ? w->current_off : 0;
         ssize_t n = serial_write(w->port, f->bytes + off, f->size - off);
 
-        if (n < 0)
-                return (int)n;
+        if (n <= 0)
+                return n == 0 ? -EAGAIN : (int)n;
         if (f != w->current)
                 txqueue_pop(w->queue);
         if (now < w->busy_until)
