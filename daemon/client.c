@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -13,7 +14,30 @@
 #include "log.h"
 #include "manager.h"
 
+/* Lines handed to one sendmsg() at most. */
+#define CLIENT_IOV_MAX 64
+
 static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+/* Drop the first N queued bytes, which were written. */
+static void client_consume(struct client *c, size_t n) {
+        c->out_bytes -= n;
+        while (n > 0) {
+                struct client_out *o = c->out;
+                size_t left = o->buf->len - o->offset;
+
+                if (n < left) {
+                        o->offset += n;
+                        return;
+                }
+                n -= left;
+                c->out = o->next;
+                outbuf_unref(o->buf);
+                free(o);
+        }
+        if (!c->out)
+                c->out_tail = &c->out;
+}
 
 static void client_log_peer(const struct client *c) {
         struct ucred cred;
@@ -38,6 +62,7 @@ int client_new(struct client **ret, struct manager *m, int fd, uint64_t number) 
         c->number = number;
         c->fd = fd;
         c->max_output = m->options->max_client_output;
+        c->out_tail = &c->out;
         r = linebuf_init(&c->in, OPTIONS_LINE_MAX);
         if (r >= 0)
                 r = sd_event_add_io(m->event, &c->io, fd, EPOLLIN, client_io, c);
@@ -58,7 +83,7 @@ struct client *client_free(struct client *c) {
         sd_event_source_disable_unref(c->io);
         close(c->fd);
         linebuf_done(&c->in);
-        free(c->out);
+        client_consume(c, c->out_bytes);
         free(c);
         return NULL;
 }
@@ -93,7 +118,7 @@ void client_remove_call(struct client *c, struct call *call) {
 }
 
 size_t client_queued(const struct client *c) {
-        return c->out_len - c->out_head;
+        return c->out_bytes;
 }
 
 void client_close(struct client *c, const char *why) {
@@ -122,73 +147,66 @@ static void client_check_idle(struct client *c) {
                 client_close(c, "end of input");
 }
 
-/* Write what is queued. Returns 0 (all written or EAGAIN) or -errno. */
-static int client_flush(struct client *c) {
-        while (client_queued(c) > 0) {
-                ssize_t n = send(c->fd, c->out + c->out_head, client_queued(c),
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+/* Write what is queued, many lines per system call. Returns 0 when all is
+ * written or the socket is full (EAGAIN), or -errno. */
+static int client_flush(struct client *c, int flags) {
+        while (c->out) {
+                struct iovec iov[CLIENT_IOV_MAX];
+                struct msghdr msg = { .msg_iov = iov };
+                ssize_t n;
 
+                for (struct client_out *o = c->out; o && msg.msg_iovlen < CLIENT_IOV_MAX; o = o->next)
+                        iov[msg.msg_iovlen++] = (struct iovec) {
+                                .iov_base = o->buf->data + o->offset,
+                                .iov_len = o->buf->len - o->offset,
+                        };
+                n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | flags);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return errno == EAGAIN ? 0 : -errno;
                 }
-                c->out_head += (size_t) n;
+                client_consume(c, (size_t) n);
         }
-        c->out_head = c->out_len = 0;
         return 0;
 }
 
-static int client_enqueue(struct client *c, const char *data, size_t len) {
-        size_t need;
+static int client_enqueue(struct client *c, struct outbuf *line, size_t offset) {
+        struct client_out *o;
 
-        if (client_queued(c) + len > c->max_output) {
+        if (c->out_bytes + line->len - offset > c->max_output) {
                 log_warning("Client %llu is not reading: %zu bytes of output queued, limit %zu; "
-                            "disconnecting it", (unsigned long long) c->number, client_queued(c),
+                            "disconnecting it", (unsigned long long) c->number, c->out_bytes,
                             c->max_output);
                 return -ENOBUFS;
         }
-        if (c->out_head > 0) {
-                memmove(c->out, c->out + c->out_head, client_queued(c));
-                c->out_len -= c->out_head;
-                c->out_head = 0;
-        }
-        need = c->out_len + len;
-        if (need > c->out_cap) {
-                size_t cap = c->out_cap ? c->out_cap : 4096;
-                char *out;
-
-                while (cap < need)
-                        cap *= 2;
-                out = realloc(c->out, cap);
-                if (!out)
-                        return -ENOMEM;
-                c->out = out;
-                c->out_cap = cap;
-        }
-        memcpy(c->out + c->out_len, data, len);
-        c->out_len += len;
+        o = malloc(sizeof(*o));
+        if (!o)
+                return -ENOMEM;
+        *o = (struct client_out) { .buf = outbuf_ref(line), .offset = offset };
+        *c->out_tail = o;
+        c->out_tail = &o->next;
+        c->out_bytes += line->len - offset;
         return 0;
 }
 
-void client_send(struct client *c, const char *line, size_t len) {
+void client_send(struct client *c, struct outbuf *line) {
+        size_t written = 0;
+
         if (c->dead)
                 return;
-        if (client_queued(c) == 0) {
-                ssize_t n = send(c->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (c->out_bytes == 0) {
+                ssize_t n = send(c->fd, line->data, line->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
                 if (n < 0 && errno != EAGAIN && errno != EINTR) {
                         client_close(c, "write failed");
                         return;
                 }
-                if (n > 0) {
-                        line += n;
-                        len -= (size_t) n;
-                }
-                if (len == 0)
+                written = n > 0 ? (size_t) n : 0;
+                if (written == line->len)
                         return;
         }
-        if (client_enqueue(c, line, len) < 0) {
+        if (client_enqueue(c, line, written) < 0) {
                 client_close(c, "output limit reached");
                 return;
         }
@@ -196,15 +214,14 @@ void client_send(struct client *c, const char *line, size_t len) {
 }
 
 void client_send_json(struct client *c, const cJSON *object) {
-        size_t len;
-        char *line = json_print_line(object, &len);
+        struct outbuf *line = json_print_outbuf(object);
 
         if (!line) {
                 client_close(c, "out of memory");
                 return;
         }
-        client_send(c, line, len);
-        free(line);
+        client_send(c, line);
+        outbuf_unref(line);
 }
 
 static void client_line_too_long(struct client *c) {
@@ -270,7 +287,7 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
         struct client *c = userdata;
 
         if (revents & EPOLLOUT) {
-                if (client_flush(c) < 0) {
+                if (client_flush(c, MSG_DONTWAIT) < 0) {
                         client_close(c, "write failed");
                         return 0;
                 }
@@ -288,15 +305,9 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 void client_flush_final(struct client *c) {
         struct timeval timeout = { .tv_usec = 200000 };
 
-        if (c->dead || client_queued(c) == 0)
+        if (c->dead || c->out_bytes == 0)
                 return;
         fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
         setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-        while (client_queued(c) > 0) {
-                ssize_t n = send(c->fd, c->out + c->out_head, client_queued(c), MSG_NOSIGNAL);
-
-                if (n <= 0)
-                        break;
-                c->out_head += (size_t) n;
-        }
+        client_flush(c, 0);
 }

@@ -21,12 +21,21 @@
 #include <systemd/sd-event.h>
 
 #include "linebuf.h"
+#include "outbuf.h"
 
 struct manager;
 struct call;
 
-/* Invariants: out_head <= out_len <= out_cap, out_len - out_head <=
- * max_output; EPOLLOUT is watched iff queued output exists; a dead client
+/* One piece of queued output: a reference to a shared line, of which the
+ * bytes before offset are already written. */
+struct client_out {
+        struct client_out *next;
+        struct outbuf *buf;
+        size_t offset;
+};
+
+/* Invariants: out_bytes is the sum of the unwritten bytes on the out list
+ * and is <= max_output; EPOLLOUT is watched iff out_bytes > 0; a dead client
  * reads and writes nothing more and is on the manager's dead list; calls
  * lists exactly the unanswered calls whose client is this one. */
 struct client {
@@ -35,8 +44,8 @@ struct client {
         int fd;
         sd_event_source *io;
         struct linebuf in;
-        char *out;
-        size_t out_head, out_len, out_cap, max_output;
+        struct client_out *out, **out_tail;
+        size_t out_bytes, max_output;
         unsigned events;                /* subscription: event mask */
         bool input_closed;              /* EOF read, or line too long */
         bool close_when_flushed;        /* after line_too_long */
@@ -50,8 +59,9 @@ int client_new(struct client **ret, struct manager *m, int fd, uint64_t number);
 /* Closes the socket and detaches every unanswered call. */
 struct client *client_free(struct client *c);
 
-/* Queue one line for the client (written at once if possible). */
-void client_send(struct client *c, const char *line, size_t len);
+/* Queue one line for the client (written at once if possible); the client
+ * takes its own reference to LINE. */
+void client_send(struct client *c, struct outbuf *line);
 void client_send_json(struct client *c, const cJSON *object);
 
 /* Stop serving the client; it is freed later by the manager. */

@@ -25,6 +25,7 @@ daemon_liblscd_la_SOURCES = \
 	daemon/log.c daemon/log.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/options.h \
+	daemon/outbuf.c daemon/outbuf.h \
 	daemon/request.c daemon/request.h \
 	daemon/server.c daemon/server.h
 daemon_liblscd_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)

@@ -134,20 +134,16 @@ bool json_add_time(cJSON *object, const char *name) {
         return cJSON_AddRawToObject(object, name, text) != NULL;
 }
 
-char *json_print_line(const cJSON *object, size_t *ret_len) {
-        char *text = cJSON_PrintUnformatted(object), *line;
+struct outbuf *json_print_outbuf(const cJSON *object) {
+        char *text = cJSON_PrintUnformatted(object);
+        struct outbuf *line;
         size_t len;
 
         if (!text)
                 return NULL;
         len = strlen(text);
-        line = realloc(text, len + 2);
-        if (!line) {
-                cJSON_free(text);
-                return NULL;
-        }
-        line[len] = '\n';
-        line[len + 1] = '\0';
-        *ret_len = len + 1;
+        text[len] = '\n';           /* replaces the NUL: outbuf_new copies len + 1 */
+        line = outbuf_new(text, len + 1);
+        cJSON_free(text);
         return line;
 }

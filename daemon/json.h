@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "outbuf.h"
+
 #define JSON_MAX_DEPTH 32
 
 enum json_scan_error {
@@ -40,8 +42,8 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret);
  * (a raw item: cJSON's double printing would round it). */
 bool json_add_time(cJSON *object, const char *name);
 
-/* Print OBJECT unformatted with a trailing newline. Returns a malloc'd line
- * and its length without the NUL, or NULL on allocation failure. */
-char *json_print_line(const cJSON *object, size_t *ret_len);
+/* OBJECT printed unformatted with a trailing newline (no NUL), as a new
+ * outbuf with one reference; NULL on allocation failure. */
+struct outbuf *json_print_outbuf(const cJSON *object);
 
 #endif

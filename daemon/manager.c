@@ -67,8 +67,7 @@ static void manager_notify_status(const struct manager *m) {
 }
 
 void manager_publish(struct manager *m, enum event_type type, cJSON *event) {
-        size_t len;
-        char *line = json_print_line(event, &len);
+        struct outbuf *line = json_print_outbuf(event);
 
         cJSON_Delete(event);
         if (!line) {
@@ -79,9 +78,9 @@ void manager_publish(struct manager *m, enum event_type type, cJSON *event) {
         for (struct client *c = m->clients, *next; c; c = next) {
                 next = c->next;
                 if (c->events & EVENT_MASK(type))
-                        client_send(c, line, len);
+                        client_send(c, line);
         }
-        free(line);
+        outbuf_unref(line);
 }
 
 static void manager_publish_device(struct manager *m, enum event_type type, const char *reason) {

@@ -120,22 +120,31 @@ END_TEST
 
 START_TEST(test_time_and_line) {
         cJSON *o = cJSON_CreateObject();
-        char *line, *dot;
-        size_t len;
+        struct outbuf *line;
+        char text[64], *dot;
 
         ck_assert(json_add_time(o, "time"));
-        line = json_print_line(o, &len);
+        line = json_print_outbuf(o);
         ck_assert_ptr_nonnull(line);
-        ck_assert_uint_eq(len, strlen(line));
-        ck_assert_int_eq(line[len - 1], '\n');
-        ck_assert_msg(strncmp(line, "{\"time\":", 8) == 0, "%s", line);
+        ck_assert_uint_eq(line->refs, 1);
+        ck_assert_uint_lt(line->len, sizeof(text));
+        memcpy(text, line->data, line->len);
+        text[line->len] = '\0';
+        ck_assert_uint_eq(strlen(text), line->len);     /* no NUL inside */
+        ck_assert_int_eq(text[line->len - 1], '\n');
+        ck_assert_msg(strncmp(text, "{\"time\":", 8) == 0, "%s", text);
         /* seconds, a dot, exactly six digits of microseconds */
-        dot = strchr(line, '.');
+        dot = strchr(text, '.');
         ck_assert_ptr_nonnull(dot);
         ck_assert_uint_eq(strspn(dot + 1, "0123456789"), 6);
         ck_assert_str_eq(dot + 7, "}\n");
-        ck_assert_double_gt(strtod(line + 8, NULL), 1.5e9);
-        free(line);
+        ck_assert_double_gt(strtod(text + 8, NULL), 1.5e9);
+        ck_assert_ptr_eq(outbuf_ref(line), line);
+        ck_assert_uint_eq(line->refs, 2);
+        ck_assert_ptr_null(outbuf_unref(line));
+        ck_assert_uint_eq(line->refs, 1);
+        outbuf_unref(line);
+        ck_assert_ptr_null(outbuf_unref(NULL));
         cJSON_Delete(o);
 }
 END_TEST
