@@ -195,7 +195,8 @@ static bool serial_is_pty(const char *resolved, const struct stat *st)
 {
         unsigned maj = major(st->st_rdev);
 
-        /* /dev/pts/ptmx is the multiplexer, not a slave. */
+        /* /dev/pts/ptmx is the multiplexer, not a slave; the major number
+         * catches a devpts mounted elsewhere (a chroot's /dev/pts). */
         return (strncmp(resolved, "/dev/pts/", 9) == 0 && isdigit((unsigned char)resolved[9])) ||
                (maj >= SERIAL_PTY_MAJOR_MIN && maj <= SERIAL_PTY_MAJOR_MAX);
 }

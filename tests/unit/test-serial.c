@@ -88,8 +88,9 @@ START_TEST(test_bad_baud)
 }
 END_TEST
 
-/* A regular file and a character device that is no tty (/dev/null goes
- * the libserialport way and is refused there). */
+/* A regular file, a character device that is no tty (/dev/null goes the
+ * libserialport way and is refused by sp_get_port_by_name), and a tty that
+ * sp_open refuses (/dev/ptmx: a new pty master, no modem lines). */
 START_TEST(test_not_a_tty)
 {
         struct serial *s = NULL;
@@ -102,6 +103,7 @@ START_TEST(test_not_a_tty)
         close(fd);
         ck_assert_int_eq(serial_open(&s, path, 9600, NULL, 0), -ENOTTY);
         ck_assert_int_eq(serial_open(&s, "/dev/null", 9600, NULL, 0), -ENOTTY);
+        ck_assert_int_eq(serial_open(&s, "/dev/ptmx", 9600, NULL, 0), -ENOTTY);
         ck_assert_ptr_null(s);
 }
 END_TEST

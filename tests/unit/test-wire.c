@@ -279,37 +279,46 @@ START_TEST(test_write_error)
 }
 END_TEST
 
-/* The pty's buffer fills when its other end stops reading: writes fail with
- * EAGAIN or go through in part. Once the other end reads again, every frame
- * arrives whole and in order and is answered once. */
-START_TEST(test_backpressure)
+enum { BP_N = 600, BP_SIZE = 257 }; /* 150 KiB: more than a pty buffers */
+static uint8_t bp_frames[BP_N][BP_SIZE];
+
+/* Queue BP_N big frames at 921600 baud with nobody reading the pty's other
+ * end, and run until the wire makes no more progress: its writes fail with
+ * EAGAIN (and one usually went through in part). */
+static void stall(void)
 {
-        enum { N = 600, SIZE = 257 }; /* 150 KiB: more than a pty buffers */
-        static uint8_t frames[N][SIZE], line[N * SIZE];
-        size_t got = 0;
         int idle = 0;
 
         teardown();
         open_port(921600);
-        for (size_t i = 0; i < N; i++) {
+        for (size_t i = 0; i < BP_N; i++) {
                 struct wire_request req = {
-                        .frame = frames[i], .size = SIZE, .owner = &owner_a,
+                        .frame = bp_frames[i], .size = BP_SIZE, .owner = &owner_a,
                         .done = on_done, .userdata = (void *)(uintptr_t)i,
                 };
 
-                for (size_t k = 0; k < SIZE; k++)
-                        frames[i][k] = (uint8_t)(i * 7 + k);
+                for (size_t k = 0; k < BP_SIZE; k++)
+                        bp_frames[i][k] = (uint8_t)(i * 7 + k);
                 ck_assert_int_eq(wire_submit(t.wire, &req), 0);
         }
-        /* Nobody reads: run until the wire makes no more progress. */
         while (idle < 20) {
                 uint64_t bytes = wire_stats(t.wire)->bytes;
 
                 ck_assert_int_ge(sd_event_run(t.event, 10000), 0);
                 idle = wire_stats(t.wire)->bytes == bytes ? idle + 1 : 0;
         }
-        ck_assert_uint_lt(t.n_answers, N);
+        ck_assert_uint_lt(t.n_answers, BP_N);
         printf("# stalled after %llu bytes\n", (unsigned long long)wire_stats(t.wire)->bytes);
+}
+
+/* Once the other end reads again, every frame arrives whole and in order
+ * and is answered once. */
+START_TEST(test_backpressure)
+{
+        static uint8_t line[BP_N * BP_SIZE];
+        size_t got = 0;
+
+        stall();
         while (got < sizeof(line)) {
                 ssize_t n = read(t.master, line + got, sizeof(line) - got);
 
@@ -319,13 +328,30 @@ START_TEST(test_backpressure)
                         got += (size_t)n;
                 ck_assert_int_ge(sd_event_run(t.event, 1000), 0);
         }
-        ck_assert_uint_eq(t.n_answers, N);
-        for (size_t i = 0; i < N; i++) {
+        ck_assert_uint_eq(t.n_answers, BP_N);
+        for (size_t i = 0; i < BP_N; i++) {
                 check_answer(i, WIRE_WRITTEN);
-                ck_assert_mem_eq(line + i * SIZE, frames[i], SIZE);
+                ck_assert_mem_eq(line + i * BP_SIZE, bp_frames[i], BP_SIZE);
         }
         ck_assert_uint_eq(wire_stats(t.wire)->bytes, sizeof(line));
-        ck_assert_uint_eq(wire_stats(t.wire)->frames, N);
+        ck_assert_uint_eq(wire_stats(t.wire)->frames, BP_N);
+}
+END_TEST
+
+/* Lost while stalled: the frames written are answered written, every other
+ * one (the one partly written included) device lost, each exactly once. */
+START_TEST(test_detach_stalled)
+{
+        size_t written;
+
+        stall();
+        written = t.n_answers;
+        ck_assert_uint_eq(wire_stats(t.wire)->frames, written);
+        wire_detach(t.wire);
+        ck_assert_uint_eq(t.n_answers, BP_N);
+        for (size_t i = 0; i < BP_N; i++)
+                check_answer(i, i < written ? WIRE_WRITTEN : WIRE_DEVICE_LOST);
+        ck_assert_uint_eq(wire_queued(t.wire), 0);
 }
 END_TEST
 
@@ -402,6 +428,7 @@ int main(void)
         tcase_add_test(tc, test_free_answers_shutdown);
         tcase_add_test(tc, test_write_error);
         tcase_add_test(tc, test_backpressure);
+        tcase_add_test(tc, test_detach_stalled);
         tcase_add_test(tc, test_pacing_figures);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
