@@ -59,11 +59,9 @@ cJSON *manager_device_json(const struct manager *m) {
 
 static void manager_notify_status(const struct manager *m) {
         if (m->port)
-                sd_notifyf(false, "STATUS=Connected to %s, %zu clients", serial_path(m->port),
-                           m->n_clients);
+                sd_notifyf(false, "STATUS=Connected to %s", serial_path(m->port));
         else
-                sd_notifyf(false, "STATUS=Waiting for device %s, %zu clients", m->options->device,
-                           m->n_clients);
+                sd_notifyf(false, "STATUS=Waiting for device %s", m->options->device);
 }
 
 void manager_publish(struct manager *m, enum event_type type, cJSON *event) {
@@ -245,6 +243,8 @@ static int manager_gc(sd_event_source *s, void *userdata) {
                 m->dead = c->next;
                 client_free(c);
         }
+        if (m->server)
+                server_resume(m->server);
         return 0;
 }
 

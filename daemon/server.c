@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,13 +16,29 @@
 #include "manager.h"
 #include "server.h"
 
-/* Invariant: path is set iff lscd created the socket file (and removes it). */
+/* Invariants: path is set iff lscd created the socket file (and removes
+ * it); exhausted is true from a failed accept for lack of file descriptors
+ * until one finds the backlog empty (io is disabled meanwhile, resumed each
+ * time a client is freed). */
 struct server {
         struct manager *manager;
         int fd;
         sd_event_source *io;
         char *path;
+        bool exhausted;
 };
+
+/* Out of file descriptors: the connection stays in the backlog, and
+ * retrying now would spin, so accepting waits until a client leaves. The
+ * warning is given once per shortage, not at every pause in it. */
+static void server_pause(struct server *server, int error) {
+        if (!server->exhausted)
+                log_warning_errno(error, "Cannot accept a client; pausing until one disconnects");
+        else
+                log_debug("Still out of file descriptors; accepting paused again");
+        server->exhausted = true;
+        sd_event_source_set_enabled(server->io, SD_EVENT_OFF);
+}
 
 static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct server *server = userdata;
@@ -31,8 +48,10 @@ static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *
 
                 if (client < 0) {
                         if (errno == EMFILE || errno == ENFILE)
-                                log_warning_errno(errno, "Cannot accept a client");
-                        else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                server_pause(server, errno);
+                        else if (errno == EAGAIN)
+                                server->exhausted = false;
+                        else if (errno != EINTR && errno != ECONNABORTED)
                                 log_error_errno(errno, "accept() failed");
                         return 0;
                 }
@@ -175,6 +194,6 @@ struct server *server_free(struct server *s) {
         return NULL;
 }
 
-bool server_activated(const struct server *s) {
-        return s->path == NULL;
+void server_resume(struct server *s) {
+        sd_event_source_set_enabled(s->io, SD_EVENT_ON);
 }

@@ -9,8 +9,6 @@
 #ifndef LSCD_SERVER_H
 #define LSCD_SERVER_H
 
-#include <stdbool.h>
-
 struct manager;
 struct server;
 
@@ -18,7 +16,7 @@ int server_new(struct server **ret, struct manager *m);
 /* Stops listening; removes the socket file when lscd created it. */
 struct server *server_free(struct server *s);
 
-/* Whether the socket came from systemd. */
-bool server_activated(const struct server *s);
+/* Accept again after running out of file descriptors paused it. */
+void server_resume(struct server *s);
 
 #endif

@@ -5,9 +5,10 @@ at its output bound (logged once) while the others go on; a client that
 leaves with frames queued still gets them written; --max-clients."""
 
 import json
+import shutil
 
 import tap
-from lscdharness import running, wait_until
+from lscdharness import Client, Lscd, running, wait_until
 
 
 @tap.test
@@ -50,7 +51,6 @@ def max_clients_is_enforced():
     with running(lscd_args=("--max-clients", "2")) as (sim, lscd):
         a = lscd.client()
         b = lscd.client()
-        from lscdharness import Client  # pylint: disable=import-outside-toplevel
         extra = Client(lscd.socket_path, hello=False)
         tap.check(extra.closed_by_peer(), "the third client is closed at once")
         extra.close()
@@ -60,6 +60,38 @@ def max_clients_is_enforced():
         wait_until(lambda: a.ok("status")["clients"] == 1, "b gone")
         c = lscd.client()
         tap.eq(c.ok("ping")["ok"], True, "a place is free again")
+
+
+@tap.test
+def out_of_file_descriptors_pauses_accepting():
+    if not shutil.which("prlimit"):
+        raise tap.Skip("prlimit is not installed")
+    from simharness import Sim  # pylint: disable=import-outside-toplevel
+    with Sim() as sim:
+        lscd = Lscd(sim.link, prefix=("prlimit", "--nofile=24:24"))
+        try:
+            lscd.start()
+            clients = []
+            while True:                   # fill every descriptor lscd has
+                c = Client(lscd.socket_path, hello=False)
+                try:
+                    c.recv(timeout=1)
+                except TimeoutError:
+                    waiting = c
+                    break
+                clients.append(c)
+            tap.check(len(clients) >= 5, "some clients were served", len(clients))
+            lscd.wait_log("pausing until one disconnects")
+            clients.pop(0).close()
+            tap.eq(waiting.recv()["event"], "hello", "the waiting client is served")
+            tap.eq(waiting.ok("ping")["ok"], True, "and answered")
+            tap.eq(clients[-1].ok("ping")["ok"], True, "the others still are")
+            tap.eq(lscd.stderr().count("pausing until one disconnects"), 1,
+                   "warned once, no spinning")
+            for c in clients + [waiting]:
+                c.close()
+        finally:
+            lscd.stop()
 
 
 @tap.test

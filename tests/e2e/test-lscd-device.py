@@ -73,6 +73,18 @@ def device_absent_at_start():
 
 
 @tap.test
+def auto_without_a_known_port_waits():
+    # No USB serial bridge here (or not one with this id): lscd says so and
+    # keeps serving, disconnected.
+    with Lscd("auto", "--usb-id", "dead:beef") as lscd:
+        c = lscd.client()
+        tap.eq((c.hello["device"]["path"], c.hello["device"]["connected"]), ("auto", False),
+               "hello")
+        lscd.wait_log("No serial port with a known LSC USB id")
+        tap.eq(error_of(c.request("battery")), ("not_connected", None), "battery")
+
+
+@tap.test
 def sighup_reopens_the_device():
     with running() as (sim, lscd):
         c = lscd.client()

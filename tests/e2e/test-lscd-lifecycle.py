@@ -5,6 +5,7 @@
 systemd-socket-activate; READY=1, STATUS= and WATCHDOG=1 on a test
 NOTIFY_SOCKET; the command line."""
 
+import grp
 import os
 import shutil
 import signal
@@ -166,15 +167,24 @@ def socket_mode_and_stale_socket():
         os.mkdir(os.path.dirname(path))
         stale.bind(path)
         stale.close()                     # a socket file nobody listens on
-        lscd = Lscd(sim.link, "--socket-mode", "0600", directory=directory, socket_path=path)
+        group = grp.getgrgid(os.getgid()).gr_name
+        lscd = Lscd(sim.link, "--socket-mode", "0600", "--socket-group", group,
+                    directory=directory, socket_path=path)
         try:
             lscd.start()
             tap.eq(os.stat(path).st_mode & 0o777, 0o600, "--socket-mode")
+            tap.eq(os.stat(path).st_gid, os.getgid(), "--socket-group")
             tap.check("stale" in lscd.stderr(), "the stale socket was replaced")
             other = Lscd(sim.link, directory=directory, socket_path=path, wait=None)
             other.start()
             tap.check(other.wait_exit() != 0, "a live socket is not taken over")
             tap.eq(Client(path).hello["event"], "hello", "the first lscd still serves")
+            other = Lscd(os.path.join(directory, "absent"), "--socket-group",
+                         "no-such-group-lscd", wait=None)
+            other.start()
+            tap.check(other.wait_exit() != 0, "an unknown group is fatal")
+            tap.check("no-such-group-lscd" in other.stderr(), "and named", other.stderr())
+            other.stop()
         finally:
             lscd.stop()
             shutil.rmtree(directory, ignore_errors=True)
