@@ -156,4 +156,24 @@ def replace_supersedes_only_covered_moves():
         tap.diag("%d of %d queued moves superseded" % (len(superseded), len(ids)))
 
 
+@tap.test
+def paced_at_9600_and_115200_baud():
+    """A saturating flood arrives whole and in order at either end of the
+    supported range; the utilisation of the line is reported, not judged."""
+    for baud, n in ((9600, 300), (115200, 2000)):
+        with Sim(baud=baud) as sim, Lscd(sim.link, "--baud", str(baud)) as lscd:
+            a = lscd.client()
+            positions = list(range(500, 500 + n))
+            ids = send_moves(a, 1, positions, "m")
+            got = answers(a, ids)
+            tap.check(all(r["ok"] for r in got.values()), "every move written")
+            records = sim.wait_count("rx", n, timeout=60)
+            tap.eq([r.data for r in records], [move_frame([(1, p)]) for p in positions],
+                   "wire order at %d baud" % baud)
+            busy = sum(sim.byte_time(len(r.data)) for r in records)
+            span = records[-1].t - records[0].t + sim.byte_time(len(records[0].data))
+            tap.diag("%d baud: %d frames, line busy %.1f%% of the time"
+                     % (baud, n, 100.0 * busy / span))
+
+
 tap.main()
