@@ -1,0 +1,275 @@
+# SPDX-License-Identifier: MIT
+"""bench.py: lscd's benchmark suite (issue 4 section 5). Run it with
+bench/run, which builds what it needs first; see bench/README.md for what
+each figure means and how it is measured.
+
+    bench.py --builddir DIR [--quick] [--no-save] [--results DIR]
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path[:0] = [HERE, os.path.join(TOP, "tests", "e2e")]
+
+# pylint: disable=wrong-import-position
+import benchlib
+import clientbench
+import lscdharness
+import simharness
+import wirebench
+
+STOP_QUEUED = 1000
+STOP_TARGET_MS = 25.0
+SUBSCRIBERS = 1000
+
+
+class Plan:
+    """How much of each workload to run: full, or --quick."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        self.stop_runs = 5 if quick else 40
+        self.socat_stop_runs = 1 if quick else 3
+        self.idle_samples = 40 if quick else 400
+        self.util_frames = {9600: 100 if quick else 500, 115200: 600 if quick else 4000}
+        self.rate_seconds = 1 if quick else 4
+        self.fanout_rounds = 3 if quick else 20
+        self.idle_seconds = 3 if quick else 10
+
+
+class Table:
+    """Rows of (figure, lscd, socat, ratio, note), printed aligned."""
+
+    def __init__(self):
+        self.rows = []
+
+    def add(self, figure, lscd, socat="", ratio="", note=""):
+        self.rows.append((figure, lscd, socat, ratio, note))
+        print("  %-44s %s" % (figure, lscd), flush=True)
+
+    def render(self):
+        head = ("figure", "lscd", "socat", "lscd/socat", "notes")
+        widths = [max(len(r[i]) for r in self.rows + [head]) for i in range(4)]
+        lines = []
+        for row in [head] + self.rows:
+            cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
+            lines.append("  ".join(cells).rstrip())
+        lines.insert(1, "-" * len(lines[0]))
+        return "\n".join(lines)
+
+
+def ms(value):
+    return "%.2f ms" % value
+
+
+def ratio(a, b):
+    return "%.3g" % (a / b) if b else "-"
+
+
+def percentiles(values):
+    return benchlib.percentile(values, 50), benchlib.percentile(values, 99)
+
+
+def machine():
+    """CPU model, cores, kernel, host."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return "%s, %d cores, Linux %s, host %s" % (model, os.cpu_count(), platform.release(),
+                                                 socket.gethostname())
+
+
+def loadavg():
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return f.read().split()[0]
+
+
+def revision():
+    out = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                         capture_output=True, text=True, check=False)
+    return out.stdout.strip() or "unknown"
+
+
+class Bench:
+    """One run of the suite: binaries, plan, table."""
+
+    def __init__(self, builddir, plan):
+        self.sim_bin = os.path.join(builddir, "tests", "sim", "lsc-sim")
+        self.lscd_bin = os.path.join(builddir, "lscd")
+        self.loadgen = os.path.join(builddir, "bench", "loadgen")
+        self.plan = plan
+        self.table = Table()
+        self.t0 = time.monotonic()
+        self.load = loadavg()
+
+    def sim(self, baud):
+        return simharness.Sim(baud=baud, binary=self.sim_bin)
+
+    @contextlib.contextmanager
+    def lscd(self, sim, baud):
+        """lscd on the simulator's link, once it has opened the pty."""
+        with lscdharness.Lscd(sim.link, "--baud", str(baud), "--max-clients",
+                              str(SUBSCRIBERS + 100), binary=self.lscd_bin,
+                              log_level="warning") as lscd:
+            with lscd.client() as c:
+                wirebench.wait_connected(c)
+            yield lscd
+
+    def wire_figures(self):
+        """Stop latency, request-to-wire and utilisation at 9600 baud, and
+        utilisation at 115200, through lscd then socat on the same sim."""
+        results = {}
+        for baud in (9600, 115200):
+            with self.sim(baud) as sim:
+                tail = benchlib.Tail(sim.log_path)
+                with self.lscd(sim, baud) as lscd:
+                    results[("lscd", baud)] = self.wire_path(wirebench.LscdPath(lscd), tail, baud)
+                with benchlib.Socat(sim.pts, baud, sim.dir) as socat:
+                    results[("socat", baud)] = self.wire_path(wirebench.SocatPath(socat), tail, baud)
+        self.wire_rows(results)
+
+    def wire_path(self, path, tail, baud):
+        p = self.plan
+        print("%s at %d baud ..." % (path.name, baud), flush=True)
+        out = {"util": wirebench.utilisation(path, tail, p.util_frames[baud], baud)}
+        if baud == 9600:
+            runs = p.stop_runs if path.name == "lscd" else p.socat_stop_runs
+            out["stop"] = wirebench.stop_latency(path, tail, STOP_QUEUED, runs)
+            out["idle"], out["frame_ms"] = wirebench.request_to_wire(path, tail, p.idle_samples,
+                                                                     baud)
+        return out
+
+    def wire_rows(self, res):
+        t = self.table
+        lscd, socat = res[("lscd", 9600)], res[("socat", 9600)]
+        lmed, smed = benchlib.median(lscd["stop"]), benchlib.median(socat["stop"])
+        lmax, smax = max(lscd["stop"]), max(socat["stop"])
+        verdict = "met" if lmax <= STOP_TARGET_MS else "MISSED"
+        t.add("stop latency, %d moves queued, median" % STOP_QUEUED, ms(lmed), ms(smed),
+              ratio(lmed, smed), "9600 baud; target <= %g ms: %s" % (STOP_TARGET_MS, verdict))
+        t.add("stop latency, %d moves queued, max" % STOP_QUEUED, ms(lmax), ms(smax),
+              ratio(lmax, smax), "runs: lscd %d, socat %d" % (len(lscd["stop"]),
+                                                              len(socat["stop"])))
+        frame = lscd["frame_ms"]
+        (l50, l99), (s50, s99) = percentiles(lscd["idle"]), percentiles(socat["idle"])
+        n = "9600 baud, %d samples each" % len(lscd["idle"])
+        t.add("request-to-wire, idle line, p50", ms(l50), ms(s50), ratio(l50, s50),
+              n + "; to the frame's last byte")
+        t.add("request-to-wire, idle line, p99", ms(l99), ms(s99), ratio(l99, s99), n)
+        t.add("  same, minus the frame's wire time, p50", ms(l50 - frame), ms(s50 - frame),
+              ratio(l50 - frame, s50 - frame), "a 10-byte move takes %.2f ms" % frame)
+        t.add("  same, minus the frame's wire time, p99", ms(l99 - frame), ms(s99 - frame),
+              ratio(l99 - frame, s99 - frame), "")
+        for baud in (9600, 115200):
+            lu, su = res[("lscd", baud)]["util"], res[("socat", baud)]["util"]
+            t.add("wire utilisation, saturating, %d baud" % baud, "%.1f %%" % (100 * lu),
+                  "%.1f %%" % (100 * su), ratio(lu, su),
+                  "%d moves from one client" % self.plan.util_frames[baud])
+
+    def client_figures(self):
+        """Throughput at 9600 and 115200 baud; then RSS, idle wake-ups and
+        fan-out at 9600."""
+        for baud in (9600, 115200):
+            with self.sim(baud) as sim, self.lscd(sim, baud) as lscd:
+                print("lscd throughput at %d baud ..." % baud, flush=True)
+                if baud == 9600:
+                    self.throughput_rows(lscd, "ping", clientbench.PING, baud)
+                self.throughput_rows(lscd, "move", clientbench.MOVE, baud)
+        with self.sim(9600) as sim, self.lscd(sim, 9600) as lscd:
+            self.fanout_figures(sim, lscd)
+
+    def throughput_rows(self, lscd, name, request, baud):
+        for clients in (1, 64):
+            rate, cpu = clientbench.throughput(self.loadgen, lscd, clients,
+                                               self.plan.rate_seconds, request)
+            note = "lscd CPU %.0f %%" % cpu
+            figure = "%s throughput, %d client%s" % (name, clients, "s" if clients > 1 else "")
+            if name == "move":
+                cap = baud / 10.0 / len(benchlib.frame_move(4, 1500))
+                note += "; wire bound: %.0f moves/s" % cap
+                figure += ", %d baud" % baud
+            self.table.add(figure, "%.0f /s" % rate, note=note)
+
+    def fanout_figures(self, sim, lscd):
+        p, t = self.plan, self.table
+        print("lscd with %d clients ..." % SUBSCRIBERS, flush=True)
+        time.sleep(0.5)
+        rss0 = clientbench.rss_kib(lscd)
+        idle0 = clientbench.wakeups(lscd, p.idle_seconds)
+        with clientbench.Subscribers(self.loadgen, lscd, SUBSCRIBERS, "group.started") as subs:
+            time.sleep(0.5)
+            rss1 = clientbench.rss_kib(lscd)
+            idle1 = clientbench.wakeups(lscd, p.idle_seconds)
+            tail = benchlib.Tail(sim.log_path)
+            lat = clientbench.fanout(subs, sim, tail, p.fanout_rounds)
+        f50, f99 = percentiles(lat)
+        n = "%d subscribers x %d events" % (SUBSCRIBERS, p.fanout_rounds)
+        t.add("event fan-out, p50", ms(f50), note=n + "; sim tx -> subscriber recv")
+        t.add("event fan-out, p99", ms(f99), note="max %.2f ms" % max(lat))
+        t.add("lscd RSS, 0 clients", "%d KiB" % rss0, note="VmRSS")
+        t.add("lscd RSS, %d clients" % SUBSCRIBERS, "%d KiB" % rss1,
+              note="%.1f KiB per client" % ((rss1 - rss0) / SUBSCRIBERS))
+        t.add("idle wake-ups, 0 clients", "%.1f /s" % idle0,
+              note="context switches over %d s" % p.idle_seconds)
+        t.add("idle wake-ups, %d clients connected" % SUBSCRIBERS, "%.1f /s" % idle1,
+              note="context switches over %d s" % p.idle_seconds)
+
+    def report(self, started):
+        header = [
+            "lscd benchmark (bench/run%s), %s UTC, revision %s" % (
+                " --quick" if self.plan.quick else "", started.strftime("%Y-%m-%d %H:%M"),
+                revision()),
+            "machine: %s" % machine(),
+            "simulator: lsc-sim, paced pty at the baud given; times are CLOCK_MONOTONIC",
+            "run time: %.0f s; load average before %s, after %s (1 min)" % (
+                time.monotonic() - self.t0, self.load, loadavg()),
+            "",
+        ]
+        return "\n".join(header) + self.table.render() + "\n"
+
+    def run(self):
+        self.wire_figures()
+        self.client_figures()
+
+
+def save(text, directory, started):
+    os.makedirs(directory, exist_ok=True)
+    name = "%s-%s.txt" % (started.strftime("%Y-%m-%d"), socket.gethostname())
+    for path in (os.path.join(directory, name), os.path.join(directory, "latest.txt")):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    print("written: %s and latest.txt in %s" % (name, directory))
+
+
+def main():
+    ap = argparse.ArgumentParser(description="lscd benchmark suite")
+    ap.add_argument("--builddir", required=True, help="where lscd, lsc-sim and loadgen are built")
+    ap.add_argument("--quick", action="store_true", help="fewer runs and samples (about a minute)")
+    ap.add_argument("--no-save", action="store_true", help="print the table only")
+    ap.add_argument("--results", default=os.path.join(HERE, "results"),
+                    help="directory for the table files (default bench/results)")
+    args = ap.parse_args()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    bench = Bench(os.path.abspath(args.builddir), Plan(args.quick))
+    bench.run()
+    text = bench.report(started)
+    print("\n" + text, end="")
+    if not args.no_save and not args.quick:
+        save(text, args.results, started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
