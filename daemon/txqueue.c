@@ -190,6 +190,9 @@ static size_t txqueue_extract(struct txqueue_item **head, struct txqueue_item **
         return n;
 }
 
+/* Superseded by REF: every servo ITEM moves, REF moves too. A partial
+ * overlap stays queued: dropping it would lose its other servos' targets,
+ * and sending it before REF still leaves the shared servos at REF's. */
 static bool txqueue_drop_subset(const struct txqueue_item *item, const struct txqueue_item *ref)
 {
         return item->servo_mask != 0 && (item->servo_mask & ~ref->servo_mask) == 0;
