@@ -19,10 +19,10 @@
  * teleoperation client) would otherwise cost a malloc per frame. */
 #define TXQUEUE_SPARE_OWNERS 16
 
-/* One per owner with queued items. Invariants: n >= 1 (the record is freed
- * when it reaches 0) and counts the owner's items in both lanes; head..tail
- * is its normal-lane FIFO (head NULL when it has priority items only);
- * prev/next link every owner record into the circular ring. */
+/* One per owner with queued items. Invariants: n >= 1 (at 0 the record
+ * leaves the ring for the spare list) and counts the owner's items in both
+ * lanes; head..tail is its normal-lane FIFO (head NULL when it has priority
+ * items only); prev/next link every owner record into the circular ring. */
 struct txqueue_owner {
         const void *key;
         struct txqueue_item *head, *tail;
