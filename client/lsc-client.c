@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lsc-client.c: the connection to lscd: socket, line framing, id matching,
+ * event queue, blocking waits. See include/lsc/client.h for the contract.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lsc/client.h"
+
+/*
+ * A request sent and not yet answered. Invariants: id is the exact value
+ * sent; with fn set the answer goes to fn and the entry is freed on arrival
+ * (a blocking call that timed out sets fn to client_ignore), without it a
+ * blocking call owns the entry and frees it once done is set, with error and
+ * response filled.
+ */
+struct pending {
+        struct pending *next;
+        cJSON *id;
+        lsc_client_reply_fn fn;
+        void *userdata;
+        bool done;
+        int error;
+        cJSON *response;
+};
+
+/*
+ * One connection. Invariants: fd is open from connect to free; once error is
+ * set (negative) it never changes, pending is empty and nothing more is read
+ * or written. in[0..in_len) holds received bytes not yet handled, with no
+ * complete line beyond LSC_CLIENT_MAX_LINE. out[out_off..out_len) is
+ * serialised request bytes not yet written. events is a cJSON array used as
+ * a FIFO of n_events objects.
+ */
+struct lsc_client {
+        int fd;
+        char *path;
+        int error;
+        bool eof;
+        int timeout_ms;
+        uint64_t next_id;
+
+        char *in;
+        size_t in_len, in_size;
+        char *out;
+        size_t out_off, out_len, out_size;
+
+        struct pending *pending, *pending_tail;
+        cJSON *events;
+        size_t n_events;
+        unsigned long long dropped;
+        cJSON *hello;
+
+        char *err_code, *err_message, *err_field;
+};
+
+const char *lsc_client_default_socket(void)
+{
+        const char *env = getenv("LSCD_SOCKET");
+
+        return env && *env ? env : LSC_CLIENT_DEFAULT_SOCKET;
+}
+
+static int client_open_socket(const char *path)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        size_t len = strlen(path);
+        int fd;
+
+        if (len == 0)
+                return -EINVAL;
+        if (len >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, len + 1);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+                int r = -errno;
+
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int lsc_client_connect(const char *path, struct lsc_client **ret)
+{
+        struct lsc_client *c;
+        int fd;
+
+        if (!ret)
+                return -EINVAL;
+        if (!path)
+                path = lsc_client_default_socket();
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->fd = -1;
+        c->timeout_ms = LSC_CLIENT_DEFAULT_TIMEOUT_MS;
+        c->next_id = 1;
+        c->path = strdup(path);
+        c->events = cJSON_CreateArray();
+        if (!c->path || !c->events) {
+                lsc_client_free(c);
+                return -ENOMEM;
+        }
+        fd = client_open_socket(path);
+        if (fd < 0) {
+                lsc_client_free(c);
+                return fd;
+        }
+        c->fd = fd;
+        *ret = c;
+        return 0;
+}
+
+static struct pending *pending_free(struct pending *p)
+{
+        if (p) {
+                cJSON_Delete(p->id);
+                cJSON_Delete(p->response);
+                free(p);
+        }
+        return NULL;
+}
+
+static void client_clear_error(struct lsc_client *c)
+{
+        free(c->err_code);
+        free(c->err_message);
+        free(c->err_field);
+        c->err_code = c->err_message = c->err_field = NULL;
+}
+
+struct lsc_client *lsc_client_free(struct lsc_client *c)
+{
+        if (!c)
+                return NULL;
+        while (c->pending) {
+                struct pending *p = c->pending;
+
+                c->pending = p->next;
+                pending_free(p);
+        }
+        if (c->fd >= 0)
+                close(c->fd);
+        client_clear_error(c);
+        cJSON_Delete(c->events);
+        cJSON_Delete(c->hello);
+        free(c->in);
+        free(c->out);
+        free(c->path);
+        free(c);
+        return NULL;
+}
+
+const char *lsc_client_socket_path(const struct lsc_client *c) { return c->path; }
+const cJSON *lsc_client_hello(const struct lsc_client *c) { return c->hello; }
+void lsc_client_set_timeout(struct lsc_client *c, int timeout_ms) { c->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms; }
+int lsc_client_get_timeout(const struct lsc_client *c) { return c->timeout_ms; }
+int lsc_client_get_error(const struct lsc_client *c) { return c->error; }
+const char *lsc_client_error_code(const struct lsc_client *c) { return c->err_code; }
+const char *lsc_client_error_message(const struct lsc_client *c) { return c->err_message; }
+const char *lsc_client_error_field(const struct lsc_client *c) { return c->err_field; }
+int lsc_client_fd(const struct lsc_client *c) { return c->fd; }
+size_t lsc_client_events_queued(const struct lsc_client *c) { return c->n_events; }
+unsigned long long lsc_client_events_dropped(const struct lsc_client *c) { return c->dropped; }
+
+short lsc_client_events(const struct lsc_client *c)
+{
+        return c->out_len > c->out_off && !c->error ? POLLIN | POLLOUT : POLLIN;
+}
+
+/* Unlink p from the pending list (it must be there). */
+static void client_unlink(struct lsc_client *c, struct pending *p)
+{
+        struct pending **pp = &c->pending, *prev = NULL;
+
+        while (*pp != p) {
+                prev = *pp;
+                pp = &(*pp)->next;
+        }
+        *pp = p->next;
+        if (c->pending_tail == p)
+                c->pending_tail = prev;
+        p->next = NULL;
+}
+
+/* Hand a finished request to its callback, or to the blocking caller that
+ * frees it. Takes ownership of response. */
+static void client_complete(struct lsc_client *c, struct pending *p, cJSON *response, int error)
+{
+        client_unlink(c, p);
+        p->done = true;
+        p->error = error;
+        if (p->fn) {
+                p->fn(p->userdata, c, response, error);
+                cJSON_Delete(response);
+                pending_free(p);
+        } else
+                p->response = response;
+}
+
+/* Break the connection for good: every unanswered request gets error. */
+static int client_fail(struct lsc_client *c, int error)
+{
+        if (c->error)
+                return c->error;
+        c->error = error;
+        while (c->pending)
+                client_complete(c, c->pending, NULL, error);
+        return error;
+}
+
+static void client_ignore(void *userdata, struct lsc_client *c, const cJSON *response, int error);
+
+static char *client_strdup_member(const cJSON *object, const char *name)
+{
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
+
+        return cJSON_IsString(item) ? strdup(item->valuestring) : NULL;
+}
+
+/* Record the daemon's error object; -EPROTO if it is not one. */
+static int client_set_error(struct lsc_client *c, const cJSON *response)
+{
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "error");
+
+        client_clear_error(c);
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(error, "code")))
+                return -EPROTO;
+        c->err_code = client_strdup_member(error, "code");
+        c->err_message = client_strdup_member(error, "message");
+        c->err_field = client_strdup_member(error, "field");
+        if (!c->err_message)
+                c->err_message = strdup(c->err_code ? c->err_code : "");
+        return c->err_code && c->err_message ? -EREMOTEIO : -ENOMEM;
+}
+
+static struct pending *client_find(struct lsc_client *c, const cJSON *id)
+{
+        for (struct pending *p = c->pending; p; p = p->next)
+                if (cJSON_Compare(p->id, id, true))
+                        return p;
+        return NULL;
+}
+
+static int client_handle_response(struct lsc_client *c, cJSON *msg)
+{
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
+        struct pending *p;
+        int r = 0;
+
+        if (!cJSON_IsBool(ok) || !id || !(p = client_find(c, id))) {
+                cJSON_Delete(msg);
+                return -EPROTO;
+        }
+        if (cJSON_IsFalse(ok)) {
+                r = p->fn == client_ignore ? -EREMOTEIO : client_set_error(c, msg);
+                if (r == -EPROTO || r == -ENOMEM) {
+                        cJSON_Delete(msg);
+                        return r;
+                }
+        }
+        client_complete(c, p, msg, r);
+        return 0;
+}
+
+static int client_handle_hello(struct lsc_client *c, cJSON *msg)
+{
+        const cJSON *protocol = cJSON_GetObjectItemCaseSensitive(msg, "protocol");
+
+        if (c->hello || !cJSON_IsNumber(protocol)) {
+                cJSON_Delete(msg);
+                return -EPROTO;
+        }
+        c->hello = msg;
+        return protocol->valuedouble == LSC_CLIENT_PROTOCOL ? 0 : -EPROTONOSUPPORT;
+}
+
+static void client_queue_event(struct lsc_client *c, cJSON *msg)
+{
+        if (c->n_events >= LSC_CLIENT_MAX_EVENTS) {
+                cJSON_Delete(cJSON_DetachItemFromArray(c->events, 0));
+                c->n_events--;
+                c->dropped++;
+        }
+        cJSON_AddItemToArray(c->events, msg);
+        c->n_events++;
+}
+
+/* Handle one line (without its newline). Returns 0 or a fatal error. */
+static int client_handle_line(struct lsc_client *c, const char *line, size_t len)
+{
+        const cJSON *event;
+        cJSON *msg;
+
+        if (memchr(line, '\0', len))
+                return -EPROTO;
+        msg = cJSON_ParseWithLength(line, len);
+        if (!cJSON_IsObject(msg)) {
+                cJSON_Delete(msg);
+                return -EPROTO;
+        }
+        event = cJSON_GetObjectItemCaseSensitive(msg, "event");
+        if (!event)
+                return client_handle_response(c, msg);
+        if (!cJSON_IsString(event)) {
+                cJSON_Delete(msg);
+                return -EPROTO;
+        }
+        if (strcmp(event->valuestring, "hello") == 0)
+                return client_handle_hello(c, msg);
+        client_queue_event(c, msg);
+        return 0;
+}
+
+/* Handle the first complete line in the input buffer. Returns 1 when one was
+ * handled, 0 when there is none, or a fatal error. */
+static int client_parse_one(struct lsc_client *c)
+{
+        char *nl = c->in_len ? memchr(c->in, '\n', c->in_len) : NULL;
+        size_t len;
+        int r;
+
+        if (!nl)
+                return c->in_len > LSC_CLIENT_MAX_LINE ? -EPROTO : 0;
+        len = (size_t)(nl - c->in);
+        if (len >= LSC_CLIENT_MAX_LINE)
+                return -EPROTO;
+        r = client_handle_line(c, c->in, len);
+        memmove(c->in, nl + 1, c->in_len - len - 1);
+        c->in_len -= len + 1;
+        return r < 0 ? r : 1;
+}
+
+/* Read what the socket holds now. Returns 0 (possibly having set eof) or a
+ * fatal error. */
+static int client_fill(struct lsc_client *c)
+{
+        for (;;) {
+                ssize_t n;
+
+                if (c->in_size - c->in_len < 4096) {
+                        size_t size = c->in_size ? c->in_size * 2 : 16384;
+                        char *in;
+
+                        if (size > 2 * LSC_CLIENT_MAX_LINE + 16384)
+                                return 0; /* full: parse first */
+                        in = realloc(c->in, size);
+                        if (!in)
+                                return -ENOMEM;
+                        c->in = in;
+                        c->in_size = size;
+                }
+                n = recv(c->fd, c->in + c->in_len, c->in_size - c->in_len, 0);
+                if (n > 0) {
+                        c->in_len += (size_t)n;
+                        continue;
+                }
+                /* A reset (lscd closed with our request unread) ends the
+                 * stream like EOF: what came before it is still handled. */
+                if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+                        c->eof = true;
+                        return 0;
+                }
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                        return 0;
+                return errno == EPIPE ? -ECONNRESET : -errno;
+        }
+}
+
+/* Write what the socket takes now. Returns 0 or a fatal error. */
+static int client_flush(struct lsc_client *c)
+{
+        while (c->out_off < c->out_len) {
+                ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN || errno == EWOULDBLOCK)
+                                return 0;
+                        return errno == EPIPE ? -ECONNRESET : -errno;
+                }
+                c->out_off += (size_t)n;
+        }
+        c->out_off = c->out_len = 0;
+        return 0;
+}
+
+/* Handle buffered lines until `until` is done (all of them if NULL).
+ * Returns the number handled or a fatal error (the client then failed). */
+static int client_parse(struct lsc_client *c, const struct pending *until)
+{
+        int count = 0;
+
+        while (!(until && until->done)) {
+                int r = client_parse_one(c);
+
+                if (r < 0)
+                        return client_fail(c, r);
+                if (r == 0)
+                        break;
+                count++;
+        }
+        /* Lines before the end are handled first; the next call reports it. */
+        if (count == 0 && c->eof && !(until && until->done))
+                return client_fail(c, -ECONNRESET);
+        return count;
+}
+
+int lsc_client_process(struct lsc_client *c)
+{
+        int r;
+
+        if (c->error)
+                return c->error;
+        r = client_fill(c);
+        if (r >= 0)
+                r = client_flush(c);
+        if (r < 0)
+                return client_fail(c, r);
+        return client_parse(c, NULL);
+}
+
+static int64_t client_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t client_deadline(int timeout_ms)
+{
+        return timeout_ms < 0 ? -1 : client_now_ms() + timeout_ms;
+}
+
+/* Wait until the socket is ready or the deadline (-1: none) passes, then
+ * flush and fill. Returns 0, -ETIMEDOUT or a fatal error. */
+static int client_poll(struct lsc_client *c, int64_t deadline)
+{
+        struct pollfd pfd = { .fd = c->fd, .events = lsc_client_events(c) };
+        int timeout = -1, n, r;
+
+        if (deadline >= 0) {
+                int64_t left = deadline - client_now_ms();
+
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+        }
+        n = poll(&pfd, 1, timeout);
+        if (n < 0)
+                return errno == EINTR ? 0 : client_fail(c, -errno);
+        if (n == 0)
+                return -ETIMEDOUT;
+        r = client_fill(c);
+        if (r >= 0)
+                r = client_flush(c);
+        return r < 0 ? client_fail(c, r) : 0;
+}
+
+int lsc_client_wait(struct lsc_client *c, int timeout_ms)
+{
+        int64_t deadline = client_deadline(timeout_ms);
+
+        for (;;) {
+                int r = client_parse(c, NULL);
+
+                if (r != 0)
+                        return r;
+                if (c->error)
+                        return c->error;
+                r = client_poll(c, deadline);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int lsc_client_next_event(struct lsc_client *c, cJSON **ret)
+{
+        if (c->n_events == 0)
+                return 0;
+        *ret = cJSON_DetachItemFromArray(c->events, 0);
+        c->n_events--;
+        return 1;
+}
+
+int lsc_client_wait_event(struct lsc_client *c, int timeout_ms, cJSON **ret)
+{
+        int64_t deadline = client_deadline(timeout_ms);
+
+        for (;;) {
+                int r;
+
+                if (lsc_client_next_event(c, ret))
+                        return 1;
+                if (c->error)
+                        return c->error;
+                r = client_parse(c, NULL);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        r = client_poll(c, deadline);
+                        if (r < 0)
+                                return r;
+                }
+        }
+}
+
+/* Set a numeric id on request that no unanswered request uses. */
+static int client_assign_id(struct lsc_client *c, cJSON *request)
+{
+        for (;;) {
+                cJSON *id = cJSON_CreateNumber((double)c->next_id++);
+
+                if (!id)
+                        return -ENOMEM;
+                if (!client_find(c, id)) {
+                        cJSON_AddItemToObject(request, "id", id);
+                        return 0;
+                }
+                cJSON_Delete(id);
+        }
+}
+
+/* Append text and a newline to the output buffer. */
+static int client_append(struct lsc_client *c, const char *text)
+{
+        size_t len = strlen(text) + 1;
+
+        if (len > LSC_CLIENT_MAX_REQUEST)
+                return -EMSGSIZE;
+        if (c->out_len - c->out_off + len > LSC_CLIENT_MAX_OUTPUT)
+                return -ENOBUFS;
+        if (c->out_len + len > c->out_size) {
+                size_t size = c->out_len + len + 4096;
+                char *out = realloc(c->out, size);
+
+                if (!out)
+                        return -ENOMEM;
+                c->out = out;
+                c->out_size = size;
+        }
+        memcpy(c->out + c->out_len, text, len - 1);
+        c->out[c->out_len + len - 1] = '\n';
+        c->out_len += len;
+        return 0;
+}
+
+/* Serialise request with its id, queue it, and record it as pending. */
+static int client_enqueue(struct lsc_client *c, const cJSON *request,
+                          lsc_client_reply_fn fn, void *userdata, struct pending **ret)
+{
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(request, "id");
+        struct pending *p;
+        cJSON *copy;
+        char *text;
+        int r;
+
+        if (!cJSON_IsObject(request) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(request, "cmd")))
+                return -EINVAL;
+        if (c->error)
+                return c->error;
+        if (id && client_find(c, id))
+                return -EEXIST;
+        copy = cJSON_Duplicate(request, true);
+        p = calloc(1, sizeof(*p));
+        r = copy && p ? 0 : -ENOMEM;
+        if (r == 0 && !id)
+                r = client_assign_id(c, copy);
+        if (r == 0) {
+                p->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(copy, "id"), true);
+                text = cJSON_PrintUnformatted(copy);
+                r = p->id && text ? client_append(c, text) : -ENOMEM;
+                free(text);
+        }
+        cJSON_Delete(copy);
+        if (r < 0) {
+                pending_free(p);
+                return r;
+        }
+        p->fn = fn;
+        p->userdata = userdata;
+        if (c->pending_tail)
+                c->pending_tail->next = p;
+        else
+                c->pending = p;
+        c->pending_tail = p;
+        *ret = p;
+        return 0;
+}
+
+int lsc_client_send(struct lsc_client *c, const cJSON *request,
+                    lsc_client_reply_fn fn, void *userdata)
+{
+        struct pending *p;
+        int r = client_enqueue(c, request, fn ? fn : client_ignore, userdata, &p);
+
+        /* A write error recurs and is reported by the next process(), with
+         * this request's callback; reporting it here too would report it twice. */
+        if (r == 0)
+                (void)client_flush(c);
+        return r;
+}
+
+/* The callback of requests whose answer nobody wants. */
+static void client_ignore(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+}
+
+int lsc_client_call(struct lsc_client *c, const cJSON *request, cJSON **ret_response)
+{
+        int64_t deadline = client_deadline(c->timeout_ms);
+        struct pending *p;
+        int r;
+
+        if (ret_response)
+                *ret_response = NULL;
+        client_clear_error(c);
+        r = client_enqueue(c, request, NULL, NULL, &p);
+        if (r < 0)
+                return r;
+        (void)client_flush(c); /* errors recur in client_poll() */
+        while (!p->done) {
+                r = client_parse(c, p);
+                if (r < 0 || p->done)
+                        break;
+                r = client_poll(c, deadline);
+                if (r == -ETIMEDOUT) {
+                        p->fn = client_ignore;
+                        return r;
+                }
+                if (r < 0)
+                        break;
+        }
+        if (!p->done)
+                return r;
+        r = p->error;
+        if (ret_response) {
+                *ret_response = p->response;
+                p->response = NULL;
+        }
+        pending_free(p);
+        return r;
+}
+
+int lsc_client_call_string(struct lsc_client *c, const char *json, cJSON **ret_response)
+{
+        cJSON *request = json ? cJSON_Parse(json) : NULL;
+        int r;
+
+        if (ret_response)
+                *ret_response = NULL;
+        if (!request)
+                return -EINVAL;
+        r = lsc_client_call(c, request, ret_response);
+        cJSON_Delete(request);
+        return r;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscctl-ports.c: "lscctl ports", the serial ports libserialport sees, with
+ * their USB identity; those with a known LSC bridge id are marked. Does not
+ * talk to lscd and does not open any port.
+ */
+#include <string.h>
+
+#include "lscctl.h"
+#include "ports.h"
+
+static const char *ports_or_dash(const char *text)
+{
+        return text && *text ? text : "-";
+}
+
+static cJSON *ports_usb_json(const struct ports_usb *usb)
+{
+        cJSON *o = cJSON_CreateObject();
+        char id[8];
+
+        if (!o)
+                return NULL;
+        snprintf(id, sizeof(id), "%04x", usb->vid);
+        cJSON_AddStringToObject(o, "vid", id);
+        snprintf(id, sizeof(id), "%04x", usb->pid);
+        cJSON_AddStringToObject(o, "pid", id);
+        cJSON_AddItemToObject(o, "manufacturer", usb->manufacturer ? cJSON_CreateString(usb->manufacturer)
+                                                                   : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "product", usb->product ? cJSON_CreateString(usb->product)
+                                                         : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "serial", usb->serial ? cJSON_CreateString(usb->serial)
+                                                       : cJSON_CreateNull());
+        return o;
+}
+
+/* {"path":..,"description":..,"usb":{..}|null,"lsc":bool}, or NULL. */
+static cJSON *ports_entry_json(const struct ports_entry *e)
+{
+        cJSON *o = cJSON_CreateObject();
+
+        if (!o)
+                return NULL;
+        cJSON_AddStringToObject(o, "path", e->path);
+        cJSON_AddItemToObject(o, "description", e->description ? cJSON_CreateString(e->description)
+                                                               : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "usb", e->usb ? ports_usb_json(e->usb) : cJSON_CreateNull());
+        cJSON_AddBoolToObject(o, "lsc", e->known);
+        return o;
+}
+
+static void ports_print_text(const struct ports_entry *e)
+{
+        char id[16] = "-";
+
+        if (e->usb)
+                snprintf(id, sizeof(id), "%04x:%04x", e->usb->vid, e->usb->pid);
+        printf("%-16s %-9s %-24s %s%s\n", e->path, id,
+               ports_or_dash(e->usb && e->usb->product ? e->usb->product : e->description),
+               ports_or_dash(e->usb ? e->usb->serial : NULL),
+               e->known ? "  (likely LSC board)" : "");
+}
+
+int lscctl_ports_list(struct lscctl *ctl, int argc, char **argv)
+{
+        struct ports_entry *list;
+        int n = ports_list(&list, ports_known_ids, ports_n_known_ids);
+
+        if (n < 0) {
+                fprintf(stderr, "lscctl ports: cannot list serial ports: %s\n", strerror(-n));
+                return LSCCTL_EXIT_SOFTWARE;
+        }
+        if (!ctl->json && n > 0)
+                printf("%-16s %-9s %-24s %s\n", "PORT", "USB ID", "PRODUCT", "SERIAL");
+        for (int i = 0; i < n; i++) {
+                if (ctl->json) {
+                        cJSON *o = ports_entry_json(&list[i]);
+
+                        if (o)
+                                lscctl_print_json(o);
+                        cJSON_Delete(o);
+                } else
+                        ports_print_text(&list[i]);
+        }
+        if (n == 0 && !ctl->json)
+                fprintf(stderr, "lscctl ports: no serial ports found\n");
+        ports_list_free(list, (size_t)n);
+        return LSCCTL_EXIT_OK;
+}

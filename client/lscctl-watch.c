@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscctl-watch.c: the subcommands that follow events: watch, wait.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "lscctl.h"
+
+static int64_t watch_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for the next event until deadline (-1: none). Returns 1 with *ret,
+ * or a negative errno (-ETIMEDOUT once the deadline has passed). */
+static int watch_next(struct lscctl *ctl, int64_t deadline, cJSON **ret)
+{
+        int64_t left = deadline < 0 ? -1 : deadline - watch_now_ms();
+
+        if (deadline >= 0 && left < 0)
+                left = 0;
+        return lsc_client_wait_event(ctl->client, left > INT32_MAX ? INT32_MAX : (int)left, ret);
+}
+
+static int64_t watch_deadline(const struct lscctl *ctl)
+{
+        return ctl->opt.timeout_ms < 0 ? -1 : watch_now_ms() + ctl->opt.timeout_ms;
+}
+
+/* Subscribe to events (NULL: all). Returns 0 or an exit status. */
+static int watch_subscribe(struct lscctl *ctl, const char *const *events, size_t n)
+{
+        cJSON *response;
+        int r = lscctl_call(ctl, lsc_client_request_subscribe(events, n), &response);
+
+        cJSON_Delete(response);
+        return r;
+}
+
+int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv)
+{
+        int64_t deadline;
+        long count = 0;
+        int r;
+
+        for (int i = 0; i < argc; i++)
+                if (!*argv[i] || argv[i][strcspn(argv[i], " \t\n")])
+                        return lscctl_usage_error(ctl, "invalid event name '%s'", argv[i]);
+        r = watch_subscribe(ctl, argc ? (const char *const *)argv : NULL, (size_t)argc);
+        if (r)
+                return r;
+        deadline = watch_deadline(ctl);
+        for (;;) {
+                cJSON *event;
+
+                r = watch_next(ctl, deadline, &event);
+                if (r < 0)
+                        break;
+                lscctl_print_event(ctl, event);
+                cJSON_Delete(event);
+                if (ctl->opt.count && ++count >= ctl->opt.count)
+                        return LSCCTL_EXIT_OK;
+        }
+        if (r == -ETIMEDOUT)
+                fprintf(stderr, "lscctl watch: timed out after %ld event%s\n", count, count == 1 ? "" : "s");
+        return r == -ETIMEDOUT ? LSCCTL_EXIT_TIMEOUT : lscctl_fail(ctl, r);
+}
+
+static long watch_member(const cJSON *object, const char *name)
+{
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
+
+        return cJSON_IsNumber(item) ? (long)item->valuedouble : -1;
+}
+
+/* The group running according to a status response, or -1 for none. */
+static long watch_running_group(const cJSON *status)
+{
+        return watch_member(cJSON_GetObjectItemCaseSensitive(status, "group"), "group");
+}
+
+/* Drop queued events: they came before the status response. */
+static void watch_drop_events(struct lscctl *ctl)
+{
+        cJSON *event;
+
+        while (lsc_client_next_event(ctl->client, &event) > 0)
+                cJSON_Delete(event);
+}
+
+/* Handle one event while waiting; returns -1 to go on, else an exit status. */
+static int watch_wait_event(struct lscctl *ctl, const cJSON *event, long *running)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
+        const char *n = cJSON_IsString(name) ? name->valuestring : "";
+        long group = watch_member(event, "group");
+
+        if (strcmp(n, "group.started") == 0) {
+                *running = group;
+                return -1;
+        }
+        if (strcmp(n, "device.disconnected") == 0) {
+                lscctl_print_event(ctl, event);
+                fprintf(stderr, "lscctl wait: the device was disconnected\n");
+                return LSCCTL_EXIT_DAEMON;
+        }
+        if (strcmp(n, "group.stopped") == 0 ||
+            (strcmp(n, "group.completed") == 0 && (group == *running || *running < 0))) {
+                lscctl_print_event(ctl, event);
+                return LSCCTL_EXIT_OK;
+        }
+        return -1;
+}
+
+int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv)
+{
+        static const char *const events[] = { "group.", "device.disconnected" };
+        cJSON *status;
+        int64_t deadline = watch_deadline(ctl);
+        long running;
+        int r = watch_subscribe(ctl, events, 2);
+
+        if (r)
+                return r;
+        r = lscctl_call(ctl, lsc_client_request_new("status"), &status);
+        if (r)
+                return r;
+        running = watch_running_group(status);
+        cJSON_Delete(status);
+        if (running < 0)
+                return LSCCTL_EXIT_OK;
+        watch_drop_events(ctl);
+        for (r = -1; r < 0; ) {
+                cJSON *event;
+                int e = watch_next(ctl, deadline, &event);
+
+                if (e == -ETIMEDOUT) {
+                        fprintf(stderr, "lscctl wait: timed out, group %ld still running\n", running);
+                        return LSCCTL_EXIT_TIMEOUT;
+                }
+                if (e < 0)
+                        return lscctl_fail(ctl, e);
+                r = watch_wait_event(ctl, event, &running);
+                cJSON_Delete(event);
+        }
+        return r;
+}

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscctl.c: lscctl's main, its tables of subcommands and options (which
+ * drive dispatch, validation, --help and bash completion), and the helpers
+ * the subcommands share.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lscctl.h"
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One option a subcommand may accept. */
+struct lscctl_opt {
+        int letter;
+        const char *name;
+        const char *arg;  /* NULL: takes no argument */
+        const char *help;
+};
+
+/* One subcommand. Its opts are letters of lscctl_opts[]. */
+struct lscctl_cmd {
+        const char *name;
+        const char *args;     /* positional arguments, for the usage line */
+        const char *summary;
+        const char *opts;     /* option letters accepted besides -s -j -h */
+        const char *words;    /* completion words for positional arguments */
+        int min_args, max_args; /* max -1: any number */
+        int (*exec)(struct lscctl *ctl, int argc, char **argv);
+};
+
+static const struct lscctl_opt lscctl_opts[] = {
+        { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
+        { 'r', "replace", NULL,  "supersede this connection's queued moves of the same servos" },
+        { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
+        { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
+        { 'c', "count",   "N",   "exit 0 after N events" },
+        { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
+        { 's', "socket",  "PATH", "lscd's socket (default $LSCD_SOCKET, else " LSC_CLIENT_DEFAULT_SOCKET ")" },
+        { 'j', "json",    NULL,  "print lscd's JSON objects, one per line" },
+        { 'h', "help",    NULL,  "show this help and exit" },
+};
+
+#define EVENT_WORDS "group. group.started group.stopped group.completed device. " \
+                    "device.connected device.disconnected battery frame.unknown"
+
+static const struct lscctl_cmd lscctl_cmds[] = {
+        { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
+          "tr", NULL, 1, -1, lscctl_motion_move },
+        { "run", "GROUP", "run action group GROUP (0..254)",
+          "nwT", NULL, 1, 1, lscctl_motion_run },
+        { "stop", "", "stop the running action group",
+          "", NULL, 0, 0, lscctl_motion_stop },
+        { "halt", "", "drop every queued move and group run, then stop",
+          "", NULL, 0, 0, lscctl_motion_halt },
+        { "speed", "GROUP|all PERCENT", "set the speed of a group (or all) to PERCENT (1..65535)",
+          "", "all", 2, 2, lscctl_motion_speed },
+        { "battery", "", "print the battery voltage in millivolts",
+          "", NULL, 0, 0, lscctl_info_battery },
+        { "status", "", "print the device, the running group and lscd's counters",
+          "", NULL, 0, 0, lscctl_info_status },
+        { "version", "", "print the versions of lscctl and lscd",
+          "", NULL, 0, 0, lscctl_info_version },
+        { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
+          "cT", EVENT_WORDS, 0, -1, lscctl_watch_events },
+        { "wait", "", "wait until the running action group completes or stops",
+          "T", NULL, 0, 0, lscctl_watch_wait },
+        { "ports", "", "list serial ports and mark likely LSC boards",
+          "", NULL, 0, 0, lscctl_ports_list },
+        { "help", "[COMMAND]", "show help for lscctl or one command",
+          "", NULL, 0, 1, NULL },
+};
+
+static const struct lscctl_cmd *lscctl_find_cmd(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
+                if (strcmp(lscctl_cmds[i].name, name) == 0)
+                        return &lscctl_cmds[i];
+        return NULL;
+}
+
+/* Whether cmd accepts option o (NULL cmd: only the global ones). */
+static bool lscctl_accepts(const struct lscctl_cmd *cmd, const struct lscctl_opt *o)
+{
+        return strchr("sjh", o->letter) || (cmd && strchr(cmd->opts, o->letter));
+}
+
+static void lscctl_print_opt(FILE *out, const struct lscctl_opt *o)
+{
+        char left[40];
+
+        snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter, o->name,
+                 o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-22s %s\n", left, o->help);
+}
+
+static void lscctl_help_cmd(FILE *out, const struct lscctl_cmd *cmd)
+{
+        fprintf(out, "Usage: lscctl [-s PATH] [--json] %s%s%s%s\n\n%c%s.\n\nOptions:\n",
+                cmd->name, *cmd->opts ? " [OPTION...]" : "", *cmd->args ? " " : "",
+                cmd->args, toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++)
+                if (lscctl_accepts(cmd, &lscctl_opts[i]))
+                        lscctl_print_opt(out, &lscctl_opts[i]);
+        fprintf(out, "\nSee lscctl(1) for details and exit statuses.\n");
+}
+
+static void lscctl_help(FILE *out)
+{
+        fprintf(out, "Usage: lscctl [-s PATH] [--json] COMMAND [OPTION...] [ARG...]\n"
+                "       lscctl help [COMMAND] | --help | --version\n\n"
+                "Control an LSC servo controller board through lscd.\n\nCommands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
+                fprintf(out, "  %-8s %s\n", lscctl_cmds[i].name, lscctl_cmds[i].summary);
+        fprintf(out, "\nOptions:\n");
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++)
+                if (lscctl_accepts(NULL, &lscctl_opts[i]))
+                        lscctl_print_opt(out, &lscctl_opts[i]);
+        fprintf(out, "  -V, --version          show lscctl's version and exit\n\n"
+                "Exit status: 0 ok, 1 lscd answered an error, 2 usage, 69 lscd unreachable,\n"
+                "70 internal error, 75 timed out, 76 invalid answer from lscd.\n"
+                "See lscctl(1).\n");
+}
+
+/* "lscctl __complete [COMMAND]": the words bash completion offers. */
+static int lscctl_complete(int argc, char **argv)
+{
+        const struct lscctl_cmd *cmd = argc > 2 ? lscctl_find_cmd(argv[2]) : NULL;
+
+        if (argc <= 2) {
+                for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
+                        printf("%s\n", lscctl_cmds[i].name);
+                printf("--socket\n--json\n--help\n--version\n");
+                return LSCCTL_EXIT_OK;
+        }
+        if (!cmd)
+                return LSCCTL_EXIT_USAGE;
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++)
+                if (lscctl_accepts(cmd, &lscctl_opts[i]))
+                        printf("--%s\n", lscctl_opts[i].name);
+        if (strcmp(cmd->name, "help") == 0)
+                for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
+                        printf("%s\n", lscctl_cmds[i].name);
+        for (const char *w = cmd->words; w && *w; ) {
+                size_t len = strcspn(w, " ");
+
+                printf("%.*s\n", (int)len, w);
+                w += len + strspn(w + len, " ");
+        }
+        return LSCCTL_EXIT_OK;
+}
+
+int lscctl_usage_error(struct lscctl *ctl, const char *format, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "lscctl%s%s: ", ctl->command ? " " : "", ctl->command ? ctl->command : "");
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'lscctl %s%s'.\n", ctl->command ? "help " : "--help",
+                ctl->command ? ctl->command : "");
+        return LSCCTL_EXIT_USAGE;
+}
+
+bool lscctl_parse_long(const char *text, long min, long max, long *ret)
+{
+        char *end;
+        long v;
+
+        if (!text || !((*text >= '0' && *text <= '9') || (*text == '-' && text[1] >= '0' && text[1] <= '9')))
+                return false;
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (errno || *end || v < min || v > max)
+                return false;
+        *ret = v;
+        return true;
+}
+
+/* Seconds (decimals allowed, > 0) to milliseconds. */
+static bool lscctl_parse_seconds(const char *text, int *ret)
+{
+        char *end;
+        double s;
+
+        if (!text || !((*text >= '0' && *text <= '9') || *text == '.'))
+                return false;
+        errno = 0;
+        s = strtod(text, &end);
+        if (errno || *end || !isfinite(s) || s <= 0 || s > 2000000.0)
+                return false;
+        *ret = (int)ceil(s * 1000);
+        return true;
+}
+
+/* Store one parsed option; returns 0 or an exit status. */
+static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
+{
+        struct lscctl_options *o = &ctl->opt;
+
+        switch (letter) {
+        case 't':
+                if (!lscctl_parse_long(arg, 0, LSC_TIME_MAX, &o->time_ms))
+                        return lscctl_usage_error(ctl, "invalid time '%s': expected milliseconds 0..%d",
+                                                  arg, LSC_TIME_MAX);
+                return 0;
+        case 'r': o->replace = true; return 0;
+        case 'w': o->wait = true; return 0;
+        case 'j': ctl->json = true; return 0;
+        case 's': ctl->socket = arg; return 0;
+        case 'n':
+                if (!lscctl_parse_long(arg, 0, LSC_RUNS_MAX, &o->runs))
+                        return lscctl_usage_error(ctl, "invalid number of runs '%s': expected 0..%d",
+                                                  arg, LSC_RUNS_MAX);
+                return 0;
+        case 'c':
+                if (!lscctl_parse_long(arg, 1, 1000000000, &o->count))
+                        return lscctl_usage_error(ctl, "invalid count '%s': expected a positive integer", arg);
+                return 0;
+        case 'T':
+                if (!lscctl_parse_seconds(arg, &o->timeout_ms))
+                        return lscctl_usage_error(ctl, "invalid timeout '%s': expected seconds > 0", arg);
+                return 0;
+        default:
+                return LSCCTL_EXIT_USAGE;
+        }
+}
+
+/* Parse the subcommand's options from argv (argv[0] = its name). Returns 0
+ * with *ret_index = first positional argument, 1 when --help was given, or
+ * an exit status. */
+static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd,
+                                int argc, char **argv, int *ret_index)
+{
+        struct option longopts[ELEMENTSOF(lscctl_opts) + 1] = { { 0 } };
+        char shortopts[48] = ":";
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++) {
+                const struct lscctl_opt *o = &lscctl_opts[i];
+
+                if (!lscctl_accepts(cmd, o))
+                        continue;
+                longopts[n++] = (struct option) { o->name, o->arg ? required_argument : no_argument, NULL, o->letter };
+                snprintf(shortopts + strlen(shortopts), sizeof(shortopts) - strlen(shortopts),
+                         "%c%s", o->letter, o->arg ? ":" : "");
+        }
+        optind = 0;
+        opterr = 0;
+        for (;;) {
+                int c = getopt_long(argc, argv, shortopts, longopts, NULL), r;
+
+                if (c == -1)
+                        break;
+                if (c == 'h')
+                        return 1;
+                if (c == '?')
+                        return optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
+                                      : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
+                if (c == ':')
+                        return lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
+                r = lscctl_set_option(ctl, c, optarg);
+                if (r)
+                        return r;
+        }
+        *ret_index = optind;
+        return 0;
+}
+
+static int lscctl_run_help(struct lscctl *ctl, int argc, char **argv)
+{
+        const struct lscctl_cmd *cmd;
+
+        if (argc == 0) {
+                lscctl_help(stdout);
+                return LSCCTL_EXIT_OK;
+        }
+        cmd = lscctl_find_cmd(argv[0]);
+        if (!cmd)
+                return lscctl_usage_error(ctl, "unknown command '%s'", argv[0]);
+        lscctl_help_cmd(stdout, cmd);
+        return LSCCTL_EXIT_OK;
+}
+
+static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
+{
+        const struct lscctl_cmd *cmd = lscctl_find_cmd(argv[0]);
+        int first = 1, r, n;
+
+        if (!cmd)
+                return lscctl_usage_error(ctl, "unknown command '%s'", argv[0]);
+        ctl->command = cmd->name;
+        r = lscctl_parse_options(ctl, cmd, argc, argv, &first);
+        if (r == 1) {
+                lscctl_help_cmd(stdout, cmd);
+                return LSCCTL_EXIT_OK;
+        }
+        if (r)
+                return r;
+        n = argc - first;
+        if (n < cmd->min_args)
+                return lscctl_usage_error(ctl, "missing argument: expected %s", cmd->args);
+        if (cmd->max_args >= 0 && n > cmd->max_args)
+                return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[first + cmd->max_args]);
+        if (!cmd->exec)
+                return lscctl_run_help(ctl, n, argv + first);
+        return cmd->exec(ctl, n, argv + first);
+}
+
+int lscctl_connect(struct lscctl *ctl)
+{
+        int r;
+
+        if (ctl->client)
+                return LSCCTL_EXIT_OK;
+        r = lsc_client_connect(ctl->socket, &ctl->client);
+
+        if (r == -ENOMEM)
+                return lscctl_fail(ctl, r);
+        if (r < 0) {
+                fprintf(stderr, "lscctl: cannot connect to lscd at %s: %s\n", ctl->socket, strerror(-r));
+                return LSCCTL_EXIT_UNAVAILABLE;
+        }
+        lsc_client_set_timeout(ctl->client, ctl->call_timeout_ms);
+        return LSCCTL_EXIT_OK;
+}
+
+int lscctl_fail(struct lscctl *ctl, int error)
+{
+        const char *code = ctl->client ? lsc_client_error_code(ctl->client) : NULL;
+        const char *field = ctl->client ? lsc_client_error_field(ctl->client) : NULL;
+
+        switch (error) {
+        case -EREMOTEIO:
+                fprintf(stderr, "lscctl %s: %s (%s%s%s)\n", ctl->command,
+                        lsc_client_error_message(ctl->client), code,
+                        field ? ", field " : "", field ? field : "");
+                return strcmp(code, "timeout") == 0 ? LSCCTL_EXIT_TIMEOUT : LSCCTL_EXIT_DAEMON;
+        case -ETIMEDOUT:
+                fprintf(stderr, "lscctl %s: timed out\n", ctl->command);
+                return LSCCTL_EXIT_TIMEOUT;
+        case -EPROTO:
+        case -EPROTONOSUPPORT:
+                fprintf(stderr, "lscctl %s: invalid answer from lscd at %s: %s\n",
+                        ctl->command, ctl->socket, strerror(-error));
+                return LSCCTL_EXIT_PROTOCOL;
+        case -ENOMEM:
+        case -EINVAL:
+        case -EMSGSIZE:
+                fprintf(stderr, "lscctl %s: %s\n", ctl->command, strerror(-error));
+                return LSCCTL_EXIT_SOFTWARE;
+        default:
+                fprintf(stderr, "lscctl %s: lost connection to lscd at %s: %s\n",
+                        ctl->command, ctl->socket, strerror(-error));
+                return LSCCTL_EXIT_UNAVAILABLE;
+        }
+}
+
+int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
+{
+        cJSON *response = NULL;
+        int r = lscctl_connect(ctl);
+
+        if (r) {
+                cJSON_Delete(request);
+                return r;
+        }
+        r = request ? lsc_client_call(ctl->client, request, &response) : -ENOMEM;
+        cJSON_Delete(request);
+        if (r == 0) {
+                *ret = response;
+                return LSCCTL_EXIT_OK;
+        }
+        if (ctl->json && response)
+                lscctl_print_json(response);
+        cJSON_Delete(response);
+        return lscctl_fail(ctl, r);
+}
+
+void lscctl_print_json(const cJSON *object)
+{
+        char *text = cJSON_PrintUnformatted(object);
+
+        if (text)
+                printf("%s\n", text);
+        free(text);
+        fflush(stdout);
+}
+
+static bool lscctl_skip_member(const char *name)
+{
+        return !strcmp(name, "event") || !strcmp(name, "time") || !strcmp(name, "id") || !strcmp(name, "ok");
+}
+
+/* A string as is when it has no blank or quote, else JSON-quoted. */
+static void lscctl_print_value(const cJSON *item)
+{
+        char *text;
+
+        if (cJSON_IsString(item) && *item->valuestring &&
+            !item->valuestring[strcspn(item->valuestring, " \t\n\"\\=")]) {
+                fputs(item->valuestring, stdout);
+                return;
+        }
+        text = cJSON_PrintUnformatted(item);
+        fputs(text ? text : "?", stdout);
+        free(text);
+}
+
+static void lscctl_print_members(const cJSON *object, const char *prefix, const char *sep, bool *first)
+{
+        const cJSON *item;
+
+        cJSON_ArrayForEach(item, object) {
+                if (!*prefix && lscctl_skip_member(item->string))
+                        continue;
+                if (cJSON_IsObject(item) && item->child) {
+                        char inner[256];
+
+                        snprintf(inner, sizeof(inner), "%s%s.", prefix, item->string);
+                        lscctl_print_members(item, inner, sep, first);
+                        continue;
+                }
+                printf("%s%s%s=", *first ? "" : sep, prefix, item->string);
+                lscctl_print_value(item);
+                *first = false;
+        }
+}
+
+void lscctl_print_fields(const cJSON *object, const char *sep)
+{
+        bool first = true;
+
+        lscctl_print_members(object, "", sep, &first);
+        if (!first)
+                putchar('\n');
+}
+
+void lscctl_print_event(const struct lscctl *ctl, const cJSON *event)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(event, "time");
+        char stamp[64] = "-";
+        bool first = false;
+
+        if (ctl->json) {
+                lscctl_print_json(event);
+                return;
+        }
+        if (cJSON_IsNumber(t) && t->valuedouble >= 0) {
+                time_t sec = (time_t)t->valuedouble;
+                long usec = lround((t->valuedouble - (double)sec) * 1e6);
+                struct tm tm;
+                size_t n;
+
+                if (localtime_r(&sec, &tm)) {
+                        n = strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+                        snprintf(stamp + n, sizeof(stamp) - n, ".%06ld", usec > 999999 ? 999999 : usec);
+                }
+        }
+        printf("%s %s", stamp, cJSON_IsString(name) ? name->valuestring : "?");
+        lscctl_print_members(event, "", " ", &first);
+        putchar('\n');
+        fflush(stdout);
+}
+
+/* Global options (before the subcommand). Returns 0 with *ret_index, or 1
+ * when main should exit with *ret_status. */
+static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *ret_index, int *ret_status)
+{
+        static const struct option longopts[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { 0 }
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+:s:jhV", longopts, NULL)) != -1) {
+                if (c == 's' || c == 'j') {
+                        lscctl_set_option(ctl, c, optarg);
+                        continue;
+                }
+                if (c == 'h')
+                        lscctl_help(stdout);
+                else if (c == 'V')
+                        printf("lscctl %s\n", PACKAGE_VERSION);
+                else if (c == ':')
+                        *ret_status = lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
+                else
+                        *ret_status = optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
+                                             : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
+                return 1;
+        }
+        if (optind >= argc) {
+                *ret_status = lscctl_usage_error(ctl, "missing command");
+                return 1;
+        }
+        *ret_index = optind;
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct lscctl ctl = {
+                .opt = { .time_ms = 1000, .runs = 1, .count = 0, .timeout_ms = -1 },
+                .call_timeout_ms = LSC_CLIENT_DEFAULT_TIMEOUT_MS,
+        };
+        int first, status = LSCCTL_EXIT_OK;
+
+        if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+                return lscctl_complete(argc, argv);
+        if (lscctl_parse_global(&ctl, argc, argv, &first, &status))
+                return status;
+        if (!ctl.socket)
+                ctl.socket = lsc_client_default_socket();
+        status = lscctl_dispatch(&ctl, argc - first, argv + first);
+        lsc_client_free(ctl.client);
+        if (fflush(stdout) != 0 && status == LSCCTL_EXIT_OK) {
+                fprintf(stderr, "lscctl: write error: %s\n", strerror(errno));
+                status = LSCCTL_EXIT_SOFTWARE;
+        }
+        return status;
+}

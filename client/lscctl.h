@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscctl.h: what the lscctl subcommands share: the parsed command line, the
+ * connection, exit statuses and output helpers. The table of subcommands is
+ * in lscctl.c; each subcommand group has its own lscctl-*.c file.
+ */
+#ifndef LSCCTL_H
+#define LSCCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "lsc/client.h"
+
+/* Exit statuses, documented in lscctl(1). */
+enum {
+        LSCCTL_EXIT_OK          = 0,
+        LSCCTL_EXIT_DAEMON      = 1,              /* lscd answered an error */
+        LSCCTL_EXIT_USAGE       = 2,              /* bad command line */
+        LSCCTL_EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: lscd unreachable or gone */
+        LSCCTL_EXIT_SOFTWARE    = EX_SOFTWARE,    /* 70: out of memory and the like */
+        LSCCTL_EXIT_TIMEOUT     = EX_TEMPFAIL,    /* 75: timed out */
+        LSCCTL_EXIT_PROTOCOL    = EX_PROTOCOL,    /* 76: lscd sent something invalid */
+};
+
+/*
+ * Options of every subcommand, parsed before the subcommand runs. Invariant:
+ * each value is already range-checked; fields a subcommand does not accept
+ * keep their defaults.
+ */
+struct lscctl_options {
+        long time_ms;      /* -t, move duration, default 1000 */
+        bool replace;      /* -r */
+        long runs;         /* -n, default 1 */
+        bool wait;         /* -w */
+        long count;        /* -c, 0 = no limit */
+        int timeout_ms;    /* -T, -1 = none */
+};
+
+/*
+ * One lscctl run. Invariant: client is NULL until lscctl_connect() succeeded;
+ * socket is the path that was (or will be) connected to.
+ */
+struct lscctl {
+        const char *command;       /* subcommand name, for messages */
+        const char *socket;
+        bool json;
+        struct lscctl_options opt;
+        int call_timeout_ms;       /* for lscctl_call(), -1 = none */
+        struct lsc_client *client;
+};
+
+/* Connect to lscd unless connected. Returns an exit status (0 on success)
+ * after saying why not. Subcommands validate their arguments first. */
+int lscctl_connect(struct lscctl *ctl);
+/* Connect if needed, send request (consumed, may be NULL when out of
+ * memory) and wait for the
+ * answer. Returns 0 with *ret set, or the exit status after printing the
+ * error (and, with --json, the daemon's error response). */
+int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret);
+/* Turn a library error into a message on stderr and an exit status. */
+int lscctl_fail(struct lscctl *ctl, int error);
+/* Print "lscctl COMMAND: MESSAGE" and "Try ..." on stderr; returns 2. */
+int lscctl_usage_error(struct lscctl *ctl, const char *format, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Parse a decimal integer within min..max; false if it is not one. */
+bool lscctl_parse_long(const char *text, long min, long max, long *ret);
+/* Print a JSON object on one line and flush. */
+void lscctl_print_json(const cJSON *object);
+/* Print every member of object as "name=value" separated by sep, nested
+ * objects as "outer.inner=value", skipping event/time/id/ok. */
+void lscctl_print_fields(const cJSON *object, const char *sep);
+/* Print an event: "TIME NAME field=value ..." or its JSON; then flush. */
+void lscctl_print_event(const struct lscctl *ctl, const cJSON *event);
+
+/* Subcommands: each returns an exit status. */
+int lscctl_motion_move(struct lscctl *ctl, int argc, char **argv);
+int lscctl_motion_run(struct lscctl *ctl, int argc, char **argv);
+int lscctl_motion_stop(struct lscctl *ctl, int argc, char **argv);
+int lscctl_motion_halt(struct lscctl *ctl, int argc, char **argv);
+int lscctl_motion_speed(struct lscctl *ctl, int argc, char **argv);
+int lscctl_info_battery(struct lscctl *ctl, int argc, char **argv);
+int lscctl_info_status(struct lscctl *ctl, int argc, char **argv);
+int lscctl_info_version(struct lscctl *ctl, int argc, char **argv);
+int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv);
+int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv);
+int lscctl_ports_list(struct lscctl *ctl, int argc, char **argv);
+
+#endif
