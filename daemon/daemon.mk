@@ -78,3 +78,5 @@ if ENABLE_TESTS
 TESTS += $(lscd_e2e_tests)
 endif
 EXTRA_DIST += $(lscd_e2e_tests)
+# They all pass with lscd under memcheck (LSCD_TEST_VALGRIND=1).
+VALGRIND_TESTS += $(lscd_e2e_tests)

@@ -115,13 +115,34 @@ static int server_remove_stale(const struct sockaddr_un *addr) {
         return 0;
 }
 
-static int server_set_access(const char *path, const struct options *o) {
-        if (o->socket_group) {
-                struct group *g = getgrnam(o->socket_group);
+/* The gid of NAME, a group name or a number. */
+static int server_group(const char *name, gid_t *ret) {
+        struct group *g;
+        char *end;
+        unsigned long gid;
 
-                if (!g)
-                        return log_error_errno(ENOENT, "Unknown group %s", o->socket_group);
-                if (chown(path, (uid_t) -1, g->gr_gid) < 0)
+        errno = 0;
+        gid = strtoul(name, &end, 10);
+        if (!errno && end != name && *end == '\0' && gid < (gid_t) -1) {
+                *ret = (gid_t) gid;
+                return 0;
+        }
+        g = getgrnam(name);
+        if (!g)
+                return log_error_errno(ENOENT, "Unknown group %s (--socket-group)", name);
+        *ret = g->gr_gid;
+        return 0;
+}
+
+static int server_set_access(const char *path, const struct options *o) {
+        gid_t gid = (gid_t) -1;
+        int r;
+
+        if (o->socket_group) {
+                r = server_group(o->socket_group, &gid);
+                if (r < 0)
+                        return r;
+                if (chown(path, (uid_t) -1, gid) < 0)
                         return log_error_errno(errno, "Cannot give %s to group %s", path,
                                                o->socket_group);
         }

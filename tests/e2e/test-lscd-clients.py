@@ -9,6 +9,7 @@ import shutil
 
 import tap
 from lscdharness import Client, Lscd, running, wait_until
+from simharness import valgrind_prefix
 
 
 @tap.test
@@ -64,6 +65,8 @@ def max_clients_is_enforced():
 
 @tap.test
 def out_of_file_descriptors_pauses_accepting():
+    if valgrind_prefix():
+        raise tap.Skip("valgrind needs file descriptors of its own")
     if not shutil.which("prlimit"):
         raise tap.Skip("prlimit is not installed")
     from simharness import Sim  # pylint: disable=import-outside-toplevel
