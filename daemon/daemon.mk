@@ -73,7 +73,8 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \
 	tests/e2e/test-lscd-clients.py \
-	tests/e2e/test-lscd-lifecycle.py
+	tests/e2e/test-lscd-lifecycle.py \
+	tests/e2e/test-lscd-protocol-doc.py
 if ENABLE_TESTS
 TESTS += $(lscd_e2e_tests)
 endif
