@@ -68,8 +68,12 @@ case " $flags " in
 *) rc=1; echo "no -I$dest$includedir in: $flags" >>"$out" ;;
 esac
 case " $flags " in
-*" -L$dest$libdir "*" -llsc "*) ;;
-*) rc=1; echo "no -L$dest$libdir -llsc in: $flags" >>"$out" ;;
+*" -L$dest$libdir "*) ;;
+*) rc=1; echo "no -L$dest$libdir in: $flags" >>"$out" ;;
+esac
+case " $flags " in
+*" -llsc "*) ;;
+*) rc=1; echo "no -llsc in: $flags" >>"$out" ;;
 esac
 tap_point $rc "pkg-config --cflags --libs liblsc points into DESTDIR"
 
