@@ -50,7 +50,8 @@ cJSON *manager_device_json(const struct manager *m) {
 
         if (!o)
                 return NULL;
-        cJSON_AddStringToObject(o, "path", m->port ? serial_path(m->port) : m->options->device);
+        cJSON_AddStringToObject(o, "path", m->port ? serial_path(m->port)
+                                         : m->last_path ? m->last_path : m->options->device);
         cJSON_AddBoolToObject(o, "connected", m->port != NULL);
         cJSON_AddNumberToObject(o, "baud", m->port ? serial_baud(m->port) : m->options->baud);
         cJSON_AddItemToObject(o, "usb", usb ? manager_usb_json(usb) : cJSON_CreateNull());
@@ -132,6 +133,8 @@ static int manager_open(struct manager *m) {
                 m->port = serial_free(m->port);
                 return log_error_errno(r, "Cannot watch %s", o->device);
         }
+        free(m->last_path);
+        m->last_path = strdup(serial_path(m->port));
         lsc_decoder_init(&m->decoder);
         wire_attach(m->wire, m->port);
         sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_OFF);
@@ -471,6 +474,7 @@ struct manager *manager_free(struct manager *m) {
         sd_event_source_disable_unref(m->lost);
         sd_event_source_disable_unref(m->gc);
         sd_event_unref(m->event);
+        free(m->last_path);
         free(m);
         return NULL;
 }

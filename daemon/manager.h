@@ -38,6 +38,7 @@ struct manager {
         const struct options *options;
         struct server *server;
         struct serial *port;
+        char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;
         sd_event_source *reopen_timer;
         sd_event_source *lost;          /* deferred disconnect after a write error */

@@ -30,7 +30,8 @@ def unplug_and_replug_with_clients_connected():
 
         sim.unplug()
         ev = watcher.wait_event("device.disconnected")
-        tap.eq(ev["device"]["connected"], False, "disconnected event")
+        tap.eq((ev["device"]["connected"], ev["device"]["path"]), (False, sim.link),
+               "disconnected event names the lost port")
         tap.check(ev["reason"], "it has a reason", ev)
         tap.eq(error_of(worker.response(wait_id)), ("device_lost", None), "wait answered")
         tap.eq(error_of(worker.response(battery_id)), ("device_lost", None), "battery answered")
