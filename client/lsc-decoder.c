@@ -29,7 +29,9 @@
  *  - A truncated frame followed by a frame: without a checksum nothing
  *    marks the cut, so the truncated frame takes its missing bytes from the
  *    next one, is returned with those bytes as parameters, and what is left
- *    of the next frame is discarded as garbage. Callers that can see a gap
+ *    of the next frame is discarded as garbage; unless the borrowed bytes
+ *    make its Length implausible (as "55 55 08 03" + "55 55 02 07" does),
+ *    and then the next frame is found as above. Callers that can see a gap
  *    on the line (a frame's bytes arrive back to back) should call
  *    lsc_decoder_reset() after one, which discards the partial frame.
  *  - Truncated at the end of the input: the bytes stay pending
@@ -44,8 +46,9 @@
 
 #include "lsc/frame.h"
 
-/* Index of the Length byte, and the position after which Length is checked
- * against the command: SERVO_MOVE needs its first parameter (the count). */
+/* Offsets in a frame of Length, Cmd and the first parameter. Length is
+ * checked against Cmd at Cmd when Length is 2, else at the first parameter,
+ * which SERVO_MOVE's rule needs (its servo count). */
 #define DECODER_LENGTH_AT 2
 #define DECODER_CMD_AT    3
 #define DECODER_COUNT_AT  4

@@ -181,10 +181,11 @@ int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param)
  * All state lives in the struct; lsc_decoder_init() before first use.
  */
 struct lsc_decoder {
-        /* private */
-        uint8_t buf[LSC_FRAME_MAX_SIZE]; /* bytes of the frame being read */
-        size_t held;                     /* bytes in buf */
-        size_t replay;                   /* bytes of buf still to rescan */
+        /* private: buf[0, held) is the frame being read, buf[held,
+         * held + replay) the bytes still to scan (after a rejection). */
+        uint8_t buf[LSC_FRAME_MAX_SIZE];
+        size_t held;
+        size_t replay;
         /* public, read-only counters */
         uint64_t frames;                 /* frames returned */
         uint64_t discarded;              /* bytes discarded */
