@@ -44,4 +44,8 @@ TESTS += tests/unit/test-client
 tests_unit_test_client_SOURCES = tests/unit/test-client.c
 tests_unit_test_client_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_client_LDADD = client/liblsc.la $(CJSON_LIBS) $(CHECK_LIBS)
+
+# End to end against lsc-sim + lscd; it also runs the example program.
+TESTS += tests/e2e/test-lscctl.py
+EXTRA_DIST += tests/e2e/test-lscctl.py
 endif

@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lscctl end to end, against lsc-sim + lscd: every subcommand, every exit
+status, --json parsed back, watch flushing into a pipe and ending on its
+own, two lscctl at once, bash completion, the liblsc example program and the
+Python snippet of lscctl(1)."""
+
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import tempfile
+import threading
+
+import tap
+from lscdharness import running, wait_until
+
+BUILD = os.environ.get("top_builddir", ".")
+SRC = os.environ.get("top_srcdir", ".")
+LSCCTL = os.path.join(BUILD, "client", "lscctl")
+EXAMPLE = os.path.join(BUILD, "client", "examples", "run-group")
+TIMEOUT = 60
+
+
+def lscctl(lscd, *args, env=None):
+    """Run lscctl on lscd's socket (lscd None: no -s); return CompletedProcess."""
+    argv = [LSCCTL] + (["-s", lscd.socket_path] if lscd else []) + list(args)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT,
+                          env=dict(os.environ, **(env or {})))
+
+
+def popen(lscd, *args):
+    return subprocess.Popen([LSCCTL, "-s", lscd.socket_path] + list(args),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ok(lscd, *args):
+    """Run lscctl, require exit 0, return its stdout."""
+    p = lscctl(lscd, *args)
+    tap.eq(p.returncode, 0, "exit status of lscctl %s (stderr %r)" % (" ".join(args), p.stderr))
+    return p.stdout
+
+
+def status_is(p, want, what):
+    tap.eq(p.returncode, want, "%s: exit status (stdout %r, stderr %r)" % (what, p.stdout, p.stderr))
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def wait_subscribers(lscd, n):
+    """Wait until lscd counts n subscribed clients (other lscctl running)."""
+    c = lscd.client()
+    wait_until(lambda: c.ok("status")["subscribers"] >= n, "%d subscribers" % n)
+    c.close()
+
+
+@tap.test
+def version_text_and_json():
+    with running() as (sim, lscd):
+        out = ok(lscd, "version")
+        tap.check(re.match(r"lscctl \S+\nlscd \S+ \(protocol 1\)\n$", out), "version text", out)
+        v = json_lines(ok(lscd, "--json", "version"))
+        tap.eq(len(v), 1, "one JSON line")
+        tap.eq((v[0]["ok"], v[0]["protocol"]), (True, 1), "version response")
+        tap.check(ok(None, "--version").startswith("lscctl "), "--version without lscd")
+
+
+@tap.test
+def status_text_and_json():
+    with running("--group", "8:60000") as (sim, lscd):
+        ok(lscd, "run", "8")
+        st = json_lines(ok(lscd, "status", "--json"))[0]
+        tap.eq(st["device"]["connected"], True, "device connected")
+        tap.eq(st["group"]["group"], 8, "running group")
+        out = ok(lscd, "status")
+        tap.check("device.connected=true\n" in out, "dotted names in text", out)
+        tap.check("group.group=8\n" in out, "running group in text", out)
+
+
+@tap.test
+def battery_and_its_timeout():
+    with running("--battery-mv", "7123") as (sim, lscd):
+        tap.eq(ok(lscd, "battery"), "7123 mV\n", "battery text")
+        tap.eq(json_lines(ok(lscd, "--json", "battery"))[0]["millivolts"], 7123, "battery json")
+        sim.command("battery off")
+        # lscd's battery timeout (1 s) is far below lscctl's (30 s): lscd
+        # answers "timeout", which lscctl reports as a timeout.
+        p = lscctl(lscd, "--json", "battery")
+        status_is(p, 75, "battery unanswered")
+        tap.eq(json_lines(p.stdout)[0]["error"]["code"], "timeout", "error response printed")
+        tap.check("timeout" in p.stderr, "message names the timeout", p.stderr)
+
+
+@tap.test
+def move_reaches_the_servos():
+    with running() as (sim, lscd):
+        tap.eq(ok(lscd, "move", "-t", "0", "1:600", "2:2400"), "", "quiet on success")
+        r = json_lines(ok(lscd, "--json", "move", "--replace", "--time", "100", "3:1500"))
+        tap.eq(r[0]["ok"], True, "json response")
+        sim.wait_until(lambda _: sim.state()["servos"].get(3) == 1500, "servo 3 moved")
+        servos = sim.state()["servos"]
+        tap.eq((servos[1], servos[2]), (600, 2400), "servo positions")
+
+
+@tap.test
+def invalid_arguments_are_refused_before_sending():
+    cases = [
+        (("move", "1-1500"), "1-1500"),
+        (("move", "0:1500"), "servo id '0'"),
+        (("move", "1:499"), "position '499'"),
+        (("move", "1:1500x"), "1500x"),
+        (("move", "-t", "-5", "1:1500"), "invalid time '-5'"),
+        (("move", "-t", "65536", "1:1500"), "65536"),
+        (("move", "1:1500", "1:1600"), "servo 1 given twice"),
+        (("move",), "missing argument"),
+        (("run", "255"), "group '255'"),
+        (("run", "8", "-n", "x"), "runs 'x'"),
+        (("speed", "8", "0"), "percent '0'"),
+        (("speed", "every", "50"), "group 'every'"),
+        (("watch", "--count", "0"), "count '0'"),
+        (("watch", "--timeout", "-1"), "timeout '-1'"),
+        (("stop", "now"), "unexpected argument 'now'"),
+        (("frobnicate",), "unknown command 'frobnicate'"),
+        (("battery", "--bogus"), "unknown option '--bogus'"),
+        (("--bogus", "battery"), "unknown option '--bogus'"),
+        ((), "missing command"),
+    ]
+    with running() as (sim, lscd):
+        mark = sim.mark()
+        for args, message in cases:
+            p = lscctl(lscd, *args)
+            status_is(p, 2, "lscctl %s" % " ".join(args))
+            tap.check(message in p.stderr, "message for %r names %r" % (args, message), p.stderr)
+            # Without a daemon too: validation comes before connecting.
+            status_is(lscctl(None, *args, env={"LSCD_SOCKET": "/nonexistent"}), 2, "no daemon")
+        status = lscd.client().ok("status")
+        tap.eq(status["counters"]["frames_out"], 0, "nothing was sent to the board")
+        tap.eq([r.line for r in sim.records()[mark:] if r.kind == "rx"], [], "nothing reached the sim")
+
+
+@tap.test
+def run_with_and_without_wait():
+    with running("--group", "8:200", "--group", "3:100") as (sim, lscd):
+        tap.eq(ok(lscd, "run", "3", "-n", "2"), "", "run returns once written")
+        sim.wait_for("rx", bytes.fromhex("55 55 05 06 03 02 00"))
+        tap.eq(ok(lscd, "run", "8", "--wait"), "group 8 completed\n", "run --wait text")
+        r = json_lines(ok(lscd, "--json", "run", "8", "-w", "-n", "1"))[0]
+        tap.eq((r["group"], r["completed"]), (8, True), "run --wait json")
+
+
+@tap.test
+def run_wait_errors_exit_1():
+    with running("--group", "8:60000") as (sim, lscd):
+        p = lscctl(lscd, "run", "9", "--wait")          # not downloaded
+        status_is(p, 1, "group that never starts")
+        tap.check("not_started" in p.stderr, "lscd's code on stderr", p.stderr)
+        waiter = popen(lscd, "--json", "run", "8", "--wait")
+        sim.wait_until(lambda _: sim.state()["running"] == 8, "group 8 running")
+        ok(lscd, "stop")
+        out, err = waiter.communicate(timeout=TIMEOUT)
+        tap.eq(waiter.returncode, 1, "stopped wait exit status")
+        tap.check("stopped" in err, "message says stopped", err)
+        tap.eq(json_lines(out)[0]["error"]["code"], "stopped", "--json error response")
+
+
+@tap.test
+def run_wait_timeout_exits_75():
+    with running("--group", "8:60000") as (sim, lscd):
+        p = lscctl(lscd, "run", "8", "--wait", "--timeout", "0.3")
+        status_is(p, 75, "run --wait --timeout")
+        tap.check("timed out" in p.stderr, "says it timed out", p.stderr)
+
+
+@tap.test
+def stop_halt_speed():
+    with running("--group", "8:60000") as (sim, lscd):
+        ok(lscd, "run", "8", "-n", "0")
+        mark = sim.mark()
+        tap.eq(ok(lscd, "stop"), "", "stop")
+        sim.wait_for("rx", bytes.fromhex("55 55 02 07"), since=mark)
+        tap.check(re.match(r"halted: \d+ queued requests? dropped\n$", ok(lscd, "halt")),
+                  "halt text")
+        tap.check("dropped" in json_lines(ok(lscd, "--json", "halt"))[0], "halt json")
+        mark = sim.mark()
+        ok(lscd, "speed", "all", "200")
+        sim.wait_for("rx", bytes.fromhex("55 55 05 0B FF C8 00"), since=mark)
+        ok(lscd, "speed", "8", "50")
+        sim.wait_for("rx", bytes.fromhex("55 55 05 0B 08 32 00"), since=mark)
+
+
+@tap.test
+def watch_count_ends_on_its_own_and_prints_json():
+    with running("--group", "8:100") as (sim, lscd):
+        watcher = popen(lscd, "--json", "watch", "--count", "2", "group.")
+        wait_subscribers(lscd, 1)
+        ok(lscd, "run", "8")
+        out, err = watcher.communicate(timeout=TIMEOUT)
+        tap.eq(watcher.returncode, 0, "watch --count exit status (%s)" % err)
+        events = json_lines(out)
+        tap.eq([e["event"] for e in events], ["group.started", "group.completed"], "events")
+        tap.check(all(isinstance(e["time"], float) for e in events), "times kept")
+
+
+@tap.test
+def watch_text_is_flushed_into_a_pipe():
+    with running("--group", "8:60000") as (sim, lscd):
+        watcher = popen(lscd, "watch", "group.started")
+        try:
+            wait_subscribers(lscd, 1)
+            ok(lscd, "run", "8", "-n", "3")
+            ready, _, _ = select.select([watcher.stdout], [], [], TIMEOUT)
+            tap.check(ready, "a line arrives while watch still runs")
+            line = watcher.stdout.readline()
+            tap.check(watcher.poll() is None, "watch is still running")
+            tap.check(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} group\.started "
+                               r"group=8 runs=3 source=lscd\n$", line), "event text", line)
+        finally:
+            watcher.kill()
+            watcher.communicate()
+
+
+@tap.test
+def watch_timeout_exits_75():
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "watch", "--timeout", "0.2", "group.completed")
+        status_is(p, 75, "watch with no events")
+        tap.eq(p.stdout, "", "nothing printed")
+
+
+@tap.test
+def two_lscctl_at_once_run_wait_and_watch():
+    with running("--group", "8:300") as (sim, lscd):
+        watcher = popen(lscd, "watch", "--count", "2", "group.")
+        wait_subscribers(lscd, 1)
+        runner = popen(lscd, "run", "8", "--wait")
+        rout, rerr = runner.communicate(timeout=TIMEOUT)
+        wout, werr = watcher.communicate(timeout=TIMEOUT)
+        tap.eq((runner.returncode, rout), (0, "group 8 completed\n"), "run --wait (%s)" % rerr)
+        tap.eq(watcher.returncode, 0, "watch (%s)" % werr)
+        names = [line.split()[2] for line in wout.splitlines()]
+        tap.eq(names, ["group.started", "group.completed"], "watch saw the run")
+
+
+@tap.test
+def wait_for_the_running_group():
+    with running("--group", "8:60000", "--group", "5:200") as (sim, lscd):
+        p = lscctl(lscd, "wait")
+        tap.eq((p.returncode, p.stdout), (0, ""), "nothing runs: returns at once")
+        ok(lscd, "run", "8", "-n", "0")
+        p = lscctl(lscd, "wait", "--timeout", "0.2")
+        status_is(p, 75, "wait --timeout on a group that runs forever")
+        waiter = popen(lscd, "--json", "wait")
+        wait_subscribers(lscd, 1)
+        ok(lscd, "stop")
+        out, err = waiter.communicate(timeout=TIMEOUT)
+        tap.eq(waiter.returncode, 0, "wait ends when stopped (%s)" % err)
+        tap.eq(json_lines(out)[0]["event"], "group.stopped", "prints the event")
+        # A group that completes; wait follows a replacement group.
+        ok(lscd, "run", "8", "-n", "0")
+        waiter = popen(lscd, "wait")
+        wait_subscribers(lscd, 1)
+        ok(lscd, "run", "5")
+        out, err = waiter.communicate(timeout=TIMEOUT)
+        tap.eq(waiter.returncode, 0, "wait ends on completion (%s)" % err)
+        tap.check(re.search(r"group\.completed group=5 runs=1\n$", out), "completion", out)
+
+
+@tap.test
+def unreachable_daemon_exits_69():
+    missing = os.path.join(tempfile.mkdtemp(prefix="lscctl-"), "none.sock")
+    p = lscctl(None, "-s", missing, "battery")
+    status_is(p, 69, "no daemon")
+    tap.check(missing in p.stderr, "message names the socket", p.stderr)
+    p = lscctl(None, "status", env={"LSCD_SOCKET": missing})
+    status_is(p, 69, "no daemon at $LSCD_SOCKET")
+    tap.check(missing in p.stderr, "message names $LSCD_SOCKET's path", p.stderr)
+    os.rmdir(os.path.dirname(missing))
+    with running() as (sim, lscd):
+        p = lscctl(None, "version", env={"LSCD_SOCKET": lscd.socket_path})
+        status_is(p, 0, "$LSCD_SOCKET is honoured")
+
+
+def fake_daemon(path, answer):
+    """Serve one connection: send a hello, then answer with these bytes."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+
+    def serve():
+        conn, _ = server.accept()
+        conn.sendall(b'{"event":"hello","time":1.0,"protocol":1,"version":"0","device":null}\n')
+        conn.makefile("rb").readline()
+        conn.sendall(answer)
+        conn.close()
+        server.close()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
+
+
+@tap.test
+def garbage_from_the_daemon_exits_76_and_loss_69():
+    d = tempfile.mkdtemp(prefix="lscctl-")
+    for name, answer, want in (("garbage", b"this is not json\n", 76),
+                               ("closed", b"", 69),
+                               ("error", b'{"id":1,"ok":false,"error":{"code":"x","message":"no"}}\n', 1)):
+        path = os.path.join(d, name)
+        thread = fake_daemon(path, answer)
+        p = lscctl(None, "-s", path, "battery")
+        status_is(p, want, name)
+        thread.join(TIMEOUT)
+        os.unlink(path)
+    os.rmdir(d)
+
+
+@tap.test
+def help_and_usage():
+    top = ok(None, "--help")
+    for cmd in ("move", "run", "stop", "halt", "speed", "battery", "status", "version",
+                "watch", "wait", "ports", "help"):
+        tap.check(re.search(r"^  %s " % cmd, top, re.M), "--help lists %s" % cmd)
+        a, b = ok(None, "help", cmd), ok(None, cmd, "--help")
+        tap.eq(a, b, "help %s == %s --help" % (cmd, cmd))
+        tap.check(a.startswith("Usage: lscctl") and cmd in a.splitlines()[0], "usage of " + cmd, a)
+    tap.check("--time MS" in ok(None, "help", "move"), "move documents -t")
+    status_is(lscctl(None, "help", "nope"), 2, "help of an unknown command")
+
+
+@tap.test
+def ports_lists_and_exits_0():
+    p = lscctl(None, "ports")
+    status_is(p, 0, "ports")
+    for port in json_lines(ok(None, "--json", "ports")):
+        tap.check(port["path"].startswith("/dev/"), "a device path", port)
+        tap.check(isinstance(port["lsc"], bool), "marks LSC boards", port)
+
+
+@tap.test
+def bash_completion_offers_table_words():
+    script = os.path.join(SRC, "client", "lscctl.bash-completion")
+    path = os.path.dirname(os.path.abspath(LSCCTL))
+
+    def complete(*words):
+        cmd = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d; _lscctl; echo "${COMPREPLY[*]}"'
+               % (script, " ".join("'%s'" % w for w in words), len(words) - 1))
+        p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=TIMEOUT,
+                           env=dict(os.environ, PATH=path + os.pathsep + os.environ["PATH"]))
+        tap.eq(p.returncode, 0, "bash (%s)" % p.stderr)
+        return p.stdout.split()
+
+    tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
+    tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
+    tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
+    tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
+
+
+@tap.test
+def example_program_runs_a_group():
+    with running("--group", "8:100") as (sim, lscd):
+        p = subprocess.run([EXAMPLE, "8"], capture_output=True, text=True, timeout=TIMEOUT,
+                           env=dict(os.environ, LSCD_SOCKET=lscd.socket_path))
+        tap.eq(p.returncode, 0, "example exit status (%s)" % p.stderr)
+        tap.eq(p.stdout, "group.completed group 8\n", "example output")
+
+
+def man_python_snippet():
+    """The Python example of lscctl(1), unescaped from roff."""
+    with open(os.path.join(SRC, "man", "lscctl.1"), encoding="utf-8") as f:
+        text = f.read()
+    block = re.search(r"\.EX\n(import json.*?)\.EE\n", text, re.S).group(1)
+    return block.replace("\\e", "\\").replace("\\-", "-")
+
+
+@tap.test
+def man_page_python_snippet_works():
+    with running("--group", "8:100") as (sim, lscd):
+        p = subprocess.run(["python3", "-c", man_python_snippet()], capture_output=True,
+                           text=True, timeout=TIMEOUT,
+                           env=dict(os.environ, LSCD_SOCKET=lscd.socket_path))
+        tap.eq(p.returncode, 0, "snippet exit status (%s)" % p.stderr)
+        lines = p.stdout.splitlines()
+        tap.eq(len(lines), 3, "three lines printed")
+        tap.check("'hello'" in lines[0] and "'millivolts': 7400" in lines[1]
+                  and "'completed': True" in lines[2], "snippet output", p.stdout)
+
+
+tap.main()
