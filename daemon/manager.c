@@ -315,6 +315,7 @@ void manager_request(struct manager *m, struct client *c, const char *line, size
                           errcode_to_string(err.code), err.message);
                 call_fail(call, err.code, err.field, "%s", err.message);
         } else {
+                log_debug("Client %llu: %s", (unsigned long long) c->number, req.cmd->name);
                 call->cmd = req.cmd;
                 call->args = req.args;
                 req.cmd->run(m, call);

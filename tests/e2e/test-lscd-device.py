@@ -77,12 +77,15 @@ def device_absent_at_start():
 def auto_without_a_known_port_waits():
     # No USB serial bridge here (or not one with this id): lscd says so and
     # keeps serving, disconnected.
-    with Lscd("auto", "--usb-id", "dead:beef") as lscd:
+    with Lscd("auto", "--usb-id", "dead:beef", log_level="warning") as lscd:
         c = lscd.client()
         tap.eq((c.hello["device"]["path"], c.hello["device"]["connected"]), ("auto", False),
                "hello")
-        lscd.wait_log("No serial port with a known LSC USB id")
+        lscd.wait_log("<4>No serial port with a known LSC USB id")
         tap.eq(error_of(c.request("battery")), ("not_connected", None), "battery")
+        lines = lscd.stderr().splitlines()
+        tap.check(lines and all(l[:3] in ("<3>", "<4>") for l in lines),
+                  "every line has its priority, none above --log-level warning", lines)
 
 
 @tap.test
