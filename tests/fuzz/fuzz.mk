@@ -27,3 +27,33 @@ tests_fuzz_fuzz_decoder_LDFLAGS = $(AM_LDFLAGS) $(fuzz_cflags)
 TESTS += tests/fuzz/fuzz-decoder.sh
 FUZZ_TESTS += tests/fuzz/fuzz-decoder.sh
 endif
+
+# The request path (tests/fuzz/fuzz-request.c): linebuf, request_parse() and
+# cmd_encode() of the daemon's convenience library. The libFuzzer build
+# compiles the library's sources into the target, for coverage.
+EXTRA_DIST += tests/fuzz/corpus/request tests/fuzz/fuzz-request.sh \
+	tests/fuzz/memcheck-request.sh
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/fuzz/replay-request
+TESTS += tests/fuzz/replay-request tests/fuzz/memcheck-request.sh
+tests_fuzz_replay_request_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-request.c
+tests_fuzz_replay_request_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/request"'
+tests_fuzz_replay_request_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_replay_request_LDADD = daemon/liblscd.la
+endif
+FUZZ_TESTS += tests/fuzz/replay-request
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-request
+tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz-request.c \
+	$(daemon_liblscd_la_SOURCES) $(daemon_libtransport_la_SOURCES) \
+	$(client_liblscframe_la_SOURCES)
+tests_fuzz_fuzz_request_CFLAGS = $(AM_CFLAGS) $(fuzz_cflags) \
+	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS)
+tests_fuzz_fuzz_request_LDFLAGS = $(AM_LDFLAGS) $(fuzz_cflags)
+tests_fuzz_fuzz_request_LDADD = $(SYSTEMD_LIBS) $(CJSON_LIBS) $(SERIALPORT_LIBS) -lm
+TESTS += tests/fuzz/fuzz-request.sh
+FUZZ_TESTS += tests/fuzz/fuzz-request.sh
+endif
