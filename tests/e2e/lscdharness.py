@@ -16,12 +16,20 @@ lscd runs in the foreground on a private socket in a temporary directory
 The binary is $LSCD, else $top_builddir/daemon/lscd, else lscd from $PATH.
 Every wait has a timeout (seconds) and raises TimeoutError naming what was
 seen; nothing here asserts on elapsed time.
+
+stop() fails (LscdError) when lscd exits other than with status 0 after its
+SIGTERM, or when its stderr holds a sanitizer report. With
+LSCD_TEST_VALGRIND=1 lscd runs under valgrind memcheck (VALGRIND_ARGS), and
+stop() also fails on any memcheck error, any leaked block, or any file
+descriptor other than stdin/stdout/stderr still open at exit.
 """
 
 import contextlib
+import glob
 import itertools
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -31,6 +39,41 @@ import tempfile
 import time
 
 DEFAULT_TIMEOUT = 10.0
+
+# Under valgrind: errors and leaks of every kind exit with VALGRIND_STATUS;
+# timeouts for start and stop are multiplied by VALGRIND_SLOWDOWN.
+VALGRIND_STATUS = 99
+VALGRIND_SLOWDOWN = 5
+VALGRIND_ARGS = ["valgrind", "--error-exitcode=%d" % VALGRIND_STATUS, "--leak-check=full",
+                 "--show-leak-kinds=all", "--errors-for-leak-kinds=all", "--track-fds=yes"]
+
+# What UBSan, AddressSanitizer and LeakSanitizer print when they find something.
+SANITIZER_REPORTS = ("runtime error", "Sanitizer")
+
+
+def valgrind_on():
+    """Whether lscd runs under valgrind (LSCD_TEST_VALGRIND=1)."""
+    return os.environ.get("LSCD_TEST_VALGRIND", "") not in ("", "0")
+
+
+def valgrind_problems(log_path):
+    """What a valgrind --track-fds log reports beyond a clean exit: memcheck
+    errors (leaks included), and descriptors left open other than 0-2 (which
+    it does not list) and its own log. [] when clean."""
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    problems = []
+    summary = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+    if not summary:
+        problems.append("no ERROR SUMMARY (valgrind killed?)")
+    elif summary.group(1) != "0":
+        problems.append("%s memcheck errors (leaks included)" % summary.group(1))
+    if not re.search(r"FILE DESCRIPTORS: \d+ open", text):
+        problems.append("no FILE DESCRIPTORS report")
+    for m in re.finditer(r"Open [^\n]*?(?:descriptor|socket) (\d+):([^\n]*)", text):
+        if m.group(2).strip() != log_path:
+            problems.append("fd %s left open:%s" % (m.group(1), m.group(2)))
+    return ["%s: %s" % (os.path.basename(log_path), p) for p in problems]
 
 
 class LscdError(Exception):
@@ -78,7 +121,9 @@ class Lscd:
         self.dir = directory or tempfile.mkdtemp(prefix="lscd-")
         self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
         self.stderr_path = os.path.join(self.dir, "lscd.err")
-        self.argv = list(prefix) + [binary or lscd_binary(), "--device", device,
+        self.valgrind_log = os.path.join(self.dir, "valgrind.%p.log")
+        wrapper = VALGRIND_ARGS + ["--log-file=" + self.valgrind_log] if valgrind_on() else []
+        self.argv = list(prefix) + wrapper + [binary or lscd_binary(), "--device", device,
                                     "--socket", self.socket_path,
                                     "--log-level", log_level] + list(args)
         self.env = dict(os.environ, **(env or {}))
@@ -93,7 +138,7 @@ class Lscd:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=err, env=self.env)
         if self.wait == "socket":
-            self.wait_connectable(timeout)
+            self.wait_connectable(timeout * (VALGRIND_SLOWDOWN if valgrind_on() else 1))
         return self
 
     def wait_connectable(self, timeout=DEFAULT_TIMEOUT):
@@ -127,17 +172,22 @@ class Lscd:
 
     def wait_exit(self, timeout=DEFAULT_TIMEOUT):
         """The exit status, once lscd exits."""
+        if valgrind_on():
+            timeout *= VALGRIND_SLOWDOWN
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired as e:
             raise TimeoutError("lscd did not exit within %.1f s" % timeout) from e
 
-    def stop(self, timeout=DEFAULT_TIMEOUT):
-        """SIGTERM, wait, close clients, clean up. Returns the exit status."""
+    def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
+        """SIGTERM, wait, close clients, clean up. Returns the exit status.
+        With check, raise LscdError for what _problems() finds."""
         code = None
         terminated = False
         for c in self._clients:
             c.close()
+        if valgrind_on():
+            timeout *= VALGRIND_SLOWDOWN
         if self.proc:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
@@ -147,14 +197,34 @@ class Lscd:
             except subprocess.TimeoutExpired:
                 self.kill()
                 raise LscdError("lscd did not exit within %.1f s of SIGTERM" % timeout)
-        log = self.stderr()
+        problems = self._problems(code, terminated) if self.proc else []
         if self._own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
-        if "Sanitizer" in log:
-            raise LscdError("lscd reported a memory error:\n" + log[-4000:])
-        if terminated and code != 0:
-            raise LscdError("lscd exited with %d after SIGTERM:\n%s" % (code, log[-2000:]))
+        if check and problems:
+            raise LscdError("lscd: " + "\n".join(problems))
         return code
+
+    def _problems(self, code, terminated):
+        """What is wrong with how lscd ended, as text ([] when nothing): a
+        status other than 0 after our SIGTERM, a sanitizer report, and under
+        valgrind an error, a leak or an fd left open."""
+        log = self.stderr()
+        problems = []
+        if terminated and code != 0:
+            problems.append("exited with %d after SIGTERM" % code)
+        if any(report in log for report in SANITIZER_REPORTS):
+            problems.append("a sanitizer report on stderr")
+        if valgrind_on():
+            logs = sorted(glob.glob(self.valgrind_log.replace("%p", "*")))
+            problems += [p for path in logs for p in valgrind_problems(path)]
+            if not logs:
+                problems.append("no valgrind log")
+            if problems:
+                problems += [open(path, encoding="utf-8", errors="replace").read()[-6000:]
+                             for path in logs]
+        if problems:
+            problems.append("stderr:\n" + log[-4000:])
+        return problems
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
@@ -164,9 +234,9 @@ class Lscd:
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, tb):
         try:
-            self.stop()
+            self.stop(check=kind is None)
         finally:
             self.kill()
 
