@@ -8,7 +8,7 @@ import json
 import shutil
 
 import tap
-from lscdharness import Client, Lscd, running, wait_until
+from lscdharness import Client, Lscd, error_of, running, wait_until
 from simharness import valgrind_prefix
 
 
@@ -45,6 +45,36 @@ def frames_of_a_departed_client_still_go_out():
                        (1000 + i) & 0xFF, (1000 + i) >> 8]) for i in range(40)],
                "all 40 moves written, in order")
         tap.eq(lscd.client().ok("status")["clients"], 1, "only the new client is left")
+
+
+@tap.test
+def a_full_queue_refuses_and_every_request_is_answered_once():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        n = 4300                          # more than one client may queue (4096)
+        c.send_raw(b"".join(json.dumps({"cmd": "move", "id": i, "time_ms": 0, "servos": [
+            {"id": 1 + i % 32, "position": 500 + i % 2000}]}).encode() + b"\n"
+                            for i in range(n)))
+        first_full = None
+        answers = {}
+        while first_full is None:
+            r = c.recv()
+            answers[r["id"]] = r
+            if not r["ok"]:
+                first_full = r
+        tap.eq(error_of(first_full), ("queue_full", None), "the queue bound is reported")
+        halt = lscd.client().ok("halt")
+        while len(answers) < n:
+            r = c.recv()
+            tap.check(r["id"] not in answers, "one answer per request", r)
+            answers[r["id"]] = r
+        codes = {}
+        for r in answers.values():
+            code = "ok" if r["ok"] else error_of(r)[0]
+            codes[code] = codes.get(code, 0) + 1
+        tap.eq(set(codes) - {"ok", "queue_full", "halted"}, set(), "only these outcomes")
+        tap.eq(codes.get("halted", 0), halt["dropped"], "halt dropped the queued ones")
+        tap.eq(c.collect(0.2), [], "nothing more")
 
 
 @tap.test
