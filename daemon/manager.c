@@ -216,7 +216,7 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
                                 void *userdata) {
         struct manager *m = userdata;
 
-        log_info("Received %s, shutting down", strsignal((int) si->ssi_signo));
+        log_info("Received SIG%s, shutting down", sigabbrev_np((int) si->ssi_signo));
         m->shutting_down = true;
         m->wire = wire_free(m->wire);
         board_abort(m->board, ERRCODE_SHUTDOWN);
