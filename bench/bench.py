@@ -30,6 +30,13 @@ import wirebench
 STOP_QUEUED = 1000
 STOP_TARGET_MS = 25.0
 SUBSCRIBERS = 1000
+# Requests each client keeps in flight for lscd's capacity (ping).
+PIPELINE = 16
+# Real-time priority (SCHED_FIFO) for lsc-sim, which stands in for the
+# board's hardware and must not be late, and for one extra lscd run that
+# tells lscd's pacing from the machine's scheduling delays. Only where
+# allowed (root, or CAP_SYS_NICE); otherwise the header says so.
+RT_PRIORITY = 10
 
 
 class Plan:
@@ -37,7 +44,7 @@ class Plan:
 
     def __init__(self, quick):
         self.quick = quick
-        self.stop_runs = 5 if quick else 40
+        self.stop_runs = 5 if quick else 100
         self.socat_stop_runs = 1 if quick else 3
         self.idle_samples = 40 if quick else 400
         self.util_frames = {9600: 100 if quick else 500, 115200: 600 if quick else 4000}
@@ -91,6 +98,15 @@ def machine():
                                                  socket.gethostname())
 
 
+def realtime(pid):
+    """Make process pid SCHED_FIFO; False where that is not allowed."""
+    try:
+        os.sched_setscheduler(pid, os.SCHED_FIFO, os.sched_param(RT_PRIORITY))
+        return True
+    except PermissionError:
+        return False
+
+
 def loadavg():
     with open("/proc/loadavg", encoding="ascii") as f:
         return f.read().split()[0]
@@ -112,10 +128,15 @@ class Bench:
         self.plan = plan
         self.table = Table()
         self.t0 = time.monotonic()
+        self.sim_rt = False
         self.load = loadavg()
 
+    @contextlib.contextmanager
     def sim(self, baud):
-        return simharness.Sim(baud=baud, binary=self.sim_bin)
+        """lsc-sim at baud, real-time when allowed."""
+        with simharness.Sim(baud=baud, binary=self.sim_bin) as sim:
+            self.sim_rt = realtime(sim.proc.pid)
+            yield sim
 
     @contextlib.contextmanager
     def lscd(self, sim, baud):
@@ -136,6 +157,11 @@ class Bench:
                 tail = benchlib.Tail(sim.log_path)
                 with self.lscd(sim, baud) as lscd:
                     results[("lscd", baud)] = self.wire_path(wirebench.LscdPath(lscd), tail, baud)
+                with self.lscd(sim, baud) as lscd:
+                    if realtime(lscd.proc.pid):
+                        print("lscd real-time at %d baud ..." % baud, flush=True)
+                        results[("fifo", baud)] = {"util": wirebench.utilisation(
+                            wirebench.LscdPath(lscd), tail, self.plan.util_frames[baud], baud)}
                 with benchlib.Socat(sim.pts, baud, sim.dir) as socat:
                     results[("socat", baud)] = self.wire_path(wirebench.SocatPath(socat), tail, baud)
         self.wire_rows(results)
@@ -152,16 +178,28 @@ class Bench:
         return out
 
     def wire_rows(self, res):
+        self.stop_rows(res)
+        self.idle_rows(res)
+        self.utilisation_rows(res)
+
+    def stop_rows(self, res):
         t = self.table
         lscd, socat = res[("lscd", 9600)], res[("socat", 9600)]
-        lmed, smed = benchlib.median(lscd["stop"]), benchlib.median(socat["stop"])
-        lmax, smax = max(lscd["stop"]), max(socat["stop"])
+        lms, sms = [r[0] for r in lscd["stop"]], [r[0] for r in socat["stop"]]
+        lmed, smed = benchlib.median(lms), benchlib.median(sms)
+        lmax, smax = max(lms), max(sms)
         verdict = "met" if lmax <= STOP_TARGET_MS else "MISSED"
         t.add("stop latency, %d moves queued, median" % STOP_QUEUED, ms(lmed), ms(smed),
               ratio(lmed, smed), "9600 baud; target <= %g ms: %s" % (STOP_TARGET_MS, verdict))
         t.add("stop latency, %d moves queued, max" % STOP_QUEUED, ms(lmax), ms(smax),
-              ratio(lmax, smax), "runs: lscd %d, socat %d" % (len(lscd["stop"]),
-                                                              len(socat["stop"])))
+              ratio(lmax, smax), "runs: lscd %d, socat %d" % (len(lms), len(sms)))
+        lpass, spass = max(r[1] for r in lscd["stop"]), max(r[1] for r in socat["stop"])
+        t.add("  moves ahead of the STOP after the request, max", str(lpass), str(spass),
+              ratio(lpass, spass), "frames that ended on the wire between request and STOP")
+
+    def idle_rows(self, res):
+        t = self.table
+        lscd, socat = res[("lscd", 9600)], res[("socat", 9600)]
         frame = lscd["frame_ms"]
         (l50, l99), (s50, s99) = percentiles(lscd["idle"]), percentiles(socat["idle"])
         n = "9600 baud, %d samples each" % len(lscd["idle"])
@@ -172,11 +210,19 @@ class Bench:
               ratio(l50 - frame, s50 - frame), "a 10-byte move takes %.2f ms" % frame)
         t.add("  same, minus the frame's wire time, p99", ms(l99 - frame), ms(s99 - frame),
               ratio(l99 - frame, s99 - frame), "")
+
+    def utilisation_rows(self, res):
+        t = self.table
         for baud in (9600, 115200):
             lu, su = res[("lscd", baud)]["util"], res[("socat", baud)]["util"]
             t.add("wire utilisation, saturating, %d baud" % baud, "%.1f %%" % (100 * lu),
                   "%.1f %%" % (100 * su), ratio(lu, su),
                   "%d moves from one client" % self.plan.util_frames[baud])
+            if ("fifo", baud) in res:
+                lu = res[("fifo", baud)]["util"]
+                t.add("  same, lscd SCHED_FIFO %d" % RT_PRIORITY, "%.1f %%" % (100 * lu),
+                      "%.1f %%" % (100 * su), ratio(lu, su),
+                      "real-time lscd: its pacing without the machine's scheduling delays")
 
     def client_figures(self):
         """Throughput at 9600 and 115200 baud; then RSS, idle wake-ups and
@@ -191,11 +237,14 @@ class Bench:
             self.fanout_figures(sim, lscd)
 
     def throughput_rows(self, lscd, name, request, baud):
-        for clients in (1, 64):
+        loads = [(1, 1), (64, 1)] + ([(64, PIPELINE)] if name == "ping" else [])
+        for clients, depth in loads:
             rate, cpu = clientbench.throughput(self.loadgen, lscd, clients,
-                                               self.plan.rate_seconds, request)
+                                               self.plan.rate_seconds, request, depth)
             note = "lscd CPU %.0f %%" % cpu
             figure = "%s throughput, %d client%s" % (name, clients, "s" if clients > 1 else "")
+            if depth > 1:
+                figure += ", %d in flight each" % depth
             if name == "move":
                 cap = baud / 10.0 / len(benchlib.frame_move(4, 1500))
                 note += "; wire bound: %.0f moves/s" % cap
@@ -232,7 +281,9 @@ class Bench:
                 " --quick" if self.plan.quick else "", started.strftime("%Y-%m-%d %H:%M"),
                 revision()),
             "machine: %s" % machine(),
-            "simulator: lsc-sim, paced pty at the baud given; times are CLOCK_MONOTONIC",
+            "simulator: lsc-sim, paced pty at the baud given, %s; lscd at normal priority "
+            "unless said; times are CLOCK_MONOTONIC" % (
+                "SCHED_FIFO %d" % RT_PRIORITY if self.sim_rt else "normal priority (not allowed)"),
             "run time: %.0f s; load average before %s, after %s (1 min)" % (
                 time.monotonic() - self.t0, self.load, loadavg()),
             "",

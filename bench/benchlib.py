@@ -53,11 +53,18 @@ class Tail:
     def wait(self, predicate, what, timeout=TIMEOUT):
         """Read on until predicate(record) holds for a new record; return it.
         The polling interval does not matter: the record carries its time."""
+        return self.until(predicate, what, timeout)[1]
+
+    def until(self, predicate, what, timeout=TIMEOUT):
+        """Like wait(), but returns (the records before the match, the
+        match); records after it in the same read are dropped."""
+        before = []
         deadline = time.monotonic() + timeout
         while True:
             for r in self.new():
                 if predicate(r):
-                    return r
+                    return before, r
+                before.append(r)
             if time.monotonic() > deadline:
                 raise TimeoutError("%s: not in the simulator's log within %.0f s" % (what, timeout))
             time.sleep(0.001)
@@ -66,6 +73,12 @@ class Tail:
         """The next rx record of exactly this frame."""
         return self.wait(lambda r: r.kind == "rx" and r.data == frame,
                          "rx %s" % frame.hex(" "), timeout)
+
+    def until_rx(self, frame, timeout=TIMEOUT):
+        """(the rx records before, the next rx record of exactly this frame)."""
+        before, match = self.until(lambda r: r.kind == "rx" and r.data == frame,
+                                   "rx %s" % frame.hex(" "), timeout)
+        return [r for r in before if r.kind == "rx"], match
 
     def collect_rx(self, count, timeout=TIMEOUT):
         """The next count rx records."""

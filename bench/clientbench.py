@@ -21,12 +21,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / 100.0
 
 
-def throughput(loadgen, lscd, clients, seconds, request):
+def throughput(loadgen, lscd, clients, seconds, request, depth=1):
     """(requests answered per second, lscd's CPU use in % of one core) with
-    clients each keeping one request in flight for seconds."""
+    clients each keeping depth requests in flight for seconds."""
     pid = lscd.proc.pid
     cpu = cpu_seconds(pid)
-    out = subprocess.run([loadgen, "rate", lscd.socket_path, str(clients), str(seconds), request],
+    out = subprocess.run([loadgen, "rate", lscd.socket_path, str(clients), str(seconds),
+                          str(depth), request],
                          capture_output=True, text=True, timeout=seconds + 120, check=False)
     cpu = cpu_seconds(pid) - cpu
     if out.returncode != 0:

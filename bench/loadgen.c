@@ -6,10 +6,10 @@
  * measured from here; the python scripts in bench/ drive it and do the
  * arithmetic.
  *
- *   loadgen rate SOCKET CLIENTS SECONDS REQUEST
- *       Each client keeps one REQUEST (a JSON line without newline) in
- *       flight, sending the next as soon as the previous is answered. Prints
- *       "answered N errors E seconds S": responses within the window.
+ *   loadgen rate SOCKET CLIENTS SECONDS DEPTH REQUEST
+ *       Each client keeps DEPTH copies of REQUEST (a JSON line without
+ *       newline) in flight, sending another as soon as one is answered.
+ *       Prints "answered N errors E seconds S": responses within the window.
  *   loadgen hold SOCKET CLIENTS [EVENT]
  *       Connect CLIENTS (subscribed to EVENT if given), print "ready", then
  *       follow commands on stdin: "arm" -> "armed"; once every client has
@@ -159,7 +159,8 @@ static struct loadgen_client *loadgen_clients(const char *path, size_t n, const 
 
 /* Closed loop: every answer sends the next request until the window ends;
  * then wait for the answers still due (not counted). */
-static int loadgen_rate(const char *path, size_t n, double seconds, const char *request)
+static int loadgen_rate(const char *path, size_t n, double seconds, long depth,
+                        const char *request)
 {
         int ep = epoll_create1(EPOLL_CLOEXEC);
         struct loadgen_client *clients = loadgen_clients(path, n, NULL, ep);
@@ -172,9 +173,10 @@ static int loadgen_rate(const char *path, size_t n, double seconds, const char *
         snprintf(line, sizeof(line), "%s\n", request);
         start = loadgen_now();
         end = start + seconds;
-        for (size_t i = 0; i < n; i++, sent++)
-                if (loadgen_send(clients[i].fd, line) < 0)
-                        return EXIT_FAILURE;
+        for (size_t i = 0; i < n; i++)
+                for (long d = 0; d < depth; d++, sent++)
+                        if (loadgen_send(clients[i].fd, line) < 0)
+                                return EXIT_FAILURE;
         while (counts.ok + counts.errors < sent) {
                 int k = epoll_wait(ep, events, LOADGEN_EVENTS, (int)(LOADGEN_DRAIN_SEC * 1000));
                 double now = loadgen_now();
@@ -191,12 +193,12 @@ static int loadgen_rate(const char *path, size_t n, double seconds, const char *
                                 fprintf(stderr, "loadgen: lscd closed a connection\n");
                                 return EXIT_FAILURE;
                         }
-                        if (now < end && counts.ok + counts.errors > before) {
-                                in_window = counts;
+                        if (now >= end)
+                                continue;
+                        in_window = counts;
+                        for (; before < counts.ok + counts.errors; before++, sent++)
                                 if (loadgen_send(c->fd, line) < 0)
                                         return EXIT_FAILURE;
-                                sent++;
-                        }
                 }
         }
         printf("answered %llu errors %llu seconds %.6f\n", (unsigned long long)in_window.ok,
@@ -265,14 +267,16 @@ static int loadgen_hold(const char *path, size_t n, const char *event)
 int main(int argc, char **argv)
 {
         long clients = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
+        long depth = argc > 5 ? strtol(argv[5], NULL, 10) : 0;
 
         /* stdin is line-driven in hold mode: no stdio read-ahead across lines. */
         setvbuf(stdin, NULL, _IONBF, 0);
-        if (clients > 0 && argc == 6 && strcmp(argv[1], "rate") == 0)
-                return loadgen_rate(argv[2], (size_t)clients, strtod(argv[4], NULL), argv[5]);
+        if (clients > 0 && depth > 0 && argc == 7 && strcmp(argv[1], "rate") == 0)
+                return loadgen_rate(argv[2], (size_t)clients, strtod(argv[4], NULL), depth,
+                                    argv[6]);
         if (clients > 0 && (argc == 4 || argc == 5) && strcmp(argv[1], "hold") == 0)
                 return loadgen_hold(argv[2], (size_t)clients, argc == 5 ? argv[4] : NULL);
-        fprintf(stderr, "usage: loadgen rate SOCKET CLIENTS SECONDS REQUEST\n"
+        fprintf(stderr, "usage: loadgen rate SOCKET CLIENTS SECONDS DEPTH REQUEST\n"
                         "       loadgen hold SOCKET CLIENTS [EVENT]\n");
         return 2;
 }

@@ -98,9 +98,10 @@ class SocatPath:
 
 
 def stop_latency(path, tail, queued, runs):
-    """Milliseconds from sending the stop request to the STOP frame's last
-    byte in the simulator's log, with at least queued moves waiting, once
-    per run."""
+    """Per run, with at least queued moves waiting: (milliseconds from
+    sending the stop request to the STOP frame's last byte in the
+    simulator's log, how many frames reached the line after the request and
+    before the STOP)."""
     out = []
     for _ in range(runs):
         moves = path.send_moves([(1, p) for p in positions(queued + 10)])
@@ -108,8 +109,8 @@ def stop_latency(path, tail, queued, runs):
         tail.skip()
         t0 = time.monotonic()
         stop_id = path.send_stop()
-        stop = tail.wait_rx(FRAME_STOP, timeout=benchlib.TIMEOUT + queued * 0.02)
-        out.append((stop.t - t0) * 1000)
+        before, stop = tail.until_rx(FRAME_STOP, timeout=benchlib.TIMEOUT + queued * 0.02)
+        out.append(((stop.t - t0) * 1000, sum(1 for r in before if r.t > t0)))
         path.finish(moves, stop_id)
         time.sleep(IDLE_GAP)
     return out
