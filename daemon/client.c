@@ -117,11 +117,13 @@ void client_remove_call(struct client *c, struct call *call) {
         client_check_idle(c);
 }
 
-size_t client_queued(const struct client *c) {
+static size_t client_queued(const struct client *c) {
         return c->out_bytes;
 }
 
-void client_close(struct client *c, const char *why) {
+/* Stop serving the client; the manager frees it later, from a deferred
+ * source. */
+static void client_close(struct client *c, const char *why) {
         if (c->dead)
                 return;
         log_debug("Client %llu: %s, closing", (unsigned long long) c->number, why);

@@ -64,9 +64,6 @@ struct client *client_free(struct client *c);
 void client_send(struct client *c, struct outbuf *line);
 void client_send_json(struct client *c, const cJSON *object);
 
-/* Stop serving the client; it is freed later by the manager. */
-void client_close(struct client *c, const char *why);
-
 /* The key that keeps this client's frames apart in the wire queue: its
  * number, not its address, which a later client could reuse. */
 const void *client_owner(const struct client *c);
@@ -76,8 +73,5 @@ void client_remove_call(struct client *c, struct call *call);
 
 /* At shutdown: write what is queued, blocking for a bounded time. */
 void client_flush_final(struct client *c);
-
-/* Bytes of output queued. */
-size_t client_queued(const struct client *c);
 
 #endif

@@ -11,7 +11,6 @@
 
 /* Set the most verbose priority still printed (LOG_ERR .. LOG_DEBUG). */
 void log_set_max_level(int level);
-int log_get_max_level(void);
 
 /* "err", "warning", "notice", "info", "debug" (or 3..7) -> priority;
  * -EINVAL for anything else. */

@@ -21,10 +21,6 @@
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
-bool manager_connected(const struct manager *m) {
-        return m->port != NULL;
-}
-
 static cJSON *manager_usb_json(const struct ports_usb *usb) {
         cJSON *o = cJSON_CreateObject();
         char id[8];

@@ -63,7 +63,6 @@ struct manager *manager_free(struct manager *m);
  * and run until SIGTERM/SIGINT. Returns 0 or a negative errno. */
 int manager_run(struct manager *m);
 
-bool manager_connected(const struct manager *m);
 /* {"path","connected","baud","usb"} as in the hello event. */
 cJSON *manager_device_json(const struct manager *m);
 
