@@ -239,9 +239,9 @@ class Bench:
     def throughput_rows(self, lscd, name, request, baud):
         loads = [(1, 1), (64, 1)] + ([(64, PIPELINE)] if name == "ping" else [])
         for clients, depth in loads:
-            rate, cpu = clientbench.throughput(self.loadgen, lscd, clients,
-                                               self.plan.rate_seconds, request, depth)
-            note = "lscd CPU %.0f %%" % cpu
+            rate, cpu, own = clientbench.throughput(self.loadgen, lscd, clients,
+                                                    self.plan.rate_seconds, request, depth)
+            note = "CPU: lscd %.0f %%, loadgen %.0f %%" % (cpu, own)
             figure = "%s throughput, %d client%s" % (name, clients, "s" if clients > 1 else "")
             if depth > 1:
                 figure += ", %d in flight each" % depth

@@ -5,6 +5,7 @@ bench/loadgen process (C: a python loop is slower than lscd, see README).
 """
 
 import json
+import resource
 import subprocess
 import time
 
@@ -21,22 +22,29 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / 100.0
 
 
+def children_cpu():
+    """CPU seconds of the children waited for so far (loadgen)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def throughput(loadgen, lscd, clients, seconds, request, depth=1):
-    """(requests answered per second, lscd's CPU use in % of one core) with
-    clients each keeping depth requests in flight for seconds."""
+    """(requests answered per second, lscd's CPU use and loadgen's, in % of
+    one core) with clients each keeping depth requests in flight for
+    seconds."""
     pid = lscd.proc.pid
-    cpu = cpu_seconds(pid)
+    cpu, own = cpu_seconds(pid), children_cpu()
     out = subprocess.run([loadgen, "rate", lscd.socket_path, str(clients), str(seconds),
                           str(depth), request],
                          capture_output=True, text=True, timeout=seconds + 120, check=False)
-    cpu = cpu_seconds(pid) - cpu
+    cpu, own = cpu_seconds(pid) - cpu, children_cpu() - own
     if out.returncode != 0:
         raise RuntimeError("loadgen rate: %s" % out.stderr.strip())
     words = out.stdout.split()
     answered, errors, window = int(words[1]), int(words[3]), float(words[5])
     if errors:
         raise RuntimeError("%d of the requests %s failed" % (errors, request))
-    return answered / window, 100.0 * cpu / window
+    return answered / window, 100.0 * cpu / window, 100.0 * own / window
 
 
 class Subscribers:
