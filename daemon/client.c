@@ -11,6 +11,7 @@
 #include "call.h"
 #include "client.h"
 #include "json.h"
+#include "list.h"
 #include "log.h"
 #include "manager.h"
 
@@ -94,25 +95,15 @@ const void *client_owner(const struct client *c) {
 
 void client_add_call(struct client *c, struct call *call) {
         call->client = c;
-        call->client_prev = NULL;
-        call->client_next = c->calls;
-        if (c->calls)
-                c->calls->client_prev = call;
-        c->calls = call;
+        LIST_PREPEND(c->calls, call, client_prev, client_next);
         c->n_calls++;
 }
 
 static void client_check_idle(struct client *c);
 
 void client_remove_call(struct client *c, struct call *call) {
-        if (call->client_prev)
-                call->client_prev->client_next = call->client_next;
-        else
-                c->calls = call->client_next;
-        if (call->client_next)
-                call->client_next->client_prev = call->client_prev;
+        LIST_REMOVE(c->calls, call, client_prev, client_next);
         call->client = NULL;
-        call->client_prev = call->client_next = NULL;
         c->n_calls--;
         client_check_idle(c);
 }

@@ -22,6 +22,7 @@ daemon_liblscd_la_SOURCES = \
 	daemon/events.c daemon/events.h \
 	daemon/json.c daemon/json.h \
 	daemon/linebuf.c daemon/linebuf.h \
+	daemon/list.h \
 	daemon/log.c daemon/log.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/options.h \

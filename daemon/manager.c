@@ -11,6 +11,7 @@
 #include "call.h"
 #include "client.h"
 #include "json.h"
+#include "list.h"
 #include "log.h"
 #include "manager.h"
 #include "request.h"
@@ -239,7 +240,7 @@ static int manager_gc(sd_event_source *s, void *userdata) {
         while (m->dead) {
                 struct client *c = m->dead;
 
-                m->dead = c->next;
+                LIST_REMOVE(m->dead, c, prev, next);
                 client_free(c);
         }
         if (m->server)
@@ -248,15 +249,8 @@ static int manager_gc(sd_event_source *s, void *userdata) {
 }
 
 void manager_client_closed(struct manager *m, struct client *c) {
-        if (c->prev)
-                c->prev->next = c->next;
-        else
-                m->clients = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
-        c->prev = NULL;
-        c->next = m->dead;
-        m->dead = c;
+        LIST_REMOVE(m->clients, c, prev, next);
+        LIST_PREPEND(m->dead, c, prev, next);
         m->n_clients--;
         sd_event_source_set_enabled(m->gc, SD_EVENT_ONESHOT);
 }
@@ -287,10 +281,7 @@ void manager_add_client(struct manager *m, int fd) {
                 log_error_errno(r, "Cannot serve a new client");
                 return;
         }
-        c->next = m->clients;
-        if (m->clients)
-                m->clients->prev = c;
-        m->clients = c;
+        LIST_PREPEND(m->clients, c, prev, next);
         m->n_clients++;
         manager_hello(m, c);
 }
