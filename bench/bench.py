@@ -307,7 +307,7 @@ def save(text, directory, started):
 def main():
     ap = argparse.ArgumentParser(description="lscd benchmark suite")
     ap.add_argument("--builddir", required=True, help="where lscd, lsc-sim and loadgen are built")
-    ap.add_argument("--quick", action="store_true", help="fewer runs and samples (about a minute)")
+    ap.add_argument("--quick", action="store_true", help="fewer runs and samples (under a minute), nothing written")
     ap.add_argument("--no-save", action="store_true", help="print the table only")
     ap.add_argument("--results", default=os.path.join(HERE, "results"),
                     help="directory for the table files (default bench/results)")
