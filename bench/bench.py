@@ -157,14 +157,19 @@ class Bench:
                 tail = benchlib.Tail(sim.log_path)
                 with self.lscd(sim, baud) as lscd:
                     results[("lscd", baud)] = self.wire_path(wirebench.LscdPath(lscd), tail, baud)
-                with self.lscd(sim, baud) as lscd:
-                    if realtime(lscd.proc.pid):
-                        print("lscd real-time at %d baud ..." % baud, flush=True)
-                        results[("fifo", baud)] = {"util": wirebench.utilisation(
-                            wirebench.LscdPath(lscd), tail, self.plan.util_frames[baud], baud)}
+                if self.sim_rt:
+                    results[("fifo", baud)] = self.realtime_utilisation(sim, tail, baud)
                 with benchlib.Socat(sim.pts, baud, sim.dir) as socat:
                     results[("socat", baud)] = self.wire_path(wirebench.SocatPath(socat), tail, baud)
         self.wire_rows(results)
+
+    def realtime_utilisation(self, sim, tail, baud):
+        print("lscd real-time at %d baud ..." % baud, flush=True)
+        with self.lscd(sim, baud) as lscd:
+            if not realtime(lscd.proc.pid):
+                raise RuntimeError("lscd could not be made real-time, lsc-sim could")
+            return {"util": wirebench.utilisation(wirebench.LscdPath(lscd), tail,
+                                                  self.plan.util_frames[baud], baud)}
 
     def wire_path(self, path, tail, baud):
         p = self.plan
