@@ -47,5 +47,7 @@ tests_unit_test_client_LDADD = client/liblsc.la $(CJSON_LIBS) $(CHECK_LIBS)
 
 # End to end against lsc-sim + lscd; it also runs the example program.
 TESTS += tests/e2e/test-lscctl.py
-EXTRA_DIST += tests/e2e/test-lscctl.py
 endif
+EXTRA_DIST += tests/e2e/test-lscctl.py
+# It passes with lscd under memcheck too (LSCD_TEST_VALGRIND=1).
+VALGRIND_TESTS += tests/e2e/test-lscctl.py

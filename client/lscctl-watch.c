@@ -85,13 +85,30 @@ static long watch_running_group(const cJSON *status)
         return watch_member(cJSON_GetObjectItemCaseSensitive(status, "group"), "group");
 }
 
-/* Drop queued events: they came before the status response. */
-static void watch_drop_events(struct lscctl *ctl)
+static bool watch_is_end(const cJSON *event)
 {
-        cJSON *event;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
 
-        while (lsc_client_next_event(ctl->client, &event) > 0)
-                cJSON_Delete(event);
+        return cJSON_IsString(name) && (strcmp(name->valuestring, "group.completed") == 0 ||
+                                        strcmp(name->valuestring, "group.stopped") == 0);
+}
+
+/* Take the events queued before the status response; print the last end of
+ * a group among them when print is set (it ended after wait began). */
+static void watch_drop_events(struct lscctl *ctl, bool print)
+{
+        cJSON *event, *end = NULL;
+
+        while (lsc_client_next_event(ctl->client, &event) > 0) {
+                if (watch_is_end(event)) {
+                        cJSON_Delete(end);
+                        end = event;
+                } else
+                        cJSON_Delete(event);
+        }
+        if (print && end)
+                lscctl_print_event(ctl, end);
+        cJSON_Delete(end);
 }
 
 /* Handle one event while waiting; returns -1 to go on, else an exit status. */
@@ -133,9 +150,9 @@ int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv)
                 return r;
         running = watch_running_group(status);
         cJSON_Delete(status);
+        watch_drop_events(ctl, running < 0);
         if (running < 0)
                 return LSCCTL_EXIT_OK;
-        watch_drop_events(ctl);
         for (r = -1; r < 0; ) {
                 cJSON *event;
                 int e = watch_next(ctl, deadline, &event);

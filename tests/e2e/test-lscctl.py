@@ -51,11 +51,20 @@ def json_lines(text):
     return [json.loads(line) for line in text.splitlines()]
 
 
-def wait_subscribers(lscd, n):
-    """Wait until lscd counts n subscribed clients (other lscctl running)."""
+def subscribers_are(lscd, n):
+    """Wait until lscd counts exactly n subscribed clients."""
     c = lscd.client()
-    wait_until(lambda: c.ok("status")["subscribers"] >= n, "%d subscribers" % n)
+    wait_until(lambda: c.ok("status")["subscribers"] == n, "%d subscribers" % n)
     c.close()
+
+
+def popen_subscribed(lscd, *args):
+    """Start an lscctl that subscribes (watch, wait) once earlier ones are
+    gone, and return once lscd counts its subscription."""
+    subscribers_are(lscd, 0)
+    p = popen(lscd, *args)
+    subscribers_are(lscd, 1)
+    return p
 
 
 @tap.test
@@ -195,8 +204,7 @@ def stop_halt_speed():
 @tap.test
 def watch_count_ends_on_its_own_and_prints_json():
     with running("--group", "8:100") as (sim, lscd):
-        watcher = popen(lscd, "--json", "watch", "--count", "2", "group.")
-        wait_subscribers(lscd, 1)
+        watcher = popen_subscribed(lscd, "--json", "watch", "--count", "2", "group.")
         ok(lscd, "run", "8")
         out, err = watcher.communicate(timeout=TIMEOUT)
         tap.eq(watcher.returncode, 0, "watch --count exit status (%s)" % err)
@@ -208,9 +216,8 @@ def watch_count_ends_on_its_own_and_prints_json():
 @tap.test
 def watch_text_is_flushed_into_a_pipe():
     with running("--group", "8:60000") as (sim, lscd):
-        watcher = popen(lscd, "watch", "group.started")
+        watcher = popen_subscribed(lscd, "watch", "group.started")
         try:
-            wait_subscribers(lscd, 1)
             ok(lscd, "run", "8", "-n", "3")
             ready, _, _ = select.select([watcher.stdout], [], [], TIMEOUT)
             tap.check(ready, "a line arrives while watch still runs")
@@ -234,8 +241,7 @@ def watch_timeout_exits_75():
 @tap.test
 def two_lscctl_at_once_run_wait_and_watch():
     with running("--group", "8:300") as (sim, lscd):
-        watcher = popen(lscd, "watch", "--count", "2", "group.")
-        wait_subscribers(lscd, 1)
+        watcher = popen_subscribed(lscd, "watch", "--count", "2", "group.")
         runner = popen(lscd, "run", "8", "--wait")
         rout, rerr = runner.communicate(timeout=TIMEOUT)
         wout, werr = watcher.communicate(timeout=TIMEOUT)
@@ -250,19 +256,20 @@ def wait_for_the_running_group():
     with running("--group", "8:60000", "--group", "5:200") as (sim, lscd):
         p = lscctl(lscd, "wait")
         tap.eq((p.returncode, p.stdout), (0, ""), "nothing runs: returns at once")
+        ok(lscd, "run", "5")
+        sim.wait_for("tx", lambda r: r.data[3] == 8)            # its COMPLETE
+        tap.eq(ok(lscd, "wait"), "", "a group that ended before wait began is not reported")
         ok(lscd, "run", "8", "-n", "0")
         p = lscctl(lscd, "wait", "--timeout", "0.2")
         status_is(p, 75, "wait --timeout on a group that runs forever")
-        waiter = popen(lscd, "--json", "wait")
-        wait_subscribers(lscd, 1)
+        waiter = popen_subscribed(lscd, "--json", "wait")
         ok(lscd, "stop")
         out, err = waiter.communicate(timeout=TIMEOUT)
         tap.eq(waiter.returncode, 0, "wait ends when stopped (%s)" % err)
         tap.eq(json_lines(out)[0]["event"], "group.stopped", "prints the event")
         # A group that completes; wait follows a replacement group.
         ok(lscd, "run", "8", "-n", "0")
-        waiter = popen(lscd, "wait")
-        wait_subscribers(lscd, 1)
+        waiter = popen_subscribed(lscd, "wait")
         ok(lscd, "run", "5")
         out, err = waiter.communicate(timeout=TIMEOUT)
         tap.eq(waiter.returncode, 0, "wait ends on completion (%s)" % err)
