@@ -9,6 +9,7 @@ import json
 import os
 import re
 import select
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -372,6 +373,28 @@ def example_program_runs_a_group():
                            env=dict(os.environ, LSCD_SOCKET=lscd.socket_path))
         tap.eq(p.returncode, 0, "example exit status (%s)" % p.stderr)
         tap.eq(p.stdout, "group.completed group 8\n", "example output")
+
+
+@tap.test
+def header_compiles_as_cplusplus():
+    cxx = shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")
+    if not cxx:
+        raise tap.Skip("no C++ compiler")
+    cjson = subprocess.run(["pkg-config", "--cflags", "libcjson"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    src = ("#include <lsc/client.h>\n"
+           "int main() { struct lsc_client *c = nullptr;\n"
+           "  return lsc_client_connect(nullptr, &c) == 0 ? lsc_client_ping(c) : 1; }\n")
+    # Linking proves the extern "C": C++ names would not resolve. What the
+    # library itself needs (sanitizer runtimes in such builds) is not checked.
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run([cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror",
+                            "-I", os.path.join(SRC, "include")] + cjson +
+                           ["-x", "c++", "-", "-x", "none", "-o", os.path.join(d, "a.out"),
+                            "-L", os.path.join(BUILD, "client", ".libs"), "-llsc", "-lcjson",
+                            "-Wl,--unresolved-symbols=ignore-in-shared-libs"],
+                           input=src, capture_output=True, text=True, timeout=TIMEOUT)
+    tap.eq(p.returncode, 0, "C++ build against liblsc (%s)" % p.stderr)
 
 
 def man_python_snippet():
