@@ -215,7 +215,11 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         case 'r': o->replace = true; return 0;
         case 'w': o->wait = true; return 0;
         case 'j': ctl->json = true; return 0;
-        case 's': ctl->socket = arg; return 0;
+        case 's':
+                if (!*arg)
+                        return lscctl_usage_error(ctl, "empty socket path");
+                ctl->socket = arg;
+                return 0;
         case 'n':
                 if (!lscctl_parse_long(arg, 0, LSC_RUNS_MAX, &o->runs))
                         return lscctl_usage_error(ctl, "invalid number of runs '%s': expected 0..%d",
@@ -488,7 +492,9 @@ static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *r
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+:s:jhV", longopts, NULL)) != -1) {
                 if (c == 's' || c == 'j') {
-                        lscctl_set_option(ctl, c, optarg);
+                        *ret_status = lscctl_set_option(ctl, c, optarg);
+                        if (*ret_status)
+                                return 1;
                         continue;
                 }
                 if (c == 'h')

@@ -591,6 +591,35 @@ START_TEST(test_event_queue_bound)
 }
 END_TEST
 
+/* Random lines from JSON-ish pieces: the client must either take each as
+ * protocol or fail with -EPROTO, and never misbehave (run under ASan and
+ * valgrind). Seeded, so a failure repeats. */
+START_TEST(test_random_lines)
+{
+        static const char *const pieces[] = {
+                "{", "}", "[", "]", ",", ":", "\"id\"", "\"ok\"", "\"event\"", "\"error\"",
+                "\"code\"", "1", "1.5", "-0", "1e400", "true", "false", "null", "\"x\"",
+                "\"hello\"", "\"\\u0000\"", "\"\xff\"", " ", "\"protocol\"",
+        };
+        unsigned seed = 12345;
+
+        for (int round = 0; round < 300; round++) {
+                char line[512] = HELLO;
+                struct fake f;
+                int n = 1 + (int)(rand_r(&seed) % 24), r;
+
+                for (int i = 0; i < n; i++)
+                        strcat(line, pieces[rand_r(&seed) % (sizeof(pieces) / sizeof(pieces[0]))]);
+                strcat(line, "\n{\"id\":1,\"ok\":true}\n");
+                fake_start(&f);
+                fake_write(f.fd, line);
+                r = lsc_client_ping(f.c);
+                ck_assert_msg(r == 0 || r == -EPROTO, "round %d: %d for %s", round, r, line);
+                fake_stop(&f);
+        }
+}
+END_TEST
+
 /* ---- builders and typed helpers ---- */
 
 static void assert_json(cJSON *object, const char *want)
@@ -694,6 +723,7 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_timeout);
         tcase_add_test(tc, test_invalid_requests);
         tcase_add_test(tc, test_event_queue_bound);
+        tcase_add_test(tc, test_random_lines);
         tcase_add_test(tc, test_builders);
         tcase_add_test(tc, test_typed_helpers);
         suite_add_tcase(s, tc);
