@@ -453,7 +453,9 @@ static int64_t client_deadline(int timeout_ms)
 }
 
 /* Wait until the socket is ready or the deadline (-1: none) passes, then
- * flush and fill. Returns 0, -ETIMEDOUT or a fatal error. */
+ * fill and flush. At the deadline's very millisecond it still looks once
+ * without blocking, so that a timeout of 0 polls. Returns 0, -ETIMEDOUT or
+ * a fatal error. */
 static int client_poll(struct lsc_client *c, int64_t deadline)
 {
         struct pollfd pfd = { .fd = c->fd, .events = lsc_client_events(c) };
@@ -462,7 +464,7 @@ static int client_poll(struct lsc_client *c, int64_t deadline)
         if (deadline >= 0) {
                 int64_t left = deadline - client_now_ms();
 
-                if (left <= 0)
+                if (left < 0)
                         return -ETIMEDOUT;
                 timeout = left > INT32_MAX ? INT32_MAX : (int)left;
         }

@@ -116,7 +116,7 @@ short lsc_client_events(const struct lsc_client *c);
  * number of lines handled (0 if none) or a transport error. */
 int lsc_client_process(struct lsc_client *c);
 /* Block until at least one line from the daemon has been handled, at most
- * timeout_ms (-1: forever). Returns the number of lines handled, or
+ * timeout_ms (-1: forever; 0: only what can be read at once). Returns the number of lines handled, or
  * -ETIMEDOUT, or a transport error. */
 int lsc_client_wait(struct lsc_client *c, int timeout_ms);
 
@@ -124,7 +124,8 @@ int lsc_client_wait(struct lsc_client *c, int timeout_ms);
 /* Take the oldest queued event: returns 1 with *ret set (free it with
  * cJSON_Delete()), or 0 when none is queued. Never blocks, never reads. */
 int lsc_client_next_event(struct lsc_client *c, cJSON **ret);
-/* Same, but waits up to timeout_ms (-1: forever) for one to arrive.
+/* Same, but waits up to timeout_ms (-1: forever; 0: no wait, but what is
+ * readable now is read) for one to arrive.
  * Returns 1, -ETIMEDOUT, or a transport error. */
 int lsc_client_wait_event(struct lsc_client *c, int timeout_ms, cJSON **ret);
 size_t lsc_client_events_queued(const struct lsc_client *c);

@@ -521,6 +521,10 @@ START_TEST(test_timeout)
         ck_assert_int_eq(lsc_client_get_error(f.c), 0);
         ck_assert_int_eq(lsc_client_wait(f.c, 50), -ETIMEDOUT);
         ck_assert_int_eq(lsc_client_wait_event(f.c, 0, &event), -ETIMEDOUT);
+        /* A timeout of 0 still reads what is there. */
+        fake_write(f.fd, "{\"event\":\"battery\",\"time\":1,\"millivolts\":1}\n");
+        ck_assert_int_eq(lsc_client_wait_event(f.c, 0, &event), 1);
+        cJSON_Delete(event);
         /* The late answer to request 1 is dropped; request 2 gets its own. */
         fake_write(f.fd, HELLO "{\"id\":1,\"ok\":false,\"error\":{\"code\":\"late\",\"message\":\"late\"}}\n"
                    "{\"id\":2,\"ok\":true}\n");
