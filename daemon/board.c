@@ -14,6 +14,9 @@
 /* The board echoes a RUN at once; a start not echoed within this did not
  * happen (group not downloaded, frame lost). */
 #define BOARD_START_TIMEOUT_USEC 1000000
+/* Timeouts are answers: fire them within 1 ms, not sd-event's default
+ * 250 ms slack. They are one-shot, never periodic. */
+#define BOARD_TIMER_ACCURACY_USEC 1000
 
 /* A RUN frame lscd wrote whose echo has not been seen yet. Invariant: on
  * the board's starts list exactly while its timer is armed. */
@@ -58,7 +61,8 @@ int board_new(struct board **ret, struct manager *m, sd_event *event, uint64_t b
         b->event = sd_event_ref(event);
         b->battery_timeout_usec = battery_timeout_usec;
         r = sd_event_add_time_relative(event, &b->battery_timer, CLOCK_MONOTONIC,
-                                       battery_timeout_usec, 0, board_battery_timeout, b);
+                                       battery_timeout_usec, BOARD_TIMER_ACCURACY_USEC,
+                                       board_battery_timeout, b);
         if (r >= 0)
                 r = sd_event_source_set_enabled(b->battery_timer, SD_EVENT_OFF);
         if (r < 0) {
@@ -158,7 +162,8 @@ void board_run_written(struct board *b, struct call *call) {
                         .waiter = call->args.wait ? call : NULL,
                 };
                 r = sd_event_add_time_relative(b->event, &s->timer, CLOCK_MONOTONIC,
-                                               BOARD_START_TIMEOUT_USEC, 0,
+                                               BOARD_START_TIMEOUT_USEC,
+                                               BOARD_TIMER_ACCURACY_USEC,
                                                board_start_timeout, s);
         }
         if (r < 0) {

@@ -377,7 +377,8 @@ static int manager_add_sources(struct manager *m) {
                 r = sd_event_source_set_enabled(m->lost, SD_EVENT_OFF);
         if (r >= 0)
                 r = sd_event_add_time_relative(m->event, &m->reopen_timer, CLOCK_MONOTONIC,
-                                               MANAGER_REOPEN_USEC, 0, manager_on_reopen, m);
+                                               MANAGER_REOPEN_USEC, MANAGER_REOPEN_USEC / 10,
+                                               manager_on_reopen, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_OFF);
         return r;
