@@ -170,6 +170,23 @@ def unknown_frames_are_reported():
         sim.command("raw 55 55 05 20 0A 0B 0C")
         ev = c.wait_event("frame.unknown")
         tap.eq((ev["cmd"], ev["params"]), (32, "0a0b0c"), "cmd and params")
+        sim.command("raw 55 55 08 03 01 E8 03 01 D0 07")
+        ev = c.wait_event("frame.unknown")
+        tap.eq((ev["cmd"], ev["params"]), (3, "01e80301d007"),
+               "a host-to-board frame coming from the board is unknown too")
+
+
+@tap.test
+def unsolicited_reports_become_events():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        c.subscribe(["battery", "group.stopped"])
+        sim.command("raw 55 55 04 0F 10 27")
+        tap.eq(c.wait_event("battery")["millivolts"], 10000, "a voltage nobody asked for")
+        sim.command("raw 55 55 02 07")
+        ev = c.wait_event("group.stopped")
+        tap.check("group" not in ev, "a stop of an unknown group has no group", ev)
+        tap.eq(c.ok("status")["counters"]["frames_in"], 2, "frames counted")
 
 
 tap.main()
