@@ -95,6 +95,17 @@ static ssize_t loadgen_read(struct loadgen_client *c, struct loadgen_counts *cou
         return n;
 }
 
+/* Whether a connection still works after a read that returned N; if not,
+ * say why. */
+static bool loadgen_alive(ssize_t n)
+{
+        if (n > 0)
+                return true;
+        fprintf(stderr, "loadgen: %s\n", n == 0 ? "lscd closed a connection"
+                                                : strerror((int)-n));
+        return false;
+}
+
 /* Read until COUNTS has one more line of any kind than now. */
 static int loadgen_wait_line(struct loadgen_client *c, struct loadgen_counts *counts)
 {
@@ -189,10 +200,8 @@ static int loadgen_rate(const char *path, size_t n, double seconds, long depth,
                         struct loadgen_client *c = events[e].data.ptr;
                         uint64_t before = counts.ok + counts.errors;
 
-                        if (loadgen_read(c, &counts) <= 0) {
-                                fprintf(stderr, "loadgen: lscd closed a connection\n");
+                        if (!loadgen_alive(loadgen_read(c, &counts)))
                                 return EXIT_FAILURE;
-                        }
                         if (now >= end)
                                 continue;
                         in_window = counts;
@@ -213,10 +222,8 @@ static void loadgen_hold_read(struct loadgen_client *clients, size_t n, struct l
         struct loadgen_counts counts = { 0 };
         double now = loadgen_now();
 
-        if (loadgen_read(c, &counts) <= 0) {
-                fprintf(stderr, "loadgen: lscd closed a connection\n");
+        if (!loadgen_alive(loadgen_read(c, &counts)))
                 exit(EXIT_FAILURE);
-        }
         if (!*armed || !counts.events || c->got_event)
                 return;
         c->got_event = true;
