@@ -8,6 +8,7 @@
 #include "board.h"
 #include "call.h"
 #include "events.h"
+#include "json.h"
 #include "log.h"
 #include "manager.h"
 
@@ -147,7 +148,7 @@ static void board_reply_run(struct call *call, bool completed) {
         if (response && (!cJSON_AddNumberToObject(response, "group", (double) call->args.group) ||
                          !cJSON_AddNumberToObject(response, "runs", (double) call->args.runs) ||
                          (completed && !cJSON_AddTrueToObject(response, "completed"))))
-                response = (cJSON_Delete(response), NULL);
+                response = json_free(response);
         call_reply(call, response);
 }
 
@@ -279,7 +280,7 @@ static void board_on_battery(struct board *b, unsigned millivolts) {
 
                 next = call->queue_next;
                 if (response && !cJSON_AddNumberToObject(response, "millivolts", millivolts))
-                        response = (cJSON_Delete(response), NULL);
+                        response = json_free(response);
                 call_reply(call, response);
         }
         if (event)
@@ -430,6 +431,6 @@ cJSON *board_group_json(const struct board *b) {
         if (group && (!cJSON_AddNumberToObject(group, "group", b->group) ||
                       !cJSON_AddNumberToObject(group, "runs", b->runs) ||
                       !cJSON_AddStringToObject(group, "source", b->from_lscd ? "lscd" : "external")))
-                group = (cJSON_Delete(group), NULL);
+                group = json_free(group);
         return group;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "call.h"
 #include "cmd.h"
+#include "json.h"
 #include "manager.h"
 
 static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
@@ -19,7 +20,7 @@ static void cmd_halt_written(struct manager *m, struct call *call) {
         cJSON *response = call_response(call);
 
         if (response && !cJSON_AddNumberToObject(response, "dropped", (double) call->dropped))
-                response = (cJSON_Delete(response), NULL);
+                response = json_free(response);
         call_reply(call, response);
 }
 

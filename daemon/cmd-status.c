@@ -3,6 +3,7 @@
 #include "call.h"
 #include "client.h"
 #include "cmd.h"
+#include "json.h"
 #include "manager.h"
 
 static cJSON *cmd_status_counters(const struct manager *m) {
@@ -44,7 +45,7 @@ static void cmd_status_run(struct manager *m, struct call *call) {
                                       (double) ((now - m->started_usec) / 1000)) ||
              !cJSON_AddNumberToObject(response, "queue", m->wire ? (double) wire_queued(m->wire) : 0) ||
              !cJSON_AddItemToObject(response, "counters", cmd_status_counters(m))))
-                response = (cJSON_Delete(response), NULL);
+                response = json_free(response);
         call_reply(call, response);
 }
 

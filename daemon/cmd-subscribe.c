@@ -5,6 +5,7 @@
 #include "client.h"
 #include "cmd.h"
 #include "events.h"
+#include "json.h"
 
 /* Answer {"events":[...]} with the client's subscription. */
 static void cmd_subscribe_reply(struct call *call) {
@@ -13,7 +14,7 @@ static void cmd_subscribe_reply(struct call *call) {
 
         if (!response || !cJSON_AddItemToObject(response, "events", events)) {
                 cJSON_Delete(events);
-                response = (cJSON_Delete(response), NULL);
+                response = json_free(response);
         }
         call_reply(call, response);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "call.h"
 #include "cmd.h"
+#include "json.h"
 
 #define PROTOCOL_VERSION 1
 
@@ -9,7 +10,7 @@ static void cmd_version_run(struct manager *m, struct call *call) {
 
         if (response && (!cJSON_AddStringToObject(response, "version", PACKAGE_VERSION) ||
                          !cJSON_AddNumberToObject(response, "protocol", PROTOCOL_VERSION)))
-                response = (cJSON_Delete(response), NULL);
+                response = json_free(response);
         call_reply(call, response);
 }
 

@@ -47,6 +47,6 @@ cJSON *event_new(const char *name) {
 
         if (!event || !cJSON_AddStringToObject(event, "event", name) ||
             !json_add_time(event, "time"))
-                return cJSON_Delete(event), NULL;
+                return json_free(event);
         return event;
 }

@@ -42,6 +42,12 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret);
  * (a raw item: cJSON's double printing would round it). */
 bool json_add_time(cJSON *object, const char *name);
 
+/* cJSON_Delete() that returns NULL, for "o = json_free(o);". */
+static inline cJSON *json_free(cJSON *o) {
+        cJSON_Delete(o);
+        return NULL;
+}
+
 /* OBJECT printed unformatted with a trailing newline (no NUL), as a new
  * outbuf with one reference; NULL on allocation failure. */
 struct outbuf *json_print_outbuf(const cJSON *object);
