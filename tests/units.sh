@@ -37,7 +37,7 @@ tap_check "lscd@.service is substituted" substituted lscd@.service
 units=$tmp/units
 mkdir -p "$units" "$tmp/man"
 for unit in lscd.service lscd@.service; do
-    sed "s|^ExecStart=$sbindir/lscd |ExecStart=$builddir/lscd |" \
+    sed "s|^ExecStart=$sbindir/lscd |ExecStart=$lscd_built |" \
         "$builddir/systemd/$unit" >"$units/$unit"
 done
 cp "$srcdir/systemd/lscd.socket" "$srcdir/systemd/lscd@.socket" "$units/"
@@ -113,7 +113,7 @@ default_examples() {
     grep '^#LSCD_OPTIONS="' "$srcdir/systemd/lscd.default" | sed 's/^#LSCD_OPTIONS="\(.*\)"$/\1/' |
     while IFS= read -r options; do
         # shellcheck disable=SC2086 # split like systemd's $LSCD_OPTIONS
-        "$builddir/lscd" --device auto $options --version >/dev/null ||
+        "$lscd_built" --device auto $options --version >/dev/null ||
             echo "lscd rejects LSCD_OPTIONS=\"$options\""
     done
     grep -q '^#LSCD_OPTIONS="' "$srcdir/systemd/lscd.default" || echo "lscd.default: no example"
