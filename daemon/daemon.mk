@@ -33,10 +33,12 @@ daemon_liblscd_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_liblscd_la_LIBADD = daemon/libtransport.la client/liblscframe.la \
 	$(SYSTEMD_LIBS) $(CJSON_LIBS) -lm
 
-sbin_PROGRAMS += daemon/lscd
-daemon_lscd_SOURCES = daemon/main.c
-daemon_lscd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
-daemon_lscd_LDADD = daemon/liblscd.la
+# Built as $(top_builddir)/lscd: tests/units.sh, the benchmarks and
+# tests/e2e/lscdharness.py run it from there.
+sbin_PROGRAMS += lscd
+lscd_SOURCES = daemon/main.c
+lscd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
+lscd_LDADD = daemon/liblscd.la
 
 dist_man_MANS += man/lscd-protocol.7
 dist_noinst_DATA += tests/e2e/lscdharness.py

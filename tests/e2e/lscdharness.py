@@ -13,7 +13,7 @@
 
 lscd runs in the foreground on a private socket in a temporary directory
 (removed by stop()), with --log-level debug and its stderr kept in a file.
-The binary is $LSCD, else $top_builddir/daemon/lscd, else lscd from $PATH.
+The binary is $LSCD, else $top_builddir/lscd, else lscd from $PATH.
 Every wait has a timeout (seconds) and raises TimeoutError naming what was
 seen; nothing here asserts on elapsed time.
 
@@ -85,8 +85,8 @@ def lscd_binary():
     if os.environ.get("LSCD"):
         return os.environ["LSCD"]
     top = os.environ.get("top_builddir")
-    if top and os.path.exists(os.path.join(top, "daemon", "lscd")):
-        return os.path.join(top, "daemon", "lscd")
+    if top and os.path.exists(os.path.join(top, "lscd")):
+        return os.path.join(top, "lscd")
     found = shutil.which("lscd")
     if not found:
         raise LscdError("lscd not found: set LSCD or top_builddir")
