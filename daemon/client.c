@@ -124,7 +124,7 @@ static void client_close(struct client *c, const char *why) {
 }
 
 static void client_update_events(struct client *c) {
-        uint32_t events = (c->input_closed ? 0 : EPOLLIN) | (client_queued(c) ? EPOLLOUT : 0);
+        uint32_t events = (c->input_closed ? 0 : EPOLLIN) | (client_queued(c) > 0 ? EPOLLOUT : 0);
 
         sd_event_source_set_io_events(c->io, events);
 }
@@ -136,7 +136,7 @@ static void client_check_idle(struct client *c) {
                 return;
         if (c->close_when_flushed)
                 client_close(c, "line too long");
-        else if (c->input_closed && c->n_calls == 0)
+        else if (c->input_closed && (c->n_calls == 0 || c->output_lost))
                 client_close(c, "end of input");
 }
 
@@ -183,16 +183,26 @@ static int client_enqueue(struct client *c, struct outbuf *line, size_t offset) 
         return 0;
 }
 
+/* The peer no longer reads (EPIPE, ECONNRESET): drop what is queued and
+ * all further output, but go on reading what it sent, which still counts. */
+static void client_lose_output(struct client *c, int error) {
+        log_debug_errno(error, "Client %llu: cannot write, its answers are dropped",
+                        (unsigned long long) c->number);
+        c->output_lost = true;
+        client_consume(c, c->out_bytes);
+        client_update_events(c);
+}
+
 void client_send(struct client *c, struct outbuf *line) {
         size_t written = 0;
 
-        if (c->dead)
+        if (c->dead || c->output_lost)
                 return;
         if (c->out_bytes == 0) {
                 ssize_t n = send(c->fd, line->data, line->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
                 if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                        client_close(c, "write failed");
+                        client_lose_output(c, errno);
                         return;
                 }
                 written = n > 0 ? (size_t) n : 0;
@@ -258,7 +268,9 @@ static void client_end_of_input(struct client *c) {
         client_check_idle(c);
 }
 
-static void client_read(struct client *c) {
+/* One read. Returns the bytes read, 0 at end of input, -1 for nothing now
+ * (EAGAIN) or an error (the client is then closed). */
+static ssize_t client_read(struct client *c) {
         char *space;
         size_t room = linebuf_space(&c->in, &space);
         ssize_t n = recv(c->fd, space, room, MSG_DONTWAIT);
@@ -266,31 +278,45 @@ static void client_read(struct client *c) {
         if (n < 0) {
                 if (errno != EAGAIN && errno != EINTR)
                         client_close(c, "read failed");
-                return;
+                return -1;
         }
         if (n == 0) {
                 client_end_of_input(c);
-                return;
+                return 0;
         }
         linebuf_commit(&c->in, (size_t) n);
         client_take_lines(c);
+        return n;
+}
+
+/* The peer closed its end: every request it sent before still counts (its
+ * frames go out), so read them all; their answers cannot reach it. */
+static void client_hangup(struct client *c) {
+        c->output_lost = true;
+        client_consume(c, c->out_bytes);
+        while (!c->dead && !c->input_closed && client_read(c) > 0)
+                ;
+        client_close(c, "connection closed");
 }
 
 static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct client *c = userdata;
 
+        int r;
+
+        if (revents & (EPOLLHUP | EPOLLERR)) {
+                client_hangup(c);
+                return 0;
+        }
         if (revents & EPOLLOUT) {
-                if (client_flush(c, MSG_DONTWAIT) < 0) {
-                        client_close(c, "write failed");
-                        return 0;
-                }
+                r = client_flush(c, MSG_DONTWAIT);
+                if (r < 0)
+                        client_lose_output(c, r);
                 client_update_events(c);
                 client_check_idle(c);
         }
         if ((revents & EPOLLIN) && !c->input_closed && !c->dead)
                 client_read(c);
-        if ((revents & (EPOLLHUP | EPOLLERR)) && !c->dead)
-                client_close(c, "connection closed");
         return 0;
 }
 

@@ -35,7 +35,8 @@ struct client_out {
 };
 
 /* Invariants: out_bytes is the sum of the unwritten bytes on the out list
- * and is <= max_output; EPOLLOUT is watched iff out_bytes > 0; a dead client
+ * and is <= max_output, and 0 once output_lost; EPOLLOUT is watched iff
+ * out_bytes > 0; a dead client
  * reads and writes nothing more and is on the manager's dead list; calls
  * lists exactly the unanswered calls whose client is this one. */
 struct client {
@@ -49,6 +50,7 @@ struct client {
         unsigned events;                /* subscription: event mask */
         bool input_closed;              /* EOF read, or line too long */
         bool close_when_flushed;        /* after line_too_long */
+        bool output_lost;               /* the peer stopped reading: answers dropped */
         bool dead;
         struct call *calls;
         size_t n_calls;

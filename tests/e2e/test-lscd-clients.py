@@ -48,6 +48,22 @@ def frames_of_a_departed_client_still_go_out():
 
 
 @tap.test
+def everything_a_departed_client_sent_counts():
+    # 100 moves of ~2 KiB each (a long id): several reads' worth, still
+    # unread when the client closes.
+    with running() as (sim, lscd):
+        c = lscd.client()
+        pad = "x" * 2000
+        c.send_raw(b"".join(json.dumps({"cmd": "move", "id": [i, pad], "time_ms": 0, "servos": [
+            {"id": 1, "position": 600 + i}]}).encode() + b"\n" for i in range(100)))
+        c.close()
+        rx = sim.wait_count("rx", 100)
+        tap.eq([r.data[-2:] for r in rx], [(600 + i).to_bytes(2, "little") for i in range(100)],
+               "all 100 moves written, in order")
+        tap.eq(lscd.client().ok("status")["counters"]["requests"], 101, "all read")
+
+
+@tap.test
 def a_full_queue_refuses_and_every_request_is_answered_once():
     with running() as (sim, lscd):
         c = lscd.client()
