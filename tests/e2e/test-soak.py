@@ -232,8 +232,8 @@ def check_wire(sim, answered):
     in_flight = {move_frame(req) for req, resp in by_cmd["move"]
                  if resp["ok"] and caught_by_unplug(sim, req, unplugs)}
     lost = [f.hex(" ") for f in in_flight if counts[f] == 0]
-    tap.diag("ok moves in flight at an unplug: %d, of which lost with the pty: %s"
-             % (len(in_flight), lost))
+    tap.diag("ok moves in flight at an unplug: %d, of which lost with the pty: %d %s"
+             % (len(in_flight), len(lost), lost[:3]))
     tap.eq([f.hex(" ") for f in ok_moves if counts[f] != 1 and f not in in_flight], [],
            "every ok move in the rx log exactly once")
     tap.eq([f.hex(" ") for f in in_flight if counts[f] > 1], [],
