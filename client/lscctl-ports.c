@@ -14,26 +14,6 @@ static const char *ports_or_dash(const char *text)
         return text && *text ? text : "-";
 }
 
-static cJSON *ports_usb_json(const struct ports_usb *usb)
-{
-        cJSON *o = cJSON_CreateObject();
-        char id[8];
-
-        if (!o)
-                return NULL;
-        snprintf(id, sizeof(id), "%04x", usb->vid);
-        cJSON_AddStringToObject(o, "vid", id);
-        snprintf(id, sizeof(id), "%04x", usb->pid);
-        cJSON_AddStringToObject(o, "pid", id);
-        cJSON_AddItemToObject(o, "manufacturer", usb->manufacturer ? cJSON_CreateString(usb->manufacturer)
-                                                                   : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "product", usb->product ? cJSON_CreateString(usb->product)
-                                                         : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "serial", usb->serial ? cJSON_CreateString(usb->serial)
-                                                       : cJSON_CreateNull());
-        return o;
-}
-
 /* {"path":..,"description":..,"usb":{..}|null,"lsc":bool}, or NULL. */
 static cJSON *ports_entry_json(const struct ports_entry *e)
 {
@@ -44,7 +24,7 @@ static cJSON *ports_entry_json(const struct ports_entry *e)
         cJSON_AddStringToObject(o, "path", e->path);
         cJSON_AddItemToObject(o, "description", e->description ? cJSON_CreateString(e->description)
                                                                : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "usb", e->usb ? ports_usb_json(e->usb) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "usb", ports_usb_json(e->usb));
         cJSON_AddBoolToObject(o, "lsc", e->known);
         return o;
 }

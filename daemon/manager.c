@@ -22,25 +22,6 @@
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
-static cJSON *manager_usb_json(const struct ports_usb *usb) {
-        cJSON *o = cJSON_CreateObject();
-        char id[8];
-
-        if (!o)
-                return NULL;
-        snprintf(id, sizeof(id), "%04x", usb->vid);
-        cJSON_AddStringToObject(o, "vid", id);
-        snprintf(id, sizeof(id), "%04x", usb->pid);
-        cJSON_AddStringToObject(o, "pid", id);
-        cJSON_AddItemToObject(o, "manufacturer", usb->manufacturer ? cJSON_CreateString(usb->manufacturer)
-                                                                   : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "product", usb->product ? cJSON_CreateString(usb->product)
-                                                         : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "serial", usb->serial ? cJSON_CreateString(usb->serial)
-                                                       : cJSON_CreateNull());
-        return o;
-}
-
 cJSON *manager_device_json(const struct manager *m) {
         const struct ports_usb *usb = m->port ? serial_usb(m->port) : NULL;
         cJSON *o = cJSON_CreateObject();
@@ -51,7 +32,7 @@ cJSON *manager_device_json(const struct manager *m) {
                                          : m->last_path ? m->last_path : m->options->device);
         cJSON_AddBoolToObject(o, "connected", m->port != NULL);
         cJSON_AddNumberToObject(o, "baud", m->port ? serial_baud(m->port) : m->options->baud);
-        cJSON_AddItemToObject(o, "usb", usb ? manager_usb_json(usb) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "usb", ports_usb_json(usb));
         return o;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <libserialport.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,4 +185,29 @@ int ports_list(struct ports_entry **ret, const struct ports_id *ids, size_t n_id
         }
         *ret = list;
         return (int)n;
+}
+
+static cJSON *ports_string_json(const char *text)
+{
+        return text ? cJSON_CreateString(text) : cJSON_CreateNull();
+}
+
+cJSON *ports_usb_json(const struct ports_usb *usb)
+{
+        cJSON *o;
+        char id[8];
+
+        if (!usb)
+                return cJSON_CreateNull();
+        o = cJSON_CreateObject();
+        if (!o)
+                return NULL;
+        snprintf(id, sizeof(id), "%04x", usb->vid);
+        cJSON_AddStringToObject(o, "vid", id);
+        snprintf(id, sizeof(id), "%04x", usb->pid);
+        cJSON_AddStringToObject(o, "pid", id);
+        cJSON_AddItemToObject(o, "manufacturer", ports_string_json(usb->manufacturer));
+        cJSON_AddItemToObject(o, "product", ports_string_json(usb->product));
+        cJSON_AddItemToObject(o, "serial", ports_string_json(usb->serial));
+        return o;
 }

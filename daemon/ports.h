@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cjson/cJSON.h>
 
 /* A USB vendor:product pair. */
 struct ports_id {
@@ -48,6 +49,10 @@ int ports_list(struct ports_entry **ret, const struct ports_id *ids, size_t n_id
 struct ports_entry *ports_list_free(struct ports_entry *list, size_t n);
 
 bool ports_id_match(uint16_t vid, uint16_t pid, const struct ports_id *ids, size_t n_ids);
+/* {"vid":"1a86","pid":"7523","manufacturer":..,"product":..,"serial":..}
+ * (absent strings are null), or a JSON null when USB is NULL; NULL when out
+ * of memory. The one form lscd's status and "lscctl ports" both print. */
+cJSON *ports_usb_json(const struct ports_usb *usb);
 struct ports_usb *ports_usb_dup(const struct ports_usb *usb);
 struct ports_usb *ports_usb_free(struct ports_usb *usb);
 

@@ -6,8 +6,8 @@ daemon_libtransport_la_SOURCES = \
 	daemon/ports.c daemon/ports.h \
 	daemon/txqueue.c daemon/txqueue.h \
 	daemon/wire.c daemon/wire.h
-daemon_libtransport_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS) $(SYSTEMD_CFLAGS)
-daemon_libtransport_la_LIBADD = $(SERIALPORT_LIBS) $(SYSTEMD_LIBS)
+daemon_libtransport_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
+daemon_libtransport_la_LIBADD = $(SERIALPORT_LIBS) $(SYSTEMD_LIBS) $(CJSON_LIBS)
 
 if ENABLE_TESTS
 transport_tests = \
@@ -18,7 +18,7 @@ transport_tests = \
 check_PROGRAMS += $(transport_tests)
 TESTS += $(transport_tests)
 
-transport_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SERIALPORT_CFLAGS) $(SYSTEMD_CFLAGS)
+transport_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SERIALPORT_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 transport_test_ldadd = daemon/libtransport.la $(CHECK_LIBS)
 
 tests_unit_test_txqueue_SOURCES = tests/unit/test-txqueue.c
