@@ -273,7 +273,13 @@ static void client_end_of_input(struct client *c) {
 static ssize_t client_read(struct client *c) {
         char *space;
         size_t room = linebuf_space(&c->in, &space);
-        ssize_t n = recv(c->fd, space, room, MSG_DONTWAIT);
+        ssize_t n;
+
+        if (room == 0) {        /* the buffer could not grow */
+                client_close(c, "out of memory for its input");
+                return -1;
+        }
+        n = recv(c->fd, space, room, MSG_DONTWAIT);
 
         if (n < 0) {
                 if (errno != EAGAIN && errno != EINTR)

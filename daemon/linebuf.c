@@ -5,15 +5,33 @@
 
 #include "linebuf.h"
 
+#define LINEBUF_FIRST 4096      /* first allocation: most requests fit */
+#define LINEBUF_KEEP  16384     /* larger buffers are released once drained */
+
 int linebuf_init(struct linebuf *b, size_t limit) {
+        if (limit == 0)
+                return -EINVAL;
         *b = (struct linebuf) { .limit = limit };
-        b->data = malloc(limit);
-        return b->data ? 0 : -ENOMEM;
+        return 0;
 }
 
 void linebuf_done(struct linebuf *b) {
         free(b->data);
         *b = (struct linebuf) {};
+}
+
+/* Double the buffer (or allocate the first one), never past the limit. */
+static void linebuf_grow(struct linebuf *b) {
+        size_t size = b->size ? 2 * b->size : LINEBUF_FIRST;
+        char *data;
+
+        if (size > b->limit)
+                size = b->limit;
+        data = realloc(b->data, size);
+        if (!data)
+                return;
+        b->data = data;
+        b->size = size;
 }
 
 size_t linebuf_space(struct linebuf *b, char **ret) {
@@ -22,8 +40,15 @@ size_t linebuf_space(struct linebuf *b, char **ret) {
                 b->len -= b->head;
                 b->head = 0;
         }
-        *ret = b->data + b->len;
-        return b->limit - b->len;
+        if (b->len == 0 && b->size > LINEBUF_KEEP) {
+                free(b->data);
+                b->data = NULL;
+                b->size = 0;
+        }
+        if (b->len == b->size && b->size < b->limit)
+                linebuf_grow(b);
+        *ret = b->data ? b->data + b->len : NULL;
+        return b->size - b->len;
 }
 
 void linebuf_commit(struct linebuf *b, size_t n) {
@@ -31,8 +56,12 @@ void linebuf_commit(struct linebuf *b, size_t n) {
 }
 
 int linebuf_next(struct linebuf *b, const char **line, size_t *len) {
-        char *start = b->data + b->head;
-        char *nl = memchr(start + b->scanned, '\n', b->len - b->head - b->scanned);
+        char *start, *nl;
+
+        if (b->len == b->head)
+                return 0;
+        start = b->data + b->head;
+        nl = memchr(start + b->scanned, '\n', b->len - b->head - b->scanned);
 
         if (!nl) {
                 b->scanned = b->len - b->head;

@@ -9,10 +9,15 @@
 
 #include <stddef.h>
 
-/* Invariants: head + scanned <= len <= limit; bytes [head, head + scanned)
- * hold no newline; a line is returned as [head, newline) and head moves past it. */
+/* Invariants: head + scanned <= len <= size <= limit; data is NULL while
+ * size is 0; bytes [head, head + scanned) hold no newline; a line is returned
+ * as [head, newline) and head moves past it. The buffer grows by doubling
+ * while a line needs it and is released once drained if it grew past
+ * LINEBUF_KEEP, so idle clients hold little and many clients do not
+ * fragment the heap with limit-sized blocks. */
 struct linebuf {
-        char *data;          /* limit bytes */
+        char *data;          /* size bytes */
+        size_t size;         /* allocated */
         size_t limit;        /* longest line, newline included */
         size_t head;         /* start of the first unread line */
         size_t scanned;      /* bytes after head already searched for '\n' */
@@ -22,9 +27,11 @@ struct linebuf {
 int linebuf_init(struct linebuf *b, size_t limit);
 void linebuf_done(struct linebuf *b);
 
-/* Free space to read into (moves pending bytes to the front first). Returns
- * its size, 0 when the buffer is full (the caller must take a line, and a
- * full buffer without one is a line that is too long). */
+/* Free space to read into (moves pending bytes to the front first, grows
+ * the buffer when it is full and below the limit). Returns its size; 0 when
+ * the buffer is full at its limit (the caller must take a line, and a full
+ * buffer without one is a line that is too long) or cannot grow (no
+ * memory): the caller must not read then. */
 size_t linebuf_space(struct linebuf *b, char **ret);
 void linebuf_commit(struct linebuf *b, size_t n);
 

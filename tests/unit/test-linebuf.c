@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of daemon/linebuf.c: lines split anywhere, the exact limit
- * (newline included), too-long lines, and pending bytes.
+ * (newline included), too-long lines, pending bytes, and the buffer growing
+ * to the limit and being released once drained.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -89,6 +90,56 @@ START_TEST(test_too_long_after_lines) {
 }
 END_TEST
 
+/* Commit LEN bytes of TEXT, as much as linebuf_space() offers each time. */
+static void fill(struct linebuf *b, const char *text, size_t len) {
+        for (size_t i = 0; i < len;) {
+                char *space;
+                size_t n = linebuf_space(b, &space);
+
+                ck_assert_uint_gt(n, 0);
+                n = n > len - i ? len - i : n;
+                memcpy(space, text + i, n);
+                linebuf_commit(b, n);
+                i += n;
+        }
+}
+
+/* The full-size limit of lscd (64 KiB): a 60 KiB line makes the buffer grow
+ * past its first allocation and comes out whole; once drained the large
+ * buffer is released; a line of exactly the limit still fits. */
+START_TEST(test_grow_and_release) {
+        enum { LIMIT = 65536, LONG = 60000 };
+        struct linebuf b;
+        char *text = malloc(LIMIT), *space;
+        const char *line;
+        size_t len;
+
+        ck_assert_ptr_nonnull(text);
+        ck_assert_int_eq(linebuf_init(&b, LIMIT), 0);
+        ck_assert_uint_eq(b.size, 0);
+        memset(text, 'y', LONG);
+        text[LONG] = '\n';
+        fill(&b, text, LONG + 1);
+        ck_assert_uint_gt(b.size, LONG);
+        ck_assert_uint_le(b.size, LIMIT);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 1);
+        ck_assert_uint_eq(len, LONG);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 0);
+        ck_assert_uint_gt(linebuf_space(&b, &space), 0);
+        ck_assert_uint_le(b.size, 4096);
+
+        memset(text, 'z', LIMIT - 1);
+        text[LIMIT - 1] = '\n';
+        fill(&b, text, LIMIT);
+        ck_assert_uint_eq(b.size, LIMIT);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 1);
+        ck_assert_uint_eq(len, LIMIT - 1);
+        ck_assert_uint_eq(linebuf_pending(&b), 0);
+        linebuf_done(&b);
+        free(text);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("linebuf");
         TCase *tc = tcase_create("linebuf");
@@ -96,6 +147,7 @@ int main(void) {
         tcase_add_test(tc, test_split_anywhere);
         tcase_add_test(tc, test_limit);
         tcase_add_test(tc, test_too_long_after_lines);
+        tcase_add_test(tc, test_grow_and_release);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }
