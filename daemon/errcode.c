@@ -18,6 +18,7 @@ static const char *const errcode_names[_ERRCODE_MAX] = {
         [ERRCODE_SUPERSEDED]       = "superseded",
         [ERRCODE_QUEUE_FULL]       = "queue_full",
         [ERRCODE_SHUTDOWN]         = "shutdown",
+        [ERRCODE_TOO_MANY_CLIENTS] = "too_many_clients",
 };
 
 const char *errcode_to_string(enum errcode code) {

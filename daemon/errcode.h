@@ -23,6 +23,7 @@ enum errcode {
         ERRCODE_SUPERSEDED,
         ERRCODE_QUEUE_FULL,
         ERRCODE_SHUTDOWN,
+        ERRCODE_TOO_MANY_CLIENTS,
         _ERRCODE_MAX,
 };
 

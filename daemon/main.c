@@ -31,7 +31,7 @@ static void main_help(void) {
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
                "                              1a86:7523, 1a86:55d4, 10c4:ea60)\n"
-               "      --max-clients N         clients served at once (default 256)\n"
+               "      --max-clients N         clients served at once (default 1024)\n"
                "      --max-client-output B   output queued per client before it is\n"
                "                              disconnected (default 1048576)\n"
                "      --list-commands         describe the protocol's commands and exit\n"
@@ -175,7 +175,7 @@ int main(int argc, char *argv[]) {
                 .socket_path = "/run/lscd/lscd.sock",
                 .socket_mode = 0660,
                 .battery_timeout_usec = 1000000,
-                .max_clients = 256,
+                .max_clients = 1024,
                 .max_client_output = 1048576,
         };
         struct manager *m = NULL;

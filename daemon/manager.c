@@ -248,13 +248,26 @@ static void manager_hello(struct manager *m, struct client *c) {
         cJSON_Delete(hello);
 }
 
+/* Tell a client over --max-clients why, if its socket takes the line at
+ * once (it is never waited for), and close it. */
+static void manager_refuse_client(struct manager *m, int fd) {
+        char line[192];
+        int len = snprintf(line, sizeof(line),
+                           "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":"
+                           "\"lscd serves at most %u clients at once (--max-clients)\"}}\n",
+                           errcode_to_string(ERRCODE_TOO_MANY_CLIENTS), m->options->max_clients);
+
+        log_warning("Refusing a client: already %zu (--max-clients)", m->n_clients);
+        (void) send(fd, line, (size_t) len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        close(fd);
+}
+
 void manager_add_client(struct manager *m, int fd) {
         struct client *c;
         int r;
 
         if (m->n_clients >= m->options->max_clients) {
-                log_warning("Refusing a client: already %zu (--max-clients)", m->n_clients);
-                close(fd);
+                manager_refuse_client(m, fd);
                 return;
         }
         r = client_new(&c, m, fd, ++m->next_client);

@@ -102,6 +102,9 @@ def max_clients_is_enforced():
         b = lscd.client()
         extra = Client(lscd.socket_path, hello=False)
         tap.check(extra.closed_by_peer(), "the third client is closed at once")
+        refusal = extra.recv()
+        tap.eq((refusal["ok"], refusal["error"]["code"]), (False, "too_many_clients"),
+               "after one line that says why")
         extra.close()
         tap.check("Refusing a client" in lscd.stderr(), "and it is logged")
         tap.eq((a.ok("ping")["ok"], b.ok("ping")["ok"]), (True, True), "the two are served")
