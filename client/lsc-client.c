@@ -340,6 +340,9 @@ static int client_parse_one(struct lsc_client *c)
         len = (size_t)(nl - c->in);
         if (len >= LSC_CLIENT_MAX_LINE)
                 return -EPROTO;
+        /* cJSON_ParseWithLength() of cJSON < 1.7.18 may read past the given
+         * length: end the line with a NUL where its newline was. */
+        *nl = '\0';
         r = client_handle_line(c, c->in, len);
         memmove(c->in, nl + 1, c->in_len - len - 1);
         c->in_len -= len + 1;
