@@ -32,11 +32,12 @@ import os
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
+
+from program import Program
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -106,7 +107,7 @@ def wait_until(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.01):
         time.sleep(interval)
 
 
-class Lscd:
+class Lscd(Program):
     """One lscd process on DEVICE with its socket in a temporary directory.
 
     Attributes: dir, socket_path, stderr_path, proc, argv.
@@ -114,6 +115,9 @@ class Lscd:
     env: extra environment variables. wait: how start() knows lscd is up:
     "socket" (connectable), or None (the caller waits itself).
     """
+
+    NAME = "lscd"
+    ERROR = LscdError
 
     def __init__(self, device, *args, directory=None, socket_path=None, prefix=(),
                  env=None, wait="socket", binary=None, log_level="debug"):
@@ -155,14 +159,6 @@ class Lscd:
                 return False
         wait_until(up, "lscd listening on %s" % self.socket_path, timeout)
 
-    def stderr(self):
-        """What lscd logged so far."""
-        try:
-            with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
     def wait_log(self, text, timeout=DEFAULT_TIMEOUT):
         """Wait until lscd's log contains text."""
         return wait_until(lambda: text in self.stderr(), "lscd log line %r" % text, timeout)
@@ -189,14 +185,7 @@ class Lscd:
         if valgrind_on():
             timeout *= VALGRIND_SLOWDOWN
         if self.proc:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                terminated = True
-            try:
-                code = self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise LscdError("lscd did not exit within %.1f s of SIGTERM" % timeout)
+            code, terminated = self.terminate(timeout)
         problems = self._problems(code, terminated) if self.proc else []
         if self._own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -225,20 +214,6 @@ class Lscd:
         if problems:
             problems.append("stderr:\n" + log[-4000:])
         return problems
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, kind, value, tb):
-        try:
-            self.stop(check=kind is None)
-        finally:
-            self.kill()
 
     # ---- clients ----
     def client(self, hello=True, timeout=DEFAULT_TIMEOUT):

@@ -20,12 +20,13 @@ import collections
 import os
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import termios
 import time
+
+from program import Program
 
 # Kinds whose details are bytes in hex, and those whose detail is a count.
 HEX_KINDS = ("rx", "tx", "beep", "tx-raw", "tx-garbage")
@@ -122,13 +123,16 @@ def _matches(record, kind, data):
     return record.data == data
 
 
-class Sim:
+class Sim(Program):
     """One lsc-sim process with its link, log and control socket in a
     temporary directory (removed by stop() unless keep=True).
 
     Attributes: dir, link, log_path, control_path, baud, pts (the current
     /dev/pts/N), proc (the subprocess.Popen), stderr_path.
     """
+
+    NAME = "lsc-sim"
+    ERROR = SimError
 
     def __init__(self, *args, baud=9600, directory=None, keep=False, binary=None):
         self.args = list(args)
@@ -183,14 +187,6 @@ class Sim:
             buf += chunk
         return buf.decode()
 
-    def stderr(self):
-        """What lsc-sim wrote on stderr so far."""
-        try:
-            with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
     def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
         """SIGTERM, wait, clean up. Returns the exit status (None if not
         started). With check, an exit status other than 0 (e.g. a sanitizer
@@ -200,13 +196,8 @@ class Sim:
             self._control.close()
             self._control = None
         if self.proc:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
             try:
-                code = self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise SimError("lsc-sim did not exit within %.1f s of SIGTERM" % timeout)
+                code, _ = self.terminate(timeout)
             finally:
                 self.proc.stdout.close()
         err = self.stderr()
@@ -215,21 +206,6 @@ class Sim:
         if check and code:
             raise SimError("lsc-sim exited with %d: %s" % (code, err))
         return code
-
-    def kill(self):
-        """SIGKILL and reap (for failure paths)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, kind, value, tb):
-        try:
-            self.stop(check=kind is None)
-        finally:
-            self.kill()
 
     def line(self):
         """A Line (plain client) on the link at the sim's baud rate."""

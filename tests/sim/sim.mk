@@ -13,7 +13,7 @@ tests_sim_lsc_sim_SOURCES = \
 tests_sim_lsc_sim_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_sim_lsc_sim_LDADD = client/liblscframe.la $(SYSTEMD_LIBS) -lutil
 
-dist_noinst_DATA += tests/e2e/tap.py tests/e2e/simharness.py
+dist_noinst_DATA += tests/e2e/tap.py tests/e2e/program.py tests/e2e/simharness.py
 
 if ENABLE_TESTS
 check_PROGRAMS += tests/unit/test-sim-board
