@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "check-tap.h"
+#include "lscd-check.h"
 #include "sim-board.h"
 
 #define T0 5000000ull   /* an arbitrary "now", in microseconds */
@@ -305,5 +305,5 @@ static Suite *sim_board_suite(void)
 
 int main(void)
 {
-        return check_tap_run(sim_board_suite());
+        return lscd_check_run(sim_board_suite());
 }
