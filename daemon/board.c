@@ -52,7 +52,8 @@ struct board {
 
 static int board_battery_timeout(sd_event_source *s, uint64_t usec, void *userdata);
 
-int board_new(struct board **ret, struct manager *m, sd_event *event, uint64_t battery_timeout_usec) {
+int board_new(struct board **ret, struct manager *m, sd_event *event, uint64_t battery_timeout_usec)
+{
         struct board *b = calloc(1, sizeof(*b));
         int r;
 
@@ -74,7 +75,8 @@ int board_new(struct board **ret, struct manager *m, sd_event *event, uint64_t b
         return 0;
 }
 
-struct board *board_free(struct board *b) {
+struct board *board_free(struct board *b)
+{
         if (!b)
                 return NULL;
         board_abort(b, ERRCODE_SHUTDOWN);
@@ -84,14 +86,16 @@ struct board *board_free(struct board *b) {
         return NULL;
 }
 
-static void board_publish(struct board *b, enum event_type type, cJSON *event) {
+static void board_publish(struct board *b, enum event_type type, cJSON *event)
+{
         if (event)
                 manager_publish(b->manager, type, event);
 }
 
 /* Answer every call of *LIST with CODE; the list is emptied first, so
  * answering may add new calls to it. */
-static void board_fail_list(struct call **list, enum errcode code, const char *message) {
+static void board_fail_list(struct call **list, enum errcode code, const char *message)
+{
         struct call *call = *list;
 
         *list = NULL;
@@ -104,20 +108,23 @@ static void board_fail_list(struct call **list, enum errcode code, const char *m
         }
 }
 
-static void board_append(struct call **list, struct call *call) {
+static void board_append(struct call **list, struct call *call)
+{
         while (*list)
                 list = &(*list)->queue_next;
         call->queue_next = NULL;
         *list = call;
 }
 
-static struct board_start *board_start_free(struct board_start *s) {
+static struct board_start *board_start_free(struct board_start *s)
+{
         sd_event_source_disable_unref(s->timer);
         free(s);
         return NULL;
 }
 
-static void board_start_unlink(struct board *b, struct board_start *s) {
+static void board_start_unlink(struct board *b, struct board_start *s)
+{
         for (struct board_start **p = &b->starts; *p; p = &(*p)->next)
                 if (*p == s) {
                         *p = s->next;
@@ -125,7 +132,8 @@ static void board_start_unlink(struct board *b, struct board_start *s) {
                 }
 }
 
-static int board_start_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+static int board_start_timeout(sd_event_source *source, uint64_t usec, void *userdata)
+{
         struct board_start *s = userdata;
         struct board *b = s->board;
         struct call *waiter = s->waiter;
@@ -142,7 +150,8 @@ static int board_start_timeout(sd_event_source *source, uint64_t usec, void *use
 }
 
 /* {"group":G,"runs":N} plus completed:true when COMPLETED. */
-static void board_reply_run(struct call *call, bool completed) {
+static void board_reply_run(struct call *call, bool completed)
+{
         cJSON *response = call_response(call);
 
         if (response && (!cJSON_AddNumberToObject(response, "group", (double) call->args.group) ||
@@ -152,7 +161,8 @@ static void board_reply_run(struct call *call, bool completed) {
         call_reply(call, response);
 }
 
-void board_run_written(struct board *b, struct call *call) {
+void board_run_written(struct board *b, struct call *call)
+{
         struct board_start *s = calloc(1, sizeof(*s));
         int r = s ? 0 : -ENOMEM;
 
@@ -184,7 +194,8 @@ void board_run_written(struct board *b, struct call *call) {
 }
 
 /* Take the oldest start lscd wrote for GROUP/RUNS, if any. */
-static struct board_start *board_take_start(struct board *b, unsigned group, unsigned runs) {
+static struct board_start *board_take_start(struct board *b, unsigned group, unsigned runs)
+{
         for (struct board_start *s = b->starts; s; s = s->next)
                 if (s->group == group && s->runs == runs) {
                         board_start_unlink(b, s);
@@ -193,7 +204,8 @@ static struct board_start *board_take_start(struct board *b, unsigned group, uns
         return NULL;
 }
 
-static void board_on_run(struct board *b, unsigned group, unsigned runs) {
+static void board_on_run(struct board *b, unsigned group, unsigned runs)
+{
         struct board_start *s = board_take_start(b, group, runs);
         struct call *waiter = s ? s->waiter : NULL, *keep = NULL, *call, *next;
         char message[64];
@@ -230,7 +242,8 @@ static void board_on_run(struct board *b, unsigned group, unsigned runs) {
         board_publish(b, EVENT_GROUP_STARTED, event);
 }
 
-static void board_on_stop(struct board *b) {
+static void board_on_stop(struct board *b)
+{
         cJSON *event = event_new(event_name(EVENT_GROUP_STOPPED));
 
         if (event && b->running)
@@ -240,7 +253,8 @@ static void board_on_stop(struct board *b) {
         board_publish(b, EVENT_GROUP_STOPPED, event);
 }
 
-static void board_on_complete(struct board *b, unsigned group, unsigned runs) {
+static void board_on_complete(struct board *b, unsigned group, unsigned runs)
+{
         struct call *call = b->completion, *next, *keep = NULL;
         cJSON *event;
 
@@ -264,12 +278,14 @@ static void board_on_complete(struct board *b, unsigned group, unsigned runs) {
         board_publish(b, EVENT_GROUP_COMPLETED, event);
 }
 
-static void board_battery_settle(struct board *b) {
+static void board_battery_settle(struct board *b)
+{
         b->battery_pending = false;
         sd_event_source_set_enabled(b->battery_timer, SD_EVENT_OFF);
 }
 
-static void board_on_battery(struct board *b, unsigned millivolts) {
+static void board_on_battery(struct board *b, unsigned millivolts)
+{
         struct call *call = b->battery, *next;
         cJSON *event = event_new(event_name(EVENT_BATTERY));
 
@@ -288,7 +304,8 @@ static void board_on_battery(struct board *b, unsigned millivolts) {
         board_publish(b, EVENT_BATTERY, event);
 }
 
-static void board_on_unknown(struct board *b, const struct lsc_frame *frame) {
+static void board_on_unknown(struct board *b, const struct lsc_frame *frame)
+{
         char hex[2 * LSC_FRAME_MAX_PARAMS + 1] = "";
         cJSON *event = event_new(event_name(EVENT_FRAME_UNKNOWN));
 
@@ -301,7 +318,8 @@ static void board_on_unknown(struct board *b, const struct lsc_frame *frame) {
         board_publish(b, EVENT_FRAME_UNKNOWN, event);
 }
 
-void board_frame(struct board *b, const struct lsc_frame *frame) {
+void board_frame(struct board *b, const struct lsc_frame *frame)
+{
         struct lsc_msg msg;
 
         if (lsc_frame_parse(frame, &msg) != LSC_OK) {
@@ -330,7 +348,8 @@ void board_frame(struct board *b, const struct lsc_frame *frame) {
         }
 }
 
-static int board_battery_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+static int board_battery_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
         struct board *b = userdata;
         char message[64];
 
@@ -341,7 +360,8 @@ static int board_battery_timeout(sd_event_source *s, uint64_t usec, void *userda
         return 0;
 }
 
-static void board_battery_done(void *userdata, enum wire_result result) {
+static void board_battery_done(void *userdata, enum wire_result result)
+{
         struct board *b = userdata;
 
         if (result == WIRE_WRITTEN)
@@ -350,7 +370,8 @@ static void board_battery_done(void *userdata, enum wire_result result) {
         board_fail_list(&b->battery, call_errcode_from_wire(result), call_wire_message(result));
 }
 
-void board_battery(struct board *b, struct call *call) {
+void board_battery(struct board *b, struct call *call)
+{
         uint8_t frame[LSC_FRAME_SIZE_BATTERY];
         int r;
 
@@ -370,7 +391,8 @@ void board_battery(struct board *b, struct call *call) {
         sd_event_source_set_enabled(b->battery_timer, SD_EVENT_ONESHOT);
 }
 
-void board_speed_written(struct board *b, long group, long percent) {
+void board_speed_written(struct board *b, long group, long percent)
+{
         if (group == LSC_GROUP_ALL) {
                 b->speed_all_set = true;
                 b->speed_all = (unsigned) percent;
@@ -379,13 +401,15 @@ void board_speed_written(struct board *b, long group, long percent) {
                 b->speeds[group] = (unsigned) percent;
 }
 
-static void board_speed_done(void *userdata, enum wire_result result) {
+static void board_speed_done(void *userdata, enum wire_result result)
+{
         if (result != WIRE_WRITTEN)
                 log_warning("A remembered group speed was not re-applied: %s",
                             call_wire_message(result));
 }
 
-static void board_speed_submit(struct board *b, unsigned group, unsigned percent) {
+static void board_speed_submit(struct board *b, unsigned group, unsigned percent)
+{
         uint8_t frame[LSC_FRAME_SIZE_SPEED];
         int r = lsc_frame_encode_group_speed(frame, sizeof(frame), group, percent);
 
@@ -395,7 +419,8 @@ static void board_speed_submit(struct board *b, unsigned group, unsigned percent
                 log_warning("Cannot re-apply the speed of group %u", group);
 }
 
-void board_connected(struct board *b) {
+void board_connected(struct board *b)
+{
         if (b->speed_all_set)
                 board_speed_submit(b, LSC_GROUP_ALL, b->speed_all);
         for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
@@ -403,7 +428,8 @@ void board_connected(struct board *b) {
                         board_speed_submit(b, g, b->speeds[g]);
 }
 
-void board_abort(struct board *b, enum errcode code) {
+void board_abort(struct board *b, enum errcode code)
+{
         const char *message = code == ERRCODE_SHUTDOWN ? "lscd is shutting down"
                                                        : "the device was lost";
 
@@ -422,7 +448,8 @@ void board_abort(struct board *b, enum errcode code) {
         board_fail_list(&b->battery, code, message);
 }
 
-cJSON *board_group_json(const struct board *b) {
+cJSON *board_group_json(const struct board *b)
+{
         cJSON *group;
 
         if (!b->running)

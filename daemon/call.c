@@ -9,7 +9,8 @@
 #include "log.h"
 #include "manager.h"
 
-struct call *call_new(struct manager *m, struct client *client, const cJSON *id) {
+struct call *call_new(struct manager *m, struct client *client, const cJSON *id)
+{
         struct call *call = calloc(1, sizeof(*call));
 
         if (!call)
@@ -27,7 +28,8 @@ struct call *call_new(struct manager *m, struct client *client, const cJSON *id)
         return call;
 }
 
-static void call_free(struct call *call) {
+static void call_free(struct call *call)
+{
         if (call->client)
                 client_remove_call(call->client, call);
         cJSON_Delete(call->id);
@@ -35,7 +37,8 @@ static void call_free(struct call *call) {
 }
 
 /* {"id":ID,"ok":OK}: the start of every response. */
-static cJSON *call_response_start(const struct call *call, bool ok) {
+static cJSON *call_response_start(const struct call *call, bool ok)
+{
         cJSON *response = cJSON_CreateObject();
 
         if (!response)
@@ -48,11 +51,13 @@ static cJSON *call_response_start(const struct call *call, bool ok) {
         return response;
 }
 
-cJSON *call_response(const struct call *call) {
+cJSON *call_response(const struct call *call)
+{
         return call_response_start(call, true);
 }
 
-void call_reply(struct call *call, cJSON *response) {
+void call_reply(struct call *call, cJSON *response)
+{
         if (!response)
                 log_error("Out of memory: response to a %s request lost",
                           call->cmd ? call->cmd->name : "bad");
@@ -62,12 +67,14 @@ void call_reply(struct call *call, cJSON *response) {
         call_free(call);
 }
 
-void call_reply_ok(struct call *call) {
+void call_reply_ok(struct call *call)
+{
         call_reply(call, call_response(call));
 }
 
 static cJSON *call_error_response(const struct call *call, enum errcode code, const char *field,
-                                  const char *message) {
+                                  const char *message)
+{
         cJSON *response = call_response_start(call, false), *error;
 
         error = response ? cJSON_AddObjectToObject(response, "error") : NULL;
@@ -80,7 +87,8 @@ static cJSON *call_error_response(const struct call *call, enum errcode code, co
         return response;
 }
 
-void call_fail(struct call *call, enum errcode code, const char *field, const char *format, ...) {
+void call_fail(struct call *call, enum errcode code, const char *field, const char *format, ...)
+{
         char message[256];
         va_list ap;
 
@@ -92,7 +100,8 @@ void call_fail(struct call *call, enum errcode code, const char *field, const ch
         call_reply(call, call_error_response(call, code, field, message));
 }
 
-enum errcode call_errcode_from_wire(enum wire_result result) {
+enum errcode call_errcode_from_wire(enum wire_result result)
+{
         switch (result) {
         case WIRE_HALTED:
                 return ERRCODE_HALTED;
@@ -107,7 +116,8 @@ enum errcode call_errcode_from_wire(enum wire_result result) {
         return ERRCODE_DEVICE_LOST;
 }
 
-const char *call_wire_message(enum wire_result result) {
+const char *call_wire_message(enum wire_result result)
+{
         switch (result) {
         case WIRE_HALTED:
                 return "dropped from the queue by a halt";
@@ -122,7 +132,8 @@ const char *call_wire_message(enum wire_result result) {
         return "the device was lost before the frame was written";
 }
 
-void call_wire_done(void *userdata, enum wire_result result) {
+void call_wire_done(void *userdata, enum wire_result result)
+{
         struct call *call = userdata;
 
         if (result != WIRE_WRITTEN)

@@ -21,7 +21,8 @@
 static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 /* Drop the first N queued bytes, which were written. */
-static void client_consume(struct client *c, size_t n) {
+static void client_consume(struct client *c, size_t n)
+{
         c->out_bytes -= n;
         while (n > 0) {
                 struct client_out *o = c->out;
@@ -40,7 +41,8 @@ static void client_consume(struct client *c, size_t n) {
                 c->out_tail = &c->out;
 }
 
-static void client_log_peer(const struct client *c) {
+static void client_log_peer(const struct client *c)
+{
         struct ucred cred;
         socklen_t len = sizeof(cred);
 
@@ -51,7 +53,8 @@ static void client_log_peer(const struct client *c) {
                 log_debug("Client %llu connected", (unsigned long long) c->number);
 }
 
-int client_new(struct client **ret, struct manager *m, int fd, uint64_t number) {
+int client_new(struct client **ret, struct manager *m, int fd, uint64_t number)
+{
         struct client *c = calloc(1, sizeof(*c));
         int r;
 
@@ -76,7 +79,8 @@ int client_new(struct client **ret, struct manager *m, int fd, uint64_t number) 
         return 0;
 }
 
-struct client *client_free(struct client *c) {
+struct client *client_free(struct client *c)
+{
         if (!c)
                 return NULL;
         for (struct call *call = c->calls; call; call = call->client_next)
@@ -89,11 +93,13 @@ struct client *client_free(struct client *c) {
         return NULL;
 }
 
-const void *client_owner(const struct client *c) {
+const void *client_owner(const struct client *c)
+{
         return (const void *) (uintptr_t) c->number;
 }
 
-void client_add_call(struct client *c, struct call *call) {
+void client_add_call(struct client *c, struct call *call)
+{
         call->client = c;
         LIST_PREPEND(c->calls, call, client_prev, client_next);
         c->n_calls++;
@@ -101,20 +107,23 @@ void client_add_call(struct client *c, struct call *call) {
 
 static void client_check_idle(struct client *c);
 
-void client_remove_call(struct client *c, struct call *call) {
+void client_remove_call(struct client *c, struct call *call)
+{
         LIST_REMOVE(c->calls, call, client_prev, client_next);
         call->client = NULL;
         c->n_calls--;
         client_check_idle(c);
 }
 
-static size_t client_queued(const struct client *c) {
+static size_t client_queued(const struct client *c)
+{
         return c->out_bytes;
 }
 
 /* Stop serving the client; the manager frees it later, from a deferred
  * source. */
-static void client_close(struct client *c, const char *why) {
+static void client_close(struct client *c, const char *why)
+{
         if (c->dead)
                 return;
         log_debug("Client %llu: %s, closing", (unsigned long long) c->number, why);
@@ -123,7 +132,8 @@ static void client_close(struct client *c, const char *why) {
         manager_client_closed(c->manager, c);
 }
 
-static void client_update_events(struct client *c) {
+static void client_update_events(struct client *c)
+{
         uint32_t events = (c->input_closed ? 0 : EPOLLIN) | (client_queued(c) > 0 ? EPOLLOUT : 0);
 
         sd_event_source_set_io_events(c->io, events);
@@ -131,7 +141,8 @@ static void client_update_events(struct client *c) {
 
 /* Close a client that has nothing more to do: input ended, every call
  * answered, every byte written. */
-static void client_check_idle(struct client *c) {
+static void client_check_idle(struct client *c)
+{
         if (c->dead || client_queued(c) > 0)
                 return;
         if (c->close_when_flushed)
@@ -142,7 +153,8 @@ static void client_check_idle(struct client *c) {
 
 /* Write what is queued, many lines per system call. Returns 0 when all is
  * written or the socket is full (EAGAIN), or -errno. */
-static int client_flush(struct client *c, int flags) {
+static int client_flush(struct client *c, int flags)
+{
         while (c->out) {
                 struct iovec iov[CLIENT_IOV_MAX];
                 struct msghdr msg = { .msg_iov = iov };
@@ -164,7 +176,8 @@ static int client_flush(struct client *c, int flags) {
         return 0;
 }
 
-static int client_enqueue(struct client *c, struct outbuf *line, size_t offset) {
+static int client_enqueue(struct client *c, struct outbuf *line, size_t offset)
+{
         struct client_out *o;
 
         if (c->out_bytes + line->len - offset > c->max_output) {
@@ -185,7 +198,8 @@ static int client_enqueue(struct client *c, struct outbuf *line, size_t offset) 
 
 /* The peer no longer reads (EPIPE, ECONNRESET): drop what is queued and
  * all further output, but go on reading what it sent, which still counts. */
-static void client_lose_output(struct client *c, int error) {
+static void client_lose_output(struct client *c, int error)
+{
         log_debug_errno(error, "Client %llu: cannot write, its answers are dropped",
                         (unsigned long long) c->number);
         c->output_lost = true;
@@ -193,7 +207,8 @@ static void client_lose_output(struct client *c, int error) {
         client_update_events(c);
 }
 
-void client_send(struct client *c, struct outbuf *line) {
+void client_send(struct client *c, struct outbuf *line)
+{
         size_t written = 0;
 
         if (c->dead || c->output_lost)
@@ -216,7 +231,8 @@ void client_send(struct client *c, struct outbuf *line) {
         client_update_events(c);
 }
 
-void client_send_json(struct client *c, const cJSON *object) {
+void client_send_json(struct client *c, const cJSON *object)
+{
         struct outbuf *line = json_print_outbuf(object);
 
         if (!line) {
@@ -227,7 +243,8 @@ void client_send_json(struct client *c, const cJSON *object) {
         outbuf_unref(line);
 }
 
-static void client_line_too_long(struct client *c) {
+static void client_line_too_long(struct client *c)
+{
         struct call *call = call_new(c->manager, c, NULL);
 
         c->input_closed = true;
@@ -240,7 +257,8 @@ static void client_line_too_long(struct client *c) {
         client_check_idle(c);
 }
 
-static void client_take_lines(struct client *c) {
+static void client_take_lines(struct client *c)
+{
         const char *line;
         size_t len;
         int r = 0;
@@ -253,7 +271,8 @@ static void client_take_lines(struct client *c) {
 
 /* EOF: a last line without its newline still counts; then the client is
  * half-closed and is closed once every call is answered and written. */
-static void client_end_of_input(struct client *c) {
+static void client_end_of_input(struct client *c)
+{
         char *space;
 
         if (linebuf_pending(&c->in) > 0 && linebuf_space(&c->in, &space) > 0) {
@@ -270,7 +289,8 @@ static void client_end_of_input(struct client *c) {
 
 /* One read. Returns the bytes read, 0 at end of input, -1 for nothing now
  * (EAGAIN) or an error (the client is then closed). */
-static ssize_t client_read(struct client *c) {
+static ssize_t client_read(struct client *c)
+{
         char *space;
         size_t room = linebuf_space(&c->in, &space);
         ssize_t n;
@@ -297,7 +317,8 @@ static ssize_t client_read(struct client *c) {
 
 /* The peer closed its end: every request it sent before still counts (its
  * frames go out), so read them all; their answers cannot reach it. */
-static void client_hangup(struct client *c) {
+static void client_hangup(struct client *c)
+{
         c->output_lost = true;
         client_consume(c, c->out_bytes);
         while (!c->dead && !c->input_closed && client_read(c) > 0)
@@ -305,7 +326,8 @@ static void client_hangup(struct client *c) {
         client_close(c, "connection closed");
 }
 
-static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
         struct client *c = userdata;
 
         int r;
@@ -327,7 +349,8 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 }
 
 /* At shutdown: give queued output a last, bounded chance to go out. */
-void client_flush_final(struct client *c) {
+void client_flush_final(struct client *c)
+{
         struct timeval timeout = { .tv_usec = 200000 };
 
         if (c->dead || c->out_bytes == 0)

@@ -4,11 +4,13 @@
 #include "cmd.h"
 #include "manager.h"
 
-static int cmd_battery_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_battery_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_battery_query(buf, size);
 }
 
-static void cmd_battery_run(struct manager *m, struct call *call) {
+static void cmd_battery_run(struct manager *m, struct call *call)
+{
         board_battery(m->board, call);
 }
 

@@ -6,15 +6,18 @@
 #include "cmd.h"
 #include "manager.h"
 
-static int cmd_group_run_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_group_run_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_group_run(buf, size, a->group, a->runs);
 }
 
-static void cmd_group_run_run(struct manager *m, struct call *call) {
+static void cmd_group_run_run(struct manager *m, struct call *call)
+{
         cmd_submit(m, call, WIRE_LANE_NORMAL, WIRE_HALTABLE);
 }
 
-static void cmd_group_run_written(struct manager *m, struct call *call) {
+static void cmd_group_run_written(struct manager *m, struct call *call)
+{
         board_run_written(m->board, call);
 }
 
@@ -28,7 +31,7 @@ static const struct cmd_arg cmd_group_run_args[] = {
         { .name = "wait", .type = CMD_ARG_BOOL, .def = false,
           .offset = offsetof(struct cmd_args, wait),
           .help = "answer when the board reports completion, not when written" },
-        {}
+        { 0 }
 };
 
 const struct cmd cmd_group_run = {

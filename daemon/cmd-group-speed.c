@@ -6,15 +6,18 @@
 #include "cmd.h"
 #include "manager.h"
 
-static int cmd_group_speed_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_group_speed_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_group_speed(buf, size, a->group, a->percent);
 }
 
-static void cmd_group_speed_run(struct manager *m, struct call *call) {
+static void cmd_group_speed_run(struct manager *m, struct call *call)
+{
         cmd_submit(m, call, WIRE_LANE_NORMAL, 0);
 }
 
-static void cmd_group_speed_written(struct manager *m, struct call *call) {
+static void cmd_group_speed_written(struct manager *m, struct call *call)
+{
         board_speed_written(m->board, call->args.group, call->args.percent);
         call_reply_ok(call);
 }
@@ -27,7 +30,7 @@ static const struct cmd_arg cmd_group_speed_args[] = {
           .min = LSC_PERCENT_MIN, .max = LSC_PERCENT_MAX,
           .offset = offsetof(struct cmd_args, percent),
           .help = "speed as a percentage of the recorded one (200 = twice as fast)" },
-        {}
+        { 0 }
 };
 
 const struct cmd cmd_group_speed = {

@@ -3,11 +3,13 @@
 #include "cmd.h"
 #include "wire.h"
 
-static int cmd_group_stop_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_group_stop_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_group_stop(buf, size);
 }
 
-static void cmd_group_stop_run(struct manager *m, struct call *call) {
+static void cmd_group_stop_run(struct manager *m, struct call *call)
+{
         cmd_submit(m, call, WIRE_LANE_PRIORITY, 0);
 }
 

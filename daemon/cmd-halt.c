@@ -4,19 +4,22 @@
 #include "json.h"
 #include "manager.h"
 
-static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_group_stop(buf, size);
 }
 
 /* Drop every queued move and group run first (answered "halted"), then
  * send a STOP ahead of everything. */
-static void cmd_halt_run(struct manager *m, struct call *call) {
+static void cmd_halt_run(struct manager *m, struct call *call)
+{
         if (m->wire)
                 call->dropped = wire_halt(m->wire);
         cmd_submit(m, call, WIRE_LANE_PRIORITY, 0);
 }
 
-static void cmd_halt_written(struct manager *m, struct call *call) {
+static void cmd_halt_written(struct manager *m, struct call *call)
+{
         cJSON *response = call_response(call);
 
         if (response && !cJSON_AddNumberToObject(response, "dropped", (double) call->dropped))

@@ -5,11 +5,13 @@
 #include "cmd.h"
 #include "wire.h"
 
-static int cmd_move_encode(const struct cmd_args *a, uint8_t *buf, size_t size) {
+static int cmd_move_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
         return lsc_frame_encode_move(buf, size, a->time_ms, a->servos, a->n_servos);
 }
 
-static void cmd_move_run(struct manager *m, struct call *call) {
+static void cmd_move_run(struct manager *m, struct call *call)
+{
         cmd_submit(m, call, WIRE_LANE_NORMAL,
                    WIRE_HALTABLE | (call->args.replace ? WIRE_REPLACE : 0));
 }
@@ -23,7 +25,7 @@ static const struct cmd_arg cmd_move_args[] = {
         { .name = "replace", .type = CMD_ARG_BOOL, .def = false,
           .offset = offsetof(struct cmd_args, replace),
           .help = "supersede this client's queued moves of the same servos" },
-        {}
+        { 0 }
 };
 
 const struct cmd cmd_move = {

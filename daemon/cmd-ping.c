@@ -2,7 +2,8 @@
 #include "call.h"
 #include "cmd.h"
 
-static void cmd_ping_run(struct manager *m, struct call *call) {
+static void cmd_ping_run(struct manager *m, struct call *call)
+{
         call_reply_ok(call);
 }
 

@@ -6,7 +6,8 @@
 #include "json.h"
 #include "manager.h"
 
-static cJSON *cmd_status_counters(const struct manager *m) {
+static cJSON *cmd_status_counters(const struct manager *m)
+{
         const struct wire_stats *w = m->wire ? wire_stats(m->wire) : NULL;
         cJSON *c = cJSON_CreateObject();
 
@@ -23,7 +24,8 @@ static cJSON *cmd_status_counters(const struct manager *m) {
         return c;
 }
 
-static size_t cmd_status_subscribers(const struct manager *m) {
+static size_t cmd_status_subscribers(const struct manager *m)
+{
         size_t n = 0;
 
         for (const struct client *c = m->clients; c; c = c->next)
@@ -31,7 +33,8 @@ static size_t cmd_status_subscribers(const struct manager *m) {
         return n;
 }
 
-static void cmd_status_run(struct manager *m, struct call *call) {
+static void cmd_status_run(struct manager *m, struct call *call)
+{
         cJSON *response = call_response(call);
         uint64_t now = 0;
 

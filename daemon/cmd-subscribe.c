@@ -8,7 +8,8 @@
 #include "json.h"
 
 /* Answer {"events":[...]} with the client's subscription. */
-static void cmd_subscribe_reply(struct call *call) {
+static void cmd_subscribe_reply(struct call *call)
+{
         cJSON *response = call_response(call);
         cJSON *events = event_mask_to_json(call->client ? call->client->events : 0);
 
@@ -19,13 +20,15 @@ static void cmd_subscribe_reply(struct call *call) {
         call_reply(call, response);
 }
 
-static void cmd_subscribe_run(struct manager *m, struct call *call) {
+static void cmd_subscribe_run(struct manager *m, struct call *call)
+{
         if (call->client)
                 call->client->events |= call->args.has_events ? call->args.events : EVENT_MASK_ALL;
         cmd_subscribe_reply(call);
 }
 
-static void cmd_unsubscribe_run(struct manager *m, struct call *call) {
+static void cmd_unsubscribe_run(struct manager *m, struct call *call)
+{
         if (call->client)
                 call->client->events &= ~(call->args.has_events ? call->args.events : EVENT_MASK_ALL);
         cmd_subscribe_reply(call);
@@ -34,7 +37,7 @@ static void cmd_unsubscribe_run(struct manager *m, struct call *call) {
 static const struct cmd_arg cmd_subscribe_args[] = {
         { .name = "events", .type = CMD_ARG_EVENTS,
           .help = "event names, or prefixes ending in \".\"; absent = every event" },
-        {}
+        { 0 }
 };
 
 const struct cmd cmd_subscribe = {

@@ -5,7 +5,8 @@
 
 #define PROTOCOL_VERSION 1
 
-static void cmd_version_run(struct manager *m, struct call *call) {
+static void cmd_version_run(struct manager *m, struct call *call)
+{
         cJSON *response = call_response(call);
 
         if (response && (!cJSON_AddStringToObject(response, "version", PACKAGE_VERSION) ||

@@ -21,18 +21,21 @@ const struct cmd *const cmd_table[] = {
         NULL,
 };
 
-const struct cmd *cmd_find(const char *name) {
+const struct cmd *cmd_find(const char *name)
+{
         for (size_t i = 0; cmd_table[i]; i++)
                 if (strcmp(cmd_table[i]->name, name) == 0)
                         return cmd_table[i];
         return NULL;
 }
 
-int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size) {
+int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size)
+{
         return cmd->encode ? cmd->encode(args, buf, size) : 0;
 }
 
-void cmd_submit(struct manager *m, struct call *call, int lane, unsigned flags) {
+void cmd_submit(struct manager *m, struct call *call, int lane, unsigned flags)
+{
         uint8_t frame[LSC_FRAME_MAX_SIZE];
         int r = cmd_encode(call->cmd, &call->args, frame, sizeof(frame));
 
@@ -45,7 +48,8 @@ void cmd_submit(struct manager *m, struct call *call, int lane, unsigned flags) 
         manager_submit(m, call, frame, (size_t) r, (enum wire_lane) lane, flags);
 }
 
-const char *cmd_names(void) {
+const char *cmd_names(void)
+{
         static char names[256];
 
         if (names[0] == '\0')
@@ -57,7 +61,8 @@ const char *cmd_names(void) {
         return names;
 }
 
-static void cmd_print_arg(FILE *f, const struct cmd_arg *a) {
+static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
+{
         static const char *const types[] = {
                 [CMD_ARG_INT] = "integer", [CMD_ARG_BOOL] = "boolean",
                 [CMD_ARG_GROUP_OR_ALL] = "integer or \"all\"",
@@ -77,7 +82,8 @@ static void cmd_print_arg(FILE *f, const struct cmd_arg *a) {
         fprintf(f, ": %s\n", a->help);
 }
 
-void cmd_print_help(FILE *f) {
+void cmd_print_help(FILE *f)
+{
         for (size_t i = 0; cmd_table[i]; i++) {
                 fprintf(f, "%s\n    %s\n", cmd_table[i]->name, cmd_table[i]->help);
                 for (const struct cmd_arg *a = cmd_table[i]->args; a && a->name; a++)

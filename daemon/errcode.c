@@ -21,6 +21,7 @@ static const char *const errcode_names[_ERRCODE_MAX] = {
         [ERRCODE_TOO_MANY_CLIENTS] = "too_many_clients",
 };
 
-const char *errcode_to_string(enum errcode code) {
+const char *errcode_to_string(enum errcode code)
+{
         return (unsigned) code < _ERRCODE_MAX ? errcode_names[code] : "internal";
 }

@@ -14,11 +14,13 @@ static const char *const event_names[_EVENT_MAX] = {
         [EVENT_FRAME_UNKNOWN]       = "frame.unknown",
 };
 
-const char *event_name(enum event_type type) {
+const char *event_name(enum event_type type)
+{
         return (unsigned) type < _EVENT_MAX ? event_names[type] : NULL;
 }
 
-unsigned event_mask_from_pattern(const char *pattern) {
+unsigned event_mask_from_pattern(const char *pattern)
+{
         size_t len = strlen(pattern);
         bool prefix = len > 0 && pattern[len - 1] == '.';
         unsigned mask = 0;
@@ -30,7 +32,8 @@ unsigned event_mask_from_pattern(const char *pattern) {
         return mask;
 }
 
-cJSON *event_mask_to_json(unsigned mask) {
+cJSON *event_mask_to_json(unsigned mask)
+{
         cJSON *array = cJSON_CreateArray();
 
         for (int t = 0; array && t < _EVENT_MAX; t++)
@@ -42,7 +45,8 @@ cJSON *event_mask_to_json(unsigned mask) {
         return array;
 }
 
-cJSON *event_new(const char *name) {
+cJSON *event_new(const char *name)
+{
         cJSON *event = cJSON_CreateObject();
 
         if (!event || !cJSON_AddStringToObject(event, "event", name) ||

@@ -10,7 +10,8 @@
 
 /* Length of the UTF-8 sequence starting at S (at most LEFT bytes), or 0 when
  * it is not well-formed (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
-static size_t json_utf8_sequence(const unsigned char *s, size_t left) {
+static size_t json_utf8_sequence(const unsigned char *s, size_t left)
+{
         unsigned char lo = 0x80, hi = 0xBF;
         size_t n;
 
@@ -40,11 +41,13 @@ static size_t json_utf8_sequence(const unsigned char *s, size_t left) {
         return n;
 }
 
-static bool json_is_escaped_nul(const char *text, size_t i, size_t len) {
+static bool json_is_escaped_nul(const char *text, size_t i, size_t len)
+{
         return i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0;
 }
 
-enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth) {
+enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth)
+{
         const unsigned char *s = (const unsigned char *) text;
         bool in_string = false;
         unsigned depth = 0;
@@ -82,7 +85,8 @@ enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth)
         return JSON_SCAN_OK;
 }
 
-const char *json_scan_strerror(enum json_scan_error e) {
+const char *json_scan_strerror(enum json_scan_error e)
+{
         switch (e) {
         case JSON_SCAN_OK:
                 return "valid";
@@ -96,7 +100,8 @@ const char *json_scan_strerror(enum json_scan_error e) {
         return "invalid";
 }
 
-const char *json_find_duplicate_key(const cJSON *item) {
+const char *json_find_duplicate_key(const cJSON *item)
+{
         for (const cJSON *child = item ? item->child : NULL; child; child = child->next) {
                 const char *dup;
 
@@ -111,7 +116,8 @@ const char *json_find_duplicate_key(const cJSON *item) {
         return NULL;
 }
 
-int json_get_integer(const cJSON *item, long min, long max, long *ret) {
+int json_get_integer(const cJSON *item, long min, long max, long *ret)
+{
         double v;
 
         if (!cJSON_IsNumber(item))
@@ -125,7 +131,8 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret) {
         return 0;
 }
 
-bool json_add_time(cJSON *object, const char *name) {
+bool json_add_time(cJSON *object, const char *name)
+{
         struct timespec ts;
         char text[32];
 
@@ -134,7 +141,8 @@ bool json_add_time(cJSON *object, const char *name) {
         return cJSON_AddRawToObject(object, name, text) != NULL;
 }
 
-struct outbuf *json_print_outbuf(const cJSON *object) {
+struct outbuf *json_print_outbuf(const cJSON *object)
+{
         char *text = cJSON_PrintUnformatted(object);
         struct outbuf *line;
         size_t len;

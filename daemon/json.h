@@ -43,7 +43,8 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret);
 bool json_add_time(cJSON *object, const char *name);
 
 /* cJSON_Delete() that returns NULL, for "o = json_free(o);". */
-static inline cJSON *json_free(cJSON *o) {
+static inline cJSON *json_free(cJSON *o)
+{
         cJSON_Delete(o);
         return NULL;
 }

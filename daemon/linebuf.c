@@ -8,20 +8,23 @@
 #define LINEBUF_FIRST 4096      /* first allocation: most requests fit */
 #define LINEBUF_KEEP  16384     /* larger buffers are released once drained */
 
-int linebuf_init(struct linebuf *b, size_t limit) {
+int linebuf_init(struct linebuf *b, size_t limit)
+{
         if (limit == 0)
                 return -EINVAL;
         *b = (struct linebuf) { .limit = limit };
         return 0;
 }
 
-void linebuf_done(struct linebuf *b) {
+void linebuf_done(struct linebuf *b)
+{
         free(b->data);
-        *b = (struct linebuf) {};
+        *b = (struct linebuf) { 0 };
 }
 
 /* Double the buffer (or allocate the first one), never past the limit. */
-static void linebuf_grow(struct linebuf *b) {
+static void linebuf_grow(struct linebuf *b)
+{
         size_t size = b->size ? 2 * b->size : LINEBUF_FIRST;
         char *data;
 
@@ -34,7 +37,8 @@ static void linebuf_grow(struct linebuf *b) {
         b->size = size;
 }
 
-size_t linebuf_space(struct linebuf *b, char **ret) {
+size_t linebuf_space(struct linebuf *b, char **ret)
+{
         if (b->head > 0) {
                 memmove(b->data, b->data + b->head, b->len - b->head);
                 b->len -= b->head;
@@ -51,11 +55,13 @@ size_t linebuf_space(struct linebuf *b, char **ret) {
         return b->size - b->len;
 }
 
-void linebuf_commit(struct linebuf *b, size_t n) {
+void linebuf_commit(struct linebuf *b, size_t n)
+{
         b->len += n;
 }
 
-int linebuf_next(struct linebuf *b, const char **line, size_t *len) {
+int linebuf_next(struct linebuf *b, const char **line, size_t *len)
+{
         char *start, *nl;
 
         if (b->len == b->head)
@@ -74,6 +80,7 @@ int linebuf_next(struct linebuf *b, const char **line, size_t *len) {
         return 1;
 }
 
-size_t linebuf_pending(const struct linebuf *b) {
+size_t linebuf_pending(const struct linebuf *b)
+{
         return b->len - b->head;
 }

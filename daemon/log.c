@@ -9,11 +9,13 @@
 
 static int log_max_level = LOG_INFO;
 
-void log_set_max_level(int level) {
+void log_set_max_level(int level)
+{
         log_max_level = level;
 }
 
-int log_level_from_string(const char *text) {
+int log_level_from_string(const char *text)
+{
         static const char *const names[] = {
                 [LOG_ERR] = "err", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
                 [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
@@ -29,7 +31,8 @@ int log_level_from_string(const char *text) {
         return -EINVAL;
 }
 
-int log_full_errno(int priority, int error, const char *format, ...) {
+int log_full_errno(int priority, int error, const char *format, ...)
+{
         char message[1024];
         va_list ap;
         int saved = errno;

@@ -17,7 +17,8 @@
 #include "manager.h"
 #include "options.h"
 
-static void main_help(void) {
+static void main_help(void)
+{
         printf("Usage: lscd [OPTION]...\n"
                "Own an LSC servo controller board's serial port and serve clients over a Unix\n"
                "socket with newline-delimited JSON (see lscd-protocol(7)).\n\n"
@@ -41,7 +42,8 @@ static void main_help(void) {
 
 /* An unsigned number within MIN..MAX, base 0 (0x.., 0..) when BASE is 0. */
 static int main_number(const char *text, int base, unsigned long min, unsigned long max,
-                       unsigned long *ret) {
+                       unsigned long *ret)
+{
         char *end;
         unsigned long v;
 
@@ -72,11 +74,12 @@ static const struct option main_options[] = {
         { "list-commands", no_argument, NULL, OPT_LIST_COMMANDS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
-        {}
+        { 0 }
 };
 
 /* Handle one option. Returns 0, 1 to exit successfully, or -EINVAL. */
-static int main_option(int c, const char *arg, struct options *o) {
+static int main_option(int c, const char *arg, struct options *o)
+{
         unsigned long v;
         int r = 0;
 
@@ -133,7 +136,8 @@ static int main_option(int c, const char *arg, struct options *o) {
         return r < 0 ? -EINVAL : 0;
 }
 
-static int main_parse(int argc, char *argv[], struct options *o) {
+static int main_parse(int argc, char *argv[], struct options *o)
+{
         int c, r;
 
         while ((c = getopt_long(argc, argv, "d:b:s:hV", main_options, NULL)) >= 0) {
@@ -158,7 +162,8 @@ static int main_parse(int argc, char *argv[], struct options *o) {
 }
 
 /* Serve as many clients as the hard limit on open files allows. */
-static void main_raise_nofile(void) {
+static void main_raise_nofile(void)
+{
         struct rlimit rl;
 
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -168,7 +173,8 @@ static void main_raise_nofile(void) {
         }
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char *argv[])
+{
         struct options options = {
                 .device = "auto",
                 .baud = 9600,

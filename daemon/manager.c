@@ -22,7 +22,8 @@
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
-cJSON *manager_device_json(const struct manager *m) {
+cJSON *manager_device_json(const struct manager *m)
+{
         const struct ports_usb *usb = m->port ? serial_usb(m->port) : NULL;
         cJSON *o = cJSON_CreateObject();
 
@@ -36,14 +37,16 @@ cJSON *manager_device_json(const struct manager *m) {
         return o;
 }
 
-static void manager_notify_status(const struct manager *m) {
+static void manager_notify_status(const struct manager *m)
+{
         if (m->port)
                 sd_notifyf(false, "STATUS=Connected to %s", serial_path(m->port));
         else
                 sd_notifyf(false, "STATUS=Waiting for device %s", m->options->device);
 }
 
-void manager_publish(struct manager *m, enum event_type type, cJSON *event) {
+void manager_publish(struct manager *m, enum event_type type, cJSON *event)
+{
         struct outbuf *line = json_print_outbuf(event);
 
         cJSON_Delete(event);
@@ -60,7 +63,8 @@ void manager_publish(struct manager *m, enum event_type type, cJSON *event) {
         outbuf_unref(line);
 }
 
-static void manager_publish_device(struct manager *m, enum event_type type, const char *reason) {
+static void manager_publish_device(struct manager *m, enum event_type type, const char *reason)
+{
         cJSON *event = event_new(event_name(type));
 
         if (!event)
@@ -71,7 +75,8 @@ static void manager_publish_device(struct manager *m, enum event_type type, cons
         manager_publish(m, type, event);
 }
 
-static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
         struct manager *m = userdata;
         uint8_t buf[512];
         const uint8_t *p = buf;
@@ -100,7 +105,8 @@ static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static int manager_open(struct manager *m) {
+static int manager_open(struct manager *m)
+{
         const struct options *o = m->options;
         int r = serial_open(&m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
 
@@ -124,7 +130,8 @@ static int manager_open(struct manager *m) {
         return 0;
 }
 
-static void manager_arm_reopen(struct manager *m) {
+static void manager_arm_reopen(struct manager *m)
+{
         if (m->shutting_down)
                 return;
         sd_event_source_set_time_relative(m->reopen_timer, MANAGER_REOPEN_USEC);
@@ -132,7 +139,8 @@ static void manager_arm_reopen(struct manager *m) {
 }
 
 /* Log why the device cannot be opened, once per distinct reason. */
-static void manager_log_open_error(struct manager *m, int r) {
+static void manager_log_open_error(struct manager *m, int r)
+{
         const char *device = m->options->device;
 
         if (r == m->last_open_error)
@@ -146,7 +154,8 @@ static void manager_log_open_error(struct manager *m, int r) {
         m->last_open_error = r;
 }
 
-static int manager_on_reopen(sd_event_source *s, uint64_t usec, void *userdata) {
+static int manager_on_reopen(sd_event_source *s, uint64_t usec, void *userdata)
+{
         struct manager *m = userdata;
         int r = manager_open(m);
 
@@ -157,7 +166,8 @@ static int manager_on_reopen(sd_event_source *s, uint64_t usec, void *userdata) 
         return 0;
 }
 
-static void manager_disconnect(struct manager *m, const char *reason) {
+static void manager_disconnect(struct manager *m, const char *reason)
+{
         if (!m->port)
                 return;
         log_warning("Lost %s: %s", serial_path(m->port), reason);
@@ -174,7 +184,8 @@ static void manager_disconnect(struct manager *m, const char *reason) {
         manager_arm_reopen(m);
 }
 
-static int manager_on_lost(sd_event_source *s, void *userdata) {
+static int manager_on_lost(sd_event_source *s, void *userdata)
+{
         struct manager *m = userdata;
 
         manager_disconnect(m, m->lost_reason);
@@ -183,7 +194,8 @@ static int manager_on_lost(sd_event_source *s, void *userdata) {
 
 /* Write errors are reported from inside the wire: disconnect from a
  * deferred source, outside it. */
-static void manager_on_wire_error(void *userdata, int error) {
+static void manager_on_wire_error(void *userdata, int error)
+{
         struct manager *m = userdata;
 
         snprintf(m->lost_reason, sizeof(m->lost_reason), "write error: %s", strerror(abs(error)));
@@ -191,7 +203,8 @@ static void manager_on_wire_error(void *userdata, int error) {
 }
 
 static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginfo *si,
-                                void *userdata) {
+                                void *userdata)
+{
         struct manager *m = userdata;
 
         log_info("Received SIG%s, shutting down", sigabbrev_np((int) si->ssi_signo));
@@ -203,7 +216,8 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
 }
 
 static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *si,
-                             void *userdata) {
+                             void *userdata)
+{
         struct manager *m = userdata;
         int r;
 
@@ -215,7 +229,8 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
         return 0;
 }
 
-static int manager_gc(sd_event_source *s, void *userdata) {
+static int manager_gc(sd_event_source *s, void *userdata)
+{
         struct manager *m = userdata;
 
         while (m->dead) {
@@ -229,14 +244,16 @@ static int manager_gc(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-void manager_client_closed(struct manager *m, struct client *c) {
+void manager_client_closed(struct manager *m, struct client *c)
+{
         LIST_REMOVE(m->clients, c, prev, next);
         LIST_PREPEND(m->dead, c, prev, next);
         m->n_clients--;
         sd_event_source_set_enabled(m->gc, SD_EVENT_ONESHOT);
 }
 
-static void manager_hello(struct manager *m, struct client *c) {
+static void manager_hello(struct manager *m, struct client *c)
+{
         cJSON *hello = event_new("hello");
 
         if (hello) {
@@ -250,7 +267,8 @@ static void manager_hello(struct manager *m, struct client *c) {
 
 /* Tell a client over --max-clients why, if its socket takes the line at
  * once (it is never waited for), and close it. */
-static void manager_refuse_client(struct manager *m, int fd) {
+static void manager_refuse_client(struct manager *m, int fd)
+{
         char line[192];
         int len = snprintf(line, sizeof(line),
                            "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":"
@@ -262,7 +280,8 @@ static void manager_refuse_client(struct manager *m, int fd) {
         close(fd);
 }
 
-void manager_add_client(struct manager *m, int fd) {
+void manager_add_client(struct manager *m, int fd)
+{
         struct client *c;
         int r;
 
@@ -280,7 +299,8 @@ void manager_add_client(struct manager *m, int fd) {
         manager_hello(m, c);
 }
 
-void manager_request(struct manager *m, struct client *c, const char *line, size_t len) {
+void manager_request(struct manager *m, struct client *c, const char *line, size_t len)
+{
         struct request req;
         struct request_error err;
         struct call *call;
@@ -304,7 +324,8 @@ void manager_request(struct manager *m, struct client *c, const char *line, size
         request_done(&req);
 }
 
-static void manager_fail_submit(struct call *call, int r) {
+static void manager_fail_submit(struct call *call, int r)
+{
         if (r == -ENOTCONN)
                 call_fail(call, ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");
         else if (r == -ENOBUFS)
@@ -316,7 +337,8 @@ static void manager_fail_submit(struct call *call, int r) {
 }
 
 void manager_submit(struct manager *m, struct call *call, const uint8_t *frame, size_t size,
-                    enum wire_lane lane, unsigned flags) {
+                    enum wire_lane lane, unsigned flags)
+{
         struct wire_request req = {
                 .frame = frame, .size = size,
                 .owner = call->client ? client_owner(call->client) : NULL,
@@ -335,7 +357,8 @@ void manager_submit(struct manager *m, struct call *call, const uint8_t *frame, 
 }
 
 int manager_submit_own(struct manager *m, const uint8_t *frame, size_t size,
-                       wire_done_fn done, void *userdata) {
+                       wire_done_fn done, void *userdata)
+{
         struct wire_request req = {
                 .frame = frame, .size = size, .lane = WIRE_LANE_PRIORITY,
                 .done = done, .userdata = userdata,
@@ -346,7 +369,8 @@ int manager_submit_own(struct manager *m, const uint8_t *frame, size_t size,
         return wire_submit(m->wire, &req);
 }
 
-static int manager_add_sources(struct manager *m) {
+static int manager_add_sources(struct manager *m)
+{
         sigset_t mask;
         int r;
 
@@ -378,7 +402,8 @@ static int manager_add_sources(struct manager *m) {
         return r;
 }
 
-int manager_new(struct manager **ret, const struct options *options) {
+int manager_new(struct manager **ret, const struct options *options)
+{
         struct manager *m = calloc(1, sizeof(*m));
         int r;
 
@@ -405,7 +430,8 @@ int manager_new(struct manager **ret, const struct options *options) {
         return 0;
 }
 
-static int manager_start(struct manager *m) {
+static int manager_start(struct manager *m)
+{
         int r = manager_open(m);
 
         if (r == -EBUSY)
@@ -424,7 +450,8 @@ static int manager_start(struct manager *m) {
         return 0;
 }
 
-int manager_run(struct manager *m) {
+int manager_run(struct manager *m)
+{
         int r = manager_start(m);
 
         if (r < 0)
@@ -437,7 +464,8 @@ int manager_run(struct manager *m) {
         return 0;
 }
 
-struct manager *manager_free(struct manager *m) {
+struct manager *manager_free(struct manager *m)
+{
         if (!m)
                 return NULL;
         m->shutting_down = true;

@@ -4,7 +4,8 @@
 
 #include "outbuf.h"
 
-struct outbuf *outbuf_new(const char *data, size_t len) {
+struct outbuf *outbuf_new(const char *data, size_t len)
+{
         struct outbuf *b = malloc(sizeof(*b) + len);
 
         if (!b)
@@ -15,12 +16,14 @@ struct outbuf *outbuf_new(const char *data, size_t len) {
         return b;
 }
 
-struct outbuf *outbuf_ref(struct outbuf *b) {
+struct outbuf *outbuf_ref(struct outbuf *b)
+{
         b->refs++;
         return b;
 }
 
-struct outbuf *outbuf_unref(struct outbuf *b) {
+struct outbuf *outbuf_unref(struct outbuf *b)
+{
         if (b && --b->refs == 0)
                 free(b);
         return NULL;

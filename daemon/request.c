@@ -13,7 +13,8 @@ static int request_fail(struct request_error *err, enum errcode code, const char
                         const char *format, ...) __attribute__((format(printf, 4, 5)));
 
 static int request_fail(struct request_error *err, enum errcode code, const char *field,
-                        const char *format, ...) {
+                        const char *format, ...)
+{
         va_list ap;
 
         err->code = code;
@@ -26,7 +27,8 @@ static int request_fail(struct request_error *err, enum errcode code, const char
 
 /* An integer field: -EINVAL with *err naming FIELD unless within MIN..MAX. */
 static int request_integer(const cJSON *item, const char *field, long min, long max,
-                           long *ret, struct request_error *err) {
+                           long *ret, struct request_error *err)
+{
         if (json_get_integer(item, min, max, ret) < 0)
                 return request_fail(err, ERRCODE_INVALID_ARGUMENT, field,
                                     "%s must be an integer from %ld to %ld", field, min, max);
@@ -34,11 +36,12 @@ static int request_integer(const cJSON *item, const char *field, long min, long 
 }
 
 static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
-                         struct request_error *err) {
+                         struct request_error *err)
+{
         static const char *const names[] = { "id", "position" };
         static const long ranges[][2] = { { LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX },
                                           { LSC_POSITION_MIN, LSC_POSITION_MAX } };
-        long values[2] = {};
+        long values[2] = { 0 };
         char field[64];
         int r;
 
@@ -74,7 +77,8 @@ static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
         return 0;
 }
 
-static int request_servos(const cJSON *item, struct cmd_args *args, struct request_error *err) {
+static int request_servos(const cJSON *item, struct cmd_args *args, struct request_error *err)
+{
         int n = cJSON_GetArraySize(item), r;
         size_t i = 0;
 
@@ -91,7 +95,8 @@ static int request_servos(const cJSON *item, struct cmd_args *args, struct reque
         return 0;
 }
 
-static int request_events(const cJSON *item, struct cmd_args *args, struct request_error *err) {
+static int request_events(const cJSON *item, struct cmd_args *args, struct request_error *err)
+{
         size_t i = 0;
 
         if (!cJSON_IsArray(item))
@@ -113,7 +118,8 @@ static int request_events(const cJSON *item, struct cmd_args *args, struct reque
 }
 
 static int request_group_or_all(const cJSON *item, const struct cmd_arg *a, long *ret,
-                                struct request_error *err) {
+                                struct request_error *err)
+{
         if (cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
                 *ret = LSC_GROUP_ALL;
                 return 0;
@@ -126,7 +132,8 @@ static int request_group_or_all(const cJSON *item, const struct cmd_arg *a, long
 }
 
 static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_args *args,
-                       struct request_error *err) {
+                       struct request_error *err)
+{
         char *slot = (char *) args + a->offset;
 
         switch (a->type) {
@@ -148,7 +155,8 @@ static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_ar
         return -EINVAL;
 }
 
-static void request_default(const struct cmd_arg *a, struct cmd_args *args) {
+static void request_default(const struct cmd_arg *a, struct cmd_args *args)
+{
         char *slot = (char *) args + a->offset;
 
         if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP_OR_ALL)
@@ -157,7 +165,8 @@ static void request_default(const struct cmd_arg *a, struct cmd_args *args) {
                 *(bool *) slot = a->def != 0;
 }
 
-static const struct cmd_arg *request_find_arg(const struct cmd *cmd, const char *name) {
+static const struct cmd_arg *request_find_arg(const struct cmd *cmd, const char *name)
+{
         for (const struct cmd_arg *a = cmd->args; a && a->name; a++)
                 if (strcmp(a->name, name) == 0)
                         return a;
@@ -165,7 +174,8 @@ static const struct cmd_arg *request_find_arg(const struct cmd *cmd, const char 
 }
 
 static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_args *args,
-                        struct request_error *err) {
+                        struct request_error *err)
+{
         for (const cJSON *m = root->child; m; m = m->next)
                 if (strcmp(m->string, "cmd") != 0 && strcmp(m->string, "id") != 0 &&
                     !request_find_arg(cmd, m->string))
@@ -190,7 +200,8 @@ static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_arg
         return 0;
 }
 
-static int request_cmd(struct request *req, struct request_error *err) {
+static int request_cmd(struct request *req, struct request_error *err)
+{
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req->root, "cmd");
         const char *dup;
 
@@ -216,13 +227,14 @@ static int request_cmd(struct request *req, struct request_error *err) {
         return request_args(req->root, req->cmd, &req->args, err);
 }
 
-int request_parse(const char *line, size_t len, struct request *req, struct request_error *err) {
+int request_parse(const char *line, size_t len, struct request *req, struct request_error *err)
+{
         enum json_scan_error scan = json_scan(line, len, JSON_MAX_DEPTH);
         const char *end = NULL;
         char *copy;
         int r;
 
-        *req = (struct request) {};
+        *req = (struct request) { 0 };
         if (scan != JSON_SCAN_OK)
                 return request_fail(err, ERRCODE_INVALID_JSON, NULL, "%s",
                                     json_scan_strerror(scan));
@@ -245,7 +257,8 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
         return r;
 }
 
-void request_done(struct request *req) {
+void request_done(struct request *req)
+{
         cJSON_Delete(req->root);
-        *req = (struct request) {};
+        *req = (struct request) { 0 };
 }

@@ -31,7 +31,8 @@ struct server {
 /* Out of file descriptors: the connection stays in the backlog, and
  * retrying now would spin, so accepting waits until a client leaves. The
  * warning is given once per shortage, not at every pause in it. */
-static void server_pause(struct server *server, int error) {
+static void server_pause(struct server *server, int error)
+{
         if (!server->exhausted)
                 log_warning_errno(error, "Cannot accept a client; pausing until one disconnects");
         else
@@ -40,7 +41,8 @@ static void server_pause(struct server *server, int error) {
         sd_event_source_set_enabled(server->io, SD_EVENT_OFF);
 }
 
-static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
         struct server *server = userdata;
 
         for (;;) {
@@ -60,7 +62,8 @@ static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *
 }
 
 /* The socket passed by systemd: 1 when there is one, 0 when none, <0. */
-static int server_from_systemd(struct server *s) {
+static int server_from_systemd(struct server *s)
+{
         int n = sd_listen_fds(true), r;
 
         if (n <= 0)
@@ -81,7 +84,8 @@ static int server_from_systemd(struct server *s) {
         return 1;
 }
 
-static int server_make_parent(const char *path) {
+static int server_make_parent(const char *path)
+{
         char *copy = strdup(path);
         int r = 0;
 
@@ -94,7 +98,8 @@ static int server_make_parent(const char *path) {
 }
 
 /* Remove a socket file nobody listens on any more; refuse a live one. */
-static int server_remove_stale(const struct sockaddr_un *addr) {
+static int server_remove_stale(const struct sockaddr_un *addr)
+{
         struct stat st;
         int fd, r;
 
@@ -116,7 +121,8 @@ static int server_remove_stale(const struct sockaddr_un *addr) {
 }
 
 /* The gid of NAME, a group name or a number. */
-static int server_group(const char *name, gid_t *ret) {
+static int server_group(const char *name, gid_t *ret)
+{
         struct group *g;
         char *end;
         unsigned long gid;
@@ -134,7 +140,8 @@ static int server_group(const char *name, gid_t *ret) {
         return 0;
 }
 
-static int server_set_access(const char *path, const struct options *o) {
+static int server_set_access(const char *path, const struct options *o)
+{
         gid_t gid = (gid_t) -1;
         int r;
 
@@ -151,7 +158,8 @@ static int server_set_access(const char *path, const struct options *o) {
         return 0;
 }
 
-static int server_bind(struct server *s, const struct options *o) {
+static int server_bind(struct server *s, const struct options *o)
+{
         struct sockaddr_un addr = { .sun_family = AF_UNIX };
         int r;
 
@@ -179,7 +187,8 @@ static int server_bind(struct server *s, const struct options *o) {
         return 0;
 }
 
-int server_new(struct server **ret, struct manager *m) {
+int server_new(struct server **ret, struct manager *m)
+{
         struct server *s = calloc(1, sizeof(*s));
         int r;
 
@@ -202,7 +211,8 @@ int server_new(struct server **ret, struct manager *m) {
         return 0;
 }
 
-struct server *server_free(struct server *s) {
+struct server *server_free(struct server *s)
+{
         if (!s)
                 return NULL;
         sd_event_source_disable_unref(s->io);
@@ -215,6 +225,7 @@ struct server *server_free(struct server *s) {
         return NULL;
 }
 
-void server_resume(struct server *s) {
+void server_resume(struct server *s)
+{
         sd_event_source_set_enabled(s->io, SD_EVENT_ON);
 }

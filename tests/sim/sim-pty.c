@@ -231,7 +231,7 @@ static void pty_flush(struct sim_pty *p)
         n = write(p->master, p->out, p->out_len);
         if (n < 0) {
                 if (errno != EAGAIN && errno != EINTR)
-                        fprintf(stderr, "lsc-sim: write to %s: %m\n", p->name);
+                        fprintf(stderr, "lsc-sim: write to %s: %s\n", p->name, strerror(errno));
                 return;
         }
         p->out_len -= (size_t)n;
@@ -296,7 +296,7 @@ static int pty_on_pace(sd_event_source *s, uint64_t usec, void *userdata)
         n = due ? read(p->master, buf, due) : 0;
         if (n < 0) {
                 if (errno != EAGAIN && errno != EINTR)
-                        fprintf(stderr, "lsc-sim: read from %s: %m\n", p->name);
+                        fprintf(stderr, "lsc-sim: read from %s: %s\n", p->name, strerror(errno));
                 n = 0;
         }
         for (ssize_t i = 0; i < n; i++)

@@ -11,7 +11,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static inline int lscd_check_run(Suite *s) {
+static inline int lscd_check_run(Suite *s)
+{
         SRunner *sr = srunner_create(s);
         int failed;
 

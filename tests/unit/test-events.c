@@ -10,7 +10,8 @@
 #include "json.h"
 #include "lscd-check.h"
 
-START_TEST(test_patterns) {
+START_TEST(test_patterns)
+{
         ck_assert_uint_eq(event_mask_from_pattern("group."),
                           EVENT_MASK(EVENT_GROUP_STARTED) | EVENT_MASK(EVENT_GROUP_STOPPED) |
                           EVENT_MASK(EVENT_GROUP_COMPLETED));
@@ -31,7 +32,8 @@ START_TEST(test_patterns) {
 }
 END_TEST
 
-START_TEST(test_every_name_round_trips) {
+START_TEST(test_every_name_round_trips)
+{
         for (int t = 0; t < _EVENT_MAX; t++) {
                 cJSON *array = event_mask_to_json(EVENT_MASK(t));
 
@@ -43,7 +45,8 @@ START_TEST(test_every_name_round_trips) {
 }
 END_TEST
 
-START_TEST(test_mask_to_json_order) {
+START_TEST(test_mask_to_json_order)
+{
         cJSON *array = event_mask_to_json(EVENT_MASK_ALL & ~EVENT_MASK(EVENT_BATTERY));
         char *text = cJSON_PrintUnformatted(array);
 
@@ -57,7 +60,8 @@ START_TEST(test_mask_to_json_order) {
 }
 END_TEST
 
-START_TEST(test_event_new) {
+START_TEST(test_event_new)
+{
         cJSON *e = event_new("group.started");
 
         ck_assert_str_eq(cJSON_GetObjectItem(e, "event")->valuestring, "group.started");
@@ -67,7 +71,8 @@ START_TEST(test_event_new) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
         Suite *s = suite_create("events");
         TCase *tc = tcase_create("events");
 

@@ -32,7 +32,8 @@ static const struct scan_case scan_cases[] = {
         { "\xc3", 0, JSON_SCAN_UTF8 },
 };
 
-START_TEST(test_scan_table) {
+START_TEST(test_scan_table)
+{
         const struct scan_case *c = &scan_cases[_i];
         size_t len = c->len ? c->len : strlen(c->text);
 
@@ -41,7 +42,8 @@ START_TEST(test_scan_table) {
 END_TEST
 
 /* Depth 32 passes, 33 fails, for arrays and objects, and for a mix. */
-START_TEST(test_scan_depth) {
+START_TEST(test_scan_depth)
+{
         char text[256];
         size_t n;
 
@@ -57,7 +59,8 @@ START_TEST(test_scan_depth) {
 }
 END_TEST
 
-START_TEST(test_integer) {
+START_TEST(test_integer)
+{
         static const struct {
                 const char *json;
                 int r;
@@ -91,7 +94,8 @@ START_TEST(test_integer) {
 }
 END_TEST
 
-START_TEST(test_duplicate_keys) {
+START_TEST(test_duplicate_keys)
+{
         static const struct {
                 const char *json;
                 const char *dup;
@@ -118,7 +122,8 @@ START_TEST(test_duplicate_keys) {
 }
 END_TEST
 
-START_TEST(test_time_and_line) {
+START_TEST(test_time_and_line)
+{
         cJSON *o = cJSON_CreateObject();
         struct outbuf *line;
         char text[64], *dot;
@@ -149,7 +154,8 @@ START_TEST(test_time_and_line) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
         Suite *s = suite_create("json");
         TCase *tc = tcase_create("json");
 

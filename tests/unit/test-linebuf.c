@@ -13,7 +13,8 @@
 
 /* Feed TEXT in chunks of CHUNK bytes, collecting the lines into OUT
  * separated by '|'. Returns the last linebuf_next() result. */
-static int feed(struct linebuf *b, const char *text, size_t chunk, char *out, size_t size) {
+static int feed(struct linebuf *b, const char *text, size_t chunk, char *out, size_t size)
+{
         size_t len = strlen(text);
         int r = 0;
 
@@ -41,7 +42,8 @@ static int feed(struct linebuf *b, const char *text, size_t chunk, char *out, si
         return r;
 }
 
-START_TEST(test_split_anywhere) {
+START_TEST(test_split_anywhere)
+{
         const char *text = "{\"cmd\":\"ping\"}\n\n{\"cmd\":\"status\"}\npartial";
         struct linebuf b;
         char out[256];
@@ -57,7 +59,8 @@ START_TEST(test_split_anywhere) {
 END_TEST
 
 /* A line of exactly LIMIT bytes with its newline fits; one more does not. */
-START_TEST(test_limit) {
+START_TEST(test_limit)
+{
         enum { LIMIT = 16 };
         struct linebuf b;
         char text[64], out[256];
@@ -79,7 +82,8 @@ START_TEST(test_limit) {
 END_TEST
 
 /* Lines that came before a too-long one are still returned. */
-START_TEST(test_too_long_after_lines) {
+START_TEST(test_too_long_after_lines)
+{
         struct linebuf b;
         char out[256];
 
@@ -91,7 +95,8 @@ START_TEST(test_too_long_after_lines) {
 END_TEST
 
 /* Commit LEN bytes of TEXT, as much as linebuf_space() offers each time. */
-static void fill(struct linebuf *b, const char *text, size_t len) {
+static void fill(struct linebuf *b, const char *text, size_t len)
+{
         for (size_t i = 0; i < len;) {
                 char *space;
                 size_t n = linebuf_space(b, &space);
@@ -107,7 +112,8 @@ static void fill(struct linebuf *b, const char *text, size_t len) {
 /* The full-size limit of lscd (64 KiB): a 60 KiB line makes the buffer grow
  * past its first allocation and comes out whole; once drained the large
  * buffer is released; a line of exactly the limit still fits. */
-START_TEST(test_grow_and_release) {
+START_TEST(test_grow_and_release)
+{
         enum { LIMIT = 65536, LONG = 60000 };
         struct linebuf b;
         char *text = malloc(LIMIT), *space;
@@ -140,7 +146,8 @@ START_TEST(test_grow_and_release) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
         Suite *s = suite_create("linebuf");
         TCase *tc = tcase_create("linebuf");
 

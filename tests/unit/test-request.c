@@ -97,7 +97,8 @@ static const struct bad_case bad_cases[] = {
         { "{\"cmd\":\"battery\",\"millivolts\":1}", "invalid_argument", "millivolts" },
 };
 
-START_TEST(test_bad_input) {
+START_TEST(test_bad_input)
+{
         const struct bad_case *c = &bad_cases[_i];
         struct request req;
         struct request_error err;
@@ -140,7 +141,8 @@ static const struct good_case good_cases[] = {
         { "{\"cmd\":\"unsubscribe\",\"events\":[]}", "" },
 };
 
-START_TEST(test_good_input) {
+START_TEST(test_good_input)
+{
         const struct good_case *c = &good_cases[_i];
         struct request req;
         struct request_error err;
@@ -160,7 +162,8 @@ START_TEST(test_good_input) {
 END_TEST
 
 /* The id is echoed even when the request is bad, and absent when absent. */
-START_TEST(test_id_kept_on_error) {
+START_TEST(test_id_kept_on_error)
+{
         struct request req;
         struct request_error err;
         const char *line = "{\"id\":{\"n\":7},\"cmd\":\"group.run\",\"group\":300}";
@@ -177,7 +180,8 @@ START_TEST(test_id_kept_on_error) {
 }
 END_TEST
 
-START_TEST(test_typed_arguments) {
+START_TEST(test_typed_arguments)
+{
         struct request req;
         struct request_error err;
         const char *line = "{\"cmd\":\"subscribe\",\"events\":[\"group.\",\"battery\"]}";
@@ -206,7 +210,8 @@ START_TEST(test_typed_arguments) {
 END_TEST
 
 /* A line is not read past its length: the bytes after it do not count. */
-START_TEST(test_length_is_respected) {
+START_TEST(test_length_is_respected)
+{
         const char buf[] = "{\"cmd\":\"ping\"}{\"cmd\":\"ping\"}";
         struct request req;
         struct request_error err;
@@ -219,7 +224,8 @@ START_TEST(test_length_is_respected) {
 }
 END_TEST
 
-START_TEST(test_32_servos_and_help) {
+START_TEST(test_32_servos_and_help)
+{
         char line[4096] = "{\"cmd\":\"move\",\"time_ms\":5,\"servos\":[";
         struct request req;
         struct request_error err;
@@ -247,7 +253,8 @@ START_TEST(test_32_servos_and_help) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
         Suite *s = suite_create("request");
         TCase *tc = tcase_create("request");
 
