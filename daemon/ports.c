@@ -2,6 +2,7 @@
 /*
  * ports.c: serial port enumeration and USB identity, through libserialport.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libserialport.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ static int ports_parse_hex16(const char *text, const char *end, uint16_t *ret)
                 return -EINVAL;
         for (; text < end; text++) {
                 const char *digits = "0123456789abcdef";
-                const char *d = *text ? strchr(digits, *text | 0x20) : NULL;
+                const char *d = *text ? strchr(digits, tolower((unsigned char)*text)) : NULL;
 
                 if (!d)
                         return -EINVAL;
