@@ -296,6 +296,8 @@ struct wire *wire_free(struct wire *w)
         if (!w)
                 return NULL;
         w->timer = sd_event_source_disable_unref(w->timer);
+        /* A completion below that submits is refused (-ENOTCONN). */
+        w->port = NULL;
         if (w->queue)
                 wire_answer_all(w, WIRE_SHUTDOWN);
         while (w->spare) {

@@ -66,7 +66,8 @@ struct wire_stats {
 };
 
 int wire_new(struct wire **ret, sd_event *event, wire_error_fn on_error, void *userdata);
-/* Answers every queued frame WIRE_SHUTDOWN. */
+/* Answers every queued frame WIRE_SHUTDOWN; wire_submit() from those
+ * completions returns -ENOTCONN. */
 struct wire *wire_free(struct wire *w);
 
 /* Start writing to PORT (not owned); the line is assumed idle. */

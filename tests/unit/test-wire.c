@@ -256,6 +256,34 @@ START_TEST(test_free_answers_shutdown)
 }
 END_TEST
 
+static int resubmitted = 1;
+
+/* A completion that queues another frame (frame 9) as it is answered. */
+static void on_done_resubmit(void *userdata, enum wire_result result)
+{
+        on_done(userdata, result);
+        resubmitted = submit(9, &owner_a, WIRE_LANE_NORMAL, 0, 0);
+}
+
+/* A frame submitted from a completion run by wire_free() is refused, not
+ * queued on a wire about to go (where nothing would ever answer it). */
+START_TEST(test_free_refuses_submit)
+{
+        uint8_t frame[4] = { 0x55, 0x55, 0x02, 0x07 };
+        struct wire_request req = {
+                .frame = frame, .size = sizeof(frame), .owner = &owner_a,
+                .done = on_done_resubmit, .userdata = (void *)(uintptr_t)1,
+        };
+
+        ck_assert_int_eq(wire_submit(t.wire, &req), 0);
+        t.wire = wire_free(t.wire);
+        check_answer(1, WIRE_SHUTDOWN);
+        ck_assert_int_eq(resubmitted, -ENOTCONN);
+        ck_assert_uint_eq(t.answers[9], 0);
+        ck_assert_int_eq(t.errors, 0);
+}
+END_TEST
+
 /* The board's end goes away: the write fails, on_error is called once,
  * nothing more is written, and the frames wait for wire_detach(). */
 START_TEST(test_write_error)
@@ -426,6 +454,7 @@ int main(void)
         tcase_add_test(tc, test_bound_and_detach);
         tcase_add_test(tc, test_invalid);
         tcase_add_test(tc, test_free_answers_shutdown);
+        tcase_add_test(tc, test_free_refuses_submit);
         tcase_add_test(tc, test_write_error);
         tcase_add_test(tc, test_backpressure);
         tcase_add_test(tc, test_detach_stalled);
