@@ -240,33 +240,39 @@ static void txqueue_append(struct txqueue_item **head, struct txqueue_item **tai
         *tail = item;
 }
 
+/* The superseded items are released after ITEM is queued, so that an
+ * owner whose every item was replaced keeps its place in the round: a
+ * client replacing its one move faster than frames go out is still served
+ * every round, not sent to the back of it each time. */
 int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner,
                  struct txqueue_item **superseded)
 {
         struct txqueue_owner *o = txqueue_owner_find(q, owner);
         struct txqueue_item *list = NULL;
         txqueue_list_end end = &list;
+        size_t n = 0;
+        int r = 0;
 
-        if (o && item->replace && item->servo_mask != 0) {
-                txqueue_extract(&o->head, &o->tail, txqueue_drop_subset, item, &end);
-                txqueue_release(q, list);
-        }
-        *superseded = list;
-
-        o = txqueue_owner_get(q, owner);
+        if (o && item->replace && item->servo_mask != 0)
+                n = txqueue_extract(&o->head, &o->tail, txqueue_drop_subset, item, &end);
         if (!o)
-                return -ENOMEM;
-        if (o->n >= q->owner_max)
-                return -ENOBUFS;
-
-        item->owner = o;
-        if (item->priority)
-                txqueue_append(&q->prio_head, &q->prio_tail, item);
-        else
-                txqueue_append(&o->head, &o->tail, item);
-        o->n++;
-        q->len++;
-        return 0;
+                o = txqueue_owner_get(q, owner);
+        if (!o)
+                r = -ENOMEM;
+        else if (o->n - n >= q->owner_max)
+                r = -ENOBUFS;
+        if (r == 0) {
+                item->owner = o;
+                if (item->priority)
+                        txqueue_append(&q->prio_head, &q->prio_tail, item);
+                else
+                        txqueue_append(&o->head, &o->tail, item);
+                o->n++;
+                q->len++;
+        }
+        txqueue_release(q, list);
+        *superseded = list;
+        return r;
 }
 
 struct txqueue_item *txqueue_peek(const struct txqueue *q)

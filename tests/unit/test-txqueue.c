@@ -277,7 +277,8 @@ START_TEST(test_replace_once)
 }
 END_TEST
 
-/* An owner whose every frame is superseded keeps a valid ring. */
+/* An owner whose every frame is superseded keeps a valid ring, and its
+ * turn: the new frame takes the place of the ones it replaced. */
 START_TEST(test_replace_whole_owner)
 {
         struct txqueue_item *list;
@@ -286,9 +287,27 @@ START_TEST(test_replace_whole_owner)
         push(1, &owner_b, false, true, false, 0x2, NULL);
         ck_assert_int_eq(push(2, &owner_a, false, true, true, 0x2, &list), 0);
         check_list(list, (const int[]){ 0 }, 1);
-        ck_assert_int_eq(pop_id(), 1);
         ck_assert_int_eq(pop_id(), 2);
+        ck_assert_int_eq(pop_id(), 1);
         ck_assert_int_eq(pop_id(), -1);
+}
+END_TEST
+
+/* A teleoperation client replaces its one queued move after every frame
+ * written, against a flooding client: it is still served every round. */
+START_TEST(test_replace_keeps_turn)
+{
+        struct txqueue_item *list;
+        int id = 100, served = 0;
+
+        for (int i = 0; i < 100; i++)
+                push_normal(i, &owner_b);
+        push(id, &owner_a, false, true, false, 0x2, NULL);
+        for (int k = 0; k < 50; k++) {
+                served += pop_id() >= 100;
+                ck_assert_int_eq(push(++id, &owner_a, false, true, true, 0x2, &list), 0);
+        }
+        ck_assert_int_ge(served, 24);
 }
 END_TEST
 
@@ -353,6 +372,7 @@ int main(void)
         tcase_add_test(tc, test_replace_subsets_only);
         tcase_add_test(tc, test_replace_once);
         tcase_add_test(tc, test_replace_whole_owner);
+        tcase_add_test(tc, test_replace_keeps_turn);
         tcase_add_test(tc, test_owner_bound);
         tcase_add_test(tc, test_drain);
         suite_add_tcase(s, tc);
