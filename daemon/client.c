@@ -139,16 +139,14 @@ static void client_update_events(struct client *c)
         sd_event_source_set_io_events(c->io, events);
 }
 
-/* Close a client that has nothing more to do: input ended, every call
- * answered, every byte written. */
+/* Close a client that has nothing more to do: input ended (end of file,
+ * or a line too long), every call answered, every byte written. */
 static void client_check_idle(struct client *c)
 {
         if (c->dead || client_queued(c) > 0)
                 return;
-        if (c->close_when_flushed)
-                client_close(c, "line too long");
-        else if (c->input_closed && (c->n_calls == 0 || c->output_lost))
-                client_close(c, "end of input");
+        if (c->input_closed && (c->n_calls == 0 || c->output_lost))
+                client_close(c, c->line_too_long ? "line too long" : "end of input");
 }
 
 /* Write what is queued, many lines per system call. Returns 0 when all is
@@ -248,7 +246,7 @@ static void client_line_too_long(struct client *c)
         struct call *call = call_new(c->manager, c, NULL);
 
         c->input_closed = true;
-        c->close_when_flushed = true;
+        c->line_too_long = true;
         if (call)
                 call_fail(call, ERRCODE_LINE_TOO_LONG, NULL,
                           "a request line is limited to %d bytes including the newline",

@@ -49,7 +49,7 @@ struct client {
         size_t out_bytes, max_output;
         unsigned events;                /* subscription: event mask */
         bool input_closed;              /* EOF read, or line too long */
-        bool close_when_flushed;        /* after line_too_long */
+        bool line_too_long;             /* why input_closed, for the log */
         bool output_lost;               /* the peer stopped reading: answers dropped */
         bool dead;
         struct call *calls;

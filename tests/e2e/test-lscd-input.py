@@ -84,6 +84,19 @@ def a_line_over_64_kib_is_refused_and_the_connection_closed():
 
 
 @tap.test
+def a_line_over_64_kib_waits_for_the_answers_still_due():
+    with running("--group", "8:300") as (sim, lscd):
+        c = lscd.client()
+        big = b"{\"cmd\":\"ping\",\"pad\":\"" + b"x" * 70000 + b"\"}\n"
+        c.send_raw(b"{\"cmd\":\"group.run\",\"group\":8,\"wait\":true,\"id\":1}\n" + big)
+        tap.eq(error_of(c.recv()), ("line_too_long", None), "line_too_long at once")
+        r = c.recv()
+        tap.eq((r.get("id"), r.get("completed")), (1, True),
+               "the wait sent before it is still answered")
+        tap.check(c.closed_by_peer(), "then the connection is closed")
+
+
+@tap.test
 def a_line_of_exactly_64_kib_is_accepted():
     with running() as (sim, lscd):
         c = lscd.client()
