@@ -100,6 +100,16 @@ const char *json_scan_strerror(enum json_scan_error e)
         return "invalid";
 }
 
+int json_utf8_prefix(const char *s, size_t max)
+{
+        size_t n = strnlen(s, max);
+
+        /* s[n] is the first byte left out: back off a character it continues. */
+        while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+                n--;
+        return (int) n;
+}
+
 const char *json_find_duplicate_key(const cJSON *item)
 {
         for (const cJSON *child = item ? item->child : NULL; child; child = child->next) {

@@ -30,6 +30,10 @@ enum json_scan_error {
 enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth);
 const char *json_scan_strerror(enum json_scan_error e);
 
+/* How many bytes of the UTF-8 string S to keep to shorten it to at most
+ * MAX bytes without cutting a character: for "%.*s" when quoting a name. */
+int json_utf8_prefix(const char *s, size_t max);
+
 /* The first key that appears twice in one object anywhere in ITEM, or NULL. */
 const char *json_find_duplicate_key(const cJSON *item);
 

@@ -18,7 +18,9 @@ static int request_fail(struct request_error *err, enum errcode code, const char
         va_list ap;
 
         err->code = code;
-        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+        field = field ? field : "";
+        snprintf(err->field, sizeof(err->field), "%.*s",
+                 json_utf8_prefix(field, sizeof(err->field) - 1), field);
         va_start(ap, format);
         vsnprintf(err->message, sizeof(err->message), format, ap);
         va_end(ap);
@@ -51,7 +53,8 @@ static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
                                     "%s must be an object {\"id\":N,\"position\":N}", field);
         for (const cJSON *m = item->child; m; m = m->next)
                 if (strcmp(m->string, "id") != 0 && strcmp(m->string, "position") != 0) {
-                        snprintf(field, sizeof(field), "servos[%zu].%.40s", index, m->string);
+                        snprintf(field, sizeof(field), "servos[%zu].%.*s", index,
+                                 json_utf8_prefix(m->string, 40), m->string);
                         return request_fail(err, ERRCODE_INVALID_ARGUMENT, field,
                                             "unknown field %s", field);
                 }
@@ -180,8 +183,8 @@ static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_arg
                 if (strcmp(m->string, "cmd") != 0 && strcmp(m->string, "id") != 0 &&
                     !request_find_arg(cmd, m->string))
                         return request_fail(err, ERRCODE_INVALID_ARGUMENT, m->string,
-                                            "%s takes no argument \"%.60s\"", cmd->name,
-                                            m->string);
+                                            "%s takes no argument \"%.*s\"", cmd->name,
+                                            json_utf8_prefix(m->string, 60), m->string);
         for (const struct cmd_arg *a = cmd->args; a && a->name; a++) {
                 const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, a->name);
                 int r;
@@ -212,7 +215,7 @@ static int request_cmd(struct request *req, struct request_error *err)
         dup = json_find_duplicate_key(req->root);
         if (dup)
                 return request_fail(err, ERRCODE_INVALID_REQUEST, NULL,
-                                    "duplicate key \"%.60s\"", dup);
+                                    "duplicate key \"%.*s\"", json_utf8_prefix(dup, 60), dup);
         if (!cmd)
                 return request_fail(err, ERRCODE_MISSING_ARGUMENT, "cmd",
                                     "a request needs \"cmd\"");
@@ -222,7 +225,8 @@ static int request_cmd(struct request *req, struct request_error *err)
         req->cmd = cmd_find(cmd->valuestring);
         if (!req->cmd)
                 return request_fail(err, ERRCODE_UNKNOWN_COMMAND, NULL,
-                                    "unknown command \"%.60s\" (known: %s)", cmd->valuestring,
+                                    "unknown command \"%.*s\" (known: %s)",
+                                    json_utf8_prefix(cmd->valuestring, 60), cmd->valuestring,
                                     cmd_names());
         return request_args(req->root, req->cmd, &req->args, err);
 }

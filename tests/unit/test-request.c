@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "json.h"
 #include "request.h"
 #include "lscd-check.h"
 
@@ -224,6 +225,40 @@ START_TEST(test_length_is_respected)
 }
 END_TEST
 
+/* Names quoted in an error are shortened, never inside a UTF-8 character:
+ * the message and field go out in a JSON line and must stay UTF-8. Each @
+ * becomes "a" and 100 "\xc3\xa9", so that every cut falls mid-character. */
+static const char *const long_name_lines[] = {
+        "{\"cmd\":\"@\"}",                                   /* unknown command */
+        "{\"cmd\":\"ping\",\"@\":1}",                          /* unknown argument */
+        "{\"cmd\":\"ping\",\"@\":1,\"@\":2}",                    /* duplicate key */
+        "{\"cmd\":\"move\",\"time_ms\":1,\"servos\":[{\"@\":1}]}", /* unknown field */
+};
+
+START_TEST(test_long_names_stay_utf8)
+{
+        char line[1024] = "";
+        struct request req;
+        struct request_error err;
+
+        for (const char *t = long_name_lines[_i]; *t; t++) {
+                if (*t != '@') {
+                        strncat(line, t, 1);
+                        continue;
+                }
+                strcat(line, "a");
+                for (int i = 0; i < 100; i++)
+                        strcat(line, "\xc3\xa9");
+        }
+        ck_assert_int_lt(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_msg(json_scan(err.message, strlen(err.message), JSON_MAX_DEPTH) == JSON_SCAN_OK,
+                      "message not UTF-8: %s", err.message);
+        ck_assert_msg(json_scan(err.field, strlen(err.field), JSON_MAX_DEPTH) == JSON_SCAN_OK,
+                      "field not UTF-8: %s", err.field);
+        request_done(&req);
+}
+END_TEST
+
 START_TEST(test_32_servos_and_help)
 {
         char line[4096] = "{\"cmd\":\"move\",\"time_ms\":5,\"servos\":[";
@@ -264,6 +299,7 @@ int main(void)
         tcase_add_test(tc, test_typed_arguments);
         tcase_add_test(tc, test_length_is_respected);
         tcase_add_test(tc, test_32_servos_and_help);
+        tcase_add_loop_test(tc, test_long_names_stay_utf8, 0, (int) ARRAY_SIZE(long_name_lines));
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }
