@@ -5,9 +5,12 @@
 # bump it as libtool's manual says whenever the interface changes.
 lib_LTLIBRARIES += client/liblsc.la
 lscinclude_HEADERS += include/lsc/client.h
-client_liblsc_la_SOURCES = client/lsc-client.c client/lsc-client-request.c
+# lscd's own check of a line's JSON (UTF-8, depth) vets each request before
+# it is written, so that none can draw an answer without its id.
+client_liblsc_la_SOURCES = client/lsc-client.c client/lsc-client-request.c \
+	daemon/json.c daemon/json.h daemon/outbuf.c daemon/outbuf.h
 client_liblsc_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
-client_liblsc_la_LIBADD = client/liblscframe.la $(CJSON_LIBS)
+client_liblsc_la_LIBADD = client/liblscframe.la $(CJSON_LIBS) -lm
 client_liblsc_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -export-symbols-regex '^lsc_'
 pkgconfig_DATA += client/liblsc.pc
 EXTRA_DIST += client/liblsc.pc.in

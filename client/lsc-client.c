@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "lsc/client.h"
+#include "json.h"
 
 /*
  * A request sent and not yet answered. Invariants: id is the exact value
@@ -399,7 +401,12 @@ static int client_flush(struct lsc_client *c)
                                 continue;
                         if (errno == EAGAIN || errno == EWOULDBLOCK)
                                 return 0;
-                        return errno == EPIPE ? -ECONNRESET : -errno;
+                        if (errno != EPIPE && errno != ECONNRESET)
+                                return -errno;
+                        /* lscd closed: nobody reads the rest, but the lines
+                         * it sent before closing are still to be handled,
+                         * and the read side then reports the end. */
+                        break;
                 }
                 c->out_off += (size_t)n;
         }
@@ -570,6 +577,39 @@ static int client_append(struct lsc_client *c, const char *text)
         return 0;
 }
 
+/* Whether item is JSON that cJSON prints as itself: no raw text (which
+ * could hold a newline), no invalid item, no number printed as null
+ * (infinite or NaN), arrays and objects nested at most JSON_MAX_DEPTH deep. */
+static bool client_printable(const cJSON *item, unsigned depth)
+{
+        if (cJSON_IsNumber(item))
+                return isfinite(item->valuedouble);
+        if (cJSON_IsRaw(item) || cJSON_IsInvalid(item))
+                return false;
+        if (!cJSON_IsArray(item) && !cJSON_IsObject(item))
+                return true;
+        if (depth > JSON_MAX_DEPTH)
+                return false;
+        for (const cJSON *child = item->child; child; child = child->next)
+                if (!client_printable(child, depth + 1))
+                        return false;
+        return true;
+}
+
+/* Serialise request, which must be printable, and append it to the output:
+ * -EINVAL for a line lscd would answer invalid_json, without an id. */
+static int client_append_request(struct lsc_client *c, const cJSON *request)
+{
+        char *text = cJSON_PrintUnformatted(request);
+        int r;
+
+        if (!text)
+                return -ENOMEM;
+        r = json_scan(text, strlen(text), JSON_MAX_DEPTH) == JSON_SCAN_OK ? client_append(c, text) : -EINVAL;
+        free(text);
+        return r;
+}
+
 /* Serialise request with its id, queue it, and record it as pending. */
 static int client_enqueue(struct lsc_client *c, const cJSON *request,
                           lsc_client_reply_fn fn, void *userdata, struct pending **ret)
@@ -577,11 +617,11 @@ static int client_enqueue(struct lsc_client *c, const cJSON *request,
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(request, "id");
         struct pending *p;
         cJSON *copy;
-        char *text;
         int r;
 
         if (!cJSON_IsObject(request) ||
-            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(request, "cmd")))
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(request, "cmd")) ||
+            !client_printable(request, 1))
                 return -EINVAL;
         if (c->error)
                 return c->error;
@@ -594,9 +634,7 @@ static int client_enqueue(struct lsc_client *c, const cJSON *request,
                 r = client_assign_id(c, copy);
         if (r == 0) {
                 p->id = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(copy, "id"), true);
-                text = cJSON_PrintUnformatted(copy);
-                r = p->id && text ? client_append(c, text) : -ENOMEM;
-                free(text);
+                r = p->id ? client_append_request(c, copy) : -ENOMEM;
         }
         cJSON_Delete(copy);
         if (r < 0) {
@@ -670,7 +708,7 @@ int lsc_client_call(struct lsc_client *c, const cJSON *request, cJSON **ret_resp
 
 int lsc_client_call_string(struct lsc_client *c, const char *json, cJSON **ret_response)
 {
-        cJSON *request = json ? cJSON_Parse(json) : NULL;
+        cJSON *request = json ? cJSON_ParseWithOpts(json, NULL, true) : NULL;
         int r;
 
         if (ret_response)

@@ -136,8 +136,10 @@ unsigned long long lsc_client_events_dropped(const struct lsc_client *c);
  * A request is a JSON object with a string "cmd". If it has an "id", that
  * value (any JSON) is sent and matched as is, and must differ from the ids of
  * this client's unanswered requests (-EEXIST); otherwise the library adds a
- * numeric id. -EINVAL: not an object with a string "cmd". -EMSGSIZE: longer
- * than LSC_CLIENT_MAX_REQUEST once serialised.
+ * numeric id. -EINVAL: not an object with a string "cmd", or not JSON lscd
+ * reads (a string that is not UTF-8, an infinite or NaN number, a raw item,
+ * nesting deeper than 32); nothing is sent. -EMSGSIZE: longer than
+ * LSC_CLIENT_MAX_REQUEST once serialised.
  */
 
 /* Called once per request sent with lsc_client_send(), from
@@ -160,7 +162,8 @@ int lsc_client_send(struct lsc_client *c, const cJSON *request,
  * the whole response object ({"id":..,"ok":..,...}) whenever one arrived,
  * else NULL; free it with cJSON_Delete(). */
 int lsc_client_call(struct lsc_client *c, const cJSON *request, cJSON **ret_response);
-/* Same with the request given as JSON text; -EINVAL if it does not parse. */
+/* Same with the request given as JSON text; -EINVAL if it is not one JSON
+ * value (trailing blanks aside). */
 int lsc_client_call_string(struct lsc_client *c, const char *json, cJSON **ret_response);
 
 /* ---- Request builders: {"cmd":...} objects for lsc_client_send() or

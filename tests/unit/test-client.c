@@ -559,6 +559,82 @@ START_TEST(test_invalid_requests)
 }
 END_TEST
 
+/* Requests lscd could only answer without an id (invalid_json), which would
+ * break the connection, are refused before anything reaches the wire. */
+START_TEST(test_unsendable_requests)
+{
+        static const char *const texts[] = {
+                "{\"cmd\":\"ping\",\"id\":\"\xff\"}",
+                "{\"cmd\":\"ping\",\"\xc0\xaf\":1}",
+                "{\"cmd\":\"ping\",\"id\":1e400}",
+                "{\"cmd\":\"ping\",\"id\":2} {\"cmd\":\"halt\"}",
+        };
+        struct fake f;
+        cJSON *request, *inner, *line;
+
+        fake_start(&f);
+        for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+                ck_assert_msg(lsc_client_call_string(f.c, texts[i], NULL) == -EINVAL, "%s", texts[i]);
+        /* 32 levels are fine, 33 are not; a raw item could carry a newline. */
+        request = lsc_client_request_new("ping");
+        inner = cJSON_AddArrayToObject(request, "x");
+        for (int depth = 2; depth < 32; depth++) {
+                cJSON *array = cJSON_CreateArray();
+
+                cJSON_AddItemToArray(inner, array);
+                inner = array;
+        }
+        cJSON_AddNumberToObject(request, "id", 32);
+        ck_assert_int_eq(lsc_client_send(f.c, request, NULL, NULL), 0);
+        cJSON_AddItemToArray(inner, cJSON_CreateArray());
+        cJSON_ReplaceItemInObject(request, "id", cJSON_CreateNumber(33));
+        ck_assert_int_eq(lsc_client_send(f.c, request, NULL, NULL), -EINVAL);
+        cJSON_Delete(request);
+        request = lsc_client_request_new("ping");
+        cJSON_AddRawToObject(request, "x", "1}\n{\"cmd\":\"halt\"");
+        ck_assert_int_eq(lsc_client_send(f.c, request, NULL, NULL), -EINVAL);
+        cJSON_Delete(request);
+        /* Only the 32-level request was written, then the ping. */
+        fake_write(f.fd, HELLO "{\"id\":32,\"ok\":true}\n{\"id\":\"last\",\"ok\":true}\n");
+        ck_assert_int_eq(lsc_client_call_string(f.c, "{\"cmd\":\"ping\",\"id\":\"last\"}", NULL), 0);
+        line = fake_read_request(f.fd);
+        ck_assert_int_eq(cJSON_GetObjectItem(line, "id")->valueint, 32);
+        cJSON_Delete(line);
+        line = fake_read_request(f.fd);
+        ck_assert_str_eq(cJSON_GetObjectItem(line, "cmd")->valuestring, "ping");
+        ck_assert_str_eq(cJSON_GetObjectItem(line, "id")->valuestring, "last");
+        fake_stop(&f);
+}
+END_TEST
+
+/* lscd answered, then closed before reading the next request: writing it
+ * fails (EPIPE), and the answer already received is still delivered. */
+START_TEST(test_answer_before_close)
+{
+        struct reply reply = { 0 }, late = { 0 };
+        struct fake f;
+        cJSON *request = lsc_client_request_new("ping");
+
+        fake_start(&f);
+        cJSON_AddNumberToObject(request, "echo", 5);
+        ck_assert_int_eq(lsc_client_send(f.c, request, on_reply, &reply), 0);
+        cJSON_Delete(fake_read_request(f.fd));
+        fake_write(f.fd, HELLO "{\"id\":1,\"ok\":true,\"echo\":5}\n");
+        close(f.fd);
+        f.fd = -1;
+        ck_assert_int_eq(lsc_client_send(f.c, request, on_reply, &late), 0);
+        cJSON_Delete(request);
+        ck_assert_int_eq(lsc_client_wait(f.c, 10000), 2);
+        ck_assert_int_eq(reply.calls, 1);
+        ck_assert_int_eq(reply.error, 0);
+        ck_assert_int_eq(reply.echo, 5);
+        ck_assert_int_eq(lsc_client_wait(f.c, 10000), -ECONNRESET);
+        ck_assert_int_eq(late.calls, 1);
+        ck_assert_int_eq(late.error, -ECONNRESET);
+        fake_stop(&f);
+}
+END_TEST
+
 /* Floods events, then answers the one request. */
 static void script_flood(int fd)
 {
@@ -726,6 +802,8 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_eof);
         tcase_add_test(tc, test_timeout);
         tcase_add_test(tc, test_invalid_requests);
+        tcase_add_test(tc, test_unsendable_requests);
+        tcase_add_test(tc, test_answer_before_close);
         tcase_add_test(tc, test_event_queue_bound);
         tcase_add_test(tc, test_random_lines);
         tcase_add_test(tc, test_builders);
