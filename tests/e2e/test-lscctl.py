@@ -364,6 +364,9 @@ def bash_completion_offers_table_words():
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
+    # bash splits "--socket=PATH" at the "=": PATH is not the command.
+    tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")
+    tap.eq(complete("lscctl", "--socket", "=", "/x", "run", "--w"), ["--wait"], "options after --socket=PATH")
 
 
 @tap.test
