@@ -13,7 +13,9 @@
  *    meanwhile are queued; read them with lsc_client_next_event() or
  *    lsc_client_wait_event(). When a blocking call returns, the queue holds
  *    exactly the events the daemon sent before that response: lines after it
- *    are left unread until the next call.
+ *    are left unread until the next call. They are already in the library's
+ *    buffer, so lsc_client_fd() may not become readable for them: a program
+ *    that goes back to its event loop calls lsc_client_process() first.
  *  - In your own event loop: watch lsc_client_fd() for lsc_client_events()
  *    (POLLIN, plus POLLOUT while requests wait to be written), call
  *    lsc_client_process() when it is ready, send with lsc_client_send() and a
