@@ -35,9 +35,12 @@
 
 /* Invariants: fd is open, locked and non-blocking; port is the
  * libserialport handle that owns fd for real ports and NULL for ptys; usb
- * is NULL unless libserialport reported a USB identity. */
+ * is NULL unless libserialport reported a USB identity; exclusive is set
+ * once we put the tty in exclusive mode (TIOCEXCL), which closing fd alone
+ * does not end. */
 struct serial {
         int fd;
+        bool exclusive;
         struct sp_port *port;
         char *path;
         unsigned baud;
@@ -67,6 +70,11 @@ struct serial *serial_free(struct serial *s)
 {
         if (!s)
                 return NULL;
+        /* TIOCEXCL outlives our descriptor while anyone else has the tty
+         * open (lsc-sim keeps its pty's slave): without this, every later
+         * open but root's, lscd's own reopen too, fails with EBUSY. */
+        if (s->exclusive)
+                (void)ioctl(s->fd, TIOCNXCL);
         if (s->port) {
                 sp_close(s->port);
                 sp_free_port(s->port);
@@ -82,14 +90,15 @@ struct serial *serial_free(struct serial *s)
 /* Shared: lock against every other opener (flock, which root does not
  * bypass, then TIOCEXCL against opens that do not flock), and make the
  * descriptor non-blocking and close-on-exec. */
-static int serial_claim(int fd)
+static int serial_claim(struct serial *s)
 {
-        int flags;
+        int fd = s->fd, flags;
 
         if (flock(fd, LOCK_EX | LOCK_NB) < 0)
                 return errno == EWOULDBLOCK ? -EBUSY : -errno;
         if (ioctl(fd, TIOCEXCL) < 0)
                 return -errno;
+        s->exclusive = true;
         flags = fcntl(fd, F_GETFL);
         if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
             fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
@@ -181,7 +190,7 @@ static int serial_setup(struct serial *s, const char *resolved, bool pty, unsign
         int r = pty ? serial_get_fd_pty(s, resolved) : serial_get_fd_sp(s, resolved);
 
         if (r == 0)
-                r = serial_claim(s->fd);
+                r = serial_claim(s);
         if (r == 0)
                 r = serial_make_raw(s->fd);
         if (r == 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -141,6 +142,28 @@ START_TEST(test_pty_exclusive)
 }
 END_TEST
 
+/* Closing the port ends its exclusive mode: TIOCEXCL belongs to the tty,
+ * not to our descriptor, and a tty someone else keeps open (lsc-sim holds
+ * its pty's slave) would otherwise refuse every later open but root's,
+ * lscd's own reopen included. */
+START_TEST(test_free_ends_exclusive)
+{
+        struct serial *s, *s2 = NULL;
+        int excl = -1;
+
+        ck_assert_int_eq(serial_open(&s, slave_path, 9600, NULL, 0), 0);
+        ck_assert_int_eq(ioctl(slave, TIOCGEXCL, &excl), 0);
+        ck_assert_int_eq(excl, 1);
+        /* An open refused by the lock leaves the holder's mode alone. */
+        ck_assert_int_eq(serial_open(&s2, slave_path, 9600, NULL, 0), -EBUSY);
+        ck_assert_int_eq(ioctl(slave, TIOCGEXCL, &excl), 0);
+        ck_assert_int_eq(excl, 1);
+        serial_free(s);
+        ck_assert_int_eq(ioctl(slave, TIOCGEXCL, &excl), 0);
+        ck_assert_int_eq(excl, 0);
+}
+END_TEST
+
 /* A port another program holds keeps its line settings: the lock is taken
  * before anything is configured. */
 START_TEST(test_foreign_lock_keeps_settings)
@@ -242,6 +265,7 @@ int main(void)
         tcase_add_test(tc, test_not_a_tty);
         tcase_add_test(tc, test_pty);
         tcase_add_test(tc, test_pty_exclusive);
+        tcase_add_test(tc, test_free_ends_exclusive);
         tcase_add_test(tc, test_foreign_lock_keeps_settings);
         tcase_add_test(tc, test_pty_symlink);
         tcase_add_test(tc, test_pty_io);
