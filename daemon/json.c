@@ -110,20 +110,53 @@ int json_utf8_prefix(const char *s, size_t max)
         return (int) n;
 }
 
+/* Objects with more keys than this are checked by sorting their keys. */
+#define JSON_DUPLICATE_LINEAR 16
+
+static int json_compare_keys(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Every pair: cheap for the few keys of a request. */
+static const char *json_duplicate_linear(const cJSON *object)
+{
+        for (const cJSON *child = object->child; child; child = child->next)
+                for (const cJSON *other = child->next; other; other = other->next)
+                        if (strcmp(child->string, other->string) == 0)
+                                return child->string;
+        return NULL;
+}
+
+/* A key OBJECT holds twice, in n log n: a request line may hold an id
+ * object of thousands of keys, and every pair would stall the event loop. */
+static const char *json_duplicate_in(const cJSON *object)
+{
+        const char **keys, *dup = NULL;
+        size_t n = 0, i = 0;
+
+        for (const cJSON *child = object->child; child; child = child->next)
+                n++;
+        keys = n > JSON_DUPLICATE_LINEAR ? malloc(n * sizeof(*keys)) : NULL;
+        if (!keys)
+                return json_duplicate_linear(object);
+        for (const cJSON *child = object->child; child; child = child->next)
+                keys[i++] = child->string;
+        qsort(keys, n, sizeof(*keys), json_compare_keys);
+        for (i = 1; i < n && !dup; i++)
+                if (strcmp(keys[i - 1], keys[i]) == 0)
+                        dup = keys[i];
+        free(keys);
+        return dup;
+}
+
 const char *json_find_duplicate_key(const cJSON *item)
 {
-        for (const cJSON *child = item ? item->child : NULL; child; child = child->next) {
-                const char *dup;
+        const char *dup = cJSON_IsObject(item) ? json_duplicate_in(item) : NULL;
 
-                if (cJSON_IsObject(item))
-                        for (const cJSON *other = child->next; other; other = other->next)
-                                if (strcmp(child->string, other->string) == 0)
-                                        return child->string;
+        for (const cJSON *child = item ? item->child : NULL; child && !dup; child = child->next)
                 dup = json_find_duplicate_key(child);
-                if (dup)
-                        return dup;
-        }
-        return NULL;
+        return dup;
 }
 
 int json_get_integer(const cJSON *item, long min, long max, long *ret)

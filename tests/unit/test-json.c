@@ -4,6 +4,7 @@
  * strict integers, duplicate keys, timestamps and line printing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,39 @@ START_TEST(test_duplicate_keys)
 }
 END_TEST
 
+/* An object with very many keys is checked in n log n, not n^2: this one
+ * would take minutes (past Check's timeout) comparing every pair. */
+START_TEST(test_duplicate_keys_many)
+{
+        cJSON *big = cJSON_CreateObject(), *id = cJSON_CreateObject();
+        char key[16];
+
+        ck_assert_ptr_nonnull(big);
+        ck_assert_ptr_nonnull(id);
+        for (int i = 0; i < 200000; i++) {
+                snprintf(key, sizeof(key), "k%d", i);
+                ck_assert_ptr_nonnull(cJSON_AddNullToObject(id, key));
+        }
+        ck_assert(cJSON_AddItemToObject(big, "id", id));
+        ck_assert_ptr_null(json_find_duplicate_key(big));
+        ck_assert_ptr_nonnull(cJSON_AddNullToObject(id, "k123456"));
+        ck_assert_str_eq(json_find_duplicate_key(big), "k123456");
+        cJSON_Delete(big);
+}
+END_TEST
+
+/* A prefix of at most MAX bytes that ends on a character boundary. */
+START_TEST(test_utf8_prefix)
+{
+        const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";  /* a, e-acute, euro, emoji, z */
+        static const int expected[] = { 0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 11, 11 };
+
+        for (size_t max = 0; max < ARRAY_SIZE(expected); max++)
+                ck_assert_int_eq(json_utf8_prefix(s, max), expected[max]);
+        ck_assert_int_eq(json_utf8_prefix("", 5), 0);
+}
+END_TEST
+
 START_TEST(test_time_and_line)
 {
         cJSON *o = cJSON_CreateObject();
@@ -163,6 +197,8 @@ int main(void)
         tcase_add_loop_test(tc, test_scan_depth, 0, 2);
         tcase_add_test(tc, test_integer);
         tcase_add_test(tc, test_duplicate_keys);
+        tcase_add_test(tc, test_duplicate_keys_many);
+        tcase_add_test(tc, test_utf8_prefix);
         tcase_add_test(tc, test_time_and_line);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
