@@ -33,6 +33,17 @@ static int64_t watch_deadline(const struct lscctl *ctl)
         return ctl->opt.timeout_ms < 0 ? -1 : watch_now_ms() + ctl->opt.timeout_ms;
 }
 
+/* Print an event; a failed write (the reader is gone and SIGPIPE is
+ * ignored, as systemd does) ends the run. Returns 0 or an exit status. */
+static int watch_print(struct lscctl *ctl, const cJSON *event)
+{
+        lscctl_print_event(ctl, event);
+        if (!ferror(stdout))
+                return 0;
+        fprintf(stderr, "lscctl %s: write error: %s\n", ctl->command, strerror(errno));
+        return LSCCTL_EXIT_SOFTWARE;
+}
+
 /* Subscribe to events (NULL: all). Returns 0 or an exit status. */
 static int watch_subscribe(struct lscctl *ctl, const char *const *events, size_t n)
 {
@@ -62,8 +73,10 @@ int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv)
                 r = watch_next(ctl, deadline, &event);
                 if (r < 0)
                         break;
-                lscctl_print_event(ctl, event);
+                r = watch_print(ctl, event);
                 cJSON_Delete(event);
+                if (r)
+                        return r;
                 if (ctl->opt.count && ++count >= ctl->opt.count)
                         return LSCCTL_EXIT_OK;
         }

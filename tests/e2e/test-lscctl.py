@@ -10,6 +10,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -229,6 +230,30 @@ def watch_text_is_flushed_into_a_pipe():
         finally:
             watcher.kill()
             watcher.communicate()
+
+
+@tap.test
+def watch_ends_when_its_reader_is_gone():
+    # As under systemd (IgnoreSIGPIPE=yes): a failed write must end watch,
+    # not leave it printing into a closed pipe forever.
+    with running("--group", "8:100") as (sim, lscd):
+        subscribers_are(lscd, 0)
+        watcher = subprocess.Popen([LSCCTL, "-s", lscd.socket_path, "watch", "group."],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGPIPE, signal.SIG_IGN))
+        subscribers_are(lscd, 1)
+        watcher.stdout.close()
+        try:
+            for _ in range(3):
+                ok(lscd, "run", "8", "--wait")
+                if watcher.poll() is not None:
+                    break
+            tap.eq(watcher.wait(TIMEOUT), 70, "watch exits with 70")
+            tap.check("write error" in watcher.stderr.read(), "and says why")
+        finally:
+            watcher.kill()
+            watcher.wait()
+            watcher.stderr.close()
 
 
 @tap.test
