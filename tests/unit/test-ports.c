@@ -26,7 +26,7 @@ static const char *const bad_ids[] = {
         "1a86:7523 ", " 1a86:7523", "0x1a86:7523", "1a86:7523:1", "g000:0000",
         "+1a8:7523", "1a86::7523", "-1:2",
         /* Control characters that OR 0x20 would turn into digits. */
-        "1a86:\x10\x11\x12\x13", "\x11" "a86:7523",
+        "1a86:\x10\x11\x12\x13", "\021a86:7523",
 };
 
 START_TEST(test_parse_good)
