@@ -373,6 +373,7 @@ int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
         cJSON *response = NULL;
         int r = lscctl_connect(ctl);
 
+        *ret = NULL;
         if (r) {
                 cJSON_Delete(request);
                 return r;

@@ -55,9 +55,9 @@ struct lscctl {
  * after saying why not. Subcommands validate their arguments first. */
 int lscctl_connect(struct lscctl *ctl);
 /* Connect if needed, send request (consumed, may be NULL when out of
- * memory) and wait for the
- * answer. Returns 0 with *ret set, or the exit status after printing the
- * error (and, with --json, the daemon's error response). */
+ * memory) and wait for the answer. Returns 0 with *ret set, or the exit
+ * status after printing the error (and, with --json, the daemon's error
+ * response) with *ret NULL. */
 int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret);
 /* Turn a library error into a message on stderr and an exit status. */
 int lscctl_fail(struct lscctl *ctl, int error);

@@ -233,6 +233,15 @@ def watch_text_is_flushed_into_a_pipe():
 
 
 @tap.test
+def watch_refused_subscription_exits_1():
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "--json", "watch", "grup.")
+        status_is(p, 1, "watch of an unknown event")
+        tap.check("invalid_argument" in p.stderr, "lscd's code on stderr", p.stderr)
+        tap.eq(json_lines(p.stdout)[0]["error"]["field"], "events[0]", "--json error response")
+
+
+@tap.test
 def watch_ends_when_its_reader_is_gone():
     # As under systemd (IgnoreSIGPIPE=yes): a failed write must end watch,
     # not leave it printing into a closed pipe forever.
