@@ -426,7 +426,8 @@ def control_errors_are_clear():
                              ("battery maybe", "on or off"), ("battery-mv -1", "MV must be"),
                              ("group 255 10", "G must be"), ("emit jump", "usage: emit"),
                              ("emit run 1", "usage: emit run G N"), ("raw 5", "not hex"),
-                             ("raw zz", "not hex"), ("replug", "already plugged")):
+                             ("raw zz", "not hex"), ("replug", "already plugged"),
+                             ("raw 55 55\x00 02 07", "NUL byte")):
             reply = sim.command_raw(line)
             tap.check(reply.startswith("error ") and needle in reply,
                       "%r -> error with %r" % (line, needle), reply)

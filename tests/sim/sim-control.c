@@ -108,11 +108,16 @@ static void client_reply(struct control_client *cl, const char *reply)
         cl->out_len += n + 1;
 }
 
-static void client_execute(struct control_client *cl, char *line)
+/* Run LINE, N bytes and a terminating NUL. A NUL inside would silently
+ * cut the command short ("raw 55 55\0 02 07" sending two bytes): refused. */
+static void client_execute(struct control_client *cl, char *line, size_t n)
 {
         char reply[SIM_CONTROL_REPLY_MAX + 1];
-        size_t n = strlen(line);
 
+        if (memchr(line, '\0', n)) {
+                client_reply(cl, "error NUL byte in the command");
+                return;
+        }
         if (n > 0 && line[n - 1] == '\r')
                 line[n - 1] = '\0';
         cl->control->fn(cl->control->userdata, line, reply, sizeof(reply));
@@ -126,7 +131,7 @@ static void client_lines(struct control_client *cl)
 
         while ((nl = memchr(start, '\n', cl->in_len - (size_t)(start - cl->in)))) {
                 *nl = '\0';
-                client_execute(cl, start);
+                client_execute(cl, start, (size_t)(nl - start));
                 start = nl + 1;
         }
         cl->in_len -= (size_t)(start - cl->in);
@@ -153,7 +158,7 @@ static void client_read(struct control_client *cl)
                 /* End of file: a last line without its newline still counts. */
                 cl->in[cl->in_len] = '\0';
                 if (cl->in_len > 0)
-                        client_execute(cl, cl->in);
+                        client_execute(cl, cl->in, cl->in_len);
                 cl->in_len = 0;
                 cl->state = CLIENT_DONE;
                 return;
