@@ -97,7 +97,9 @@ static int server_make_parent(const char *path)
         return r;
 }
 
-/* Remove a socket file nobody listens on any more; refuse a live one. */
+/* Remove a socket file nobody listens on any more (connecting is refused);
+ * refuse a live one, even with a full backlog (the connection would block),
+ * and any other socket, such as another program's datagram socket. */
 static int server_remove_stale(const struct sockaddr_un *addr)
 {
         struct stat st;
@@ -107,13 +109,16 @@ static int server_remove_stale(const struct sockaddr_un *addr)
                 return errno == ENOENT ? 0 : log_error_errno(errno, "Cannot stat %s", addr->sun_path);
         if (!S_ISSOCK(st.st_mode))
                 return log_error_errno(EEXIST, "%s exists and is not a socket", addr->sun_path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return log_error_errno(errno, "socket() failed");
-        r = connect(fd, (const struct sockaddr *) addr, sizeof(*addr));
+        r = connect(fd, (const struct sockaddr *) addr, sizeof(*addr)) < 0 ? -errno : 0;
         close(fd);
-        if (r == 0)
+        if (r == 0 || r == -EAGAIN)
                 return log_error_errno(EADDRINUSE, "Another lscd is listening on %s", addr->sun_path);
+        if (r != -ECONNREFUSED && r != -ENOENT)
+                return log_error_errno(r, "Cannot tell whether %s is in use; not removing it",
+                                       addr->sun_path);
         log_info("Removing the stale socket %s", addr->sun_path);
         if (unlink(addr->sun_path) < 0 && errno != ENOENT)
                 return log_error_errno(errno, "Cannot remove %s", addr->sun_path);

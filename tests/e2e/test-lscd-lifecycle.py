@@ -198,4 +198,50 @@ def socket_mode_and_stale_socket():
             shutil.rmtree(directory, ignore_errors=True)
 
 
+def exit_status_on(directory, path):
+    """How an lscd told to listen on PATH exits (None: it did not)."""
+    lscd = Lscd(os.path.join(directory, "absent"), directory=directory, socket_path=path,
+                wait=None)
+    lscd.start()
+    try:
+        return lscd.wait_exit()
+    except TimeoutError:
+        return None
+    finally:
+        lscd.stop(check=False)
+
+
+@tap.test
+def a_socket_in_use_is_never_removed():
+    directory = tempfile.mkdtemp(prefix="lscd-inuse-")
+    dgram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    busy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    waiting = []
+    try:
+        path = os.path.join(directory, "dgram.sock")
+        dgram.bind(path)                  # another program's datagram socket
+        tap.check(exit_status_on(directory, path) not in (0, None),
+                  "a datagram socket is not taken over")
+        dgram.sendto(b"x", path)
+        tap.eq(dgram.recv(1), b"x", "nor removed")
+        path = os.path.join(directory, "busy.sock")
+        busy.bind(path)
+        busy.listen(0)                    # a live listener with a full backlog
+        while True:
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.setblocking(False)
+            waiting.append(c)
+            try:
+                c.connect(path)
+            except BlockingIOError:
+                break
+        tap.check(exit_status_on(directory, path) not in (0, None),
+                  "a live socket with a full backlog is refused, not waited on")
+        tap.check(os.path.exists(path), "and kept")
+    finally:
+        for c in waiting + [dgram, busy]:
+            c.close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 tap.main()
