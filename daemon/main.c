@@ -136,6 +136,15 @@ static int main_option(int c, const char *arg, struct options *o)
         return r < 0 ? -EINVAL : 0;
 }
 
+/* The long name of the option getopt_long() returned as C. */
+static const char *main_option_name(int c)
+{
+        for (const struct option *opt = main_options; opt->name; opt++)
+                if (opt->val == c)
+                        return opt->name;
+        return "?";
+}
+
 static int main_parse(int argc, char *argv[], struct options *o)
 {
         int c, r;
@@ -143,7 +152,7 @@ static int main_parse(int argc, char *argv[], struct options *o)
         while ((c = getopt_long(argc, argv, "d:b:s:hV", main_options, NULL)) >= 0) {
                 r = main_option(c, optarg, o);
                 if (r == -EINVAL && c != '?') {
-                        fprintf(stderr, "lscd: invalid value for %s: %s\n", argv[optind - 1],
+                        fprintf(stderr, "lscd: invalid value for --%s: %s\n", main_option_name(c),
                                 optarg ? optarg : "");
                         return r;
                 }

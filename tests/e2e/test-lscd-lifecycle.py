@@ -156,6 +156,12 @@ def command_line():
         r = run_lscd(*bad)
         tap.eq(r.returncode, 2, "usage error for %s" % bad)
         tap.check(r.stderr, "with a message for %s" % bad)
+        if len(bad) == 2:
+            tap.check("invalid value for %s: %s\n" % tuple(bad) in r.stderr,
+                      "naming the option and its value", r.stderr)
+    r = run_lscd("--baud=fast")
+    tap.eq((r.returncode, r.stderr), (2, "lscd: invalid value for --baud: fast\n"),
+           "--option=value")
 
 
 @tap.test
