@@ -133,8 +133,9 @@ int sim_unplug(struct sim *sim)
                 return r;
         sim_board_power_cycle(&sim->board);
         sim_sync_deadline(sim);
+        /* A frame cut off by the unplug is discarded, and logged so. */
         lsc_decoder_reset(&sim->decoder);
-        sim->discarded = sim->decoder.discarded;
+        sim_log_discards(sim, sim_now(sim));
         sim_log_line(&sim->log, sim_now(sim), "unplug", "%s", "");
         return 0;
 }
