@@ -401,6 +401,7 @@ def bash_completion_offers_table_words():
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")
     tap.eq(complete("lscctl", "--socket", "=", "/x", "run", "--w"), ["--wait"], "options after --socket=PATH")
+    tap.eq(complete("lscctl", "--socket", "=", script[:-3]), [script], "file names after --socket=")
 
 
 @tap.test
