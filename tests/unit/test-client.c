@@ -611,6 +611,7 @@ START_TEST(test_unsendable_requests)
         line = fake_read_request(f.fd);
         ck_assert_str_eq(cJSON_GetObjectItem(line, "cmd")->valuestring, "ping");
         ck_assert_str_eq(cJSON_GetObjectItem(line, "id")->valuestring, "last");
+        cJSON_Delete(line);
         fake_stop(&f);
 }
 END_TEST
