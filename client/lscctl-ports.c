@@ -29,15 +29,28 @@ static cJSON *ports_entry_json(const struct ports_entry *e)
         return o;
 }
 
+/* Copy text (NULL or empty: "-") with control characters as '?': the
+ * strings come from the USB device and must not drive the terminal. */
+static void ports_clean(char *buf, size_t size, const char *text)
+{
+        size_t i;
+
+        text = ports_or_dash(text);
+        for (i = 0; text[i] && i + 1 < size; i++)
+                buf[i] = (unsigned char)text[i] < ' ' || text[i] == 0x7f ? '?' : text[i];
+        buf[i] = '\0';
+}
+
 static void ports_print_text(const struct ports_entry *e)
 {
-        char id[16] = "-";
+        char id[16] = "-", path[256], product[256], serial[256];
 
         if (e->usb)
                 snprintf(id, sizeof(id), "%04x:%04x", e->usb->vid, e->usb->pid);
-        printf("%-16s %-9s %-24s %s%s\n", e->path, id,
-               ports_or_dash(e->usb && e->usb->product ? e->usb->product : e->description),
-               ports_or_dash(e->usb ? e->usb->serial : NULL),
+        ports_clean(path, sizeof(path), e->path);
+        ports_clean(product, sizeof(product), e->usb && e->usb->product ? e->usb->product : e->description);
+        ports_clean(serial, sizeof(serial), e->usb ? e->usb->serial : NULL);
+        printf("%-16s %-9s %-24s %s%s\n", path, id, product, serial,
                e->known ? "  (likely LSC board)" : "");
 }
 

@@ -405,13 +405,25 @@ static bool lscctl_skip_member(const char *name)
         return !strcmp(name, "event") || !strcmp(name, "time") || !strcmp(name, "id") || !strcmp(name, "ok");
 }
 
-/* A string as is when it has no blank or quote, else JSON-quoted. */
+/* Whether text is not empty and has no blank, control character, quote,
+ * backslash or "=": safe to print as is in name=value output. */
+static bool lscctl_is_plain(const char *text)
+{
+        const unsigned char *s = (const unsigned char *)text;
+
+        for (; *s; s++)
+                if (*s <= ' ' || *s == 0x7f || *s == '"' || *s == '\\' || *s == '=')
+                        return false;
+        return s != (const unsigned char *)text;
+}
+
+/* A string as is when it is plain, else JSON-quoted (which escapes control
+ * characters: a USB product string must not drive the terminal). */
 static void lscctl_print_value(const cJSON *item)
 {
         char *text;
 
-        if (cJSON_IsString(item) && *item->valuestring &&
-            !item->valuestring[strcspn(item->valuestring, " \t\n\"\\=")]) {
+        if (cJSON_IsString(item) && lscctl_is_plain(item->valuestring)) {
                 fputs(item->valuestring, stdout);
                 return;
         }

@@ -360,6 +360,22 @@ def garbage_from_the_daemon_exits_76_and_loss_69():
 
 
 @tap.test
+def control_characters_are_not_printed_raw():
+    # A USB product string (or a device path) reaches lscctl's text output:
+    # an escape sequence in it must not reach the terminal as is.
+    d = tempfile.mkdtemp(prefix="lscctl-")
+    path = os.path.join(d, "esc")
+    thread = fake_daemon(path, b'{"id":1,"ok":true,"device":{"usb":{"product":"a\\u001b]0;x\\u0007b"}}}\n')
+    p = lscctl(None, "-s", path, "status")
+    status_is(p, 0, "status")
+    tap.check("\x1b" not in p.stdout and "\x07" not in p.stdout, "no raw control character", repr(p.stdout))
+    tap.check('device.usb.product="a\\u001b]0;x\\u0007b"' in p.stdout, "quoted as JSON", repr(p.stdout))
+    thread.join(TIMEOUT)
+    os.unlink(path)
+    os.rmdir(d)
+
+
+@tap.test
 def help_and_usage():
     top = ok(None, "--help")
     for cmd in ("move", "run", "stop", "halt", "speed", "battery", "status", "version",
