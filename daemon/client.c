@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -346,14 +346,38 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-/* At shutdown: give queued output a last, bounded chance to go out. */
-void client_flush_final(struct client *c)
+static uint64_t client_now_usec(void)
 {
-        struct timeval timeout = { .tv_usec = 200000 };
+        struct timespec ts;
 
-        if (c->dead || c->out_bytes == 0)
-                return;
-        fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-        client_flush(c, 0);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Write C's queued output, waiting for its socket until DEADLINE_USEC at
+ * most (0: try once, without waiting). */
+static void client_flush_final(struct client *c, uint64_t deadline_usec)
+{
+        while (!c->dead && !c->output_lost && client_flush(c, MSG_DONTWAIT) == 0 && c->out) {
+                struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+                uint64_t now = client_now_usec();
+
+                if (now >= deadline_usec ||
+                    poll(&p, 1, (int) ((deadline_usec - now + 999) / 1000)) <= 0)
+                        return;
+        }
+}
+
+void client_flush_all_final(struct client *clients, uint64_t usec)
+{
+        uint64_t deadline;
+
+        /* Once each without waiting, so that a client that does not read
+         * cannot use up the time of those that do; then one deadline for
+         * all of them, however many there are. */
+        for (struct client *c = clients; c; c = c->next)
+                client_flush_final(c, 0);
+        deadline = client_now_usec() + usec;
+        for (struct client *c = clients; c; c = c->next)
+                client_flush_final(c, deadline);
 }

@@ -73,7 +73,8 @@ const void *client_owner(const struct client *c);
 void client_add_call(struct client *c, struct call *call);
 void client_remove_call(struct client *c, struct call *call);
 
-/* At shutdown: write what is queued, blocking for a bounded time. */
-void client_flush_final(struct client *c);
+/* At shutdown: write what is queued for CLIENTS and those after it in
+ * the list, waiting for their sockets USEC in all, however many. */
+void client_flush_all_final(struct client *clients, uint64_t usec);
 
 #endif

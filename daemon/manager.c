@@ -19,6 +19,7 @@
 #include "server.h"
 
 #define MANAGER_REOPEN_USEC 500000     /* retry opening the device this often */
+#define MANAGER_FLUSH_USEC 500000      /* for clients' last output at exit, in all */
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
@@ -459,8 +460,7 @@ int manager_run(struct manager *m)
         r = sd_event_loop(m->event);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed");
-        for (struct client *c = m->clients; c; c = c->next)
-                client_flush_final(c);
+        client_flush_all_final(m->clients, MANAGER_FLUSH_USEC);
         return 0;
 }
 

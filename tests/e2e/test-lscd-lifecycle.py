@@ -6,6 +6,7 @@ systemd-socket-activate; READY=1, STATUS= and WATCHDOG=1 on a test
 NOTIFY_SOCKET; the command line."""
 
 import grp
+import json
 import os
 import shutil
 import signal
@@ -42,6 +43,21 @@ def sigterm_answers_every_pending_request():
         tap.eq(c.inbox, [], "and nothing else came")
         tap.eq(lscd.wait_exit(), 0, "exit status")
         tap.check(not os.path.exists(lscd.socket_path), "socket removed")
+
+
+@tap.test
+def sigterm_does_not_wait_long_for_clients_that_do_not_read():
+    # Each client has more answers than its socket takes and reads none:
+    # lscd gives their output one bounded chance at exit, not one per client.
+    with running() as (sim, lscd):
+        stuck = [lscd.client() for _ in range(100)]
+        for c in stuck:
+            c.send_raw(b"".join(json.dumps({"cmd": "ping", "id": "x" * 64000}).encode() + b"\n"
+                                for _ in range(4)))
+        wait_until(lambda: lscd.stderr().count(": ping\n") >= 4 * len(stuck),
+                   "every ping read", timeout=60)
+        lscd.signal(signal.SIGTERM)
+        tap.eq(lscd.wait_exit(), 0, "lscd exits at once, with status 0")
 
 
 @tap.test
