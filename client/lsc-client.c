@@ -303,10 +303,10 @@ static void client_queue_event(struct lsc_client *c, cJSON *msg)
         c->n_events++;
 }
 
-/* Handle one line (without its newline). Returns 0 or a fatal error. */
-static int client_handle_line(struct lsc_client *c, const char *line, size_t len)
+/* Parse one line (without its newline) into *ret: 0, or -EPROTO when it is
+ * not a JSON object. */
+static int client_parse_line(const char *line, size_t len, cJSON **ret)
 {
-        const cJSON *event;
         cJSON *msg;
 
         if (memchr(line, '\0', len))
@@ -316,7 +316,15 @@ static int client_handle_line(struct lsc_client *c, const char *line, size_t len
                 cJSON_Delete(msg);
                 return -EPROTO;
         }
-        event = cJSON_GetObjectItemCaseSensitive(msg, "event");
+        *ret = msg;
+        return 0;
+}
+
+/* Handle one message (taking it). Returns 0 or a fatal error. */
+static int client_handle_message(struct lsc_client *c, cJSON *msg)
+{
+        const cJSON *event = cJSON_GetObjectItemCaseSensitive(msg, "event");
+
         if (!event)
                 return client_handle_response(c, msg);
         if (!cJSON_IsString(event)) {
@@ -334,6 +342,7 @@ static int client_handle_line(struct lsc_client *c, const char *line, size_t len
 static int client_parse_one(struct lsc_client *c)
 {
         char *nl = c->in_len ? memchr(c->in, '\n', c->in_len) : NULL;
+        cJSON *msg = NULL;
         size_t len;
         int r;
 
@@ -345,9 +354,13 @@ static int client_parse_one(struct lsc_client *c)
         /* cJSON_ParseWithLength() of cJSON < 1.7.18 may read past the given
          * length: end the line with a NUL where its newline was. */
         *nl = '\0';
-        r = client_handle_line(c, c->in, len);
+        r = client_parse_line(c->in, len, &msg);
+        /* Take the line out before a callback may run lsc_client_process(),
+         * which reads into and consumes the same buffer. */
         memmove(c->in, nl + 1, c->in_len - len - 1);
         c->in_len -= len + 1;
+        if (r == 0)
+                r = client_handle_message(c, msg);
         return r < 0 ? r : 1;
 }
 

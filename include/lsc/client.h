@@ -149,8 +149,8 @@ unsigned long long lsc_client_events_dropped(const struct lsc_client *c);
  * -EREMOTEIO with the response when the daemon answered an error (the
  * lsc_client_error_*() accessors describe it), or a transport error with
  * response NULL. The response belongs to the library: duplicate what you
- * keep. A callback may send requests; it must not make blocking calls or
- * free the client. */
+ * keep. A callback may send requests and call lsc_client_process(); it must
+ * not make blocking calls or free the client. */
 typedef void (*lsc_client_reply_fn)(void *userdata, struct lsc_client *c,
                                     const cJSON *response, int error);
 

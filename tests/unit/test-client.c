@@ -616,6 +616,45 @@ START_TEST(test_unsendable_requests)
 }
 END_TEST
 
+static void on_reply_process(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+        struct reply *r = userdata;
+
+        r->calls++;
+        r->error = error;
+        r->echo = lsc_client_process(c);
+}
+
+/* lsc_client_process() never blocks, so a callback may call it: the lines
+ * after the response are then handled once, by the inner call. */
+START_TEST(test_process_from_callback)
+{
+        struct reply reply = { 0 };
+        struct fake f;
+        cJSON *request = lsc_client_request_new("ping"), *event;
+
+        fake_start(&f);
+        ck_assert_int_eq(lsc_client_send(f.c, request, on_reply_process, &reply), 0);
+        cJSON_Delete(request);
+        fake_write(f.fd, HELLO "{\"id\":1,\"ok\":true}\n"
+                   "{\"event\":\"battery\",\"time\":1,\"millivolts\":7000}\n"
+                   "{\"event\":\"battery\",\"time\":2,\"millivolts\":7001}\n");
+        ck_assert_int_eq(lsc_client_wait(f.c, 10000), 2);
+        ck_assert_int_eq(reply.calls, 1);
+        ck_assert_int_eq(reply.error, 0);
+        ck_assert_int_eq(reply.echo, 2);
+        ck_assert_uint_eq(lsc_client_events_queued(f.c), 2);
+        for (int i = 0; i < 2; i++) {
+                ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
+                ck_assert_int_eq(cJSON_GetObjectItem(event, "millivolts")->valueint, 7000 + i);
+                cJSON_Delete(event);
+        }
+        fake_write(f.fd, "{\"id\":2,\"ok\":true}\n");
+        ck_assert_int_eq(lsc_client_ping(f.c), 0);
+        fake_stop(&f);
+}
+END_TEST
+
 /* lscd answered, then closed before reading the next request: writing it
  * fails (EPIPE), and the answer already received is still delivered. */
 START_TEST(test_answer_before_close)
@@ -813,6 +852,7 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_invalid_requests);
         tcase_add_test(tc, test_unsendable_requests);
         tcase_add_test(tc, test_answer_before_close);
+        tcase_add_test(tc, test_process_from_callback);
         tcase_add_test(tc, test_event_queue_bound);
         tcase_add_test(tc, test_random_lines);
         tcase_add_test(tc, test_builders);
