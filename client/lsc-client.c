@@ -416,10 +416,12 @@ static int client_flush(struct lsc_client *c)
                                 return 0;
                         if (errno != EPIPE && errno != ECONNRESET)
                                 return -errno;
-                        /* lscd closed: nobody reads the rest, but the lines
-                         * it sent before closing are still to be handled,
-                         * and the read side then reports the end. */
-                        break;
+                        /* lscd stopped reading: the unsent requests can
+                         * never be answered. Take in what it sent, which is
+                         * still handled, then the end is reported. */
+                        c->out_off = c->out_len = 0;
+                        c->eof = true;
+                        return client_fill(c);
                 }
                 c->out_off += (size_t)n;
         }
@@ -442,8 +444,9 @@ static int client_parse(struct lsc_client *c, const struct pending *until)
                         break;
                 count++;
         }
-        /* Lines before the end are handled first; the next call reports it. */
-        if (count == 0 && c->eof && !(until && until->done))
+        /* Lines before the end are handled first; the next call reports it,
+         * or this one when a blocking call's answer can no longer come. */
+        if (c->eof && (count == 0 || until) && !(until && until->done))
                 return client_fail(c, -ECONNRESET);
         return count;
 }

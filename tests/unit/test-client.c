@@ -683,6 +683,22 @@ START_TEST(test_answer_before_close)
 }
 END_TEST
 
+/* A daemon that stops reading but keeps its end open: the request that
+ * could not be written fails at once instead of waiting for an answer. */
+START_TEST(test_daemon_stops_reading)
+{
+        struct fake f;
+
+        fake_start(&f);
+        fake_write(f.fd, HELLO);
+        ck_assert_int_eq(shutdown(f.fd, SHUT_RD), 0);
+        lsc_client_set_timeout(f.c, 10000);
+        ck_assert_int_eq(lsc_client_ping(f.c), -ECONNRESET);
+        ck_assert_ptr_nonnull(lsc_client_hello(f.c));
+        fake_stop(&f);
+}
+END_TEST
+
 /* Floods events, then answers the one request. */
 static void script_flood(int fd)
 {
@@ -853,6 +869,7 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_unsendable_requests);
         tcase_add_test(tc, test_answer_before_close);
         tcase_add_test(tc, test_process_from_callback);
+        tcase_add_test(tc, test_daemon_stops_reading);
         tcase_add_test(tc, test_event_queue_bound);
         tcase_add_test(tc, test_random_lines);
         tcase_add_test(tc, test_builders);
