@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "manager.h"
 #include "options.h"
+#include "serial.h"
 
 static void main_help(void)
 {
@@ -88,7 +90,9 @@ static int main_option(int c, const char *arg, struct options *o)
         case 's': o->socket_path = arg; break;
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case 'b':
-                r = main_number(arg, 10, 50, 4000000, &v);
+                r = main_number(arg, 10, 1, UINT_MAX, &v);
+                if (r == 0 && !serial_baud_supported((unsigned) v))
+                        r = -EINVAL;
                 o->baud = (unsigned) v;
                 break;
         case OPT_SOCKET_MODE:

@@ -66,6 +66,11 @@ static speed_t serial_speed(unsigned baud)
         return B0;
 }
 
+bool serial_baud_supported(unsigned baud)
+{
+        return serial_speed(baud) != B0;
+}
+
 struct serial *serial_free(struct serial *s)
 {
         if (!s)

@@ -166,7 +166,7 @@ def command_line():
     for cmd in ("ping", "version", "status", "move", "group.run", "group.stop", "halt",
                 "group.speed", "battery", "subscribe", "unsubscribe"):
         tap.check(cmd + "\n" in r.stdout, "--list-commands lists " + cmd)
-    for bad in (["--baud", "fast"], ["--usb-id", "1a86"], ["--log-level", "loud"],
+    for bad in (["--baud", "fast"], ["--baud", "12345"], ["--usb-id", "1a86"], ["--log-level", "loud"],
                 ["--socket-mode", "999"], ["--max-client-output", "10"], ["extra"],
                 ["--nope"]):
         r = run_lscd(*bad)
