@@ -172,6 +172,9 @@ static void manager_disconnect(struct manager *m, const char *reason)
         if (!m->port)
                 return;
         log_warning("Lost %s: %s", serial_path(m->port), reason);
+        /* A write error still to be reported was this port's: it must not
+         * disconnect the next one (SIGHUP reopens in the same loop pass). */
+        sd_event_source_set_enabled(m->lost, SD_EVENT_OFF);
         m->port_io = sd_event_source_disable_unref(m->port_io);
         if (m->wire)
                 wire_detach(m->wire);
