@@ -16,21 +16,26 @@
 #include "manager.h"
 #include "server.h"
 
+#define SERVER_RETRY_USEC 1000000 /* accept again this soon while out of fds */
+
 /* Invariants: path is set iff lscd created the socket file (and removes
  * it); exhausted is true from a failed accept for lack of file descriptors
  * until one finds the backlog empty (io is disabled meanwhile, resumed each
- * time a client is freed). */
+ * time a client is freed, and by the retry timer, which runs only then:
+ * the shortage may be the system's, with no client of ours to leave). */
 struct server {
         struct manager *manager;
         int fd;
         sd_event_source *io;
+        sd_event_source *retry;
         char *path;
         bool exhausted;
 };
 
 /* Out of file descriptors: the connection stays in the backlog, and
- * retrying now would spin, so accepting waits until a client leaves. The
- * warning is given once per shortage, not at every pause in it. */
+ * retrying now would spin, so accepting waits until a client leaves or a
+ * second has passed. The warning is given once per shortage, not at every
+ * pause in it. */
 static void server_pause(struct server *server, int error)
 {
         if (!server->exhausted)
@@ -39,6 +44,14 @@ static void server_pause(struct server *server, int error)
                 log_debug("Still out of file descriptors; accepting paused again");
         server->exhausted = true;
         sd_event_source_set_enabled(server->io, SD_EVENT_OFF);
+        sd_event_source_set_time_relative(server->retry, SERVER_RETRY_USEC);
+        sd_event_source_set_enabled(server->retry, SD_EVENT_ONESHOT);
+}
+
+static int server_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        server_resume(userdata);
+        return 0;
 }
 
 static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -208,6 +221,11 @@ int server_new(struct server **ret, struct manager *m)
                 log_info("Using the socket passed by systemd");
         if (r >= 0)
                 r = sd_event_add_io(m->event, &s->io, s->fd, EPOLLIN, server_on_accept, s);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &s->retry, CLOCK_MONOTONIC,
+                                               SERVER_RETRY_USEC, 0, server_on_retry, s);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->retry, SD_EVENT_OFF);
         if (r < 0) {
                 server_free(s);
                 return r;
@@ -221,6 +239,7 @@ struct server *server_free(struct server *s)
         if (!s)
                 return NULL;
         sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->retry);
         if (s->fd >= 0)
                 close(s->fd);
         if (s->path)

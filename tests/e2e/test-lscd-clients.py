@@ -5,7 +5,9 @@ at its output bound (logged once) while the others go on; a client that
 leaves with frames queued still gets them written; --max-clients."""
 
 import json
+import os
 import shutil
+import subprocess
 
 import tap
 from lscdharness import Client, Lscd, error_of, running, wait_until
@@ -146,6 +148,32 @@ def out_of_file_descriptors_pauses_accepting():
                 c.close()
         finally:
             lscd.stop()
+
+
+@tap.test
+def accepting_resumes_when_descriptors_return_without_a_client_leaving():
+    """Out of file descriptors with no client of lscd's own to leave (the
+    shortage is the limit's): accepting is paused, and once descriptors are
+    available again it resumes by itself (retried every second while
+    paused), so the waiting client is served."""
+    if valgrind_prefix():
+        raise tap.Skip("valgrind needs file descriptors of its own")
+    if not shutil.which("prlimit"):
+        raise tap.Skip("prlimit is not installed")
+    with running() as (sim, lscd):
+        pid = str(lscd.proc.pid)
+        wait_until(lambda: lscd.client().ok("status")["clients"] == 1, "the probe gone")
+        for c in lscd._clients:           # pylint: disable=protected-access
+            c.close()
+        wait_until(lambda: len(os.listdir("/proc/%s/fd" % pid)) <= 16, "clients closed")
+        used = len(os.listdir("/proc/%s/fd" % pid))
+        subprocess.run(["prlimit", "--pid", pid, "--nofile=%d:" % used], check=True)
+        waiting = Client(lscd.socket_path, hello=False)
+        lscd.wait_log("pausing until one disconnects")
+        subprocess.run(["prlimit", "--pid", pid, "--nofile=%d:" % (used + 64)], check=True)
+        tap.eq(waiting.recv()["event"], "hello", "the waiting client is served")
+        tap.eq(waiting.ok("ping")["ok"], True, "and answered")
+        waiting.close()
 
 
 @tap.test
