@@ -66,6 +66,9 @@ def halt_drops_the_queue_and_stop_goes_next():
         positions = list(range(500, 1500))
         ids = send_moves(a, 1, positions, "a")
         first = {ids[2]: a.response(ids[2], timeout=30)}
+        # lscd reads a client's lines in order and answers a ping at once:
+        # once it is answered, every move is queued, none still unread.
+        a.ok("ping", timeout=30)
         r = b.ok("halt")
         got = answers(a, ids, first)
         halted = [rid for rid in ids if not got[rid]["ok"]]
