@@ -84,6 +84,10 @@ def version_text_and_json():
 def status_text_and_json():
     with running("--group", "8:60000") as (sim, lscd):
         ok(lscd, "run", "8")
+        # run answers once the frame is written; status shows the group once
+        # the board's start report is read (later still under valgrind).
+        wait_until(lambda: json_lines(ok(lscd, "status", "--json"))[0]["group"],
+                   "status shows the running group")
         st = json_lines(ok(lscd, "status", "--json"))[0]
         tap.eq(st["device"]["connected"], True, "device connected")
         tap.eq(st["group"]["group"], 8, "running group")
