@@ -17,7 +17,7 @@
 #include "log.h"
 #include "manager.h"
 #include "options.h"
-#include "serial.h"
+#include "baud.h"
 
 static void main_help(void)
 {
@@ -91,7 +91,7 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
-                if (r == 0 && !serial_baud_supported((unsigned) v))
+                if (r == 0 && !baud_supported((unsigned) v))
                         r = -EINVAL;
                 o->baud = (unsigned) v;
                 break;

@@ -27,6 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "baud.h"
 #include "serial.h"
 
 /* Unix98 pty slaves: /dev/pts/N, character majors 136..143. */
@@ -46,30 +47,6 @@ struct serial {
         unsigned baud;
         struct ports_usb *usb;
 };
-
-static const struct {
-        unsigned baud;
-        speed_t speed;
-} serial_speeds[] = {
-        { 1200, B1200 },     { 2400, B2400 },     { 4800, B4800 },
-        { 9600, B9600 },     { 19200, B19200 },   { 38400, B38400 },
-        { 57600, B57600 },   { 115200, B115200 }, { 230400, B230400 },
-        { 460800, B460800 }, { 500000, B500000 }, { 921600, B921600 },
-};
-
-/* The termios speed for BAUD, or B0 when it is not supported. */
-static speed_t serial_speed(unsigned baud)
-{
-        for (size_t i = 0; i < sizeof(serial_speeds) / sizeof(serial_speeds[0]); i++)
-                if (serial_speeds[i].baud == baud)
-                        return serial_speeds[i].speed;
-        return B0;
-}
-
-bool serial_baud_supported(unsigned baud)
-{
-        return serial_speed(baud) != B0;
-}
 
 struct serial *serial_free(struct serial *s)
 {
@@ -199,7 +176,7 @@ static int serial_setup(struct serial *s, const char *resolved, bool pty, unsign
         if (r == 0)
                 r = serial_make_raw(s->fd);
         if (r == 0)
-                r = pty ? serial_set_speed_pty(s->fd, serial_speed(baud)) : serial_configure_sp(s, baud);
+                r = pty ? serial_set_speed_pty(s->fd, baud_speed(baud)) : serial_configure_sp(s, baud);
         if (r == 0 && tcflush(s->fd, TCIOFLUSH) < 0)
                 r = -errno;
         return r;
@@ -259,7 +236,7 @@ int serial_open(struct serial **ret, const char *device, unsigned baud,
         struct serial *s;
         int r;
 
-        if (serial_speed(baud) == B0)
+        if (baud_speed(baud) == B0)
                 return -EINVAL;
         s = calloc(1, sizeof(*s));
         if (!s)

@@ -9,7 +9,6 @@
 #ifndef LSCD_SERIAL_H
 #define LSCD_SERIAL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,9 +33,6 @@ int serial_fd(const struct serial *s);
 /* The path that was opened (resolved from "auto"; symlinks kept as given). */
 const char *serial_path(const struct serial *s);
 unsigned serial_baud(const struct serial *s);
-/* Whether serial_open() can set the line to BAUD (a termios rate from
- * 1200 to 921600). */
-bool serial_baud_supported(unsigned baud);
 /* USB identity when libserialport knows it, else NULL (ptys, native UARTs). */
 const struct ports_usb *serial_usb(const struct serial *s);
 

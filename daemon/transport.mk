@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += daemon/libtransport.la
 daemon_libtransport_la_SOURCES = \
 	daemon/serial.c daemon/serial.h \
+	daemon/baud.c daemon/baud.h \
 	daemon/ports.c daemon/ports.h \
 	daemon/txqueue.c daemon/txqueue.h \
 	daemon/wire.c daemon/wire.h

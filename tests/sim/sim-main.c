@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baud.h"
 #include "sim.h"
 #include "sim-cmd.h"
 #include "sim-pty.h"
@@ -140,7 +141,7 @@ static int main_baud(struct sim_config *c, const char *arg)
 {
         long baud;
 
-        if (main_whole(arg, 1, 4000000, &baud) < 0 || !sim_pty_baud_supported((unsigned)baud))
+        if (main_whole(arg, 1, 4000000, &baud) < 0 || !baud_supported((unsigned)baud))
                 return main_usage_error("--baud: '%s' is not a supported rate (see --help)", arg);
         c->baud = (unsigned)baud;
         return 0;

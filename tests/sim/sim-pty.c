@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "baud.h"
 #include "sim-pty.h"
 
 #define PTY_CHUNK 512                   /* bytes read per pacing step at most */
@@ -45,30 +46,6 @@ struct sim_pty {
         uint8_t out[SIM_PTY_OUT_MAX];
 };
 
-static const struct {
-        unsigned baud;
-        speed_t speed;
-} pty_speeds[] = {
-        { 1200, B1200 }, { 2400, B2400 }, { 4800, B4800 }, { 9600, B9600 },
-        { 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 },
-        { 115200, B115200 }, { 230400, B230400 }, { 460800, B460800 },
-        { 500000, B500000 }, { 576000, B576000 }, { 921600, B921600 },
-        { 1000000, B1000000 },
-};
-
-static speed_t pty_speed(unsigned baud)
-{
-        for (size_t i = 0; i < sizeof(pty_speeds) / sizeof(pty_speeds[0]); i++)
-                if (pty_speeds[i].baud == baud)
-                        return pty_speeds[i].speed;
-        return B0;
-}
-
-bool sim_pty_baud_supported(unsigned baud)
-{
-        return pty_speed(baud) != B0;
-}
-
 static int pty_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 static int pty_on_pace(sd_event_source *s, uint64_t usec, void *userdata);
 
@@ -78,7 +55,7 @@ int sim_pty_new(struct sim_pty **ret, sd_event *event, const char *link, unsigne
         struct sim_pty *p;
         int r;
 
-        if (!sim_pty_baud_supported(baud))
+        if (!baud_supported(baud))
                 return -EINVAL;
         p = calloc(1, sizeof(*p));
         if (!p)
@@ -164,7 +141,7 @@ static int pty_open(struct sim_pty *p)
         tio.c_cflag |= CS8 | CLOCAL | CREAD;
         tio.c_cc[VMIN] = 1;
         tio.c_cc[VTIME] = 0;
-        if (cfsetispeed(&tio, pty_speed(p->baud)) < 0 || cfsetospeed(&tio, pty_speed(p->baud)) < 0)
+        if (cfsetispeed(&tio, baud_speed(p->baud)) < 0 || cfsetospeed(&tio, baud_speed(p->baud)) < 0)
                 return -errno;
         if (openpty(&p->master, &p->slave, p->name, &tio, NULL) < 0)
                 return -errno;

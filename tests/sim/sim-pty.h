@@ -25,7 +25,6 @@ typedef void (*sim_pty_input_fn)(void *userdata, const uint8_t *buf, size_t n,
                                  const uint64_t *arrival_us, bool idle);
 
 /* Whether BAUD is a rate the tty layer can be set to. */
-bool sim_pty_baud_supported(unsigned baud);
 
 /* A line for LINK at BAUD, unplugged until sim_pty_plug(). */
 int sim_pty_new(struct sim_pty **ret, sd_event *event, const char *link, unsigned baud,

@@ -9,7 +9,8 @@ tests_sim_lsc_sim_SOURCES = \
 	tests/sim/sim-cmd.c tests/sim/sim-cmd.h \
 	tests/sim/sim-control.c tests/sim/sim-control.h \
 	tests/sim/sim-log.c tests/sim/sim-log.h \
-	tests/sim/sim-pty.c tests/sim/sim-pty.h
+	tests/sim/sim-pty.c tests/sim/sim-pty.h \
+	daemon/baud.c daemon/baud.h
 tests_sim_lsc_sim_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_sim_lsc_sim_LDADD = client/liblscframe.la $(SYSTEMD_LIBS) -lutil
 
