@@ -122,7 +122,7 @@ class Bench:
     """One run of the suite: binaries, plan, table."""
 
     def __init__(self, builddir, plan):
-        self.sim_bin = os.path.join(builddir, "tests", "sim", "lsc-sim")
+        self.sim_bin = os.path.join(builddir, "sim", "lsc-sim")
         self.lscd_bin = os.path.join(builddir, "lscd")
         self.loadgen = os.path.join(builddir, "bench", "loadgen")
         self.plan = plan

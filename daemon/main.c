@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "manager.h"
+#include "mem.h"
 #include "options.h"
 #include "baud.h"
 
@@ -203,6 +204,7 @@ int main(int argc, char *argv[])
         r = main_parse(argc, argv, &options);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
+        mem_json_hooks();
         signal(SIGPIPE, SIG_IGN);
         main_raise_nofile();
         log_info("lscd %s starting: device %s, socket %s", PACKAGE_VERSION, options.device,

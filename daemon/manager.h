@@ -11,32 +11,31 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <cjson/cJSON.h>
 #include <systemd/sd-event.h>
 
-#include "events.h"
+#include "cmd.h"
 #include "lsc/frame.h"
 #include "options.h"
-#include "wire.h"
 
 struct board;
-struct call;
-struct client;
+struct clients;
 struct server;
 struct serial;
+struct wire;
 
-struct manager_counters {
-        uint64_t frames_in, bytes_in, bytes_discarded, requests, errors;
-};
-
-/* Invariants: port, port_io and wire's attachment exist together (the
- * device is connected) or not at all, and reopen_timer is enabled exactly
- * while disconnected and not shutting down; clients lists the live
- * clients (n_clients of them), dead those closed and not yet freed. */
+/* Invariants: port, port_io and the wire's attachment exist together (the
+ * device is connected) or not at all; reopen_timer is enabled exactly
+ * while disconnected and not shutting down; wire, board and clients live
+ * from manager_new() to manager_free() (at SIGTERM the wire is shut down,
+ * not freed). */
 struct manager {
         sd_event *event;
         const struct options *options;
+        struct cmd_context ctx;
         struct server *server;
+        struct clients *clients;
+        struct wire *wire;
+        struct board *board;
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;
@@ -46,14 +45,8 @@ struct manager {
         int last_open_error;            /* logged once until it changes */
         struct lsc_decoder decoder;
         uint64_t discarded_before;      /* by decoders of earlier connections */
-        struct wire *wire;
-        struct board *board;
-        struct client *clients, *dead;
-        size_t n_clients;
-        sd_event_source *gc;            /* frees dead clients */
-        uint64_t next_client;
+        uint64_t frames_in, bytes_in;
         uint64_t started_usec;          /* CLOCK_MONOTONIC */
-        struct manager_counters counters;
         bool shutting_down;
 };
 
@@ -62,25 +55,5 @@ struct manager *manager_free(struct manager *m);
 /* Open the device (absent is fine, busy is fatal), listen, notify READY=1
  * and run until SIGTERM/SIGINT. Returns 0 or a negative errno. */
 int manager_run(struct manager *m);
-
-/* {"path","connected","baud","usb"} as in the hello event. */
-cJSON *manager_device_json(const struct manager *m);
-
-/* Queue CALL's frame; failures to queue answer the call at once. */
-void manager_submit(struct manager *m, struct call *call, const uint8_t *frame, size_t size,
-                    enum wire_lane lane, unsigned flags);
-/* Queue a frame of lscd's own (no call); DONE gets the result. */
-int manager_submit_own(struct manager *m, const uint8_t *frame, size_t size,
-                       wire_done_fn done, void *userdata);
-
-/* Send EVENT (consumed) to every subscriber of TYPE, serialised once. */
-void manager_publish(struct manager *m, enum event_type type, cJSON *event);
-
-/* A new client connection (takes FD). */
-void manager_add_client(struct manager *m, int fd);
-/* Move a closed client to the dead list; it is freed from a deferred source. */
-void manager_client_closed(struct manager *m, struct client *c);
-/* Handle one request line of client C. */
-void manager_request(struct manager *m, struct client *c, const char *line, size_t len);
 
 #endif

@@ -11,7 +11,7 @@
         sim.command("battery off")              # "ok ..." -> text; error -> SimError
         print(sim.state()["running"])
 
-The binary is $LSC_SIM, else $top_builddir/tests/sim/lsc-sim, else lsc-sim
+The binary is $LSC_SIM, else $top_builddir/sim/lsc-sim, else lsc-sim
 from $PATH. Every wait has a timeout (seconds) and raises TimeoutError with
 what was seen; nothing here asserts on elapsed time.
 """
@@ -55,8 +55,8 @@ def sim_binary():
     if os.environ.get("LSC_SIM"):
         return os.environ["LSC_SIM"]
     top = os.environ.get("top_builddir")
-    if top and os.path.exists(os.path.join(top, "tests", "sim", "lsc-sim")):
-        return os.path.join(top, "tests", "sim", "lsc-sim")
+    if top and os.path.exists(os.path.join(top, "sim", "lsc-sim")):
+        return os.path.join(top, "sim", "lsc-sim")
     found = shutil.which("lsc-sim")
     if not found:
         raise SimError("lsc-sim not found: set LSC_SIM or top_builddir")

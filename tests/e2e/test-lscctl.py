@@ -21,7 +21,7 @@ from lscdharness import running, wait_until
 
 BUILD = os.environ.get("top_builddir", ".")
 SRC = os.environ.get("top_srcdir", ".")
-LSCCTL = os.path.join(BUILD, "client", "lscctl")
+LSCCTL = os.path.join(BUILD, "client", "lscctl", "lscctl")
 EXAMPLE = os.path.join(BUILD, "client", "examples", "run-group")
 TIMEOUT = 60
 
@@ -403,7 +403,7 @@ def ports_lists_and_exits_0():
 
 @tap.test
 def bash_completion_offers_table_words():
-    script = os.path.join(SRC, "client", "lscctl.bash-completion")
+    script = os.path.join(SRC, "client", "lscctl", "lscctl.bash-completion")
     path = os.path.dirname(os.path.abspath(LSCCTL))
 
     def complete(*words):
@@ -449,7 +449,7 @@ def header_compiles_as_cplusplus():
         p = subprocess.run([cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror",
                             "-I", os.path.join(SRC, "include")] + cjson +
                            ["-x", "c++", "-", "-x", "none", "-o", os.path.join(d, "a.out"),
-                            "-L", os.path.join(BUILD, "client", ".libs"), "-llsc", "-lcjson",
+                            "-L", os.path.join(BUILD, "client", "liblsc", ".libs"), "-llsc", "-lcjson",
                             "-Wl,--unresolved-symbols=ignore-in-shared-libs"],
                            input=src, capture_output=True, text=True, timeout=TIMEOUT)
     tap.eq(p.returncode, 0, "C++ build against liblsc (%s)" % p.stderr)

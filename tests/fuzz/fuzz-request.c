@@ -36,11 +36,11 @@ _Noreturn static void fuzz_fail(const char *what, int line)
 
 static void fuzz_check_error(const struct request_error *err)
 {
-        fuzz_assert(err->code == ERRCODE_INVALID_JSON || err->code == ERRCODE_INVALID_REQUEST ||
-                    err->code == ERRCODE_MISSING_ARGUMENT ||
-                    err->code == ERRCODE_INVALID_ARGUMENT ||
-                    err->code == ERRCODE_UNKNOWN_COMMAND);
-        fuzz_assert(errcode_to_string(err->code) != NULL);
+        fuzz_assert(err->code == LSC_ERRCODE_INVALID_JSON || err->code == LSC_ERRCODE_INVALID_REQUEST ||
+                    err->code == LSC_ERRCODE_MISSING_ARGUMENT ||
+                    err->code == LSC_ERRCODE_INVALID_ARGUMENT ||
+                    err->code == LSC_ERRCODE_UNKNOWN_COMMAND);
+        fuzz_assert(lsc_errcode_name(err->code) != NULL);
         fuzz_assert(memchr(err->field, '\0', sizeof(err->field)) != NULL);
         fuzz_assert(memchr(err->message, '\0', sizeof(err->message)) != NULL);
         fuzz_assert(err->message[0] != '\0');
@@ -124,9 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *space;
         int r = 0;
 
-        if (size >= OPTIONS_LINE_MAX)
+        if (size >= LSC_PROTOCOL_LINE_MAX)
                 return -1;              /* line_too_long: no parsing at all */
-        fuzz_assert(linebuf_init(&b, OPTIONS_LINE_MAX) == 0);
+        fuzz_assert(linebuf_init(&b, LSC_PROTOCOL_LINE_MAX) == 0);
         room = linebuf_space(&b, &space);
         fuzz_assert(room > size);
         memcpy(space, data, size);

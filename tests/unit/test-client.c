@@ -137,7 +137,7 @@ static void fake_stop(struct fake *f)
         rmdir(f->dir);
 }
 
-static const char *event_name(const cJSON *event)
+static const char *lsc_event_name(const cJSON *event)
 {
         return cJSON_GetObjectItemCaseSensitive(event, "event")->valuestring;
 }
@@ -239,7 +239,7 @@ START_TEST(test_call_stops_after_response)
 
         ck_assert_uint_eq(lsc_client_events_queued(f.c), 1);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
-        ck_assert_str_eq(event_name(event), "group.started");
+        ck_assert_str_eq(lsc_event_name(event), "group.started");
         cJSON_Delete(event);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 0);
         /* The line after the response is in the library's buffer, not the
@@ -251,7 +251,7 @@ START_TEST(test_call_stops_after_response)
         }
         ck_assert_int_eq(lsc_client_process(f.c), 1);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
-        ck_assert_str_eq(event_name(event), "group.completed");
+        ck_assert_str_eq(lsc_event_name(event), "group.completed");
         cJSON_Delete(event);
         fake_stop(&f);
 }

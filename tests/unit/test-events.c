@@ -12,34 +12,34 @@
 
 START_TEST(test_patterns)
 {
-        ck_assert_uint_eq(event_mask_from_pattern("group."),
-                          EVENT_MASK(EVENT_GROUP_STARTED) | EVENT_MASK(EVENT_GROUP_STOPPED) |
-                          EVENT_MASK(EVENT_GROUP_COMPLETED));
-        ck_assert_uint_eq(event_mask_from_pattern("device."),
-                          EVENT_MASK(EVENT_DEVICE_CONNECTED) | EVENT_MASK(EVENT_DEVICE_DISCONNECTED));
-        ck_assert_uint_eq(event_mask_from_pattern("group.completed"),
-                          EVENT_MASK(EVENT_GROUP_COMPLETED));
-        ck_assert_uint_eq(event_mask_from_pattern("battery"), EVENT_MASK(EVENT_BATTERY));
-        ck_assert_uint_eq(event_mask_from_pattern("frame.unknown"), EVENT_MASK(EVENT_FRAME_UNKNOWN));
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("group."),
+                          LSC_EVENT_MASK(LSC_EVENT_GROUP_STARTED) | LSC_EVENT_MASK(LSC_EVENT_GROUP_STOPPED) |
+                          LSC_EVENT_MASK(LSC_EVENT_GROUP_COMPLETED));
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("device."),
+                          LSC_EVENT_MASK(LSC_EVENT_DEVICE_CONNECTED) | LSC_EVENT_MASK(LSC_EVENT_DEVICE_DISCONNECTED));
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("group.completed"),
+                          LSC_EVENT_MASK(LSC_EVENT_GROUP_COMPLETED));
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("battery"), LSC_EVENT_MASK(LSC_EVENT_BATTERY));
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("frame.unknown"), LSC_EVENT_MASK(LSC_EVENT_FRAME_UNKNOWN));
         /* A name is exact: "group" without the dot, or a partial name, is no pattern. */
-        ck_assert_uint_eq(event_mask_from_pattern("group"), 0);
-        ck_assert_uint_eq(event_mask_from_pattern("group.start"), 0);
-        ck_assert_uint_eq(event_mask_from_pattern("gro."), 0);
-        ck_assert_uint_eq(event_mask_from_pattern(""), 0);
-        ck_assert_uint_eq(event_mask_from_pattern("."), 0);
-        ck_assert_uint_eq(event_mask_from_pattern("hello"), 0);
-        ck_assert_uint_eq(event_mask_from_pattern("Group.started"), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("group"), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("group.start"), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("gro."), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern(""), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("."), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("hello"), 0);
+        ck_assert_uint_eq(lsc_event_mask_from_pattern("Group.started"), 0);
 }
 END_TEST
 
 START_TEST(test_every_name_round_trips)
 {
-        for (int t = 0; t < _EVENT_MAX; t++) {
-                cJSON *array = event_mask_to_json(EVENT_MASK(t));
+        for (int t = 0; t < _LSC_EVENT_MAX; t++) {
+                cJSON *array = event_mask_to_json(LSC_EVENT_MASK(t));
 
                 ck_assert_int_eq(cJSON_GetArraySize(array), 1);
-                ck_assert_str_eq(cJSON_GetArrayItem(array, 0)->valuestring, event_name(t));
-                ck_assert_uint_eq(event_mask_from_pattern(event_name(t)), EVENT_MASK(t));
+                ck_assert_str_eq(cJSON_GetArrayItem(array, 0)->valuestring, lsc_event_name(t));
+                ck_assert_uint_eq(lsc_event_mask_from_pattern(lsc_event_name(t)), LSC_EVENT_MASK(t));
                 cJSON_Delete(array);
         }
 }
@@ -47,7 +47,7 @@ END_TEST
 
 START_TEST(test_mask_to_json_order)
 {
-        cJSON *array = event_mask_to_json(EVENT_MASK_ALL & ~EVENT_MASK(EVENT_BATTERY));
+        cJSON *array = event_mask_to_json(LSC_EVENT_MASK_ALL & ~LSC_EVENT_MASK(LSC_EVENT_BATTERY));
         char *text = cJSON_PrintUnformatted(array);
 
         ck_assert_str_eq(text, "[\"group.started\",\"group.stopped\",\"group.completed\","

@@ -105,8 +105,8 @@ START_TEST(test_bad_input)
         struct request_error err;
 
         ck_assert_msg(request_parse(c->line, strlen(c->line), &req, &err) < 0, "%s", c->line);
-        ck_assert_msg(strcmp(errcode_to_string(err.code), c->code) == 0, "%s: got %s (%s)",
-                      c->line, errcode_to_string(err.code), err.message);
+        ck_assert_msg(strcmp(lsc_errcode_name(err.code), c->code) == 0, "%s: got %s (%s)",
+                      c->line, lsc_errcode_name(err.code), err.message);
         ck_assert_msg(strcmp(err.field, c->field ? c->field : "") == 0, "%s: field %s", c->line,
                       err.field);
         ck_assert_msg(err.message[0] != '\0', "%s: no message", c->line);
@@ -189,8 +189,8 @@ START_TEST(test_typed_arguments)
 
         ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
         ck_assert(req.args.has_events);
-        ck_assert_uint_eq(req.args.events, event_mask_from_pattern("group.") |
-                                           EVENT_MASK(EVENT_BATTERY));
+        ck_assert_uint_eq(req.args.events, lsc_event_mask_from_pattern("group.") |
+                                           LSC_EVENT_MASK(LSC_EVENT_BATTERY));
         request_done(&req);
 
         line = "{\"cmd\":\"group.run\",\"group\":254,\"runs\":65535,\"wait\":true}";
@@ -220,7 +220,7 @@ START_TEST(test_length_is_respected)
         ck_assert_int_eq(request_parse(buf, 14, &req, &err), 0);
         request_done(&req);
         ck_assert_int_lt(request_parse(buf, 13, &req, &err), 0);
-        ck_assert_str_eq(errcode_to_string(err.code), "invalid_json");
+        ck_assert_str_eq(lsc_errcode_name(err.code), "invalid_json");
         request_done(&req);
 }
 END_TEST

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "json.h"
+
+/* Length of the UTF-8 sequence starting at S (at most LEFT bytes), or 0 when
+ * it is not well-formed (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+static size_t json_utf8_sequence(const unsigned char *s, size_t left)
+{
+        unsigned char lo = 0x80, hi = 0xBF;
+        size_t n;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xC2 && s[0] <= 0xDF)
+                n = 2;
+        else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+                n = 3;
+                if (s[0] == 0xE0)
+                        lo = 0xA0;
+                else if (s[0] == 0xED)
+                        hi = 0x9F;
+        } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+                n = 4;
+                if (s[0] == 0xF0)
+                        lo = 0x90;
+                else if (s[0] == 0xF4)
+                        hi = 0x8F;
+        } else
+                return 0;
+        if (left < n || s[1] < lo || s[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++)
+                if (s[i] < 0x80 || s[i] > 0xBF)
+                        return 0;
+        return n;
+}
+
+static bool json_is_escaped_nul(const char *text, size_t i, size_t len)
+{
+        return i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0;
+}
+
+enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth)
+{
+        const unsigned char *s = (const unsigned char *) text;
+        bool in_string = false;
+        unsigned depth = 0;
+
+        for (size_t i = 0; i < len;) {
+                size_t n;
+
+                if (s[i] == 0)
+                        return JSON_SCAN_NUL;
+                n = json_utf8_sequence(s + i, len - i);
+                if (n == 0)
+                        return JSON_SCAN_UTF8;
+                if (n > 1) {
+                        i += n;
+                        continue;
+                }
+                if (in_string) {
+                        if (s[i] == '\\') {
+                                if (json_is_escaped_nul(text, i, len))
+                                        return JSON_SCAN_NUL;
+                                i += (i + 1 < len && s[i + 1] != 0) ? 2 : 1;
+                                continue;
+                        }
+                        if (s[i] == '"')
+                                in_string = false;
+                } else if (s[i] == '"')
+                        in_string = true;
+                else if (s[i] == '[' || s[i] == '{') {
+                        if (++depth > max_depth)
+                                return JSON_SCAN_DEPTH;
+                } else if ((s[i] == ']' || s[i] == '}') && depth > 0)
+                        depth--;
+                i++;
+        }
+        return JSON_SCAN_OK;
+}
+
+const char *json_scan_strerror(enum json_scan_error e)
+{
+        switch (e) {
+        case JSON_SCAN_OK:
+                return "valid";
+        case JSON_SCAN_NUL:
+                return "the line contains a NUL character";
+        case JSON_SCAN_UTF8:
+                return "the line is not valid UTF-8";
+        case JSON_SCAN_DEPTH:
+                return "arrays and objects are nested too deeply";
+        }
+        return "invalid";
+}
+
+int json_utf8_prefix(const char *s, size_t max)
+{
+        size_t n = strnlen(s, max);
+
+        /* s[n] is the first byte left out: back off a character it continues. */
+        while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+                n--;
+        return (int) n;
+}
+
+/* Objects with more keys than this are checked by sorting their keys. */
+#define JSON_DUPLICATE_LINEAR 16
+
+static int json_compare_keys(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Every pair: cheap for the few keys of a request. */
+static const char *json_duplicate_linear(const cJSON *object)
+{
+        for (const cJSON *child = object->child; child; child = child->next)
+                for (const cJSON *other = child->next; other; other = other->next)
+                        if (strcmp(child->string, other->string) == 0)
+                                return child->string;
+        return NULL;
+}
+
+/* A key OBJECT holds twice, in n log n: a request line may hold an id
+ * object of thousands of keys, and every pair would stall the event loop. */
+static const char *json_duplicate_in(const cJSON *object)
+{
+        const char **keys, *dup = NULL;
+        size_t n = 0, i = 0;
+
+        for (const cJSON *child = object->child; child; child = child->next)
+                n++;
+        keys = n > JSON_DUPLICATE_LINEAR ? malloc(n * sizeof(*keys)) : NULL;
+        if (!keys)
+                return json_duplicate_linear(object);
+        for (const cJSON *child = object->child; child; child = child->next)
+                keys[i++] = child->string;
+        qsort(keys, n, sizeof(*keys), json_compare_keys);
+        for (i = 1; i < n && !dup; i++)
+                if (strcmp(keys[i - 1], keys[i]) == 0)
+                        dup = keys[i];
+        free(keys);
+        return dup;
+}
+
+const char *json_find_duplicate_key(const cJSON *item)
+{
+        const char *dup = cJSON_IsObject(item) ? json_duplicate_in(item) : NULL;
+
+        for (const cJSON *child = item ? item->child : NULL; child && !dup; child = child->next)
+                dup = json_find_duplicate_key(child);
+        return dup;
+}
+
+int json_get_integer(const cJSON *item, long min, long max, long *ret)
+{
+        double v;
+
+        if (!cJSON_IsNumber(item))
+                return -EINVAL;
+        v = item->valuedouble;
+        if (!isfinite(v) || v != floor(v))
+                return -EINVAL;
+        if (v < (double) min || v > (double) max)
+                return -ERANGE;
+        *ret = (long) v;
+        return 0;
+}
+
+bool json_add_time(cJSON *object, const char *name)
+{
+        uint64_t now = clock_usec(CLOCK_REALTIME);
+        char text[32];
+
+        snprintf(text, sizeof(text), "%llu.%06llu", (unsigned long long) (now / CLOCK_USEC_PER_SEC),
+                 (unsigned long long) (now % CLOCK_USEC_PER_SEC));
+        return cJSON_AddRawToObject(object, name, text) != NULL;
+}
+
+struct outbuf *json_print_outbuf(const cJSON *object)
+{
+        char *text = cJSON_PrintUnformatted(object);
+        struct outbuf *line;
+        size_t len;
+
+        if (!text)
+                return NULL;
+        len = strlen(text);
+        text[len] = '\n';           /* replaces the NUL: outbuf_new copies len + 1 */
+        line = outbuf_new(text, len + 1);
+        cJSON_free(text);
+        return line;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "mem.h"
+
+_Noreturn void mem_oom(void)
+{
+        static const char line[] = "<2>Out of memory, aborting\n";
+
+        /* No stdio: it may need memory itself. */
+        (void) !write(STDERR_FILENO, line, sizeof(line) - 1);
+        abort();
+}
+
+void *mem_alloc(size_t size)
+{
+        void *p = malloc(size ? size : 1);
+
+        if (!p)
+                mem_oom();
+        return p;
+}
+
+void *mem_alloc0(size_t size)
+{
+        void *p = calloc(1, size ? size : 1);
+
+        if (!p)
+                mem_oom();
+        return p;
+}
+
+char *mem_strdup(const char *s)
+{
+        char *p = strdup(s);
+
+        if (!p)
+                mem_oom();
+        return p;
+}
+
+void mem_json_hooks(void)
+{
+        cJSON_Hooks hooks = { .malloc_fn = mem_alloc, .free_fn = free };
+
+        cJSON_InitHooks(&hooks);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
+#include <string.h>
+
+#include "lsc/protocol.h"
+
+static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
+        [LSC_ERRCODE_INVALID_JSON]     = "invalid_json",
+        [LSC_ERRCODE_INVALID_REQUEST]  = "invalid_request",
+        [LSC_ERRCODE_MISSING_ARGUMENT] = "missing_argument",
+        [LSC_ERRCODE_INVALID_ARGUMENT] = "invalid_argument",
+        [LSC_ERRCODE_UNKNOWN_COMMAND]  = "unknown_command",
+        [LSC_ERRCODE_LINE_TOO_LONG]    = "line_too_long",
+        [LSC_ERRCODE_NOT_CONNECTED]    = "not_connected",
+        [LSC_ERRCODE_DEVICE_LOST]      = "device_lost",
+        [LSC_ERRCODE_TIMEOUT]          = "timeout",
+        [LSC_ERRCODE_STOPPED]          = "stopped",
+        [LSC_ERRCODE_PREEMPTED]        = "preempted",
+        [LSC_ERRCODE_NOT_STARTED]      = "not_started",
+        [LSC_ERRCODE_HALTED]           = "halted",
+        [LSC_ERRCODE_SUPERSEDED]       = "superseded",
+        [LSC_ERRCODE_QUEUE_FULL]       = "queue_full",
+        [LSC_ERRCODE_SHUTDOWN]         = "shutdown",
+        [LSC_ERRCODE_TOO_MANY_CLIENTS] = "too_many_clients",
+};
+
+static const char *const protocol_events[_LSC_EVENT_MAX] = {
+        [LSC_EVENT_GROUP_STARTED]       = "group.started",
+        [LSC_EVENT_GROUP_STOPPED]       = "group.stopped",
+        [LSC_EVENT_GROUP_COMPLETED]     = "group.completed",
+        [LSC_EVENT_DEVICE_CONNECTED]    = "device.connected",
+        [LSC_EVENT_DEVICE_DISCONNECTED] = "device.disconnected",
+        [LSC_EVENT_BATTERY]             = "battery",
+        [LSC_EVENT_FRAME_UNKNOWN]       = "frame.unknown",
+};
+
+const char *lsc_errcode_name(enum lsc_errcode code)
+{
+        return (unsigned) code < _LSC_ERRCODE_MAX ? protocol_errcodes[code] : "internal";
+}
+
+const char *lsc_event_name(enum lsc_event event)
+{
+        return (unsigned) event < _LSC_EVENT_MAX ? protocol_events[event] : NULL;
+}
+
+unsigned lsc_event_mask_from_pattern(const char *pattern)
+{
+        size_t len = strlen(pattern);
+        bool prefix = len > 0 && pattern[len - 1] == '.';
+        unsigned mask = 0;
+
+        for (int e = 0; e < _LSC_EVENT_MAX; e++)
+                if (prefix ? strncmp(protocol_events[e], pattern, len) == 0
+                           : strcmp(protocol_events[e], pattern) == 0)
+                        mask |= LSC_EVENT_MASK(e);
+        return mask;
+}

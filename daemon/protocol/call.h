@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * call.h: one request line being answered, and the peer (the connection)
+ * that sent it. Every line becomes a call, and every call is answered
+ * exactly once (call_reply or call_fail), which frees it. Until then it has
+ * exactly one owner: the verb running it, the wire queue (as the frame's
+ * userdata), or the board (as a waiter). The peer pointer is weak:
+ * peer_detach() clears it, the call goes on (its frame still goes out,
+ * nothing is lost) and its answer is dropped.
+ */
+#ifndef LSCD_CALL_H
+#define LSCD_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "board-state.h"
+#include "cmd.h"
+#include "lsc/protocol.h"
+
+struct call;
+struct peer;
+
+/* What the protocol needs of a connection; net/client.c implements it. */
+struct peer_ops {
+        /* Send one message (an answer or an event). */
+        void (*send)(struct peer *p, const cJSON *message);
+        /* The peer's last unanswered call was answered. */
+        void (*idle)(struct peer *p);
+};
+
+/* The protocol's side of a connection, embedded in the client. Invariant:
+ * calls lists exactly the unanswered calls whose peer is this one, n_calls
+ * of them. */
+struct peer {
+        const struct peer_ops *ops;
+        uint64_t number;                /* unique for the daemon's lifetime */
+        unsigned events;                /* subscription: event mask */
+        struct call *calls;
+        size_t n_calls;
+};
+
+/* Detach every unanswered call: their answers will be dropped. */
+void peer_detach(struct peer *p);
+/* The key that keeps a peer's frames apart in the wire queue: its number,
+ * not its address, which a later peer could reuse. */
+const void *peer_owner(const struct peer *p);
+
+/* Invariant: waiter is linked by the board exactly while the board owns
+ * the call. */
+struct call {
+        struct cmd_context *ctx;
+        struct peer *peer;                      /* NULL once the peer is gone */
+        struct call *peer_prev, *peer_next;     /* the peer's list, while peer */
+        cJSON *id;                              /* copy of the request's id, or NULL */
+        const struct cmd *cmd;                  /* NULL when the line did not parse */
+        struct cmd_args args;
+        size_t dropped;                         /* halt: frames dropped for it */
+        struct board_waiter waiter;
+};
+
+/* A call from PEER (NULL in tests) echoing ID (copied, may be NULL). */
+struct call *call_new(struct cmd_context *ctx, struct peer *peer, const cJSON *id);
+
+/* A success response {"id":ID,"ok":true} for the caller to add results to. */
+cJSON *call_response(const struct call *call);
+/* Send RESPONSE (consumed; from call_response) and free the call. */
+void call_reply(struct call *call, cJSON *response);
+/* Answer {"ok":true} with no results. */
+void call_reply_ok(struct call *call);
+/* Answer an error; FIELD names the argument at fault, or NULL. */
+void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#include <stddef.h>
+
+#include "board.h"
+#include "call.h"
+#include "cmd.h"
+
+static int cmd_group_run_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        return lsc_frame_encode_group_run(buf, size, a->group, a->runs);
+}
+
+static void cmd_group_run_run(struct cmd_context *ctx, struct call *call)
+{
+        cmd_submit(ctx, call, WIRE_LANE_NORMAL, WIRE_HALTABLE);
+}
+
+/* {"group":G,"runs":N}, plus "completed":true once the board said so. */
+static void cmd_group_run_reply(struct call *call, bool completed)
+{
+        cJSON *response = call_response(call);
+
+        cJSON_AddNumberToObject(response, "group", (double) call->args.group);
+        cJSON_AddNumberToObject(response, "runs", (double) call->args.runs);
+        if (completed)
+                cJSON_AddTrueToObject(response, "completed");
+        call_reply(call, response);
+}
+
+static void cmd_group_run_completed(struct call *call, unsigned value)
+{
+        cmd_group_run_reply(call, true);
+}
+
+/* Answered now, or (wait) once the board reports the outcome. */
+static void cmd_group_run_written(struct cmd_context *ctx, struct call *call)
+{
+        unsigned group = (unsigned) call->args.group, runs = (unsigned) call->args.runs;
+
+        if (call->args.wait) {
+                board_run_written(ctx->board, &call->waiter, group, runs);
+                return;
+        }
+        board_run_written(ctx->board, NULL, group, runs);
+        cmd_group_run_reply(call, false);
+}
+
+static const struct cmd_arg cmd_group_run_args[] = {
+        { .name = "group", .type = CMD_ARG_INT, .required = true,
+          .min = 0, .max = LSC_GROUP_MAX, .offset = offsetof(struct cmd_args, group),
+          .help = "the action group stored on the board" },
+        { .name = "runs", .type = CMD_ARG_INT, .def = 1,
+          .min = 0, .max = LSC_RUNS_MAX, .offset = offsetof(struct cmd_args, runs),
+          .help = "how many times to run it, 0 = forever" },
+        { .name = "wait", .type = CMD_ARG_BOOL, .def = false,
+          .offset = offsetof(struct cmd_args, wait),
+          .help = "answer when the board reports completion, not when written" },
+        { 0 }
+};
+
+const struct cmd cmd_group_run = {
+        .name = "group.run",
+        .help = "Run an action group (ACTION_GROUP_RUN): {\"group\",\"runs\"} once written, "
+                "or with wait once completed.",
+        .args = cmd_group_run_args,
+        .encode = cmd_group_run_encode,
+        .run = cmd_group_run_run,
+        .written = cmd_group_run_written,
+        .board_reply = cmd_group_run_completed,
+};

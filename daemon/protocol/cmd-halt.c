@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#include "call.h"
+#include "cmd.h"
+
+static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        return lsc_frame_encode_group_stop(buf, size);
+}
+
+/* Drop every queued move and group run first (answered "halted"), then
+ * send a STOP ahead of everything. */
+static void cmd_halt_run(struct cmd_context *ctx, struct call *call)
+{
+        call->dropped = wire_halt(ctx->wire);
+        cmd_submit(ctx, call, WIRE_LANE_PRIORITY, 0);
+}
+
+static void cmd_halt_written(struct cmd_context *ctx, struct call *call)
+{
+        cJSON *response = call_response(call);
+
+        cJSON_AddNumberToObject(response, "dropped", (double) call->dropped);
+        call_reply(call, response);
+}
+
+const struct cmd cmd_halt = {
+        .name = "halt",
+        .help = "Drop every client's queued moves and group runs, then stop the running "
+                "group: {\"dropped\":N} once the STOP is written.",
+        .encode = cmd_halt_encode,
+        .run = cmd_halt_run,
+        .written = cmd_halt_written,
+};

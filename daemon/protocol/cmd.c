@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+#include <assert.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "call.h"
+#include "cmd.h"
+#include "events.h"
+#include "log.h"
+#include "request.h"
+
+const struct cmd *const cmd_table[] = {
+        &cmd_ping,
+        &cmd_version,
+        &cmd_status,
+        &cmd_move,
+        &cmd_group_run,
+        &cmd_group_stop,
+        &cmd_halt,
+        &cmd_group_speed,
+        &cmd_battery,
+        &cmd_subscribe,
+        &cmd_unsubscribe,
+        NULL,
+};
+
+const struct cmd *cmd_find(const char *name)
+{
+        for (size_t i = 0; cmd_table[i]; i++)
+                if (strcmp(cmd_table[i]->name, name) == 0)
+                        return cmd_table[i];
+        return NULL;
+}
+
+int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size)
+{
+        return cmd->encode ? cmd->encode(args, buf, size) : 0;
+}
+
+static void cmd_fail_submit(struct call *call, int r)
+{
+        if (r == -ESHUTDOWN)
+                call_fail(call, LSC_ERRCODE_SHUTDOWN, NULL, "lscd is shutting down");
+        else if (r == -ENOTCONN)
+                call_fail(call, LSC_ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");
+        else if (r == -ENOBUFS)
+                call_fail(call, LSC_ERRCODE_QUEUE_FULL, NULL,
+                          "too many frames of this client are queued (%d)", WIRE_OWNER_MAX);
+        else
+                call_fail(call, LSC_ERRCODE_QUEUE_FULL, NULL, "cannot queue the frame: %s",
+                          strerror(-r));
+}
+
+static enum lsc_errcode cmd_wire_errcode(enum wire_result result)
+{
+        switch (result) {
+        case WIRE_HALTED:
+                return LSC_ERRCODE_HALTED;
+        case WIRE_SUPERSEDED:
+                return LSC_ERRCODE_SUPERSEDED;
+        case WIRE_SHUTDOWN:
+                return LSC_ERRCODE_SHUTDOWN;
+        case WIRE_DEVICE_LOST:
+        case WIRE_WRITTEN:
+                break;
+        }
+        return LSC_ERRCODE_DEVICE_LOST;
+}
+
+/* The wire is done with a call's frame. */
+static void cmd_wire_done(void *userdata, enum wire_result result)
+{
+        struct call *call = userdata;
+
+        if (result != WIRE_WRITTEN)
+                call_fail(call, cmd_wire_errcode(result), NULL, "%s", wire_result_string(result));
+        else if (call->cmd->written)
+                call->cmd->written(call->ctx, call);
+        else
+                call_reply_ok(call);
+}
+
+void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags)
+{
+        uint8_t frame[LSC_FRAME_MAX_SIZE];
+        int r = cmd_encode(call->cmd, &call->args, frame, sizeof(frame));
+        struct wire_request req = {
+                .frame = frame, .size = (size_t) r,
+                .owner = call->peer ? peer_owner(call->peer) : NULL,
+                .lane = lane, .flags = flags, .servo_mask = call->args.servo_mask,
+                .done = cmd_wire_done, .userdata = call,
+        };
+
+        /* Validation admits only arguments that encode. */
+        assert(r > 0);
+        r = wire_submit(ctx->wire, &req);
+        if (r < 0)
+                cmd_fail_submit(call, r);
+}
+
+void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len)
+{
+        struct request req;
+        struct request_error err;
+        int r = request_parse(line, len, &req, &err);
+        struct call *call = call_new(ctx, peer, req.id);
+
+        ctx->counters.requests++;
+        if (r < 0) {
+                log_debug("Client %llu: %s: %s", (unsigned long long) peer->number,
+                          lsc_errcode_name(err.code), err.message);
+                call_fail(call, err.code, err.field, "%s", err.message);
+        } else {
+                log_debug("Client %llu: %s", (unsigned long long) peer->number, req.cmd->name);
+                call->cmd = req.cmd;
+                call->args = req.args;
+                req.cmd->run(ctx, call);
+        }
+        request_done(&req);
+}
+
+static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_result result,
+                             unsigned value)
+{
+        struct call *call = (struct call *) ((char *) w - offsetof(struct call, waiter));
+
+        switch (result) {
+        case BOARD_COMPLETED:
+        case BOARD_MILLIVOLTS:
+                call->cmd->board_reply(call, value);
+                return;
+        case BOARD_STOPPED:
+                call_fail(call, LSC_ERRCODE_STOPPED, NULL, "the group was stopped");
+                return;
+        case BOARD_PREEMPTED:
+                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
+                          "group %u was started before this run completed", value);
+                return;
+        case BOARD_NOT_STARTED:
+                call_fail(call, LSC_ERRCODE_NOT_STARTED, NULL,
+                          "the board did not start group %u within 1 s (is it downloaded?)",
+                          value);
+                return;
+        case BOARD_TIMEOUT:
+                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "no battery reply within %u ms", value);
+                return;
+        case BOARD_NOT_CONNECTED:
+                call_fail(call, LSC_ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");
+                return;
+        case BOARD_QUEUE_FULL:
+                call_fail(call, LSC_ERRCODE_QUEUE_FULL, NULL, "the transmit queue is full");
+                return;
+        case BOARD_DEVICE_LOST:
+                call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
+                return;
+        case BOARD_SHUTDOWN:
+                break;
+        }
+        call_fail(call, LSC_ERRCODE_SHUTDOWN, NULL, "lscd is shutting down");
+}
+
+static void cmd_board_event(void *userdata, const struct board_event *e)
+{
+        struct cmd_context *ctx = userdata;
+        cJSON *event = event_from_board(e);
+
+        ctx->publish(ctx->userdata, e->type, event);
+        cJSON_Delete(event);
+}
+
+const struct board_ops cmd_board_ops = {
+        .answer = cmd_board_answer,
+        .event = cmd_board_event,
+};
+
+const char *cmd_names(void)
+{
+        static char names[256];
+
+        if (names[0] == '\0')
+                for (size_t i = 0; cmd_table[i]; i++) {
+                        if (i > 0)
+                                strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+                        strncat(names, cmd_table[i]->name, sizeof(names) - strlen(names) - 1);
+                }
+        return names;
+}
+
+static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
+{
+        static const char *const types[] = {
+                [CMD_ARG_INT] = "integer", [CMD_ARG_BOOL] = "boolean",
+                [CMD_ARG_GROUP_OR_ALL] = "integer or \"all\"",
+                [CMD_ARG_SERVOS] = "array of {\"id\",\"position\"}",
+                [CMD_ARG_EVENTS] = "array of names or prefixes",
+        };
+
+        fprintf(f, "    %-10s %s", a->name, types[a->type]);
+        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP_OR_ALL)
+                fprintf(f, " %ld..%ld", a->min, a->max);
+        if (a->required)
+                fputs(", required", f);
+        else if (a->type == CMD_ARG_INT)
+                fprintf(f, ", default %ld", a->def);
+        else if (a->type == CMD_ARG_BOOL)
+                fprintf(f, ", default %s", a->def ? "true" : "false");
+        fprintf(f, ": %s\n", a->help);
+}
+
+void cmd_print_help(FILE *f)
+{
+        for (size_t i = 0; cmd_table[i]; i++) {
+                fprintf(f, "%s\n    %s\n", cmd_table[i]->name, cmd_table[i]->help);
+                for (const struct cmd_arg *a = cmd_table[i]->args; a && a->name; a++)
+                        cmd_print_arg(f, a);
+        }
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
+#include "events.h"
+#include "json.h"
+
+cJSON *event_mask_to_json(unsigned mask)
+{
+        cJSON *array = cJSON_CreateArray();
+
+        for (int t = 0; t < _LSC_EVENT_MAX; t++)
+                if (mask & LSC_EVENT_MASK(t))
+                        cJSON_AddItemToArray(array, cJSON_CreateString(lsc_event_name(t)));
+        return array;
+}
+
+cJSON *event_new(const char *name)
+{
+        cJSON *event = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(event, "event", name);
+        json_add_time(event, "time");
+        return event;
+}
+
+/* {"cmd":N,"params":"hex"} of a frame lscd does not know. */
+static void event_add_frame(cJSON *event, const struct lsc_frame *frame)
+{
+        char hex[2 * LSC_FRAME_MAX_PARAMS + 1] = "";
+
+        for (size_t i = 0; i < frame->n_params; i++)
+                snprintf(hex + 2 * i, 3, "%02x", frame->params[i]);
+        cJSON_AddNumberToObject(event, "cmd", frame->cmd);
+        cJSON_AddStringToObject(event, "params", hex);
+}
+
+cJSON *event_from_board(const struct board_event *e)
+{
+        cJSON *event = event_new(lsc_event_name(e->type));
+
+        switch (e->type) {
+        case LSC_EVENT_GROUP_STARTED:
+        case LSC_EVENT_GROUP_COMPLETED:
+                cJSON_AddNumberToObject(event, "group", e->group);
+                cJSON_AddNumberToObject(event, "runs", e->runs);
+                if (e->type == LSC_EVENT_GROUP_STARTED)
+                        cJSON_AddStringToObject(event, "source", e->from_lscd ? "lscd" : "external");
+                break;
+        case LSC_EVENT_GROUP_STOPPED:
+                if (e->has_group)
+                        cJSON_AddNumberToObject(event, "group", e->group);
+                break;
+        case LSC_EVENT_BATTERY:
+                cJSON_AddNumberToObject(event, "millivolts", e->millivolts);
+                break;
+        case LSC_EVENT_FRAME_UNKNOWN:
+                event_add_frame(event, e->frame);
+                break;
+        default:
+                break;
+        }
+        return event;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "json.h"
+#include "request.h"
+
+static int request_fail(struct request_error *err, enum lsc_errcode code, const char *field,
+                        const char *format, ...) __attribute__((format(printf, 4, 5)));
+
+static int request_fail(struct request_error *err, enum lsc_errcode code, const char *field,
+                        const char *format, ...)
+{
+        va_list ap;
+
+        err->code = code;
+        field = field ? field : "";
+        snprintf(err->field, sizeof(err->field), "%.*s",
+                 json_utf8_prefix(field, sizeof(err->field) - 1), field);
+        va_start(ap, format);
+        vsnprintf(err->message, sizeof(err->message), format, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+/* An integer field: -EINVAL with *err naming FIELD unless within MIN..MAX. */
+static int request_integer(const cJSON *item, const char *field, long min, long max,
+                           long *ret, struct request_error *err)
+{
+        if (json_get_integer(item, min, max, ret) < 0)
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                    "%s must be an integer from %ld to %ld", field, min, max);
+        return 0;
+}
+
+static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
+                         struct request_error *err)
+{
+        static const char *const names[] = { "id", "position" };
+        static const long ranges[][2] = { { LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX },
+                                          { LSC_POSITION_MIN, LSC_POSITION_MAX } };
+        long values[2] = { 0 };
+        char field[64];
+        int r;
+
+        snprintf(field, sizeof(field), "servos[%zu]", index);
+        if (!cJSON_IsObject(item))
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                    "%s must be an object {\"id\":N,\"position\":N}", field);
+        for (const cJSON *m = item->child; m; m = m->next)
+                if (strcmp(m->string, "id") != 0 && strcmp(m->string, "position") != 0) {
+                        snprintf(field, sizeof(field), "servos[%zu].%.*s", index,
+                                 json_utf8_prefix(m->string, 40), m->string);
+                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                            "unknown field %s", field);
+                }
+        for (size_t i = 0; i < 2; i++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
+
+                snprintf(field, sizeof(field), "servos[%zu].%s", index, names[i]);
+                if (!v)
+                        return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, field,
+                                            "%s is required", field);
+                r = request_integer(v, field, ranges[i][0], ranges[i][1], &values[i], err);
+                if (r < 0)
+                        return r;
+        }
+        if (args->servo_mask & (UINT64_C(1) << values[0])) {
+                snprintf(field, sizeof(field), "servos[%zu].id", index);
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                    "servo %ld appears more than once", values[0]);
+        }
+        args->servo_mask |= UINT64_C(1) << values[0];
+        args->servos[index] = (struct lsc_servo) { .id = (int) values[0],
+                                                   .position = (int) values[1] };
+        return 0;
+}
+
+static int request_servos(const cJSON *item, struct cmd_args *args, struct request_error *err)
+{
+        int n = cJSON_GetArraySize(item), r;
+        size_t i = 0;
+
+        if (!cJSON_IsArray(item) || n < 1 || n > LSC_MOVE_MAX_SERVOS)
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "servos",
+                                    "servos must be an array of 1 to %d servos",
+                                    LSC_MOVE_MAX_SERVOS);
+        for (const cJSON *s = item->child; s; s = s->next, i++) {
+                r = request_servo(s, i, args, err);
+                if (r < 0)
+                        return r;
+        }
+        args->n_servos = i;
+        return 0;
+}
+
+static int request_events(const cJSON *item, struct cmd_args *args, struct request_error *err)
+{
+        size_t i = 0;
+
+        if (!cJSON_IsArray(item))
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "events",
+                                    "events must be an array of event names or prefixes");
+        args->has_events = true;
+        for (const cJSON *e = item->child; e; e = e->next, i++) {
+                unsigned mask = cJSON_IsString(e) ? lsc_event_mask_from_pattern(e->valuestring) : 0;
+                char field[32];
+
+                if (mask == 0) {
+                        snprintf(field, sizeof(field), "events[%zu]", i);
+                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                            "%s is not an event name or prefix", field);
+                }
+                args->events |= mask;
+        }
+        return 0;
+}
+
+static int request_group_or_all(const cJSON *item, const struct cmd_arg *a, long *ret,
+                                struct request_error *err)
+{
+        if (cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
+                *ret = LSC_GROUP_ALL;
+                return 0;
+        }
+        if (json_get_integer(item, a->min, a->max, ret) < 0)
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                                    "%s must be an integer from %ld to %ld, or \"all\"",
+                                    a->name, a->min, a->max);
+        return 0;
+}
+
+static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_args *args,
+                       struct request_error *err)
+{
+        char *slot = (char *) args + a->offset;
+
+        switch (a->type) {
+        case CMD_ARG_INT:
+                return request_integer(item, a->name, a->min, a->max, (long *) slot, err);
+        case CMD_ARG_GROUP_OR_ALL:
+                return request_group_or_all(item, a, (long *) slot, err);
+        case CMD_ARG_BOOL:
+                if (!cJSON_IsBool(item))
+                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                                            "%s must be true or false", a->name);
+                *(bool *) slot = cJSON_IsTrue(item);
+                return 0;
+        case CMD_ARG_SERVOS:
+                return request_servos(item, args, err);
+        case CMD_ARG_EVENTS:
+                return request_events(item, args, err);
+        }
+        return -EINVAL;
+}
+
+static void request_default(const struct cmd_arg *a, struct cmd_args *args)
+{
+        char *slot = (char *) args + a->offset;
+
+        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP_OR_ALL)
+                *(long *) slot = a->def;
+        else if (a->type == CMD_ARG_BOOL)
+                *(bool *) slot = a->def != 0;
+}
+
+static const struct cmd_arg *request_find_arg(const struct cmd *cmd, const char *name)
+{
+        for (const struct cmd_arg *a = cmd->args; a && a->name; a++)
+                if (strcmp(a->name, name) == 0)
+                        return a;
+        return NULL;
+}
+
+static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_args *args,
+                        struct request_error *err)
+{
+        for (const cJSON *m = root->child; m; m = m->next)
+                if (strcmp(m->string, "cmd") != 0 && strcmp(m->string, "id") != 0 &&
+                    !request_find_arg(cmd, m->string))
+                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, m->string,
+                                            "%s takes no argument \"%.*s\"", cmd->name,
+                                            json_utf8_prefix(m->string, 60), m->string);
+        for (const struct cmd_arg *a = cmd->args; a && a->name; a++) {
+                const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, a->name);
+                int r;
+
+                if (!item) {
+                        if (a->required)
+                                return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, a->name,
+                                                    "%s needs \"%s\"", cmd->name, a->name);
+                        request_default(a, args);
+                        continue;
+                }
+                r = request_arg(item, a, args, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int request_cmd(struct request *req, struct request_error *err)
+{
+        const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req->root, "cmd");
+        const char *dup;
+
+        if (!cJSON_IsObject(req->root))
+                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
+                                    "a request must be a JSON object");
+        req->id = cJSON_GetObjectItemCaseSensitive(req->root, "id");
+        dup = json_find_duplicate_key(req->root);
+        if (dup)
+                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
+                                    "duplicate key \"%.*s\"", json_utf8_prefix(dup, 60), dup);
+        if (!cmd)
+                return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, "cmd",
+                                    "a request needs \"cmd\"");
+        if (!cJSON_IsString(cmd))
+                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "cmd",
+                                    "cmd must be a string");
+        req->cmd = cmd_find(cmd->valuestring);
+        if (!req->cmd)
+                return request_fail(err, LSC_ERRCODE_UNKNOWN_COMMAND, NULL,
+                                    "unknown command \"%.*s\" (known: %s)",
+                                    json_utf8_prefix(cmd->valuestring, 60), cmd->valuestring,
+                                    cmd_names());
+        return request_args(req->root, req->cmd, &req->args, err);
+}
+
+int request_parse(const char *line, size_t len, struct request *req, struct request_error *err)
+{
+        enum json_scan_error scan = json_scan(line, len, JSON_MAX_DEPTH);
+        const char *end = NULL;
+        char *copy;
+        int r;
+
+        *req = (struct request) { 0 };
+        if (scan != JSON_SCAN_OK)
+                return request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "%s",
+                                    json_scan_strerror(scan));
+        /* cJSON 1.7.15's cJSON_ParseWithLength can read past the end of a
+         * buffer that is not NUL-terminated, so it always gets a terminated
+         * copy, and must find that NUL right after the value (no trailing
+         * garbage after the object). */
+        copy = malloc(len + 1);
+        if (!copy)
+                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL, "out of memory");
+        memcpy(copy, line, len);
+        copy[len] = '\0';
+        req->root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
+        if (!req->root)
+                r = request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "not valid JSON (at byte %td)",
+                                 end ? end - copy : 0);
+        else
+                r = request_cmd(req, err);
+        free(copy);
+        return r;
+}
+
+void request_done(struct request *req)
+{
+        cJSON_Delete(req->root);
+        *req = (struct request) { 0 };
+}

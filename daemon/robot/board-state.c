@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board-state.h"
+#include "mem.h"
+
+void board_state_init(struct board_state *s, const struct board_ops *ops, void *userdata,
+                      uint64_t battery_timeout_usec)
+{
+        *s = (struct board_state) {
+                .ops = ops, .userdata = userdata,
+                .battery_timeout_usec = battery_timeout_usec,
+        };
+}
+
+void board_state_done(struct board_state *s)
+{
+        board_state_abort(s, BOARD_SHUTDOWN);
+}
+
+static void board_state_answer(struct board_state *s, struct board_waiter *w,
+                               enum board_result result, unsigned value)
+{
+        w->next = NULL;
+        s->ops->answer(s->userdata, w, result, value);
+}
+
+/* Answer every waiter of *LIST; the list is emptied first, so answering
+ * may add new waiters to it. */
+static void board_state_answer_all(struct board_state *s, struct board_waiter **list,
+                                   enum board_result result, unsigned value)
+{
+        struct board_waiter *w = *list;
+
+        *list = NULL;
+        while (w) {
+                struct board_waiter *next = w->next;
+
+                board_state_answer(s, w, result, value);
+                w = next;
+        }
+}
+
+static void board_state_append(struct board_waiter **list, struct board_waiter *w)
+{
+        while (*list)
+                list = &(*list)->next;
+        w->next = NULL;
+        *list = w;
+}
+
+static void board_state_publish(struct board_state *s, const struct board_event *e)
+{
+        s->ops->event(s->userdata, e);
+}
+
+/* Every wait not yet answered, echoed or not, ends: a new run began. */
+static void board_state_preempt(struct board_state *s, unsigned group)
+{
+        for (struct board_start *st = s->starts; st; st = st->next)
+                if (st->waiter) {
+                        board_state_answer(s, st->waiter, BOARD_PREEMPTED, group);
+                        st->waiter = NULL;
+                }
+        board_state_answer_all(s, &s->completion, BOARD_PREEMPTED, group);
+}
+
+void board_state_run_written(struct board_state *s, struct board_waiter *w, unsigned group,
+                             unsigned runs, uint64_t now)
+{
+        struct board_start *st = mem_new0(struct board_start), **p;
+
+        board_state_preempt(s, group);
+        *st = (struct board_start) {
+                .group = group, .runs = runs, .waiter = w,
+                .deadline = now + BOARD_START_TIMEOUT_USEC,
+        };
+        if (w)
+                w->group = group;
+        for (p = &s->starts; *p; p = &(*p)->next)
+                ;
+        *p = st;
+}
+
+/* Take the oldest start lscd wrote for GROUP/RUNS, if any. */
+static struct board_start *board_state_take_start(struct board_state *s, unsigned group,
+                                                  unsigned runs)
+{
+        for (struct board_start **p = &s->starts; *p; p = &(*p)->next)
+                if ((*p)->group == group && (*p)->runs == runs) {
+                        struct board_start *st = *p;
+
+                        *p = st->next;
+                        return st;
+                }
+        return NULL;
+}
+
+static void board_state_on_run(struct board_state *s, unsigned group, unsigned runs)
+{
+        struct board_start *st = board_state_take_start(s, group, runs);
+
+        /* A start that is not lscd's (the gamepad, a restart) cuts short
+         * whatever was being waited for. */
+        if (!st)
+                board_state_preempt(s, group);
+        s->running = true;
+        s->group = group;
+        s->runs = runs;
+        s->from_lscd = st != NULL;
+        if (st && st->waiter)
+                board_state_append(&s->completion, st->waiter);
+        free(st);
+        board_state_publish(s, &(struct board_event) {
+                .type = LSC_EVENT_GROUP_STARTED, .has_group = true,
+                .group = group, .runs = runs, .from_lscd = s->from_lscd,
+        });
+}
+
+static void board_state_on_stop(struct board_state *s)
+{
+        struct board_event e = {
+                .type = LSC_EVENT_GROUP_STOPPED, .has_group = s->running, .group = s->group,
+        };
+
+        s->running = false;
+        board_state_answer_all(s, &s->completion, BOARD_STOPPED, 0);
+        board_state_publish(s, &e);
+}
+
+static void board_state_on_complete(struct board_state *s, unsigned group, unsigned runs)
+{
+        struct board_waiter *w = s->completion, *next, *keep = NULL;
+
+        s->completion = NULL;
+        for (; w; w = next) {
+                next = w->next;
+                if (w->group == group)
+                        board_state_answer(s, w, BOARD_COMPLETED, 0);
+                else
+                        board_state_append(&keep, w);
+        }
+        s->completion = keep;
+        if (s->running && s->group == group)
+                s->running = false;
+        board_state_publish(s, &(struct board_event) {
+                .type = LSC_EVENT_GROUP_COMPLETED, .has_group = true,
+                .group = group, .runs = runs,
+        });
+}
+
+static void board_state_on_battery(struct board_state *s, unsigned millivolts)
+{
+        s->battery_pending = false;
+        board_state_answer_all(s, &s->battery, BOARD_MILLIVOLTS, millivolts);
+        board_state_publish(s, &(struct board_event) {
+                .type = LSC_EVENT_BATTERY, .millivolts = millivolts,
+        });
+}
+
+void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uint64_t now)
+{
+        struct lsc_msg msg;
+
+        if (lsc_frame_parse(frame, &msg) != LSC_OK)
+                msg.type = LSC_MSG_SERVO_MOVE;  /* reported as unknown below */
+        switch (msg.type) {
+        case LSC_MSG_GROUP_RUN:
+                board_state_on_run(s, msg.u.group.group, msg.u.group.runs);
+                return;
+        case LSC_MSG_GROUP_STOP:
+                board_state_on_stop(s);
+                return;
+        case LSC_MSG_GROUP_COMPLETE:
+                board_state_on_complete(s, msg.u.group.group, msg.u.group.runs);
+                return;
+        case LSC_MSG_BATTERY_REPLY:
+                board_state_on_battery(s, msg.u.millivolts);
+                return;
+        case LSC_MSG_SERVO_MOVE:
+        case LSC_MSG_GROUP_SPEED:
+        case LSC_MSG_BATTERY_QUERY:
+                /* Host-to-board frames: a board never sends them. */
+                break;
+        }
+        board_state_publish(s, &(struct board_event) {
+                .type = LSC_EVENT_FRAME_UNKNOWN, .frame = frame,
+        });
+}
+
+static enum board_result board_state_send_error(int r)
+{
+        return r == -ENOBUFS ? BOARD_QUEUE_FULL : BOARD_NOT_CONNECTED;
+}
+
+void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now)
+{
+        uint8_t frame[LSC_FRAME_SIZE_BATTERY];
+        int r;
+
+        board_state_append(&s->battery, w);
+        if (s->battery_pending)
+                return;
+        r = lsc_frame_encode_battery_query(frame, sizeof(frame));
+        assert(r > 0);
+        r = s->ops->send(s->userdata, BOARD_FRAME_BATTERY, frame, (size_t) r);
+        if (r < 0) {
+                board_state_answer_all(s, &s->battery, board_state_send_error(r), 0);
+                return;
+        }
+        s->battery_pending = true;
+        s->battery_deadline = now + s->battery_timeout_usec;
+}
+
+void board_state_speed(struct board_state *s, unsigned group, unsigned percent)
+{
+        if (group == LSC_GROUP_ALL) {
+                s->speed_all_set = true;
+                s->speed_all = percent;
+                memset(s->speeds, 0, sizeof(s->speeds));
+        } else
+                s->speeds[group] = percent;
+}
+
+/* Queue the first remembered speed at or after restore_next; restoring
+ * ends when there is none, or when the device is gone. */
+static void board_state_restore(struct board_state *s)
+{
+        uint8_t frame[LSC_FRAME_SIZE_SPEED];
+
+        for (; s->restore_next <= LSC_GROUP_MAX; s->restore_next++) {
+                unsigned g = s->restore_next < 0 ? LSC_GROUP_ALL : (unsigned) s->restore_next;
+                unsigned percent = s->restore_next < 0 ? (s->speed_all_set ? s->speed_all : 0)
+                                                       : s->speeds[g];
+                int r;
+
+                if (percent == 0)
+                        continue;
+                r = lsc_frame_encode_group_speed(frame, sizeof(frame), g, percent);
+                assert(r > 0);
+                r = s->ops->send(s->userdata, BOARD_FRAME_SPEED, frame, (size_t) r);
+                if (r == -ENOTCONN)
+                        break;
+                if (r == 0) {
+                        s->restoring = true;
+                        return;
+                }
+        }
+        s->restoring = false;
+}
+
+void board_state_connected(struct board_state *s)
+{
+        s->restore_next = -1;
+        board_state_restore(s);
+}
+
+void board_state_sent(struct board_state *s, enum board_frame kind, bool written)
+{
+        if (kind == BOARD_FRAME_BATTERY) {
+                if (!written && s->battery_pending) {
+                        s->battery_pending = false;
+                        board_state_answer_all(s, &s->battery, BOARD_DEVICE_LOST, 0);
+                }
+                return;
+        }
+        if (!s->restoring)
+                return;
+        s->restoring = false;
+        if (written) {
+                s->restore_next++;
+                board_state_restore(s);
+        }
+}
+
+void board_state_abort(struct board_state *s, enum board_result result)
+{
+        while (s->starts) {
+                struct board_start *st = s->starts;
+
+                s->starts = st->next;
+                if (st->waiter)
+                        board_state_answer(s, st->waiter, result, 0);
+                free(st);
+        }
+        s->running = false;
+        s->restoring = false;
+        s->battery_pending = false;
+        board_state_answer_all(s, &s->completion, result, 0);
+        board_state_answer_all(s, &s->battery, result, 0);
+}
+
+uint64_t board_state_deadline(const struct board_state *s)
+{
+        uint64_t t = s->starts ? s->starts->deadline : BOARD_NEVER;
+
+        if (s->battery_pending && s->battery_deadline < t)
+                t = s->battery_deadline;
+        return t;
+}
+
+void board_state_expire(struct board_state *s, uint64_t now)
+{
+        while (s->starts && s->starts->deadline <= now) {
+                struct board_start *st = s->starts;
+
+                s->starts = st->next;
+                if (st->waiter)
+                        board_state_answer(s, st->waiter, BOARD_NOT_STARTED, st->group);
+                free(st);
+        }
+        if (s->battery_pending && s->battery_deadline <= now) {
+                s->battery_pending = false;
+                board_state_answer_all(s, &s->battery, BOARD_TIMEOUT,
+                                       (unsigned) (s->battery_timeout_usec / 1000));
+        }
+}

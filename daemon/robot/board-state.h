@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * board-state.h: what lscd knows of the board, as a pure state machine:
+ * frames from the board and requests in, decisions out (answers for the
+ * requests waiting on it, events to publish, frames of lscd's own to send).
+ * No I/O, no clock reads, no event loop: time comes in as an argument and
+ * the caller arms one timer at board_state_deadline().
+ *
+ * It knows the running group and who started it, the RUN frames written
+ * and not yet echoed (to tell lscd's starts from the gamepad's, and for the
+ * 1 s "not started" answer), the group.run requests waiting for completion,
+ * the group speeds to re-apply after a reconnect, and the battery query
+ * shared by concurrent requests.
+ */
+#ifndef LSCD_BOARD_STATE_H
+#define LSCD_BOARD_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lsc/frame.h"
+#include "lsc/protocol.h"
+
+/* The board echoes a RUN at once; a start not echoed within this did not
+ * happen (group not downloaded, frame lost). */
+#define BOARD_START_TIMEOUT_USEC 1000000
+#define BOARD_NEVER UINT64_MAX
+
+/* A request waiting on the board (a group.run with wait, or a battery
+ * reading), embedded in the requester's own record. The board state links
+ * it until it answers it, exactly once, through board_ops.answer. */
+struct board_waiter {
+        struct board_waiter *next;
+        unsigned group;                 /* group.run: the group it waits for */
+};
+
+enum board_result {
+        BOARD_COMPLETED,        /* the group completed */
+        BOARD_STOPPED,          /* a STOP ended it */
+        BOARD_PREEMPTED,        /* another run began; value: its group */
+        BOARD_NOT_STARTED,      /* no echo within BOARD_START_TIMEOUT_USEC */
+        BOARD_MILLIVOLTS,       /* the battery reading; value: mV */
+        BOARD_TIMEOUT,          /* no battery reply in time; value: the timeout in ms */
+        BOARD_NOT_CONNECTED,    /* the battery query could not be queued */
+        BOARD_QUEUE_FULL,       /* likewise */
+        BOARD_DEVICE_LOST,
+        BOARD_SHUTDOWN,
+};
+
+/* What the board reported, for subscribers. */
+struct board_event {
+        enum lsc_event type;
+        bool has_group;         /* group.stopped names the group when known */
+        unsigned group, runs;
+        bool from_lscd;         /* group.started: lscd wrote it */
+        unsigned millivolts;
+        const struct lsc_frame *frame;  /* frame.unknown */
+};
+
+/* lscd's own frames: a battery query, or a remembered speed. */
+enum board_frame {
+        BOARD_FRAME_BATTERY,
+        BOARD_FRAME_SPEED,
+};
+
+/* The decisions, called with the userdata given to board_state_init(). */
+struct board_ops {
+        void (*answer)(void *userdata, struct board_waiter *w, enum board_result result,
+                       unsigned value);
+        void (*event)(void *userdata, const struct board_event *event);
+        /* Queue one frame of lscd's own; its fate comes back through
+         * board_state_sent(). Returns 0, -ENOTCONN or -ENOBUFS. */
+        int (*send)(void *userdata, enum board_frame kind, const uint8_t *frame, size_t size);
+};
+
+/* A RUN frame lscd wrote whose echo has not been seen yet. */
+struct board_start {
+        struct board_start *next;
+        unsigned group, runs;
+        uint64_t deadline;
+        struct board_waiter *waiter;    /* group.run with wait, or NULL */
+};
+
+/* Invariants: group/runs/from_lscd mean something only while running;
+ * starts is oldest first, so deadlines ascend; completion holds waiters
+ * whose start was echoed; battery is non-empty exactly while
+ * battery_pending, and battery_deadline is then set; speeds[g] == 0 means
+ * "not set since the last all" (the board's percent is never 0); while
+ * restoring, exactly one remembered speed frame is queued, at restore_next
+ * (-1: the "all" speed). */
+struct board_state {
+        const struct board_ops *ops;
+        void *userdata;
+        uint64_t battery_timeout_usec;
+        bool running, from_lscd;
+        unsigned group, runs;
+        struct board_start *starts;
+        struct board_waiter *completion;
+        struct board_waiter *battery;
+        bool battery_pending;
+        uint64_t battery_deadline;
+        bool speed_all_set;
+        unsigned speed_all;
+        unsigned speeds[LSC_GROUP_MAX + 1];
+        bool restoring;
+        int restore_next;
+};
+
+void board_state_init(struct board_state *s, const struct board_ops *ops, void *userdata,
+                      uint64_t battery_timeout_usec);
+/* Answers every waiter BOARD_SHUTDOWN and frees the starts. */
+void board_state_done(struct board_state *s);
+
+/* A frame decoded from the board at NOW. */
+void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uint64_t now);
+
+/* A RUN frame reached the wire at NOW: every wait still pending is
+ * preempted, and W (NULL without wait) waits for this run. */
+void board_state_run_written(struct board_state *s, struct board_waiter *w, unsigned group,
+                             unsigned runs, uint64_t now);
+/* A group's speed was written, or set while the board is absent: remember
+ * it for reconnects. GROUP LSC_GROUP_ALL resets every single speed. */
+void board_state_speed(struct board_state *s, unsigned group, unsigned percent);
+/* W waits for the battery reading; one query serves every waiter. */
+void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
+
+/* The device is connected: re-apply the remembered speeds, one frame at a
+ * time so that a STOP is never behind more than one of them. */
+void board_state_connected(struct board_state *s);
+/* A frame of lscd's own was written (WRITTEN) or dropped. */
+void board_state_sent(struct board_state *s, enum board_frame kind, bool written);
+/* The device was lost (BOARD_DEVICE_LOST) or lscd is stopping
+ * (BOARD_SHUTDOWN): answer every waiter with RESULT, forget the group. */
+void board_state_abort(struct board_state *s, enum board_result result);
+
+/* When board_state_expire() has something to do, or BOARD_NEVER. */
+uint64_t board_state_deadline(const struct board_state *s);
+/* Answer what is due at NOW: starts never echoed, a battery timeout. */
+void board_state_expire(struct board_state *s, uint64_t now);
+
+#endif

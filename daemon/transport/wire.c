@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wire.c: frames onto the serial line, paced to the baud rate.
+ *
+ * How we know the wire is free. A byte takes 10 bit times on an 8N1 line
+ * (start, 8 data, stop): 10/baud s, 1042 us at 9600 baud. lscd knows every
+ * byte it wrote, so it keeps busy_until, the monotonic time at which all of
+ * them will have left the wire: a write of N bytes at time now sets
+ * busy_until = max(now, busy_until) + N * 10 / baud. Where the driver
+ * reports its transmit buffer (TIOCOUTQ: serial_outq()), busy_until is
+ * raised to now + outq * 10 / baud when that is later, so a line slower
+ * than its nominal rate (a bridge clocking differently, a stalled FIFO)
+ * only delays us, never lets the kernel buffer grow. Pseudo-terminals
+ * report 0 always, so for the simulator time alone decides; the simulator
+ * reads paced to the baud rate, so its log and our clock agree.
+ *
+ * Neither measure sees the bytes a USB-serial bridge (CH340, CP210x) or a
+ * UART's hardware FIFO already took from the driver: TIOCOUTQ drops to 0
+ * while up to a FIFO's worth is still being shifted out. The computed time
+ * covers them as long as the line runs at its nominal rate.
+ *
+ * When to write the next frame: once the time left on the wire is at most
+ * the lead, one byte time plus WIRE_SLACK_USEC (1 ms): 2 ms at 9600 baud,
+ * 1.1 ms at 115200. Writing only when the line is idle would leave a gap of
+ * the wake-up latency between frames; writing earlier lets the kernel's
+ * buffer grow. When a frame is written, at most the lead's worth of the one
+ * before is still in the kernel (2 bytes at 9600 baud, 13 at 115200), so it
+ * holds about one frame, and a STOP queued now waits for at most that frame
+ * and the lead: 10.4 + 2 ms for a one-servo move at 9600 baud, before its
+ * own 4.2 ms on the wire. 1 ms covers the wake-up latency of a
+ * normal-priority process on a loaded machine: on 2 cores with a load
+ * average of 5, 91% of the pacing timer's wake-ups came within 1 ms of
+ * their time, 86% within 337 us (the lead with 250 us of slack), and the
+ * line at 115200 baud was busy 87-99% of the time with 1 ms against 74-96%
+ * with 250 us. At 9600 baud either keeps it over 99% busy; the cost, at
+ * most 1 ms more before a STOP, is a byte at 9600 baud.
+ *
+ * One CLOCK_MONOTONIC timer (accuracy 1 us) drives everything: it is
+ * armed for busy_until - lead while frames wait, for "now" when a frame
+ * arrives on an idle line (so wire_submit() never writes synchronously),
+ * one frame time later after EAGAIN, and off when nothing is queued. The
+ * manager owns the port's io source (reading); wire.c adds none.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "lsc/frame.h"
+#include "txqueue.h"
+#include "wire.h"
+
+/* Wake-up latency we allow for: timerfd slack (50 us for normal tasks)
+ * plus scheduling on a busy machine, see the top of the file. */
+#define WIRE_SLACK_USEC 1000ULL
+/* Recycled frame records kept for reuse. */
+#define WIRE_SPARE_MAX 64
+
+/* A queued frame. Invariant: item is linked in the queue, or in a list
+ * being answered, or the frame is w->current, or on the spare list. */
+struct wire_frame {
+        struct txqueue_item item;
+        wire_done_fn done;
+        void *userdata;
+        size_t size;
+        uint8_t bytes[LSC_FRAME_MAX_SIZE];
+};
+
+#define WIRE_FRAME(i) ((struct wire_frame *)((char *)(i) - offsetof(struct wire_frame, item)))
+
+/* Invariants: port is NULL while detached, and stays NULL once shut_down; failed is set after a write
+ * error until the next wire_attach(), and nothing is written meanwhile;
+ * current is a frame partly written (already popped from queue; it must
+ * finish before any other); the timer is enabled only while attached, not
+ * failed, and something is queued. */
+struct wire {
+        sd_event *event;
+        sd_event_source *timer;
+        struct serial *port;
+        bool failed;
+        bool shut_down;                 /* wire_shutdown(): refuses every frame */
+        struct txqueue *queue;
+        struct wire_frame *current;
+        size_t current_off;
+        uint64_t busy_until; /* CLOCK_MONOTONIC usec */
+        uint64_t lead;       /* usec, see the top of the file */
+        wire_error_fn on_error;
+        void *userdata;
+        struct wire_stats stats;
+        struct txqueue_item *spare; /* recycled frames, linked by next */
+        size_t n_spare;
+};
+
+static void wire_detach_with(struct wire *w, enum wire_result result);
+
+/* Time BYTES take on the wire at BAUD, rounded up. */
+static uint64_t wire_usec(uint64_t bytes, unsigned baud)
+{
+        return (bytes * 10 * CLOCK_USEC_PER_SEC + baud - 1) / baud;
+}
+
+static struct wire_frame *wire_frame_get(struct wire *w)
+{
+        struct txqueue_item *item = w->spare;
+
+        if (!item)
+                return calloc(1, sizeof(struct wire_frame));
+        w->spare = item->next;
+        w->n_spare--;
+        return WIRE_FRAME(item);
+}
+
+static void wire_frame_put(struct wire *w, struct wire_frame *f)
+{
+        if (w->n_spare >= WIRE_SPARE_MAX) {
+                free(f);
+                return;
+        }
+        f->item.next = w->spare;
+        w->spare = &f->item;
+        w->n_spare++;
+}
+
+/* Recycle F and call its completion: the last use of F. */
+static void wire_frame_done(struct wire *w, struct wire_frame *f, enum wire_result result)
+{
+        wire_done_fn done = f->done;
+        void *userdata = f->userdata;
+
+        wire_frame_put(w, f);
+        if (done)
+                done(userdata, result);
+}
+
+/* Answer every frame of LIST (unlinked from the queue) with RESULT. */
+static void wire_answer(struct wire *w, struct txqueue_item *list, enum wire_result result)
+{
+        while (list) {
+                struct txqueue_item *next = list->next;
+
+                wire_frame_done(w, WIRE_FRAME(list), result);
+                list = next;
+        }
+}
+
+/* Answer the partly written frame and every queued one with RESULT. */
+static void wire_answer_all(struct wire *w, enum wire_result result)
+{
+        struct wire_frame *current = w->current;
+
+        w->current = NULL;
+        if (current)
+                wire_frame_done(w, current, result);
+        wire_answer(w, txqueue_drain(w->queue), result);
+}
+
+static int wire_arm(struct wire *w, uint64_t usec)
+{
+        int r = sd_event_source_set_time(w->timer, usec);
+
+        return r < 0 ? r : sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
+}
+
+static void wire_fail(struct wire *w, int error)
+{
+        w->failed = true;
+        sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+        if (w->on_error)
+                w->on_error(w->userdata, error);
+}
+
+/* Time left on the wire at NOW, raising busy_until to what the driver
+ * reports still waiting when that is more. */
+static uint64_t wire_remaining(struct wire *w, uint64_t now)
+{
+        int outq = serial_outq(w->port);
+        uint64_t drained = outq > 0 ? now + wire_usec((uint64_t)outq, serial_baud(w->port)) : 0;
+
+        if (drained > w->busy_until)
+                w->busy_until = drained;
+        return w->busy_until > now ? w->busy_until - now : 0;
+}
+
+/* Write (the rest of) F. 0 when it was written whole, 1 when part of it
+ * still waits (it is w->current then), or a negative errno. */
+static int wire_write(struct wire *w, struct wire_frame *f, uint64_t now)
+{
+        size_t off = f == w->current ? w->current_off : 0;
+        ssize_t n = serial_write(w->port, f->bytes + off, f->size - off);
+
+        if (n <= 0)
+                return n == 0 ? -EAGAIN : (int)n;
+        if (f != w->current)
+                txqueue_pop(w->queue);
+        if (now < w->busy_until)
+                now = w->busy_until;
+        w->busy_until = now + wire_usec((uint64_t)n, serial_baud(w->port));
+        w->stats.bytes += (uint64_t)n;
+        if (off + (size_t)n < f->size) {
+                w->current = f;
+                w->current_off = off + (size_t)n;
+                return 1;
+        }
+        w->current = NULL;
+        w->stats.frames++;
+        wire_frame_done(w, f, WIRE_WRITTEN);
+        return 0;
+}
+
+/* The next frame to write: the partly written one first. */
+static struct wire_frame *wire_next(const struct wire *w)
+{
+        struct txqueue_item *item;
+
+        if (w->current)
+                return w->current;
+        item = txqueue_peek(w->queue);
+        return item ? WIRE_FRAME(item) : NULL;
+}
+
+static int wire_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct wire *w = userdata;
+        struct wire_frame *f;
+
+        /* Each pass re-reads the state: a completion may detach, halt or
+         * submit. The ONESHOT timer is off here until armed again. */
+        while (w->port && !w->failed && (f = wire_next(w))) {
+                uint64_t now = clock_usec(CLOCK_MONOTONIC), remaining = wire_remaining(w, now);
+                int r;
+
+                if (remaining > w->lead)
+                        r = wire_arm(w, now + remaining - w->lead);
+                else if ((r = wire_write(w, f, now)) == -EAGAIN)
+                        r = wire_arm(w, now + wire_usec(f->size, serial_baud(w->port)));
+                else if (r >= 0)
+                        continue;
+                if (r < 0)
+                        wire_fail(w, r);
+                break;
+        }
+        return 0;
+}
+
+/* Make sure the timer runs when frames wait; never writes by itself. */
+static void wire_kick(struct wire *w)
+{
+        int enabled, r;
+
+        if (!w->port || w->failed || !wire_next(w))
+                return;
+        r = sd_event_source_get_enabled(w->timer, &enabled);
+        if (r >= 0 && enabled != SD_EVENT_OFF)
+                return;
+        r = wire_arm(w, w->busy_until > w->lead ? w->busy_until - w->lead : 0);
+        if (r < 0)
+                wire_fail(w, r);
+}
+
+int wire_new(struct wire **ret, sd_event *event, wire_error_fn on_error, void *userdata)
+{
+        struct wire *w = calloc(1, sizeof(*w));
+        int r;
+
+        if (!w)
+                return -ENOMEM;
+        w->event = sd_event_ref(event);
+        w->on_error = on_error;
+        w->userdata = userdata;
+        r = txqueue_new(&w->queue, WIRE_OWNER_MAX);
+        if (r == 0)
+                r = sd_event_add_time(event, &w->timer, CLOCK_MONOTONIC, 0, 1, wire_on_timer, w);
+        if (r == 0)
+                r = sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+        /* Pacing is only as precise as the timer's dispatch. */
+        if (r == 0)
+                r = sd_event_source_set_priority(w->timer, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r == 0)
+                r = sd_event_source_set_description(w->timer, "wire-pacing");
+        if (r < 0) {
+                wire_free(w);
+                return r;
+        }
+        *ret = w;
+        return 0;
+}
+
+struct wire *wire_free(struct wire *w)
+{
+        if (!w)
+                return NULL;
+        w->timer = sd_event_source_disable_unref(w->timer);
+        /* A completion below that submits is refused (-ENOTCONN). */
+        w->port = NULL;
+        if (w->queue)
+                wire_answer_all(w, WIRE_SHUTDOWN);
+        while (w->spare) {
+                struct txqueue_item *next = w->spare->next;
+
+                free(WIRE_FRAME(w->spare));
+                w->spare = next;
+        }
+        txqueue_free(w->queue);
+        sd_event_unref(w->event);
+        free(w);
+        return NULL;
+}
+
+void wire_attach(struct wire *w, struct serial *port)
+{
+        unsigned baud = serial_baud(port);
+
+        w->port = port;
+        w->failed = false;
+        w->busy_until = clock_usec(CLOCK_MONOTONIC);
+        w->lead = wire_usec(1, baud) + WIRE_SLACK_USEC;
+        wire_kick(w);
+}
+
+void wire_shutdown(struct wire *w)
+{
+        w->shut_down = true;
+        wire_detach_with(w, WIRE_SHUTDOWN);
+}
+
+bool wire_attached(const struct wire *w)
+{
+        return w->port && !w->shut_down;
+}
+
+const char *wire_result_string(enum wire_result result)
+{
+        switch (result) {
+        case WIRE_WRITTEN:
+                return "written";
+        case WIRE_HALTED:
+                return "dropped from the queue by a halt";
+        case WIRE_SUPERSEDED:
+                return "replaced by a later move of the same servos";
+        case WIRE_SHUTDOWN:
+                return "lscd is shutting down";
+        case WIRE_DEVICE_LOST:
+                break;
+        }
+        return "the device was lost before the frame was written";
+}
+
+void wire_detach(struct wire *w)
+{
+        wire_detach_with(w, WIRE_DEVICE_LOST);
+}
+
+static void wire_detach_with(struct wire *w, enum wire_result result)
+{
+        w->port = NULL;
+        sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+        wire_answer_all(w, result);
+}
+
+int wire_submit(struct wire *w, const struct wire_request *req)
+{
+        struct txqueue_item *superseded;
+        struct wire_frame *f;
+        int r;
+
+        if (!req->frame || req->size == 0 || req->size > LSC_FRAME_MAX_SIZE)
+                return -EINVAL;
+        if (w->shut_down)
+                return -ESHUTDOWN;
+        if (!w->port || w->failed)
+                return -ENOTCONN;
+        f = wire_frame_get(w);
+        if (!f)
+                return -ENOMEM;
+        memcpy(f->bytes, req->frame, req->size);
+        f->size = req->size;
+        f->done = req->done;
+        f->userdata = req->userdata;
+        f->item = (struct txqueue_item){
+                .priority = req->lane == WIRE_LANE_PRIORITY,
+                .haltable = req->flags & WIRE_HALTABLE,
+                .replace = req->flags & WIRE_REPLACE,
+                .servo_mask = req->servo_mask,
+        };
+        r = txqueue_push(w->queue, &f->item, req->owner, &superseded);
+        if (r < 0)
+                wire_frame_put(w, f);
+        for (struct txqueue_item *i = superseded; i; i = i->next)
+                w->stats.superseded++;
+        wire_answer(w, superseded, WIRE_SUPERSEDED);
+        wire_kick(w);
+        return r;
+}
+
+size_t wire_halt(struct wire *w)
+{
+        size_t n;
+        struct txqueue_item *list = txqueue_halt(w->queue, &n);
+
+        w->stats.halted += n;
+        wire_answer(w, list, WIRE_HALTED);
+        return n;
+}
+
+size_t wire_queued(const struct wire *w)
+{
+        return txqueue_len(w->queue) + (w->current ? 1 : 0);
+}
+
+const struct wire_stats *wire_stats(const struct wire *w)
+{
+        return &w->stats;
+}
