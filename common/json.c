@@ -199,3 +199,72 @@ struct outbuf *json_print_outbuf(const cJSON *object)
         cJSON_free(text);
         return line;
 }
+
+static size_t json_skip_space(const char *t, size_t len, size_t pos)
+{
+        while (pos < len && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\r' || t[pos] == '\n'))
+                pos++;
+        return pos;
+}
+
+/* Past the string starting at POS (its opening quote). */
+static size_t json_skip_string(const char *t, size_t len, size_t pos)
+{
+        for (pos++; pos < len && t[pos] != '"'; pos++)
+                if (t[pos] == '\\')
+                        pos++;
+        return pos + 1;
+}
+
+/* Past the value starting at POS. */
+static size_t json_skip_value(const char *t, size_t len, size_t pos)
+{
+        unsigned depth = 0;
+
+        if (pos < len && t[pos] != '{' && t[pos] != '[') {
+                if (t[pos] == '"')
+                        return json_skip_string(t, len, pos);
+                while (pos < len && !strchr(",}] \t\r\n", t[pos]))
+                        pos++;
+                return pos;
+        }
+        do {
+                if (t[pos] == '"') {
+                        pos = json_skip_string(t, len, pos);
+                        continue;
+                }
+                if (t[pos] == '{' || t[pos] == '[')
+                        depth++;
+                else if (t[pos] == '}' || t[pos] == ']')
+                        depth--;
+                pos++;
+        } while (pos < len && depth > 0);
+        return pos;
+}
+
+int json_member_text(const char *text, size_t len, size_t index, size_t *start, size_t *size)
+{
+        size_t pos = json_skip_space(text, len, 0);
+
+        if (pos >= len || text[pos] != '{')
+                return -EINVAL;
+        for (size_t i = 0;; i++) {
+                pos = json_skip_space(text, len, pos + 1);
+                if (pos >= len || text[pos] != '"')
+                        return -EINVAL;
+                pos = json_skip_space(text, len, json_skip_string(text, len, pos));
+                if (pos >= len || text[pos] != ':')
+                        return -EINVAL;
+                pos = json_skip_space(text, len, pos + 1);
+                *start = pos;
+                pos = json_skip_value(text, len, pos);
+                if (pos > len)
+                        return -EINVAL;
+                *size = pos - *start;
+                if (i == index)
+                        return 0;
+                pos = json_skip_space(text, len, pos);
+                if (pos >= len || text[pos] != ',')
+                        return -EINVAL;
+        }
+}

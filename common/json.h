@@ -46,6 +46,11 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret);
  * (a raw item: cJSON's double printing would round it). */
 bool json_add_time(cJSON *object, const char *name);
 
+/* The exact text of the value of member number INDEX (from 0) of the JSON
+ * object TEXT[0..LEN), which cJSON has already accepted: its offset in
+ * *START and length in *SIZE. Returns 0, or -EINVAL when there is none. */
+int json_member_text(const char *text, size_t len, size_t index, size_t *start, size_t *size);
+
 /* cJSON_Delete() that returns NULL, for "o = json_free(o);". */
 static inline cJSON *json_free(cJSON *o)
 {

@@ -230,7 +230,7 @@ void client_send_event(struct client *c, struct outbuf *line)
 
 static void client_line_too_long(struct client *c)
 {
-        struct call *call = call_new(c->ctx, &c->peer, NULL);
+        struct call *call = call_new(c->ctx, &c->peer, NULL, 0);
 
         c->input_closed = true;
         c->line_too_long = true;

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "call.h"
 #include "list.h"
@@ -21,13 +22,16 @@ const void *peer_owner(const struct peer *p)
         return (const void *) (uintptr_t) p->number;
 }
 
-struct call *call_new(struct cmd_context *ctx, struct peer *peer, const cJSON *id)
+struct call *call_new(struct cmd_context *ctx, struct peer *peer, const char *id, size_t id_len)
 {
         struct call *call = mem_new0(struct call);
 
         call->ctx = ctx;
-        if (id)
-                call->id = cJSON_Duplicate(id, true);
+        if (id) {
+                call->id = mem_alloc(id_len + 1);
+                memcpy(call->id, id, id_len);
+                call->id[id_len] = '\0';
+        }
         if (peer) {
                 call->peer = peer;
                 LIST_PREPEND(peer->calls, call, peer_prev, peer_next);
@@ -44,7 +48,7 @@ static void call_free(struct call *call)
                 LIST_REMOVE(p->calls, call, peer_prev, peer_next);
                 p->n_calls--;
         }
-        cJSON_Delete(call->id);
+        free(call->id);
         free(call);
         if (p && p->n_calls == 0)
                 p->ops->idle(p);
@@ -56,7 +60,7 @@ static cJSON *call_response_start(const struct call *call, bool ok)
         cJSON *response = cJSON_CreateObject();
 
         if (call->id)
-                cJSON_AddItemToObject(response, "id", cJSON_Duplicate(call->id, true));
+                cJSON_AddRawToObject(response, "id", call->id);
         cJSON_AddBoolToObject(response, "ok", ok);
         return response;
 }

@@ -54,15 +54,16 @@ struct call {
         struct cmd_context *ctx;
         struct peer *peer;                      /* NULL once the peer is gone */
         struct call *peer_prev, *peer_next;     /* the peer's list, while peer */
-        cJSON *id;                              /* copy of the request's id, or NULL */
+        char *id;                               /* the request's id as written, or NULL */
         const struct cmd *cmd;                  /* NULL when the line did not parse */
         struct cmd_args args;
         size_t dropped;                         /* halt: frames dropped for it */
         struct board_waiter waiter;
 };
 
-/* A call from PEER (NULL in tests) echoing ID (copied, may be NULL). */
-struct call *call_new(struct cmd_context *ctx, struct peer *peer, const cJSON *id);
+/* A call from PEER (NULL in tests) echoing the JSON text ID[0..ID_LEN)
+ * (copied; NULL for none). */
+struct call *call_new(struct cmd_context *ctx, struct peer *peer, const char *id, size_t id_len);
 
 /* A success response {"id":ID,"ok":true} for the caller to add results to. */
 cJSON *call_response(const struct call *call);

@@ -104,7 +104,7 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
         struct request req;
         struct request_error err;
         int r = request_parse(line, len, &req, &err);
-        struct call *call = call_new(ctx, peer, req.id);
+        struct call *call = call_new(ctx, peer, req.id_text, req.id_len);
 
         ctx->counters.requests++;
         if (r < 0) {

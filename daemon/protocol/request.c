@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -231,6 +232,21 @@ static int request_cmd(struct request *req, struct request_error *err)
         return request_args(req->root, req->cmd, &req->args, err);
 }
 
+/* Point id_text at the id as the client wrote it: 2^53 + 1 or "\u00e9"
+ * come back unchanged, which cJSON's printing would not do. */
+static void request_id_text(struct request *req, const char *line, size_t len)
+{
+        size_t index = 0, start, size;
+        int r;
+
+        for (const cJSON *m = req->root->child; m != req->id; m = m->next)
+                index++;
+        r = json_member_text(line, len, index, &start, &size);
+        assert(r == 0);
+        req->id_text = line + start;
+        req->id_len = size;
+}
+
 int request_parse(const char *line, size_t len, struct request *req, struct request_error *err)
 {
         enum json_scan_error scan = json_scan(line, len, JSON_MAX_DEPTH);
@@ -257,6 +273,8 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
                                  end ? end - copy : 0);
         else
                 r = request_cmd(req, err);
+        if (req->id)
+                request_id_text(req, line, len);
         free(copy);
         return r;
 }

@@ -23,10 +23,13 @@ struct request_error {
 /* Invariant: after a successful request_parse() cmd is set and args hold
  * valid values for it. root owns the parsed tree (NULL when the line was
  * not JSON); id points into it, NULL when absent, and is set as soon as it
- * could be read, so that even an error response can echo it. */
+ * could be read, so that even an error response can echo it; id_text is
+ * then its exact text in the line (id_len bytes), which answers echo. */
 struct request {
         cJSON *root;
         const cJSON *id;
+        const char *id_text;
+        size_t id_len;
         const struct cmd *cmd;
         struct cmd_args args;
 };

@@ -71,6 +71,19 @@ def the_id_is_echoed_on_errors():
 
 
 @tap.test
+def the_id_is_echoed_as_the_same_json_text():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        for text in (b"9007199254740993", b"1234567890123456789", b"1.50", b"-0",
+                     b'"\\u00e9"', b'[1, {"a" : 2}]'):
+            c.send_raw(b'{"cmd":"ping","id":' + text + b'}\n')
+            line = c.sock.recv(4096)
+            tap.eq(line, b'{"id":' + text + b',"ok":true}\n', "id %s" % text.decode())
+        c.send_raw(b'{"cmd":"nope","id":9007199254740993}\n')
+        tap.check(c.sock.recv(4096).startswith(b'{"id":9007199254740993,"ok":false'), "on errors too")
+
+
+@tap.test
 def a_line_over_64_kib_is_refused_and_the_connection_closed():
     with running() as (sim, lscd):
         c = lscd.client()

@@ -181,6 +181,27 @@ START_TEST(test_id_kept_on_error)
 }
 END_TEST
 
+/* The id's text is kept exactly as written, whatever cJSON would print. */
+static const char *const id_texts[] = {
+        "9007199254740993", "1234567890123456789", "-0", "1.50", "1E2", "\"\\u00e9\"",
+        "[1, {\"a\" : [2,3]}]", "{\"n\":\"}\\\"]\"}", "null", "true", "\"x,y\"",
+};
+
+START_TEST(test_id_text_is_exact)
+{
+        struct request req;
+        struct request_error err;
+        char line[256];
+
+        snprintf(line, sizeof(line), " { \"cmd\" : \"ping\",\t\"id\" : %s }",
+                 id_texts[_i]);
+        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_uint_eq(req.id_len, strlen(id_texts[_i]));
+        ck_assert_int_eq(memcmp(req.id_text, id_texts[_i], req.id_len), 0);
+        request_done(&req);
+}
+END_TEST
+
 START_TEST(test_typed_arguments)
 {
         struct request req;
@@ -297,6 +318,7 @@ int main(void)
         tcase_add_loop_test(tc, test_good_input, 0, (int) ARRAY_SIZE(good_cases));
         tcase_add_test(tc, test_id_kept_on_error);
         tcase_add_test(tc, test_typed_arguments);
+        tcase_add_loop_test(tc, test_id_text_is_exact, 0, (int) ARRAY_SIZE(id_texts));
         tcase_add_test(tc, test_length_is_respected);
         tcase_add_test(tc, test_32_servos_and_help);
         tcase_add_loop_test(tc, test_long_names_stay_utf8, 0, (int) ARRAY_SIZE(long_name_lines));
