@@ -16,6 +16,12 @@
  *  - Runs of 0x55: of k >= 2 consecutive 0x55 the last two are the header
  *    and the k - 2 before are discarded (Length 0x55 is never accepted; no
  *    known command has Length 85).
+ *  - A Cmd of 0x55: never a frame start. No command is 85, and "55 55 L"
+ *    followed by 0x55 is a false header (noise, or a frame cut off after
+ *    its Length) before the header of a real frame, which would otherwise
+ *    be swallowed as the parameters of an unknown command. The first 0x55
+ *    is discarded and the bytes after it scanned again, so
+ *    "55 55 09 55 55 02 07" yields the STOP with 3 bytes discarded.
  *  - Length 0 or 1: impossible (a frame holds at least Cmd and Length). The
  *    first 0x55 is discarded and scanning resumes at the second, which is
  *    then discarded with the Length byte: 3 bytes in all.
@@ -24,16 +30,18 @@
  *    count is read): the first 0x55 is discarded and the 3 or 4 bytes held
  *    after it are scanned again, so "55 55 05 07 55 55 02 07" yields the
  *    STOP at its end with 4 bytes discarded.
- *  - An unknown command is accepted with any Length from 2 to 255 but 85:
- *    its frame is returned (lsc_frame_parse() says LSC_E_UNKNOWN_CMD).
+ *  - An unknown command (any Cmd but 0x55) is accepted with any Length from
+ *    2 to 255 but 85: its frame is returned (lsc_frame_parse() says
+ *    LSC_E_UNKNOWN_CMD).
  *  - A truncated frame followed by a frame: without a checksum nothing
  *    marks the cut, so the truncated frame takes its missing bytes from the
  *    next one, is returned with those bytes as parameters, and what is left
  *    of the next frame is discarded as garbage; unless the borrowed bytes
- *    make its Length implausible (as "55 55 08 03" + "55 55 02 07" does),
- *    and then the next frame is found as above. Callers that can see a gap
- *    on the line (a frame's bytes arrive back to back) should call
- *    lsc_decoder_reset() after one, which discards the partial frame.
+ *    make its Length implausible (as "55 55 08 03" + "55 55 02 07" does)
+ *    or its Cmd 0x55 (a frame cut after its Length), and then the next
+ *    frame is found as above. Callers that can see a gap on the line (a
+ *    frame's bytes arrive back to back) should call lsc_decoder_reset()
+ *    after one, which discards the partial frame.
  *  - Truncated at the end of the input: the bytes stay pending
  *    (lsc_decoder_pending()) until more input completes or rejects them,
  *    or lsc_decoder_reset() discards them.
@@ -93,7 +101,8 @@ static int decoder_fits(const struct lsc_decoder *d, uint8_t byte)
         case DECODER_LENGTH_AT:
                 return byte >= 2 && byte != LSC_FRAME_HEADER;
         case DECODER_CMD_AT:
-                return length > 2 || lsc_frame_length_plausible(byte, length, 0);
+                return byte != LSC_FRAME_HEADER &&
+                       (length > 2 || lsc_frame_length_plausible(byte, length, 0));
         case DECODER_COUNT_AT:
                 return lsc_frame_length_plausible(d->buf[DECODER_CMD_AT], length, byte);
         default:

@@ -175,6 +175,10 @@ int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param)
  *    0x55 (85) fits no known command, so a third 0x55 extends the header.
  *  - Length < 2 is impossible: its header is discarded and scanning goes on
  *    from the byte after the first 0x55.
+ *  - Cmd 0x55 is never a frame start: "55 55 L 55" is a false header (noise,
+ *    or a frame cut after its Length) followed by a real frame's header. The
+ *    first 0x55 is discarded and scanning goes on from the second, so the
+ *    real frame is found.
  *  - A known command whose Length does not fit its layout is garbage that
  *    looked like a header: the first 0x55 is discarded and the bytes held
  *    since are scanned again, so a real frame hidden inside is still found.

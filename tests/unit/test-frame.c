@@ -608,7 +608,7 @@ static const struct dec_case dec_cases[] = {
         { "truncated SERVO_MOVE followed by a frame", "55 55 08 03 01 E8 55 55 02 07",
           "55 55 08 03 01 E8 55 55 02 07", 1, 0, 0 },
         { "truncated header followed by a frame", "55 55 05 55 55 02 07",
-          "55 55 05 55 55 02 07", 1, 0, 0 },
+          "55 55 02 07", 1, 3, 0 },
         { "truncated at the end", "55 55 02 07 55 55 05 06 08", "55 55 02 07", 1, 0, 5 },
         { "header at the end", "55 55", "", 0, 0, 2 },
         { "Length at the end", "07 55 55 0B", "", 0, 1, 3 },
@@ -668,6 +668,53 @@ START_TEST(test_length_255)
         ck_assert_uint_eq(r.n_frames, 1);
         assert_bytes(r.out, r.out_len, in + n - 4, 4, "frame after SERVO_MOVE Length 255");
         ck_assert_uint_eq(r.d.discarded, LSC_FRAME_MAX_SIZE);
+}
+END_TEST
+
+/* ---- false headers: the frames after one are still found ---- */
+
+/*
+ * Noise ending in a false header "55 55 L ...", then real frames back to
+ * back. Without a checksum the false header would take the next frame's
+ * 0x55 as its command and swallow L + 2 bytes. Each real frame must come
+ * out exactly, and exactly the noise must be discarded.
+ */
+struct resync_case {
+        const char *name;
+        const char *noise;
+        const char *frames;
+};
+
+#define STOP     "55 55 02 07"
+#define BATTERY  "55 55 04 0F 4C 1D"
+#define COMPLETE "55 55 05 08 08 01 00"
+static const struct resync_case resync_cases[] = {
+        { "Length 9, then a STOP", "55 55 09", STOP },
+        { "Length 9, then a battery reply", "55 55 09", BATTERY },
+        { "Length 9, then group.completed", "55 55 09", COMPLETE },
+        { "Length 9, then three frames", "55 55 09", STOP " " BATTERY " " COMPLETE },
+        { "Length 2, then a STOP", "55 55 02", STOP },
+        { "Length 255, then a battery reply", "55 55 FF", BATTERY },
+        { "run of 55 and Length 9, then a STOP", "55 55 55 55 09", STOP },
+        { "Length 9 and a Cmd 55, then a STOP", "55 55 09 55", STOP },
+        { "Length 9 and 55s, then a battery reply", "55 55 09 55 55 55", BATTERY },
+        { "garbage and Length 9, then group.completed", "01 02 55 55 09", COMPLETE },
+};
+
+START_TEST(test_resync)
+{
+        const struct resync_case *c = &resync_cases[_i];
+        uint8_t in[512], want[512];
+        size_t noise = hex_parse(c->noise, in, sizeof(in));
+        size_t n = noise + hex_parse(c->frames, in + noise, sizeof(in) - noise);
+        size_t want_n = hex_parse(c->frames, want, sizeof(want));
+        static struct run r;
+
+        run_all_splits(&r, in, n);
+        assert_bytes(r.out, r.out_len, want, want_n, c->name);
+        ck_assert_msg(r.d.discarded == noise, "%s: discarded %llu, want %zu", c->name,
+                      (unsigned long long)r.d.discarded, noise);
+        ck_assert_uint_eq(lsc_decoder_pending(&r.d), 0);
 }
 END_TEST
 
@@ -743,7 +790,8 @@ static unsigned prng_below(uint64_t *s, unsigned n)
 }
 
 /* A random valid frame: an encoded message, or an unknown command with a
- * Length the decoder accepts. Returns its size. */
+ * Length the decoder accepts (neither Length nor Cmd is 0x55). Returns its
+ * size. */
 static size_t prng_frame(uint64_t *s, uint8_t *out)
 {
         struct lsc_msg m;
@@ -782,7 +830,9 @@ static size_t prng_frame(uint64_t *s, uint8_t *out)
                 } while (n + 2 == LSC_FRAME_HEADER);
                 out[0] = out[1] = LSC_FRAME_HEADER;
                 out[2] = (uint8_t)(n + 2);
-                out[3] = (uint8_t)(16 + prng_below(s, 240));
+                do {
+                        out[3] = (uint8_t)(16 + prng_below(s, 240));
+                } while (out[3] == LSC_FRAME_HEADER);
                 for (unsigned i = 0; i < n; i++)
                         out[4 + i] = (uint8_t)(prng_below(s, 4) ? prng_next(s) : 0x55);
                 return n + 4;
@@ -917,6 +967,7 @@ static Suite *frame_suite(void)
         tcase_add_test(t, test_example_stream);
         tcase_add_loop_test(t, test_decoder_cases, 0, ARRAY_SIZE(dec_cases));
         tcase_add_test(t, test_length_255);
+        tcase_add_loop_test(t, test_resync, 0, ARRAY_SIZE(resync_cases));
         tcase_add_loop_test(t, test_runs_of_55, 0, 11);
         tcase_add_test(t, test_next_api);
         suite_add_tcase(s, t);
