@@ -48,7 +48,8 @@ lscd_unit_tests = \
 	tests/unit/test-json \
 	tests/unit/test-linebuf \
 	tests/unit/test-events \
-	tests/unit/test-request
+	tests/unit/test-request \
+	tests/unit/test-log
 check_PROGRAMS += $(lscd_unit_tests)
 TESTS += $(lscd_unit_tests)
 lscd_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
@@ -66,6 +67,9 @@ tests_unit_test_events_LDADD = $(lscd_test_ldadd)
 tests_unit_test_request_SOURCES = tests/unit/test-request.c tests/unit/lscd-check.h
 tests_unit_test_request_CFLAGS = $(lscd_test_cflags)
 tests_unit_test_request_LDADD = $(lscd_test_ldadd)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/lscd-check.h
+tests_unit_test_log_CFLAGS = $(lscd_test_cflags)
+tests_unit_test_log_LDADD = $(lscd_test_ldadd)
 
 endif
 # End-to-end: lsc-sim + lscd + JSON clients, each on private paths.
