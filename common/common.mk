@@ -34,6 +34,7 @@ common_tests = \
 	tests/unit/test-frame \
 	tests/unit/test-json \
 	tests/unit/test-linebuf \
+	tests/unit/test-log \
 	tests/unit/test-ports
 check_PROGRAMS += $(common_tests)
 TESTS += $(common_tests)
@@ -51,6 +52,10 @@ tests_unit_test_linebuf_SOURCES = tests/unit/test-linebuf.c tests/unit/lscd-chec
 tests_unit_test_linebuf_CPPFLAGS = $(common_cppflags)
 tests_unit_test_linebuf_CFLAGS = $(common_test_cflags)
 tests_unit_test_linebuf_LDADD = common/libcommon.la $(CHECK_LIBS)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/lscd-check.h
+tests_unit_test_log_CPPFLAGS = $(common_cppflags)
+tests_unit_test_log_CFLAGS = $(common_test_cflags)
+tests_unit_test_log_LDADD = common/libcommon.la $(CHECK_LIBS)
 tests_unit_test_ports_SOURCES = tests/unit/test-ports.c tests/unit/lscd-check.h
 tests_unit_test_ports_CPPFLAGS = $(common_cppflags)
 tests_unit_test_ports_CFLAGS = $(common_test_cflags)

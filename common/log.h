@@ -3,10 +3,13 @@
  * log.h: lscd's logging. One line per message on stderr, prefixed with the
  * sd-daemon priority ("<3>"), so that journald keeps each line's level.
  * Messages below the configured level are dropped before formatting.
+ * Every message is escaped as a whole (log_escape()), so that a client's
+ * string in it can neither start a line nor reach a terminal raw.
  */
 #ifndef LSCD_LOG_H
 #define LSCD_LOG_H
 
+#include <stddef.h>
 #include <syslog.h>
 
 /* Set the most verbose priority still printed (LOG_ERR .. LOG_DEBUG). */
@@ -15,6 +18,17 @@ void log_set_max_level(int level);
 /* "err", "warning", "notice", "info", "debug" (or 3..7) -> priority;
  * -EINVAL for anything else. */
 int log_level_from_string(const char *text);
+
+/*
+ * Copy text into out (size >= 1 bytes, always NUL-terminated) as it may
+ * appear in a log line: \n, \r, \t and \\ as in C; other control
+ * characters (C0, DEL, and the C1 range U+0080..U+009F), bytes that are not
+ * valid UTF-8, and a '<' at the start (it could be read as a priority
+ * prefix) as \xNN; anything else, valid UTF-8 included, as it is. Stops
+ * before an escape or character that does not fit whole. Returns the
+ * length written. An escape is at most 4 bytes per byte of text.
+ */
+size_t log_escape(char *out, size_t size, const char *text);
 
 /* Print one message; returns -ERROR when ERROR != 0, so a caller can write
  * "return log_error_errno(r, ...)". %m is not available: use ERROR. */

@@ -19,6 +19,7 @@
 
 #define MANAGER_REOPEN_USEC 500000     /* retry opening the device this often */
 #define MANAGER_FLUSH_USEC 500000      /* for clients' last output at exit, in all */
+#define MANAGER_IDLE_ACCURACY_USEC 5000 /* a quiet line: 50 to 55 ms */
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
@@ -78,17 +79,23 @@ static void manager_publish_device(struct manager *m, enum lsc_event type, const
         cJSON_Delete(event);
 }
 
-static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void manager_frame(struct manager *m, const struct lsc_frame *frame)
 {
-        struct manager *m = userdata;
+        m->frames_in++;
+        board_frame(m->board, frame);
+}
+
+/* Read and decode what the port has. Returns the bytes read (0: none
+ * now), or -1 when the port failed (it is then disconnected). */
+static ssize_t manager_read_port(struct manager *m, uint32_t revents)
+{
         uint8_t buf[512];
         const uint8_t *p = buf;
         struct lsc_frame frame;
         char reason[96];
-        ssize_t n;
+        ssize_t n = serial_read(m->port, buf, sizeof(buf));
         size_t len;
 
-        n = serial_read(m->port, buf, sizeof(buf));
         if (n == -EAGAIN && (revents & (EPOLLHUP | EPOLLERR)))
                 n = -EIO;
         if (n == -EAGAIN)
@@ -97,14 +104,50 @@ static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *u
                 snprintf(reason, sizeof(reason), n == -EPIPE ? "end of file" : "read error: %s",
                          strerror((int) -n));
                 manager_disconnect(m, reason);
-                return 0;
+                return -1;
         }
         m->bytes_in += (uint64_t) n;
         len = (size_t) n;
-        while (lsc_decoder_next(&m->decoder, &p, &len, &frame) > 0) {
-                m->frames_in++;
-                board_frame(m->board, &frame);
+        while (lsc_decoder_next(&m->decoder, &p, &len, &frame) > 0)
+                manager_frame(m, &frame);
+        return n;
+}
+
+/* While part of a frame is pending, a quiet line ends it (lsc_decoder_idle). */
+static void manager_arm_idle(struct manager *m)
+{
+        if (lsc_decoder_pending(&m->decoder) == 0) {
+                sd_event_source_set_enabled(m->idle_timer, SD_EVENT_OFF);
+                return;
         }
+        sd_event_source_set_time_relative(m->idle_timer, LSC_DECODER_IDLE_USEC);
+        sd_event_source_set_enabled(m->idle_timer, SD_EVENT_ONESHOT);
+}
+
+static int manager_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct manager *m = userdata;
+
+        if (manager_read_port(m, revents) > 0)
+                manager_arm_idle(m);
+        return 0;
+}
+
+static int manager_on_idle(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct manager *m = userdata;
+        struct lsc_frame frame;
+        ssize_t n;
+
+        /* Bytes already in the kernel's buffer mean the line was not quiet,
+         * only lscd slow to read it: never cut a frame for that. */
+        n = manager_read_port(m, 0);
+        if (n > 0)
+                manager_arm_idle(m);
+        if (n != 0)
+                return 0;
+        while (lsc_decoder_idle(&m->decoder, &frame) > 0)
+                manager_frame(m, &frame);
         return 0;
 }
 
@@ -178,6 +221,7 @@ static void manager_disconnect(struct manager *m, const char *reason)
          * disconnect the next one (SIGHUP reopens in the same loop pass). */
         sd_event_source_set_enabled(m->lost, SD_EVENT_OFF);
         m->port_io = sd_event_source_disable_unref(m->port_io);
+        sd_event_source_set_enabled(m->idle_timer, SD_EVENT_OFF);
         wire_detach(m->wire);
         board_abort(m->board, BOARD_DEVICE_LOST);
         lsc_decoder_reset(&m->decoder);
@@ -275,6 +319,12 @@ static int manager_add_sources(struct manager *m)
                                                manager_on_reopen, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &m->idle_timer, CLOCK_MONOTONIC,
+                                               LSC_DECODER_IDLE_USEC, MANAGER_IDLE_ACCURACY_USEC,
+                                               manager_on_idle, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->idle_timer, SD_EVENT_OFF);
         return r;
 }
 
@@ -375,6 +425,7 @@ struct manager *manager_free(struct manager *m)
         m->port_io = sd_event_source_disable_unref(m->port_io);
         m->port = serial_free(m->port);
         sd_event_source_disable_unref(m->reopen_timer);
+        sd_event_source_disable_unref(m->idle_timer);
         sd_event_source_disable_unref(m->lost);
         sd_event_unref(m->event);
         free(m->last_path);

@@ -40,6 +40,7 @@ struct manager {
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;
         sd_event_source *reopen_timer;
+        sd_event_source *idle_timer;    /* enabled while the decoder holds part of a frame */
         sd_event_source *lost;          /* deferred disconnect after a write error */
         char lost_reason[128];
         int last_open_error;            /* logged once until it changes */

@@ -175,14 +175,22 @@ int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param)
  *    0x55 (85) fits no known command, so a third 0x55 extends the header.
  *  - Length < 2 is impossible: its header is discarded and scanning goes on
  *    from the byte after the first 0x55.
+ *  - Cmd 0x55 is never a frame start: "55 55 L 55" is a false header (noise,
+ *    or a frame cut after its Length) followed by a real frame's header. The
+ *    first 0x55 is discarded and scanning goes on from the second, so the
+ *    real frame is found.
  *  - A known command whose Length does not fit its layout is garbage that
  *    looked like a header: the first 0x55 is discarded and the bytes held
  *    since are scanned again, so a real frame hidden inside is still found.
+ *  - An idle line ends any partial frame (lsc_decoder_idle()): its first
+ *    byte is discarded and the bytes after it scanned again, as above.
  * All state lives in the struct; lsc_decoder_init() before first use.
  */
 struct lsc_decoder {
         /* private: buf[0, held) is the frame being read, buf[held,
-         * held + replay) the bytes still to scan (after a rejection). */
+         * held + replay) the bytes still to scan, oldest first (after a
+         * rejection). held + replay < LSC_FRAME_MAX_SIZE whenever
+         * lsc_decoder_next() or lsc_decoder_idle() has returned 0. */
         uint8_t buf[LSC_FRAME_MAX_SIZE];
         size_t held;
         size_t replay;
@@ -208,6 +216,38 @@ size_t lsc_decoder_reset(struct lsc_decoder *d);
 
 /* Bytes currently held as the start of an incomplete frame. */
 size_t lsc_decoder_pending(const struct lsc_decoder *d);
+
+/*
+ * How long the line must have been quiet, in microseconds, before the
+ * caller tells the decoder with lsc_decoder_idle(): 50 ms.
+ *  - Longer than any pause inside a frame. The board sends a frame's bytes
+ *    back to back (1.04 ms each at 9600 baud, 8N1), but a USB serial bridge
+ *    hands them to the host in packets: a CH340 or CP210x within a few ms,
+ *    an FTDI chip when its latency timer expires (16 ms by default). 50 ms
+ *    is three times that, with room for the host's USB and tty latency.
+ *  - Far shorter than the pauses between the board's frames: it reports
+ *    group starts, stops and completions, or answers a battery query, a
+ *    frame or two at a time with pauses as long as the servos take to
+ *    move. A false header is ended by the first pause, usually before the
+ *    frames after it fill its Length (up to 254 bytes, 265 ms of traffic),
+ *    and they are then found, at most 50 ms late.
+ */
+#define LSC_DECODER_IDLE_USEC 50000
+
+/*
+ * The line has been quiet for LSC_DECODER_IDLE_USEC: no frame pending can
+ * still complete. Its first byte is discarded and the bytes after it are
+ * scanned again, as after a rejection, so a real frame that a false header
+ * swallowed is still found; whatever is pending after the last byte is
+ * discarded the same way. Returns 1 with *frame filled for each frame
+ * found, and 0 once nothing is pending. Call it until it returns 0, before
+ * feeding more bytes:
+ *     while (lsc_decoder_idle(&d, &f) > 0) handle(&f);
+ * It takes no clock: the caller measures the quiet time. With nothing
+ * pending it returns 0 and changes nothing, so a caller need only watch
+ * the line while lsc_decoder_pending() is not 0.
+ */
+int lsc_decoder_idle(struct lsc_decoder *d, struct lsc_frame *frame);
 
 #ifdef __cplusplus
 }

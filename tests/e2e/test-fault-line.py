@@ -17,8 +17,12 @@ Expected behaviour:
   (bytes_in grows by everything sent) and keeps serving clients.
 - frames_split_at_every_byte_boundary: each of three board frames (COMPLETE,
   battery reply, unknown command) is sent in two pieces for every cut
-  point, and once one byte at a time, with a pause (10..100 ms) between the
-  pieces: every one is decoded exactly once, nothing is discarded.
+  point, and once one byte at a time, with a pause (1..25 ms, below the
+  50 ms idle gap) between the pieces: every one is decoded exactly once,
+  nothing is discarded.
+- a_false_header_is_ended_by_a_quiet_line: a false header ("55 55 ff 00",
+  whose Length would swallow 253 bytes) and, after a pause longer than the
+  idle gap, a STOP, a battery reply and a COMPLETE: all three are reported.
 """
 
 import random
@@ -123,7 +127,7 @@ def frames_split_at_every_byte_boundary():
                           else [frame[i:i + 1] for i in range(size)])
                 for piece in pieces:
                     raw(sim, piece)
-                    time.sleep(rng.uniform(0.01, 0.1))
+                    time.sleep(rng.uniform(0.001, 0.025))
                 ev = c.wait_event(name)
                 tap.eq(key(ev), k, "%s cut %d" % (name, k))
                 count += 1
@@ -131,6 +135,20 @@ def frames_split_at_every_byte_boundary():
         tap.eq(after["frames_in"] - before["frames_in"], count, "each frame decoded once")
         tap.eq(after["bytes_discarded"], before["bytes_discarded"], "nothing discarded")
         tap.eq(c.events(), [], "no extra event")
+
+
+@tap.test
+def a_false_header_is_ended_by_a_quiet_line():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        c.subscribe(["group.", "battery"])
+        for header in ("55 55 ff 00", "55 55 09", "55 55 55 55 20"):
+            sim.command("raw " + header)
+            time.sleep(0.2)
+            sim.command("raw 55 55 02 07 55 55 04 0f 2c 1c 55 55 05 08 03 01 00")
+            tap.eq("group" in c.wait_event("group.stopped"), False, "%s: STOP found" % header)
+            tap.eq(c.wait_event("battery")["millivolts"], 7212, "%s: battery found" % header)
+            tap.eq(c.wait_event("group.completed")["group"], 3, "%s: COMPLETE found" % header)
 
 
 tap.main()

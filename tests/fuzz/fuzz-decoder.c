@@ -3,11 +3,16 @@
  * fuzz-decoder.c: libFuzzer target of the streaming frame decoder.
  *
  * The input is decoded twice: split in two at a point taken from its first
- * byte, and one byte at a time. Both must return the same frames and discard
- * the same bytes; after every call each byte fed must be in a returned frame,
- * discarded or pending. Every frame of a known command must parse, and must
- * encode back to the same bytes exactly when all of its values are within
- * the encoders' ranges (checked here independently of the encoders).
+ * byte, and one byte at a time; in both the line goes idle
+ * (lsc_decoder_idle()) before the byte at a point taken from its second
+ * byte. Both must return the same frames and discard the same bytes; after
+ * every call each byte fed must be in a returned frame, discarded or
+ * pending, and after an idle line nothing may be pending. Every frame of a
+ * known command must parse, and must encode back to the same bytes exactly
+ * when all of its values are within the encoders' ranges (checked here
+ * independently of the encoders). At the end the first decoding is reset
+ * and the second sees the line go idle: the idle line may only turn bytes
+ * that the reset discards into frames.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,22 +98,53 @@ static void fuzz_check_accounting(const struct fuzz_pass *p, size_t unread)
         fuzz_assert(p->out_len + p->d.discarded + pending == p->fed - unread);
 }
 
+/* Append a returned frame to the pass's output, and check it. */
+static void fuzz_record(struct fuzz_pass *p, const struct lsc_frame *f)
+{
+        uint8_t *wire = p->out + p->out_len;
+        int w = lsc_frame_write(wire, sizeof(p->out) - p->out_len, f);
+
+        fuzz_assert(w == f->n_params + 4);
+        p->out_len += (size_t)w;
+        fuzz_check_frame(f, wire, (size_t)w);
+}
+
 static void fuzz_feed(struct fuzz_pass *p, const uint8_t *data, size_t n)
 {
         struct lsc_frame f;
 
         p->fed += n;
         while (lsc_decoder_next(&p->d, &data, &n, &f) > 0) {
-                uint8_t *wire = p->out + p->out_len;
-                int w = lsc_frame_write(wire, sizeof(p->out) - p->out_len, &f);
-
-                fuzz_assert(w == f.n_params + 4);
-                p->out_len += (size_t)w;
-                fuzz_check_frame(&f, wire, (size_t)w);
+                fuzz_record(p, &f);
                 fuzz_check_accounting(p, n);
         }
         fuzz_assert(n == 0);
         fuzz_check_accounting(p, 0);
+}
+
+static void fuzz_idle(struct fuzz_pass *p)
+{
+        struct lsc_frame f;
+
+        while (lsc_decoder_idle(&p->d, &f) > 0) {
+                fuzz_record(p, &f);
+                fuzz_check_accounting(p, 0);
+        }
+        fuzz_assert(lsc_decoder_pending(&p->d) == 0);
+        fuzz_check_accounting(p, 0);
+}
+
+/* Feed data[from, to), the line going idle before data[quiet] if it is
+ * among them. */
+static void fuzz_feed_range(struct fuzz_pass *p, const uint8_t *data, size_t from, size_t to,
+                            size_t quiet)
+{
+        if (quiet >= from && quiet < to) {
+                fuzz_feed(p, data + from, quiet - from);
+                fuzz_idle(p);
+                from = quiet;
+        }
+        fuzz_feed(p, data + from, to - from);
 }
 
 static void fuzz_pass_init(struct fuzz_pass *p)
@@ -122,16 +158,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct fuzz_pass split, bytes;
         size_t cut = size > 0 ? (size_t)data[0] * size / 255 : 0;
+        size_t quiet = size > 1 ? (size_t)data[1] * size / 255 : size;
         size_t pending;
 
         if (size > FUZZ_MAX_INPUT)
                 return -1;              /* not added to the corpus */
         fuzz_pass_init(&split);
-        fuzz_feed(&split, data, cut);
-        fuzz_feed(&split, data + cut, size - cut);
+        fuzz_feed_range(&split, data, 0, cut, quiet);
+        fuzz_feed_range(&split, data, cut, size, quiet);
         fuzz_pass_init(&bytes);
         for (size_t i = 0; i < size; i++)
-                fuzz_feed(&bytes, data + i, 1);
+                fuzz_feed_range(&bytes, data, i, i + 1, quiet);
         fuzz_assert(split.d.frames == bytes.d.frames);
         fuzz_assert(split.d.discarded == bytes.d.discarded);
         fuzz_assert(split.out_len == bytes.out_len);
@@ -139,5 +176,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pending = lsc_decoder_pending(&split.d);
         fuzz_assert(lsc_decoder_reset(&split.d) == pending);
         fuzz_assert(split.out_len + split.d.discarded == size);
+        fuzz_idle(&bytes);
+        fuzz_assert(bytes.out_len + bytes.d.discarded == size);
+        fuzz_assert(bytes.out_len >= split.out_len);
+        fuzz_assert(memcmp(split.out, bytes.out, split.out_len) == 0);
         return 0;
 }

@@ -97,9 +97,9 @@ static void assert_msg_equal(const struct lsc_msg *got, const struct lsc_msg *wa
 
 /*
  * A decoding run: the decoder, what was fed, and the transcript of returned
- * frames (their wire bytes back to back). feed() checks after every call
- * that each byte fed is in a frame, discarded, or pending, and that every
- * frame of a known command parses.
+ * frames (their wire bytes back to back). run_feed() and run_idle() check
+ * after every call that each byte fed is in a frame, discarded, or pending,
+ * and that every frame of a known command parses.
  */
 struct run {
         struct lsc_decoder d;
@@ -126,25 +126,66 @@ static void run_check_accounting(const struct run *r, size_t unread)
                 lsc_decoder_pending(&r->d), r->fed - unread);
 }
 
+/* Append a returned frame to the transcript. */
+static void run_record(struct run *r, const struct lsc_frame *f)
+{
+        struct lsc_msg m;
+        int e = lsc_frame_parse(f, &m);
+
+        require(e == LSC_OK || e == LSC_E_UNKNOWN_CMD,
+                "decoder returned a frame that does not parse: %s", lsc_strerror(e));
+        require(r->out_len + f->n_params + 4u <= sizeof(r->out), "transcript full");
+        r->out_len += (size_t)lsc_frame_write(r->out + r->out_len, sizeof(r->out) - r->out_len, f);
+        r->n_frames++;
+}
+
 static void run_feed(struct run *r, const uint8_t *p, size_t n)
 {
         struct lsc_frame f;
-        struct lsc_msg m;
 
         r->fed += n;
         while (lsc_decoder_next(&r->d, &p, &n, &f) > 0) {
-                int e = lsc_frame_parse(&f, &m);
-
-                require(e == LSC_OK || e == LSC_E_UNKNOWN_CMD,
-                        "decoder returned a frame that does not parse: %s", lsc_strerror(e));
-                require(r->out_len + f.n_params + 4u <= sizeof(r->out), "transcript full");
-                r->out_len += (size_t)lsc_frame_write(r->out + r->out_len,
-                                                      sizeof(r->out) - r->out_len, &f);
-                r->n_frames++;
+                run_record(r, &f);
                 run_check_accounting(r, n);
         }
         require(n == 0, "lsc_decoder_next returned 0 with %zu bytes unread", n);
         run_check_accounting(r, 0);
+}
+
+/* The line went quiet: every byte fed is now in a frame or discarded. */
+static void run_idle(struct run *r)
+{
+        struct lsc_frame f;
+
+        while (lsc_decoder_idle(&r->d, &f) > 0) {
+                run_record(r, &f);
+                run_check_accounting(r, 0);
+        }
+        require(lsc_decoder_pending(&r->d) == 0, "%zu bytes pending after an idle line",
+                lsc_decoder_pending(&r->d));
+        run_check_accounting(r, 0);
+}
+
+/* Feed p in pieces cut at `cut` and at each offset of idles[] (ascending),
+ * with the line going idle at each of idles[]. */
+static void run_feed_idles(struct run *r, const uint8_t *p, size_t n, size_t cut,
+                           const size_t *idles, size_t n_idles)
+{
+        size_t at = 0;
+
+        run_init(r);
+        for (size_t i = 0; i <= n_idles; i++) {
+                size_t end = i < n_idles ? idles[i] : n;
+
+                if (cut > at && cut < end) {
+                        run_feed(r, p + at, cut - at);
+                        at = cut;
+                }
+                run_feed(r, p + at, end - at);
+                at = end;
+                if (i < n_idles)
+                        run_idle(r);
+        }
 }
 
 /* Feed input cut at the given offsets (ascending, each <= n). */
@@ -608,7 +649,7 @@ static const struct dec_case dec_cases[] = {
         { "truncated SERVO_MOVE followed by a frame", "55 55 08 03 01 E8 55 55 02 07",
           "55 55 08 03 01 E8 55 55 02 07", 1, 0, 0 },
         { "truncated header followed by a frame", "55 55 05 55 55 02 07",
-          "55 55 05 55 55 02 07", 1, 0, 0 },
+          "55 55 02 07", 1, 3, 0 },
         { "truncated at the end", "55 55 02 07 55 55 05 06 08", "55 55 02 07", 1, 0, 5 },
         { "header at the end", "55 55", "", 0, 0, 2 },
         { "Length at the end", "07 55 55 0B", "", 0, 1, 3 },
@@ -668,6 +709,180 @@ START_TEST(test_length_255)
         ck_assert_uint_eq(r.n_frames, 1);
         assert_bytes(r.out, r.out_len, in + n - 4, 4, "frame after SERVO_MOVE Length 255");
         ck_assert_uint_eq(r.d.discarded, LSC_FRAME_MAX_SIZE);
+}
+END_TEST
+
+/* ---- false headers: the frames after one are still found ---- */
+
+/*
+ * Noise ending in a false header "55 55 L ...", then real frames back to
+ * back. Without a checksum the false header would take the next frames as
+ * its own, up to L + 2 bytes. Each real frame must come out exactly, and
+ * exactly the noise must be discarded:
+ *  - always when the line goes idle between the noise and the frames;
+ *  - when `needs` allows, also with the line going idle only after the
+ *    frames, or never.
+ */
+enum resync_needs {
+        RESYNC_AT_ONCE,         /* no idle line: a Cmd 0x55 gives it away */
+        RESYNC_IDLE_AFTER,      /* an idle line after the frames */
+        RESYNC_IDLE_BETWEEN,    /* the frames fill the false Length */
+};
+
+struct resync_case {
+        const char *name;
+        const char *noise;
+        const char *frames;
+        enum resync_needs needs;
+};
+
+#define STOP     "55 55 02 07"
+#define BATTERY  "55 55 04 0F 4C 1D"
+#define COMPLETE "55 55 05 08 08 01 00"
+static const struct resync_case resync_cases[] = {
+        { "Length 9, then a STOP", "55 55 09", STOP, RESYNC_AT_ONCE },
+        { "Length 9, then a battery reply", "55 55 09", BATTERY, RESYNC_AT_ONCE },
+        { "Length 9, then group.completed", "55 55 09", COMPLETE, RESYNC_AT_ONCE },
+        { "Length 9, then three frames", "55 55 09", STOP " " BATTERY " " COMPLETE,
+          RESYNC_AT_ONCE },
+        { "Length 2, then a STOP", "55 55 02", STOP, RESYNC_AT_ONCE },
+        { "Length 255, then a battery reply", "55 55 FF", BATTERY, RESYNC_AT_ONCE },
+        { "run of 55 and Length 9, then a STOP", "55 55 55 55 09", STOP, RESYNC_AT_ONCE },
+        { "Length 9 and a Cmd 55, then a STOP", "55 55 09 55", STOP, RESYNC_AT_ONCE },
+        { "Length 9 and 55s, then a battery reply", "55 55 09 55 55 55", BATTERY, RESYNC_AT_ONCE },
+        { "garbage and Length 9, then group.completed", "01 02 55 55 09", COMPLETE,
+          RESYNC_AT_ONCE },
+        { "Length 255 and Cmd 0, then a STOP", "55 55 FF 00", STOP, RESYNC_IDLE_AFTER },
+        { "Length 255 and Cmd 0, then three frames", "55 55 FF 00",
+          STOP " " BATTERY " " COMPLETE, RESYNC_IDLE_AFTER },
+        { "Length 9 and Cmd 0, then a STOP", "55 55 09 00 00", STOP, RESYNC_IDLE_AFTER },
+        { "Length 9 and Cmd 0, then group.completed", "55 55 09 00", COMPLETE,
+          RESYNC_IDLE_BETWEEN },
+        { "group.completed cut short, then a STOP", "55 55 05 08 08", STOP,
+          RESYNC_IDLE_BETWEEN },
+        { "RUN cut after its Cmd, then a battery reply", "55 55 05 06", BATTERY,
+          RESYNC_IDLE_BETWEEN },
+        { "SERVO_MOVE cut short, then a STOP", "55 55 08 03 01 E8", STOP, RESYNC_IDLE_BETWEEN },
+        { "battery reply cut short, then a STOP", "55 55 04 0F 4C", STOP, RESYNC_IDLE_BETWEEN },
+};
+
+static void resync_assert(const struct run *r, const struct resync_case *c, size_t noise,
+                          const char *how)
+{
+        uint8_t want[512];
+        size_t want_n = hex_parse(c->frames, want, sizeof(want));
+        char what[256];
+
+        snprintf(what, sizeof(what), "%s, %s", c->name, how);
+        assert_bytes(r->out, r->out_len, want, want_n, what);
+        require(r->d.discarded == noise, "%s: discarded %llu, want %zu", what,
+                (unsigned long long)r->d.discarded, noise);
+        require(lsc_decoder_pending(&r->d) == 0, "%s: %zu bytes pending", what,
+                lsc_decoder_pending(&r->d));
+}
+
+/* Decode with the line going idle at idles[], at every split. */
+static void resync_check_idles(const struct resync_case *c, const uint8_t *in, size_t n,
+                               size_t noise, const size_t *idles, size_t n_idles,
+                               const char *how)
+{
+        static struct run r;
+
+        for (size_t cut = 0; cut <= n; cut++) {
+                run_feed_idles(&r, in, n, cut, idles, n_idles);
+                resync_assert(&r, c, noise, how);
+        }
+}
+
+START_TEST(test_resync)
+{
+        const struct resync_case *c = &resync_cases[_i];
+        uint8_t in[512];
+        size_t noise = hex_parse(c->noise, in, sizeof(in));
+        size_t n = noise + hex_parse(c->frames, in + noise, sizeof(in) - noise);
+        const size_t between[] = { noise, n }, after[] = { n };
+        static struct run r;
+
+        resync_check_idles(c, in, n, noise, between, 2, "idle between");
+        if (c->needs <= RESYNC_IDLE_AFTER)
+                resync_check_idles(c, in, n, noise, after, 1, "idle after");
+        if (c->needs == RESYNC_AT_ONCE) {
+                run_all_splits(&r, in, n);
+                resync_assert(&r, c, noise, "no idle");
+        }
+}
+END_TEST
+
+/* A false Length 255 can hold 63 STOPs (252 bytes) and a part of the 64th.
+ * An idle line after 63 finds them all; after 64, the false frame is full
+ * and taken for a frame. An idle line between finds all 64. */
+START_TEST(test_resync_length_255)
+{
+        static uint8_t in[4 + 64 * 4];
+        static struct run r;
+        size_t k = 63 + (size_t)_i, n = 4 + 4 * k;
+        size_t between[] = { 4, n }, after[] = { n };
+
+        hex_parse("55 55 FF 00", in, 4);
+        for (size_t i = 0; i < k; i++)
+                hex_parse(STOP, in + 4 + 4 * i, 4);
+        run_feed_idles(&r, in, n, 0, between, 2);
+        ck_assert_uint_eq(r.n_frames, k);
+        assert_bytes(r.out, r.out_len, in + 4, n - 4, "idle between");
+        ck_assert_uint_eq(r.d.discarded, 4);
+        run_feed_idles(&r, in, n, 0, after, 1);
+        if (k == 63) {
+                assert_bytes(r.out, r.out_len, in + 4, n - 4, "idle after 63 STOPs");
+                ck_assert_uint_eq(r.d.discarded, 4);
+        } else {
+                assert_bytes(r.out, r.out_len, in, LSC_FRAME_MAX_SIZE, "idle after 64 STOPs");
+                ck_assert_uint_eq(r.d.discarded, n - LSC_FRAME_MAX_SIZE);
+        }
+}
+END_TEST
+
+/* lsc_decoder_idle() returns the frames found in what it rescans one at a
+ * time, discards the rest, and changes nothing when no byte is pending. */
+START_TEST(test_idle_api)
+{
+        uint8_t in[32];
+        size_t n = hex_parse("55 55 FF 00 " STOP " 55 55 02 0F 55 55", in, sizeof(in));
+        const uint8_t *p = in;
+        struct lsc_decoder d;
+        struct lsc_frame f;
+
+        lsc_decoder_init(&d);
+        ck_assert_int_eq(lsc_decoder_idle(&d, &f), 0);
+        ck_assert_int_eq(lsc_decoder_next(&d, &p, &n, &f), 0);
+        ck_assert_uint_eq(lsc_decoder_pending(&d), 14);
+        ck_assert_int_eq(lsc_decoder_idle(&d, &f), 1);
+        ck_assert_uint_eq(f.cmd, LSC_CMD_ACTION_GROUP_STOP);
+        ck_assert_uint_eq(lsc_decoder_pending(&d), 6);
+        ck_assert_int_eq(lsc_decoder_idle(&d, &f), 1);
+        ck_assert_uint_eq(f.cmd, LSC_CMD_GET_BATTERY_VOLTAGE);
+        ck_assert_uint_eq(f.n_params, 0);
+        ck_assert_int_eq(lsc_decoder_idle(&d, &f), 0);
+        ck_assert_uint_eq(lsc_decoder_pending(&d), 0);
+        ck_assert_uint_eq(d.frames, 2);
+        ck_assert_uint_eq(d.discarded, 6);
+        ck_assert_int_eq(lsc_decoder_idle(&d, &f), 0);
+        ck_assert_uint_eq(d.discarded, 6);
+}
+END_TEST
+
+/* A frame whose bytes are apart by more than the gap is cut: both parts
+ * are discarded. Whole frames are not affected by an idle line. */
+START_TEST(test_idle_cuts_frame)
+{
+        static const size_t idles[] = { 2, 4, 8 };
+        uint8_t in[16];
+        size_t n = hex_parse(STOP " " STOP " " STOP, in, sizeof(in));
+        static struct run r;
+
+        run_feed_idles(&r, in, n, 0, idles, ARRAY_SIZE(idles));
+        ck_assert_uint_eq(r.n_frames, 2);
+        assert_bytes(r.out, r.out_len, in, 8, "two STOPs");
+        ck_assert_uint_eq(r.d.discarded, 4);
 }
 END_TEST
 
@@ -743,7 +958,8 @@ static unsigned prng_below(uint64_t *s, unsigned n)
 }
 
 /* A random valid frame: an encoded message, or an unknown command with a
- * Length the decoder accepts. Returns its size. */
+ * Length the decoder accepts (neither Length nor Cmd is 0x55). Returns its
+ * size. */
 static size_t prng_frame(uint64_t *s, uint8_t *out)
 {
         struct lsc_msg m;
@@ -782,7 +998,9 @@ static size_t prng_frame(uint64_t *s, uint8_t *out)
                 } while (n + 2 == LSC_FRAME_HEADER);
                 out[0] = out[1] = LSC_FRAME_HEADER;
                 out[2] = (uint8_t)(n + 2);
-                out[3] = (uint8_t)(16 + prng_below(s, 240));
+                do {
+                        out[3] = (uint8_t)(16 + prng_below(s, 240));
+                } while (out[3] == LSC_FRAME_HEADER);
                 for (unsigned i = 0; i < n; i++)
                         out[4 + i] = (uint8_t)(prng_below(s, 4) ? prng_next(s) : 0x55);
                 return n + 4;
@@ -917,6 +1135,10 @@ static Suite *frame_suite(void)
         tcase_add_test(t, test_example_stream);
         tcase_add_loop_test(t, test_decoder_cases, 0, ARRAY_SIZE(dec_cases));
         tcase_add_test(t, test_length_255);
+        tcase_add_loop_test(t, test_resync, 0, ARRAY_SIZE(resync_cases));
+        tcase_add_loop_test(t, test_resync_length_255, 0, 2);
+        tcase_add_test(t, test_idle_api);
+        tcase_add_test(t, test_idle_cuts_frame);
         tcase_add_loop_test(t, test_runs_of_55, 0, 11);
         tcase_add_test(t, test_next_api);
         suite_add_tcase(s, t);
