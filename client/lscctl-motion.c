@@ -56,8 +56,8 @@ int lscctl_motion_move(struct lscctl *ctl, int argc, char **argv)
                         return lscctl_usage_error(ctl, "servo %d given twice", servos[i].id);
                 seen[servos[i].id] = true;
         }
-        r = lscctl_call(ctl, lsc_client_request_move(servos, (size_t)argc, ctl->opt.time_ms,
-                                                     ctl->opt.replace), &response);
+        r = lscctl_call(ctl, lsc_client_request_move(servos, (size_t)argc, ctl->opt.time_ms, false),
+                        &response);
         return r ? r : motion_done(ctl, response);
 }
 

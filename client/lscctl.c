@@ -38,7 +38,6 @@ struct lscctl_cmd {
 
 static const struct lscctl_opt lscctl_opts[] = {
         { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
-        { 'r', "replace", NULL,  "supersede this connection's queued moves of the same servos" },
         { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
         { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
         { 'c', "count",   "N",   "exit 0 after N events" },
@@ -53,7 +52,7 @@ static const struct lscctl_opt lscctl_opts[] = {
 
 static const struct lscctl_cmd lscctl_cmds[] = {
         { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
-          "tr", NULL, 1, -1, lscctl_motion_move },
+          "t", NULL, 1, -1, lscctl_motion_move },
         { "run", "GROUP", "run action group GROUP (0..254)",
           "nwT", NULL, 1, 1, lscctl_motion_run },
         { "stop", "", "stop the running action group",
@@ -212,7 +211,6 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
                         return lscctl_usage_error(ctl, "invalid time '%s': expected milliseconds 0..%d",
                                                   arg, LSC_TIME_MAX);
                 return 0;
-        case 'r': o->replace = true; return 0;
         case 'w': o->wait = true; return 0;
         case 'j': ctl->json = true; return 0;
         case 's':

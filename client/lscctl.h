@@ -31,7 +31,6 @@ enum {
  */
 struct lscctl_options {
         long time_ms;      /* -t, move duration, default 1000 */
-        bool replace;      /* -r */
         long runs;         /* -n, default 1 */
         bool wait;         /* -w */
         long count;        /* -c, 0 = no limit */

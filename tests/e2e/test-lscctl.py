@@ -114,7 +114,7 @@ def battery_and_its_timeout():
 def move_reaches_the_servos():
     with running() as (sim, lscd):
         tap.eq(ok(lscd, "move", "-t", "0", "1:600", "2:2400"), "", "quiet on success")
-        r = json_lines(ok(lscd, "--json", "move", "--replace", "--time", "100", "3:1500"))
+        r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
         tap.eq(r[0]["ok"], True, "json response")
         sim.wait_until(lambda _: sim.state()["servos"].get(3) == 1500, "servo 3 moved")
         servos = sim.state()["servos"]
@@ -131,6 +131,9 @@ def invalid_arguments_are_refused_before_sending():
         (("move", "-t", "-5", "1:1500"), "invalid time '-5'"),
         (("move", "-t", "65536", "1:1500"), "65536"),
         (("move", "1:1500", "1:1600"), "servo 1 given twice"),
+        # Each lscctl is a new connection with one move: nothing to replace.
+        (("move", "--replace", "1:1500"), "unknown option '--replace'"),
+        (("move", "-r", "1:1500"), "unknown option '-r'"),
         (("move",), "missing argument"),
         (("run", "255"), "group '255'"),
         (("run", "8", "-n", "x"), "runs 'x'"),
@@ -389,6 +392,7 @@ def help_and_usage():
         tap.eq(a, b, "help %s == %s --help" % (cmd, cmd))
         tap.check(a.startswith("Usage: lscctl") and cmd in a.splitlines()[0], "usage of " + cmd, a)
     tap.check("--time MS" in ok(None, "help", "move"), "move documents -t")
+    tap.check("replace" not in ok(None, "help", "move"), "move has no --replace")
     status_is(lscctl(None, "help", "nope"), 2, "help of an unknown command")
 
 
@@ -416,6 +420,7 @@ def bash_completion_offers_table_words():
 
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
+    tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
