@@ -200,6 +200,21 @@ static bool lscctl_parse_seconds(const char *text, int *ret)
         return true;
 }
 
+/* Report the option getopt_long() refused with c ('?' or ':'); arg is the
+ * word that held it. Returns 2. */
+static int lscctl_option_error(struct lscctl *ctl, int c, const char *arg)
+{
+        if (c == ':')
+                return lscctl_usage_error(ctl, "option '%s' needs an argument", arg);
+        /* A known long option given a value ("--json=yes") sets optopt. */
+        if (optopt && strncmp(arg, "--", 2) == 0)
+                return lscctl_usage_error(ctl, "option '%.*s' takes no argument",
+                                          (int)strcspn(arg, "="), arg);
+        if (optopt)
+                return lscctl_usage_error(ctl, "unknown option '-%c'", optopt);
+        return lscctl_usage_error(ctl, "unknown option '%s'", arg);
+}
+
 /* Store one parsed option; returns 0 or an exit status. */
 static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
 {
@@ -264,11 +279,8 @@ static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd
                         break;
                 if (c == 'h')
                         return 1;
-                if (c == '?')
-                        return optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
-                                      : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
-                if (c == ':')
-                        return lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
+                if (c == '?' || c == ':')
+                        return lscctl_option_error(ctl, c, argv[optind - 1]);
                 r = lscctl_set_option(ctl, c, optarg);
                 if (r)
                         return r;
@@ -512,11 +524,8 @@ static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *r
                         lscctl_help(stdout);
                 else if (c == 'V')
                         printf("lscctl %s\n", PACKAGE_VERSION);
-                else if (c == ':')
-                        *ret_status = lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
                 else
-                        *ret_status = optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
-                                             : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
+                        *ret_status = lscctl_option_error(ctl, c, argv[optind - 1]);
                 return 1;
         }
         if (optind >= argc) {

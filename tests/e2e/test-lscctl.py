@@ -145,6 +145,10 @@ def invalid_arguments_are_refused_before_sending():
         (("frobnicate",), "unknown command 'frobnicate'"),
         (("battery", "--bogus"), "unknown option '--bogus'"),
         (("--bogus", "battery"), "unknown option '--bogus'"),
+        (("--json=yes", "battery"), "option '--json' takes no argument"),
+        (("battery", "--json=yes"), "option '--json' takes no argument"),
+        (("run", "8", "--wait=yes"), "option '--wait' takes no argument"),
+        (("run", "8", "--runs"), "option '--runs' needs an argument"),
         ((), "missing command"),
     ]
     with running() as (sim, lscd):
