@@ -251,15 +251,20 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         }
 }
 
-/* Parse the subcommand's options from argv (argv[0] = its name). Returns 0
- * with *ret_index = first positional argument, 1 when --help was given, or
- * an exit status. */
+/* Parse the subcommand's options from argv (argv[0] = its name) and move its
+ * other arguments, in order, to argv[1..]. A word such as "-1" or "-1:1500"
+ * is one of them, a negative value that the subcommand checks and names: no
+ * option is a digit, so digits are parsed as options only to tell them
+ * apart. Returns 0 with *ret_n = how many, 1 when --help was given, or an
+ * exit status. */
 static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd,
-                                int argc, char **argv, int *ret_index)
+                                int argc, char **argv, int *ret_n)
 {
         struct option longopts[ELEMENTSOF(lscctl_opts) + 1] = { { 0 } };
-        char shortopts[48] = ":";
+        /* "-": the other arguments come back in order, as 1. */
+        char shortopts[80] = "-:0::1::2::3::4::5::6::7::8::9::";
         size_t n = 0;
+        int args = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++) {
                 const struct lscctl_opt *o = &lscctl_opts[i];
@@ -274,18 +279,29 @@ static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd
         opterr = 0;
         for (;;) {
                 int c = getopt_long(argc, argv, shortopts, longopts, NULL), r;
+                char *word;
 
                 if (c == -1)
                         break;
+                word = argv[optind - 1];
+                /* Only words already parsed are overwritten. */
+                if (c == 1 || (isdigit(c) && word[0] == '-' && word[1] == c)) {
+                        argv[++args] = word;
+                        continue;
+                }
+                if (isdigit(c)) /* in a group of flags, such as "-w1" */
+                        return lscctl_usage_error(ctl, "unknown option '-%c'", c);
                 if (c == 'h')
                         return 1;
                 if (c == '?' || c == ':')
-                        return lscctl_option_error(ctl, c, argv[optind - 1]);
+                        return lscctl_option_error(ctl, c, word);
                 r = lscctl_set_option(ctl, c, optarg);
                 if (r)
                         return r;
         }
-        *ret_index = optind;
+        while (optind < argc) /* after "--" */
+                argv[++args] = argv[optind++];
+        *ret_n = args;
         return 0;
 }
 
@@ -307,26 +323,25 @@ static int lscctl_run_help(struct lscctl *ctl, int argc, char **argv)
 static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
 {
         const struct lscctl_cmd *cmd = lscctl_find_cmd(argv[0]);
-        int first = 1, r, n;
+        int r, n = 0;
 
         if (!cmd)
                 return lscctl_usage_error(ctl, "unknown command '%s'", argv[0]);
         ctl->command = cmd->name;
-        r = lscctl_parse_options(ctl, cmd, argc, argv, &first);
+        r = lscctl_parse_options(ctl, cmd, argc, argv, &n);
         if (r == 1) {
                 lscctl_help_cmd(stdout, cmd);
                 return LSCCTL_EXIT_OK;
         }
         if (r)
                 return r;
-        n = argc - first;
         if (n < cmd->min_args)
                 return lscctl_usage_error(ctl, "missing argument: expected %s", cmd->args);
         if (cmd->max_args >= 0 && n > cmd->max_args)
-                return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[first + cmd->max_args]);
+                return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[1 + cmd->max_args]);
         if (!cmd->exec)
-                return lscctl_run_help(ctl, n, argv + first);
-        return cmd->exec(ctl, n, argv + first);
+                return lscctl_run_help(ctl, n, argv + 1);
+        return cmd->exec(ctl, n, argv + 1);
 }
 
 int lscctl_connect(struct lscctl *ctl)

@@ -131,6 +131,15 @@ def invalid_arguments_are_refused_before_sending():
         (("move", "-t", "-5", "1:1500"), "invalid time '-5'"),
         (("move", "-t", "65536", "1:1500"), "65536"),
         (("move", "1:1500", "1:1600"), "servo 1 given twice"),
+        # A negative number is a value to check, not an unknown option.
+        (("move", "-1:1500"), "invalid servo id '-1' in '-1:1500'"),
+        (("move", "1:1500", "-2:1500"), "invalid servo id '-2' in '-2:1500'"),
+        (("move", "--", "-3:1500"), "invalid servo id '-3' in '-3:1500'"),
+        (("run", "-1"), "invalid group '-1'"),
+        (("run", "-w1"), "unknown option '-1'"),
+        (("speed", "1", "-5"), "invalid percent '-5'"),
+        (("speed", "-1", "50"), "invalid group '-1'"),
+        (("stop", "-1"), "unexpected argument '-1'"),
         # Each lscctl is a new connection with one move: nothing to replace.
         (("move", "--replace", "1:1500"), "unknown option '--replace'"),
         (("move", "-r", "1:1500"), "unknown option '-r'"),
