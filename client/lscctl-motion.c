@@ -13,15 +13,17 @@ static int motion_parse_servo(struct lscctl *ctl, const char *arg, struct lsc_se
 {
         const char *colon = strchr(arg, ':');
         char id[16];
+        int len;
         long v;
 
-        if (!colon || (size_t)(colon - arg) >= sizeof(id))
+        if (!colon)
                 return lscctl_usage_error(ctl, "invalid servo target '%s': expected ID:POS, e.g. 1:1500", arg);
-        memcpy(id, arg, (size_t)(colon - arg));
-        id[colon - arg] = '\0';
-        if (!lscctl_parse_long(id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &v))
-                return lscctl_usage_error(ctl, "invalid servo id '%s' in '%s': expected %d..%d",
-                                          id, arg, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX);
+        len = (int)(colon - arg);
+        snprintf(id, sizeof(id), "%.*s", len, arg);
+        /* An id too long for id[] is out of range too. */
+        if ((size_t)len >= sizeof(id) || !lscctl_parse_long(id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &v))
+                return lscctl_usage_error(ctl, "invalid servo id '%.*s' in '%s': expected %d..%d",
+                                          len, arg, arg, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX);
         servo->id = (int)v;
         if (!lscctl_parse_long(colon + 1, LSC_POSITION_MIN, LSC_POSITION_MAX, &v))
                 return lscctl_usage_error(ctl, "invalid position '%s' in '%s': expected %d..%d",
