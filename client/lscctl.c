@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lscctl.h"
@@ -344,6 +345,17 @@ static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
         return cmd->exec(ctl, n, argv + 1);
 }
 
+/* Why connecting to path failed: connect() says "Connection refused" for a
+ * file that is not a socket as for a socket nobody listens on. */
+static const char *lscctl_connect_error(const char *path, int error)
+{
+        struct stat st;
+
+        if (error == -ECONNREFUSED && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+                return "not a socket";
+        return strerror(-error);
+}
+
 int lscctl_connect(struct lscctl *ctl)
 {
         int r;
@@ -355,7 +367,8 @@ int lscctl_connect(struct lscctl *ctl)
         if (r == -ENOMEM)
                 return lscctl_fail(ctl, r);
         if (r < 0) {
-                fprintf(stderr, "lscctl: cannot connect to lscd at %s: %s\n", ctl->socket, strerror(-r));
+                fprintf(stderr, "lscctl: cannot connect to lscd at %s: %s\n", ctl->socket,
+                        lscctl_connect_error(ctl->socket, r));
                 return LSCCTL_EXIT_UNAVAILABLE;
         }
         lsc_client_set_timeout(ctl->client, ctl->call_timeout_ms);

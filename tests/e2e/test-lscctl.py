@@ -351,6 +351,19 @@ def unreachable_daemon_exits_69():
         status_is(p, 0, "$LSCD_SOCKET is honoured")
 
 
+@tap.test
+def socket_path_that_is_not_a_socket_exits_69():
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        regular = os.path.join(d, "file")
+        with open(regular, "w", encoding="utf-8"):
+            pass
+        for path in (regular, d):
+            p = lscctl(None, "-s", path, "status")
+            status_is(p, 69, "-s %s" % path)
+            tap.eq(p.stderr, "lscctl: cannot connect to lscd at %s: not a socket\n" % path,
+                   "says it is not a socket")
+
+
 def fake_daemon(path, answer):
     """Serve one connection: send a hello, then answer with these bytes."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
