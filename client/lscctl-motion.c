@@ -109,6 +109,11 @@ int lscctl_motion_halt(struct lscctl *ctl, int argc, char **argv)
         return motion_done(ctl, response);
 }
 
+void lscctl_motion_speed_words(void)
+{
+        printf("all\n");
+}
+
 int lscctl_motion_speed(struct lscctl *ctl, int argc, char **argv)
 {
         cJSON *response;

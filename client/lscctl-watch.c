@@ -9,6 +9,59 @@
 
 #include "lscctl.h"
 
+/* The events lscd sends to subscribers. This mirrors lscd's protocol table
+ * (event_names[] in daemon/events.c, listed in lscd-protocol(7)): keep the
+ * two equal until they share one header. */
+static const char *const watch_events[] = {
+        "group.started", "group.stopped", "group.completed",
+        "device.connected", "device.disconnected", "battery", "frame.unknown",
+};
+
+/* Whether an event name starts with prefix, len bytes long. */
+static bool watch_has_prefix(const char *prefix, size_t len)
+{
+        for (size_t i = 0; i < ELEMENTSOF(watch_events); i++)
+                if (strncmp(watch_events[i], prefix, len) == 0)
+                        return true;
+        return false;
+}
+
+static bool watch_is_event(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(watch_events); i++)
+                if (strcmp(watch_events[i], name) == 0)
+                        return true;
+        return false;
+}
+
+/* Check an event argument as lscd does: a name, or a prefix ending in "."
+ * that starts at least one name. Returns 0 or an exit status. */
+static int watch_check_event(struct lscctl *ctl, const char *arg)
+{
+        size_t len = strlen(arg);
+
+        if (len > 0 && arg[len - 1] == '.')
+                return watch_has_prefix(arg, len) ? 0 :
+                       lscctl_usage_error(ctl, "no event starts with '%s'", arg);
+        return watch_is_event(arg) ? 0 : lscctl_usage_error(ctl, "unknown event '%s'", arg);
+}
+
+/* Each event name, and the part of it up to its first "." once. */
+void lscctl_watch_words(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF(watch_events); i++) {
+                const char *name = watch_events[i], *dot = strchr(name, '.');
+                size_t len = dot ? (size_t)(dot - name) + 1 : 0;
+                bool first = true;
+
+                for (size_t j = 0; dot && j < i; j++)
+                        first = first && strncmp(watch_events[j], name, len) != 0;
+                if (dot && first)
+                        printf("%.*s\n", (int)len, name);
+                printf("%s\n", name);
+        }
+}
+
 static int64_t watch_now_ms(void)
 {
         struct timespec ts;
@@ -60,9 +113,11 @@ int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv)
         long count = 0;
         int r;
 
-        for (int i = 0; i < argc; i++)
-                if (!*argv[i] || argv[i][strcspn(argv[i], " \t\n")])
-                        return lscctl_usage_error(ctl, "invalid event name '%s'", argv[i]);
+        for (int i = 0; i < argc; i++) {
+                r = watch_check_event(ctl, argv[i]);
+                if (r)
+                        return r;
+        }
         r = watch_subscribe(ctl, argc ? (const char *const *)argv : NULL, (size_t)argc);
         if (r)
                 return r;

@@ -16,8 +16,6 @@
 
 #include "lscctl.h"
 
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
-
 /* One option a subcommand may accept. */
 struct lscctl_opt {
         int letter;
@@ -32,7 +30,7 @@ struct lscctl_cmd {
         const char *args;     /* positional arguments, for the usage line */
         const char *summary;
         const char *opts;     /* option letters accepted besides -s -j -h */
-        const char *words;    /* completion words for positional arguments */
+        void (*words)(void);  /* prints the completion words of its arguments */
         int min_args, max_args; /* max -1: any number */
         int (*exec)(struct lscctl *ctl, int argc, char **argv);
 };
@@ -48,9 +46,6 @@ static const struct lscctl_opt lscctl_opts[] = {
         { 'h', "help",    NULL,  "show this help and exit" },
 };
 
-#define EVENT_WORDS "group. group.started group.stopped group.completed device. " \
-                    "device.connected device.disconnected battery frame.unknown"
-
 static const struct lscctl_cmd lscctl_cmds[] = {
         { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
           "t", NULL, 1, -1, lscctl_motion_move },
@@ -61,7 +56,7 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "halt", "", "drop every queued move and group run, then stop",
           "", NULL, 0, 0, lscctl_motion_halt },
         { "speed", "GROUP|all PERCENT", "set the speed of a group (or all) to PERCENT (1..65535)",
-          "", "all", 2, 2, lscctl_motion_speed },
+          "", lscctl_motion_speed_words, 2, 2, lscctl_motion_speed },
         { "battery", "", "print the battery voltage in millivolts",
           "", NULL, 0, 0, lscctl_info_battery },
         { "status", "", "print the device, the running group and lscd's counters",
@@ -69,7 +64,7 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "version", "", "print the versions of lscctl and lscd",
           "", NULL, 0, 0, lscctl_info_version },
         { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
-          "cT", EVENT_WORDS, 0, -1, lscctl_watch_events },
+          "cT", lscctl_watch_words, 0, -1, lscctl_watch_events },
         { "wait", "", "wait until the running action group completes or stops",
           "T", NULL, 0, 0, lscctl_watch_wait },
         { "ports", "", "list serial ports and mark likely LSC boards",
@@ -148,12 +143,8 @@ static int lscctl_complete(int argc, char **argv)
         if (strcmp(cmd->name, "help") == 0)
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
-        for (const char *w = cmd->words; w && *w; ) {
-                size_t len = strcspn(w, " ");
-
-                printf("%.*s\n", (int)len, w);
-                w += len + strspn(w + len, " ");
-        }
+        if (cmd->words)
+                cmd->words();
         return LSCCTL_EXIT_OK;
 }
 

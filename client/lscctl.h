@@ -13,6 +13,8 @@
 
 #include "lsc/client.h"
 
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Exit statuses, documented in lscctl(1). */
 enum {
         LSCCTL_EXIT_OK          = 0,
@@ -86,5 +88,8 @@ int lscctl_info_version(struct lscctl *ctl, int argc, char **argv);
 int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv);
 int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv);
 int lscctl_ports_list(struct lscctl *ctl, int argc, char **argv);
+/* Completion words of subcommand arguments, one a line on stdout. */
+void lscctl_motion_speed_words(void);
+void lscctl_watch_words(void);
 
 #endif

@@ -155,6 +155,13 @@ def invalid_arguments_are_refused_before_sending():
         (("speed", "every", "50"), "group 'every'"),
         (("watch", "--count", "0"), "count '0'"),
         (("watch", "--timeout", "-1"), "timeout '-1'"),
+        (("watch", "bogus"), "unknown event 'bogus'"),
+        (("watch", "group.started", "group.done"), "unknown event 'group.done'"),
+        (("watch", "group"), "unknown event 'group'"),
+        (("watch", "group.started."), "no event starts with 'group.started.'"),
+        (("watch", "grup."), "no event starts with 'grup.'"),
+        (("watch", "."), "no event starts with '.'"),
+        (("watch", ""), "unknown event ''"),
         (("stop", "now"), "unexpected argument 'now'"),
         (("frobnicate",), "unknown command 'frobnicate'"),
         (("battery", "--bogus"), "unknown option '--bogus'"),
@@ -258,12 +265,27 @@ def watch_text_is_flushed_into_a_pipe():
 
 
 @tap.test
-def watch_refused_subscription_exits_1():
+def watch_takes_every_event_and_prefix():
     with running() as (sim, lscd):
-        p = lscctl(lscd, "--json", "watch", "grup.")
-        status_is(p, 1, "watch of an unknown event")
-        tap.check("invalid_argument" in p.stderr, "lscd's code on stderr", p.stderr)
-        tap.eq(json_lines(p.stdout)[0]["error"]["field"], "events[0]", "--json error response")
+        events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
+                  "device.connected", "device.disconnected", "battery", "frame.unknown")
+        p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
+        status_is(p, 75, "watch of every name and prefix times out")
+
+
+@tap.test
+def watch_refused_subscription_exits_1():
+    # lscctl checks the names itself: an lscd that refuses one anyway (an
+    # older one, say) is reported like any error of lscd's.
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        path = os.path.join(d, "old")
+        thread = fake_daemon(path, b'{"id":1,"ok":false,"error":{"code":"invalid_argument",'
+                                   b'"message":"unknown event","field":"events[0]"}}\n')
+        p = lscctl(None, "-s", path, "--json", "watch", "frame.unknown")
+        thread.join(TIMEOUT)
+    status_is(p, 1, "watch refused by lscd")
+    tap.check("invalid_argument" in p.stderr, "lscd's code on stderr", p.stderr)
+    tap.eq(json_lines(p.stdout)[0]["error"]["field"], "events[0]", "--json error response")
 
 
 @tap.test
@@ -453,6 +475,10 @@ def bash_completion_offers_table_words():
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
     tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
+    tap.eq(sorted(complete("lscctl", "watch", "")),
+           sorted(["--count", "--timeout", "--socket", "--json", "--help", "group.", "device.", "frame.",
+                   "group.started", "group.stopped", "group.completed", "device.connected",
+                   "device.disconnected", "battery", "frame.unknown"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")
