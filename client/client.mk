@@ -11,7 +11,7 @@ client_liblsc_la_SOURCES = client/lsc-client.c client/lsc-client-request.c \
 	daemon/json.c daemon/json.h daemon/outbuf.c daemon/outbuf.h
 client_liblsc_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 client_liblsc_la_LIBADD = client/liblscframe.la $(CJSON_LIBS) -lm
-client_liblsc_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -export-symbols-regex '^lsc_'
+client_liblsc_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 -export-symbols-regex '^lsc_'
 pkgconfig_DATA += client/liblsc.pc
 EXTRA_DIST += client/liblsc.pc.in
 

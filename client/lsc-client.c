@@ -303,21 +303,45 @@ static void client_queue_event(struct lsc_client *c, cJSON *msg)
         c->n_events++;
 }
 
-/* Parse one line (without its newline) into *ret: 0, or -EPROTO when it is
- * not a JSON object. */
+/* Whether line holds a control character other than tab: JSON escapes them
+ * in strings (cJSON does not insist), and lsc_client_line() must be safe to
+ * print. */
+static bool client_has_control(const char *line, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)line[i] < ' ' && line[i] != '\t')
+                        return true;
+        return false;
+}
+
+/* Parse one line (without its newline, NUL-terminated) into *ret, keeping
+ * its text: 0, -EPROTO when it is not a JSON object, or -ENOMEM. */
 static int client_parse_line(const char *line, size_t len, cJSON **ret)
 {
         cJSON *msg;
 
-        if (memchr(line, '\0', len))
+        if (client_has_control(line, len))
                 return -EPROTO;
         msg = cJSON_ParseWithLength(line, len);
         if (!cJSON_IsObject(msg)) {
                 cJSON_Delete(msg);
                 return -EPROTO;
         }
+        /* An object's valuestring is unused: cJSON_Delete() frees it,
+         * cJSON_Duplicate() copies it, printing ignores it. */
+        msg->valuestring = cJSON_malloc(len + 1);
+        if (!msg->valuestring) {
+                cJSON_Delete(msg);
+                return -ENOMEM;
+        }
+        memcpy(msg->valuestring, line, len + 1);
         *ret = msg;
         return 0;
+}
+
+const char *lsc_client_line(const cJSON *message)
+{
+        return cJSON_IsObject(message) ? message->valuestring : NULL;
 }
 
 /* Handle one message (taking it). Returns 0 or a fatal error. */
