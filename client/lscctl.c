@@ -42,7 +42,7 @@ static const struct lscctl_opt lscctl_opts[] = {
         { 'c', "count",   "N",   "exit 0 after N events" },
         { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
         { 's', "socket",  "PATH", "lscd's socket (default $LSCD_SOCKET, else " LSC_CLIENT_DEFAULT_SOCKET ")" },
-        { 'j', "json",    NULL,  "print lscd's JSON objects, one per line" },
+        { 'j', "json",    NULL,  "print lscd's JSON lines as received" },
         { 'h', "help",    NULL,  "show this help and exit" },
 };
 
@@ -421,10 +421,11 @@ int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
 
 void lscctl_print_json(const cJSON *object)
 {
-        char *text = cJSON_PrintUnformatted(object);
+        const char *line = lsc_client_line(object);
+        char *text = line ? NULL : cJSON_PrintUnformatted(object);
 
-        if (text)
-                printf("%s\n", text);
+        if (line || text)
+                printf("%s\n", line ? line : text);
         free(text);
         fflush(stdout);
 }

@@ -68,7 +68,8 @@ int lscctl_usage_error(struct lscctl *ctl, const char *format, ...)
 
 /* Parse a decimal integer within min..max; false if it is not one. */
 bool lscctl_parse_long(const char *text, long min, long max, long *ret);
-/* Print a JSON object on one line and flush. */
+/* Print a JSON object on one line and flush: lscd's messages as received,
+ * lscctl's own (ports) as cJSON prints them. */
 void lscctl_print_json(const cJSON *object);
 /* Print every member of object as "name=value" separated by sep, nested
  * objects as "outer.inner=value", skipping event/time/id/ok. */

@@ -419,6 +419,43 @@ def garbage_from_the_daemon_exits_76_and_loss_69():
     os.rmdir(d)
 
 
+def against_fake(answer, *args):
+    """Run lscctl against a fake lscd that answers its first request with
+    these bytes; return CompletedProcess."""
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        path = os.path.join(d, "fake")
+        thread = fake_daemon(path, answer)
+        p = lscctl(None, "-s", path, *args)
+        thread.join(TIMEOUT)
+    return p
+
+
+@tap.test
+def json_prints_lscd_lines_as_received():
+    # Text that cJSON would print differently: a time with more digits, an
+    # escaped character, a slash, an exponent, a space.
+    odd = b'"time":1796004106.043727,"note":"caf\\u00e9 \\/","big":1E3, "x":[ ]'
+    response = b'{"id":1,"ok":true,"millivolts":7400,' + odd + b'}\n'
+    p = against_fake(response, "--json", "battery")
+    status_is(p, 0, "battery")
+    tap.eq(p.stdout.encode(), response, "response printed as received")
+    error = b'{"id":1,"ok":false,"error":{"code":"x","message":"caf\\u00e9"},' + odd + b'}\n'
+    p = against_fake(error, "--json", "battery")
+    status_is(p, 1, "battery refused")
+    tap.eq(p.stdout.encode(), error, "error response printed as received")
+    events = (b'{"event":"group.started","group":8,' + odd + b'}\n'
+              b'{"event":"group.completed","group":8,"time":1796004107.1}\n')
+    p = against_fake(b'{"id":1,"ok":true,"events":["group.started"]}\n' + events,
+                     "--json", "watch", "--count", "2", "group.")
+    status_is(p, 0, "watch")
+    tap.eq(p.stdout.encode(), events, "events printed as received")
+    # Printed as is, a raw control character could drive the terminal; it
+    # is not JSON anyway.
+    p = against_fake(b'{"id":1,"ok":true,"p":"\x1b]0;x\x07"}\n', "--json", "battery")
+    status_is(p, 76, "raw control characters")
+    tap.eq(p.stdout, "", "nothing printed")
+
+
 @tap.test
 def control_characters_are_not_printed_raw():
     # A USB product string (or a device path) reaches lscctl's text output:
