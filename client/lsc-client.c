@@ -258,6 +258,17 @@ static struct pending *client_find(struct lsc_client *c, const cJSON *id)
         return NULL;
 }
 
+/* lscd refuses a connection (too_many_clients) with one error line, without
+ * an id, in place of its hello. Returns -ECONNREFUSED with the error
+ * recorded, or -EPROTO or -ENOMEM. */
+static int client_handle_refusal(struct lsc_client *c, cJSON *msg)
+{
+        int r = client_set_error(c, msg);
+
+        cJSON_Delete(msg);
+        return r == -EREMOTEIO ? -ECONNREFUSED : r;
+}
+
 static int client_handle_response(struct lsc_client *c, cJSON *msg)
 {
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
@@ -265,6 +276,8 @@ static int client_handle_response(struct lsc_client *c, cJSON *msg)
         struct pending *p;
         int r = 0;
 
+        if (cJSON_IsFalse(ok) && !id && !c->hello)
+                return client_handle_refusal(c, msg);
         if (!cJSON_IsBool(ok) || !id || !(p = client_find(c, id))) {
                 cJSON_Delete(msg);
                 return -EPROTO;

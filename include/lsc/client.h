@@ -26,6 +26,9 @@
  * failure. Transport failures are sticky: once the connection is broken every
  * later call returns the same error.
  *  -ENOENT, -ECONNREFUSED, -EACCES  connecting failed (no daemon at the path)
+ *  -ECONNREFUSED  also, once connected: lscd refused the connection, with an
+ *               error line instead of its hello; lsc_client_error_code()
+ *               ("too_many_clients") and lsc_client_error_message() say why
  *  -ECONNRESET  the daemon closed the connection
  *  -ETIMEDOUT   no answer within the timeout (the connection stays usable;
  *               the late answer is dropped when it arrives)

@@ -486,6 +486,24 @@ START_TEST(test_error_response_returned)
 }
 END_TEST
 
+/* A full lscd sends one error line, without an id, instead of its hello. */
+START_TEST(test_refused)
+{
+        struct fake f;
+
+        fake_start(&f);
+        fake_write(f.fd, "{\"ok\":false,\"error\":{\"code\":\"too_many_clients\","
+                   "\"message\":\"lscd serves at most 2 clients at once (--max-clients)\"}}\n");
+        close(f.fd);
+        f.fd = -1;
+        ck_assert_int_eq(lsc_client_ping(f.c), -ECONNREFUSED);
+        ck_assert_str_eq(lsc_client_error_code(f.c), "too_many_clients");
+        ck_assert_str_eq(lsc_client_error_message(f.c), "lscd serves at most 2 clients at once (--max-clients)");
+        ck_assert_int_eq(lsc_client_get_error(f.c), -ECONNREFUSED);
+        fake_stop(&f);
+}
+END_TEST
+
 static void check_garbage(const char *garbage)
 {
         struct fake f;
@@ -509,6 +527,7 @@ START_TEST(test_garbage)
         check_garbage("{\"id\":1,\"ok\":\"yes\"}\n");         /* ok not a bool */
         check_garbage("{\"id\":1,\"ok\":false}\n");           /* error without code */
         check_garbage("{\"event\":5}\n");
+        check_garbage("{\"ok\":false,\"error\":{\"code\":\"x\"}}\n");  /* no id after the hello */
         check_garbage("{\"id\":1,\"ok\":true,\"s\":\"\x1b]0;x\x07\"}\n"); /* raw controls */
         check_garbage(HELLO);                                  /* a second hello */
 }
@@ -919,6 +938,7 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_partial_lines);
         tcase_add_test(tc, test_daemon_error);
         tcase_add_test(tc, test_error_response_returned);
+        tcase_add_test(tc, test_refused);
         tcase_add_test(tc, test_garbage);
         tcase_add_test(tc, test_nul_in_line);
         tcase_add_test(tc, test_long_line);
