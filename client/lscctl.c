@@ -380,6 +380,10 @@ int lscctl_fail(struct lscctl *ctl, int error)
         case -ETIMEDOUT:
                 fprintf(stderr, "lscctl %s: timed out\n", ctl->command);
                 return LSCCTL_EXIT_TIMEOUT;
+        case -ECONNREFUSED: /* after connecting: lscd said why */
+                fprintf(stderr, "lscctl %s: lscd at %s refused the connection: %s (%s)\n",
+                        ctl->command, ctl->socket, lsc_client_error_message(ctl->client), code);
+                return LSCCTL_EXIT_UNAVAILABLE;
         case -EPROTO:
         case -EPROTONOSUPPORT:
                 fprintf(stderr, "lscctl %s: invalid answer from lscd at %s: %s\n",

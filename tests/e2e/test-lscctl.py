@@ -374,6 +374,22 @@ def unreachable_daemon_exits_69():
 
 
 @tap.test
+def full_lscd_is_reported_with_its_message_and_69():
+    with running(lscd_args=("--max-clients", "2")) as (sim, lscd):
+        a = lscd.client()
+        # the harness's probe connection may not be gone yet
+        wait_until(lambda: a.ok("status")["clients"] == 1, "only a connected")
+        lscd.client()
+        for command, args in (("status", ("status",)), ("status", ("--json", "status")),
+                              ("watch", ("watch", "group."))):
+            p = lscctl(lscd, *args)
+            status_is(p, 69, "lscctl %s with lscd full" % " ".join(args))
+            tap.eq(p.stderr, "lscctl %s: lscd at %s refused the connection: lscd serves at most 2 "
+                   "clients at once (--max-clients) (too_many_clients)\n" % (command, lscd.socket_path),
+                   "lscd's message")
+
+
+@tap.test
 def socket_path_that_is_not_a_socket_exits_69():
     with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
         regular = os.path.join(d, "file")
