@@ -3,9 +3,7 @@
  * lscctl-watch.c: the subcommands that follow events: watch, wait.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "lscctl.h"
 
@@ -62,28 +60,11 @@ void lscctl_watch_words(void)
         }
 }
 
-static int64_t watch_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for the next event until deadline (-1: none). Returns 1 with *ret,
  * or a negative errno (-ETIMEDOUT once the deadline has passed). */
 static int watch_next(struct lscctl *ctl, int64_t deadline, cJSON **ret)
 {
-        int64_t left = deadline < 0 ? -1 : deadline - watch_now_ms();
-
-        if (deadline >= 0 && left < 0)
-                left = 0;
-        return lsc_client_wait_event(ctl->client, left > INT32_MAX ? INT32_MAX : (int)left, ret);
-}
-
-static int64_t watch_deadline(const struct lscctl *ctl)
-{
-        return ctl->opt.timeout_ms < 0 ? -1 : watch_now_ms() + ctl->opt.timeout_ms;
+        return lsc_client_wait_event(ctl->client, lscctl_left_ms(deadline), ret);
 }
 
 /* Print an event; a failed write (the reader is gone and SIGPIPE is
@@ -121,7 +102,7 @@ int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv)
         r = watch_subscribe(ctl, argc ? (const char *const *)argv : NULL, (size_t)argc);
         if (r)
                 return r;
-        deadline = watch_deadline(ctl);
+        deadline = lscctl_deadline(ctl);
         for (;;) {
                 cJSON *event;
 
@@ -207,7 +188,7 @@ int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv)
 {
         static const char *const events[] = { "group.", "device.disconnected" };
         cJSON *status;
-        int64_t deadline = watch_deadline(ctl);
+        int64_t deadline = lscctl_deadline(ctl);
         long running;
         int r = watch_subscribe(ctl, events, 2);
 

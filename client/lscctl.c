@@ -39,6 +39,7 @@ static const struct lscctl_opt lscctl_opts[] = {
         { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
         { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
         { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
+        { 'd', "detach",  NULL,  "with --wait: an interrupt ends the wait, not the group" },
         { 'c', "count",   "N",   "exit 0 after N events" },
         { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
         { 's', "socket",  "PATH", "lscd's socket (default $LSCD_SOCKET, else " LSC_CLIENT_DEFAULT_SOCKET ")" },
@@ -50,7 +51,7 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
           "t", NULL, 1, -1, lscctl_motion_move },
         { "run", "GROUP", "run action group GROUP (0..254)",
-          "nwT", NULL, 1, 1, lscctl_motion_run },
+          "nwdT", NULL, 1, 1, lscctl_motion_run },
         { "stop", "", "stop the running action group",
           "", NULL, 0, 0, lscctl_motion_stop },
         { "halt", "", "drop every queued move and group run, then stop",
@@ -120,7 +121,8 @@ static void lscctl_help(FILE *out)
                         lscctl_print_opt(out, &lscctl_opts[i]);
         fprintf(out, "  -V, --version          show lscctl's version and exit\n\n"
                 "Exit status: 0 ok, 1 lscd answered an error, 2 usage, 69 lscd unreachable,\n"
-                "70 internal error, 75 timed out, 76 invalid answer from lscd.\n"
+                "70 internal error, 75 timed out, 76 invalid answer from lscd,\n"
+                "130 or 143 run --wait interrupted (the group was stopped).\n"
                 "See lscctl(1).\n");
 }
 
@@ -219,6 +221,7 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
                                                   arg, LSC_TIME_MAX);
                 return 0;
         case 'w': o->wait = true; return 0;
+        case 'd': o->detach = true; return 0;
         case 'j': ctl->json = true; return 0;
         case 's':
                 if (!*arg)
@@ -401,6 +404,19 @@ int lscctl_fail(struct lscctl *ctl, int error)
         }
 }
 
+int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret)
+{
+        *ret = NULL;
+        if (error == 0) {
+                *ret = response;
+                return LSCCTL_EXIT_OK;
+        }
+        if (ctl->json && response)
+                lscctl_print_json(response);
+        cJSON_Delete(response);
+        return lscctl_fail(ctl, error);
+}
+
 int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
 {
         cJSON *response = NULL;
@@ -413,14 +429,29 @@ int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
         }
         r = request ? lsc_client_call(ctl->client, request, &response) : -ENOMEM;
         cJSON_Delete(request);
-        if (r == 0) {
-                *ret = response;
-                return LSCCTL_EXIT_OK;
-        }
-        if (ctl->json && response)
-                lscctl_print_json(response);
-        cJSON_Delete(response);
-        return lscctl_fail(ctl, r);
+        return lscctl_answer(ctl, r, response, ret);
+}
+
+static int64_t lscctl_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t lscctl_deadline(const struct lscctl *ctl)
+{
+        return ctl->opt.timeout_ms < 0 ? -1 : lscctl_now_ms() + ctl->opt.timeout_ms;
+}
+
+int lscctl_left_ms(int64_t deadline)
+{
+        int64_t left = deadline - lscctl_now_ms();
+
+        if (deadline < 0)
+                return -1;
+        return left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
 void lscctl_print_json(const cJSON *object)

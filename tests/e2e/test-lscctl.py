@@ -210,6 +210,48 @@ def run_wait_errors_exit_1():
         tap.eq(json_lines(out)[0]["error"]["code"], "stopped", "--json error response")
 
 
+STOP = bytes.fromhex("55 55 02 07")
+
+
+def run_until_signal(sim, lscd, sig, *args):
+    """Run "lscctl run 8 ARGS...", send it sig once group 8 runs; return the
+    process, its stdout and stderr, and the sim's mark at the signal."""
+    sim.wait_until(lambda _: sim.state()["running"] is None, "no group running")
+    p = popen(lscd, "run", "8", *args)
+    sim.wait_until(lambda _: sim.state()["running"] == 8, "group 8 running")
+    mark = sim.mark()
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=TIMEOUT)
+    return p, out, err, mark
+
+
+@tap.test
+def run_wait_interrupted_stops_the_group():
+    with running("--group", "8:60000") as (sim, lscd):
+        for sig, status, args in ((signal.SIGINT, 130, ("--wait",)),
+                                  (signal.SIGTERM, 143, ("--wait",)),
+                                  # runs forever: waits until stopped
+                                  (signal.SIGINT, 130, ("-n", "0", "--wait", "--json"))):
+            p, out, err, mark = run_until_signal(sim, lscd, sig, *args)
+            what = "run %s, %s" % (" ".join(args), signal.Signals(sig).name)
+            tap.eq(p.returncode, status, "%s: exit status (%s)" % (what, err))
+            tap.eq((out, err), ("", "lscctl run: interrupted, group stopped\n"), what + ": output")
+            sim.wait_for("rx", STOP, since=mark)
+            sim.wait_until(lambda _: sim.state()["running"] is None, what + ": group stopped")
+
+
+@tap.test
+def run_wait_detached_leaves_the_group_running():
+    with running("--group", "8:60000") as (sim, lscd):
+        p, _, err, mark = run_until_signal(sim, lscd, signal.SIGINT, "--wait", "--detach")
+        tap.eq(p.returncode, -signal.SIGINT, "killed by SIGINT as before (%s)" % err)
+        c = lscd.client()
+        wait_until(lambda: c.ok("status")["clients"] == 1, "lscd has seen lscctl go")
+        tap.eq(sim.state()["running"], 8, "the group still runs")
+        tap.eq([r for r in sim.records()[mark:] if r.kind == "rx" and r.data == STOP], [], "no stop")
+        tap.eq(ok(lscd, "run", "8", "--detach"), "", "--detach without --wait")
+
+
 @tap.test
 def run_wait_timeout_exits_75():
     with running("--group", "8:60000") as (sim, lscd):
@@ -459,6 +501,10 @@ def json_prints_lscd_lines_as_received():
     p = against_fake(error, "--json", "battery")
     status_is(p, 1, "battery refused")
     tap.eq(p.stdout.encode(), error, "error response printed as received")
+    completed = b'{"id":1,"ok":true,"group":8,"runs":1,"completed":true,' + odd + b'}\n'
+    p = against_fake(completed, "--json", "run", "8", "--wait")
+    status_is(p, 0, "run --wait")
+    tap.eq(p.stdout.encode(), completed, "answer to run --wait printed as received")
     events = (b'{"event":"group.started","group":8,' + odd + b'}\n'
               b'{"event":"group.completed","group":8,"time":1796004107.1}\n')
     p = against_fake(b'{"id":1,"ok":true,"events":["group.started"]}\n' + events,
@@ -527,6 +573,7 @@ def bash_completion_offers_table_words():
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
     tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
+    tap.eq(complete("lscctl", "run", "--d"), ["--detach"], "options of run")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
     tap.eq(sorted(complete("lscctl", "watch", "")),
            sorted(["--count", "--timeout", "--socket", "--json", "--help", "group.", "device.", "frame.",
