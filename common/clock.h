@@ -11,4 +11,10 @@
 /* CLOCK_MONOTONIC or CLOCK_REALTIME, in microseconds. */
 uint64_t clock_usec(clockid_t id);
 
+/* CLOCK_MONOTONIC in milliseconds, for poll() deadlines. */
+static inline int64_t clock_msec(void)
+{
+        return (int64_t) (clock_usec(CLOCK_MONOTONIC) / 1000);
+}
+
 #endif

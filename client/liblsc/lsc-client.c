@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "lsc/client.h"
 #include "json.h"
 
@@ -258,6 +259,17 @@ static struct pending *client_find(struct lsc_client *c, const cJSON *id)
         return NULL;
 }
 
+/* lscd refuses a connection (too_many_clients) with one error line, without
+ * an id, in place of its hello. Returns -ECONNREFUSED with the error
+ * recorded, or -EPROTO or -ENOMEM. */
+static int client_handle_refusal(struct lsc_client *c, cJSON *msg)
+{
+        int r = client_set_error(c, msg);
+
+        cJSON_Delete(msg);
+        return r == -EREMOTEIO ? -ECONNREFUSED : r;
+}
+
 static int client_handle_response(struct lsc_client *c, cJSON *msg)
 {
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive(msg, "ok");
@@ -265,6 +277,8 @@ static int client_handle_response(struct lsc_client *c, cJSON *msg)
         struct pending *p;
         int r = 0;
 
+        if (cJSON_IsFalse(ok) && !id && !c->hello)
+                return client_handle_refusal(c, msg);
         if (!cJSON_IsBool(ok) || !id || !(p = client_find(c, id))) {
                 cJSON_Delete(msg);
                 return -EPROTO;
@@ -303,21 +317,45 @@ static void client_queue_event(struct lsc_client *c, cJSON *msg)
         c->n_events++;
 }
 
-/* Parse one line (without its newline) into *ret: 0, or -EPROTO when it is
- * not a JSON object. */
+/* Whether line holds a control character other than tab: JSON escapes them
+ * in strings (cJSON does not insist), and lsc_client_line() must be safe to
+ * print. */
+static bool client_has_control(const char *line, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)line[i] < ' ' && line[i] != '\t')
+                        return true;
+        return false;
+}
+
+/* Parse one line (without its newline, NUL-terminated) into *ret, keeping
+ * its text: 0, -EPROTO when it is not a JSON object, or -ENOMEM. */
 static int client_parse_line(const char *line, size_t len, cJSON **ret)
 {
         cJSON *msg;
 
-        if (memchr(line, '\0', len))
+        if (client_has_control(line, len))
                 return -EPROTO;
         msg = cJSON_ParseWithLength(line, len);
         if (!cJSON_IsObject(msg)) {
                 cJSON_Delete(msg);
                 return -EPROTO;
         }
+        /* An object's valuestring is unused: cJSON_Delete() frees it,
+         * cJSON_Duplicate() copies it, printing ignores it. */
+        msg->valuestring = cJSON_malloc(len + 1);
+        if (!msg->valuestring) {
+                cJSON_Delete(msg);
+                return -ENOMEM;
+        }
+        memcpy(msg->valuestring, line, len + 1);
         *ret = msg;
         return 0;
+}
+
+const char *lsc_client_line(const cJSON *message)
+{
+        return cJSON_IsObject(message) ? message->valuestring : NULL;
 }
 
 /* Handle one message (taking it). Returns 0 or a fatal error. */
@@ -465,17 +503,9 @@ int lsc_client_process(struct lsc_client *c)
         return client_parse(c, NULL);
 }
 
-static int64_t client_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t client_deadline(int timeout_ms)
 {
-        return timeout_ms < 0 ? -1 : client_now_ms() + timeout_ms;
+        return timeout_ms < 0 ? -1 : clock_msec() + timeout_ms;
 }
 
 /* Wait until the socket is ready or the deadline (-1: none) passes, then
@@ -488,7 +518,7 @@ static int client_poll(struct lsc_client *c, int64_t deadline)
         int timeout = -1, n, r;
 
         if (deadline >= 0) {
-                int64_t left = deadline - client_now_ms();
+                int64_t left = deadline - clock_msec();
 
                 if (left < 0)
                         return -ETIMEDOUT;

@@ -3,34 +3,46 @@
  * lscctl-watch.c: the subcommands that follow events: watch, wait.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "lscctl.h"
+#include "lsc/protocol.h"
 
-static int64_t watch_now_ms(void)
+/* Check an event argument as lscd does (<lsc/protocol.h>): a name, or a
+ * prefix ending in "." that starts at least one name. Returns 0 or an exit
+ * status. */
+static int watch_check_event(struct lscctl *ctl, const char *arg)
 {
-        struct timespec ts;
+        size_t len = strlen(arg);
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (lsc_event_mask_from_pattern(arg) != 0)
+                return 0;
+        if (len > 0 && arg[len - 1] == '.')
+                return lscctl_usage_error(ctl, "no event starts with '%s'", arg);
+        return lscctl_usage_error(ctl, "unknown event '%s'", arg);
+}
+
+/* Each event name, and the part of it up to its first "." once. */
+void lscctl_watch_words(void)
+{
+        for (int e = 0; e < _LSC_EVENT_MAX; e++) {
+                const char *name = lsc_event_name(e), *dot = strchr(name, '.');
+                size_t len = dot ? (size_t)(dot - name) + 1 : 0;
+                bool first = true;
+
+                for (int f = 0; dot && f < e; f++)
+                        first = first && strncmp(lsc_event_name(f), name, len) != 0;
+                if (dot && first)
+                        printf("%.*s\n", (int)len, name);
+                printf("%s\n", name);
+        }
 }
 
 /* Wait for the next event until deadline (-1: none). Returns 1 with *ret,
  * or a negative errno (-ETIMEDOUT once the deadline has passed). */
 static int watch_next(struct lscctl *ctl, int64_t deadline, cJSON **ret)
 {
-        int64_t left = deadline < 0 ? -1 : deadline - watch_now_ms();
-
-        if (deadline >= 0 && left < 0)
-                left = 0;
-        return lsc_client_wait_event(ctl->client, left > INT32_MAX ? INT32_MAX : (int)left, ret);
-}
-
-static int64_t watch_deadline(const struct lscctl *ctl)
-{
-        return ctl->opt.timeout_ms < 0 ? -1 : watch_now_ms() + ctl->opt.timeout_ms;
+        return lsc_client_wait_event(ctl->client, lscctl_left_ms(deadline), ret);
 }
 
 /* Print an event; a failed write (the reader is gone and SIGPIPE is
@@ -60,13 +72,15 @@ int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv)
         long count = 0;
         int r;
 
-        for (int i = 0; i < argc; i++)
-                if (!*argv[i] || argv[i][strcspn(argv[i], " \t\n")])
-                        return lscctl_usage_error(ctl, "invalid event name '%s'", argv[i]);
+        for (int i = 0; i < argc; i++) {
+                r = watch_check_event(ctl, argv[i]);
+                if (r)
+                        return r;
+        }
         r = watch_subscribe(ctl, argc ? (const char *const *)argv : NULL, (size_t)argc);
         if (r)
                 return r;
-        deadline = watch_deadline(ctl);
+        deadline = lscctl_deadline(ctl);
         for (;;) {
                 cJSON *event;
 
@@ -152,7 +166,7 @@ int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv)
 {
         static const char *const events[] = { "group.", "device.disconnected" };
         cJSON *status;
-        int64_t deadline = watch_deadline(ctl);
+        int64_t deadline = lscctl_deadline(ctl);
         long running;
         int r = watch_subscribe(ctl, events, 2);
 

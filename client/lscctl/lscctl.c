@@ -11,11 +11,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "lscctl.h"
-
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One option a subcommand may accept. */
 struct lscctl_opt {
@@ -31,37 +31,34 @@ struct lscctl_cmd {
         const char *args;     /* positional arguments, for the usage line */
         const char *summary;
         const char *opts;     /* option letters accepted besides -s -j -h */
-        const char *words;    /* completion words for positional arguments */
+        void (*words)(void);  /* prints the completion words of its arguments */
         int min_args, max_args; /* max -1: any number */
         int (*exec)(struct lscctl *ctl, int argc, char **argv);
 };
 
 static const struct lscctl_opt lscctl_opts[] = {
         { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
-        { 'r', "replace", NULL,  "supersede this connection's queued moves of the same servos" },
         { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
         { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
+        { 'd', "detach",  NULL,  "with --wait: an interrupt ends the wait, not the group" },
         { 'c', "count",   "N",   "exit 0 after N events" },
         { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
         { 's', "socket",  "PATH", "lscd's socket (default $LSCD_SOCKET, else " LSC_CLIENT_DEFAULT_SOCKET ")" },
-        { 'j', "json",    NULL,  "print lscd's JSON objects, one per line" },
+        { 'j', "json",    NULL,  "print lscd's JSON lines as received" },
         { 'h', "help",    NULL,  "show this help and exit" },
 };
 
-#define EVENT_WORDS "group. group.started group.stopped group.completed device. " \
-                    "device.connected device.disconnected battery frame.unknown"
-
 static const struct lscctl_cmd lscctl_cmds[] = {
         { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
-          "tr", NULL, 1, -1, lscctl_motion_move },
+          "t", NULL, 1, -1, lscctl_motion_move },
         { "run", "GROUP", "run action group GROUP (0..254)",
-          "nwT", NULL, 1, 1, lscctl_motion_run },
+          "nwdT", NULL, 1, 1, lscctl_motion_run },
         { "stop", "", "stop the running action group",
           "", NULL, 0, 0, lscctl_motion_stop },
         { "halt", "", "drop every queued move and group run, then stop",
           "", NULL, 0, 0, lscctl_motion_halt },
         { "speed", "GROUP|all PERCENT", "set the speed of a group (or all) to PERCENT (1..65535)",
-          "", "all", 2, 2, lscctl_motion_speed },
+          "", lscctl_motion_speed_words, 2, 2, lscctl_motion_speed },
         { "battery", "", "print the battery voltage in millivolts",
           "", NULL, 0, 0, lscctl_info_battery },
         { "status", "", "print the device, the running group and lscd's counters",
@@ -69,7 +66,7 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "version", "", "print the versions of lscctl and lscd",
           "", NULL, 0, 0, lscctl_info_version },
         { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
-          "cT", EVENT_WORDS, 0, -1, lscctl_watch_events },
+          "cT", lscctl_watch_words, 0, -1, lscctl_watch_events },
         { "wait", "", "wait until the running action group completes or stops",
           "T", NULL, 0, 0, lscctl_watch_wait },
         { "ports", "", "list serial ports and mark likely LSC boards",
@@ -125,7 +122,8 @@ static void lscctl_help(FILE *out)
                         lscctl_print_opt(out, &lscctl_opts[i]);
         fprintf(out, "  -V, --version          show lscctl's version and exit\n\n"
                 "Exit status: 0 ok, 1 lscd answered an error, 2 usage, 69 lscd unreachable,\n"
-                "70 internal error, 75 timed out, 76 invalid answer from lscd.\n"
+                "70 internal error, 75 timed out, 76 invalid answer from lscd,\n"
+                "130 or 143 run --wait interrupted (the group was stopped).\n"
                 "See lscctl(1).\n");
 }
 
@@ -148,12 +146,8 @@ static int lscctl_complete(int argc, char **argv)
         if (strcmp(cmd->name, "help") == 0)
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
-        for (const char *w = cmd->words; w && *w; ) {
-                size_t len = strcspn(w, " ");
-
-                printf("%.*s\n", (int)len, w);
-                w += len + strspn(w + len, " ");
-        }
+        if (cmd->words)
+                cmd->words();
         return LSCCTL_EXIT_OK;
 }
 
@@ -201,6 +195,21 @@ static bool lscctl_parse_seconds(const char *text, int *ret)
         return true;
 }
 
+/* Report the option getopt_long() refused with c ('?' or ':'); arg is the
+ * word that held it. Returns 2. */
+static int lscctl_option_error(struct lscctl *ctl, int c, const char *arg)
+{
+        if (c == ':')
+                return lscctl_usage_error(ctl, "option '%s' needs an argument", arg);
+        /* A known long option given a value ("--json=yes") sets optopt. */
+        if (optopt && strncmp(arg, "--", 2) == 0)
+                return lscctl_usage_error(ctl, "option '%.*s' takes no argument",
+                                          (int)strcspn(arg, "="), arg);
+        if (optopt)
+                return lscctl_usage_error(ctl, "unknown option '-%c'", optopt);
+        return lscctl_usage_error(ctl, "unknown option '%s'", arg);
+}
+
 /* Store one parsed option; returns 0 or an exit status. */
 static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
 {
@@ -212,8 +221,8 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
                         return lscctl_usage_error(ctl, "invalid time '%s': expected milliseconds 0..%d",
                                                   arg, LSC_TIME_MAX);
                 return 0;
-        case 'r': o->replace = true; return 0;
         case 'w': o->wait = true; return 0;
+        case 'd': o->detach = true; return 0;
         case 'j': ctl->json = true; return 0;
         case 's':
                 if (!*arg)
@@ -238,15 +247,20 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         }
 }
 
-/* Parse the subcommand's options from argv (argv[0] = its name). Returns 0
- * with *ret_index = first positional argument, 1 when --help was given, or
- * an exit status. */
+/* Parse the subcommand's options from argv (argv[0] = its name) and move its
+ * other arguments, in order, to argv[1..]. A word such as "-1" or "-1:1500"
+ * is one of them, a negative value that the subcommand checks and names: no
+ * option is a digit, so digits are parsed as options only to tell them
+ * apart. Returns 0 with *ret_n = how many, 1 when --help was given, or an
+ * exit status. */
 static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd,
-                                int argc, char **argv, int *ret_index)
+                                int argc, char **argv, int *ret_n)
 {
         struct option longopts[ELEMENTSOF(lscctl_opts) + 1] = { { 0 } };
-        char shortopts[48] = ":";
+        /* "-": the other arguments come back in order, as 1. */
+        char shortopts[80] = "-:0::1::2::3::4::5::6::7::8::9::";
         size_t n = 0;
+        int args = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++) {
                 const struct lscctl_opt *o = &lscctl_opts[i];
@@ -261,21 +275,29 @@ static int lscctl_parse_options(struct lscctl *ctl, const struct lscctl_cmd *cmd
         opterr = 0;
         for (;;) {
                 int c = getopt_long(argc, argv, shortopts, longopts, NULL), r;
+                char *word;
 
                 if (c == -1)
                         break;
+                word = argv[optind - 1];
+                /* Only words already parsed are overwritten. */
+                if (c == 1 || (isdigit(c) && word[0] == '-' && word[1] == c)) {
+                        argv[++args] = word;
+                        continue;
+                }
+                if (isdigit(c)) /* in a group of flags, such as "-w1" */
+                        return lscctl_usage_error(ctl, "unknown option '-%c'", c);
                 if (c == 'h')
                         return 1;
-                if (c == '?')
-                        return optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
-                                      : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
-                if (c == ':')
-                        return lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
+                if (c == '?' || c == ':')
+                        return lscctl_option_error(ctl, c, word);
                 r = lscctl_set_option(ctl, c, optarg);
                 if (r)
                         return r;
         }
-        *ret_index = optind;
+        while (optind < argc) /* after "--" */
+                argv[++args] = argv[optind++];
+        *ret_n = args;
         return 0;
 }
 
@@ -297,26 +319,36 @@ static int lscctl_run_help(struct lscctl *ctl, int argc, char **argv)
 static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
 {
         const struct lscctl_cmd *cmd = lscctl_find_cmd(argv[0]);
-        int first = 1, r, n;
+        int r, n = 0;
 
         if (!cmd)
                 return lscctl_usage_error(ctl, "unknown command '%s'", argv[0]);
         ctl->command = cmd->name;
-        r = lscctl_parse_options(ctl, cmd, argc, argv, &first);
+        r = lscctl_parse_options(ctl, cmd, argc, argv, &n);
         if (r == 1) {
                 lscctl_help_cmd(stdout, cmd);
                 return LSCCTL_EXIT_OK;
         }
         if (r)
                 return r;
-        n = argc - first;
         if (n < cmd->min_args)
                 return lscctl_usage_error(ctl, "missing argument: expected %s", cmd->args);
         if (cmd->max_args >= 0 && n > cmd->max_args)
-                return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[first + cmd->max_args]);
+                return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[1 + cmd->max_args]);
         if (!cmd->exec)
-                return lscctl_run_help(ctl, n, argv + first);
-        return cmd->exec(ctl, n, argv + first);
+                return lscctl_run_help(ctl, n, argv + 1);
+        return cmd->exec(ctl, n, argv + 1);
+}
+
+/* Why connecting to path failed: connect() says "Connection refused" for a
+ * file that is not a socket as for a socket nobody listens on. */
+static const char *lscctl_connect_error(const char *path, int error)
+{
+        struct stat st;
+
+        if (error == -ECONNREFUSED && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+                return "not a socket";
+        return strerror(-error);
 }
 
 int lscctl_connect(struct lscctl *ctl)
@@ -330,7 +362,8 @@ int lscctl_connect(struct lscctl *ctl)
         if (r == -ENOMEM)
                 return lscctl_fail(ctl, r);
         if (r < 0) {
-                fprintf(stderr, "lscctl: cannot connect to lscd at %s: %s\n", ctl->socket, strerror(-r));
+                fprintf(stderr, "lscctl: cannot connect to lscd at %s: %s\n", ctl->socket,
+                        lscctl_connect_error(ctl->socket, r));
                 return LSCCTL_EXIT_UNAVAILABLE;
         }
         lsc_client_set_timeout(ctl->client, ctl->call_timeout_ms);
@@ -351,6 +384,10 @@ int lscctl_fail(struct lscctl *ctl, int error)
         case -ETIMEDOUT:
                 fprintf(stderr, "lscctl %s: timed out\n", ctl->command);
                 return LSCCTL_EXIT_TIMEOUT;
+        case -ECONNREFUSED: /* after connecting: lscd said why */
+                fprintf(stderr, "lscctl %s: lscd at %s refused the connection: %s (%s)\n",
+                        ctl->command, ctl->socket, lsc_client_error_message(ctl->client), code);
+                return LSCCTL_EXIT_UNAVAILABLE;
         case -EPROTO:
         case -EPROTONOSUPPORT:
                 fprintf(stderr, "lscctl %s: invalid answer from lscd at %s: %s\n",
@@ -368,6 +405,19 @@ int lscctl_fail(struct lscctl *ctl, int error)
         }
 }
 
+int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret)
+{
+        *ret = NULL;
+        if (error == 0) {
+                *ret = response;
+                return LSCCTL_EXIT_OK;
+        }
+        if (ctl->json && response)
+                lscctl_print_json(response);
+        cJSON_Delete(response);
+        return lscctl_fail(ctl, error);
+}
+
 int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
 {
         cJSON *response = NULL;
@@ -380,22 +430,30 @@ int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
         }
         r = request ? lsc_client_call(ctl->client, request, &response) : -ENOMEM;
         cJSON_Delete(request);
-        if (r == 0) {
-                *ret = response;
-                return LSCCTL_EXIT_OK;
-        }
-        if (ctl->json && response)
-                lscctl_print_json(response);
-        cJSON_Delete(response);
-        return lscctl_fail(ctl, r);
+        return lscctl_answer(ctl, r, response, ret);
+}
+
+int64_t lscctl_deadline(const struct lscctl *ctl)
+{
+        return ctl->opt.timeout_ms < 0 ? -1 : clock_msec() + ctl->opt.timeout_ms;
+}
+
+int lscctl_left_ms(int64_t deadline)
+{
+        int64_t left = deadline - clock_msec();
+
+        if (deadline < 0)
+                return -1;
+        return left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
 void lscctl_print_json(const cJSON *object)
 {
-        char *text = cJSON_PrintUnformatted(object);
+        const char *line = lsc_client_line(object);
+        char *text = line ? NULL : cJSON_PrintUnformatted(object);
 
-        if (text)
-                printf("%s\n", text);
+        if (line || text)
+                printf("%s\n", line ? line : text);
         free(text);
         fflush(stdout);
 }
@@ -514,11 +572,8 @@ static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *r
                         lscctl_help(stdout);
                 else if (c == 'V')
                         printf("lscctl %s\n", PACKAGE_VERSION);
-                else if (c == ':')
-                        *ret_status = lscctl_usage_error(ctl, "option '%s' needs an argument", argv[optind - 1]);
                 else
-                        *ret_status = optopt ? lscctl_usage_error(ctl, "unknown option '-%c'", optopt)
-                                             : lscctl_usage_error(ctl, "unknown option '%s'", argv[optind - 1]);
+                        *ret_status = lscctl_option_error(ctl, c, argv[optind - 1]);
                 return 1;
         }
         if (optind >= argc) {

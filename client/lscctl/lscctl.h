@@ -8,10 +8,13 @@
 #define LSCCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sysexits.h>
 
 #include "lsc/client.h"
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit statuses, documented in lscctl(1). */
 enum {
@@ -31,9 +34,9 @@ enum {
  */
 struct lscctl_options {
         long time_ms;      /* -t, move duration, default 1000 */
-        bool replace;      /* -r */
         long runs;         /* -n, default 1 */
         bool wait;         /* -w */
+        bool detach;       /* -d */
         long count;        /* -c, 0 = no limit */
         int timeout_ms;    /* -T, -1 = none */
 };
@@ -59,15 +62,25 @@ int lscctl_connect(struct lscctl *ctl);
  * status after printing the error (and, with --json, the daemon's error
  * response) with *ret NULL. */
 int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret);
+/* Finish a call answered with error and response (consumed, may be NULL):
+ * 0 with *ret = response when error is 0, else the exit status after
+ * printing the error (and, with --json, the response) with *ret NULL. */
+int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret);
 /* Turn a library error into a message on stderr and an exit status. */
 int lscctl_fail(struct lscctl *ctl, int error);
 /* Print "lscctl COMMAND: MESSAGE" and "Try ..." on stderr; returns 2. */
 int lscctl_usage_error(struct lscctl *ctl, const char *format, ...)
         __attribute__((format(printf, 2, 3)));
 
+/* The end of --timeout in CLOCK_MONOTONIC milliseconds, -1 for none. */
+int64_t lscctl_deadline(const struct lscctl *ctl);
+/* Milliseconds left until deadline, for poll(): -1 for none, 0 once passed. */
+int lscctl_left_ms(int64_t deadline);
+
 /* Parse a decimal integer within min..max; false if it is not one. */
 bool lscctl_parse_long(const char *text, long min, long max, long *ret);
-/* Print a JSON object on one line and flush. */
+/* Print a JSON object on one line and flush: lscd's messages as received,
+ * lscctl's own (ports) as cJSON prints them. */
 void lscctl_print_json(const cJSON *object);
 /* Print every member of object as "name=value" separated by sep, nested
  * objects as "outer.inner=value", skipping event/time/id/ok. */
@@ -87,5 +100,8 @@ int lscctl_info_version(struct lscctl *ctl, int argc, char **argv);
 int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv);
 int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv);
 int lscctl_ports_list(struct lscctl *ctl, int argc, char **argv);
+/* Completion words of subcommand arguments, one a line on stdout. */
+void lscctl_motion_speed_words(void);
+void lscctl_watch_words(void);
 
 #endif

@@ -26,12 +26,16 @@
  * failure. Transport failures are sticky: once the connection is broken every
  * later call returns the same error.
  *  -ENOENT, -ECONNREFUSED, -EACCES  connecting failed (no daemon at the path)
+ *  -ECONNREFUSED  also, once connected: lscd refused the connection, with an
+ *               error line instead of its hello; lsc_client_error_code()
+ *               ("too_many_clients") and lsc_client_error_message() say why
  *  -ECONNRESET  the daemon closed the connection
  *  -ETIMEDOUT   no answer within the timeout (the connection stays usable;
  *               the late answer is dropped when it arrives)
  *  -EPROTO      the daemon sent something that is not the protocol: a line
- *               that is not a JSON object, a response with an unknown id, a
- *               line longer than LSC_CLIENT_MAX_LINE
+ *               that is not a JSON object (or holds a control character
+ *               other than tab), a response with an unknown id, a line
+ *               longer than LSC_CLIENT_MAX_LINE
  *  -EPROTONOSUPPORT  the daemon speaks another protocol version
  *  -EREMOTEIO   the daemon answered {"ok":false}: lsc_client_error_code(),
  *               lsc_client_error_message() and lsc_client_error_field() say
@@ -48,7 +52,8 @@
  *
  * Objects returned to the caller (responses, events, status) are cJSON trees
  * that the caller owns and frees with cJSON_Delete(). Requests passed in are
- * only read, never kept or modified.
+ * only read, never kept or modified. Each response and event also keeps the
+ * line it was read from: lsc_client_line().
  */
 #ifndef LSC_CLIENT_H
 #define LSC_CLIENT_H
@@ -57,15 +62,16 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include <lsc/frame.h>
+#include <lsc/protocol.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define LSC_CLIENT_DEFAULT_SOCKET "/run/lscd/lscd.sock"
-#define LSC_CLIENT_PROTOCOL       1
+#define LSC_CLIENT_PROTOCOL       LSC_PROTOCOL_VERSION
 /* The longest request line lscd accepts, newline included. */
-#define LSC_CLIENT_MAX_REQUEST    65536
+#define LSC_CLIENT_MAX_REQUEST    LSC_PROTOCOL_LINE_MAX
 /* The longest line accepted from the daemon. */
 #define LSC_CLIENT_MAX_LINE       (1024 * 1024)
 /* Events kept for the caller; beyond this the oldest are dropped and
@@ -108,6 +114,14 @@ int lsc_client_get_error(const struct lsc_client *c);
 const char *lsc_client_error_code(const struct lsc_client *c);
 const char *lsc_client_error_message(const struct lsc_client *c);
 const char *lsc_client_error_field(const struct lsc_client *c);
+
+/* The line lscd sent, without its newline, of a response, event or hello
+ * this library returned or passed to a callback, or of a cJSON_Duplicate()
+ * of one; NULL for any other object. It stays as received whatever is done
+ * to the tree, and lives as long as message. Printing it shows lscd's
+ * numbers and strings exactly, where printing the tree may not: cJSON
+ * prints the time 1796004106.043727 as 1796004106.0437269. */
+const char *lsc_client_line(const cJSON *message);
 
 /* ---- Event loop integration ---- */
 int lsc_client_fd(const struct lsc_client *c);

@@ -114,7 +114,7 @@ def battery_and_its_timeout():
 def move_reaches_the_servos():
     with running() as (sim, lscd):
         tap.eq(ok(lscd, "move", "-t", "0", "1:600", "2:2400"), "", "quiet on success")
-        r = json_lines(ok(lscd, "--json", "move", "--replace", "--time", "100", "3:1500"))
+        r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
         tap.eq(r[0]["ok"], True, "json response")
         sim.wait_until(lambda _: sim.state()["servos"].get(3) == 1500, "servo 3 moved")
         servos = sim.state()["servos"]
@@ -127,10 +127,27 @@ def invalid_arguments_are_refused_before_sending():
         (("move", "1-1500"), "1-1500"),
         (("move", "0:1500"), "servo id '0'"),
         (("move", "1:499"), "position '499'"),
+        # An oversized id and an oversized position get the same message.
+        (("move", "99999999999999999999:1500"),
+         "invalid servo id '99999999999999999999' in '99999999999999999999:1500': expected 1..32"),
+        (("move", "1:99999999999999999999"),
+         "invalid position '99999999999999999999' in '1:99999999999999999999': expected 500..2500"),
         (("move", "1:1500x"), "1500x"),
         (("move", "-t", "-5", "1:1500"), "invalid time '-5'"),
         (("move", "-t", "65536", "1:1500"), "65536"),
         (("move", "1:1500", "1:1600"), "servo 1 given twice"),
+        # A negative number is a value to check, not an unknown option.
+        (("move", "-1:1500"), "invalid servo id '-1' in '-1:1500'"),
+        (("move", "1:1500", "-2:1500"), "invalid servo id '-2' in '-2:1500'"),
+        (("move", "--", "-3:1500"), "invalid servo id '-3' in '-3:1500'"),
+        (("run", "-1"), "invalid group '-1'"),
+        (("run", "-w1"), "unknown option '-1'"),
+        (("speed", "1", "-5"), "invalid percent '-5'"),
+        (("speed", "-1", "50"), "invalid group '-1'"),
+        (("stop", "-1"), "unexpected argument '-1'"),
+        # Each lscctl is a new connection with one move: nothing to replace.
+        (("move", "--replace", "1:1500"), "unknown option '--replace'"),
+        (("move", "-r", "1:1500"), "unknown option '-r'"),
         (("move",), "missing argument"),
         (("run", "255"), "group '255'"),
         (("run", "8", "-n", "x"), "runs 'x'"),
@@ -138,10 +155,21 @@ def invalid_arguments_are_refused_before_sending():
         (("speed", "every", "50"), "group 'every'"),
         (("watch", "--count", "0"), "count '0'"),
         (("watch", "--timeout", "-1"), "timeout '-1'"),
+        (("watch", "bogus"), "unknown event 'bogus'"),
+        (("watch", "group.started", "group.done"), "unknown event 'group.done'"),
+        (("watch", "group"), "unknown event 'group'"),
+        (("watch", "group.started."), "no event starts with 'group.started.'"),
+        (("watch", "grup."), "no event starts with 'grup.'"),
+        (("watch", "."), "no event starts with '.'"),
+        (("watch", ""), "unknown event ''"),
         (("stop", "now"), "unexpected argument 'now'"),
         (("frobnicate",), "unknown command 'frobnicate'"),
         (("battery", "--bogus"), "unknown option '--bogus'"),
         (("--bogus", "battery"), "unknown option '--bogus'"),
+        (("--json=yes", "battery"), "option '--json' takes no argument"),
+        (("battery", "--json=yes"), "option '--json' takes no argument"),
+        (("run", "8", "--wait=yes"), "option '--wait' takes no argument"),
+        (("run", "8", "--runs"), "option '--runs' needs an argument"),
         ((), "missing command"),
     ]
     with running() as (sim, lscd):
@@ -180,6 +208,48 @@ def run_wait_errors_exit_1():
         tap.eq(waiter.returncode, 1, "stopped wait exit status")
         tap.check("stopped" in err, "message says stopped", err)
         tap.eq(json_lines(out)[0]["error"]["code"], "stopped", "--json error response")
+
+
+STOP = bytes.fromhex("55 55 02 07")
+
+
+def run_until_signal(sim, lscd, sig, *args):
+    """Run "lscctl run 8 ARGS...", send it sig once group 8 runs; return the
+    process, its stdout and stderr, and the sim's mark at the signal."""
+    sim.wait_until(lambda _: sim.state()["running"] is None, "no group running")
+    p = popen(lscd, "run", "8", *args)
+    sim.wait_until(lambda _: sim.state()["running"] == 8, "group 8 running")
+    mark = sim.mark()
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=TIMEOUT)
+    return p, out, err, mark
+
+
+@tap.test
+def run_wait_interrupted_stops_the_group():
+    with running("--group", "8:60000") as (sim, lscd):
+        for sig, status, args in ((signal.SIGINT, 130, ("--wait",)),
+                                  (signal.SIGTERM, 143, ("--wait",)),
+                                  # runs forever: waits until stopped
+                                  (signal.SIGINT, 130, ("-n", "0", "--wait", "--json"))):
+            p, out, err, mark = run_until_signal(sim, lscd, sig, *args)
+            what = "run %s, %s" % (" ".join(args), signal.Signals(sig).name)
+            tap.eq(p.returncode, status, "%s: exit status (%s)" % (what, err))
+            tap.eq((out, err), ("", "lscctl run: interrupted, group stopped\n"), what + ": output")
+            sim.wait_for("rx", STOP, since=mark)
+            sim.wait_until(lambda _: sim.state()["running"] is None, what + ": group stopped")
+
+
+@tap.test
+def run_wait_detached_leaves_the_group_running():
+    with running("--group", "8:60000") as (sim, lscd):
+        p, _, err, mark = run_until_signal(sim, lscd, signal.SIGINT, "--wait", "--detach")
+        tap.eq(p.returncode, -signal.SIGINT, "killed by SIGINT as before (%s)" % err)
+        c = lscd.client()
+        wait_until(lambda: c.ok("status")["clients"] == 1, "lscd has seen lscctl go")
+        tap.eq(sim.state()["running"], 8, "the group still runs")
+        tap.eq([r for r in sim.records()[mark:] if r.kind == "rx" and r.data == STOP], [], "no stop")
+        tap.eq(ok(lscd, "run", "8", "--detach"), "", "--detach without --wait")
 
 
 @tap.test
@@ -237,12 +307,27 @@ def watch_text_is_flushed_into_a_pipe():
 
 
 @tap.test
-def watch_refused_subscription_exits_1():
+def watch_takes_every_event_and_prefix():
     with running() as (sim, lscd):
-        p = lscctl(lscd, "--json", "watch", "grup.")
-        status_is(p, 1, "watch of an unknown event")
-        tap.check("invalid_argument" in p.stderr, "lscd's code on stderr", p.stderr)
-        tap.eq(json_lines(p.stdout)[0]["error"]["field"], "events[0]", "--json error response")
+        events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
+                  "device.connected", "device.disconnected", "battery", "frame.unknown")
+        p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
+        status_is(p, 75, "watch of every name and prefix times out")
+
+
+@tap.test
+def watch_refused_subscription_exits_1():
+    # lscctl checks the names itself: an lscd that refuses one anyway (an
+    # older one, say) is reported like any error of lscd's.
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        path = os.path.join(d, "old")
+        thread = fake_daemon(path, b'{"id":1,"ok":false,"error":{"code":"invalid_argument",'
+                                   b'"message":"unknown event","field":"events[0]"}}\n')
+        p = lscctl(None, "-s", path, "--json", "watch", "frame.unknown")
+        thread.join(TIMEOUT)
+    status_is(p, 1, "watch refused by lscd")
+    tap.check("invalid_argument" in p.stderr, "lscd's code on stderr", p.stderr)
+    tap.eq(json_lines(p.stdout)[0]["error"]["field"], "events[0]", "--json error response")
 
 
 @tap.test
@@ -330,6 +415,35 @@ def unreachable_daemon_exits_69():
         status_is(p, 0, "$LSCD_SOCKET is honoured")
 
 
+@tap.test
+def full_lscd_is_reported_with_its_message_and_69():
+    with running(lscd_args=("--max-clients", "2")) as (sim, lscd):
+        a = lscd.client()
+        # the harness's probe connection may not be gone yet
+        wait_until(lambda: a.ok("status")["clients"] == 1, "only a connected")
+        lscd.client()
+        for command, args in (("status", ("status",)), ("status", ("--json", "status")),
+                              ("watch", ("watch", "group."))):
+            p = lscctl(lscd, *args)
+            status_is(p, 69, "lscctl %s with lscd full" % " ".join(args))
+            tap.eq(p.stderr, "lscctl %s: lscd at %s refused the connection: lscd serves at most 2 "
+                   "clients at once (--max-clients) (too_many_clients)\n" % (command, lscd.socket_path),
+                   "lscd's message")
+
+
+@tap.test
+def socket_path_that_is_not_a_socket_exits_69():
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        regular = os.path.join(d, "file")
+        with open(regular, "w", encoding="utf-8"):
+            pass
+        for path in (regular, d):
+            p = lscctl(None, "-s", path, "status")
+            status_is(p, 69, "-s %s" % path)
+            tap.eq(p.stderr, "lscctl: cannot connect to lscd at %s: not a socket\n" % path,
+                   "says it is not a socket")
+
+
 def fake_daemon(path, answer):
     """Serve one connection: send a hello, then answer with these bytes."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -363,6 +477,47 @@ def garbage_from_the_daemon_exits_76_and_loss_69():
     os.rmdir(d)
 
 
+def against_fake(answer, *args):
+    """Run lscctl against a fake lscd that answers its first request with
+    these bytes; return CompletedProcess."""
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        path = os.path.join(d, "fake")
+        thread = fake_daemon(path, answer)
+        p = lscctl(None, "-s", path, *args)
+        thread.join(TIMEOUT)
+    return p
+
+
+@tap.test
+def json_prints_lscd_lines_as_received():
+    # Text that cJSON would print differently: a time with more digits, an
+    # escaped character, a slash, an exponent, a space.
+    odd = b'"time":1796004106.043727,"note":"caf\\u00e9 \\/","big":1E3, "x":[ ]'
+    response = b'{"id":1,"ok":true,"millivolts":7400,' + odd + b'}\n'
+    p = against_fake(response, "--json", "battery")
+    status_is(p, 0, "battery")
+    tap.eq(p.stdout.encode(), response, "response printed as received")
+    error = b'{"id":1,"ok":false,"error":{"code":"x","message":"caf\\u00e9"},' + odd + b'}\n'
+    p = against_fake(error, "--json", "battery")
+    status_is(p, 1, "battery refused")
+    tap.eq(p.stdout.encode(), error, "error response printed as received")
+    completed = b'{"id":1,"ok":true,"group":8,"runs":1,"completed":true,' + odd + b'}\n'
+    p = against_fake(completed, "--json", "run", "8", "--wait")
+    status_is(p, 0, "run --wait")
+    tap.eq(p.stdout.encode(), completed, "answer to run --wait printed as received")
+    events = (b'{"event":"group.started","group":8,' + odd + b'}\n'
+              b'{"event":"group.completed","group":8,"time":1796004107.1}\n')
+    p = against_fake(b'{"id":1,"ok":true,"events":["group.started"]}\n' + events,
+                     "--json", "watch", "--count", "2", "group.")
+    status_is(p, 0, "watch")
+    tap.eq(p.stdout.encode(), events, "events printed as received")
+    # Printed as is, a raw control character could drive the terminal; it
+    # is not JSON anyway.
+    p = against_fake(b'{"id":1,"ok":true,"p":"\x1b]0;x\x07"}\n', "--json", "battery")
+    status_is(p, 76, "raw control characters")
+    tap.eq(p.stdout, "", "nothing printed")
+
+
 @tap.test
 def control_characters_are_not_printed_raw():
     # A USB product string (or a device path) reaches lscctl's text output:
@@ -389,6 +544,7 @@ def help_and_usage():
         tap.eq(a, b, "help %s == %s --help" % (cmd, cmd))
         tap.check(a.startswith("Usage: lscctl") and cmd in a.splitlines()[0], "usage of " + cmd, a)
     tap.check("--time MS" in ok(None, "help", "move"), "move documents -t")
+    tap.check("replace" not in ok(None, "help", "move"), "move has no --replace")
     status_is(lscctl(None, "help", "nope"), 2, "help of an unknown command")
 
 
@@ -416,7 +572,13 @@ def bash_completion_offers_table_words():
 
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
+    tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
+    tap.eq(complete("lscctl", "run", "--d"), ["--detach"], "options of run")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
+    tap.eq(sorted(complete("lscctl", "watch", "")),
+           sorted(["--count", "--timeout", "--socket", "--json", "--help", "group.", "device.", "frame.",
+                   "group.started", "group.stopped", "group.completed", "device.connected",
+                   "device.disconnected", "battery", "frame.unknown"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")

@@ -137,7 +137,7 @@ static void fake_stop(struct fake *f)
         rmdir(f->dir);
 }
 
-static const char *lsc_event_name(const cJSON *event)
+static const char *event_name_of(const cJSON *event)
 {
         return cJSON_GetObjectItemCaseSensitive(event, "event")->valuestring;
 }
@@ -239,7 +239,7 @@ START_TEST(test_call_stops_after_response)
 
         ck_assert_uint_eq(lsc_client_events_queued(f.c), 1);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
-        ck_assert_str_eq(lsc_event_name(event), "group.started");
+        ck_assert_str_eq(event_name_of(event), "group.started");
         cJSON_Delete(event);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 0);
         /* The line after the response is in the library's buffer, not the
@@ -251,8 +251,65 @@ START_TEST(test_call_stops_after_response)
         }
         ck_assert_int_eq(lsc_client_process(f.c), 1);
         ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
-        ck_assert_str_eq(lsc_event_name(event), "group.completed");
+        ck_assert_str_eq(event_name_of(event), "group.completed");
         cJSON_Delete(event);
+        fake_stop(&f);
+}
+END_TEST
+
+/* Callback that keeps the text of the response it is given. */
+static void on_reply_line(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+        char **line = userdata;
+
+        *line = strdup(lsc_client_line(response));
+}
+
+#define ODD_TIME "\"time\":1796004106.043727,\"s\":\"caf\\u00e9 \\/\",\"n\":1E3, \"a\":[ ]"
+
+/* Every line handed out keeps its text as lscd sent it, which cJSON
+ * printing changes. */
+START_TEST(test_line_text)
+{
+        static const char *const lines[] = {
+                "{\"event\":\"battery\"," ODD_TIME "}",
+                "{\"id\":1,\"ok\":true," ODD_TIME "}",
+                "{\"id\":2,\"ok\":true,\"x\":\"\t\"}",
+        };
+        cJSON *response, *event, *copy, *request = lsc_client_request_new("ping");
+        char *async = NULL, *text;
+        const char *hello;
+        struct fake f;
+
+        fake_start(&f);
+        fake_write(f.fd, HELLO);
+        for (size_t i = 0; i < 3; i++) {
+                fake_write(f.fd, lines[i]);
+                fake_write(f.fd, "\n");
+        }
+        ck_assert_int_eq(lsc_client_call(f.c, request, &response), 0);
+        ck_assert_int_eq(lsc_client_send(f.c, request, on_reply_line, &async), 0);
+        while (!async)
+                ck_assert_int_ge(lsc_client_wait(f.c, 10000), 0);
+        ck_assert_int_eq(lsc_client_next_event(f.c, &event), 1);
+        hello = lsc_client_line(lsc_client_hello(f.c));
+        ck_assert_uint_eq(strlen(hello) + 1, strlen(HELLO));
+        ck_assert_int_eq(strncmp(hello, HELLO, strlen(hello)), 0);
+        ck_assert_str_eq(lsc_client_line(event), lines[0]);
+        ck_assert_str_eq(lsc_client_line(response), lines[1]);
+        ck_assert_str_eq(async, lines[2]);
+        text = cJSON_PrintUnformatted(event);
+        ck_assert_str_ne(text, lines[0]);
+        free(text);
+        copy = cJSON_Duplicate(event, true);
+        ck_assert_str_eq(lsc_client_line(copy), lines[0]);
+        ck_assert_ptr_null(lsc_client_line(request));
+        ck_assert_ptr_null(lsc_client_line(cJSON_GetObjectItem(event, "a")));
+        cJSON_Delete(copy);
+        cJSON_Delete(event);
+        cJSON_Delete(response);
+        cJSON_Delete(request);
+        free(async);
         fake_stop(&f);
 }
 END_TEST
@@ -429,6 +486,24 @@ START_TEST(test_error_response_returned)
 }
 END_TEST
 
+/* A full lscd sends one error line, without an id, instead of its hello. */
+START_TEST(test_refused)
+{
+        struct fake f;
+
+        fake_start(&f);
+        fake_write(f.fd, "{\"ok\":false,\"error\":{\"code\":\"too_many_clients\","
+                   "\"message\":\"lscd serves at most 2 clients at once (--max-clients)\"}}\n");
+        close(f.fd);
+        f.fd = -1;
+        ck_assert_int_eq(lsc_client_ping(f.c), -ECONNREFUSED);
+        ck_assert_str_eq(lsc_client_error_code(f.c), "too_many_clients");
+        ck_assert_str_eq(lsc_client_error_message(f.c), "lscd serves at most 2 clients at once (--max-clients)");
+        ck_assert_int_eq(lsc_client_get_error(f.c), -ECONNREFUSED);
+        fake_stop(&f);
+}
+END_TEST
+
 static void check_garbage(const char *garbage)
 {
         struct fake f;
@@ -452,6 +527,8 @@ START_TEST(test_garbage)
         check_garbage("{\"id\":1,\"ok\":\"yes\"}\n");         /* ok not a bool */
         check_garbage("{\"id\":1,\"ok\":false}\n");           /* error without code */
         check_garbage("{\"event\":5}\n");
+        check_garbage("{\"ok\":false,\"error\":{\"code\":\"x\"}}\n");  /* no id after the hello */
+        check_garbage("{\"id\":1,\"ok\":true,\"s\":\"\x1b]0;x\x07\"}\n"); /* raw controls */
         check_garbage(HELLO);                                  /* a second hello */
 }
 END_TEST
@@ -855,11 +932,13 @@ static Suite *client_suite(void)
         tcase_add_test(tc, test_hello);
         tcase_add_test(tc, test_protocol_version);
         tcase_add_test(tc, test_call_stops_after_response);
+        tcase_add_test(tc, test_line_text);
         tcase_add_test(tc, test_async_out_of_order);
         tcase_add_test(tc, test_duplicate_id);
         tcase_add_test(tc, test_partial_lines);
         tcase_add_test(tc, test_daemon_error);
         tcase_add_test(tc, test_error_response_returned);
+        tcase_add_test(tc, test_refused);
         tcase_add_test(tc, test_garbage);
         tcase_add_test(tc, test_nul_in_line);
         tcase_add_test(tc, test_long_line);
