@@ -62,8 +62,10 @@ static void board_state_preempt(struct board_state *s, unsigned group)
 {
         for (struct board_start *st = s->starts; st; st = st->next)
                 if (st->waiter) {
-                        board_state_answer(s, st->waiter, BOARD_PREEMPTED, group);
+                        struct board_waiter *w = st->waiter;
+
                         st->waiter = NULL;
+                        board_state_answer(s, w, BOARD_PREEMPTED, group);
                 }
         board_state_answer_all(s, &s->completion, BOARD_PREEMPTED, group);
 }
@@ -85,18 +87,28 @@ void board_state_run_written(struct board_state *s, struct board_waiter *w, unsi
         *p = st;
 }
 
-/* Take the oldest start lscd wrote for GROUP/RUNS, if any. */
+/* Take the oldest start lscd wrote for GROUP/RUNS, if any. The board
+ * echoes in order, so the starts written before it were never echoed and
+ * never will be: they are forgotten (their waits were preempted when this
+ * one was written), lest a later external start pass for one of them. */
 static struct board_start *board_state_take_start(struct board_state *s, unsigned group,
                                                   unsigned runs)
 {
-        for (struct board_start **p = &s->starts; *p; p = &(*p)->next)
-                if ((*p)->group == group && (*p)->runs == runs) {
-                        struct board_start *st = *p;
+        struct board_start *st = s->starts;
 
-                        *p = st->next;
-                        return st;
-                }
-        return NULL;
+        while (st && !(st->group == group && st->runs == runs))
+                st = st->next;
+        if (!st)
+                return NULL;
+        while (s->starts != st) {
+                struct board_start *old = s->starts;
+
+                s->starts = old->next;
+                assert(!old->waiter);
+                free(old);
+        }
+        s->starts = st->next;
+        return st;
 }
 
 static void board_state_on_run(struct board_state *s, unsigned group, unsigned runs)

@@ -5,3 +5,17 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/board.c daemon/robot/board.h
 daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
 daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
+
+if ENABLE_TESTS
+robot_tests = tests/unit/test-board-state
+check_PROGRAMS += $(robot_tests)
+TESTS += $(robot_tests)
+
+# board-state.c is pure: the test compiles it in and links only the codec
+# and mem.c (libcommon), not board.c's sd-event and wire.
+tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/lscd-check.h \
+	daemon/robot/board-state.c daemon/robot/board-state.h
+tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+endif
