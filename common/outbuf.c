@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct outbuf *outbuf_ref(struct outbuf *b)
 
 struct outbuf *outbuf_unref(struct outbuf *b)
 {
+        assert(!b || b->refs >= 1);
         if (b && --b->refs == 0)
                 free(b);
         return NULL;

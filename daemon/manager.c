@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -154,8 +155,10 @@ static int manager_on_idle(sd_event_source *s, uint64_t usec, void *userdata)
 static int manager_open(struct manager *m)
 {
         const struct options *o = m->options;
-        int r = serial_open(&m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
+        int r;
 
+        assert(!m->port && !m->port_io);
+        r = serial_open(&m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
         if (r < 0)
                 return r;
         r = sd_event_add_io(m->event, &m->port_io, serial_fd(m->port), EPOLLIN, manager_on_port, m);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "sim-log.h"
 
 int sim_log_open(struct sim_log *log, const char *path, bool verbose)
@@ -67,13 +68,9 @@ void sim_log_bytes(struct sim_log *log, uint64_t t_us, const char *kind,
                    const uint8_t *bytes, size_t n)
 {
         static const char hex[] = "0123456789ABCDEF";
-        char *text = malloc(n * 3 + 1);
+        char *text = mem_alloc(n * 3 + 1);
         size_t k = 0;
 
-        if (!text) {
-                log_emit(log, t_us, kind, "(out of memory)");
-                return;
-        }
         for (size_t i = 0; i < n; i++) {
                 if (i)
                         text[k++] = ' ';

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "baud.h"
+#include "mem.h"
 #include "sim-pty.h"
 
 #define PTY_CHUNK 512                   /* bytes read per pacing step at most */
@@ -57,18 +58,14 @@ int sim_pty_new(struct sim_pty **ret, sd_event *event, const char *link, unsigne
 
         if (!baud_supported(baud))
                 return -EINVAL;
-        p = calloc(1, sizeof(*p));
-        if (!p)
-                return -ENOMEM;
+        p = mem_new0(struct sim_pty);
         p->event = sd_event_ref(event);
         p->baud = baud;
         p->input = input;
         p->userdata = userdata;
         p->master = p->slave = -1;
-        p->link = strdup(link);
-        r = p->link ? 0 : -ENOMEM;
-        if (r == 0)
-                r = sd_event_add_time(event, &p->pace, CLOCK_MONOTONIC, 0, 1, pty_on_pace, p);
+        p->link = mem_strdup(link);
+        r = sd_event_add_time(event, &p->pace, CLOCK_MONOTONIC, 0, 1, pty_on_pace, p);
         if (r == 0)
                 r = sd_event_source_set_enabled(p->pace, SD_EVENT_OFF);
         if (r < 0) {

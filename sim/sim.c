@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "mem.h"
 #include "sim.h"
 #include "sim-cmd.h"
 #include "sim-control.h"
@@ -203,11 +204,9 @@ static int sim_add_sources(struct sim *sim)
 /* Errors are reported here, once, with what failed. */
 int sim_new(struct sim **ret, const struct sim_config *c)
 {
-        struct sim *sim = calloc(1, sizeof(*sim));
+        struct sim *sim = mem_new0(struct sim);
         int r;
 
-        if (!sim)
-                return -ENOMEM;
         sim->board = c->board;
         sim->garbage_bytes = c->garbage_bytes;
         sim->garbage_us = (uint64_t)c->garbage_ms * 1000;

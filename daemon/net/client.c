@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 /* Drop the first N queued bytes, which were written. */
 static void client_consume(struct client *c, size_t n)
 {
+        assert(n <= c->out_bytes);
         c->out_bytes -= n;
         while (n > 0) {
                 struct client_out *o = c->out;
@@ -129,6 +131,7 @@ static void client_update_events(struct client *c)
         bool reading = !c->input_closed && !c->paused;
         uint32_t events = (reading ? EPOLLIN : 0) | (client_queued(c) > 0 ? EPOLLOUT : 0);
 
+        assert(!c->output_lost || c->out_bytes == 0);
         sd_event_source_set_io_events(c->io, events);
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,7 @@ static void clients_closed(void *userdata, struct client *c)
 {
         struct clients *r = userdata;
 
+        assert(r->n_live > 0);
         LIST_REMOVE(r->live, c, prev, next);
         LIST_PREPEND(r->dead, c, prev, next);
         r->n_live--;

@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "mem.h"
 #include "server.h"
 
 #define SERVER_RETRY_USEC 1000000 /* accept again this soon while out of fds */
@@ -99,11 +100,9 @@ static int server_from_systemd(struct server *s)
 
 static int server_make_parent(const char *path)
 {
-        char *copy = strdup(path);
+        char *copy = mem_strdup(path);
         int r = 0;
 
-        if (!copy)
-                return -ENOMEM;
         if (mkdir(dirname(copy), 0755) < 0 && errno != EEXIST)
                 r = log_error_errno(errno, "Cannot create the directory of %s", path);
         free(copy);
@@ -194,9 +193,7 @@ static int server_bind(struct server *s, const struct server_config *o)
                 return log_error_errno(errno, "socket() failed");
         if (bind(s->fd, (const struct sockaddr *) &addr, sizeof(addr)) < 0)
                 return log_error_errno(errno, "Cannot bind %s", o->path);
-        s->path = strdup(o->path);
-        if (!s->path)
-                return -ENOMEM;
+        s->path = mem_strdup(o->path);
         r = server_set_access(s->path, o);
         if (r < 0)
                 return r;
@@ -208,11 +205,9 @@ static int server_bind(struct server *s, const struct server_config *o)
 int server_new(struct server **ret, sd_event *event, const struct server_config *config,
                server_accept_fn on_accept, void *userdata)
 {
-        struct server *s = calloc(1, sizeof(*s));
+        struct server *s = mem_new0(struct server);
         int r;
 
-        if (!s)
-                return -ENOMEM;
         s->on_accept = on_accept;
         s->userdata = userdata;
         s->fd = -1;

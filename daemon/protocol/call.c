@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ static void call_free(struct call *call)
         struct peer *p = call->peer;
 
         if (p) {
+                assert(p->n_calls > 0);
                 LIST_REMOVE(p->calls, call, peer_prev, peer_next);
                 p->n_calls--;
         }

@@ -8,6 +8,7 @@
 
 #include "events.h"
 #include "json.h"
+#include "mem.h"
 #include "request.h"
 
 static int request_fail(struct request_error *err, enum lsc_errcode code, const char *field,
@@ -262,9 +263,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
          * buffer that is not NUL-terminated, so it always gets a terminated
          * copy, and must find that NUL right after the value (no trailing
          * garbage after the object). */
-        copy = malloc(len + 1);
-        if (!copy)
-                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL, "out of memory");
+        copy = mem_alloc(len + 1);
         memcpy(copy, line, len);
         copy[len] = '\0';
         req->root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);

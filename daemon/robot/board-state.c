@@ -83,7 +83,7 @@ void board_state_run_written(struct board_state *s, struct board_waiter *w, unsi
         if (w)
                 w->group = group;
         for (p = &s->starts; *p; p = &(*p)->next)
-                ;
+                assert((*p)->deadline <= st->deadline);
         *p = st;
 }
 
@@ -225,6 +225,7 @@ void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t
         }
         s->battery_pending = true;
         s->battery_deadline = now + s->battery_timeout_usec;
+        assert(s->battery);
 }
 
 void board_state_speed(struct board_state *s, unsigned group, unsigned percent)

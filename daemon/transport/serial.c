@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "baud.h"
+#include "mem.h"
 #include "serial.h"
 
 /* Unix98 pty slaves: /dev/pts/N, character majors 136..143. */
@@ -234,19 +235,17 @@ int serial_open(struct serial **ret, const char *device, unsigned baud,
                 const struct ports_id *ids, size_t n_ids)
 {
         struct serial *s;
-        int r;
+        int r = 0;
 
         if (baud_speed(baud) == B0)
                 return -EINVAL;
-        s = calloc(1, sizeof(*s));
-        if (!s)
-                return -ENOMEM;
+        s = mem_new0(struct serial);
         s->fd = -1;
         s->baud = baud;
         if (strcmp(device, "auto") == 0)
                 r = serial_find_auto(&s->path, ids, n_ids);
         else
-                r = (s->path = strdup(device)) ? 0 : -ENOMEM;
+                s->path = mem_strdup(device);
         if (r == 0)
                 r = serial_open_path(s, s->path, baud);
         if (r < 0) {

@@ -10,9 +10,11 @@
  * Owner lookup walks the ring: O(owners with queued items), and owners with
  * nothing queued cost nothing.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
+#include "mem.h"
 #include "txqueue.h"
 
 /* Owner records kept for reuse: an owner with one frame at a time (a
@@ -55,9 +57,7 @@ int txqueue_new(struct txqueue **ret, size_t owner_max)
 
         if (owner_max == 0)
                 return -EINVAL;
-        q = calloc(1, sizeof(*q));
-        if (!q)
-                return -ENOMEM;
+        q = mem_new0(struct txqueue);
         q->owner_max = owner_max;
         *ret = q;
         return 0;
@@ -113,9 +113,7 @@ static struct txqueue_owner *txqueue_owner_get(struct txqueue *q, const void *ke
                 q->n_spare--;
                 *o = (struct txqueue_owner){ 0 };
         } else {
-                o = calloc(1, sizeof(*o));
-                if (!o)
-                        return NULL;
+                o = mem_new0(struct txqueue_owner);
         }
         o->key = key;
         if (!q->cursor) {
@@ -132,6 +130,7 @@ static struct txqueue_owner *txqueue_owner_get(struct txqueue *q, const void *ke
 
 static void txqueue_owner_remove(struct txqueue *q, struct txqueue_owner *o)
 {
+        assert(o->n == 0 && !o->head);
         if (o->next == o) {
                 q->cursor = NULL;
         } else {
@@ -156,6 +155,7 @@ static void txqueue_release(struct txqueue *q, struct txqueue_item *list)
         for (struct txqueue_item *i = list; i; i = i->next) {
                 struct txqueue_owner *o = i->owner;
 
+                assert(o && o->n >= 1 && q->len >= 1);
                 i->owner = NULL;
                 q->len--;
                 if (--o->n == 0)
@@ -257,9 +257,7 @@ int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner
                 n = txqueue_extract(&o->head, &o->tail, txqueue_drop_subset, item, &end);
         if (!o)
                 o = txqueue_owner_get(q, owner);
-        if (!o)
-                r = -ENOMEM;
-        else if (o->n - n >= q->owner_max)
+        if (o->n - n >= q->owner_max)
                 r = -ENOBUFS;
         if (r == 0) {
                 item->owner = o;

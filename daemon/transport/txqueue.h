@@ -40,7 +40,7 @@ struct txqueue *txqueue_free(struct txqueue *q);
  * normal-lane items whose servo_mask is non-zero and a subset of ITEM's, and
  * returns them in queue order in *superseded (NULL when none). Returns 0,
  * -ENOBUFS when OWNER already has owner_max items queued (nothing changed
- * but the supersession), or -ENOMEM. */
+ * but the supersession). */
 int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner,
                  struct txqueue_item **superseded);
 

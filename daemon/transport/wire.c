@@ -48,6 +48,7 @@
 
 #include "clock.h"
 #include "lsc/frame.h"
+#include "mem.h"
 #include "txqueue.h"
 #include "wire.h"
 
@@ -105,7 +106,7 @@ static struct wire_frame *wire_frame_get(struct wire *w)
         struct txqueue_item *item = w->spare;
 
         if (!item)
-                return calloc(1, sizeof(struct wire_frame));
+                return mem_new0(struct wire_frame);
         w->spare = item->next;
         w->n_spare--;
         return WIRE_FRAME(item);
@@ -260,11 +261,9 @@ static void wire_kick(struct wire *w)
 
 int wire_new(struct wire **ret, sd_event *event, wire_error_fn on_error, void *userdata)
 {
-        struct wire *w = calloc(1, sizeof(*w));
+        struct wire *w = mem_new0(struct wire);
         int r;
 
-        if (!w)
-                return -ENOMEM;
         w->event = sd_event_ref(event);
         w->on_error = on_error;
         w->userdata = userdata;
@@ -371,8 +370,6 @@ int wire_submit(struct wire *w, const struct wire_request *req)
         if (!w->port || w->failed)
                 return -ENOTCONN;
         f = wire_frame_get(w);
-        if (!f)
-                return -ENOMEM;
         memcpy(f->bytes, req->frame, req->size);
         f->size = req->size;
         f->done = req->done;
