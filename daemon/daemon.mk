@@ -77,6 +77,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-input.py \
 	tests/e2e/test-lscd-clients.py \
 	tests/e2e/test-lscd-lifecycle.py \
+	tests/e2e/test-lscd-options.py \
 	tests/e2e/test-lscd-protocol-doc.py
 if ENABLE_TESTS
 TESTS += $(lscd_e2e_tests)

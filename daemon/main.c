@@ -149,13 +149,26 @@ static const char *main_option_name(int c)
         return "?";
 }
 
+/* After a message on how the command line is wrong. */
+static int main_usage_error(void)
+{
+        fprintf(stderr, "Try 'lscd --help' for more information.\n");
+        return -EINVAL;
+}
+
 static int main_parse(int argc, char *argv[], struct options *o)
 {
+        static char name[] = "lscd";
         int c, r;
 
+        /* getopt_long() begins its messages with argv[0]: the program's
+         * name, not the path it was started by. */
+        argv[0] = name;
         while ((c = getopt_long(argc, argv, "d:b:s:hV", main_options, NULL)) >= 0) {
+                if (c == '?')
+                        return main_usage_error();
                 r = main_option(c, optarg, o);
-                if (r == -EINVAL && c != '?') {
+                if (r == -EINVAL) {
                         fprintf(stderr, "lscd: invalid value for --%s: %s\n", main_option_name(c),
                                 optarg ? optarg : "");
                         return r;
@@ -165,7 +178,7 @@ static int main_parse(int argc, char *argv[], struct options *o)
         }
         if (optind < argc) {
                 fprintf(stderr, "lscd: unexpected argument: %s\n", argv[optind]);
-                return -EINVAL;
+                return main_usage_error();
         }
         if (o->n_usb_ids == 0) {
                 memcpy(o->usb_ids, ports_known_ids, ports_n_known_ids * sizeof(*o->usb_ids));
