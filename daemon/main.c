@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "log.h"
@@ -85,6 +88,8 @@ static int main_option(int c, const char *arg, struct options *o)
         unsigned long v;
         int r = 0;
 
+        if (arg && !*arg)
+                return -EINVAL;
         switch (c) {
         case 'd': o->device = arg; break;
         case 's': o->socket_path = arg; break;
@@ -168,6 +173,10 @@ static int main_parse(int argc, char *argv[], struct options *o)
                 if (c == '?')
                         return main_usage_error();
                 r = main_option(c, optarg, o);
+                if (r == -EINVAL && optarg && !*optarg) {
+                        fprintf(stderr, "lscd: empty value for --%s\n", main_option_name(c));
+                        return r;
+                }
                 if (r == -EINVAL) {
                         fprintf(stderr, "lscd: invalid value for --%s: %s\n", main_option_name(c),
                                 optarg ? optarg : "");
@@ -185,6 +194,78 @@ static int main_parse(int argc, char *argv[], struct options *o)
                 o->n_usb_ids = ports_n_known_ids;
         }
         return 0;
+}
+
+/* What kind of file other than a character device MODE is, for a message. */
+static const char *main_file_kind(mode_t mode)
+{
+        if (S_ISDIR(mode))
+                return "a directory";
+        if (S_ISREG(mode))
+                return "a regular file";
+        if (S_ISBLK(mode))
+                return "a block device";
+        if (S_ISFIFO(mode))
+                return "a FIFO";
+        return "a socket";
+}
+
+/* Refuse a --device that exists and can never be a serial port: a file
+ * other than a character device, or a device the kernel files under a
+ * class other than tty (/dev/null is a mem device). A device without a
+ * class in /sys (a pseudo-terminal) is left to opening, and a path that
+ * does not exist yet is waited for. */
+static int main_check_device(const char *path)
+{
+        char sys[64], class[PATH_MAX];
+        const char *name;
+        struct stat st;
+        ssize_t n;
+
+        if (stat(path, &st) < 0)
+                return 0;
+        if (!S_ISCHR(st.st_mode)) {
+                fprintf(stderr, "lscd: invalid value for --device: %s is %s, not a serial port\n",
+                        path, main_file_kind(st.st_mode));
+                return -EINVAL;
+        }
+        snprintf(sys, sizeof(sys), "/sys/dev/char/%u:%u/subsystem", major(st.st_rdev),
+                 minor(st.st_rdev));
+        n = readlink(sys, class, sizeof(class) - 1);
+        if (n < 0)
+                return 0;
+        class[n] = '\0';
+        name = strrchr(class, '/');
+        name = name ? name + 1 : class;
+        if (strcmp(name, "tty") == 0)
+                return 0;
+        fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a serial port\n",
+                path, name);
+        return -EINVAL;
+}
+
+/* lscd looks --socket-group up once, at start: a name that is no group then
+ * is a wrong command line. A number is taken as it is, as chown(2) does. */
+static int main_check_group(const char *group)
+{
+        unsigned long gid;
+
+        if (main_number(group, 10, 0, (gid_t) -1 - 1, &gid) == 0 || getgrnam(group))
+                return 0;
+        fprintf(stderr, "lscd: invalid value for --socket-group: %s: no such group\n", group);
+        return -EINVAL;
+}
+
+/* Values that are well-formed but can never work: usage errors too. */
+static int main_check(const struct options *o)
+{
+        int r = 0;
+
+        if (strcmp(o->device, "auto") != 0)
+                r = main_check_device(o->device);
+        if (r == 0 && o->socket_group)
+                r = main_check_group(o->socket_group);
+        return r;
 }
 
 /* Serve as many clients as the hard limit on open files allows. */
@@ -214,6 +295,8 @@ int main(int argc, char *argv[])
         int r;
 
         r = main_parse(argc, argv, &options);
+        if (r == 0)
+                r = main_check(&options);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
         signal(SIGPIPE, SIG_IGN);
