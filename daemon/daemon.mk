@@ -23,6 +23,7 @@ daemon_liblscd_la_SOURCES = \
 	daemon/json.c daemon/json.h \
 	daemon/linebuf.c daemon/linebuf.h \
 	daemon/list.h \
+	daemon/lock.c daemon/lock.h \
 	daemon/log.c daemon/log.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/options.h \

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lock.h"
 #include "log.h"
 #include "manager.h"
 #include "options.h"
@@ -33,6 +34,8 @@ static void main_help(void)
                "  -s, --socket PATH           listening socket (default /run/lscd/lscd.sock)\n"
                "      --socket-mode MODE      octal permissions of the socket (default 0660)\n"
                "      --socket-group GROUP    group owning the socket\n"
+               "      --lock-dir DIR          where lscd locks its device against a second\n"
+               "                              lscd (default /run/lscd/lock)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
@@ -62,7 +65,7 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
-        OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS,
+        OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
 };
 
 static const struct option main_options[] = {
@@ -71,6 +74,7 @@ static const struct option main_options[] = {
         { "socket", required_argument, NULL, 's' },
         { "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+        { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
@@ -94,6 +98,7 @@ static int main_option(int c, const char *arg, struct options *o)
         case 'd': o->device = arg; break;
         case 's': o->socket_path = arg; break;
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
+        case OPT_LOCK_DIR: o->lock_dir = arg; break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
@@ -287,11 +292,13 @@ int main(int argc, char *argv[])
                 .baud = 9600,
                 .socket_path = "/run/lscd/lscd.sock",
                 .socket_mode = 0660,
+                .lock_dir = "/run/lscd/lock",
                 .battery_timeout_usec = 1000000,
                 .max_clients = 1024,
                 .max_client_output = 1048576,
         };
         struct manager *m = NULL;
+        struct lock *lock = NULL;
         int r;
 
         r = main_parse(argc, argv, &options);
@@ -303,9 +310,12 @@ int main(int argc, char *argv[])
         main_raise_nofile();
         log_info("lscd %s starting: device %s, socket %s", PACKAGE_VERSION, options.device,
                  options.socket_path);
-        r = manager_new(&m, &options);
+        r = lock_take(&lock, options.lock_dir, options.device);
+        if (r >= 0)
+                r = manager_new(&m, &options);
         if (r >= 0)
                 r = manager_run(m);
         manager_free(m);
+        lock_free(lock);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
