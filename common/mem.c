@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +42,20 @@ char *mem_strdup(const char *s)
         if (!p)
                 mem_oom();
         return p;
+}
+
+char *mem_printf(const char *format, ...)
+{
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (r < 0)
+                mem_oom();
+        return s;
 }
 
 void mem_json_hooks(void)

@@ -4,6 +4,7 @@
 # unit tests and the fuzz targets link the same code.
 noinst_LTLIBRARIES += daemon/liblscd.la
 daemon_liblscd_la_SOURCES = \
+	daemon/lock.c daemon/lock.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/options.h
 daemon_liblscd_la_CPPFLAGS = $(daemon_cppflags)
@@ -33,6 +34,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-input.py \
 	tests/e2e/test-lscd-clients.py \
 	tests/e2e/test-lscd-lifecycle.py \
+	tests/e2e/test-lscd-options.py \
 	tests/e2e/test-lscd-protocol-doc.py
 if ENABLE_TESTS
 TESTS += $(lscd_e2e_tests)

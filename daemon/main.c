@@ -12,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "lock.h"
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
@@ -31,6 +35,8 @@ static void main_help(void)
                "  -s, --socket PATH           listening socket (default /run/lscd/lscd.sock)\n"
                "      --socket-mode MODE      octal permissions of the socket (default 0660)\n"
                "      --socket-group GROUP    group owning the socket\n"
+               "      --lock-dir DIR          where lscd locks its device against a second\n"
+               "                              lscd (default /run/lscd/lock)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
@@ -60,7 +66,7 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
-        OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS,
+        OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
 };
 
 static const struct option main_options[] = {
@@ -69,6 +75,7 @@ static const struct option main_options[] = {
         { "socket", required_argument, NULL, 's' },
         { "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+        { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
@@ -86,10 +93,13 @@ static int main_option(int c, const char *arg, struct options *o)
         unsigned long v;
         int r = 0;
 
+        if (arg && !*arg)
+                return -EINVAL;
         switch (c) {
         case 'd': o->device = arg; break;
         case 's': o->socket_path = arg; break;
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
+        case OPT_LOCK_DIR: o->lock_dir = arg; break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
@@ -150,13 +160,30 @@ static const char *main_option_name(int c)
         return "?";
 }
 
+/* After a message on how the command line is wrong. */
+static int main_usage_error(void)
+{
+        fprintf(stderr, "Try 'lscd --help' for more information.\n");
+        return -EINVAL;
+}
+
 static int main_parse(int argc, char *argv[], struct options *o)
 {
+        static char name[] = "lscd";
         int c, r;
 
+        /* getopt_long() begins its messages with argv[0]: the program's
+         * name, not the path it was started by. */
+        argv[0] = name;
         while ((c = getopt_long(argc, argv, "d:b:s:hV", main_options, NULL)) >= 0) {
+                if (c == '?')
+                        return main_usage_error();
                 r = main_option(c, optarg, o);
-                if (r == -EINVAL && c != '?') {
+                if (r == -EINVAL && optarg && !*optarg) {
+                        fprintf(stderr, "lscd: empty value for --%s\n", main_option_name(c));
+                        return r;
+                }
+                if (r == -EINVAL) {
                         fprintf(stderr, "lscd: invalid value for --%s: %s\n", main_option_name(c),
                                 optarg ? optarg : "");
                         return r;
@@ -166,13 +193,85 @@ static int main_parse(int argc, char *argv[], struct options *o)
         }
         if (optind < argc) {
                 fprintf(stderr, "lscd: unexpected argument: %s\n", argv[optind]);
-                return -EINVAL;
+                return main_usage_error();
         }
         if (o->n_usb_ids == 0) {
                 memcpy(o->usb_ids, ports_known_ids, ports_n_known_ids * sizeof(*o->usb_ids));
                 o->n_usb_ids = ports_n_known_ids;
         }
         return 0;
+}
+
+/* What kind of file other than a character device MODE is, for a message. */
+static const char *main_file_kind(mode_t mode)
+{
+        if (S_ISDIR(mode))
+                return "a directory";
+        if (S_ISREG(mode))
+                return "a regular file";
+        if (S_ISBLK(mode))
+                return "a block device";
+        if (S_ISFIFO(mode))
+                return "a FIFO";
+        return "a socket";
+}
+
+/* Refuse a --device that exists and can never be a serial port: a file
+ * other than a character device, or a device the kernel files under a
+ * class other than tty (/dev/null is a mem device). A device without a
+ * class in /sys (a pseudo-terminal) is left to opening, and a path that
+ * does not exist yet is waited for. */
+static int main_check_device(const char *path)
+{
+        char sys[64], class[PATH_MAX];
+        const char *name;
+        struct stat st;
+        ssize_t n;
+
+        if (stat(path, &st) < 0)
+                return 0;
+        if (!S_ISCHR(st.st_mode)) {
+                fprintf(stderr, "lscd: invalid value for --device: %s is %s, not a serial port\n",
+                        path, main_file_kind(st.st_mode));
+                return -EINVAL;
+        }
+        snprintf(sys, sizeof(sys), "/sys/dev/char/%u:%u/subsystem", major(st.st_rdev),
+                 minor(st.st_rdev));
+        n = readlink(sys, class, sizeof(class) - 1);
+        if (n < 0)
+                return 0;
+        class[n] = '\0';
+        name = strrchr(class, '/');
+        name = name ? name + 1 : class;
+        if (strcmp(name, "tty") == 0)
+                return 0;
+        fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a serial port\n",
+                path, name);
+        return -EINVAL;
+}
+
+/* lscd looks --socket-group up once, at start: a name that is no group then
+ * is a wrong command line. A number is taken as it is, as chown(2) does. */
+static int main_check_group(const char *group)
+{
+        unsigned long gid;
+
+        if (main_number(group, 10, 0, (gid_t) -1 - 1, &gid) == 0 || getgrnam(group))
+                return 0;
+        fprintf(stderr, "lscd: invalid value for --socket-group: %s: no such group\n", group);
+        return -EINVAL;
+}
+
+/* Values that are well-formed but can never work: usage errors too. */
+static int main_check(const struct options *o)
+{
+        int r = 0;
+
+        if (strcmp(o->device, "auto") != 0)
+                r = main_check_device(o->device);
+        if (r == 0 && o->socket_group)
+                r = main_check_group(o->socket_group);
+        return r;
 }
 
 /* Serve as many clients as the hard limit on open files allows. */
@@ -194,14 +293,18 @@ int main(int argc, char *argv[])
                 .baud = 9600,
                 .socket_path = "/run/lscd/lscd.sock",
                 .socket_mode = 0660,
+                .lock_dir = "/run/lscd/lock",
                 .battery_timeout_usec = 1000000,
                 .max_clients = 1024,
                 .max_client_output = 1048576,
         };
         struct manager *m = NULL;
+        struct lock *lock = NULL;
         int r;
 
         r = main_parse(argc, argv, &options);
+        if (r == 0)
+                r = main_check(&options);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
         mem_json_hooks();
@@ -209,9 +312,12 @@ int main(int argc, char *argv[])
         main_raise_nofile();
         log_info("lscd %s starting: device %s, socket %s", PACKAGE_VERSION, options.device,
                  options.socket_path);
-        r = manager_new(&m, &options);
+        r = lock_take(&lock, options.lock_dir, options.device);
+        if (r >= 0)
+                r = manager_new(&m, &options);
         if (r >= 0)
                 r = manager_run(m);
         manager_free(m);
+        lock_free(lock);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -21,6 +21,7 @@ struct options {
         const char *socket_path;
         mode_t socket_mode;
         const char *socket_group;       /* NULL: the process's group */
+        const char *lock_dir;           /* where the device's lock file is (lock.c) */
         uint64_t battery_timeout_usec;
         unsigned max_clients;
         size_t max_client_output;       /* bytes queued per client */

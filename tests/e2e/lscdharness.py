@@ -13,6 +13,8 @@
 
 lscd runs in the foreground on a private socket in a temporary directory
 (removed by stop()), with --log-level debug and its stderr kept in a file.
+Each Lscd has its own --lock-dir there too, so that tests never refuse one
+another's lscd; pass lock_dir to share one.
 The binary is $LSCD, else $top_builddir/lscd, else lscd from $PATH.
 Every wait has a timeout (seconds) and raises TimeoutError naming what was
 seen; nothing here asserts on elapsed time.
@@ -110,7 +112,7 @@ def wait_until(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.01):
 class Lscd(Program):
     """One lscd process on DEVICE with its socket in a temporary directory.
 
-    Attributes: dir, socket_path, stderr_path, proc, argv.
+    Attributes: dir, socket_path, lock_dir, stderr_path, proc, argv.
     prefix: words put before the lscd command (e.g. systemd-socket-activate).
     env: extra environment variables. wait: how start() knows lscd is up:
     "socket" (connectable), or None (the caller waits itself).
@@ -119,16 +121,18 @@ class Lscd(Program):
     NAME = "lscd"
     ERROR = LscdError
 
-    def __init__(self, device, *args, directory=None, socket_path=None, prefix=(),
-                 env=None, wait="socket", binary=None, log_level="debug"):
+    def __init__(self, device, *args, directory=None, socket_path=None, lock_dir=None,
+                 prefix=(), env=None, wait="socket", binary=None, log_level="debug"):
         self._own_dir = directory is None
         self.dir = directory or tempfile.mkdtemp(prefix="lscd-")
         self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
+        self.lock_dir = lock_dir or tempfile.mkdtemp(prefix="lock-", dir=self.dir)
         self.stderr_path = os.path.join(self.dir, "lscd.err")
         self.valgrind_log = os.path.join(self.dir, "valgrind.%p.log")
         wrapper = VALGRIND_ARGS + ["--log-file=" + self.valgrind_log] if valgrind_on() else []
         self.argv = list(prefix) + wrapper + [binary or lscd_binary(), "--device", device,
                                     "--socket", self.socket_path,
+                                    "--lock-dir", self.lock_dir,
                                     "--log-level", log_level] + list(args)
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait

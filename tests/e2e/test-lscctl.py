@@ -17,7 +17,8 @@ import tempfile
 import threading
 
 import tap
-from lscdharness import running, wait_until
+from lscdharness import Lscd, running, wait_until
+from simharness import Sim, hexbytes
 
 BUILD = os.environ.get("top_builddir", ".")
 SRC = os.environ.get("top_srcdir", ".")
@@ -112,13 +113,25 @@ def battery_and_its_timeout():
 
 @tap.test
 def move_reaches_the_servos():
-    with running() as (sim, lscd):
-        tap.eq(ok(lscd, "move", "-t", "0", "1:600", "2:2400"), "", "quiet on success")
-        r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
-        tap.eq(r[0]["ok"], True, "json response")
-        sim.wait_until(lambda _: sim.state()["servos"].get(3) == 1500, "servo 3 moved")
-        servos = sim.state()["servos"]
-        tap.eq((servos[1], servos[2]), (600, 2400), "servo positions")
+    # lscd answers a move once its frame is written to the port, which is
+    # before the board has it: lsc-sim reads at the pace of the wire. So
+    # the board is asked only once it has logged the last frame, which it
+    # does after acting on it and on every frame before. At 1200 baud the
+    # first frame (6 servos, 23 bytes) is on the wire for 192 ms, and lscd
+    # writes the second 9 ms before that ends: a look at the servos as
+    # soon as lscctl returns finds them all still at 1500.
+    first = {1: 600, 2: 2400, 4: 700, 5: 2300, 6: 800, 7: 2200}
+    for baud in (9600, 1200):
+        with Sim(baud=baud) as sim, Lscd(sim.link, "--baud", str(baud)) as lscd:
+            mark = sim.mark()
+            tap.eq(ok(lscd, "move", "-t", "0", *("%d:%d" % s for s in first.items())), "",
+                   "quiet on success")
+            r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
+            tap.eq(r[0]["ok"], True, "json response")
+            sim.wait_for("rx", hexbytes("55 55 08 03 01 64 00 03 DC 05"), since=mark)
+            servos = sim.state()["servos"]
+            tap.eq({i: servos[i] for i in list(first) + [3]}, {**first, 3: 1500},
+                   "servo positions at %d baud" % baud)
 
 
 @tap.test
