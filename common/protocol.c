@@ -34,14 +34,21 @@ static const char *const protocol_events[_LSC_EVENT_MAX] = {
         [LSC_EVENT_FRAME_UNKNOWN]       = "frame.unknown",
 };
 
+/* TABLE[I] of a table of N names, or OTHER when I is outside it. */
+static const char *protocol_name(const char *const *table, unsigned n, unsigned i,
+                                 const char *other)
+{
+        return i < n ? table[i] : other;
+}
+
 const char *lsc_errcode_name(enum lsc_errcode code)
 {
-        return (unsigned) code < _LSC_ERRCODE_MAX ? protocol_errcodes[code] : "internal";
+        return protocol_name(protocol_errcodes, _LSC_ERRCODE_MAX, (unsigned) code, "internal");
 }
 
 const char *lsc_event_name(enum lsc_event event)
 {
-        return (unsigned) event < _LSC_EVENT_MAX ? protocol_events[event] : NULL;
+        return protocol_name(protocol_events, _LSC_EVENT_MAX, (unsigned) event, NULL);
 }
 
 unsigned lsc_event_mask_from_pattern(const char *pattern)

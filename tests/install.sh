@@ -58,6 +58,7 @@ done
 installed "$libdir/liblsc.so" -L
 installed "$includedir/lsc/frame.h"
 installed "$includedir/lsc/client.h"
+installed "$includedir/lsc/protocol.h"
 installed "$pkgconfigdir/liblsc.pc"
 
 flags=$(PKG_CONFIG_PATH=$dest$pkgconfigdir PKG_CONFIG_SYSROOT_DIR=$dest \
