@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ static void linebuf_grow(struct linebuf *b)
 
 size_t linebuf_space(struct linebuf *b, char **ret)
 {
+        assert(b->head + b->scanned <= b->len && b->len <= b->size && b->size <= b->limit);
         if (b->head > 0) {
                 memmove(b->data, b->data + b->head, b->len - b->head);
                 b->len -= b->head;
@@ -60,7 +62,7 @@ void linebuf_commit(struct linebuf *b, size_t n)
         b->len += n;
 }
 
-int linebuf_next(struct linebuf *b, const char **line, size_t *len)
+int linebuf_take(struct linebuf *b, char **line, size_t *len)
 {
         char *start, *nl;
 
@@ -73,11 +75,32 @@ int linebuf_next(struct linebuf *b, const char **line, size_t *len)
                 b->scanned = b->len - b->head;
                 return b->scanned >= b->limit ? -EMSGSIZE : 0;
         }
+        *nl = '\0';
         *line = start;
         *len = (size_t) (nl - start);
         b->head += *len + 1;
         b->scanned = 0;
         return 1;
+}
+
+int linebuf_next(struct linebuf *b, const char **line, size_t *len)
+{
+        char *text;
+        int r = linebuf_take(b, &text, len);
+
+        if (r > 0)
+                *line = text;
+        return r;
+}
+
+void linebuf_end(struct linebuf *b)
+{
+        char *space;
+
+        if (linebuf_pending(b) > 0 && linebuf_space(b, &space) > 0) {
+                *space = '\n';
+                linebuf_commit(b, 1);
+        }
 }
 
 size_t linebuf_pending(const struct linebuf *b)

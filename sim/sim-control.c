@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "linebuf.h"
+#include "mem.h"
 #include "sim-control.h"
 
 #define CONTROL_OUT_MAX (16 * (SIM_CONTROL_REPLY_MAX + 1))
@@ -24,7 +26,7 @@ enum client_state {
 };
 
 /*
- * One connection. Invariants: in[0..in_len) holds no newline; out[0..out_len)
+ * One connection. Invariants: in holds no complete line; out[0..out_len)
  * is what the peer has not taken yet and EPOLLOUT is watched only while it is
  * non-empty; EPOLLIN is watched unless the state is CLIENT_DONE. dead: the
  * client must go (write error, or it let CONTROL_OUT_MAX pile up without
@@ -38,8 +40,7 @@ struct control_client {
         sd_event_source *io;
         enum client_state state;
         bool dead;
-        size_t in_len;
-        char in[SIM_CONTROL_LINE_MAX];
+        struct linebuf in;
         size_t out_len;
         char out[CONTROL_OUT_MAX];
 };
@@ -67,6 +68,7 @@ static void client_free(struct control_client *cl)
                 cl->next->prev = cl->prev;
         sd_event_source_disable_unref(cl->io);
         close(cl->fd);
+        linebuf_done(&cl->in);
         free(cl);
 }
 
@@ -124,18 +126,19 @@ static void client_execute(struct control_client *cl, char *line, size_t n)
         client_reply(cl, reply);
 }
 
-/* Run every complete line in the input buffer. */
+/* Run every complete line in the input buffer; refuse a line too long. */
 static void client_lines(struct control_client *cl)
 {
-        char *start = cl->in, *nl;
+        char *line;
+        size_t n;
+        int r;
 
-        while ((nl = memchr(start, '\n', cl->in_len - (size_t)(start - cl->in)))) {
-                *nl = '\0';
-                client_execute(cl, start, (size_t)(nl - start));
-                start = nl + 1;
+        while ((r = linebuf_take(&cl->in, &line, &n)) > 0)
+                client_execute(cl, line, n);
+        if (r < 0) {
+                client_reply(cl, "error line too long");
+                cl->state = CLIENT_REFUSED;
         }
-        cl->in_len -= (size_t)(start - cl->in);
-        memmove(cl->in, start, cl->in_len);
 }
 
 /* After a refusal: read and drop until the peer's end of file. */
@@ -150,26 +153,22 @@ static void client_drop_input(struct control_client *cl)
 
 static void client_read(struct control_client *cl)
 {
-        ssize_t n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len - 1, 0);
+        char *space;
+        size_t room = linebuf_space(&cl->in, &space);
+        ssize_t n;
 
+        if (room == 0)          /* the buffer could not grow */
+                mem_oom();
+        n = recv(cl->fd, space, room, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return;
         if (n <= 0) {
                 /* End of file: a last line without its newline still counts. */
-                cl->in[cl->in_len] = '\0';
-                if (cl->in_len > 0)
-                        client_execute(cl, cl->in, cl->in_len);
-                cl->in_len = 0;
+                linebuf_end(&cl->in);
                 cl->state = CLIENT_DONE;
-                return;
-        }
-        cl->in_len += (size_t)n;
+        } else
+                linebuf_commit(&cl->in, (size_t)n);
         client_lines(cl);
-        if (cl->in_len == sizeof(cl->in) - 1) {
-                client_reply(cl, "error line too long");
-                cl->in_len = 0;
-                cl->state = CLIENT_REFUSED;
-        }
 }
 
 static int client_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -194,12 +193,13 @@ static int control_on_accept(sd_event_source *s, int fd, uint32_t revents, void 
 
         if (cfd < 0)
                 return 0;
-        cl = calloc(1, sizeof(*cl));
-        if (!cl || sd_event_add_io(c->event, &cl->io, cfd, EPOLLIN, client_on_io, cl) < 0) {
+        cl = mem_new0(struct control_client);
+        if (sd_event_add_io(c->event, &cl->io, cfd, EPOLLIN, client_on_io, cl) < 0) {
                 free(cl);
                 close(cfd);
                 return 0;
         }
+        (void)linebuf_init(&cl->in, SIM_CONTROL_LINE_MAX - 1);
         cl->control = c;
         cl->fd = cfd;
         cl->next = c->clients;
@@ -249,17 +249,15 @@ static int control_listen(struct sim_control *c)
 int sim_control_new(struct sim_control **ret, sd_event *event, const char *path,
                     sim_control_line_fn fn, void *userdata)
 {
-        struct sim_control *c = calloc(1, sizeof(*c));
+        struct sim_control *c = mem_new0(struct sim_control);
         int r;
 
-        if (!c)
-                return -ENOMEM;
         c->event = sd_event_ref(event);
         c->fn = fn;
         c->userdata = userdata;
         c->fd = -1;
-        c->path = strdup(path);
-        r = c->path ? control_listen(c) : -ENOMEM;
+        c->path = mem_strdup(path);
+        r = control_listen(c);
         if (r < 0) {
                 sim_control_free(c);
                 return r;

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "lsc/client.h"
 #include "json.h"
+#include "linebuf.h"
 
 /*
  * A request sent and not yet answered. Invariants: id is the exact value
@@ -39,8 +40,8 @@ struct pending {
 /*
  * One connection. Invariants: fd is open from connect to free; once error is
  * set (negative) it never changes, pending is empty and nothing more is read
- * or written. in[0..in_len) holds received bytes not yet handled, with no
- * complete line beyond LSC_CLIENT_MAX_LINE. out[out_off..out_len) is
+ * or written. in holds received bytes not yet handled, in lines of at most
+ * LSC_CLIENT_MAX_LINE bytes with the newline. out[out_off..out_len) is
  * serialised request bytes not yet written. events is a cJSON array used as
  * a FIFO of n_events objects.
  */
@@ -52,8 +53,7 @@ struct lsc_client {
         int timeout_ms;
         uint64_t next_id;
 
-        char *in;
-        size_t in_len, in_size;
+        struct linebuf in;
         char *out;
         size_t out_off, out_len, out_size;
 
@@ -112,6 +112,7 @@ int lsc_client_connect(const char *path, struct lsc_client **ret)
         c->fd = -1;
         c->timeout_ms = LSC_CLIENT_DEFAULT_TIMEOUT_MS;
         c->next_id = 1;
+        (void)linebuf_init(&c->in, LSC_CLIENT_MAX_LINE);
         c->path = strdup(path);
         c->events = cJSON_CreateArray();
         if (!c->path || !c->events) {
@@ -161,7 +162,7 @@ struct lsc_client *lsc_client_free(struct lsc_client *c)
         client_clear_error(c);
         cJSON_Delete(c->events);
         cJSON_Delete(c->hello);
-        free(c->in);
+        linebuf_done(&c->in);
         free(c->out);
         free(c->path);
         free(c);
@@ -379,24 +380,17 @@ static int client_handle_message(struct lsc_client *c, cJSON *msg)
  * handled, 0 when there is none, or a fatal error. */
 static int client_parse_one(struct lsc_client *c)
 {
-        char *nl = c->in_len ? memchr(c->in, '\n', c->in_len) : NULL;
+        const char *line;
         cJSON *msg = NULL;
         size_t len;
-        int r;
+        int r = linebuf_next(&c->in, &line, &len);
 
-        if (!nl)
-                return c->in_len > LSC_CLIENT_MAX_LINE ? -EPROTO : 0;
-        len = (size_t)(nl - c->in);
-        if (len >= LSC_CLIENT_MAX_LINE)
-                return -EPROTO;
-        /* cJSON_ParseWithLength() of cJSON < 1.7.18 may read past the given
-         * length: end the line with a NUL where its newline was. */
-        *nl = '\0';
-        r = client_parse_line(c->in, len, &msg);
-        /* Take the line out before a callback may run lsc_client_process(),
-         * which reads into and consumes the same buffer. */
-        memmove(c->in, nl + 1, c->in_len - len - 1);
-        c->in_len -= len + 1;
+        if (r <= 0)
+                return r < 0 ? -EPROTO : 0;
+        /* The line ends with a NUL where its newline was: cJSON_ParseWithLength()
+         * of cJSON < 1.7.18 may read past the given length. It is copied before
+         * a callback may run lsc_client_process(), which reads into the buffer. */
+        r = client_parse_line(line, len, &msg);
         if (r == 0)
                 r = client_handle_message(c, msg);
         return r < 0 ? r : 1;
@@ -407,23 +401,16 @@ static int client_parse_one(struct lsc_client *c)
 static int client_fill(struct lsc_client *c)
 {
         for (;;) {
+                char *space;
+                size_t room = linebuf_space(&c->in, &space);
                 ssize_t n;
 
-                if (c->in_size - c->in_len < 4096) {
-                        size_t size = c->in_size ? c->in_size * 2 : 16384;
-                        char *in;
-
-                        if (size > 2 * LSC_CLIENT_MAX_LINE + 16384)
-                                return 0; /* full: parse first */
-                        in = realloc(c->in, size);
-                        if (!in)
-                                return -ENOMEM;
-                        c->in = in;
-                        c->in_size = size;
-                }
-                n = recv(c->fd, c->in + c->in_len, c->in_size - c->in_len, 0);
+                /* Full: parse first; short of its limit: it could not grow. */
+                if (room == 0)
+                        return linebuf_pending(&c->in) < LSC_CLIENT_MAX_LINE ? -ENOMEM : 0;
+                n = recv(c->fd, space, room, 0);
                 if (n > 0) {
-                        c->in_len += (size_t)n;
+                        linebuf_commit(&c->in, (size_t)n);
                         continue;
                 }
                 /* A reset (lscd closed with our request unread) ends the

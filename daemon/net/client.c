@@ -291,11 +291,8 @@ static void client_drained(struct client *c)
  * half-closed and is closed once every call is answered and written. */
 static void client_end_of_input(struct client *c)
 {
-        char *space;
-
-        if (linebuf_pending(&c->in) > 0 && linebuf_space(&c->in, &space) > 0) {
-                *space = '\n';
-                linebuf_commit(&c->in, 1);
+        if (linebuf_pending(&c->in) > 0) {
+                linebuf_end(&c->in);
                 client_take_lines(c);
         }
         if (c->dead || c->input_closed)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of daemon/linebuf.c: lines split anywhere, the exact limit
- * (newline included), too-long lines, pending bytes, and the buffer growing
- * to the limit and being released once drained.
+ * Unit tests of common/linebuf.c: lines split anywhere, the exact limit
+ * (newline included), too-long lines, pending bytes, the buffer growing to
+ * the limit and being released once drained, lines taken as strings, and a
+ * last line ended at end of input.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -146,6 +147,57 @@ START_TEST(test_grow_and_release)
 }
 END_TEST
 
+/* A line comes out as a string (its newline overwritten), which the caller
+ * may change without touching the next line. */
+START_TEST(test_take_string)
+{
+        struct linebuf b;
+        const char *next;
+        char *line, *space;
+        size_t len;
+
+        ck_assert_int_eq(linebuf_init(&b, 16), 0);
+        fill(&b, "ab\r\ncd\n", 7);
+        ck_assert_int_eq(linebuf_take(&b, &line, &len), 1);
+        ck_assert_uint_eq(len, 3);
+        ck_assert_str_eq(line, "ab\r");
+        line[0] = 'X';
+        ck_assert_int_eq(linebuf_next(&b, &next, &len), 1);
+        ck_assert_str_eq(next, "cd");
+        ck_assert_int_eq(linebuf_take(&b, &line, &len), 0);
+        ck_assert_uint_gt(linebuf_space(&b, &space), 0);
+        linebuf_done(&b);
+}
+END_TEST
+
+/* At end of input a last line without its newline is ended; nothing is
+ * added to an empty buffer or to one full at its limit. */
+START_TEST(test_end)
+{
+        struct linebuf b;
+        const char *line;
+        size_t len;
+
+        ck_assert_int_eq(linebuf_init(&b, 8), 0);
+        linebuf_end(&b);
+        ck_assert_uint_eq(linebuf_pending(&b), 0);
+        fill(&b, "ab\ncd", 6);
+        linebuf_end(&b);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 1);
+        ck_assert_str_eq(line, "ab");
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 1);
+        ck_assert_str_eq(line, "cd");
+        linebuf_end(&b);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), 0);
+        ck_assert_uint_eq(linebuf_pending(&b), 0);
+
+        fill(&b, "efghijkl", 8);
+        linebuf_end(&b);
+        ck_assert_int_eq(linebuf_next(&b, &line, &len), -EMSGSIZE);
+        linebuf_done(&b);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("linebuf");
@@ -155,6 +207,8 @@ int main(void)
         tcase_add_test(tc, test_limit);
         tcase_add_test(tc, test_too_long_after_lines);
         tcase_add_test(tc, test_grow_and_release);
+        tcase_add_test(tc, test_take_string);
+        tcase_add_test(tc, test_end);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }
