@@ -29,6 +29,7 @@ dist_noinst_DATA += tests/e2e/lscdharness.py
 lscd_e2e_tests = \
 	tests/e2e/test-lscd-commands.py \
 	tests/e2e/test-lscd-groups.py \
+	tests/e2e/test-lscd-board.py \
 	tests/e2e/test-lscd-battery.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \

@@ -126,7 +126,8 @@ void board_state_speed(struct board_state *s, unsigned group, unsigned percent);
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
 
 /* The device is connected: re-apply the remembered speeds, one frame at a
- * time so that a STOP is never behind more than one of them. */
+ * time (each queued once the one before was written), so that lscd never
+ * holds more than one of them in its own queue. */
 void board_state_connected(struct board_state *s);
 /* A frame of lscd's own was written (WRITTEN) or dropped. */
 void board_state_sent(struct board_state *s, enum board_frame kind, bool written);

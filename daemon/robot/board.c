@@ -88,7 +88,8 @@ static int board_send(void *userdata, enum board_frame kind, const uint8_t *fram
 {
         struct board *b = userdata;
         struct wire_request req = {
-                .frame = frame, .size = size, .lane = WIRE_LANE_PRIORITY,
+                .frame = frame, .size = size,
+                .lane = kind == BOARD_FRAME_BATTERY ? WIRE_LANE_PRIORITY : WIRE_LANE_RESTORE,
                 .done = kind == BOARD_FRAME_BATTERY ? board_battery_done : board_speed_done,
                 .userdata = b,
         };

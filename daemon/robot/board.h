@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * board.h: the board state (board-state.h) in lscd's event loop: one timer
- * armed at the state's next deadline, and lscd's own frames (battery query,
- * remembered speeds) queued on the wire in the priority lane. Every call
+ * armed at the state's next deadline, and lscd's own frames queued on the
+ * wire: the battery query in the priority lane, remembered speeds in the
+ * restore lane (behind every STOP, ahead of every client's frame). Every call
  * into the state goes through here, so that the timer always follows it.
  */
 #ifndef LSCD_BOARD_H

@@ -24,7 +24,7 @@
 /* One per owner with queued items. Invariants: n >= 1 (at 0 the record
  * leaves the ring for the spare list) and counts the owner's items in both
  * lanes; head..tail is its normal-lane FIFO (head NULL when it has priority
- * items only); prev/next link every owner record into the circular ring. */
+ * or restore items only); prev/next link every owner record into the circular ring. */
 struct txqueue_owner {
         const void *key;
         struct txqueue_item *head, *tail;
@@ -33,13 +33,15 @@ struct txqueue_owner {
 };
 
 /* Invariants: cursor is NULL iff no owner has items, else the owner whose
- * turn it is; prio_head..prio_tail is the priority lane, FIFO; len counts
- * every item. When the priority lane is empty every owner on the ring has a
- * normal item, so txqueue_peek() never skips owners. spare lists n_spare
+ * turn it is; prio_head..prio_tail is the priority lane and
+ * restore_head..restore_tail the restore lane, each FIFO; len counts every
+ * item. When both are empty every owner on the ring has a normal item, so
+ * txqueue_peek() never skips owners. spare lists n_spare
  * unused owner records (linked by next, at most TXQUEUE_SPARE_OWNERS). */
 struct txqueue {
         struct txqueue_owner *cursor;
         struct txqueue_item *prio_head, *prio_tail;
+        struct txqueue_item *restore_head, *restore_tail;
         size_t len;
         size_t owner_max;
         struct txqueue_owner *spare;
@@ -218,6 +220,7 @@ static struct txqueue_item *txqueue_extract_all(struct txqueue *q, txqueue_drop_
         size_t n;
 
         n = txqueue_extract(&q->prio_head, &q->prio_tail, drop, NULL, &end);
+        n += txqueue_extract(&q->restore_head, &q->restore_tail, drop, NULL, &end);
         if (o)
                 do {
                         n += txqueue_extract(&o->head, &o->tail, drop, NULL, &end);
@@ -263,6 +266,8 @@ int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner
                 item->owner = o;
                 if (item->priority)
                         txqueue_append(&q->prio_head, &q->prio_tail, item);
+                else if (item->restore)
+                        txqueue_append(&q->restore_head, &q->restore_tail, item);
                 else
                         txqueue_append(&o->head, &o->tail, item);
                 o->n++;
@@ -277,7 +282,17 @@ struct txqueue_item *txqueue_peek(const struct txqueue *q)
 {
         if (q->prio_head)
                 return q->prio_head;
+        if (q->restore_head)
+                return q->restore_head;
         return q->cursor ? q->cursor->head : NULL;
+}
+
+/* Unlink the first item of the FIFO head..tail. */
+static void txqueue_shift(struct txqueue_item **head, struct txqueue_item **tail)
+{
+        *head = (*head)->next;
+        if (!*head)
+                *tail = NULL;
 }
 
 struct txqueue_item *txqueue_pop(struct txqueue *q)
@@ -287,16 +302,12 @@ struct txqueue_item *txqueue_pop(struct txqueue *q)
         if (!item)
                 return NULL;
         if (item == q->prio_head) {
-                q->prio_head = item->next;
-                if (!q->prio_head)
-                        q->prio_tail = NULL;
+                txqueue_shift(&q->prio_head, &q->prio_tail);
+        } else if (item == q->restore_head) {
+                txqueue_shift(&q->restore_head, &q->restore_tail);
         } else {
-                struct txqueue_owner *o = q->cursor;
-
-                o->head = item->next;
-                if (!o->head)
-                        o->tail = NULL;
-                q->cursor = o->next;
+                txqueue_shift(&q->cursor->head, &q->cursor->tail);
+                q->cursor = q->cursor->next;
         }
         item->next = NULL;
         txqueue_release(q, item);

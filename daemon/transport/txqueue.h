@@ -2,8 +2,8 @@
 /*
  * txqueue.h: the transmit scheduler, without I/O, clock or event loop. It
  * orders items (frames, to wire.c) that it does not own: a priority lane
- * first, FIFO; then one item per owner in turn (round-robin), each owner's
- * items FIFO. It also drops items: halt (every haltable item), supersede
+ * first, FIFO; then a restore lane, FIFO; then one item per owner in turn
+ * (round-robin), each owner's items FIFO. It also drops items: halt (every haltable item), supersede
  * (an owner's items replaced by a later one) and drain (everything). Dropped
  * items are handed back as a list, so the caller answers them once the
  * queue is consistent again.
@@ -26,6 +26,7 @@ struct txqueue_item {
         struct txqueue_item *next;
         struct txqueue_owner *owner;
         bool priority;         /* the priority lane */
+        bool restore;          /* the restore lane (unless priority) */
         bool haltable;         /* dropped by txqueue_halt() */
         bool replace;          /* supersede on push, see txqueue_push() */
         uint64_t servo_mask;   /* 0 = never superseded */

@@ -376,6 +376,7 @@ int wire_submit(struct wire *w, const struct wire_request *req)
         f->userdata = req->userdata;
         f->item = (struct txqueue_item){
                 .priority = req->lane == WIRE_LANE_PRIORITY,
+                .restore = req->lane == WIRE_LANE_RESTORE,
                 .haltable = req->flags & WIRE_HALTABLE,
                 .replace = req->flags & WIRE_REPLACE,
                 .servo_mask = req->servo_mask,

@@ -31,7 +31,9 @@ enum wire_result {
 
 enum wire_lane {
         WIRE_LANE_NORMAL = 0, /* round-robin between owners */
-        WIRE_LANE_PRIORITY,   /* before every normal frame, FIFO */
+        WIRE_LANE_PRIORITY,   /* before every other frame, FIFO: STOP, battery */
+        WIRE_LANE_RESTORE,    /* after the priority lane, before every normal
+                                 frame, FIFO: state lscd re-applies */
 };
 
 enum wire_flags {

@@ -127,6 +127,36 @@ START_TEST(test_priority_first)
 }
 END_TEST
 
+static void push_restore(int id, const void *owner)
+{
+        frames[id].item.restore = true;
+        ck_assert_int_eq(push(id, owner, false, false, false, 0, NULL), 0);
+}
+
+/* The restore lane goes after the priority lane and before every normal
+ * item, FIFO: a STOP jumps lscd's re-applied speeds, clients wait for them. */
+START_TEST(test_restore_lane)
+{
+        push_normal(0, &owner_a);
+        push_restore(1, NULL);
+        push_restore(2, NULL);
+        push_normal(3, NULL);
+        ck_assert_int_eq(pop_id(), 1);
+        ck_assert_int_eq(push(4, &owner_b, true, false, false, 0, NULL), 0);
+        ck_assert_int_eq(pop_id(), 4);
+        ck_assert_int_eq(pop_id(), 2);
+        ck_assert_uint_eq(txqueue_owner_len(q, NULL), 1);
+        ck_assert_int_eq(pop_id(), 0);
+        ck_assert_int_eq(pop_id(), 3);
+        ck_assert_int_eq(pop_id(), -1);
+        /* Drain takes the restore lane after the priority lane. */
+        push_normal(5, &owner_a);
+        push_restore(6, NULL);
+        ck_assert_int_eq(push(7, NULL, true, false, false, 0, NULL), 0);
+        check_list(txqueue_drain(q), (const int[]){ 7, 6, 5 }, 3);
+}
+END_TEST
+
 /* The priority lane counts toward its owner's items and does not consume
  * the owner's round-robin turn. */
 START_TEST(test_priority_keeps_turn)
@@ -364,6 +394,7 @@ int main(void)
         tcase_add_test(tc, test_fifo_one_owner);
         tcase_add_test(tc, test_null_owner_is_an_owner);
         tcase_add_test(tc, test_priority_first);
+        tcase_add_test(tc, test_restore_lane);
         tcase_add_test(tc, test_priority_keeps_turn);
         tcase_add_test(tc, test_round_robin_order);
         tcase_add_test(tc, test_fairness_flood);
