@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "linebuf.h"
+#include "list.h"
 #include "mem.h"
 #include "sim-control.h"
 
@@ -60,12 +61,7 @@ static void client_free(struct control_client *cl)
 {
         struct sim_control *c = cl->control;
 
-        if (cl->prev)
-                cl->prev->next = cl->next;
-        else
-                c->clients = cl->next;
-        if (cl->next)
-                cl->next->prev = cl->prev;
+        LIST_REMOVE(c->clients, cl, prev, next);
         sd_event_source_disable_unref(cl->io);
         close(cl->fd);
         linebuf_done(&cl->in);
@@ -202,10 +198,7 @@ static int control_on_accept(sd_event_source *s, int fd, uint32_t revents, void 
         (void)linebuf_init(&cl->in, SIM_CONTROL_LINE_MAX - 1);
         cl->control = c;
         cl->fd = cfd;
-        cl->next = c->clients;
-        if (cl->next)
-                cl->next->prev = cl;
-        c->clients = cl;
+        LIST_PREPEND(c->clients, cl, prev, next);
         return 0;
 }
 

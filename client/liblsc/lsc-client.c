@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "lsc/client.h"
 #include "json.h"
+#include "list.h"
 #include "linebuf.h"
 
 /*
@@ -676,11 +677,7 @@ static int client_enqueue(struct lsc_client *c, const cJSON *request,
         }
         p->fn = fn;
         p->userdata = userdata;
-        if (c->pending_tail)
-                c->pending_tail->next = p;
-        else
-                c->pending = p;
-        c->pending_tail = p;
+        FIFO_APPEND(c->pending, c->pending_tail, p, next);
         *ret = p;
         return 0;
 }

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "events.h"
 #include "json.h"
+#include "list.h"
 #include "log.h"
 #include "mem.h"
 
@@ -34,12 +35,10 @@ static void client_consume(struct client *c, size_t n)
                         return;
                 }
                 n -= left;
-                c->out = o->next;
+                FIFO_SHIFT(c->out, c->out_tail, next);
                 outbuf_unref(o->buf);
                 free(o);
         }
-        if (!c->out)
-                c->out_tail = &c->out;
 }
 
 static void client_log_peer(const struct client *c)
@@ -83,7 +82,6 @@ int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, si
         c->owner = owner;
         c->fd = fd;
         c->max_output = max_output;
-        c->out_tail = &c->out;
         r = linebuf_init(&c->in, LSC_PROTOCOL_LINE_MAX);
         if (r >= 0)
                 r = sd_event_add_io(event, &c->io, fd, EPOLLIN, client_io, c);
@@ -175,8 +173,7 @@ static void client_enqueue(struct client *c, struct outbuf *line, size_t offset)
         struct client_out *o = mem_new0(struct client_out);
 
         *o = (struct client_out) { .buf = outbuf_ref(line), .offset = offset };
-        *c->out_tail = o;
-        c->out_tail = &o->next;
+        FIFO_APPEND(c->out, c->out_tail, o, next);
         c->out_bytes += line->len - offset;
 }
 

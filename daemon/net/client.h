@@ -55,7 +55,7 @@ struct client {
         int fd;
         sd_event_source *io;
         struct linebuf in;
-        struct client_out *out, **out_tail;
+        struct client_out *out, *out_tail;      /* FIFO */
         size_t out_bytes, max_output;
         uint64_t events_lost;           /* since the last events.lost */
         bool paused;                    /* too much output waits: lines left unread */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "board-state.h"
+#include "list.h"
 #include "mem.h"
 
 void board_state_init(struct board_state *s, const struct board_ops *ops, void *userdata,
@@ -28,28 +29,21 @@ static void board_state_answer(struct board_state *s, struct board_waiter *w,
         s->ops->answer(s->userdata, w, result, value);
 }
 
-/* Answer every waiter of *LIST; the list is emptied first, so answering
- * may add new waiters to it. */
-static void board_state_answer_all(struct board_state *s, struct board_waiter **list,
-                                   enum board_result result, unsigned value)
+/* Answer every waiter of the FIFO *HEAD..*TAIL; it is emptied first, so
+ * answering may add new waiters to it. */
+static void board_state_answer_all(struct board_state *s, struct board_waiter **head,
+                                   struct board_waiter **tail, enum board_result result,
+                                   unsigned value)
 {
-        struct board_waiter *w = *list;
+        struct board_waiter *w = *head;
 
-        *list = NULL;
+        *head = *tail = NULL;
         while (w) {
                 struct board_waiter *next = w->next;
 
                 board_state_answer(s, w, result, value);
                 w = next;
         }
-}
-
-static void board_state_append(struct board_waiter **list, struct board_waiter *w)
-{
-        while (*list)
-                list = &(*list)->next;
-        w->next = NULL;
-        *list = w;
 }
 
 static void board_state_publish(struct board_state *s, const struct board_event *e)
@@ -67,13 +61,13 @@ static void board_state_preempt(struct board_state *s, unsigned group)
                         st->waiter = NULL;
                         board_state_answer(s, w, BOARD_PREEMPTED, group);
                 }
-        board_state_answer_all(s, &s->completion, BOARD_PREEMPTED, group);
+        board_state_answer_all(s, &s->completion, &s->completion_tail, BOARD_PREEMPTED, group);
 }
 
 void board_state_run_written(struct board_state *s, struct board_waiter *w, unsigned group,
                              unsigned runs, uint64_t now)
 {
-        struct board_start *st = mem_new0(struct board_start), **p;
+        struct board_start *st = mem_new0(struct board_start);
 
         board_state_preempt(s, group);
         *st = (struct board_start) {
@@ -82,9 +76,8 @@ void board_state_run_written(struct board_state *s, struct board_waiter *w, unsi
         };
         if (w)
                 w->group = group;
-        for (p = &s->starts; *p; p = &(*p)->next)
-                assert((*p)->deadline <= st->deadline);
-        *p = st;
+        assert(!s->starts_tail || s->starts_tail->deadline <= st->deadline);
+        FIFO_APPEND(s->starts, s->starts_tail, st, next);
 }
 
 /* Take the oldest start lscd wrote for GROUP/RUNS, if any. The board
@@ -103,11 +96,11 @@ static struct board_start *board_state_take_start(struct board_state *s, unsigne
         while (s->starts != st) {
                 struct board_start *old = s->starts;
 
-                s->starts = old->next;
+                FIFO_SHIFT(s->starts, s->starts_tail, next);
                 assert(!old->waiter);
                 free(old);
         }
-        s->starts = st->next;
+        FIFO_SHIFT(s->starts, s->starts_tail, next);
         return st;
 }
 
@@ -124,7 +117,7 @@ static void board_state_on_run(struct board_state *s, unsigned group, unsigned r
         s->runs = runs;
         s->from_lscd = st != NULL;
         if (st && st->waiter)
-                board_state_append(&s->completion, st->waiter);
+                FIFO_APPEND(s->completion, s->completion_tail, st->waiter, next);
         free(st);
         board_state_publish(s, &(struct board_event) {
                 .type = LSC_EVENT_GROUP_STARTED, .has_group = true,
@@ -139,23 +132,22 @@ static void board_state_on_stop(struct board_state *s)
         };
 
         s->running = false;
-        board_state_answer_all(s, &s->completion, BOARD_STOPPED, 0);
+        board_state_answer_all(s, &s->completion, &s->completion_tail, BOARD_STOPPED, 0);
         board_state_publish(s, &e);
 }
 
 static void board_state_on_complete(struct board_state *s, unsigned group, unsigned runs)
 {
-        struct board_waiter *w = s->completion, *next, *keep = NULL;
+        struct board_waiter *w = s->completion, *next;
 
-        s->completion = NULL;
+        s->completion = s->completion_tail = NULL;
         for (; w; w = next) {
                 next = w->next;
                 if (w->group == group)
                         board_state_answer(s, w, BOARD_COMPLETED, 0);
                 else
-                        board_state_append(&keep, w);
+                        FIFO_APPEND(s->completion, s->completion_tail, w, next);
         }
-        s->completion = keep;
         if (s->running && s->group == group)
                 s->running = false;
         board_state_publish(s, &(struct board_event) {
@@ -167,7 +159,7 @@ static void board_state_on_complete(struct board_state *s, unsigned group, unsig
 static void board_state_on_battery(struct board_state *s, unsigned millivolts)
 {
         s->battery_pending = false;
-        board_state_answer_all(s, &s->battery, BOARD_MILLIVOLTS, millivolts);
+        board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_MILLIVOLTS, millivolts);
         board_state_publish(s, &(struct board_event) {
                 .type = LSC_EVENT_BATTERY, .millivolts = millivolts,
         });
@@ -213,14 +205,14 @@ void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t
         uint8_t frame[LSC_FRAME_SIZE_BATTERY];
         int r;
 
-        board_state_append(&s->battery, w);
+        FIFO_APPEND(s->battery, s->battery_tail, w, next);
         if (s->battery_pending)
                 return;
         r = lsc_frame_encode_battery_query(frame, sizeof(frame));
         assert(r > 0);
         r = s->ops->send(s->userdata, BOARD_FRAME_BATTERY, frame, (size_t) r);
         if (r < 0) {
-                board_state_answer_all(s, &s->battery, board_state_send_error(r), 0);
+                board_state_answer_all(s, &s->battery, &s->battery_tail, board_state_send_error(r), 0);
                 return;
         }
         s->battery_pending = true;
@@ -276,7 +268,7 @@ void board_state_sent(struct board_state *s, enum board_frame kind, bool written
         if (kind == BOARD_FRAME_BATTERY) {
                 if (!written && s->battery_pending) {
                         s->battery_pending = false;
-                        board_state_answer_all(s, &s->battery, BOARD_DEVICE_LOST, 0);
+                        board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_DEVICE_LOST, 0);
                 }
                 return;
         }
@@ -294,7 +286,7 @@ void board_state_abort(struct board_state *s, enum board_result result)
         while (s->starts) {
                 struct board_start *st = s->starts;
 
-                s->starts = st->next;
+                FIFO_SHIFT(s->starts, s->starts_tail, next);
                 if (st->waiter)
                         board_state_answer(s, st->waiter, result, 0);
                 free(st);
@@ -302,8 +294,8 @@ void board_state_abort(struct board_state *s, enum board_result result)
         s->running = false;
         s->restoring = false;
         s->battery_pending = false;
-        board_state_answer_all(s, &s->completion, result, 0);
-        board_state_answer_all(s, &s->battery, result, 0);
+        board_state_answer_all(s, &s->completion, &s->completion_tail, result, 0);
+        board_state_answer_all(s, &s->battery, &s->battery_tail, result, 0);
 }
 
 uint64_t board_state_deadline(const struct board_state *s)
@@ -320,14 +312,14 @@ void board_state_expire(struct board_state *s, uint64_t now)
         while (s->starts && s->starts->deadline <= now) {
                 struct board_start *st = s->starts;
 
-                s->starts = st->next;
+                FIFO_SHIFT(s->starts, s->starts_tail, next);
                 if (st->waiter)
                         board_state_answer(s, st->waiter, BOARD_NOT_STARTED, st->group);
                 free(st);
         }
         if (s->battery_pending && s->battery_deadline <= now) {
                 s->battery_pending = false;
-                board_state_answer_all(s, &s->battery, BOARD_TIMEOUT,
+                board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_TIMEOUT,
                                        (unsigned) (s->battery_timeout_usec / 1000));
         }
 }

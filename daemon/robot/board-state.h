@@ -95,9 +95,9 @@ struct board_state {
         uint64_t battery_timeout_usec;
         bool running, from_lscd;
         unsigned group, runs;
-        struct board_start *starts;
-        struct board_waiter *completion;
-        struct board_waiter *battery;
+        struct board_start *starts, *starts_tail;               /* FIFOs (list.h) */
+        struct board_waiter *completion, *completion_tail;
+        struct board_waiter *battery, *battery_tail;
         bool battery_pending;
         uint64_t battery_deadline;
         bool speed_all_set;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "list.h"
 #include "mem.h"
 #include "txqueue.h"
 
@@ -232,17 +233,6 @@ static struct txqueue_item *txqueue_extract_all(struct txqueue *q, txqueue_drop_
         return list;
 }
 
-static void txqueue_append(struct txqueue_item **head, struct txqueue_item **tail,
-                           struct txqueue_item *item)
-{
-        item->next = NULL;
-        if (*tail)
-                (*tail)->next = item;
-        else
-                *head = item;
-        *tail = item;
-}
-
 /* The superseded items are released after ITEM is queued, so that an
  * owner whose every item was replaced keeps its place in the round: a
  * client replacing its one move faster than frames go out is still served
@@ -265,11 +255,11 @@ int txqueue_push(struct txqueue *q, struct txqueue_item *item, const void *owner
         if (r == 0) {
                 item->owner = o;
                 if (item->priority)
-                        txqueue_append(&q->prio_head, &q->prio_tail, item);
+                        FIFO_APPEND(q->prio_head, q->prio_tail, item, next);
                 else if (item->restore)
-                        txqueue_append(&q->restore_head, &q->restore_tail, item);
+                        FIFO_APPEND(q->restore_head, q->restore_tail, item, next);
                 else
-                        txqueue_append(&o->head, &o->tail, item);
+                        FIFO_APPEND(o->head, o->tail, item, next);
                 o->n++;
                 q->len++;
         }
@@ -287,13 +277,6 @@ struct txqueue_item *txqueue_peek(const struct txqueue *q)
         return q->cursor ? q->cursor->head : NULL;
 }
 
-/* Unlink the first item of the FIFO head..tail. */
-static void txqueue_shift(struct txqueue_item **head, struct txqueue_item **tail)
-{
-        *head = (*head)->next;
-        if (!*head)
-                *tail = NULL;
-}
 
 struct txqueue_item *txqueue_pop(struct txqueue *q)
 {
@@ -302,11 +285,11 @@ struct txqueue_item *txqueue_pop(struct txqueue *q)
         if (!item)
                 return NULL;
         if (item == q->prio_head) {
-                txqueue_shift(&q->prio_head, &q->prio_tail);
+                FIFO_SHIFT(q->prio_head, q->prio_tail, next);
         } else if (item == q->restore_head) {
-                txqueue_shift(&q->restore_head, &q->restore_tail);
+                FIFO_SHIFT(q->restore_head, q->restore_tail, next);
         } else {
-                txqueue_shift(&q->cursor->head, &q->cursor->tail);
+                FIFO_SHIFT(q->cursor->head, q->cursor->tail, next);
                 q->cursor = q->cursor->next;
         }
         item->next = NULL;
