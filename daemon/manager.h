@@ -2,9 +2,12 @@
 /*
  * manager.h: the one owner of lscd's sd-event loop and of every source in
  * it: signals, the serial port's I/O source and decoder, the reopen timer
- * while disconnected, the listening socket (server), the clients, the wire
- * and the board. Connected and idle, nothing in it wakes up except
- * sd-event's own watchdog when WatchdogSec= is set.
+ * while disconnected, the decoder's idle timer, the listening socket
+ * (server), the clients, the wire and the board. It creates the layers and
+ * wires them together: the verbs' context, the callbacks between server,
+ * clients and board. None of them calls back into it, and none sees it.
+ * Connected and idle, nothing in it wakes up except sd-event's own
+ * watchdog when WatchdogSec= is set.
  */
 #ifndef LSCD_MANAGER_H
 #define LSCD_MANAGER_H

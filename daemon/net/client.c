@@ -112,7 +112,7 @@ static size_t client_queued(const struct client *c)
         return c->out_bytes;
 }
 
-/* Stop serving the client; the manager frees it later, from a deferred
+/* Stop serving the client; its owner frees it later, from a deferred
  * source. */
 static void client_close(struct client *c, const char *why)
 {

@@ -95,16 +95,42 @@ static void fuzz_check_frame(const struct request *req)
         fuzz_check_msg(req->cmd, &req->args, &m);
 }
 
+/* The id's text lies inside the line and is JSON for the same value as the
+ * id cJSON parsed: what lscd echoes is what the client sent. */
+static void fuzz_check_id(const struct request *req, const char *line, size_t len)
+{
+        char *copy;
+        cJSON *id;
+
+        fuzz_assert((req->id != NULL) == (req->id_text != NULL));
+        if (!req->id)
+                return;
+        fuzz_assert(req->id_text >= line && req->id_text + req->id_len <= line + len);
+        fuzz_assert(req->id_len > 0);
+        copy = malloc(req->id_len + 1);
+        fuzz_assert(copy != NULL);
+        memcpy(copy, req->id_text, req->id_len);
+        copy[req->id_len] = '\0';
+        id = cJSON_ParseWithOpts(copy, NULL, true);
+        fuzz_assert(id != NULL && cJSON_Compare(id, req->id, true));
+        cJSON_Delete(id);
+        free(copy);
+}
+
 /* One line, copied to an allocation of exactly its length. */
 static void fuzz_line(const char *line, size_t len)
 {
         char *exact = malloc(len ? len : 1);
         struct request_error err;
         struct request req;
+        int r;
 
         fuzz_assert(exact != NULL);
         memcpy(exact, line, len);
-        if (request_parse(exact, len, &req, &err) < 0) {
+        r = request_parse(exact, len, &req, &err);
+
+        fuzz_check_id(&req, exact, len);
+        if (r < 0) {
                 fuzz_check_error(&err);
         } else {
                 fuzz_assert(req.cmd != NULL && cmd_find(req.cmd->name) == req.cmd);
