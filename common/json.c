@@ -200,9 +200,16 @@ struct outbuf *json_print_outbuf(const cJSON *object)
         return line;
 }
 
+/* Whitespace as cJSON skips it: every byte up to 0x20, not only JSON's
+ * four, so that the member found is the one cJSON read. */
+static bool json_is_space(char c)
+{
+        return (unsigned char) c <= ' ';
+}
+
 static size_t json_skip_space(const char *t, size_t len, size_t pos)
 {
-        while (pos < len && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\r' || t[pos] == '\n'))
+        while (pos < len && json_is_space(t[pos]))
                 pos++;
         return pos;
 }
@@ -224,7 +231,7 @@ static size_t json_skip_value(const char *t, size_t len, size_t pos)
         if (pos < len && t[pos] != '{' && t[pos] != '[') {
                 if (t[pos] == '"')
                         return json_skip_string(t, len, pos);
-                while (pos < len && !strchr(",}] \t\r\n", t[pos]))
+                while (pos < len && !json_is_space(t[pos]) && !strchr(",}]", t[pos]))
                         pos++;
                 return pos;
         }
