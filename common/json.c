@@ -86,6 +86,115 @@ enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth)
         return JSON_SCAN_OK;
 }
 
+static bool json_is_digit(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
+static size_t json_lex_digits(const char *t, size_t len, size_t pos)
+{
+        while (pos < len && json_is_digit(t[pos]))
+                pos++;
+        return pos;
+}
+
+/* Past the number at POS (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+ * or 0 when it is not one. */
+static size_t json_lex_number(const char *t, size_t len, size_t pos)
+{
+        size_t end;
+
+        if (t[pos] == '-')
+                pos++;
+        if (pos >= len || !json_is_digit(t[pos]))
+                return 0;
+        pos = t[pos] == '0' ? pos + 1 : json_lex_digits(t, len, pos);
+        if (pos < len && t[pos] == '.') {
+                end = json_lex_digits(t, len, pos + 1);
+                if (end == pos + 1)
+                        return 0;
+                pos = end;
+        }
+        if (pos < len && (t[pos] == 'e' || t[pos] == 'E')) {
+                pos++;
+                if (pos < len && (t[pos] == '+' || t[pos] == '-'))
+                        pos++;
+                end = json_lex_digits(t, len, pos);
+                if (end == pos)
+                        return 0;
+                pos = end;
+        }
+        return pos;
+}
+
+/* Past the string at POS (its opening quote), or 0 when it has a raw
+ * control character, an escape JSON does not have, or no end. */
+static size_t json_lex_string(const char *t, size_t len, size_t pos)
+{
+        for (pos++; pos < len; pos++) {
+                unsigned char c = (unsigned char) t[pos];
+
+                if (c == '"')
+                        return pos + 1;
+                if (c < 0x20)
+                        return 0;
+                if (c != '\\')
+                        continue;
+                if (++pos >= len)
+                        return 0;
+                if (t[pos] == 'u') {
+                        for (int k = 1; k <= 4; k++)
+                                if (pos + k >= len || !strchr("0123456789abcdefABCDEF", t[pos + k]) ||
+                                    t[pos + k] == '\0')
+                                        return 0;
+                        pos += 4;
+                } else if (!strchr("\"\\/bfnrt", t[pos]) || t[pos] == '\0')
+                        return 0;
+        }
+        return 0;
+}
+
+/* Past the token at POS, or 0 when none starts there. */
+static size_t json_lex_token(const char *t, size_t len, size_t pos)
+{
+        static const char *const literals[] = { "true", "false", "null" };
+
+        if (strchr(" \t\r\n{}[],:", t[pos]))
+                return pos + 1;
+        if (t[pos] == '"')
+                return json_lex_string(t, len, pos);
+        if (t[pos] == '-' || json_is_digit(t[pos]))
+                return json_lex_number(t, len, pos);
+        for (size_t i = 0; i < sizeof(literals) / sizeof(literals[0]); i++) {
+                size_t n = strlen(literals[i]);
+
+                if (len - pos >= n && memcmp(t + pos, literals[i], n) == 0)
+                        return pos + n;
+        }
+        return 0;
+}
+
+int json_lex(const char *text, size_t len, size_t *at)
+{
+        size_t pos = 0, next;
+
+        while (pos < len) {
+                next = text[pos] ? json_lex_token(text, len, pos) : 0;
+                /* A number or literal must not run into a letter or digit. */
+                if (next && next < len && !strchr(" \t\r\n{}[],:\"", text[next]) &&
+                    !strchr(" \t\r\n{}[],:\"", text[next - 1])) {
+                        pos = next;
+                        next = 0;
+                }
+                if (!next) {
+                        *at = pos;
+                        return -EINVAL;
+                }
+                pos = next;
+        }
+        return 0;
+}
+
 const char *json_scan_strerror(enum json_scan_error e)
 {
         switch (e) {

@@ -30,6 +30,14 @@ enum json_scan_error {
 enum json_scan_error json_scan(const char *text, size_t len, unsigned max_depth);
 const char *json_scan_strerror(enum json_scan_error e);
 
+/* Check that TEXT[0..LEN) is made of strict JSON tokens (RFC 8259) with
+ * JSON whitespace between them: no control byte or byte order mark outside
+ * strings, no raw control character inside one, no unknown escape, numbers
+ * without leading zeros or bare points. cJSON is lenient on each of these;
+ * the structure is left to it. Returns 0, or -EINVAL with *AT the offset of
+ * the first token that is not JSON. */
+int json_lex(const char *text, size_t len, size_t *at);
+
 /* How many bytes of the UTF-8 string S to keep to shorten it to at most
  * MAX bytes without cutting a character: for "%.*s" when quoting a name. */
 int json_utf8_prefix(const char *s, size_t max);

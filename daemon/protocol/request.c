@@ -252,6 +252,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
 {
         enum json_scan_error scan = json_scan(line, len, JSON_MAX_DEPTH);
         const char *end = NULL;
+        size_t at;
         char *copy;
         int r;
 
@@ -259,6 +260,11 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
         if (scan != JSON_SCAN_OK)
                 return request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "%s",
                                     json_scan_strerror(scan));
+        /* cJSON takes 01, "\q" or a control byte as JSON: refuse them first,
+         * so that an id echoed as sent is always JSON. */
+        if (json_lex(line, len, &at) < 0)
+                return request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL,
+                                    "not valid JSON (at byte %zu)", at);
         /* cJSON 1.7.15's cJSON_ParseWithLength can read past the end of a
          * buffer that is not NUL-terminated, so it always gets a terminated
          * copy, and must find that NUL right after the value (no trailing

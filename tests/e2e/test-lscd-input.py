@@ -13,6 +13,10 @@ from lscdharness import error_of, running
 BAD_LINES = [
     (b"{\"cmd\":\"ping\"", "invalid_json", None),
     (b"not json at all", "invalid_json", None),
+    (b"\xef\xbb\xbf{\"cmd\":\"ping\",\"id\":1}", "invalid_json", None),
+    (b"{\"cmd\":\"ping\",\x01\"id\":1}", "invalid_json", None),
+    (b"{\"cmd\":\"ping\",\"id\":01}", "invalid_json", None),
+    (b"{\"cmd\":\"ping\",\"id\":\"\x1b[31m\"}", "invalid_json", None),
     (b"{\"cmd\":\"ping\"} {}", "invalid_json", None),
     (b"{\"cmd\":\"p\xc3\x28ng\"}", "invalid_json", None),
     (b"{\"cmd\":\"ping\",\"x\":\"\x00\"}", "invalid_json", None),

@@ -33,6 +33,47 @@ static const struct scan_case scan_cases[] = {
         { "\xc3", 0, JSON_SCAN_UTF8 },
 };
 
+/* json_lex: strict JSON tokens; -1 = accepted, else the offset refused. */
+static const struct lex_case {
+        const char *text;
+        long at;
+} lex_cases[] = {
+        { "{\"a\":[1,-2.5e+3,0,-0,1E9,true,false,null,\"\\u00e9\\n\\/\"]}", -1 },
+        { " \t{ \"a\" : 1 }\r", -1 },
+        { "", -1 },
+        { "\xef\xbb\xbf{\"a\":1}", 0 },            /* byte order mark */
+        { "\x01{\"a\":1}", 0 },                     /* control byte as space */
+        { "{\"a\"\x1f:1}", 4 },
+        { "{\"a\":01}", 6 },
+        { "{\"a\":-01}", 7 },
+        { "{\"a\":1.}", 5 },
+        { "{\"a\":-.5}", 5 },
+        { "{\"a\":.5}", 5 },
+        { "{\"a\":+1}", 5 },
+        { "{\"a\":1e}", 5 },
+        { "{\"a\":0x10}", 6 },
+        { "{\"a\":truex}", 9 },
+        { "{\"a\":nul}", 5 },
+        { "{\"a\":NaN}", 5 },
+        { "{\"a\":\"x\x01y\"}", 5 },                /* raw control character */
+        { "{\"a\":\"\\q\"}", 5 },                   /* unknown escape */
+        { "{\"a\":\"\\u12g4\"}", 5 },
+        { "{\"a\":\"open}", 5 },
+        { "{'a':1}", 1 },
+};
+
+START_TEST(test_lex_table)
+{
+        const struct lex_case *c = &lex_cases[_i];
+        size_t at = 0;
+        int r = json_lex(c->text, strlen(c->text), &at);
+
+        ck_assert_msg(r == (c->at < 0 ? 0 : -EINVAL), "case %d: %d", _i, r);
+        if (c->at >= 0)
+                ck_assert_msg(at == (size_t) c->at, "case %d: at %zu", _i, at);
+}
+END_TEST
+
 START_TEST(test_scan_table)
 {
         const struct scan_case *c = &scan_cases[_i];
@@ -194,6 +235,7 @@ int main(void)
         TCase *tc = tcase_create("json");
 
         tcase_add_loop_test(tc, test_scan_table, 0, (int) ARRAY_SIZE(scan_cases));
+        tcase_add_loop_test(tc, test_lex_table, 0, (int) ARRAY_SIZE(lex_cases));
         tcase_add_loop_test(tc, test_scan_depth, 0, 2);
         tcase_add_test(tc, test_integer);
         tcase_add_test(tc, test_duplicate_keys);
