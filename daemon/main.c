@@ -42,8 +42,8 @@ static void main_help(void)
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
                "                              1a86:7523, 1a86:55d4, 10c4:ea60)\n"
                "      --max-clients N         clients served at once (default 1024)\n"
-               "      --max-client-output B   output queued per client before it is\n"
-               "                              disconnected (default 1048576)\n"
+               "      --max-client-output B   output queued per client before lscd stops\n"
+               "                              reading its requests (default 1048576)\n"
                "      --list-commands         describe the protocol's commands and exit\n"
                "  -h, --help                  show this help and exit\n"
                "  -V, --version               show the version and exit\n");
@@ -107,7 +107,7 @@ static int main_option(int c, const char *arg, struct options *o)
                 o->baud = (unsigned) v;
                 break;
         case OPT_SOCKET_MODE:
-                r = main_number(arg, 8, 0, 07777, &v);
+                r = main_number(arg, 8, 0, 0777, &v);
                 o->socket_mode = (mode_t) v;
                 break;
         case OPT_BATTERY_TIMEOUT:

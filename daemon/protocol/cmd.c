@@ -135,7 +135,7 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
                 return;
         case BOARD_PREEMPTED:
                 call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
-                          "group %u was started before this run completed", value);
+                          "a run of group %u was begun before this one completed", value);
                 return;
         case BOARD_NOT_STARTED:
                 call_fail(call, LSC_ERRCODE_NOT_STARTED, NULL,

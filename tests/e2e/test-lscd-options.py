@@ -65,6 +65,7 @@ def arguments_that_can_never_work_are_usage_errors():
         (["--socket", ""] + absent, "empty value for --socket"),
         (["--socket-group", "no-such-group-lscd"] + absent + sock,
          "invalid value for --socket-group: no-such-group-lscd: no such group"),
+        (["--socket-mode", "1777"] + absent + sock, "invalid value for --socket-mode: 1777"),
     ]
     try:
         for args, message in cases:
