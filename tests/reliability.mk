@@ -12,7 +12,7 @@ reliability_tests = \
 if ENABLE_TESTS
 TESTS += $(reliability_tests)
 endif
-EXTRA_DIST += $(reliability_tests) tests/README
+EXTRA_DIST += $(reliability_tests) tests/README tests/e2e-under-load.sh
 
 # Under valgrind (build-aux/test-all's valgrind step) only the fault tests:
 # the device test then does 10 unplug cycles instead of 100. The load test

@@ -25,18 +25,18 @@ struct clients_config {
  * for new ones. */
 int clients_new(struct clients **ret, sd_event *event, const struct clients_config *config,
                 struct cmd_context *ctx, void (*on_freed)(void *userdata), void *userdata);
-struct clients *clients_free(struct clients *r);
+struct clients *clients_free(struct clients *reg);
 
 /* A new connection (takes FD): refused with a too_many_clients line when
  * full, else served and greeted with the hello event. */
-void clients_add(struct clients *r, int fd);
+void clients_add(struct clients *reg, int fd);
 /* Send EVENT to every subscriber of TYPE, serialised once. */
-void clients_publish(struct clients *r, enum lsc_event type, const cJSON *event);
+void clients_publish(struct clients *reg, enum lsc_event type, const cJSON *event);
 
-size_t clients_count(const struct clients *r);
-size_t clients_subscribers(const struct clients *r);
+size_t clients_count(const struct clients *reg);
+size_t clients_subscribers(const struct clients *reg);
 
 /* At exit: write what is queued, USEC for all clients together. */
-void clients_flush(struct clients *r, uint64_t usec);
+void clients_flush(struct clients *reg, uint64_t usec);
 
 #endif
