@@ -130,6 +130,7 @@ static void client_update_events(struct client *c)
         uint32_t events = (reading ? EPOLLIN : 0) | (client_queued(c) > 0 ? EPOLLOUT : 0);
 
         assert(!c->output_lost || c->out_bytes == 0);
+        assert(!c->paused || c->out_bytes > c->max_output / 4);
         sd_event_source_set_io_events(c->io, events);
 }
 
@@ -184,6 +185,7 @@ static void client_lose_output(struct client *c, int error)
         log_debug_errno(error, "Client %llu: cannot write, its answers are dropped",
                         (unsigned long long) c->peer.number);
         c->output_lost = true;
+        c->paused = false;      /* nothing will be written: read again */
         client_consume(c, c->out_bytes);
         client_update_events(c);
 }
@@ -267,9 +269,9 @@ static void client_take_lines(struct client *c)
  * take the request lines left unread. */
 static void client_drained(struct client *c)
 {
-        if (c->dead || c->out_bytes > c->max_output / 4)
+        if (c->out_bytes > c->max_output / 4)
                 return;
-        if (c->events_lost > 0) {
+        if (c->events_lost > 0 && !c->dead) {
                 cJSON *event = event_new("events.lost");
 
                 cJSON_AddNumberToObject(event, "count", (double) c->events_lost);
@@ -280,7 +282,8 @@ static void client_drained(struct client *c)
         if (c->paused) {
                 c->paused = false;
                 client_update_events(c);
-                client_take_lines(c);
+                if (!c->dead)
+                        client_take_lines(c);
         }
 }
 
