@@ -19,7 +19,7 @@ dist_noinst_DATA += tests/e2e/tap.py tests/e2e/program.py tests/e2e/simharness.p
 if ENABLE_TESTS
 check_PROGRAMS += tests/unit/test-sim-board
 TESTS += tests/unit/test-sim-board tests/e2e/test-sim.py
-tests_unit_test_sim_board_SOURCES = tests/unit/test-sim-board.c tests/unit/lscd-check.h \
+tests_unit_test_sim_board_SOURCES = tests/unit/test-sim-board.c tests/unit/lscd-check.h tests/unit/frame-check.h \
 	sim/sim-board.c sim/sim-board.h
 tests_unit_test_sim_board_CPPFLAGS = $(common_cppflags) -I$(top_srcdir)/sim
 tests_unit_test_sim_board_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -13,7 +13,7 @@ TESTS += $(robot_tests)
 
 # board-state.c is pure: the test compiles it in and links only the codec
 # and mem.c (libcommon), not board.c's sd-event and wire.
-tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/lscd-check.h \
+tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/lscd-check.h tests/unit/frame-check.h \
 	daemon/robot/board-state.c daemon/robot/board-state.h
 tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

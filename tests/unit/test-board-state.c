@@ -7,6 +7,7 @@
  * recording fake; every waiter used must be answered exactly once, which
  * the teardown checks after board_state_done().
  */
+#include "frame-check.h"
 #include "lscd-check.h"
 #include <errno.h>
 #include <stdbool.h>
@@ -238,25 +239,12 @@ static void sent(enum board_frame kind, bool written)
         check_state();
 }
 
-/* Decode exactly one frame from bytes, as lscd's decoder does. */
-static struct lsc_frame frame_of(const uint8_t *bytes, size_t n)
-{
-        struct lsc_decoder d;
-        struct lsc_frame f;
-        const uint8_t *p = bytes;
-
-        lsc_decoder_init(&d);
-        ck_assert_int_eq(lsc_decoder_next(&d, &p, &n, &f), 1);
-        ck_assert_uint_eq(n, 0);
-        return f;
-}
-
 static void from_board(const uint8_t *bytes, int n, uint64_t now)
 {
         struct lsc_frame f;
 
         ck_assert_int_gt(n, 0);
-        f = frame_of(bytes, (size_t) n);
+        f = frame_check_decode(bytes, (size_t) n);
         board_state_frame(&bs, &f, now);
         check_state();
 }
@@ -1302,7 +1290,7 @@ static const struct unknown_case unknown_cases[] = {
 START_TEST(test_unknown_frame)
 {
         const struct unknown_case *c = &unknown_cases[_i];
-        struct lsc_frame f = c->n ? frame_of(c->bytes, c->n) : c->frame;
+        struct lsc_frame f = c->n ? frame_check_decode(c->bytes, c->n) : c->frame;
         const struct event_rec *r;
 
         /* Something running and waited for, and a battery query pending. */

@@ -4,28 +4,16 @@
 #include <errno.h>
 #include <string.h>
 
+#include "frame-check.h"
 #include "lscd-check.h"
 #include "sim-board.h"
 
 #define T0 5000000ull   /* an arbitrary "now", in microseconds */
 
-/* Decode exactly one frame from bytes, as the simulator's decoder does. */
-static struct lsc_frame frame_of(const uint8_t *bytes, size_t n)
-{
-        struct lsc_decoder d;
-        struct lsc_frame f;
-        const uint8_t *p = bytes;
-
-        lsc_decoder_init(&d);
-        ck_assert_int_eq(lsc_decoder_next(&d, &p, &n, &f), 1);
-        ck_assert_uint_eq(n, 0);
-        return f;
-}
-
 static void receive(struct sim_board *b, const uint8_t *bytes, size_t n, uint64_t now,
                     struct sim_reply *r)
 {
-        struct lsc_frame f = frame_of(bytes, n);
+        struct lsc_frame f = frame_check_decode(bytes, n);
 
         memset(r, 0xAA, sizeof(*r));
         sim_board_receive(b, &f, now, r);
