@@ -10,6 +10,7 @@
 
 #include "board.h"
 #include "clients.h"
+#include "device.h"
 #include "events.h"
 #include "log.h"
 #include "manager.h"
@@ -24,15 +25,31 @@
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
-/* {"path","connected","baud","usb"}: the verbs' and the hello's view. */
+static bool manager_auto(const struct manager *m)
+{
+        return strcmp(m->options->device, "auto") == 0;
+}
+
+/* The port to name while disconnected: the last one opened, else the
+ * --device path waited for; NULL for auto before it found one. */
+static const char *manager_waited_path(const struct manager *m)
+{
+        if (m->last_path)
+                return m->last_path;
+        return manager_auto(m) ? NULL : m->options->device;
+}
+
+/* {"requested","path","connected","baud","usb"}: the verbs' and the
+ * hello's view. */
 static cJSON *manager_device_json(void *userdata)
 {
         const struct manager *m = userdata;
         const struct ports_usb *usb = m->port ? serial_usb(m->port) : NULL;
+        const char *path = m->port ? serial_path(m->port) : manager_waited_path(m);
         cJSON *o = cJSON_CreateObject();
 
-        cJSON_AddStringToObject(o, "path", m->port ? serial_path(m->port)
-                                         : m->last_path ? m->last_path : m->options->device);
+        cJSON_AddStringToObject(o, "requested", m->options->device);
+        cJSON_AddItemToObject(o, "path", path ? cJSON_CreateString(path) : cJSON_CreateNull());
         cJSON_AddBoolToObject(o, "connected", m->port != NULL);
         cJSON_AddNumberToObject(o, "baud", m->port ? serial_baud(m->port) : m->options->baud);
         cJSON_AddItemToObject(o, "usb", ports_usb_json(usb));
@@ -43,6 +60,8 @@ static void manager_notify_status(const struct manager *m)
 {
         if (m->port)
                 sd_notifyf(false, "STATUS=Connected to %s", serial_path(m->port));
+        else if (manager_auto(m))
+                sd_notifyf(false, "STATUS=Waiting for a port with a known USB id (--device auto)");
         else
                 sd_notifyf(false, "STATUS=Waiting for device %s", m->options->device);
 }
@@ -152,31 +171,65 @@ static int manager_on_idle(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-static int manager_open(struct manager *m)
+/* Say why the device cannot be opened, once until the reason changes
+ * (the reopen timer retries every MANAGER_REOPEN_USEC). */
+static void manager_log_open_error(struct manager *m, const struct device_choice *c, int r)
 {
-        const struct options *o = m->options;
-        int r;
+        char *message = device_failure(c, r);
 
-        assert(!m->port && !m->port_io);
-        r = serial_open(&m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
-        if (r < 0)
-                return r;
-        r = sd_event_add_io(m->event, &m->port_io, serial_fd(m->port), EPOLLIN, manager_on_port, m);
+        if (m->last_open_error && strcmp(message, m->last_open_error) == 0) {
+                free(message);
+                return;
+        }
+        log_warning("%s", message);
+        free(m->last_open_error);
+        m->last_open_error = message;
+}
+
+static int manager_attach(struct manager *m, const struct device_choice *c)
+{
+        int r = sd_event_add_io(m->event, &m->port_io, serial_fd(m->port), EPOLLIN,
+                                manager_on_port, m);
+
         if (r < 0) {
+                log_error_errno(r, "Cannot watch %s", serial_path(m->port));
                 m->port = serial_free(m->port);
-                return log_error_errno(r, "Cannot watch %s", o->device);
+                return r;
         }
         free(m->last_path);
         m->last_path = mem_strdup(serial_path(m->port));
+        free(m->last_open_error);
+        m->last_open_error = NULL;
         lsc_decoder_init(&m->decoder);
         wire_attach(m->wire, m->port);
         sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_OFF);
-        m->last_open_error = 0;
         log_info("Connected to %s at %u baud", serial_path(m->port), serial_baud(m->port));
+        device_log_chosen(c, m->port);
         board_connected(m->board);
         manager_notify_status(m);
         manager_publish_device(m, LSC_EVENT_DEVICE_CONNECTED, NULL);
         return 0;
+}
+
+/* Open the device, or say why not. At start (FATAL_BUSY), a port that
+ * another program holds is an error: lscd exits rather than wait. */
+static int manager_open(struct manager *m, bool fatal_busy)
+{
+        const struct options *o = m->options;
+        struct device_choice c;
+        int r;
+
+        assert(!m->port && !m->port_io);
+        r = device_open(&c, &m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
+        if (r == 0)
+                r = manager_attach(m, &c);
+        else if (r == -EBUSY && fatal_busy)
+                log_error("Cannot open %s: it is in use by another program (another lscd?)",
+                          c.path);
+        else
+                manager_log_open_error(m, &c, r);
+        device_choice_clear(&c);
+        return r;
 }
 
 static void manager_arm_reopen(struct manager *m)
@@ -187,31 +240,12 @@ static void manager_arm_reopen(struct manager *m)
         sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_ONESHOT);
 }
 
-/* Log why the device cannot be opened, once per distinct reason. */
-static void manager_log_open_error(struct manager *m, int r)
-{
-        const char *device = m->options->device;
-
-        if (r == m->last_open_error)
-                log_debug_errno(r, "Still cannot open %s", device);
-        else if (r == -ENODEV)
-                log_warning("No serial port with a known LSC USB id (--usb-id) is present; waiting");
-        else if (r == -EBUSY)
-                log_warning("%s is in use by another program; waiting", device);
-        else
-                log_warning_errno(r, "Cannot open %s; waiting for it", device);
-        m->last_open_error = r;
-}
-
 static int manager_on_reopen(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct manager *m = userdata;
-        int r = manager_open(m);
 
-        if (r < 0) {
-                manager_log_open_error(m, r);
+        if (manager_open(m, false) < 0)
                 manager_arm_reopen(m);
-        }
         return 0;
 }
 
@@ -271,13 +305,10 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
                              void *userdata)
 {
         struct manager *m = userdata;
-        int r;
 
         log_info("Received SIGHUP, reopening the device");
         manager_disconnect(m, "reopen requested (SIGHUP)");
-        r = manager_open(m);
-        if (r < 0)
-                manager_log_open_error(m, r);
+        manager_open(m, false);
         return 0;
 }
 
@@ -383,13 +414,11 @@ static int manager_start(struct manager *m)
                 .path = m->options->socket_path, .mode = m->options->socket_mode,
                 .group = m->options->socket_group,
         };
-        int r = manager_open(m);
+        int r = manager_open(m, true);
 
         if (r == -EBUSY)
-                return log_error_errno(r, "Cannot open %s: it is in use by another program "
-                                       "(another lscd?)", m->options->device);
+                return r;
         if (r < 0) {
-                manager_log_open_error(m, r);
                 manager_notify_status(m);
                 manager_arm_reopen(m);
         }
@@ -432,6 +461,7 @@ struct manager *manager_free(struct manager *m)
         sd_event_source_disable_unref(m->lost);
         sd_event_unref(m->event);
         free(m->last_path);
+        free(m->last_open_error);
         free(m);
         return NULL;
 }

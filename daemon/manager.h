@@ -46,7 +46,7 @@ struct manager {
         sd_event_source *idle_timer;    /* enabled while the decoder holds part of a frame */
         sd_event_source *lost;          /* deferred disconnect after a write error */
         char lost_reason[128];
-        int last_open_error;            /* logged once until it changes */
+        char *last_open_error;          /* logged once, until it changes or a port opens */
         struct lsc_decoder decoder;
         uint64_t discarded_before;      /* by decoders of earlier connections */
         uint64_t frames_in, bytes_in;

@@ -1,8 +1,10 @@
-# daemon/transport/transport.mk: lscd's serial side: the port (serial), the
+# daemon/transport/transport.mk: lscd's serial side: the port (serial), which
+# port --device names (device: a path, or auto's choice), the
 # transmit scheduler (txqueue, pure) and the paced writer on top (wire).
 noinst_LTLIBRARIES += daemon/transport/libtransport.la
 daemon_transport_libtransport_la_SOURCES = \
 	daemon/transport/serial.c daemon/transport/serial.h \
+	daemon/transport/device.c daemon/transport/device.h \
 	daemon/transport/txqueue.c daemon/transport/txqueue.h \
 	daemon/transport/wire.c daemon/transport/wire.h
 daemon_transport_libtransport_la_CPPFLAGS = $(transport_cppflags)
