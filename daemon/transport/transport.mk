@@ -40,6 +40,9 @@ tests_unit_test_wire_CFLAGS = $(transport_test_cflags)
 tests_unit_test_wire_LDADD = $(transport_test_ldadd) $(SYSTEMD_LIBS) -lutil
 
 # Wire order end to end: lscd on lsc-sim, read from the simulator's log.
-TESTS += tests/e2e/test-wire.py
+# --device auto on a fake USB bus (root; skipped otherwise).
+TESTS += tests/e2e/test-wire.py tests/e2e/test-device-auto.py
 endif
-EXTRA_DIST += tests/e2e/test-wire.py
+EXTRA_DIST += tests/e2e/test-wire.py tests/e2e/test-device-auto.py
+dist_noinst_DATA += tests/e2e/fakeusb.py
+VALGRIND_TESTS += tests/e2e/test-device-auto.py
