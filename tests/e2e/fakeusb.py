@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fakeusb.py: a fake USB bus, so that lscd --device auto, its choice and
 the USB identity it reports run without hardware (python3 stdlib only).
@@ -387,12 +388,17 @@ def main():
                    dict(os.environ, **{NAMESPACE_ENV: "1"}))
     from simharness import Sim  # pylint: disable=import-outside-toplevel
     adapter = Adapter(ids[0], ids[1], None, "USB Serial", None, kind)
-    command = args.command or [os.environ.get("SHELL", "/bin/sh")]
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    command = command or [os.environ.get("SHELL", "/bin/sh")]
     with Sim(*args.sim_arg) as sim, FakeBus() as bus:
         port = bus.plug(args.name, adapter, args.location, pty=sim.pts)
         print("fakeusb.py: lsc-sim (%s) is %s, USB %s at %s; running %s" %
               (sim.pts, port.path, args.id, args.location, " ".join(command)), flush=True)
-        code = subprocess.call(command)
+        try:
+            code = subprocess.call(command)
+        except OSError as e:
+            print("fakeusb.py: %s: %s" % (command[0], e.strerror), file=sys.stderr)
+            code = 127
     sys.exit(code)
 
 
