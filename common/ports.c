@@ -127,6 +127,18 @@ struct ports_usb *ports_usb_dup(const struct ports_usb *usb)
         return usb ? ports_usb_make(usb) : NULL;
 }
 
+static bool ports_string_equal(const char *a, const char *b)
+{
+        return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+bool ports_usb_equal(const struct ports_usb *a, const struct ports_usb *b)
+{
+        return a->vid == b->vid && a->pid == b->pid && a->bus == b->bus &&
+               ports_string_equal(a->location, b->location) &&
+               ports_string_equal(a->serial, b->serial);
+}
+
 /* The name of the USB device's directory above the tty NAME, found as
  * libserialport finds its busnum: in /sys/class/tty/NAME/device/../, then
  * ../../, up to five levels. NULL when not found or out of memory. */

@@ -74,6 +74,9 @@ bool ports_id_match(uint16_t vid, uint16_t pid, const struct ports_id *ids, size
  * "lscctl ports" both print. */
 cJSON *ports_usb_json(const struct ports_usb *usb);
 struct ports_usb *ports_usb_dup(const struct ports_usb *usb);
+/* Whether A and B are the same adapter in the same USB port: ids, bus,
+ * port path and serial number (strings NULL only when both are). */
+bool ports_usb_equal(const struct ports_usb *a, const struct ports_usb *b);
 struct ports_usb *ports_usb_free(struct ports_usb *usb);
 
 struct sp_port;

@@ -10,7 +10,6 @@
 
 #include "board.h"
 #include "clients.h"
-#include "device.h"
 #include "events.h"
 #include "log.h"
 #include "manager.h"
@@ -215,12 +214,11 @@ static int manager_attach(struct manager *m, const struct device_choice *c)
  * another program holds is an error: lscd exits rather than wait. */
 static int manager_open(struct manager *m, bool fatal_busy)
 {
-        const struct options *o = m->options;
         struct device_choice c;
         int r;
 
         assert(!m->port && !m->port_io);
-        r = device_open(&c, &m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
+        r = device_open(&m->device, &c, &m->port);
         if (r == 0)
                 r = manager_attach(m, &c);
         else if (r == -EBUSY && fatal_busy)
@@ -308,6 +306,7 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
 
         log_info("Received SIGHUP, reopening the device");
         manager_disconnect(m, "reopen requested (SIGHUP)");
+        device_forget(&m->device);
         manager_open(m, false);
         return 0;
 }
@@ -390,6 +389,10 @@ int manager_new(struct manager **ret, const struct options *options)
         int r;
 
         m->options = options;
+        m->device = (struct device) {
+                .requested = options->device, .baud = options->baud,
+                .ids = options->usb_ids, .n_ids = options->n_usb_ids,
+        };
         lsc_decoder_init(&m->decoder);
         r = sd_event_new(&m->event);
         if (r >= 0)
@@ -462,6 +465,7 @@ struct manager *manager_free(struct manager *m)
         sd_event_unref(m->event);
         free(m->last_path);
         free(m->last_open_error);
+        device_forget(&m->device);
         free(m);
         return NULL;
 }

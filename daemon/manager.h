@@ -17,6 +17,7 @@
 #include <systemd/sd-event.h>
 
 #include "cmd.h"
+#include "device.h"
 #include "lsc/frame.h"
 #include "options.h"
 
@@ -39,6 +40,7 @@ struct manager {
         struct clients *clients;
         struct wire *wire;
         struct board *board;
+        struct device device;           /* what --device asks for, and auto's memory */
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;

@@ -23,58 +23,95 @@
 #define DEVICE_BY_ID "/dev/serial/by-id"
 #define DEVICE_BY_PATH "/dev/serial/by-path"
 
+void device_forget(struct device *d)
+{
+        for (size_t i = 0; i < d->n_passed; i++)
+                ports_usb_free(d->passed[i]);
+        free(d->passed);
+        d->passed = NULL;
+        d->n_passed = 0;
+}
+
 void device_choice_clear(struct device_choice *c)
 {
         ports_list_free(c->ports, c->n_ports);
-        free(c->errors);
+        free(c->tries);
         *c = (struct device_choice) { 0 };
 }
 
+static bool device_was_passed(const struct device *d, const struct ports_usb *usb)
+{
+        for (size_t i = 0; i < d->n_passed; i++)
+                if (ports_usb_equal(d->passed[i], usb))
+                        return true;
+        return false;
+}
+
+/* Remember the candidates a choice among several did not take. */
+static void device_remember_passed(struct device *d, const struct device_choice *c)
+{
+        for (size_t i = 0; i < c->n_ports; i++) {
+                const struct ports_usb *usb = c->ports[i].usb;
+
+                if (!c->ports[i].known || i == c->chosen || c->tries[i].set_aside ||
+                    device_was_passed(d, usb))
+                        continue;
+                d->passed = mem_check(reallocarray(d->passed, d->n_passed + 1,
+                                                   sizeof(*d->passed)));
+                d->passed[d->n_passed++] = mem_check(ports_usb_dup(usb));
+        }
+}
+
 /* Try the candidates in order; the first that opens is the choice. */
-static int device_open_auto(struct device_choice *c, struct serial **port, unsigned baud)
+static int device_open_auto(struct device *d, struct device_choice *c, struct serial **port)
 {
         int r = -ENODEV;
 
         for (size_t i = 0; i < c->n_ports; i++) {
+                struct device_try *t = &c->tries[i];
+
                 if (!c->ports[i].known)
+                        continue;
+                t->set_aside = device_was_passed(d, c->ports[i].usb);
+                c->n_set_aside += t->set_aside;
+                if (t->set_aside)
                         continue;
                 c->n_candidates++;
                 if (c->chosen != SIZE_MAX)
                         continue;
-                c->errors[i] = serial_open(port, c->ports[i].path, baud);
-                if (c->errors[i] == 0) {
+                t->error = serial_open(port, c->ports[i].path, d->baud);
+                if (t->error == 0) {
                         c->chosen = i;
                         c->path = c->ports[i].path;
                 } else if (r == -ENODEV) {
-                        r = c->errors[i];
+                        r = t->error;
                         c->path = c->ports[i].path;
                 }
         }
         if (c->chosen == SIZE_MAX)
                 return r;
         c->reason = c->n_candidates == 1 ? DEVICE_ONLY : DEVICE_FIRST;
+        if (c->reason == DEVICE_FIRST)
+                device_remember_passed(d, c);
         return 0;
 }
 
-int device_open(struct device_choice *c, struct serial **port, const char *requested,
-                unsigned baud, const struct ports_id *ids, size_t n_ids)
+int device_open(struct device *d, struct device_choice *c, struct serial **port)
 {
         int n;
 
-        *c = (struct device_choice) {
-                .requested = requested, .ids = ids, .n_ids = n_ids, .chosen = SIZE_MAX,
-        };
-        if (strcmp(requested, "auto") != 0) {
+        *c = (struct device_choice) { .device = d, .chosen = SIZE_MAX };
+        if (strcmp(d->requested, "auto") != 0) {
                 c->reason = DEVICE_GIVEN;
-                c->path = requested;
-                return serial_open(port, requested, baud);
+                c->path = d->requested;
+                return serial_open(port, d->requested, d->baud);
         }
-        n = ports_list(&c->ports, ids, n_ids);
+        n = ports_list(&c->ports, d->ids, d->n_ids);
         if (n < 0)
                 return n;
         c->n_ports = (size_t)n;
-        c->errors = mem_check(calloc(c->n_ports ? c->n_ports : 1, sizeof(*c->errors)));
-        return device_open_auto(c, port, baud);
+        c->tries = mem_check(calloc(c->n_ports ? c->n_ports : 1, sizeof(*c->tries)));
+        return device_open_auto(d, c, port);
 }
 
 static const char *device_strerror(int error)
@@ -174,17 +211,17 @@ static void device_print_several(FILE *f, const struct device_choice *c)
         device_print_port(f, chosen);
         fprintf(f, ", the first by USB bus and port");
         for (size_t i = 0; i < c->n_ports; i++) {
-                if (!c->ports[i].known || i == c->chosen)
+                if (!c->ports[i].known || i == c->chosen || c->tries[i].set_aside)
                         continue;
                 fprintf(f, first ? ", not " : ", ");
                 device_print_port(f, &c->ports[i]);
-                if (c->errors[i])
-                        fprintf(f, " [%s]", device_strerror(c->errors[i]));
+                if (c->tries[i].error)
+                        fprintf(f, " [%s]", device_strerror(c->tries[i].error));
                 first = false;
         }
-        fprintf(f, ". If that is not the board, name the board's port in LSCD_DEVICE "
-                "(see lscd(8)); this one is LSCD_DEVICE=%s",
-                stable ? stable : chosen->path);
+        fprintf(f, ", which it will not take if it loses this one (until SIGHUP). If that "
+                "is not the board, name the board's port in LSCD_DEVICE (see lscd(8)); this "
+                "one is LSCD_DEVICE=%s", stable ? stable : chosen->path);
         free(stable);
 }
 
@@ -219,23 +256,40 @@ void device_log_chosen(const struct device_choice *c, const struct serial *port)
         free(buf);
 }
 
-/* Auto found no candidate: say which ids it looks for, and which USB
- * serial ports are there with other ids. */
+/* The ports set aside (passed over before), if any: "; set aside ...". */
+static void device_print_set_aside(FILE *f, const struct device_choice *c)
+{
+        bool first = true;
+
+        for (size_t i = 0; i < c->n_ports; i++) {
+                if (!c->tries[i].set_aside)
+                        continue;
+                fprintf(f, first ? "; not taking those it passed over before (SIGHUP lscd to "
+                        "choose afresh): " : ", ");
+                device_print_port(f, &c->ports[i]);
+                first = false;
+        }
+}
+
+/* Auto found no candidate: say which ids it looks for, which USB serial
+ * ports are there with other ids, and which it set aside. */
 static void device_print_none(FILE *f, const struct device_choice *c)
 {
-        bool other = false;
+        const struct device *d = c->device;
+        bool first = true;
 
         fprintf(f, "--device auto: no serial port with a known USB id (--usb-id");
-        for (size_t i = 0; i < c->n_ids; i++)
-                fprintf(f, "%s%04x:%04x", i ? ", " : " ", c->ids[i].vid, c->ids[i].pid);
+        for (size_t i = 0; i < d->n_ids; i++)
+                fprintf(f, "%s%04x:%04x", i ? ", " : " ", d->ids[i].vid, d->ids[i].pid);
         fprintf(f, ")");
         for (size_t i = 0; i < c->n_ports; i++) {
-                if (!c->ports[i].usb)
+                if (!c->ports[i].usb || c->ports[i].known)
                         continue;
-                fprintf(f, other ? ", " : "; other USB serial ports: ");
+                fprintf(f, first ? "; other USB serial ports: " : ", ");
                 device_print_port(f, &c->ports[i]);
-                other = true;
+                first = false;
         }
+        device_print_set_aside(f, c);
         fprintf(f, "; waiting for one");
 }
 
@@ -247,13 +301,14 @@ static void device_print_unopened(FILE *f, const struct device_choice *c)
         fprintf(f, "--device auto: cannot open %s:", c->n_candidates == 1 ? "the only candidate"
                                                                           : "any candidate");
         for (size_t i = 0; i < c->n_ports; i++) {
-                if (!c->errors[i])
+                if (!c->tries[i].error)
                         continue;
                 fprintf(f, "%s", first ? " " : ", ");
                 device_print_port(f, &c->ports[i]);
-                fprintf(f, ": %s", device_strerror(c->errors[i]));
+                fprintf(f, ": %s", device_strerror(c->tries[i].error));
                 first = false;
         }
+        device_print_set_aside(f, c);
         fprintf(f, "; waiting");
 }
 
@@ -264,10 +319,9 @@ char *device_failure(const struct device_choice *c, int error)
         FILE *f = device_text_open(&buf, &len);
 
         if (c->reason == DEVICE_GIVEN && error == -EBUSY)
-                fprintf(f, "%s is in use by another program; waiting", c->requested);
+                fprintf(f, "%s is in use by another program; waiting", c->path);
         else if (c->reason == DEVICE_GIVEN)
-                fprintf(f, "Cannot open %s: %s; waiting for it", c->requested,
-                        device_strerror(error));
+                fprintf(f, "Cannot open %s: %s; waiting for it", c->path, device_strerror(error));
         else if (c->path)
                 device_print_unopened(f, c);
         else if (error == -ENODEV)

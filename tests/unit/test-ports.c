@@ -97,6 +97,36 @@ START_TEST(test_usb_dup)
 }
 END_TEST
 
+/* The same adapter in the same USB port; manufacturer and product do not
+ * tell adapters apart. */
+START_TEST(test_usb_equal)
+{
+        char l1[] = "1-1", l1b[] = "1-1", l2[] = "1-2", s1[] = "A1", s2[] = "A2", p[] = "x";
+        struct ports_usb a = { 0x1a86, 0x7523, NULL, NULL, NULL, 1, l1 };
+        struct ports_usb same = { 0x1a86, 0x7523, p, p, NULL, 1, l1b };
+        const struct ports_usb others[] = {
+                { 0x1a86, 0x55d4, NULL, NULL, NULL, 1, l1 },
+                { 0x10c4, 0x7523, NULL, NULL, NULL, 1, l1 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 2, l1 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 1, l2 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 1, NULL },
+                { 0x1a86, 0x7523, NULL, NULL, s1, 1, l1 },
+        };
+        struct ports_usb serial1 = { 0x1a86, 0x7523, NULL, NULL, s1, 1, l1 };
+        struct ports_usb serial2 = { 0x1a86, 0x7523, NULL, NULL, s2, 1, l1 };
+
+        ck_assert(ports_usb_equal(&a, &a));
+        ck_assert(ports_usb_equal(&a, &same));
+        ck_assert(ports_usb_equal(&same, &a));
+        for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+                ck_assert_msg(!ports_usb_equal(&a, &others[i]), "others[%zu]", i);
+                ck_assert_msg(!ports_usb_equal(&others[i], &a), "others[%zu]", i);
+        }
+        ck_assert(!ports_usb_equal(&serial1, &serial2));
+        ck_assert(ports_usb_equal(&serial1, &others[5]));
+}
+END_TEST
+
 /* The one JSON form of an identity: ids as 4 hex digits, what the device
  * does not report as null. */
 START_TEST(test_usb_json)
@@ -248,6 +278,7 @@ int main(void)
         tcase_add_test(tc, test_known_ids);
         tcase_add_test(tc, test_usb_dup);
         tcase_add_test(tc, test_usb_json);
+        tcase_add_test(tc, test_usb_equal);
         tcase_add_loop_test(tc, test_natural_compare, 0, (int)ARRAY_SIZE(natural));
         tcase_add_test(tc, test_compare);
         tcase_add_test(tc, test_sp_errno);
