@@ -217,8 +217,9 @@ static const char *main_file_kind(mode_t mode)
 }
 
 /* Refuse a --device that exists and can never be a serial port: a file
- * other than a character device, or a device the kernel files under a
- * class other than tty (/dev/null is a mem device). A device without a
+ * other than a character device, a device the kernel files under a class
+ * other than tty (/dev/null is a mem device), or a virtual tty (/dev/tty1,
+ * a console). A device without a
  * class in /sys (a pseudo-terminal) is left to opening, and a path that
  * does not exist yet is waited for. */
 static int main_check_device(const char *path)
@@ -243,10 +244,20 @@ static int main_check_device(const char *path)
         class[n] = '\0';
         name = strrchr(class, '/');
         name = name ? name + 1 : class;
-        if (strcmp(name, "tty") == 0)
+        if (strcmp(name, "tty") != 0) {
+                fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a "
+                        "serial port\n", path, name);
+                return -EINVAL;
+        }
+        /* A console or virtual terminal (/dev/tty1, /dev/tty) is a tty but
+         * no serial port: /sys files it under devices/virtual. */
+        sys[strlen(sys) - strlen("/subsystem")] = '\0';
+        n = readlink(sys, class, sizeof(class) - 1);
+        class[n < 0 ? 0 : n] = '\0';
+        if (!strstr(class, "/virtual/"))
                 return 0;
-        fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a serial port\n",
-                path, name);
+        fprintf(stderr, "lscd: invalid value for --device: %s is a console or virtual terminal, "
+                "not a serial port\n", path);
         return -EINVAL;
 }
 
@@ -262,11 +273,18 @@ static int main_check_group(const char *group)
         return -EINVAL;
 }
 
-/* Values that are well-formed but can never work: usage errors too. */
+/* Values that are well-formed but can never work: usage errors too. A
+ * --device other than auto must be a path: "ttyUSB0" or "AUTO" would be
+ * waited for in the working directory (/ under systemd) for ever. */
 static int main_check(const struct options *o)
 {
         int r = 0;
 
+        if (strcmp(o->device, "auto") != 0 && !strchr(o->device, '/')) {
+                fprintf(stderr, "lscd: invalid value for --device: %s: neither auto nor a path "
+                        "(a path has a '/': /dev/%s, ./%s)\n", o->device, o->device, o->device);
+                return -EINVAL;
+        }
         if (strcmp(o->device, "auto") != 0)
                 r = main_check_device(o->device);
         if (r == 0 && o->socket_group)
