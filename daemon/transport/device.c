@@ -114,6 +114,13 @@ int device_open(struct device *d, struct device_choice *c, struct serial **port)
         return device_open_auto(d, c, port);
 }
 
+/* Whether PATH is a name the kernel numbers in the order adapters come:
+ * /dev/ttyUSBN, /dev/ttyACMN. */
+static bool device_numbered_usb(const char *path)
+{
+        return strncmp(path, "/dev/ttyUSB", 11) == 0 || strncmp(path, "/dev/ttyACM", 11) == 0;
+}
+
 static const char *device_strerror(int error)
 {
         return error == -EBUSY ? "in use by another program" : strerror(-error);
@@ -321,7 +328,10 @@ char *device_failure(const struct device_choice *c, int error)
         if (c->reason == DEVICE_GIVEN && error == -EBUSY)
                 fprintf(f, "%s is in use by another program; waiting", c->path);
         else if (c->reason == DEVICE_GIVEN)
-                fprintf(f, "Cannot open %s: %s; waiting for it", c->path, device_strerror(error));
+                fprintf(f, "Cannot open %s: %s%s; waiting for it", c->path, device_strerror(error),
+                        error == -ENOENT && device_numbered_usb(c->path) ?
+                        " (a USB adapter plugged in again may get another number: name it by "
+                        DEVICE_BY_ID " or " DEVICE_BY_PATH ", see lscd(8))" : "");
         else if (c->path)
                 device_print_unopened(f, c);
         else if (error == -ENODEV)

@@ -16,7 +16,7 @@ saying why.
   the other is not taken (it is not the board) until SIGHUP; a candidate
   that another program holds is passed over.
 - --usb-id adds a bridge; an explicit /dev/serial/by-id link is followed
-  across a replug under another name.
+  across a replug under another name, and /dev/ttyUSB0 is not, and says so.
 - lscctl ports and --json ports: the ports in auto's order, identities, and
   the marks (likely LSC board, auto's first choice).
 """
@@ -253,6 +253,26 @@ def an_explicit_by_id_link_across_a_replug():
             tap.eq(ev["device"], device_json(port.by_id, port.by_id, CH340, "1-1"),
                    "the link now leads to ttyUSB1")
             reaches(sim, c)
+
+
+@tap.test
+def an_explicit_ttyusb_name_says_how_to_follow_the_adapter():
+    with Sim() as sim, FakeBus() as bus:
+        bus.plug("ttyUSB0", CH340, "1-1", pty=sim.pts)
+        with Lscd("/dev/ttyUSB0") as lscd:
+            c = lscd.client()
+            c.subscribe(["device."])
+            sim.unplug()
+            bus.unplug("ttyUSB0")
+            c.wait_event("device.disconnected")
+            bus.plug("ttyUSB1", CH340, "1-1", pty=sim.replug())
+            got = c.collect(1.2)
+            tap.eq([e for e in got if e.get("event") == "device.connected"], [],
+                   "a path names one node: ttyUSB1 is not taken")
+            tap.eq(log_lines(lscd, "Cannot open"),
+                   ["<4>Cannot open /dev/ttyUSB0: No such file or directory (a USB adapter "
+                    "plugged in again may get another number: name it by /dev/serial/by-id or "
+                    "/dev/serial/by-path, see lscd(8)); waiting for it"], "said once, how to")
 
 
 def lscctl_ports(*args):
