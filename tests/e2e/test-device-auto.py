@@ -59,6 +59,21 @@ def log_lines(lscd, text, level=None):
             if text in l and (level is None or l.startswith(level))]
 
 
+def pull(sim, bus, name, client):
+    """Unplug the adapter /dev/NAME that is SIM (its pty closes, its /sys
+    and /dev entries go); returns the device.disconnected client sees."""
+    sim.unplug()
+    bus.unplug(name)
+    return client.wait_event("device.disconnected")
+
+
+def stays_disconnected(client, what):
+    """client sees no device.connected for more than two reopen periods
+    (lscd tries every 500 ms), in which a message said once would repeat."""
+    got = client.collect(1.2)
+    tap.eq([e for e in got if e.get("event") == "device.connected"], [], what)
+
+
 def reaches(sim, client):
     """A STOP sent by client reaches this simulator's line."""
     since = sim.mark()
@@ -95,7 +110,7 @@ def no_candidate_at_start_then_a_ch340_appears():
             tap.eq(c.hello["device"], {"requested": "auto", "path": None, "connected": False,
                                        "baud": 9600, "usb": None}, "hello: waiting")
             lscd.wait_log("no serial port with a known USB id")
-            c.collect(1.6)                      # more than three reopen periods
+            stays_disconnected(c, "no candidate: waiting")
             tap.eq(log_lines(lscd, "no serial port"),
                    ["<4>--device auto: no serial port with a known USB id (--usb-id "
                     "1a86:7523, 1a86:55d4, 10c4:ea60); other USB serial ports: /dev/ttyUSB0 "
@@ -120,9 +135,7 @@ def unplug_and_replug_under_another_name():
             worker = lscd.client()
             watcher.subscribe(["device."])
             worker.ok("group.speed", group=8, percent=50)
-            sim.unplug()
-            bus.unplug("ttyUSB0")
-            ev = watcher.wait_event("device.disconnected")
+            ev = pull(sim, bus, "ttyUSB0", watcher)
             tap.eq((ev["device"]["requested"], ev["device"]["path"], ev["device"]["connected"]),
                    ("auto", "/dev/ttyUSB0", False), "the lost port")
             since = sim.mark()
@@ -172,13 +185,9 @@ def after_a_loss_a_port_passed_over_is_not_taken_until_sighup():
             c = lscd.client()
             c.subscribe(["device."])
             tap.eq(c.ok("status")["device"]["path"], "/dev/ttyUSB0", "the first")
-            board.unplug()
-            bus.unplug("ttyUSB0")
-            c.wait_event("device.disconnected")
+            pull(board, bus, "ttyUSB0", c)
             lscd.wait_log("not taking those it passed over before")
-            got = c.collect(1.2)
-            tap.eq([e for e in got if e.get("event") == "device.connected"], [],
-                   "the other CH340 is not the board: not taken")
+            stays_disconnected(c, "the other CH340 is not the board: not taken")
             tap.eq(log_lines(lscd, "not taking"),
                    ["<4>--device auto: no serial port with a known USB id (--usb-id 1a86:7523, "
                     "1a86:55d4, 10c4:ea60); not taking those it passed over before (SIGHUP "
@@ -189,9 +198,7 @@ def after_a_loss_a_port_passed_over_is_not_taken_until_sighup():
                    "the board, back under another name")
             reaches(board, c)
             tap.eq(other.records("rx"), [], "nothing went to the other")
-            board.unplug()
-            bus.unplug("ttyUSB2")
-            c.wait_event("device.disconnected")
+            pull(board, bus, "ttyUSB2", c)
             lscd.signal(signal.SIGHUP)
             tap.eq(c.wait_event("device.connected")["device"]["path"], "/dev/ttyUSB1",
                    "after SIGHUP, a choice afresh")
@@ -245,9 +252,7 @@ def an_explicit_by_id_link_across_a_replug():
                    ['<6>%s is USB 1a86:7523, no manufacturer, product "USB Serial", no serial, '
                     'bus 1 port 1-1' % port.by_id], "logged")
             reaches(sim, c)
-            sim.unplug()
-            bus.unplug("ttyUSB0")
-            c.wait_event("device.disconnected")
+            pull(sim, bus, "ttyUSB0", c)
             bus.plug("ttyUSB1", CH340, "1-1", pty=sim.replug())
             ev = c.wait_event("device.connected")
             tap.eq(ev["device"], device_json(port.by_id, port.by_id, CH340, "1-1"),
@@ -262,13 +267,9 @@ def an_explicit_ttyusb_name_says_how_to_follow_the_adapter():
         with Lscd("/dev/ttyUSB0") as lscd:
             c = lscd.client()
             c.subscribe(["device."])
-            sim.unplug()
-            bus.unplug("ttyUSB0")
-            c.wait_event("device.disconnected")
+            pull(sim, bus, "ttyUSB0", c)
             bus.plug("ttyUSB1", CH340, "1-1", pty=sim.replug())
-            got = c.collect(1.2)
-            tap.eq([e for e in got if e.get("event") == "device.connected"], [],
-                   "a path names one node: ttyUSB1 is not taken")
+            stays_disconnected(c, "a path names one node: ttyUSB1 is not taken")
             tap.eq(log_lines(lscd, "Cannot open"),
                    ["<4>Cannot open /dev/ttyUSB0: No such file or directory (a USB adapter "
                     "plugged in again may get another number: name it by /dev/serial/by-id or "
