@@ -73,7 +73,6 @@ static int device_open_auto(struct device *d, struct device_choice *c, struct se
                 if (!c->ports[i].known)
                         continue;
                 t->set_aside = device_was_passed(d, c->ports[i].usb);
-                c->n_set_aside += t->set_aside;
                 if (t->set_aside)
                         continue;
                 c->n_candidates++;
@@ -263,7 +262,7 @@ void device_log_chosen(const struct device_choice *c, const struct serial *port)
         free(buf);
 }
 
-/* The ports set aside (passed over before), if any: "; set aside ...". */
+/* The ports set aside (passed over before), if any: "; not taking ...". */
 static void device_print_set_aside(FILE *f, const struct device_choice *c)
 {
         bool first = true;

@@ -66,7 +66,6 @@ struct device_choice {
         struct device_try *tries;
         size_t chosen;
         size_t n_candidates;
-        size_t n_set_aside;
 };
 
 /* Open the port D names into *port, filling *c (to be cleared with
