@@ -22,6 +22,12 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_QUEUE_FULL]       = "queue_full",
         [LSC_ERRCODE_SHUTDOWN]         = "shutdown",
         [LSC_ERRCODE_TOO_MANY_CLIENTS] = "too_many_clients",
+        [LSC_ERRCODE_OUT_OF_LIMITS]    = "out_of_limits",
+        [LSC_ERRCODE_UNKNOWN_SERVO]    = "unknown_servo",
+        [LSC_ERRCODE_UNKNOWN_POSE]     = "unknown_pose",
+        [LSC_ERRCODE_UNKNOWN_GROUP]    = "unknown_group",
+        [LSC_ERRCODE_UNKNOWN_POSITION] = "unknown_position",
+        [LSC_ERRCODE_INVALID_CONFIG]   = "invalid_config",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {
@@ -32,6 +38,8 @@ static const char *const protocol_events[_LSC_EVENT_MAX] = {
         [LSC_EVENT_DEVICE_DISCONNECTED] = "device.disconnected",
         [LSC_EVENT_BATTERY]             = "battery",
         [LSC_EVENT_FRAME_UNKNOWN]       = "frame.unknown",
+        [LSC_EVENT_MOVE_COMPLETED]      = "move.completed",
+        [LSC_EVENT_ROBOT_CHANGED]       = "robot.changed",
 };
 
 /* TABLE[I] of a table of N names, or OTHER when I is outside it. */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "robot.h"
 #include "serial.h"
 #include "server.h"
 #include "wire.h"
@@ -227,6 +228,8 @@ static void manager_disconnect(struct manager *m, const char *reason)
         sd_event_source_set_enabled(m->idle_timer, SD_EVENT_OFF);
         wire_detach(m->wire);
         board_abort(m->board, BOARD_DEVICE_LOST);
+        /* Unplugged is unpowered, for boards fed by USB: a power cycle. */
+        robot_forget(m->robot, SERVOS_DEVICE_LOST);
         lsc_decoder_reset(&m->decoder);
         m->discarded_before += m->decoder.discarded;
         lsc_decoder_init(&m->decoder);
@@ -261,6 +264,8 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
 
         log_info("Received SIG%s, shutting down", sigabbrev_np((int) si->ssi_signo));
         m->shutting_down = true;
+        /* Saved before the board forgets its running group. */
+        robot_shutdown(m->robot);
         board_abort(m->board, BOARD_SHUTDOWN);
         wire_shutdown(m->wire);
         sd_notify(false, "STOPPING=1");
@@ -271,10 +276,22 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
                              void *userdata)
 {
         struct manager *m = userdata;
+        char *errors = NULL;
+
+        log_info("Received SIGHUP, reloading the robot file");
+        cmd_reload(&m->ctx, &errors);
+        free(errors);
+        return 0;
+}
+
+static int manager_on_reopen_signal(sd_event_source *s, const struct signalfd_siginfo *si,
+                                    void *userdata)
+{
+        struct manager *m = userdata;
         int r;
 
-        log_info("Received SIGHUP, reopening the device");
-        manager_disconnect(m, "reopen requested (SIGHUP)");
+        log_info("Received SIGUSR1, reopening the device");
+        manager_disconnect(m, "reopen requested (SIGUSR1)");
         r = manager_open(m);
         if (r < 0)
                 manager_log_open_error(m, r);
@@ -305,6 +322,7 @@ static int manager_add_sources(struct manager *m)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGUSR1);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         r = sd_event_add_signal(m->event, NULL, SIGTERM, manager_on_terminate, m);
@@ -312,6 +330,8 @@ static int manager_add_sources(struct manager *m)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, manager_on_terminate, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGHUP, manager_on_hangup, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGUSR1, manager_on_reopen_signal, m);
         if (r >= 0)
                 r = sd_event_add_defer(m->event, &m->lost, manager_on_lost, m);
         if (r >= 0)
@@ -337,6 +357,9 @@ static int manager_new_layers(struct manager *m)
         const struct clients_config clients = {
                 .max_clients = o->max_clients, .max_output = o->max_client_output,
         };
+        const struct robot_config robot = {
+                .path = o->robot_path, .state_path = o->state_path,
+        };
         int r = wire_new(&m->wire, m->event, manager_on_wire_error, m);
 
         m->ctx = (struct cmd_context) {
@@ -347,6 +370,9 @@ static int manager_new_layers(struct manager *m)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
                               o->battery_timeout_usec);
         m->ctx.board = m->board;
+        if (r >= 0)
+                r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops, &m->ctx);
+        m->ctx.robot = m->robot;
         if (r >= 0)
                 r = clients_new(&m->clients, m->event, &clients, &m->ctx,
                                 manager_clients_freed, m);
@@ -414,8 +440,9 @@ int manager_run(struct manager *m)
         return 0;
 }
 
-/* The wire goes before the board (its frames' completions may reach the
- * board) and both before the clients (their answers reach the clients). */
+/* The wire goes before the robot and the board (its frames' completions
+ * reach them), the robot before the board (it saves the board's state),
+ * and all of them before the clients (their answers reach the clients). */
 struct manager *manager_free(struct manager *m)
 {
         if (!m)
@@ -423,6 +450,7 @@ struct manager *manager_free(struct manager *m)
         m->shutting_down = true;
         m->server = server_free(m->server);
         m->wire = wire_free(m->wire);
+        m->robot = robot_free(m->robot);
         m->board = board_free(m->board);
         m->clients = clients_free(m->clients);
         m->port_io = sd_event_source_disable_unref(m->port_io);

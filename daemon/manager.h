@@ -22,6 +22,7 @@
 
 struct board;
 struct clients;
+struct robot;
 struct server;
 struct serial;
 struct wire;
@@ -39,6 +40,7 @@ struct manager {
         struct clients *clients;
         struct wire *wire;
         struct board *board;
+        struct robot *robot;
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;

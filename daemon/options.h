@@ -22,6 +22,9 @@ struct options {
         mode_t socket_mode;
         const char *socket_group;       /* NULL: the process's group */
         const char *lock_dir;           /* where the device's lock file is (lock.c) */
+        const char *robot_path;         /* the robot file (may not exist) */
+        const char *state_path;         /* state kept across restarts */
+        const char *check_config;       /* --check-config: check this file and exit */
         uint64_t battery_timeout_usec;
         unsigned max_clients;
         size_t max_client_output;       /* bytes queued per client */

@@ -99,6 +99,8 @@ static void clients_hello(struct clients *reg, struct client *c)
         cJSON *hello = event_new("hello");
 
         cJSON_AddNumberToObject(hello, "protocol", LSC_PROTOCOL_VERSION);
+
+        cJSON_AddNumberToObject(hello, "protocol_minor", LSC_PROTOCOL_MINOR);
         cJSON_AddStringToObject(hello, "version", PACKAGE_VERSION);
         cJSON_AddItemToObject(hello, "device", reg->ctx->device(reg->ctx->userdata));
         client_send_json(c, hello);

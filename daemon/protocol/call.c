@@ -85,20 +85,26 @@ void call_reply_ok(struct call *call)
         call_reply(call, call_response(call));
 }
 
-void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
+cJSON *call_error(struct call *call, enum lsc_errcode code, const char *field, const char *message)
 {
         cJSON *response = call_response_start(call, false);
         cJSON *error = cJSON_AddObjectToObject(response, "error");
+
+        cJSON_AddStringToObject(error, "code", lsc_errcode_name(code));
+        cJSON_AddStringToObject(error, "message", message);
+        if (field && field[0])
+                cJSON_AddStringToObject(error, "field", field);
+        call->ctx->counters.errors++;
+        return response;
+}
+
+void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
+{
         char message[256];
         va_list ap;
 
         va_start(ap, format);
         vsnprintf(message, sizeof(message), format, ap);
         va_end(ap);
-        cJSON_AddStringToObject(error, "code", lsc_errcode_name(code));
-        cJSON_AddStringToObject(error, "message", message);
-        if (field && field[0])
-                cJSON_AddStringToObject(error, "field", field);
-        call->ctx->counters.errors++;
-        call_reply(call, response);
+        call_reply(call, call_error(call, code, field, message));
 }

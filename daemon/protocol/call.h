@@ -71,6 +71,9 @@ cJSON *call_response(const struct call *call);
 void call_reply(struct call *call, cJSON *response);
 /* Answer {"ok":true} with no results. */
 void call_reply_ok(struct call *call);
+/* An error response {"id","ok":false,"error":{"code","message","field"}}
+ * for the caller to add to and send with call_reply(). */
+cJSON *call_error(struct call *call, enum lsc_errcode code, const char *field, const char *message);
 /* Answer an error; FIELD names the argument at fault, or NULL. */
 void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
         __attribute__((format(printf, 4, 5)));

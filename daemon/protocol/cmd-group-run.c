@@ -37,6 +37,8 @@ static void cmd_group_run_written(struct cmd_context *ctx, struct call *call)
 {
         unsigned group = (unsigned) call->args.group, runs = (unsigned) call->args.runs;
 
+        /* The group moves servos from here on: lscd knows none of them. */
+        robot_forget(ctx->robot, SERVOS_PREEMPTED);
         if (call->args.wait) {
                 board_run_written(ctx->board, &call->waiter, group, runs);
                 return;
@@ -46,9 +48,10 @@ static void cmd_group_run_written(struct cmd_context *ctx, struct call *call)
 }
 
 static const struct cmd_arg cmd_group_run_args[] = {
-        { .name = "group", .type = CMD_ARG_INT, .required = true,
+        { .name = "group", .type = CMD_ARG_GROUP, .required = true,
           .min = 0, .max = LSC_GROUP_MAX, .offset = offsetof(struct cmd_args, group),
-          .help = "the action group stored on the board" },
+          .help = "the action group stored on the board, by number or by its name in the "
+                  "robot file" },
         { .name = "runs", .type = CMD_ARG_INT, .def = 1,
           .min = 0, .max = LSC_RUNS_MAX, .offset = offsetof(struct cmd_args, runs),
           .help = "how many times to run it, 0 = forever" },

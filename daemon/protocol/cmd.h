@@ -17,6 +17,8 @@
 #include <cjson/cJSON.h>
 
 #include "board.h"
+#include "fail.h"
+#include "robot.h"
 #include "lsc/frame.h"
 #include "lsc/protocol.h"
 #include "wire.h"
@@ -27,15 +29,21 @@ struct peer;
 enum cmd_arg_type {
         CMD_ARG_INT,            /* an integer within min..max */
         CMD_ARG_BOOL,
-        CMD_ARG_GROUP_OR_ALL,   /* an integer within min..max, or "all" */
-        CMD_ARG_SERVOS,         /* [{"id":N,"position":N},...] */
+        CMD_ARG_GROUP,          /* an integer within min..max, or a group's name */
+        CMD_ARG_GROUP_OR_ALL,   /* the same, or "all" */
+        CMD_ARG_NAME,           /* a name from the robot file (an identifier) */
+        CMD_ARG_SERVOS,         /* [{"id":N|"name":S,"position":N|"delta":N},...] */
         CMD_ARG_EVENTS,         /* ["name" or "prefix.",...] */
 };
 
 /* The typed arguments of every verb; each verb uses the fields it names in
- * its argument list. Values are within the ranges of their cmd_arg. */
+ * its argument list. Values are within the ranges of their cmd_arg. Names
+ * are resolved against the robot model by cmd_prepare(): group_name into
+ * group, specs (or a pose's name) into plan, the frame's servos. */
 struct cmd_args {
         long group;             /* LSC_GROUP_ALL for "all" */
+        char group_name[MODEL_NAME_MAX + 1];    /* "" when given by number */
+        char name[MODEL_NAME_MAX + 1];          /* CMD_ARG_NAME */
         long runs;
         long percent;
         long time_ms;
@@ -43,9 +51,9 @@ struct cmd_args {
         bool replace;
         bool has_events;        /* false: "events" absent */
         unsigned events;        /* event mask */
-        size_t n_servos;
-        uint64_t servo_mask;    /* bit N set: servo N is in servos[] */
-        struct lsc_servo servos[LSC_MOVE_MAX_SERVOS];
+        size_t n_specs;
+        struct servos_spec specs[LSC_MOVE_MAX_SERVOS];
+        struct servos_plan plan;
 };
 
 struct cmd_arg {
@@ -74,6 +82,7 @@ struct cmd_stats {
 struct cmd_context {
         struct wire *wire;
         struct board *board;
+        struct robot *robot;
         struct cmd_counters counters;
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
@@ -83,7 +92,9 @@ struct cmd_context {
         void (*stats)(void *userdata, struct cmd_stats *ret);
 };
 
-/* A verb. encode is NULL for verbs that write no frame. run answers the
+/* A verb. prepare, when set, resolves the arguments against the robot
+ * model M and the servos' state S (a move's plan), or fails with F.
+ * encode is NULL for verbs that write no frame. run answers the
  * call, or hands it to whoever will (the wire, the board). written, when
  * set, is called instead of the default "ok {}" once the frame is written.
  * board_reply answers a call the board took as a waiter, on success
@@ -92,6 +103,8 @@ struct cmd {
         const char *name;
         const char *help;
         const struct cmd_arg *args;  /* terminated by an entry with name NULL */
+        int (*prepare)(const struct model *m, const struct servos *s, struct cmd_args *args,
+                       struct fail *f);
         int (*encode)(const struct cmd_args *args, uint8_t *buf, size_t size);
         void (*run)(struct cmd_context *ctx, struct call *call);
         void (*written)(struct cmd_context *ctx, struct call *call);
@@ -102,10 +115,18 @@ extern const struct cmd *const cmd_table[];
 
 const struct cmd *cmd_find(const char *name);
 
-/* Encode the frame of a validated request into BUF. Returns its size, 0 for
+/* Resolve the names of a parsed request (groups, servos, poses) against
+ * the model M and the servos' state S: 0, or -EINVAL with F. Pure. */
+int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
+                struct cmd_args *args, struct fail *f);
+
+/* Encode the frame of a validated, prepared request into BUF. Returns its size, 0 for
  * verbs without a frame, or a negative lsc_error (which validation rules out:
  * a failure here is a bug, and no frame reaches the wire). */
 int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size);
+
+/* The SERVO_MOVE frame of a prepared plan (move, pose). */
+int cmd_encode_motion(const struct cmd_args *args, uint8_t *buf, size_t size);
 
 /* Parse one request line of PEER and run it: every line is answered. */
 void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len);
@@ -118,6 +139,24 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
  * struct cmd_context. */
 extern const struct board_ops cmd_board_ops;
 
+/* The servos' state's decisions (move waits, move.completed); userdata
+ * is the struct cmd_context. */
+extern const struct servos_ops cmd_servos_ops;
+
+/* A move or pose CALL was written: its plan is the servos' new state; the
+ * call is answered now, or with wait when the move ends. */
+void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source);
+
+/* Reload the robot file (config.reload, SIGHUP) and publish robot.changed.
+ * On failure the old model stays, the first error is logged, and *errors
+ * (free it) holds every one. */
+int cmd_reload(struct cmd_context *ctx, char **errors);
+
+/* The model's fields of a servo (min, max, home, trim, invert, max_speed),
+ * and the whole model with its path and load time (robot, robot.changed). */
+void cmd_add_servo_model(cJSON *o, const struct model_servo *s);
+void cmd_add_robot(cJSON *o, const struct robot *r);
+
 /* Comma-separated verb names, for the unknown_command message. */
 const char *cmd_names(void);
 
@@ -125,8 +164,8 @@ const char *cmd_names(void);
 void cmd_print_help(FILE *f);
 
 /* Verbs, one per cmd-<verb>.c. */
-extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_group_run,
+extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
-        cmd_unsubscribe;
+        cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload;
 
 #endif

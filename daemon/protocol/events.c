@@ -61,3 +61,22 @@ cJSON *event_from_board(const struct board_event *e)
         }
         return event;
 }
+
+cJSON *event_servo_ids(uint64_t mask)
+{
+        cJSON *ids = cJSON_CreateArray();
+
+        for (unsigned id = 0; id < 64; id++)
+                if (mask & (UINT64_C(1) << id))
+                        cJSON_AddItemToArray(ids, cJSON_CreateNumber(id));
+        return ids;
+}
+
+cJSON *event_move_completed(uint64_t mask, const char *source)
+{
+        cJSON *event = event_new(lsc_event_name(LSC_EVENT_MOVE_COMPLETED));
+
+        cJSON_AddItemToObject(event, "servos", event_servo_ids(mask));
+        cJSON_AddStringToObject(event, "source", source);
+        return event;
+}

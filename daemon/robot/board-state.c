@@ -230,6 +230,15 @@ void board_state_speed(struct board_state *s, unsigned group, unsigned percent)
                 s->speeds[group] = percent;
 }
 
+void board_state_restore_group(struct board_state *s, unsigned group, unsigned runs,
+                               bool from_lscd)
+{
+        s->running = true;
+        s->group = group;
+        s->runs = runs;
+        s->from_lscd = from_lscd;
+}
+
 /* Queue the first remembered speed at or after restore_next; restoring
  * ends when there is none, or when the device is gone. */
 static void board_state_restore(struct board_state *s)

@@ -122,6 +122,9 @@ void board_state_run_written(struct board_state *s, struct board_waiter *w, unsi
 /* A group's speed was written, or set while the board is absent: remember
  * it for reconnects. GROUP LSC_GROUP_ALL resets every single speed. */
 void board_state_speed(struct board_state *s, unsigned group, unsigned percent);
+/* A group running when a previous lscd stopped (its saved state). */
+void board_state_restore_group(struct board_state *s, unsigned group, unsigned runs,
+                               bool from_lscd);
 /* W waits for the battery reading; one query serves every waiter. */
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
 

@@ -406,6 +406,11 @@ size_t wire_queued(const struct wire *w)
         return txqueue_len(w->queue) + (w->current ? 1 : 0);
 }
 
+uint64_t wire_sent_at(const struct wire *w)
+{
+        return w->busy_until;
+}
+
 const struct wire_stats *wire_stats(const struct wire *w)
 {
         return &w->stats;

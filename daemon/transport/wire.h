@@ -95,6 +95,10 @@ int wire_submit(struct wire *w, const struct wire_request *req);
 size_t wire_halt(struct wire *w);
 
 size_t wire_queued(const struct wire *w);
+/* When the bytes written so far will have left the wire (CLOCK_MONOTONIC
+ * usec): in a WIRE_WRITTEN completion, the moment that frame's last byte
+ * leaves it. */
+uint64_t wire_sent_at(const struct wire *w);
 const struct wire_stats *wire_stats(const struct wire *w);
 
 #endif

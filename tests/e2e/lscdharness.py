@@ -122,9 +122,17 @@ class Lscd(Program):
     ERROR = LscdError
 
     def __init__(self, device, *args, directory=None, socket_path=None, lock_dir=None,
-                 prefix=(), env=None, wait="socket", binary=None, log_level="debug"):
+                 prefix=(), env=None, wait="socket", binary=None, log_level="debug",
+                 robot=None):
         self._own_dir = directory is None
         self.dir = directory or tempfile.mkdtemp(prefix="lscd-")
+        # Never the machine's /etc/lscd/robot.yaml or /run/lscd/state.json:
+        # the robot file (ROBOT: its text, written now) and the state are
+        # the test's own.
+        self.robot_path = os.path.join(self.dir, "robot.yaml")
+        self.state_path = os.path.join(self.dir, "state.json")
+        if robot is not None:
+            self.write_robot(robot)
         self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
         self.lock_dir = lock_dir or tempfile.mkdtemp(prefix="lock-", dir=self.dir)
         self.stderr_path = os.path.join(self.dir, "lscd.err")
@@ -133,11 +141,18 @@ class Lscd(Program):
         self.argv = list(prefix) + wrapper + [binary or lscd_binary(), "--device", device,
                                     "--socket", self.socket_path,
                                     "--lock-dir", self.lock_dir,
+                                    "--robot", self.robot_path,
+                                    "--state", self.state_path,
                                     "--log-level", log_level] + list(args)
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait
         self.proc = None
         self._clients = []
+
+    def write_robot(self, text):
+        """Write the robot file (read at start, and by config.reload)."""
+        with open(self.robot_path, "w") as f:
+            f.write(text)
 
     # ---- life cycle ----
     def start(self, timeout=DEFAULT_TIMEOUT):

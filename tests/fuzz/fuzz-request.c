@@ -34,12 +34,16 @@ _Noreturn static void fuzz_fail(const char *what, int line)
         abort();
 }
 
-static void fuzz_check_error(const struct request_error *err)
+static void fuzz_check_error(const struct fail *err)
 {
         fuzz_assert(err->code == LSC_ERRCODE_INVALID_JSON || err->code == LSC_ERRCODE_INVALID_REQUEST ||
                     err->code == LSC_ERRCODE_MISSING_ARGUMENT ||
                     err->code == LSC_ERRCODE_INVALID_ARGUMENT ||
-                    err->code == LSC_ERRCODE_UNKNOWN_COMMAND);
+                    err->code == LSC_ERRCODE_UNKNOWN_COMMAND ||
+                    err->code == LSC_ERRCODE_UNKNOWN_SERVO ||
+                    err->code == LSC_ERRCODE_UNKNOWN_POSE ||
+                    err->code == LSC_ERRCODE_UNKNOWN_GROUP ||
+                    err->code == LSC_ERRCODE_UNKNOWN_POSITION);
         fuzz_assert(lsc_errcode_name(err->code) != NULL);
         fuzz_assert(memchr(err->field, '\0', sizeof(err->field)) != NULL);
         fuzz_assert(memchr(err->message, '\0', sizeof(err->message)) != NULL);
@@ -52,10 +56,12 @@ static void fuzz_check_msg(const struct cmd *cmd, const struct cmd_args *a, cons
         if (cmd == &cmd_move) {
                 fuzz_assert(m->type == LSC_MSG_SERVO_MOVE);
                 fuzz_assert(m->u.move.time_ms == (unsigned)a->time_ms);
-                fuzz_assert(m->u.move.n_servos == a->n_servos);
-                for (size_t i = 0; i < a->n_servos; i++) {
-                        fuzz_assert(m->u.move.servos[i].id == a->servos[i].id);
-                        fuzz_assert(m->u.move.servos[i].position == a->servos[i].position);
+                /* Without a robot file: ids and positions as requested. */
+                fuzz_assert(m->u.move.n_servos == a->n_specs);
+                for (size_t i = 0; i < a->n_specs; i++) {
+                        fuzz_assert(m->u.move.servos[i].id == (int) a->specs[i].id);
+                        fuzz_assert(!a->specs[i].delta);
+                        fuzz_assert(m->u.move.servos[i].position == a->specs[i].value);
                 }
         } else if (cmd == &cmd_group_run) {
                 fuzz_assert(m->type == LSC_MSG_GROUP_RUN);
@@ -127,13 +133,22 @@ static void fuzz_check_id(const struct request *req, const char *line, size_t le
 static void fuzz_line(const char *line, size_t len)
 {
         char *exact = malloc(len ? len : 1);
-        struct request_error err;
+        struct fail err;
         struct request req;
         int r;
 
         fuzz_assert(exact != NULL);
         memcpy(exact, line, len);
         r = request_parse(exact, len, &req, &err);
+        /* The robot without a file, and servos lscd never moved. */
+        if (r == 0) {
+                struct model *model = model_new();
+                struct servos servos = { .moves = NULL };
+
+                model_add_home(model);
+                r = cmd_prepare(req.cmd, model, &servos, &req.args, &err);
+                model_free(model);
+        }
 
         fuzz_check_id(&req, exact, len);
         if (r < 0) {
