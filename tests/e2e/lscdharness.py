@@ -380,12 +380,13 @@ class Client:
 
 
 @contextlib.contextmanager
-def running(*sim_args, lscd_args=()):
-    """Start lsc-sim (with sim_args) and lscd on its link; yield (sim, lscd)
-    and stop both, lscd first."""
+def running(*sim_args, lscd_args=(), robot=None):
+    """Start lsc-sim (with sim_args) and lscd on its link (with the robot
+    file ROBOT, YAML text, if given); yield (sim, lscd) and stop both, lscd
+    first."""
     from simharness import Sim  # pylint: disable=import-outside-toplevel
     with Sim(*sim_args) as sim:
-        with Lscd(sim.link, *lscd_args) as lscd:
+        with Lscd(sim.link, *lscd_args, robot=robot) as lscd:
             yield sim, lscd
 
 
