@@ -284,6 +284,11 @@ def check_config_and_a_bad_file_at_start():
                 bad + ":7: pose rest: no servo is named \"shoulder\"",
                 bad + ":11: group name \"9\" is not an identifier ([A-Za-z_][A-Za-z0-9_]*, "
                       "at most 32 bytes)"], "every error with its line")
+        example = os.path.join(os.environ.get("top_srcdir", "."), "man", "robot.yaml.example")
+        r = subprocess.run([lscd_binary(), "--check-config", example], capture_output=True,
+                           text=True, timeout=30)
+        tap.eq((r.returncode, r.stdout.split(": ok: ")[1]),
+               (0, "5 named servos, 5 poses, 2 groups\n"), "the installed example is valid")
         r = subprocess.run([lscd_binary(), "--check-config", os.path.join(d, "none.yaml")],
                            capture_output=True, text=True, timeout=30)
         tap.check(r.returncode == 2 and "No such file" in r.stderr, "a missing file", r.stderr)
