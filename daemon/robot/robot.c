@@ -24,6 +24,7 @@ struct robot {
         char *path;
         char *state_path;
         uint64_t loaded;
+        int save_error;                 /* of the last save, logged once */
         struct servos servos;
         struct board *board;
         sd_event *event;
@@ -62,8 +63,10 @@ static void robot_save(struct robot *r)
         if (!r->state_path)
                 return;
         e = state_save(r->state_path, board_state(r->board), &r->servos, &now);
-        if (e < 0)
-                log_warning_errno(e, "Cannot save the state in %s", r->state_path);
+        if (e < 0 && e != r->save_error)
+                log_warning_errno(e, "Cannot save the state in %s (it will not survive a "
+                                  "restart)", r->state_path);
+        r->save_error = e;
 }
 
 static int robot_on_save(sd_event_source *s, uint64_t usec, void *userdata)
