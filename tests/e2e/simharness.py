@@ -239,15 +239,22 @@ class Sim(Program):
 
     def state(self):
         """The "state" reply as a dict: running (int or None), runs (int),
-        servos {id: position}, speeds {group: percent}, battery ("on"/"off"),
+        now (float, CLOCK_MONOTONIC seconds when the state was taken),
+        servos {id: target}, positions {id: position at now}, arrivals
+        {id: CLOCK_REALTIME seconds, the clock of lscd's event timestamps},
+        arrivals_mono {id: CLOCK_MONOTONIC seconds, the clock of the log}
+        (None where unknown), speeds {group: percent}, battery ("on"/"off"),
         battery_mv (int), pty (str)."""
         fields = dict(kv.split("=", 1) for kv in self.command("state").split())
         out = dict(fields)
         out["running"] = None if fields["running"] == "none" else int(fields["running"])
         out["runs"] = int(fields["runs"])
+        out["now"] = float(fields["now"])
         out["battery_mv"] = int(fields["battery_mv"])
-        out["servos"] = {int(k): int(v) for k, v in
-                         (p.split(":") for p in fields["servos"].split(","))}
+        for name, conv in (("servos", int), ("positions", int), ("arrivals", float),
+                           ("arrivals_mono", float)):
+            out[name] = {int(k): None if v == "-" else conv(v) for k, v in
+                         (p.split(":") for p in fields[name].split(","))}
         out["speeds"] = {} if fields["speeds"] == "none" else {
             int(k): int(v) for k, v in (p.split(":") for p in fields["speeds"].split(","))}
         return out

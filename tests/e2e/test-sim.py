@@ -127,7 +127,9 @@ def readiness_link_and_sockets():
         tap.eq(sim.records()[0].data, sim.pts, "plug names the pts")
         st = sim.state()
         tap.eq(st["running"], None, "running at start")
-        tap.eq(st["servos"], {i: 1500 for i in range(1, 33)}, "servos at power-on")
+        unknown = {i: None for i in range(1, 33)}
+        tap.eq((st["servos"], st["positions"], st["arrivals"], st["arrivals_mono"]),
+               (unknown,) * 4, "servos unknown at power-on")
         tap.eq(st["speeds"], {}, "speeds at power-on")
         tap.eq(st["pty"], sim.pts, "state pty")
 
@@ -139,8 +141,8 @@ def servo_moves_update_positions():
         sim.wait_for("rx", MOVE_2_9)
         tap.eq([r.data for r in sim.records("rx")], [MOVE_1, MOVE_2_9], "rx log")
         servos = sim.state()["servos"]
-        tap.eq((servos[1], servos[2], servos[9], servos[3]), (2000, 1200, 2300, 1500),
-               "positions")
+        tap.eq((servos[1], servos[2], servos[9], servos[3]), (2000, 1200, 2300, None),
+               "targets")
         nothing_before_battery(sim, line)
 
 
@@ -269,7 +271,7 @@ def malformed_frames_beep():
             nothing_before_battery(sim, line)
         tap.eq(sim.records("rx"), [r for r in sim.records("rx") if r.data == BATTERY],
                "malformed frames are not rx")
-        tap.eq(sim.state()["servos"][1], 1500, "a malformed move moves nothing")
+        tap.eq(sim.state()["servos"][1], None, "a malformed move moves nothing")
 
 
 @tap.test
