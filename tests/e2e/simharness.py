@@ -259,6 +259,24 @@ class Sim(Program):
             int(k): int(v) for k, v in (p.split(":") for p in fields["speeds"].split(","))}
         return out
 
+    def positions(self):
+        """{servo id: position now, or None when unknown}."""
+        return self.state()["positions"]
+
+    def arrivals(self, monotonic=False):
+        """{servo id: when it reached or will reach its target, or None when
+        its target is unknown}: the arrival of the move frame's last byte
+        plus the frame's time. CLOCK_REALTIME seconds, as lscd's event
+        timestamps; with monotonic, CLOCK_MONOTONIC seconds, as the log."""
+        return self.state()["arrivals_mono" if monotonic else "arrivals"]
+
+    def last_arrival(self, ids, monotonic=False):
+        """When the last of these servos reached or will reach its target
+        (see arrivals()); None if any target is unknown."""
+        arrivals = self.arrivals(monotonic)
+        times = [arrivals[i] for i in ids]
+        return None if None in times else max(times)
+
     def unplug(self):
         """Close the pty and remove the link."""
         self.command("unplug")
