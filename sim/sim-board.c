@@ -186,9 +186,9 @@ void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
         }
 }
 
-/* from + (target - from) * elapsed / duration, rounded half away from
- * zero; |target - from| <= 2000 and elapsed < duration <= 65535 ms. */
-static int servo_between(const struct sim_servo *s, uint64_t elapsed_us)
+/* from + (target - from) * elapsed / duration, a half rounded towards the
+ * target; |target - from| <= 2000 and 0 < elapsed < duration <= 65535 ms. */
+static int board_between(const struct sim_servo *s, uint64_t elapsed_us)
 {
         int64_t d = s->target - s->from, dur = (int64_t)s->time_ms * 1000;
         int64_t num = 2 * d * (int64_t)elapsed_us + (d < 0 ? -dur : dur);
@@ -205,7 +205,7 @@ int sim_board_position(const struct sim_board *b, int id, uint64_t now_us)
                 return s->target;
         if (now_us <= s->start_us || s->from == SIM_UNKNOWN)
                 return s->from;
-        return servo_between(s, now_us - s->start_us);
+        return board_between(s, now_us - s->start_us);
 }
 
 uint64_t sim_board_arrival(const struct sim_board *b, int id)

@@ -91,8 +91,8 @@ void sim_board_power_cycle(struct sim_board *b);
 void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
                        uint64_t now_us, struct sim_reply *r);
 
-/* Servo id's (1..32) pulse width at now_us, rounded to the nearest
- * microsecond, or SIM_UNKNOWN. */
+/* Servo id's (1..32) pulse width at now_us in whole microseconds (a half
+ * rounded towards the target), or SIM_UNKNOWN. */
 int sim_board_position(const struct sim_board *b, int id, uint64_t now_us);
 /* When servo id reached or will reach its target (CLOCK_MONOTONIC), or
  * SIM_NEVER when its target is unknown. */
