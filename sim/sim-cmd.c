@@ -270,52 +270,53 @@ static void cmd_append_position(char *reply, size_t size, size_t *k, int positio
                 cmd_append(reply, size, k, "%d", position);
 }
 
-static void state_target(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
-                         size_t *k)
+static void cmd_state_target(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                             size_t *k)
 {
         cmd_append_position(reply, size, k, sim->board.servo[id].target);
 }
 
-static void state_position(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
-                           size_t *k)
+static void cmd_state_position(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                               size_t *k)
 {
         cmd_append_position(reply, size, k, sim_board_position(&sim->board, id, now));
 }
 
-static void state_arrival(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
-                          size_t *k)
+static void cmd_state_arrival(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                              size_t *k)
 {
         uint64_t t = sim_board_arrival(&sim->board, id);
 
         cmd_append_time(reply, size, k, t == SIM_NEVER ? t : sim_realtime(sim, t));
 }
 
-static void state_arrival_mono(struct sim *sim, int id, uint64_t now, char *reply,
-                               size_t size, size_t *k)
+static void cmd_state_arrival_mono(struct sim *sim, int id, uint64_t now, char *reply,
+                                   size_t size, size_t *k)
 {
         cmd_append_time(reply, size, k, sim_board_arrival(&sim->board, id));
 }
 
 /* The per-servo lists of the state reply, "name=ID:VALUE,..." each. */
-static const struct state_list {
+static const struct cmd_state_list {
         const char *name;
         void (*value)(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
                       size_t *k);
-} state_lists[] = {
-        { "servos", state_target },
-        { "positions", state_position },
-        { "arrivals", state_arrival },
-        { "arrivals_mono", state_arrival_mono },
+} cmd_state_lists[] = {
+        { "servos", cmd_state_target },
+        { "positions", cmd_state_position },
+        { "arrivals", cmd_state_arrival },
+        { "arrivals_mono", cmd_state_arrival_mono },
 };
 
 static void cmd_state_servos(struct sim *sim, uint64_t now, char *reply, size_t size,
                              size_t *k)
 {
-        for (size_t i = 0; i < sizeof(state_lists) / sizeof(state_lists[0]); i++) {
-                cmd_append(reply, size, k, " %s=", state_lists[i].name);
+        for (size_t i = 0; i < sizeof(cmd_state_lists) / sizeof(cmd_state_lists[0]); i++) {
+                cmd_append(reply, size, k, " %s=", cmd_state_lists[i].name);
                 for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
-                        cmd_append(reply, size, k, "%s%d:", id > LSC_SERVO_ID_MIN ? "," : "", id);
-                        state_lists[i].value(sim, id, now, reply, size, k);
+                        cmd_append(reply, size, k, "%s%d:", id > LSC_SERVO_ID_MIN ? "," : "",
+                                   id);
+                        cmd_state_lists[i].value(sim, id, now, reply, size, k);
                 }
         }
 }
