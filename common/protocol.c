@@ -28,6 +28,10 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_UNKNOWN_GROUP]    = "unknown_group",
         [LSC_ERRCODE_UNKNOWN_POSITION] = "unknown_position",
         [LSC_ERRCODE_INVALID_CONFIG]   = "invalid_config",
+        [LSC_ERRCODE_CLAIMED]          = "claimed",
+        [LSC_ERRCODE_FORBIDDEN]        = "forbidden",
+        [LSC_ERRCODE_DROPPED]          = "dropped",
+        [LSC_ERRCODE_UNKNOWN_CLAIM]    = "unknown_claim",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {
@@ -40,6 +44,9 @@ static const char *const protocol_events[_LSC_EVENT_MAX] = {
         [LSC_EVENT_FRAME_UNKNOWN]       = "frame.unknown",
         [LSC_EVENT_MOVE_COMPLETED]      = "move.completed",
         [LSC_EVENT_ROBOT_CHANGED]       = "robot.changed",
+        [LSC_EVENT_CLAIM_ACQUIRED]      = "claim.acquired",
+        [LSC_EVENT_CLAIM_RELEASED]      = "claim.released",
+        [LSC_EVENT_CLAIM_EXPIRED]       = "claim.expired",
 };
 
 /* TABLE[I] of a table of N names, or OTHER when I is outside it. */

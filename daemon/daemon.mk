@@ -31,6 +31,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-groups.py \
 	tests/e2e/test-lscd-board.py \
 	tests/e2e/test-lscd-robot.py \
+	tests/e2e/test-lscd-claims.py \
 	tests/e2e/test-lscd-battery.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \

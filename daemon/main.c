@@ -37,6 +37,8 @@ static void main_help(void)
                "  -s, --socket PATH           listening socket (default /run/lscd/lscd.sock)\n"
                "      --socket-mode MODE      octal permissions of the socket (default 0660)\n"
                "      --socket-group GROUP    group owning the socket\n"
+               "      --observe-socket PATH   a second socket, mode 0666, for reading only\n"
+               "                              (status, events; no commands that act)\n"
                "      --lock-dir DIR          where lscd locks its device against a second\n"
                "                              lscd (default /run/lscd/lock)\n"
                "      --robot FILE            the robot file (default " LSCD_ROBOT_FILE ";\n"
@@ -74,7 +76,7 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
-        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG,
+        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET,
 };
 
 static const struct option main_options[] = {
@@ -85,6 +87,7 @@ static const struct option main_options[] = {
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
         { "robot", required_argument, NULL, OPT_ROBOT },
+        { "observe-socket", required_argument, NULL, OPT_OBSERVE_SOCKET },
         { "state", required_argument, NULL, OPT_STATE },
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
@@ -112,6 +115,7 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case OPT_LOCK_DIR: o->lock_dir = arg; break;
         case OPT_ROBOT: o->robot_path = arg; break;
+        case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
         case OPT_STATE: o->state_path = arg; break;
         case OPT_CHECK_CONFIG: o->check_config = arg; break;
         case 'b':

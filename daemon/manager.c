@@ -302,7 +302,21 @@ static void manager_accept(void *userdata, int fd)
 {
         struct manager *m = userdata;
 
-        clients_add(m->clients, fd);
+        clients_add(m->clients, fd, false);
+}
+
+static void manager_accept_observer(void *userdata, int fd)
+{
+        struct manager *m = userdata;
+
+        clients_add(m->clients, fd, true);
+}
+
+static void manager_each_peer(void *userdata, void (*fn)(struct peer *p, void *arg), void *arg)
+{
+        struct manager *m = userdata;
+
+        clients_each(m->clients, fn, arg);
 }
 
 static void manager_clients_freed(void *userdata)
@@ -311,6 +325,8 @@ static void manager_clients_freed(void *userdata)
 
         if (m->server)
                 server_resume(m->server);
+        if (m->observe_server)
+                server_resume(m->observe_server);
 }
 
 static int manager_add_sources(struct manager *m)
@@ -365,13 +381,15 @@ static int manager_new_layers(struct manager *m)
         m->ctx = (struct cmd_context) {
                 .wire = m->wire, .userdata = m, .publish = manager_publish,
                 .device = manager_device_json, .stats = manager_stats,
+                .each_peer = manager_each_peer,
         };
         if (r >= 0)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
                               o->battery_timeout_usec);
         m->ctx.board = m->board;
         if (r >= 0)
-                r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops, &m->ctx);
+                r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops,
+                              &cmd_claims_ops, &m->ctx);
         m->ctx.robot = m->robot;
         if (r >= 0)
                 r = clients_new(&m->clients, m->event, &clients, &m->ctx,
@@ -408,6 +426,8 @@ static int manager_start(struct manager *m)
         const struct server_config server = {
                 .path = m->options->socket_path, .mode = m->options->socket_mode,
                 .group = m->options->socket_group,
+        }, observe = {
+                .path = m->options->observe_path, .mode = 0666, .observe = true,
         };
         int r = manager_open(m);
 
@@ -420,6 +440,8 @@ static int manager_start(struct manager *m)
                 manager_arm_reopen(m);
         }
         r = server_new(&m->server, m->event, &server, manager_accept, m);
+        if (r >= 0 && (m->options->observe_path || server_observe_passed()))
+                r = server_new(&m->observe_server, m->event, &observe, manager_accept_observer, m);
         if (r < 0)
                 return r;
         sd_notify(false, "READY=1");
@@ -449,6 +471,7 @@ struct manager *manager_free(struct manager *m)
                 return NULL;
         m->shutting_down = true;
         m->server = server_free(m->server);
+        m->observe_server = server_free(m->observe_server);
         m->wire = wire_free(m->wire);
         m->robot = robot_free(m->robot);
         m->board = board_free(m->board);

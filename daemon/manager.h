@@ -37,6 +37,7 @@ struct manager {
         const struct options *options;
         struct cmd_context ctx;
         struct server *server;
+        struct server *observe_server;  /* NULL without --observe-socket */
         struct clients *clients;
         struct wire *wire;
         struct board *board;

@@ -21,6 +21,7 @@ struct options {
         const char *socket_path;
         mode_t socket_mode;
         const char *socket_group;       /* NULL: the process's group */
+        const char *observe_path;       /* --observe-socket, NULL: none */
         const char *lock_dir;           /* where the device's lock file is (lock.c) */
         const char *robot_path;         /* the robot file (may not exist) */
         const char *state_path;         /* state kept across restarts */

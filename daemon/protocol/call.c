@@ -18,6 +18,15 @@ void peer_detach(struct peer *p)
         p->n_calls = 0;
 }
 
+bool call_by(const struct call *call, struct board_by *ret)
+{
+        if (!call->peer)
+                return false;
+        ret->client = call->peer->number;
+        strcpy(ret->name, call->peer->name);
+        return true;
+}
+
 const void *peer_owner(const struct peer *p)
 {
         return (const void *) (uintptr_t) p->number;

@@ -41,6 +41,7 @@ static void cmd_config_reload_run(struct cmd_context *ctx, struct call *call)
 
 const struct cmd cmd_config_reload = {
         .name = "config.reload",
+        .flags = CMD_WRITE,
         .help = "Read the robot file again, as SIGHUP does: answers the new model (as robot), "
                 "or invalid_config with every error (FILE:LINE: ...), the old model kept.",
         .run = cmd_config_reload_run,

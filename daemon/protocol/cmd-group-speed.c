@@ -50,6 +50,7 @@ static const struct cmd_arg cmd_group_speed_args[] = {
 
 const struct cmd cmd_group_speed = {
         .name = "group.speed",
+        .flags = CMD_WRITE | CMD_CLAIMS_GROUPS,
         .help = "Set an action group's speed (ACTION_GROUP_SPEED): {\"applied\":true} once "
                 "written, {\"applied\":false} while the board is absent. Remembered and "
                 "re-applied at every connect.",

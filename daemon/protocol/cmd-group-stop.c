@@ -13,10 +13,21 @@ static void cmd_group_stop_run(struct cmd_context *ctx, struct call *call)
         cmd_submit(ctx, call, WIRE_LANE_PRIORITY, 0);
 }
 
+/* The board's stop report will name who sent it. */
+static void cmd_group_stop_written(struct cmd_context *ctx, struct call *call)
+{
+        struct board_by by;
+
+        board_stop_written(ctx->board, call_by(call, &by) ? &by : NULL);
+        call_reply_ok(call);
+}
+
 const struct cmd cmd_group_stop = {
         .name = "group.stop",
+        .flags = CMD_WRITE | CMD_ESTOP,
         .help = "Stop the running action group (ACTION_GROUP_STOP, ahead of queued moves); "
                 "{} once written.",
         .encode = cmd_group_stop_encode,
         .run = cmd_group_stop_run,
+        .written = cmd_group_stop_written,
 };

@@ -40,6 +40,7 @@ static const struct cmd_arg cmd_move_args[] = {
 
 const struct cmd cmd_move = {
         .name = "move",
+        .flags = CMD_WRITE | CMD_CLAIMS_SERVOS,
         .help = "Move servos (SERVO_MOVE): {\"time_ms\"} once the frame is written, or with "
                 "wait {\"time_ms\",\"completed\":true} once the move has ended.",
         .args = cmd_move_args,

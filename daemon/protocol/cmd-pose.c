@@ -43,6 +43,7 @@ static const struct cmd_arg cmd_pose_args[] = {
 
 const struct cmd cmd_pose = {
         .name = "pose",
+        .flags = CMD_WRITE | CMD_CLAIMS_SERVOS,
         .help = "Move every servo of a pose in one frame, within limits and speeds: as move.",
         .args = cmd_pose_args,
         .prepare = cmd_pose_prepare,

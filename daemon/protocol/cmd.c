@@ -9,6 +9,7 @@
 #include "events.h"
 #include "log.h"
 #include "request.h"
+#include "txqueue.h"
 
 const struct cmd *const cmd_table[] = {
         &cmd_ping,
@@ -26,6 +27,9 @@ const struct cmd *const cmd_table[] = {
         &cmd_servos,
         &cmd_robot,
         &cmd_config_reload,
+        &cmd_hello,
+        &cmd_claim,
+        &cmd_release,
         NULL,
 };
 
@@ -93,6 +97,10 @@ static enum lsc_errcode cmd_wire_errcode(enum wire_result result)
                 return LSC_ERRCODE_SUPERSEDED;
         case WIRE_SHUTDOWN:
                 return LSC_ERRCODE_SHUTDOWN;
+        case WIRE_DROPPED:
+                return LSC_ERRCODE_DROPPED;
+        case WIRE_CLAIMED:
+                return LSC_ERRCODE_CLAIMED;
         case WIRE_DEVICE_LOST:
         case WIRE_WRITTEN:
                 break;
@@ -122,7 +130,8 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
         struct wire_request req = {
                 .frame = frame, .size = (size_t) r,
                 .owner = call->peer ? peer_owner(call->peer) : NULL,
-                .lane = lane, .flags = flags, .servo_mask = call->args.plan.mask,
+                .lane = lane, .servo_mask = call->args.plan.mask,
+                .flags = flags | (call->cmd->flags & CMD_CLAIMS_GROUPS ? WIRE_GROUP : 0),
                 .done = cmd_wire_done, .userdata = call,
         };
 
@@ -135,19 +144,46 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
                 robot_queued(ctx->robot, &call->args.plan);
 }
 
+/* Whether PEER may run the prepared request CMD with ARGS: 0, -EPERM
+ * (forbidden, with ERR) on the observe socket, or -EBUSY with *HOLDER when
+ * another client's claim covers what it touches. An emergency stop always
+ * may. */
+static int cmd_admit(struct cmd_context *ctx, const struct peer *peer, const struct cmd *cmd,
+                     const struct cmd_args *args, const struct claim **holder, struct fail *err)
+{
+        uint64_t servos = cmd->flags & CMD_CLAIMS_SERVOS ? args->plan.mask : 0;
+        bool groups = cmd->flags & CMD_CLAIMS_GROUPS;
+
+        if (peer->observer && (cmd->flags & CMD_WRITE))
+                return fail(err, LSC_ERRCODE_FORBIDDEN, NULL, "%s changes the robot; this is the "
+                            "observe socket, for reading only", cmd->name);
+        if (cmd->flags & CMD_ESTOP || (!servos && !groups))
+                return 0;
+        *holder = claims_conflict(robot_claims(ctx->robot), peer->number, servos, groups);
+        return *holder ? -EBUSY : 0;
+}
+
 void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len)
 {
         struct request req;
         struct fail err;
+        const struct claim *holder = NULL;
         int r = request_parse(line, len, &req, &err);
         struct call *call = call_new(ctx, peer, req.id_text, req.id_len);
 
+        /* Any line of a claim's holder renews its lease. */
+        robot_renew(ctx->robot, peer->number);
         if (r == 0)
                 r = cmd_prepare(req.cmd, robot_model(ctx->robot), robot_servos(ctx->robot),
                                 &req.args, &err);
-
+        if (r == 0)
+                r = cmd_admit(ctx, peer, req.cmd, &req.args, &holder, &err);
         ctx->counters.requests++;
-        if (r < 0) {
+        if (r == -EBUSY && holder) {
+                log_debug("Client %llu: %s: claimed by client %llu", (unsigned long long) peer->number,
+                          req.cmd->name, (unsigned long long) holder->owner);
+                cmd_claim_refuse(call, holder);
+        } else if (r < 0) {
                 log_debug("Client %llu: %s: %s", (unsigned long long) peer->number,
                           lsc_errcode_name(err.code), err.message);
                 call_fail(call, err.code, err.field, "%s", err.message);
@@ -272,6 +308,20 @@ const struct servos_ops cmd_servos_ops = {
         .completed = cmd_servos_completed,
 };
 
+void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
+{
+        const struct txqueue_match own = { .owner = peer_owner(peer), .everything = true };
+        size_t dropped;
+
+        robot_owner_gone(ctx->robot, peer->number);
+        if (!peer->drop_on_disconnect)
+                return;
+        dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
+        if (dropped)
+                log_info("Client %llu went away: %zu queued frames dropped (on_disconnect drop)",
+                         (unsigned long long) peer->number, dropped);
+}
+
 int cmd_reload(struct cmd_context *ctx, char **errors)
 {
         int r = robot_reload(ctx->robot, errors);
@@ -312,7 +362,13 @@ static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
                 [CMD_ARG_NAME] = "name",
                 [CMD_ARG_SERVOS] = "array of {\"id\" or \"name\", \"position\" or \"delta\"}",
                 [CMD_ARG_EVENTS] = "array of names or prefixes",
+                [CMD_ARG_TEXT] = "string",
+                [CMD_ARG_CHOICE] = "string",
+                [CMD_ARG_SERVO_SET] = "array of ids and names, or \"all\"",
+                [CMD_ARG_SAFE] = "string",
         };
+        _Static_assert(CMD_ARG_SAFE == sizeof(types) / sizeof(types[0]) - 1,
+                       "a name for every argument type");
 
         fprintf(f, "    %-10s %s", a->name, types[a->type]);
         if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
@@ -330,6 +386,10 @@ void cmd_print_help(FILE *f)
 {
         for (size_t i = 0; cmd_table[i]; i++) {
                 fprintf(f, "%s\n    %s\n", cmd_table[i]->name, cmd_table[i]->help);
+                if (cmd_table[i]->flags & CMD_ESTOP)
+                        fputs("    (acts: an emergency stop, never refused for a claim)\n", f);
+                else if (cmd_table[i]->flags & CMD_WRITE)
+                        fputs("    (acts: forbidden on the observe socket)\n", f);
                 for (const struct cmd_arg *a = cmd_table[i]->args; a && a->name; a++)
                         cmd_print_arg(f, a);
         }

@@ -34,6 +34,21 @@ enum cmd_arg_type {
         CMD_ARG_NAME,           /* a name from the robot file (an identifier) */
         CMD_ARG_SERVOS,         /* [{"id":N|"name":S,"position":N|"delta":N},...] */
         CMD_ARG_EVENTS,         /* ["name" or "prefix.",...] */
+        CMD_ARG_TEXT,           /* printable UTF-8, 1..CMD_TEXT_MAX bytes */
+        CMD_ARG_CHOICE,         /* one of choices[]: its index */
+        CMD_ARG_SERVO_SET,      /* [id or name,...] or "all" */
+        CMD_ARG_SAFE,           /* "none", "stop", "home" or "pose:NAME" */
+};
+
+#define CMD_TEXT_MAX 64
+
+/* What a verb does, for the observe socket and for claims. */
+enum cmd_flags {
+        CMD_WRITE          = 1 << 0,    /* changes the robot: forbidden to observers */
+        CMD_ESTOP          = 1 << 1,    /* an emergency stop: never refused for a claim */
+        CMD_CLAIMS_SERVOS  = 1 << 2,    /* refused while another client claims a servo
+                                           of its plan */
+        CMD_CLAIMS_GROUPS  = 1 << 3,    /* refused while another client claims groups */
 };
 
 /* The typed arguments of every verb; each verb uses the fields it names in
@@ -54,6 +69,15 @@ struct cmd_args {
         size_t n_specs;
         struct servos_spec specs[LSC_MOVE_MAX_SERVOS];
         struct servos_plan plan;
+        char text[CMD_TEXT_MAX + 1];            /* CMD_ARG_TEXT */
+        long choice;                            /* CMD_ARG_CHOICE */
+        bool all;                               /* CMD_ARG_SERVO_SET "all" */
+        bool groups;
+        long lease_ms;
+        long timeout_ms;
+        long claim;
+        long safe;                              /* enum claims_safe */
+        char safe_pose[MODEL_NAME_MAX + 1];
 };
 
 struct cmd_arg {
@@ -63,6 +87,7 @@ struct cmd_arg {
         long min, max;          /* CMD_ARG_INT, CMD_ARG_GROUP_OR_ALL */
         long def;               /* value when absent and not required */
         size_t offset;          /* of the long or bool in struct cmd_args */
+        const char *const *choices;     /* CMD_ARG_CHOICE, NULL-terminated */
         const char *help;
 };
 
@@ -89,6 +114,8 @@ struct cmd_context {
         void (*publish)(void *userdata, enum lsc_event type, const cJSON *event);
         /* {"path","connected","baud","usb"}, as in the hello event. */
         cJSON *(*device)(void *userdata);
+        /* Call FN for every connected client's peer. */
+        void (*each_peer)(void *userdata, void (*fn)(struct peer *p, void *arg), void *arg);
         void (*stats)(void *userdata, struct cmd_stats *ret);
 };
 
@@ -103,6 +130,7 @@ struct cmd {
         const char *name;
         const char *help;
         const struct cmd_arg *args;  /* terminated by an entry with name NULL */
+        unsigned flags;              /* enum cmd_flags */
         int (*prepare)(const struct model *m, const struct servos *s, struct cmd_args *args,
                        struct fail *f);
         int (*encode)(const struct cmd_args *args, uint8_t *buf, size_t size);
@@ -139,6 +167,17 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
  * struct cmd_context. */
 extern const struct board_ops cmd_board_ops;
 
+/* Answer CALL "claimed", naming HOLDER (its client, name and pid). */
+void cmd_claim_refuse(struct call *call, const struct claim *holder);
+
+/* PEER's connection closed: its claims expire, and with on_disconnect
+ * "drop" its queued frames are dropped. */
+void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer);
+
+/* The claims' decisions (grants, expiries and their safe actions);
+ * userdata is the struct cmd_context. */
+extern const struct claims_ops cmd_claims_ops;
+
 /* The servos' state's decisions (move waits, move.completed); userdata
  * is the struct cmd_context. */
 extern const struct servos_ops cmd_servos_ops;
@@ -166,6 +205,7 @@ void cmd_print_help(FILE *f);
 /* Verbs, one per cmd-<verb>.c. */
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
-        cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload;
+        cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
+        cmd_release;
 
 #endif

@@ -34,9 +34,20 @@ static void event_add_frame(cJSON *event, const struct lsc_frame *frame)
         cJSON_AddStringToObject(event, "params", hex);
 }
 
+void event_add_by(cJSON *event, uint64_t client, const char *name)
+{
+        cJSON *by = cJSON_AddObjectToObject(event, "by");
+
+        cJSON_AddNumberToObject(by, "client", (double) client);
+        cJSON_AddItemToObject(by, "name", name[0] ? cJSON_CreateString(name) : cJSON_CreateNull());
+}
+
 cJSON *event_from_board(const struct board_event *e)
 {
         cJSON *event = event_new(lsc_event_name(e->type));
+
+        if (e->by)
+                event_add_by(event, e->by->client, e->by->name);
 
         switch (e->type) {
         case LSC_EVENT_GROUP_STARTED:

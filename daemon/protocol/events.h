@@ -21,6 +21,9 @@ cJSON *event_mask_to_json(unsigned mask);
 /* A new event object {"event":NAME,"time":T}; the caller adds its fields. */
 cJSON *event_new(const char *name);
 
+/* "by":{"client":CLIENT,"name":NAME or null}: who caused EVENT. */
+void event_add_by(cJSON *event, uint64_t client, const char *name);
+
 /* The event object of what the board reported. */
 cJSON *event_from_board(const struct board_event *e);
 

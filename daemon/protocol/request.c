@@ -179,6 +179,92 @@ static int request_group(const cJSON *item, const struct cmd_arg *a, struct cmd_
         return 0;
 }
 
+/* Printable UTF-8 (JSON scanning made it UTF-8): no control character. */
+static int request_text(const cJSON *item, const char *field, char ret[CMD_TEXT_MAX + 1],
+                        struct fail *err)
+{
+        size_t len = cJSON_IsString(item) ? strlen(item->valuestring) : 0;
+
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char) item->valuestring[i] < 0x20 || item->valuestring[i] == 0x7f)
+                        len = 0;
+        if (len == 0 || len > CMD_TEXT_MAX)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be a string of 1 "
+                            "to %d bytes without control characters", field, CMD_TEXT_MAX);
+        strcpy(ret, item->valuestring);
+        return 0;
+}
+
+static int request_choice(const cJSON *item, const struct cmd_arg *a, long *ret,
+                          struct fail *err)
+{
+        char known[128] = "";
+
+        for (long i = 0; a->choices[i]; i++) {
+                if (cJSON_IsString(item) && strcmp(item->valuestring, a->choices[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+                snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s\"%s\"",
+                         i ? ", " : "", a->choices[i]);
+        }
+        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name, "%s must be one of %s", a->name,
+                    known);
+}
+
+/* "all", or an array of servo ids and names, each at most once. */
+static int request_servo_set(const cJSON *item, const char *field, struct cmd_args *args,
+                             struct fail *err)
+{
+        char at[64];
+        size_t i = 0;
+        long id;
+
+        if (cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
+                args->all = true;
+                return 0;
+        }
+        if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > LSC_MOVE_MAX_SERVOS)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be \"all\" or an "
+                            "array of at most %d servo ids and names", field, LSC_MOVE_MAX_SERVOS);
+        for (const cJSON *s = item->child; s; s = s->next, i++) {
+                struct servos_spec *spec = &args->specs[i];
+                int r;
+
+                snprintf(at, sizeof(at), "%s[%zu]", field, i);
+                *spec = (struct servos_spec) { .id = 0 };
+                r = cJSON_IsString(s) ? request_name(s, at, spec->name, err)
+                                      : request_integer(s, at, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX,
+                                                        &id, err);
+                if (r < 0)
+                        return r;
+                if (!cJSON_IsString(s))
+                        spec->id = (unsigned) id;
+        }
+        args->n_specs = i;
+        return 0;
+}
+
+/* "none", "stop", "home" or "pose:NAME". */
+static int request_safe(const cJSON *item, const char *field, struct cmd_args *args,
+                        struct fail *err)
+{
+        const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+        if (strcmp(v, "none") == 0 || strcmp(v, "stop") == 0) {
+                args->safe = v[0] == 'n' ? CLAIMS_SAFE_NONE : CLAIMS_SAFE_STOP;
+                return 0;
+        }
+        if (strcmp(v, "home") == 0)
+                v = "pose:home";
+        if (strncmp(v, "pose:", 5) != 0 || !model_name_valid(v + 5))
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be \"none\", "
+                            "\"stop\", \"home\" or \"pose:NAME\"", field);
+        args->safe = CLAIMS_SAFE_POSE;
+        strcpy(args->safe_pose, v + 5);
+        return 0;
+}
+
 static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_args *args,
                        struct fail *err)
 {
@@ -202,6 +288,14 @@ static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_ar
                 return request_servos(item, args, err);
         case CMD_ARG_EVENTS:
                 return request_events(item, args, err);
+        case CMD_ARG_TEXT:
+                return request_text(item, a->name, args->text, err);
+        case CMD_ARG_CHOICE:
+                return request_choice(item, a, (long *) slot, err);
+        case CMD_ARG_SERVO_SET:
+                return request_servo_set(item, a->name, args, err);
+        case CMD_ARG_SAFE:
+                return request_safe(item, a->name, args, err);
         }
         return -EINVAL;
 }
@@ -210,7 +304,8 @@ static void request_default(const struct cmd_arg *a, struct cmd_args *args)
 {
         char *slot = (char *) args + a->offset;
 
-        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
+        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL ||
+            a->type == CMD_ARG_CHOICE)
                 *(long *) slot = a->def;
         else if (a->type == CMD_ARG_BOOL)
                 *(bool *) slot = a->def != 0;

@@ -136,10 +136,16 @@ void board_frame(struct board *b, const struct lsc_frame *frame)
         board_arm(b);
 }
 
-void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs)
+void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs,
+                       const struct board_by *by)
 {
-        board_state_run_written(&b->state, w, group, runs, board_now(b));
+        board_state_run_written(&b->state, w, group, runs, by, board_now(b));
         board_arm(b);
+}
+
+void board_stop_written(struct board *b, const struct board_by *by)
+{
+        board_state_stop_written(&b->state, by, board_now(b));
 }
 
 void board_speed(struct board *b, unsigned group, unsigned percent)

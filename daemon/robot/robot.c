@@ -26,9 +26,11 @@ struct robot {
         uint64_t loaded;
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
+        struct claims claims;
         struct board *board;
         sd_event *event;
         sd_event_source *timer;
+        sd_event_source *claims_timer;
         sd_event_source *save_timer;
 };
 
@@ -37,6 +39,20 @@ _Static_assert(SERVOS_NEVER == DEADLINE_NEVER, "the state's \"no deadline\" is t
 static void robot_arm(struct robot *r)
 {
         deadline_arm(r->timer, servos_deadline(&r->servos));
+}
+
+static void robot_arm_claims(struct robot *r)
+{
+        deadline_arm(r->claims_timer, claims_deadline(&r->claims));
+}
+
+static int robot_on_claims_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct robot *r = userdata;
+
+        claims_expire(&r->claims, usec);
+        robot_arm_claims(r);
+        return 0;
 }
 
 static int robot_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -127,7 +143,8 @@ static int robot_load(const struct robot *r, struct model **ret, char **errors)
 }
 
 int robot_new(struct robot **ret, sd_event *event, const struct robot_config *config,
-              struct board *board, const struct servos_ops *ops, void *userdata)
+              struct board *board, const struct servos_ops *servos_ops,
+              const struct claims_ops *claims_ops, void *userdata)
 {
         struct robot *r = mem_new0(struct robot);
         char *errors = NULL;
@@ -137,7 +154,8 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
         r->state_path = config->state_path ? mem_strdup(config->state_path) : NULL;
         r->board = board;
         r->event = sd_event_ref(event);
-        servos_init(&r->servos, ops, userdata);
+        servos_init(&r->servos, servos_ops, userdata);
+        claims_init(&r->claims, claims_ops, userdata);
         e = robot_load(r, &r->model, &errors);
         if (e < 0) {
                 log_lines(LOG_ERR, errors);
@@ -150,6 +168,11 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
                               ROBOT_TIMER_ACCURACY_USEC, robot_on_timer, r);
         if (e >= 0)
                 e = sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
+        if (e >= 0)
+                e = sd_event_add_time(event, &r->claims_timer, CLOCK_MONOTONIC, CLAIMS_NEVER,
+                                      ROBOT_TIMER_ACCURACY_USEC, robot_on_claims_timer, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->claims_timer, SD_EVENT_OFF);
         if (e >= 0)
                 e = sd_event_add_time_relative(event, &r->save_timer, CLOCK_MONOTONIC,
                                                ROBOT_SAVE_DELAY_USEC, 0, robot_on_save, r);
@@ -171,7 +194,9 @@ void robot_shutdown(struct robot *r)
         free(r->state_path);
         r->state_path = NULL;
         servos_done(&r->servos);
+        claims_done(&r->claims);
         robot_arm(r);
+        robot_arm_claims(r);
 }
 
 struct robot *robot_free(struct robot *r)
@@ -181,7 +206,9 @@ struct robot *robot_free(struct robot *r)
         if (r->save_timer)
                 robot_save(r);
         servos_done(&r->servos);
+        claims_done(&r->claims);
         sd_event_source_disable_unref(r->timer);
+        sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
         sd_event_unref(r->event);
         model_free(r->model);
@@ -247,4 +274,49 @@ void robot_forget(struct robot *r, enum servos_result result)
         servos_forget(&r->servos, result);
         robot_arm(r);
         robot_touch(r);
+}
+
+const struct claims *robot_claims(const struct robot *r)
+{
+        return &r->claims;
+}
+
+static uint64_t robot_now(const struct robot *r)
+{
+        uint64_t now = 0;
+
+        sd_event_now(r->event, CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+int robot_claim(struct robot *r, const struct claim *want, bool wait, uint64_t wait_usec,
+                void *waiter, struct claim **ret)
+{
+        uint64_t now = robot_now(r);
+        int e = claims_request(&r->claims, want, wait,
+                               wait_usec == CLAIMS_NEVER ? CLAIMS_NEVER : now + wait_usec,
+                               waiter, now, ret);
+
+        robot_arm_claims(r);
+        return e;
+}
+
+void robot_renew(struct robot *r, uint64_t owner)
+{
+        claims_renew(&r->claims, owner, robot_now(r));
+        robot_arm_claims(r);
+}
+
+int robot_release(struct robot *r, uint64_t owner, uint64_t id)
+{
+        int n = claims_release(&r->claims, owner, id, robot_now(r));
+
+        robot_arm_claims(r);
+        return n;
+}
+
+void robot_owner_gone(struct robot *r, uint64_t owner)
+{
+        claims_owner_gone(&r->claims, owner, robot_now(r));
+        robot_arm_claims(r);
 }

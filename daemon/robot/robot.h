@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 
 #include "board.h"
+#include "claims.h"
 #include "model.h"
 #include "servos.h"
 
@@ -27,7 +28,8 @@ struct robot_config {
  * limits) and the state a previous lscd left. Returns 0, -EINVAL when the
  * file has errors (logged, one per line), or another negative errno. */
 int robot_new(struct robot **ret, sd_event *event, const struct robot_config *config,
-              struct board *board, const struct servos_ops *ops, void *userdata);
+              struct board *board, const struct servos_ops *servos_ops,
+              const struct claims_ops *claims_ops, void *userdata);
 /* lscd is stopping: save the state as it is, answer every wait
  * SERVOS_SHUTDOWN, and save nothing after. */
 void robot_shutdown(struct robot *r);
@@ -52,5 +54,14 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
 void robot_forget(struct robot *r, enum servos_result result);
 /* The board's state (speeds, the running group) changed: save it soon. */
 void robot_touch(struct robot *r);
+
+/* Wrappers of claims.h at the loop's time, keeping the claims' timer in
+ * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */
+const struct claims *robot_claims(const struct robot *r);
+int robot_claim(struct robot *r, const struct claim *want, bool wait, uint64_t wait_usec,
+                void *waiter, struct claim **ret);
+void robot_renew(struct robot *r, uint64_t owner);
+int robot_release(struct robot *r, uint64_t owner, uint64_t id);
+void robot_owner_gone(struct robot *r, uint64_t owner);
 
 #endif

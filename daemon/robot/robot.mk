@@ -7,6 +7,7 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/model.c daemon/robot/model.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
+	daemon/robot/claims.c daemon/robot/claims.h \
 	daemon/robot/state.c daemon/robot/state.h \
 	daemon/robot/robot.c daemon/robot/robot.h
 daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)

@@ -339,6 +339,11 @@ const char *wire_result_string(enum wire_result result)
                 return "replaced by a later move of the same servos";
         case WIRE_SHUTDOWN:
                 return "lscd is shutting down";
+        case WIRE_DROPPED:
+                return "dropped before it was written: its client's claim ended, or the client "
+                       "went away";
+        case WIRE_CLAIMED:
+                return "dropped before it was written: another client claimed what it moves";
         case WIRE_DEVICE_LOST:
                 break;
         }
@@ -379,6 +384,7 @@ int wire_submit(struct wire *w, const struct wire_request *req)
                 .restore = req->lane == WIRE_LANE_RESTORE,
                 .haltable = req->flags & WIRE_HALTABLE,
                 .replace = req->flags & WIRE_REPLACE,
+                .group = req->flags & WIRE_GROUP,
                 .servo_mask = req->servo_mask,
         };
         r = txqueue_push(w->queue, &f->item, req->owner, &superseded);
@@ -399,6 +405,20 @@ size_t wire_halt(struct wire *w)
         w->stats.halted += n;
         wire_answer(w, list, WIRE_HALTED);
         return n;
+}
+
+size_t wire_drop(struct wire *w, const struct txqueue_match *match, enum wire_result result)
+{
+        size_t n;
+        struct txqueue_item *list = txqueue_drop(w->queue, match, &n);
+
+        wire_answer(w, list, result);
+        return n;
+}
+
+size_t wire_owner_queued(const struct wire *w, const void *owner)
+{
+        return txqueue_owner_len(w->queue, owner);
 }
 
 size_t wire_queued(const struct wire *w)

@@ -16,7 +16,7 @@ extern "C" {
 #define LSC_PROTOCOL_VERSION 1
 /* Additions within the version, each documented in lscd-protocol(7) with the
  * minor version that added it; clients ignore what they do not know. */
-#define LSC_PROTOCOL_MINOR 1
+#define LSC_PROTOCOL_MINOR 2
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 
@@ -45,6 +45,10 @@ enum lsc_errcode {
         LSC_ERRCODE_UNKNOWN_GROUP,      /* minor 1 */
         LSC_ERRCODE_UNKNOWN_POSITION,   /* minor 1 */
         LSC_ERRCODE_INVALID_CONFIG,     /* minor 1 */
+        LSC_ERRCODE_CLAIMED,            /* minor 2 */
+        LSC_ERRCODE_FORBIDDEN,          /* minor 2 */
+        LSC_ERRCODE_DROPPED,            /* minor 2 */
+        LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
         _LSC_ERRCODE_MAX,
 };
 
@@ -59,6 +63,9 @@ enum lsc_event {
         LSC_EVENT_FRAME_UNKNOWN,
         LSC_EVENT_MOVE_COMPLETED,       /* minor 1 */
         LSC_EVENT_ROBOT_CHANGED,        /* minor 1 */
+        LSC_EVENT_CLAIM_ACQUIRED,       /* minor 2 */
+        LSC_EVENT_CLAIM_RELEASED,       /* minor 2 */
+        LSC_EVENT_CLAIM_EXPIRED,        /* minor 2 */
         _LSC_EVENT_MAX,
 };
 

@@ -313,7 +313,8 @@ def watch_text_is_flushed_into_a_pipe():
             line = watcher.stdout.readline()
             tap.check(watcher.poll() is None, "watch is still running")
             tap.check(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} group\.started "
-                               r"group=8 runs=3 source=lscd\n$", line), "event text", line)
+                               r"by\.client=\d+ by\.name=null group=8 runs=3 source=lscd\n$", line),
+                      "event text", line)
         finally:
             watcher.kill()
             watcher.communicate()
@@ -324,7 +325,8 @@ def watch_takes_every_event_and_prefix():
     with running() as (sim, lscd):
         events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
                   "device.connected", "device.disconnected", "battery", "frame.unknown",
-                  "move.", "move.completed", "robot.", "robot.changed")
+                  "move.", "move.completed", "robot.", "robot.changed", "claim.",
+                  "claim.acquired", "claim.released", "claim.expired")
         p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
         status_is(p, 75, "watch of every name and prefix times out")
 
@@ -593,7 +595,8 @@ def bash_completion_offers_table_words():
            sorted(["--count", "--timeout", "--socket", "--json", "--help", "group.", "device.", "frame.",
                    "group.started", "group.stopped", "group.completed", "device.connected",
                    "device.disconnected", "battery", "frame.unknown", "move.", "move.completed",
-                   "robot.", "robot.changed"]), "every event and prefix")
+                   "robot.", "robot.changed", "claim.", "claim.acquired", "claim.released",
+                   "claim.expired"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")
