@@ -14,23 +14,12 @@
  * and the second sees the line go idle: the idle line may only turn bytes
  * that the reset discards into frames.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lsc/frame.h"
 
 #define FUZZ_MAX_INPUT (1 << 16)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define fuzz_assert(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __LINE__))
-
-_Noreturn static void fuzz_fail(const char *what, int line)
-{
-        fprintf(stderr, "fuzz-decoder.c:%d: check failed: %s\n", line, what);
-        abort();
-}
 
 /* One decoding of the input: what was fed and the frames returned, as
  * their wire bytes back to back (never more bytes than were fed). */
@@ -154,7 +143,7 @@ static void fuzz_pass_init(struct fuzz_pass *p)
         p->out_len = 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_decoder(const uint8_t *data, size_t size)
 {
         static struct fuzz_pass split, bytes;
         size_t cut = size > 0 ? (size_t)data[0] * size / 255 : 0;
@@ -182,3 +171,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert(memcmp(split.out, bytes.out, split.out_len) == 0);
         return 0;
 }
+
+FUZZ_TARGET(decoder, FUZZ_MAX_INPUT, fuzz_decoder);

@@ -7,7 +7,7 @@
  *
  * Every line is handed over in a heap allocation of exactly its size, with
  * neither newline nor NUL after it, so that AddressSanitizer (our code) and
- * valgrind (also inside the uninstrumented libcjson, see fuzz-request.sh)
+ * valgrind (also inside the uninstrumented libcjson, see memcheck.sh)
  * catch any read past its end: cJSON 1.7.15's cJSON_ParseWithLength could
  * over-read such buffers, and this proves lscd never lets it.
  *
@@ -20,19 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "linebuf.h"
-#include "options.h"
+#include "lsc/protocol.h"
 #include "request.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define fuzz_assert(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __LINE__))
-
-_Noreturn static void fuzz_fail(const char *what, int line)
-{
-        fprintf(stderr, "fuzz-request.c:%d: check failed: %s\n", line, what);
-        abort();
-}
 
 static void fuzz_check_error(const struct request_error *err)
 {
@@ -160,7 +151,7 @@ static void fuzz_lines(struct linebuf *b)
 /* Split the input into lines as a client's connection does: read into the
  * buffer as far as it has room, take the lines; at the end, a last line
  * without newline counts. */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_request(const uint8_t *data, size_t size)
 {
         struct linebuf b;
         size_t off = 0, n;
@@ -184,3 +175,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         linebuf_done(&b);
         return 0;
 }
+
+FUZZ_TARGET(request, LSC_PROTOCOL_LINE_MAX, fuzz_request);
