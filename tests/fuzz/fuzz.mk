@@ -10,7 +10,8 @@
 fuzz_targets = tests/fuzz/fuzz-decoder.c tests/fuzz/fuzz-request.c
 
 fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(fuzz_targets)
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-all.sh tests/fuzz/memcheck.sh
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-all.sh tests/fuzz/memcheck.sh \
+	tests/fuzz/make-request-seeds.py
 
 if ENABLE_TESTS
 check_PROGRAMS += tests/fuzz/replay
