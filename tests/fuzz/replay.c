@@ -7,9 +7,11 @@
  *     replay                      each target over FUZZ_CORPUS/NAME/
  *     replay NAME [DIR|FILE]...   one target (default: its corpus)
  *
- * Prints TAP, one test point per file, in name order; a target without a
- * corpus file fails. A failed check in a target aborts, which the TAP
- * driver reports as an error.
+ * Prints TAP, one test point per file, in name order. A file fails that
+ * is longer than its target's max_len (libFuzzer would never make it) or
+ * that the target refuses (returns -1), and so does a target without a
+ * corpus file. A failed check in a target aborts, which the TAP driver
+ * reports as an error.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -63,8 +65,10 @@ static void replay_file(struct replay *r, const char *path, size_t size)
                 error = "short read";
         if (f)
                 fclose(f);
-        if (!error)
-                r->target->one(data, size);
+        if (!error && size > r->target->max_len)
+                error = "longer than the target's max_len";
+        if (!error && r->target->one(data, size) != 0)
+                error = "refused by the target";
         free(data);
         replay_result(r, path, error, size);
 }
