@@ -33,6 +33,4 @@ struct options {
         struct ports_id usb_ids[OPTIONS_MAX_USB_IDS];
 };
 
-#define LSC_PROTOCOL_LINE_MAX 65536          /* a request line, newline included */
-
 #endif
