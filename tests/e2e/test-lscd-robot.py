@@ -172,22 +172,21 @@ def a_wait_completes_when_the_servos_arrive():
         c = lscd.client()
         c.subscribe(["move."])
         for time_ms in (0, 150, 400):
-            since = sim.mark()
             r = c.ok("move", servos=[{"name": "shoulder", "position": 1500 + time_ms},
                                      {"id": 9, "position": 1000}], time_ms=time_ms, wait=True)
             answered = time.monotonic()
             tap.eq(r.get("completed"), True, "completed (%d ms)" % time_ms)
-            frame = sim.wait_for("rx", since=since)
-            arrival = frame.t + time_ms / 1000
-            # The simulator logs a frame a little after its last byte came
-            # in; lscd predicts from the moment that byte left the wire.
+            arrival = sim.last_arrival([1, 9], monotonic=True)
+            # The simulator dates a frame from when it read its last byte,
+            # a little after lscd's clock says it left the wire.
             if not valgrind_on():
-                tap.check(abs(answered - arrival) < 0.020, "within 20 ms of the arrival "
+                tap.check(abs(answered - arrival) < 0.020, "within 20 ms of the servos' arrival "
                           "(%d ms): %+.4f s" % (time_ms, answered - arrival))
             ev = c.wait_event("move.completed")
             tap.eq((ev["servos"], ev["source"]), ([1, 9], "move"), "move.completed")
-            st = sim.state()["servos"]
-            tap.eq((st[1], st[9]), (1480 + time_ms, 1000), "the board's servos are there")
+            sim.wait_until(lambda _: sim.state()["now"] >= arrival, "the arrival")
+            tap.eq(sim.positions()[1], 1480 + time_ms, "the shoulder is there, trim applied")
+            tap.eq(sim.positions()[9], 1000, "servo 9 is there")
         servos = {s["id"]: s for s in c.ok("servos")["servos"]}
         tap.eq((servos[1]["target"], servos[1]["moving"]), (1900, False), "servos: shoulder")
         tap.eq((servos[9]["name"], servos[9]["target"]), (None, 1000), "servos: raw id 9")
