@@ -172,10 +172,12 @@ def a_wait_completes_when_the_servos_arrive():
         c = lscd.client()
         c.subscribe(["move."])
         for time_ms in (0, 150, 400):
+            since = sim.mark()
             r = c.ok("move", servos=[{"name": "shoulder", "position": 1500 + time_ms},
                                      {"id": 9, "position": 1000}], time_ms=time_ms, wait=True)
             answered = time.monotonic()
             tap.eq(r.get("completed"), True, "completed (%d ms)" % time_ms)
+            sim.wait_for("rx", since=since)       # read by the simulator, to date it
             arrival = sim.last_arrival([1, 9], monotonic=True)
             # The simulator dates a frame from when it read its last byte,
             # a little after lscd's clock says it left the wire.
