@@ -46,6 +46,9 @@ static void main_help(void)
                "      --state FILE            where state survives restarts (default\n"
                "                              /run/lscd/state.json)\n"
                "      --check-config FILE     check a robot file, print its errors, and exit\n"
+               "      --sequences DIR         sequence files (default " LSCD_SEQUENCE_DIR ")\n"
+               "      --recordings DIR        where recordings are written (default\n"
+               "                              /var/lib/lscd/sequences)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
@@ -76,7 +79,8 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
-        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET,
+        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
+        OPT_RECORDINGS,
 };
 
 static const struct option main_options[] = {
@@ -87,6 +91,8 @@ static const struct option main_options[] = {
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
         { "robot", required_argument, NULL, OPT_ROBOT },
+        { "sequences", required_argument, NULL, OPT_SEQUENCES },
+        { "recordings", required_argument, NULL, OPT_RECORDINGS },
         { "observe-socket", required_argument, NULL, OPT_OBSERVE_SOCKET },
         { "state", required_argument, NULL, OPT_STATE },
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
@@ -115,6 +121,8 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case OPT_LOCK_DIR: o->lock_dir = arg; break;
         case OPT_ROBOT: o->robot_path = arg; break;
+        case OPT_SEQUENCES: o->sequence_dir = arg; break;
+        case OPT_RECORDINGS: o->record_dir = arg; break;
         case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
         case OPT_STATE: o->state_path = arg; break;
         case OPT_CHECK_CONFIG: o->check_config = arg; break;
@@ -334,6 +342,8 @@ int main(int argc, char *argv[])
                 .lock_dir = "/run/lscd/lock",
                 .robot_path = LSCD_ROBOT_FILE,
                 .state_path = "/run/lscd/state.json",
+                .sequence_dir = LSCD_SEQUENCE_DIR,
+                .record_dir = "/var/lib/lscd/sequences",
                 .battery_timeout_usec = 1000000,
                 .max_clients = 1024,
                 .max_client_output = 1048576,

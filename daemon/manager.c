@@ -14,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "player.h"
 #include "robot.h"
 #include "serial.h"
 #include "server.h"
@@ -230,6 +231,7 @@ static void manager_disconnect(struct manager *m, const char *reason)
         board_abort(m->board, BOARD_DEVICE_LOST);
         /* Unplugged is unpowered, for boards fed by USB: a power cycle. */
         robot_forget(m->robot, SERVOS_DEVICE_LOST);
+        player_stop(m->player, 0, PLAYER_DEVICE_LOST, NULL);
         lsc_decoder_reset(&m->decoder);
         m->discarded_before += m->decoder.discarded;
         lsc_decoder_init(&m->decoder);
@@ -266,6 +268,7 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
         m->shutting_down = true;
         /* Saved before the board forgets its running group. */
         robot_shutdown(m->robot);
+        player_stop(m->player, 0, PLAYER_SHUTDOWN, NULL);
         board_abort(m->board, BOARD_SHUTDOWN);
         wire_shutdown(m->wire);
         sd_notify(false, "STOPPING=1");
@@ -382,6 +385,7 @@ static int manager_new_layers(struct manager *m)
                 .wire = m->wire, .userdata = m, .publish = manager_publish,
                 .device = manager_device_json, .stats = manager_stats,
                 .each_peer = manager_each_peer,
+                .sequence_dirs = { o->sequence_dir, o->record_dir },
         };
         if (r >= 0)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
@@ -391,6 +395,9 @@ static int manager_new_layers(struct manager *m)
                 r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops,
                               &cmd_claims_ops, &m->ctx);
         m->ctx.robot = m->robot;
+        if (r >= 0)
+                r = player_new(&m->player, m->event, m->wire, m->robot, &cmd_player_ops, &m->ctx);
+        m->ctx.player = m->player;
         if (r >= 0)
                 r = clients_new(&m->clients, m->event, &clients, &m->ctx,
                                 manager_clients_freed, m);
@@ -472,6 +479,7 @@ struct manager *manager_free(struct manager *m)
         m->shutting_down = true;
         m->server = server_free(m->server);
         m->observe_server = server_free(m->observe_server);
+        m->player = player_free(m->player);
         m->wire = wire_free(m->wire);
         m->robot = robot_free(m->robot);
         m->board = board_free(m->board);

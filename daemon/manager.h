@@ -23,6 +23,7 @@
 struct board;
 struct clients;
 struct robot;
+struct player;
 struct server;
 struct serial;
 struct wire;
@@ -42,6 +43,7 @@ struct manager {
         struct wire *wire;
         struct board *board;
         struct robot *robot;
+        struct player *player;
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;

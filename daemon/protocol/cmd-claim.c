@@ -72,6 +72,7 @@ static void cmd_claim_granted(struct cmd_context *ctx, struct call *call, const 
         size_t dropped = wire_drop(ctx->wire, &others, WIRE_CLAIMED);
         cJSON *response = call_response(call);
 
+        player_preempt(ctx->player, c->owner, c->servos);
         if (dropped)
                 log_info("Claim %llu: dropped %zu queued frames of other clients",
                          (unsigned long long) c->id, dropped);
@@ -215,6 +216,7 @@ static void cmd_claims_ended(void *userdata, const struct claim *c, enum claims_
                 cmd_claim_publish(ctx, LSC_EVENT_CLAIM_RELEASED, c, NULL, 0);
                 return;
         }
+        player_stop_owner(ctx->player, c->owner, PLAYER_STOPPED, NULL);
         dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
         log_notice("Claim %llu of client %llu expired (%s): %zu queued frames dropped",
                    (unsigned long long) c->id, (unsigned long long) c->owner, reason, dropped);

@@ -11,6 +11,9 @@ static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
  * send a STOP ahead of everything. */
 static void cmd_halt_run(struct cmd_context *ctx, struct call *call)
 {
+        struct board_by by;
+
+        player_stop(ctx->player, 0, PLAYER_STOPPED, call_by(call, &by) ? &by : NULL);
         call->dropped = wire_halt(ctx->wire);
         cmd_submit(ctx, call, WIRE_LANE_PRIORITY, 0);
 }

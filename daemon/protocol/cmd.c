@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "call.h"
@@ -30,6 +31,9 @@ const struct cmd *const cmd_table[] = {
         &cmd_hello,
         &cmd_claim,
         &cmd_release,
+        &cmd_sequence_run,
+        &cmd_sequence_stop,
+        &cmd_sequence_list,
         NULL,
 };
 
@@ -48,6 +52,24 @@ static bool cmd_takes_group(const struct cmd *cmd)
                 if (a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
                         return true;
         return false;
+}
+
+void cmd_args_free(struct cmd_args *args)
+{
+        free(args->steps_text);
+        args->steps_text = NULL;
+}
+
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups)
+{
+        const struct claim *holder;
+
+        if (!call->peer)
+                return true;
+        holder = claims_conflict(robot_claims(ctx->robot), call->peer->number, servos, groups);
+        if (holder)
+                cmd_claim_refuse(call, holder);
+        return !holder;
 }
 
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
@@ -191,6 +213,8 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
                 log_debug("Client %llu: %s", (unsigned long long) peer->number, req.cmd->name);
                 call->cmd = req.cmd;
                 call->args = req.args;
+                /* What the arguments own is the call's now. */
+                req.args = (struct cmd_args) { .n_specs = 0 };
                 req.cmd->run(ctx, call);
         }
         request_done(&req);
@@ -366,8 +390,9 @@ static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
                 [CMD_ARG_CHOICE] = "string",
                 [CMD_ARG_SERVO_SET] = "array of ids and names, or \"all\"",
                 [CMD_ARG_SAFE] = "string",
+                [CMD_ARG_STEPS] = "array of steps",
         };
-        _Static_assert(CMD_ARG_SAFE == sizeof(types) / sizeof(types[0]) - 1,
+        _Static_assert(CMD_ARG_STEPS == sizeof(types) / sizeof(types[0]) - 1,
                        "a name for every argument type");
 
         fprintf(f, "    %-10s %s", a->name, types[a->type]);

@@ -18,7 +18,9 @@
 
 #include "board.h"
 #include "fail.h"
+#include "player.h"
 #include "robot.h"
+#include "sequence.h"
 #include "lsc/frame.h"
 #include "lsc/protocol.h"
 #include "wire.h"
@@ -38,6 +40,7 @@ enum cmd_arg_type {
         CMD_ARG_CHOICE,         /* one of choices[]: its index */
         CMD_ARG_SERVO_SET,      /* [id or name,...] or "all" */
         CMD_ARG_SAFE,           /* "none", "stop", "home" or "pose:NAME" */
+        CMD_ARG_STEPS,          /* [{"pose":S or "servos":{...},"time_ms":N,...},...] */
 };
 
 #define CMD_TEXT_MAX 64
@@ -78,7 +81,14 @@ struct cmd_args {
         long claim;
         long safe;                              /* enum claims_safe */
         char safe_pose[MODEL_NAME_MAX + 1];
+        long loops;
+        long speed;
+        long run;
+        char *steps_text;                       /* CMD_ARG_STEPS, as JSON text; owned */
 };
+
+/* Free what ARGS owns (steps_text); NULL after. */
+void cmd_args_free(struct cmd_args *args);
 
 struct cmd_arg {
         const char *name;
@@ -108,6 +118,8 @@ struct cmd_context {
         struct wire *wire;
         struct board *board;
         struct robot *robot;
+        struct player *player;
+        const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
         struct cmd_counters counters;
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
@@ -167,6 +179,11 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
  * struct cmd_context. */
 extern const struct board_ops cmd_board_ops;
 
+/* Whether CALL may move SERVOS (and GROUPS) now, as far as claims go;
+ * false after answering it "claimed". For verbs that learn what they move
+ * only when they run (a sequence file). */
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups);
+
 /* Answer CALL "claimed", naming HOLDER (its client, name and pid). */
 void cmd_claim_refuse(struct call *call, const struct claim *holder);
 
@@ -206,6 +223,10 @@ void cmd_print_help(FILE *f);
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
         cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
-        cmd_release;
+        cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list;
+
+/* The player's decisions (sequence events and waits); userdata is the
+ * struct cmd_context. */
+extern const struct player_ops cmd_player_ops;
 
 #endif

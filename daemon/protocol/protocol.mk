@@ -18,6 +18,9 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/cmd-pose.c \
 	daemon/protocol/cmd-robot.c \
 	daemon/protocol/cmd-servos.c \
+	daemon/protocol/cmd-sequence-list.c \
+	daemon/protocol/cmd-sequence-run.c \
+	daemon/protocol/cmd-sequence-stop.c \
 	daemon/protocol/cmd-status.c \
 	daemon/protocol/cmd-subscribe.c \
 	daemon/protocol/cmd-version.c \

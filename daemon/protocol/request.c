@@ -296,6 +296,19 @@ static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_ar
                 return request_servo_set(item, a->name, args, err);
         case CMD_ARG_SAFE:
                 return request_safe(item, a->name, args, err);
+        case CMD_ARG_STEPS:
+                /* Kept as text: a sequence file's parser reads it (JSON is
+                 * YAML), so inline steps and files are checked alike. */
+                if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < 1)
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                                    "steps must be an array of 1 or more steps");
+                {
+                        char *steps = mem_check(cJSON_PrintUnformatted(item));
+
+                        args->steps_text = mem_printf("{\"steps\":%s}", steps);
+                        free(steps);
+                }
+                return 0;
         }
         return -EINVAL;
 }
@@ -427,6 +440,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct fail
 
 void request_done(struct request *req)
 {
+        cmd_args_free(&req->args);
         cJSON_Delete(req->root);
         *req = (struct request) { 0 };
 }

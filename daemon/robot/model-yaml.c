@@ -146,7 +146,6 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
 {
         const char *ref = yamldoc_scalar(key);
         unsigned id = ref ? model_servo_id(y->model, ref) : 0;
-        long number;
 
         if (id)
                 return id;
@@ -154,8 +153,7 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
                 char what[96];
 
                 snprintf(what, sizeof(what), "pose %s: servo id", pose);
-                return yamldoc_int(&y->d, key, what, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &number)
-                       ? (unsigned) number : 0;
+                return yamldoc_servo_id(&y->d, key, what, &id) ? id : 0;
         }
         yamldoc_error(&y->d, key, "pose %s: no servo is named \"%.40s\"", pose, ref ? ref : "");
         return 0;

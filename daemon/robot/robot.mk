@@ -7,6 +7,9 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/model.c daemon/robot/model.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
 	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/sequence.c daemon/robot/sequence.h \
+	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/player.c daemon/robot/player.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
 	daemon/robot/claims.c daemon/robot/claims.h \
 	daemon/robot/state.c daemon/robot/state.h \

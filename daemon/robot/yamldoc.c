@@ -70,6 +70,22 @@ bool yamldoc_int(struct yamldoc *y, const yaml_node_t *n, const char *what,
         return false;
 }
 
+bool yamldoc_servo_id(struct yamldoc *y, const yaml_node_t *key, const char *what, unsigned *ret)
+{
+        const char *text = yamldoc_scalar(key);
+        char *end;
+        long v = text ? strtol(text, &end, 10) : 0;
+
+        if (text && text[0] >= '0' && text[0] <= '9' && *end == '\0' &&
+            v >= LSC_SERVO_ID_MIN && v <= LSC_SERVO_ID_MAX) {
+                *ret = (unsigned) v;
+                return true;
+        }
+        yamldoc_error(y, key, "%s must be a servo id from %d to %d, or a servo's name", what,
+                      LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX);
+        return false;
+}
+
 bool yamldoc_bool(struct yamldoc *y, const yaml_node_t *n, const char *what,
                             bool *ret)
 {

@@ -35,6 +35,8 @@ const char *yamldoc_scalar(const yaml_node_t *n);
 /* An integer scalar within MIN..MAX, or false after an error naming WHAT. */
 bool yamldoc_int(struct yamldoc *y, const yaml_node_t *n, const char *what, long min, long max,
                  long *ret);
+/* A key that is a servo id, plain or quoted (JSON keys are strings). */
+bool yamldoc_servo_id(struct yamldoc *y, const yaml_node_t *key, const char *what, unsigned *ret);
 bool yamldoc_bool(struct yamldoc *y, const yaml_node_t *n, const char *what, bool *ret);
 /* The key of PAIR of MAPPING as a name (model_name_valid), not seen
  * before PAIR; NULL after the error. */

@@ -326,7 +326,8 @@ def watch_takes_every_event_and_prefix():
         events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
                   "device.connected", "device.disconnected", "battery", "frame.unknown",
                   "move.", "move.completed", "robot.", "robot.changed", "claim.",
-                  "claim.acquired", "claim.released", "claim.expired")
+                  "claim.acquired", "claim.released", "claim.expired", "sequence.",
+                  "sequence.started", "sequence.step", "sequence.completed", "sequence.stopped")
         p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
         status_is(p, 75, "watch of every name and prefix times out")
 
@@ -596,7 +597,8 @@ def bash_completion_offers_table_words():
                    "group.started", "group.stopped", "group.completed", "device.connected",
                    "device.disconnected", "battery", "frame.unknown", "move.", "move.completed",
                    "robot.", "robot.changed", "claim.", "claim.acquired", "claim.released",
-                   "claim.expired"]), "every event and prefix")
+                   "claim.expired", "sequence.", "sequence.started", "sequence.step",
+                   "sequence.completed", "sequence.stopped"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")

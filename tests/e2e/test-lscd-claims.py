@@ -270,6 +270,8 @@ EXAMPLES = {
     "move": move(1, 1500), "pose": {"name": "home"}, "group.run": {"group": 1},
     "group.stop": {}, "halt": {}, "group.speed": {"group": 1, "percent": 100},
     "config.reload": {}, "claim": {"servos": [1]}, "release": {},
+    "sequence.run": {"steps": [{"servos": {"1": 1500}, "time_ms": 10}]},
+    "sequence.stop": {}, "sequence.list": {},
 }
 
 

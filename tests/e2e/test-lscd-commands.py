@@ -126,7 +126,7 @@ def subscribe_and_unsubscribe():
         c.ok("battery")
         c.ok("ping")
         tap.eq(c.events(), [], "no events once unsubscribed")
-        tap.eq(len(c.ok("subscribe")["events"]), 12, "absent = every event")
+        tap.eq(len(c.ok("subscribe")["events"]), 16, "absent = every event")
 
 
 tap.main()
