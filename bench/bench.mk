@@ -5,4 +5,4 @@ noinst_PROGRAMS += bench/loadgen
 bench_loadgen_SOURCES = bench/loadgen.c
 
 EXTRA_DIST += bench/run bench/README.md bench/bench.py bench/benchlib.py \
-	bench/wirebench.py bench/clientbench.py
+	bench/wirebench.py bench/clientbench.py bench/robotbench.py

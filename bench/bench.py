@@ -24,6 +24,7 @@ sys.path[:0] = [HERE, os.path.join(TOP, "tests", "e2e")]
 import benchlib
 import clientbench
 import lscdharness
+import robotbench
 import simharness
 import wirebench
 
@@ -51,6 +52,7 @@ class Plan:
         self.rate_seconds = 1 if quick else 4
         self.fanout_rounds = 3 if quick else 20
         self.idle_seconds = 3 if quick else 10
+        self.wait_samples = 20 if quick else 200
 
 
 class Table:
@@ -64,7 +66,7 @@ class Table:
         print("  %-44s %s" % (figure, lscd), flush=True)
 
     def render(self):
-        head = ("figure", "lscd", "socat", "lscd/socat", "notes")
+        head = ("figure", "lscd", "peer", "lscd/peer", "notes")
         widths = [max(len(r[i]) for r in self.rows + [head]) for i in range(4)]
         lines = []
         for row in [head] + self.rows:
@@ -280,6 +282,23 @@ class Bench:
         t.add("idle wake-ups, %d clients connected" % SUBSCRIBERS, "%.1f /s" % idle1,
               note="context switches over %d s" % p.idle_seconds)
 
+    def robot_figures(self):
+        """Move wait accuracy at 9600 baud, beside a sleeping client: the
+        distance between the answer and the servos' arrival, either way."""
+        with self.sim(9600) as sim, self.lscd(sim, 9600) as lscd:
+            print("move wait accuracy ...", flush=True)
+            tail = benchlib.Tail(sim.log_path)
+            waited, slept = robotbench.wait_accuracy(lscd, tail, self.plan.wait_samples)
+        (w50, w99), (s50, s99) = (percentiles([abs(e) for e in x]) for x in (waited, slept))
+        n = "%d moves of %d ms each; peer: move, then sleep %d ms in Python" % (
+            len(waited), robotbench.TIME_MS, robotbench.TIME_MS)
+        self.table.add("move wait accuracy, |answer - arrival|, p50", ms(w50), ms(s50),
+                       ratio(w50, s50), n)
+        self.table.add("move wait accuracy, |answer - arrival|, p99", ms(w99), ms(s99),
+                       ratio(w99, s99), "signed, median: lscd %+.2f ms, peer %+.2f ms "
+                       "(- = before the servos arrived)" % (benchlib.median(waited),
+                                                           benchlib.median(slept)))
+
     def report(self, started):
         header = [
             "lscd benchmark (bench/run%s), %s UTC, revision %s" % (
@@ -289,6 +308,7 @@ class Bench:
             "simulator: lsc-sim, paced pty at the baud given, %s; lscd at normal priority "
             "unless said; times are CLOCK_MONOTONIC" % (
                 "SCHED_FIFO %d" % RT_PRIORITY if self.sim_rt else "normal priority (not allowed)"),
+            "peer column: socat on the same simulator, unless the note names another peer",
             "run time: %.0f s; load average before %s, after %s (1 min)" % (
                 time.monotonic() - self.t0, self.load, loadavg()),
             "",
@@ -298,6 +318,7 @@ class Bench:
     def run(self):
         self.wire_figures()
         self.client_figures()
+        self.robot_figures()
 
 
 def save(text, directory, started):

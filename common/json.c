@@ -286,7 +286,11 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret)
 
 bool json_add_time(cJSON *object, const char *name)
 {
-        uint64_t now = clock_usec(CLOCK_REALTIME);
+        return json_add_time_at(object, name, clock_usec(CLOCK_REALTIME));
+}
+
+bool json_add_time_at(cJSON *object, const char *name, uint64_t now)
+{
         char text[32];
 
         snprintf(text, sizeof(text), "%llu.%06llu", (unsigned long long) (now / CLOCK_USEC_PER_SEC),

@@ -53,6 +53,8 @@ int json_get_integer(const cJSON *item, long min, long max, long *ret);
 /* Add NAME: CLOCK_REALTIME seconds with microseconds, e.g. 1763683200.123456
  * (a raw item: cJSON's double printing would round it). */
 bool json_add_time(cJSON *object, const char *name);
+/* The same for the CLOCK_REALTIME moment USEC. */
+bool json_add_time_at(cJSON *object, const char *name, uint64_t usec);
 
 /* The exact text of the value of member number INDEX (from 0) of the JSON
  * object TEXT[0..LEN), which cJSON has already accepted: its offset in

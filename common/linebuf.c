@@ -6,9 +6,6 @@
 
 #include "linebuf.h"
 
-#define LINEBUF_FIRST 4096      /* first allocation: most requests fit */
-#define LINEBUF_KEEP  16384     /* larger buffers are released once drained */
-
 int linebuf_init(struct linebuf *b, size_t limit)
 {
         if (limit == 0)

@@ -9,12 +9,16 @@
 
 #include <stddef.h>
 
+#define LINEBUF_FIRST 4096      /* first allocation: most requests fit */
+#define LINEBUF_KEEP  16384     /* larger buffers are released once drained */
+
 /* Invariants: head + scanned <= len <= size <= limit; data is NULL while
  * size is 0; bytes [head, head + scanned) hold no newline; a line is returned
  * as [head, newline), its newline overwritten with a NUL, and head moves past
- * it. The buffer grows by doubling while a line needs it and is released
- * once drained if it grew past LINEBUF_KEEP, so idle clients hold little and
- * many clients do not fragment the heap with limit-sized blocks. */
+ * it. The buffer starts at LINEBUF_FIRST bytes, grows by doubling (never past
+ * limit) while a line needs it and is released once drained if it grew past
+ * LINEBUF_KEEP, so idle clients hold little and many clients do not fragment
+ * the heap with limit-sized blocks. */
 struct linebuf {
         char *data;          /* size bytes */
         size_t size;         /* allocated */

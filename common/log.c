@@ -127,3 +127,13 @@ int log_full_errno(int priority, int error, const char *format, ...)
         errno = saved;
         return -error;
 }
+
+void log_lines(int priority, const char *text)
+{
+        for (const char *line = text; *line;) {
+                size_t len = strcspn(line, "\n");
+
+                log_full(priority, "%.*s", (int) len, line);
+                line += len + (line[len] ? 1 : 0);
+        }
+}

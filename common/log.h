@@ -35,6 +35,9 @@ size_t log_escape(char *out, size_t size, const char *text);
 int log_full_errno(int priority, int error, const char *format, ...)
         __attribute__((format(printf, 3, 4)));
 
+/* Log each line of TEXT (newline-separated) as its own message. */
+void log_lines(int priority, const char *text);
+
 #define log_full(p, ...)            log_full_errno((p), 0, __VA_ARGS__)
 #define log_debug(...)              log_full(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)               log_full(LOG_INFO, __VA_ARGS__)

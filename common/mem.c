@@ -35,6 +35,15 @@ void *mem_alloc0(size_t size)
         return p;
 }
 
+void *mem_realloc_array(void *p, size_t n, size_t size)
+{
+        void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+
+        if (!q)
+                mem_oom();
+        return q;
+}
+
 char *mem_strdup(const char *s)
 {
         char *p = strdup(s);

@@ -19,6 +19,8 @@ _Noreturn void mem_oom(void);
 void *mem_alloc(size_t size);
 void *mem_alloc0(size_t size);
 char *mem_strdup(const char *s);
+/* P resized to N elements of SIZE bytes (reallocarray), never NULL. */
+void *mem_realloc_array(void *p, size_t n, size_t size);
 /* A new string, formatted as printf() does. */
 char *mem_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 #define mem_new0(type) ((type *) mem_alloc0(sizeof(type)))

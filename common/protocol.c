@@ -22,6 +22,17 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_QUEUE_FULL]       = "queue_full",
         [LSC_ERRCODE_SHUTDOWN]         = "shutdown",
         [LSC_ERRCODE_TOO_MANY_CLIENTS] = "too_many_clients",
+        [LSC_ERRCODE_OUT_OF_LIMITS]    = "out_of_limits",
+        [LSC_ERRCODE_UNKNOWN_SERVO]    = "unknown_servo",
+        [LSC_ERRCODE_UNKNOWN_POSE]     = "unknown_pose",
+        [LSC_ERRCODE_UNKNOWN_GROUP]    = "unknown_group",
+        [LSC_ERRCODE_UNKNOWN_POSITION] = "unknown_position",
+        [LSC_ERRCODE_INVALID_CONFIG]   = "invalid_config",
+        [LSC_ERRCODE_CLAIMED]          = "claimed",
+        [LSC_ERRCODE_FORBIDDEN]        = "forbidden",
+        [LSC_ERRCODE_DROPPED]          = "dropped",
+        [LSC_ERRCODE_UNKNOWN_CLAIM]    = "unknown_claim",
+        [LSC_ERRCODE_UNKNOWN_SEQUENCE] = "unknown_sequence",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {
@@ -32,6 +43,15 @@ static const char *const protocol_events[_LSC_EVENT_MAX] = {
         [LSC_EVENT_DEVICE_DISCONNECTED] = "device.disconnected",
         [LSC_EVENT_BATTERY]             = "battery",
         [LSC_EVENT_FRAME_UNKNOWN]       = "frame.unknown",
+        [LSC_EVENT_MOVE_COMPLETED]      = "move.completed",
+        [LSC_EVENT_ROBOT_CHANGED]       = "robot.changed",
+        [LSC_EVENT_CLAIM_ACQUIRED]      = "claim.acquired",
+        [LSC_EVENT_CLAIM_RELEASED]      = "claim.released",
+        [LSC_EVENT_CLAIM_EXPIRED]       = "claim.expired",
+        [LSC_EVENT_SEQUENCE_STARTED]    = "sequence.started",
+        [LSC_EVENT_SEQUENCE_STEP]       = "sequence.step",
+        [LSC_EVENT_SEQUENCE_COMPLETED]  = "sequence.completed",
+        [LSC_EVENT_SEQUENCE_STOPPED]    = "sequence.stopped",
 };
 
 /* TABLE[I] of a table of N names, or OTHER when I is outside it. */

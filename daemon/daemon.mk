@@ -12,13 +12,14 @@ daemon_liblscd_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_liblscd_la_LIBADD = daemon/net/libnet.la daemon/protocol/libprotocol.la \
 	daemon/robot/librobot.la daemon/transport/libtransport.la \
 	common/libports.la common/libcommon.la common/libcodec.la \
-	$(SERIALPORT_LIBS) $(SYSTEMD_LIBS) $(CJSON_LIBS) -lm
+	$(SERIALPORT_LIBS) $(SYSTEMD_LIBS) $(CJSON_LIBS) $(YAML_LIBS) -lm
 
 # Built as $(top_builddir)/lscd: tests/units.sh, the benchmarks and
 # tests/e2e/lscdharness.py run it from there.
 sbin_PROGRAMS += lscd
 lscd_SOURCES = daemon/main.c
-lscd_CPPFLAGS = $(daemon_cppflags)
+lscd_CPPFLAGS = $(daemon_cppflags) -DLSCD_ROBOT_FILE='"$(sysconfdir)/lscd/robot.yaml"' \
+	-DLSCD_SEQUENCE_DIR='"$(sysconfdir)/lscd/sequences"'
 lscd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 lscd_LDADD = daemon/liblscd.la
 
@@ -30,6 +31,9 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-commands.py \
 	tests/e2e/test-lscd-groups.py \
 	tests/e2e/test-lscd-board.py \
+	tests/e2e/test-lscd-robot.py \
+	tests/e2e/test-lscd-claims.py \
+	tests/e2e/test-lscd-sequences.py \
 	tests/e2e/test-lscd-battery.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,14 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "baud.h"
 #include "cmd.h"
 #include "lock.h"
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "model-yaml.h"
 #include "options.h"
-#include "baud.h"
 
 static void main_help(void)
 {
@@ -35,8 +37,18 @@ static void main_help(void)
                "  -s, --socket PATH           listening socket (default /run/lscd/lscd.sock)\n"
                "      --socket-mode MODE      octal permissions of the socket (default 0660)\n"
                "      --socket-group GROUP    group owning the socket\n"
+               "      --observe-socket PATH   a second socket, mode 0666, for reading only\n"
+               "                              (status, events; no commands that act)\n"
                "      --lock-dir DIR          where lscd locks its device against a second\n"
                "                              lscd (default /run/lscd/lock)\n"
+               "      --robot FILE            the robot file (default " LSCD_ROBOT_FILE ";\n"
+               "                              without it, raw ids and default limits)\n"
+               "      --state FILE            where state survives restarts (default\n"
+               "                              /run/lscd/state.json)\n"
+               "      --check-config FILE     check a robot file, print its errors, and exit\n"
+               "      --sequences DIR         sequence files (default " LSCD_SEQUENCE_DIR ")\n"
+               "      --recordings DIR        where recordings are written (default\n"
+               "                              /var/lib/lscd/sequences)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
@@ -67,6 +79,8 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
+        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
+        OPT_RECORDINGS,
 };
 
 static const struct option main_options[] = {
@@ -76,6 +90,12 @@ static const struct option main_options[] = {
         { "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
+        { "robot", required_argument, NULL, OPT_ROBOT },
+        { "sequences", required_argument, NULL, OPT_SEQUENCES },
+        { "recordings", required_argument, NULL, OPT_RECORDINGS },
+        { "observe-socket", required_argument, NULL, OPT_OBSERVE_SOCKET },
+        { "state", required_argument, NULL, OPT_STATE },
+        { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
@@ -100,6 +120,12 @@ static int main_option(int c, const char *arg, struct options *o)
         case 's': o->socket_path = arg; break;
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case OPT_LOCK_DIR: o->lock_dir = arg; break;
+        case OPT_ROBOT: o->robot_path = arg; break;
+        case OPT_SEQUENCES: o->sequence_dir = arg; break;
+        case OPT_RECORDINGS: o->record_dir = arg; break;
+        case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
+        case OPT_STATE: o->state_path = arg; break;
+        case OPT_CHECK_CONFIG: o->check_config = arg; break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
@@ -292,6 +318,26 @@ static int main_check(const struct options *o)
         return r;
 }
 
+/* Check the robot file PATH: 0, or 2 after printing its errors. A missing
+ * file is an error only when CHECKING (--check-config names it). */
+static int main_check_robot(const char *path, bool checking)
+{
+        struct model *m = NULL;
+        char *errors = NULL;
+        int r = model_load(path, &m, &errors);
+
+        if (r == -ENOENT && !checking)
+                r = 0;
+        else if (r < 0)
+                fprintf(stderr, "%s", errors);
+        else if (checking)
+                printf("%s: ok: %u named servos, %zu poses, %zu groups\n", path,
+                       model_n_named(m), m->n_poses, m->n_groups);
+        free(errors);
+        model_free(m);
+        return r < 0 ? 2 : 0;
+}
+
 /* Serve as many clients as the hard limit on open files allows. */
 static void main_raise_nofile(void)
 {
@@ -312,6 +358,10 @@ int main(int argc, char *argv[])
                 .socket_path = "/run/lscd/lscd.sock",
                 .socket_mode = 0660,
                 .lock_dir = "/run/lscd/lock",
+                .robot_path = LSCD_ROBOT_FILE,
+                .state_path = "/run/lscd/state.json",
+                .sequence_dir = LSCD_SEQUENCE_DIR,
+                .record_dir = "/var/lib/lscd/sequences",
                 .battery_timeout_usec = 1000000,
                 .max_clients = 1024,
                 .max_client_output = 1048576,
@@ -325,6 +375,12 @@ int main(int argc, char *argv[])
                 r = main_check(&options);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
+        if (options.check_config)
+                return main_check_robot(options.check_config, true);
+        if (main_check_robot(options.robot_path, false) != 0) {
+                fprintf(stderr, "lscd: not starting: the robot file has errors\n");
+                return 2;
+        }
         mem_json_hooks();
         signal(SIGPIPE, SIG_IGN);
         main_raise_nofile();

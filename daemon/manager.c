@@ -14,6 +14,8 @@
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "player.h"
+#include "robot.h"
 #include "serial.h"
 #include "server.h"
 #include "wire.h"
@@ -259,6 +261,9 @@ static void manager_disconnect(struct manager *m, const char *reason)
         sd_event_source_set_enabled(m->idle_timer, SD_EVENT_OFF);
         wire_detach(m->wire);
         board_abort(m->board, BOARD_DEVICE_LOST);
+        /* Unplugged is unpowered, for boards fed by USB: a power cycle. */
+        robot_forget(m->robot, SERVOS_DEVICE_LOST);
+        player_stop(m->player, 0, PLAYER_DEVICE_LOST, NULL);
         lsc_decoder_reset(&m->decoder);
         m->discarded_before += m->decoder.discarded;
         lsc_decoder_init(&m->decoder);
@@ -293,6 +298,9 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
 
         log_info("Received SIG%s, shutting down", sigabbrev_np((int) si->ssi_signo));
         m->shutting_down = true;
+        /* Saved before the board forgets its running group. */
+        robot_shutdown(m->robot);
+        player_stop(m->player, 0, PLAYER_SHUTDOWN, NULL);
         board_abort(m->board, BOARD_SHUTDOWN);
         wire_shutdown(m->wire);
         sd_notify(false, "STOPPING=1");
@@ -303,9 +311,21 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
                              void *userdata)
 {
         struct manager *m = userdata;
+        char *errors = NULL;
 
-        log_info("Received SIGHUP, reopening the device");
-        manager_disconnect(m, "reopen requested (SIGHUP)");
+        log_info("Received SIGHUP, reloading the robot file");
+        cmd_reload(&m->ctx, &errors);
+        free(errors);
+        return 0;
+}
+
+static int manager_on_reopen_signal(sd_event_source *s, const struct signalfd_siginfo *si,
+                                    void *userdata)
+{
+        struct manager *m = userdata;
+
+        log_info("Received SIGUSR1, reopening the device");
+        manager_disconnect(m, "reopen requested (SIGUSR1)");
         device_forget(&m->device);
         manager_open(m, false);
         return 0;
@@ -315,7 +335,21 @@ static void manager_accept(void *userdata, int fd)
 {
         struct manager *m = userdata;
 
-        clients_add(m->clients, fd);
+        clients_add(m->clients, fd, false);
+}
+
+static void manager_accept_observer(void *userdata, int fd)
+{
+        struct manager *m = userdata;
+
+        clients_add(m->clients, fd, true);
+}
+
+static void manager_each_peer(void *userdata, void (*fn)(struct peer *p, void *arg), void *arg)
+{
+        struct manager *m = userdata;
+
+        clients_each(m->clients, fn, arg);
 }
 
 static void manager_clients_freed(void *userdata)
@@ -324,6 +358,8 @@ static void manager_clients_freed(void *userdata)
 
         if (m->server)
                 server_resume(m->server);
+        if (m->observe_server)
+                server_resume(m->observe_server);
 }
 
 static int manager_add_sources(struct manager *m)
@@ -335,6 +371,7 @@ static int manager_add_sources(struct manager *m)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGUSR1);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         r = sd_event_add_signal(m->event, NULL, SIGTERM, manager_on_terminate, m);
@@ -342,6 +379,8 @@ static int manager_add_sources(struct manager *m)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, manager_on_terminate, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGHUP, manager_on_hangup, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGUSR1, manager_on_reopen_signal, m);
         if (r >= 0)
                 r = sd_event_add_defer(m->event, &m->lost, manager_on_lost, m);
         if (r >= 0)
@@ -367,16 +406,28 @@ static int manager_new_layers(struct manager *m)
         const struct clients_config clients = {
                 .max_clients = o->max_clients, .max_output = o->max_client_output,
         };
+        const struct robot_config robot = {
+                .path = o->robot_path, .state_path = o->state_path,
+        };
         int r = wire_new(&m->wire, m->event, manager_on_wire_error, m);
 
         m->ctx = (struct cmd_context) {
                 .wire = m->wire, .userdata = m, .publish = manager_publish,
                 .device = manager_device_json, .stats = manager_stats,
+                .each_peer = manager_each_peer,
+                .sequence_dirs = { o->sequence_dir, o->record_dir },
         };
         if (r >= 0)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
                               o->battery_timeout_usec);
         m->ctx.board = m->board;
+        if (r >= 0)
+                r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops,
+                              &cmd_claims_ops, &m->ctx);
+        m->ctx.robot = m->robot;
+        if (r >= 0)
+                r = player_new(&m->player, m->event, m->wire, m->robot, &cmd_player_ops, &m->ctx);
+        m->ctx.player = m->player;
         if (r >= 0)
                 r = clients_new(&m->clients, m->event, &clients, &m->ctx,
                                 manager_clients_freed, m);
@@ -416,6 +467,8 @@ static int manager_start(struct manager *m)
         const struct server_config server = {
                 .path = m->options->socket_path, .mode = m->options->socket_mode,
                 .group = m->options->socket_group,
+        }, observe = {
+                .path = m->options->observe_path, .mode = 0666, .observe = true,
         };
         int r = manager_open(m, true);
 
@@ -426,6 +479,8 @@ static int manager_start(struct manager *m)
                 manager_arm_reopen(m);
         }
         r = server_new(&m->server, m->event, &server, manager_accept, m);
+        if (r >= 0 && (m->options->observe_path || server_observe_passed()))
+                r = server_new(&m->observe_server, m->event, &observe, manager_accept_observer, m);
         if (r < 0)
                 return r;
         sd_notify(false, "READY=1");
@@ -446,15 +501,19 @@ int manager_run(struct manager *m)
         return 0;
 }
 
-/* The wire goes before the board (its frames' completions may reach the
- * board) and both before the clients (their answers reach the clients). */
+/* The wire goes before the robot and the board (its frames' completions
+ * reach them), the robot before the board (it saves the board's state),
+ * and all of them before the clients (their answers reach the clients). */
 struct manager *manager_free(struct manager *m)
 {
         if (!m)
                 return NULL;
         m->shutting_down = true;
         m->server = server_free(m->server);
+        m->observe_server = server_free(m->observe_server);
+        m->player = player_free(m->player);
         m->wire = wire_free(m->wire);
+        m->robot = robot_free(m->robot);
         m->board = board_free(m->board);
         m->clients = clients_free(m->clients);
         m->port_io = sd_event_source_disable_unref(m->port_io);

@@ -23,6 +23,8 @@
 
 struct board;
 struct clients;
+struct robot;
+struct player;
 struct server;
 struct serial;
 struct wire;
@@ -37,9 +39,12 @@ struct manager {
         const struct options *options;
         struct cmd_context ctx;
         struct server *server;
+        struct server *observe_server;  /* NULL without --observe-socket */
         struct clients *clients;
         struct wire *wire;
         struct board *board;
+        struct robot *robot;
+        struct player *player;
         struct device device;           /* what --device asks for, and auto's memory */
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */

@@ -21,14 +21,18 @@ struct options {
         const char *socket_path;
         mode_t socket_mode;
         const char *socket_group;       /* NULL: the process's group */
+        const char *observe_path;       /* --observe-socket, NULL: none */
         const char *lock_dir;           /* where the device's lock file is (lock.c) */
+        const char *robot_path;         /* the robot file (may not exist) */
+        const char *state_path;         /* state kept across restarts */
+        const char *sequence_dir;       /* sequence files, read only */
+        const char *record_dir;         /* recorded sequences */
+        const char *check_config;       /* --check-config: check this file and exit */
         uint64_t battery_timeout_usec;
         unsigned max_clients;
         size_t max_client_output;       /* bytes queued per client */
         size_t n_usb_ids;
         struct ports_id usb_ids[OPTIONS_MAX_USB_IDS];
 };
-
-#define LSC_PROTOCOL_LINE_MAX 65536          /* a request line, newline included */
 
 #endif

@@ -23,6 +23,13 @@ int sim_board_set_group(struct sim_board *b, long g, long ms)
         return 0;
 }
 
+/* Nobody knows where the servos are: unpowered, or moved by a group. */
+static void board_forget_servos(struct sim_board *b)
+{
+        for (int id = 0; id <= LSC_SERVO_ID_MAX; id++)
+                b->servo[id] = (struct sim_servo){ .from = SIM_UNKNOWN, .target = SIM_UNKNOWN };
+}
+
 void sim_board_power_cycle(struct sim_board *b)
 {
         b->running = -1;
@@ -30,8 +37,7 @@ void sim_board_power_cycle(struct sim_board *b)
         b->deadline_us = SIM_NEVER;
         for (int g = 0; g < SIM_BOARD_GROUPS; g++)
                 b->percent[g] = 100;
-        for (int id = 0; id <= LSC_SERVO_ID_MAX; id++)
-                b->position[id] = SIM_BOARD_POSITION;
+        board_forget_servos(b);
 }
 
 static void reply_nothing(struct sim_reply *r, enum sim_action action)
@@ -52,6 +58,7 @@ static void reply_frame(struct sim_reply *r, int size)
 static void board_start(struct sim_board *b, unsigned g, unsigned runs,
                         uint64_t now_us, struct sim_reply *r)
 {
+        board_forget_servos(b);
         b->running = (int)g;
         b->runs = runs;
         if (runs == 0)
@@ -110,7 +117,8 @@ static void board_speed(struct sim_board *b, const struct lsc_msg *m, struct sim
 
 /* A move is acted on only when every servo is a channel and every position
  * a pulse width the board drives; otherwise it is malformed. */
-static void board_move(struct sim_board *b, const struct lsc_msg *m, struct sim_reply *r)
+static void board_move(struct sim_board *b, const struct lsc_msg *m, uint64_t now_us,
+                       struct sim_reply *r)
 {
         for (unsigned i = 0; i < m->u.move.n_servos; i++) {
                 const struct lsc_servo *s = &m->u.move.servos[i];
@@ -121,8 +129,16 @@ static void board_move(struct sim_board *b, const struct lsc_msg *m, struct sim_
                         return;
                 }
         }
-        for (unsigned i = 0; i < m->u.move.n_servos; i++)
-                b->position[m->u.move.servos[i].id] = (uint16_t)m->u.move.servos[i].position;
+        for (unsigned i = 0; i < m->u.move.n_servos; i++) {
+                const struct lsc_servo *s = &m->u.move.servos[i];
+
+                b->servo[s->id] = (struct sim_servo){
+                        .from = sim_board_position(b, s->id, now_us),
+                        .target = s->position,
+                        .start_us = now_us,
+                        .time_ms = m->u.move.time_ms,
+                };
+        }
         reply_nothing(r, SIM_NOTHING);
 }
 
@@ -147,7 +163,7 @@ void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
         }
         switch (m.type) {
         case LSC_MSG_SERVO_MOVE:
-                board_move(b, &m, r);
+                board_move(b, &m, now_us, r);
                 break;
         case LSC_MSG_GROUP_RUN:
                 board_run(b, &m, now_us, r);
@@ -168,6 +184,38 @@ void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
                 reply_nothing(r, SIM_BEEP);
                 break;
         }
+}
+
+/* from + (target - from) * elapsed / duration, a half rounded towards the
+ * target; |target - from| <= 2000 and 0 < elapsed < duration <= 65535 ms. */
+static int board_between(const struct sim_servo *s, uint64_t elapsed_us)
+{
+        int64_t d = s->target - s->from, dur = (int64_t)s->time_ms * 1000;
+        int64_t num = 2 * d * (int64_t)elapsed_us + (d < 0 ? -dur : dur);
+
+        return s->from + (int)(num / (2 * dur));
+}
+
+int sim_board_position(const struct sim_board *b, int id, uint64_t now_us)
+{
+        const struct sim_servo *s = &b->servo[id];
+
+        assert(id >= LSC_SERVO_ID_MIN && id <= LSC_SERVO_ID_MAX);
+        if (s->target == SIM_UNKNOWN || now_us >= sim_board_arrival(b, id))
+                return s->target;
+        if (now_us <= s->start_us || s->from == SIM_UNKNOWN)
+                return s->from;
+        return board_between(s, now_us - s->start_us);
+}
+
+uint64_t sim_board_arrival(const struct sim_board *b, int id)
+{
+        const struct sim_servo *s = &b->servo[id];
+
+        assert(id >= LSC_SERVO_ID_MIN && id <= LSC_SERVO_ID_MAX);
+        if (s->target == SIM_UNKNOWN)
+                return SIM_NEVER;
+        return s->start_us + (uint64_t)s->time_ms * 1000;
 }
 
 void sim_board_expire(struct sim_board *b, uint64_t now_us, struct sim_reply *r)

@@ -15,9 +15,26 @@
 #define SIM_BOARD_GROUPS      (LSC_GROUP_MAX + 1)   /* groups 0..254 */
 #define SIM_BOARD_DURATION_MS 1000                  /* default group length */
 #define SIM_BOARD_DURATION_MAX 3600000u             /* one hour per run */
-#define SIM_BOARD_POSITION    1500                  /* servo centre at power-on */
 #define SIM_BOARD_BATTERY_MV  7400
 #define SIM_NEVER             UINT64_MAX
+#define SIM_UNKNOWN           (-1)                  /* a position nobody knows */
+
+/*
+ * One servo's motion: the pulse width the board drives goes in a straight
+ * line from `from` at start_us to `target` at start_us + time_ms ms, then
+ * stays at target. Invariants:
+ *  - target is LSC_POSITION_MIN..MAX, or SIM_UNKNOWN when the servo has not
+ *    been moved since power-on or since a group started;
+ *  - from is a position, or SIM_UNKNOWN when the move started from an
+ *    unknown position (and always when target is SIM_UNKNOWN);
+ *  - start_us is the CLOCK_MONOTONIC arrival of the move frame's last byte.
+ */
+struct sim_servo {
+        int from;
+        int target;
+        uint64_t start_us;
+        unsigned time_ms;
+};
 
 /*
  * Board state. Invariants:
@@ -25,8 +42,8 @@
  *  - deadline_us is SIM_NEVER when idle or when the group runs forever,
  *    else the CLOCK_MONOTONIC time its COMPLETE is due;
  *  - percent[g] is 100 after power-on and never 0;
- *  - position[id] for id 1..32 (index 0 unused) is the last commanded
- *    position, SIM_BOARD_POSITION after power-on.
+ *  - servo[id] for id 1..32 (index 0 unused) is that servo's last move;
+ *    every servo is unknown after power-on and after a group starts.
  * downloaded/duration_ms stand for the flash and survive power cycles.
  */
 struct sim_board {
@@ -36,7 +53,7 @@ struct sim_board {
         int running;
         unsigned runs;
         uint64_t deadline_us;
-        uint16_t position[LSC_SERVO_ID_MAX + 1];
+        struct sim_servo servo[LSC_SERVO_ID_MAX + 1];
         bool battery_on;
         unsigned battery_mv;
 };
@@ -64,12 +81,22 @@ void sim_board_init(struct sim_board *b);
  * Returns 0 or -EINVAL. */
 int sim_board_set_group(struct sim_board *b, long g, long ms);
 
-/* Power cycle: the group stops, speeds are forgotten, servos re-centre. */
+/* Power cycle: the group stops, speeds are forgotten, every servo's
+ * position becomes unknown (unpowered, it can be anywhere). */
 void sim_board_power_cycle(struct sim_board *b);
 
-/* A frame from the host, received (last byte) at now_us. */
+/* A frame from the host, received (last byte) at now_us. A move starts
+ * each of its servos at now_us from where it is then; a group start makes
+ * every servo unknown (the simulated groups carry no positions). */
 void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
                        uint64_t now_us, struct sim_reply *r);
+
+/* Servo id's (1..32) pulse width at now_us in whole microseconds (a half
+ * rounded towards the target), or SIM_UNKNOWN. */
+int sim_board_position(const struct sim_board *b, int id, uint64_t now_us);
+/* When servo id reached or will reach its target (CLOCK_MONOTONIC), or
+ * SIM_NEVER when its target is unknown. */
+uint64_t sim_board_arrival(const struct sim_board *b, int id);
 
 /* Send COMPLETE if the running group's deadline is at or before now_us. */
 void sim_board_expire(struct sim_board *b, uint64_t now_us, struct sim_reply *r);

@@ -228,37 +228,131 @@ static void cmd_group(struct sim *sim, int argc, char **argv, char *reply, size_
         cmd_reply(reply, size, "ok group=%ld duration_ms=%ld", g, ms);
 }
 
-/* "G:PCT,..." for the groups not at 100 %, or "none". */
-static void cmd_state_speeds(const struct sim_board *b, char *out, size_t size)
-{
-        size_t k = 0;
+/* Widths of the state reply's parts, at most: it always fits in a reply. */
+#define STATE_TIME_MAX   21     /* seconds.micro of a uint64_t of microseconds */
+#define STATE_LIST_MAX   (16 + LSC_SERVO_ID_MAX * (3 + STATE_TIME_MAX + 1))
+#define STATE_SPEEDS_MAX (8 + SIM_BOARD_GROUPS * 10)
+#define STATE_REPLY_MAX  (96 + STATE_TIME_MAX + 4 * STATE_LIST_MAX + STATE_SPEEDS_MAX + 64)
+_Static_assert(STATE_REPLY_MAX <= SIM_CONTROL_REPLY_MAX, "the state reply fits");
 
-        for (int g = 0; g < SIM_BOARD_GROUPS && k < size; g++)
-                if (b->percent[g] != 100)
-                        k += (size_t)snprintf(out + k, size - k, "%s%d:%u", k ? "," : "", g,
-                                              b->percent[g]);
-        if (k == 0)
-                snprintf(out, size, "none");
+static void cmd_append(char *reply, size_t size, size_t *k, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* Append to reply[0..size) at *k; what does not fit is cut off. */
+static void cmd_append(char *reply, size_t size, size_t *k, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        if (*k >= size)
+                return;
+        va_start(ap, fmt);
+        n = vsnprintf(reply + *k, size - *k, fmt, ap);
+        va_end(ap);
+        *k += n > 0 ? (size_t)n : 0;
+}
+
+/* "seconds.micro", or "-" for SIM_NEVER. */
+static void cmd_append_time(char *reply, size_t size, size_t *k, uint64_t t_us)
+{
+        if (t_us == SIM_NEVER)
+                cmd_append(reply, size, k, "-");
+        else
+                cmd_append(reply, size, k, "%llu.%06llu", (unsigned long long)(t_us / 1000000),
+                           (unsigned long long)(t_us % 1000000));
+}
+
+static void cmd_append_position(char *reply, size_t size, size_t *k, int position)
+{
+        if (position == SIM_UNKNOWN)
+                cmd_append(reply, size, k, "-");
+        else
+                cmd_append(reply, size, k, "%d", position);
+}
+
+static void cmd_state_target(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                             size_t *k)
+{
+        cmd_append_position(reply, size, k, sim->board.servo[id].target);
+}
+
+static void cmd_state_position(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                               size_t *k)
+{
+        cmd_append_position(reply, size, k, sim_board_position(&sim->board, id, now));
+}
+
+static void cmd_state_arrival(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                              size_t *k)
+{
+        uint64_t t = sim_board_arrival(&sim->board, id);
+
+        cmd_append_time(reply, size, k, t == SIM_NEVER ? t : sim_realtime(sim, t));
+}
+
+static void cmd_state_arrival_mono(struct sim *sim, int id, uint64_t now, char *reply,
+                                   size_t size, size_t *k)
+{
+        cmd_append_time(reply, size, k, sim_board_arrival(&sim->board, id));
+}
+
+/* The per-servo lists of the state reply, "name=ID:VALUE,..." each. */
+static const struct cmd_state_list {
+        const char *name;
+        void (*value)(struct sim *sim, int id, uint64_t now, char *reply, size_t size,
+                      size_t *k);
+} cmd_state_lists[] = {
+        { "servos", cmd_state_target },
+        { "positions", cmd_state_position },
+        { "arrivals", cmd_state_arrival },
+        { "arrivals_mono", cmd_state_arrival_mono },
+};
+
+static void cmd_state_servos(struct sim *sim, uint64_t now, char *reply, size_t size,
+                             size_t *k)
+{
+        for (size_t i = 0; i < sizeof(cmd_state_lists) / sizeof(cmd_state_lists[0]); i++) {
+                cmd_append(reply, size, k, " %s=", cmd_state_lists[i].name);
+                for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                        cmd_append(reply, size, k, "%s%d:", id > LSC_SERVO_ID_MIN ? "," : "",
+                                   id);
+                        cmd_state_lists[i].value(sim, id, now, reply, size, k);
+                }
+        }
+}
+
+/* " speeds=G:PCT,..." for the groups not at 100 %, or " speeds=none". */
+static void cmd_state_speeds(const struct sim_board *b, char *reply, size_t size, size_t *k)
+{
+        const char *sep = "";
+
+        cmd_append(reply, size, k, " speeds=");
+        for (int g = 0; g < SIM_BOARD_GROUPS; g++)
+                if (b->percent[g] != 100) {
+                        cmd_append(reply, size, k, "%s%d:%u", sep, g, b->percent[g]);
+                        sep = ",";
+                }
+        if (!*sep)
+                cmd_append(reply, size, k, "none");
 }
 
 static void cmd_state(struct sim *sim, int argc, char **argv, char *reply, size_t size)
 {
         const struct sim_board *b = &sim->board;
-        char servos[LSC_SERVO_ID_MAX * 10], speeds[SIM_BOARD_GROUPS * 10], running[16];
+        uint64_t now = sim_now(sim);
         size_t k = 0;
 
-        for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                k += (size_t)snprintf(servos + k, sizeof(servos) - k, "%s%d:%u",
-                                      k ? "," : "", id, b->position[id]);
-        cmd_state_speeds(b, speeds, sizeof(speeds));
         if (b->running < 0)
-                strcpy(running, "none");
+                cmd_append(reply, size, &k, "ok running=none");
         else
-                snprintf(running, sizeof(running), "%d", b->running);
-        cmd_reply(reply, size, "ok running=%s runs=%u servos=%s speeds=%s battery=%s "
-                  "battery_mv=%u pty=%s", running, b->runs, servos, speeds,
-                  b->battery_on ? "on" : "off", b->battery_mv,
-                  sim_pty_plugged(sim->pty) ? sim_pty_name(sim->pty) : "unplugged");
+                cmd_append(reply, size, &k, "ok running=%d", b->running);
+        cmd_append(reply, size, &k, " runs=%u now=", b->runs);
+        cmd_append_time(reply, size, &k, now);
+        cmd_state_servos(sim, now, reply, size, &k);
+        cmd_state_speeds(b, reply, size, &k);
+        cmd_append(reply, size, &k, " battery=%s battery_mv=%u pty=%s",
+                   b->battery_on ? "on" : "off", b->battery_mv,
+                   sim_pty_plugged(sim->pty) ? sim_pty_name(sim->pty) : "unplugged");
 }
 
 static void cmd_quit(struct sim *sim, int argc, char **argv, char *reply, size_t size)
@@ -280,9 +374,10 @@ static const struct sim_cmd sim_cmds[] = {
           "send RUN, STOP or COMPLETE as if the gamepad did it", 1, 3, cmd_emit },
         { "raw", "HEX...", "write these bytes verbatim to the line", 1, CMD_ARGS_MAX, cmd_raw },
         { "group", "G MS", "define group G with a run of MS milliseconds", 2, 2, cmd_group },
-        { "state", "", "reply \"ok running=G|none runs=N servos=ID:POS,... "
-          "speeds=G:PCT,...|none battery=on|off battery_mv=MV pty=PATH|unplugged\"",
-          0, 0, cmd_state },
+        { "state", "", "reply \"ok running=G|none runs=N now=T servos=ID:TARGET,... "
+          "positions=ID:POS,... arrivals=ID:T,... arrivals_mono=ID:T,... "
+          "speeds=G:PCT,...|none battery=on|off battery_mv=MV pty=PATH|unplugged\"; "
+          "- is unknown; see lsc-sim(1)", 0, 0, cmd_state },
         { "help", "", "list the commands", 0, 0, cmd_help },
         { "quit", "", "exit", 0, 0, cmd_quit },
 };

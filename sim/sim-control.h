@@ -11,7 +11,7 @@
 #include <systemd/sd-event.h>
 
 #define SIM_CONTROL_LINE_MAX  1024      /* a command line, newline included, is shorter */
-#define SIM_CONTROL_REPLY_MAX 4096      /* a reply line, newline excluded */
+#define SIM_CONTROL_REPLY_MAX 8192      /* a reply line, newline excluded */
 
 struct sim_control;
 

@@ -21,6 +21,15 @@ uint64_t sim_now(struct sim *sim)
         return now;
 }
 
+uint64_t sim_realtime(struct sim *sim, uint64_t mono_us)
+{
+        uint64_t real = 0, mono = 0;
+
+        sd_event_now(sim->event, CLOCK_REALTIME, &real);
+        sd_event_now(sim->event, CLOCK_MONOTONIC, &mono);
+        return real - mono + mono_us;
+}
+
 int sim_send(struct sim *sim, const char *kind, const uint8_t *bytes, size_t n)
 {
         int r = sim_pty_write(sim->pty, bytes, n);

@@ -67,6 +67,9 @@ struct sim *sim_free(struct sim *sim);
 int sim_run(struct sim *sim);
 
 uint64_t sim_now(struct sim *sim);
+/* A CLOCK_MONOTONIC time on the wall clock (CLOCK_REALTIME, the clock of
+ * lscd's event timestamps), through this loop iteration's readings of both. */
+uint64_t sim_realtime(struct sim *sim, uint64_t mono_us);
 /* Carry out what the board decided; t_us is when its input arrived.
  * Returns 0 or the negative errno of writing to the line. */
 int sim_act(struct sim *sim, const struct sim_reply *r, uint64_t t_us);

@@ -3,7 +3,8 @@
 # so that @sbindir@ and @sysconfdir@ carry the final, expanded paths, and so
 # that both take their sandbox from the one file systemd/sandbox.conf.
 
-dist_systemdsystemunit_DATA = systemd/lscd.socket systemd/lscd@.socket
+dist_systemdsystemunit_DATA = systemd/lscd.socket systemd/lscd@.socket \
+	systemd/lscd-observe.socket systemd/lscd-observe@.socket
 nodist_systemdsystemunit_DATA = systemd/lscd.service systemd/lscd@.service
 dist_sysusers_DATA = systemd/sysusers.d/lscd.conf
 dist_udevrules_DATA = systemd/60-lscd.rules
@@ -61,6 +62,7 @@ tests/install-dirs.sh: Makefile
 	  echo "libdir='$(libdir)'"; \
 	  echo "includedir='$(includedir)'"; \
 	  echo "mandir='$(mandir)'"; \
+	  echo "docdir='$(docdir)'"; \
 	  echo "sysconfdir='$(sysconfdir)'"; \
 	  echo "pkgconfigdir='$(pkgconfigdir)'"; \
 	  echo "systemdsystemunitdir='$(systemdsystemunitdir)'"; \

@@ -101,18 +101,20 @@ $CC $SANITIZER_CFLAGS -std=gnu11 -Wall -Werror $flags -o "$tmp/t" "$tmp/t.c" $fl
 tap_point $? "a program builds, links and runs against the installed liblsc"
 
 # systemd, sysusers.d, udev, the environment file.
-for unit in lscd.service lscd@.service lscd.socket lscd@.socket; do
+for unit in lscd.service lscd@.service lscd.socket lscd@.socket lscd-observe.socket \
+        lscd-observe@.socket; do
     installed "$systemdsystemunitdir/$unit"
 done
-grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} \$LSCD_OPTIONS" \
+grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} --robot \${LSCD_ROBOT} --state /run/lscd/state.json \$LSCD_OPTIONS" \
     "$dest$systemdsystemunitdir/lscd.service" >"$out" 2>&1
 tap_point $? "installed lscd.service runs $sbindir/lscd"
 installed "$sysusersdir/lscd.conf"
 installed "$udevrulesdir/60-lscd.rules"
 installed "$sysconfdir/default/lscd"
+installed "$docdir/robot.yaml.example"
 
 # Man pages: the ones the project promises, and every page in man/.
-pages="lscd.8 lsc-sim.1 lscctl.1 lscd-protocol.7 liblsc.3"
+pages="lscd.8 lsc-sim.1 lscctl.1 lscd-protocol.7 lscd-robot.5 liblsc.3"
 for page in "$srcdir"/man/*.[1-8]; do
     [ -e "$page" ] || continue
     case " $pages " in *" ${page##*/} "*) ;; *) pages="$pages ${page##*/}" ;; esac

@@ -31,13 +31,15 @@ substituted() {
 tap_check "lscd.service is substituted" substituted lscd.service
 tap_check "lscd@.service is substituted" substituted lscd@.service
 
-# A copy of the units for verify, whose ExecStart= is the lscd just built:
+# A copy of the units for verify, whose ExecStart= and ExecReload= run the
+# lscd just built:
 # verify checks that the program exists, and $sbindir/lscd is only there
 # after make install. Documentation= is checked against our own man pages.
 units=$tmp/units
 mkdir -p "$units" "$tmp/man"
 for unit in lscd.service lscd@.service; do
-    sed "s|^ExecStart=$sbindir/lscd |ExecStart=$lscd_built |" \
+    sed -e "s|^ExecStart=$sbindir/lscd |ExecStart=$lscd_built |" \
+        -e "s|^ExecReload=$sbindir/lscd |ExecReload=$lscd_built |" \
         "$builddir/systemd/$unit" >"$units/$unit"
 done
 cp "$srcdir/systemd/lscd.socket" "$srcdir/systemd/lscd@.socket" "$units/"
@@ -84,6 +86,22 @@ instance_device() {
         echo "lscd@.socket: not listening on /run/lscd/%i.sock"
 }
 tap_check "lscd@ opens /dev/%I and listens on /run/lscd/%i.sock" instance_device
+
+# Each instance has its own robot file and state file; a reload checks the
+# robot file first (a bad one fails systemctl reload), then sends SIGHUP.
+robot_files() {
+    grep -q '^Environment=LSCD_ROBOT=[^ ]*/lscd/%i.yaml ' "$units/lscd@.service" ||
+        echo "lscd@.service: LSCD_ROBOT is not /etc/lscd/%i.yaml"
+    grep -q '^ExecStart=.* --robot ${LSCD_ROBOT} --state /run/lscd/%i.json ' "$units/lscd@.service" ||
+        echo "lscd@.service: no --robot and --state of its own"
+    for unit in lscd.service lscd@.service; do
+        grep -q '^ExecReload=[^ ]*/lscd --check-config ${LSCD_ROBOT}$' "$units/$unit" ||
+            echo "$unit: ExecReload does not check the robot file"
+        grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$units/$unit" ||
+            echo "$unit: ExecReload does not send SIGHUP"
+    done
+}
+tap_check "units: a robot file and a state per instance, reload checks it" robot_files
 
 # sysusers.d: creates user and group lscd, the user with no login shell.
 sysusers() {

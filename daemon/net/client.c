@@ -41,16 +41,24 @@ static void client_consume(struct client *c, size_t n)
         }
 }
 
-static void client_log_peer(const struct client *c)
+/* Who is on the other end (SO_PEERCRED), for status and the log. */
+static void client_read_peer(struct client *c)
 {
         struct ucred cred;
         socklen_t len = sizeof(cred);
 
-        if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-                log_debug("Client %llu connected: pid %d, uid %u, gid %u",
-                          (unsigned long long) c->peer.number, (int) cred.pid, cred.uid, cred.gid);
-        else
+        c->peer.connected = clock_usec(CLOCK_REALTIME);
+        if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+                c->peer.has_cred = true;
+                c->peer.uid = cred.uid;
+                c->peer.pid = cred.pid;
+                log_debug("Client %llu connected%s: pid %d, uid %u, gid %u",
+                          (unsigned long long) c->peer.number,
+                          c->peer.observer ? " to the observe socket" : "", (int) cred.pid,
+                          cred.uid, cred.gid);
+        } else {
                 log_debug("Client %llu connected", (unsigned long long) c->peer.number);
+        }
 }
 
 static void client_peer_send(struct peer *p, const cJSON *message)
@@ -70,13 +78,13 @@ static const struct peer_ops client_peer_ops = {
         .idle = client_peer_idle,
 };
 
-int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, size_t max_output,
-               struct cmd_context *ctx, client_closed_fn on_closed, void *owner)
+int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, bool observer,
+               size_t max_output, struct cmd_context *ctx, client_closed_fn on_closed, void *owner)
 {
         struct client *c = mem_new0(struct client);
         int r;
 
-        c->peer = (struct peer) { .ops = &client_peer_ops, .number = number };
+        c->peer = (struct peer) { .ops = &client_peer_ops, .number = number, .observer = observer };
         c->ctx = ctx;
         c->on_closed = on_closed;
         c->owner = owner;
@@ -89,7 +97,7 @@ int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, si
                 client_free(c);
                 return r;
         }
-        client_log_peer(c);
+        client_read_peer(c);
         *ret = c;
         return 0;
 }
@@ -121,6 +129,7 @@ static void client_close(struct client *c, const char *why)
         log_debug("Client %llu: %s, closing", (unsigned long long) c->peer.number, why);
         c->dead = true;
         sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+        cmd_peer_gone(c->ctx, &c->peer);
         c->on_closed(c->owner, c);
 }
 

@@ -67,8 +67,9 @@ struct client {
 };
 
 /* Takes FD (closed on failure too). */
-int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, size_t max_output,
-               struct cmd_context *ctx, client_closed_fn on_closed, void *owner);
+/* OBSERVER: from the observe socket, reading requests only. */
+int client_new(struct client **ret, sd_event *event, int fd, uint64_t number, bool observer,
+               size_t max_output, struct cmd_context *ctx, client_closed_fn on_closed, void *owner);
 /* Closes the socket and detaches every unanswered call. */
 struct client *client_free(struct client *c);
 

@@ -99,7 +99,11 @@ static void clients_hello(struct clients *reg, struct client *c)
         cJSON *hello = event_new("hello");
 
         cJSON_AddNumberToObject(hello, "protocol", LSC_PROTOCOL_VERSION);
+
+        cJSON_AddNumberToObject(hello, "protocol_minor", LSC_PROTOCOL_MINOR);
         cJSON_AddStringToObject(hello, "version", PACKAGE_VERSION);
+        cJSON_AddNumberToObject(hello, "client", (double) c->peer.number);
+        cJSON_AddBoolToObject(hello, "observer", c->peer.observer);
         cJSON_AddItemToObject(hello, "device", reg->ctx->device(reg->ctx->userdata));
         client_send_json(c, hello);
         cJSON_Delete(hello);
@@ -120,7 +124,7 @@ static void clients_refuse(struct clients *reg, int fd)
         close(fd);
 }
 
-void clients_add(struct clients *reg, int fd)
+void clients_add(struct clients *reg, int fd, bool observer)
 {
         struct client *c;
         int e;
@@ -129,8 +133,8 @@ void clients_add(struct clients *reg, int fd)
                 clients_refuse(reg, fd);
                 return;
         }
-        e = client_new(&c, reg->event, fd, ++reg->next_number, reg->config.max_output, reg->ctx,
-                       clients_closed, reg);
+        e = client_new(&c, reg->event, fd, ++reg->next_number, observer, reg->config.max_output,
+                       reg->ctx, clients_closed, reg);
         if (e < 0) {
                 log_error_errno(e, "Cannot serve a new client");
                 return;
@@ -151,6 +155,12 @@ void clients_publish(struct clients *reg, enum lsc_event type, const cJSON *even
                         client_send_event(c, line);
         }
         outbuf_unref(line);
+}
+
+void clients_each(struct clients *reg, void (*fn)(struct peer *p, void *arg), void *arg)
+{
+        for (struct client *c = reg->live; c; c = c->next)
+                fn(&c->peer, arg);
 }
 
 size_t clients_count(const struct clients *reg)

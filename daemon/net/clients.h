@@ -7,11 +7,13 @@
 #ifndef LSCD_CLIENTS_H
 #define LSCD_CLIENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include <systemd/sd-event.h>
 
+#include "call.h"
 #include "cmd.h"
 
 struct clients;
@@ -29,10 +31,12 @@ struct clients *clients_free(struct clients *reg);
 
 /* A new connection (takes FD): refused with a too_many_clients line when
  * full, else served and greeted with the hello event. */
-void clients_add(struct clients *reg, int fd);
+void clients_add(struct clients *reg, int fd, bool observer);
 /* Send EVENT to every subscriber of TYPE, serialised once. */
 void clients_publish(struct clients *reg, enum lsc_event type, const cJSON *event);
 
+/* Call FN for every connected client, in no particular order. */
+void clients_each(struct clients *reg, void (*fn)(struct peer *p, void *arg), void *arg);
 size_t clients_count(const struct clients *reg);
 size_t clients_subscribers(const struct clients *reg);
 

@@ -75,22 +75,48 @@ static int server_on_accept(sd_event_source *s, int fd, uint32_t revents, void *
         }
 }
 
-/* The socket passed by systemd: 1 when there is one, 0 when none, <0. */
-static int server_from_systemd(struct server *s)
+/* The descriptor systemd passed for this server: the one named
+ * SERVER_OBSERVE_NAME (FileDescriptorName=) for the observe socket, the
+ * only other one for the main socket. 0 when none, <0 on error. */
+static int server_passed(bool observe)
 {
-        int n = sd_listen_fds(true), r;
+        char **names = NULL;
+        int n = sd_listen_fds_with_names(false, &names), fd = 0;
 
-        if (n <= 0)
-                return n;
-        if (n > 1)
-                return log_error_errno(EINVAL, "systemd passed %d sockets, lscd takes one", n);
-        r = sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0);
+        for (int i = 0; i < n; i++) {
+                if ((strcmp(names[i], SERVER_OBSERVE_NAME) == 0) != observe)
+                        continue;
+                if (fd > 0)
+                        fd = log_error_errno(EINVAL, "systemd passed more than one %s socket",
+                                             observe ? "observe" : "main");
+                else if (fd == 0)
+                        fd = SD_LISTEN_FDS_START + i;
+        }
+        for (int i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        return fd;
+}
+
+bool server_observe_passed(void)
+{
+        return server_passed(true) > 0;
+}
+
+/* The socket passed by systemd: 1 when there is one, 0 when none, <0. */
+static int server_from_systemd(struct server *s, bool observe)
+{
+        int fd = server_passed(observe), r;
+
+        if (fd <= 0)
+                return fd;
+        r = sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0);
         if (r < 0)
                 return log_error_errno(r, "Cannot check the socket passed by systemd");
         if (r == 0)
                 return log_error_errno(EINVAL, "The socket passed by systemd is not a listening "
                                        "Unix stream socket");
-        s->fd = SD_LISTEN_FDS_START;
+        s->fd = fd;
         /* systemd-socket-activate passes a blocking socket: the accept loop
          * must not block. */
         if (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) < 0)
@@ -211,11 +237,13 @@ int server_new(struct server **ret, sd_event *event, const struct server_config 
         s->on_accept = on_accept;
         s->userdata = userdata;
         s->fd = -1;
-        r = server_from_systemd(s);
-        if (r == 0)
+        r = server_from_systemd(s, config->observe);
+        if (r == 0 && config->path)
                 r = server_bind(s, config);
+        else if (r == 0)
+                r = log_error_errno(ENOENT, "No observe socket was passed by systemd");
         else if (r > 0)
-                log_info("Using the socket passed by systemd");
+                log_info("Using the %s socket passed by systemd", config->observe ? "observe" : "main");
         if (r >= 0)
                 r = sd_event_add_io(event, &s->io, s->fd, EPOLLIN, server_on_accept, s);
         if (r >= 0)

@@ -18,6 +18,15 @@ void peer_detach(struct peer *p)
         p->n_calls = 0;
 }
 
+bool call_by(const struct call *call, struct board_by *ret)
+{
+        if (!call->peer)
+                return false;
+        ret->client = call->peer->number;
+        strcpy(ret->name, call->peer->name);
+        return true;
+}
+
 const void *peer_owner(const struct peer *p)
 {
         return (const void *) (uintptr_t) p->number;
@@ -50,6 +59,7 @@ static void call_free(struct call *call)
                 LIST_REMOVE(p->calls, call, peer_prev, peer_next);
                 p->n_calls--;
         }
+        cmd_args_free(&call->args);
         free(call->id);
         free(call);
         if (p && p->n_calls == 0)
@@ -85,20 +95,26 @@ void call_reply_ok(struct call *call)
         call_reply(call, call_response(call));
 }
 
-void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
+cJSON *call_error(struct call *call, enum lsc_errcode code, const char *field, const char *message)
 {
         cJSON *response = call_response_start(call, false);
         cJSON *error = cJSON_AddObjectToObject(response, "error");
+
+        cJSON_AddStringToObject(error, "code", lsc_errcode_name(code));
+        cJSON_AddStringToObject(error, "message", message);
+        if (field && field[0])
+                cJSON_AddStringToObject(error, "field", field);
+        call->ctx->counters.errors++;
+        return response;
+}
+
+void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
+{
         char message[256];
         va_list ap;
 
         va_start(ap, format);
         vsnprintf(message, sizeof(message), format, ap);
         va_end(ap);
-        cJSON_AddStringToObject(error, "code", lsc_errcode_name(code));
-        cJSON_AddStringToObject(error, "message", message);
-        if (field && field[0])
-                cJSON_AddStringToObject(error, "field", field);
-        call->ctx->counters.errors++;
-        call_reply(call, response);
+        call_reply(call, call_error(call, code, field, message));
 }

@@ -31,15 +31,25 @@ struct peer_ops {
         void (*idle)(struct peer *p);
 };
 
+#define PEER_NAME_MAX 64                /* bytes of a client's name */
+
 /* The protocol's side of a connection, embedded in the client. Invariant:
  * calls lists exactly the unanswered calls whose peer is this one, n_calls
- * of them. */
+ * of them; name is "" until the client says hello with one, and is
+ * printable UTF-8 then. */
 struct peer {
         const struct peer_ops *ops;
         uint64_t number;                /* unique for the daemon's lifetime */
         unsigned events;                /* subscription: event mask */
         struct call *calls;
         size_t n_calls;
+        char name[PEER_NAME_MAX + 1];
+        bool drop_on_disconnect;        /* hello's on_disconnect "drop" */
+        bool observer;                  /* from the observe socket: reading only */
+        bool has_cred;                  /* uid and pid are known (SO_PEERCRED) */
+        uint32_t uid;
+        int32_t pid;
+        uint64_t connected;             /* CLOCK_REALTIME usec */
 };
 
 /* Detach every unanswered call: their answers will be dropped. */
@@ -65,12 +75,18 @@ struct call {
  * (copied; NULL for none). */
 struct call *call_new(struct cmd_context *ctx, struct peer *peer, const char *id, size_t id_len);
 
+/* Who sent CALL, for the events it causes; false once its peer is gone. */
+bool call_by(const struct call *call, struct board_by *ret);
+
 /* A success response {"id":ID,"ok":true} for the caller to add results to. */
 cJSON *call_response(const struct call *call);
 /* Send RESPONSE (consumed; from call_response) and free the call. */
 void call_reply(struct call *call, cJSON *response);
 /* Answer {"ok":true} with no results. */
 void call_reply_ok(struct call *call);
+/* An error response {"id","ok":false,"error":{"code","message","field"}}
+ * for the caller to add to and send with call_reply(). */
+cJSON *call_error(struct call *call, enum lsc_errcode code, const char *field, const char *message);
 /* Answer an error; FIELD names the argument at fault, or NULL. */
 void call_fail(struct call *call, enum lsc_errcode code, const char *field, const char *format, ...)
         __attribute__((format(printf, 4, 5)));

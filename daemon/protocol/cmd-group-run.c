@@ -36,19 +36,24 @@ static void cmd_group_run_completed(struct call *call, unsigned value)
 static void cmd_group_run_written(struct cmd_context *ctx, struct call *call)
 {
         unsigned group = (unsigned) call->args.group, runs = (unsigned) call->args.runs;
+        struct board_by by;
+        const struct board_by *who = call_by(call, &by) ? &by : NULL;
 
+        /* The group moves servos from here on: lscd knows none of them. */
+        robot_forget(ctx->robot, SERVOS_PREEMPTED);
         if (call->args.wait) {
-                board_run_written(ctx->board, &call->waiter, group, runs);
+                board_run_written(ctx->board, &call->waiter, group, runs, who);
                 return;
         }
-        board_run_written(ctx->board, NULL, group, runs);
+        board_run_written(ctx->board, NULL, group, runs, who);
         cmd_group_run_reply(call, false);
 }
 
 static const struct cmd_arg cmd_group_run_args[] = {
-        { .name = "group", .type = CMD_ARG_INT, .required = true,
+        { .name = "group", .type = CMD_ARG_GROUP, .required = true,
           .min = 0, .max = LSC_GROUP_MAX, .offset = offsetof(struct cmd_args, group),
-          .help = "the action group stored on the board" },
+          .help = "the action group stored on the board, by number or by its name in the "
+                  "robot file" },
         { .name = "runs", .type = CMD_ARG_INT, .def = 1,
           .min = 0, .max = LSC_RUNS_MAX, .offset = offsetof(struct cmd_args, runs),
           .help = "how many times to run it, 0 = forever" },
@@ -60,6 +65,7 @@ static const struct cmd_arg cmd_group_run_args[] = {
 
 const struct cmd cmd_group_run = {
         .name = "group.run",
+        .flags = CMD_WRITE | CMD_CLAIMS_GROUPS,
         .help = "Run an action group (ACTION_GROUP_RUN): {\"group\",\"runs\"} once written, "
                 "or with wait once completed.",
         .args = cmd_group_run_args,

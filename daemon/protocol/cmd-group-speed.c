@@ -18,6 +18,7 @@ static void cmd_group_speed_reply(struct cmd_context *ctx, struct call *call, bo
         cJSON *response = call_response(call);
 
         board_speed(ctx->board, (unsigned) call->args.group, (unsigned) call->args.percent);
+        robot_touch(ctx->robot);
         cJSON_AddBoolToObject(response, "applied", applied);
         call_reply(call, response);
 }
@@ -39,7 +40,7 @@ static void cmd_group_speed_written(struct cmd_context *ctx, struct call *call)
 static const struct cmd_arg cmd_group_speed_args[] = {
         { .name = "group", .type = CMD_ARG_GROUP_OR_ALL, .required = true,
           .min = 0, .max = LSC_GROUP_MAX, .offset = offsetof(struct cmd_args, group),
-          .help = "the action group, or \"all\" for every stored group" },
+          .help = "the action group (number or name), or \"all\" for every stored group" },
         { .name = "percent", .type = CMD_ARG_INT, .required = true,
           .min = LSC_PERCENT_MIN, .max = LSC_PERCENT_MAX,
           .offset = offsetof(struct cmd_args, percent),
@@ -49,6 +50,7 @@ static const struct cmd_arg cmd_group_speed_args[] = {
 
 const struct cmd cmd_group_speed = {
         .name = "group.speed",
+        .flags = CMD_WRITE | CMD_CLAIMS_GROUPS,
         .help = "Set an action group's speed (ACTION_GROUP_SPEED): {\"applied\":true} once "
                 "written, {\"applied\":false} while the board is absent. Remembered and "
                 "re-applied at every connect.",

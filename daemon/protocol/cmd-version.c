@@ -8,6 +8,7 @@ static void cmd_version_run(struct cmd_context *ctx, struct call *call)
 
         cJSON_AddStringToObject(response, "version", PACKAGE_VERSION);
         cJSON_AddNumberToObject(response, "protocol", LSC_PROTOCOL_VERSION);
+        cJSON_AddNumberToObject(response, "protocol_minor", LSC_PROTOCOL_MINOR);
         call_reply(call, response);
 }
 

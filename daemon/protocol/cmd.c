@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "call.h"
@@ -9,12 +10,14 @@
 #include "events.h"
 #include "log.h"
 #include "request.h"
+#include "txqueue.h"
 
 const struct cmd *const cmd_table[] = {
         &cmd_ping,
         &cmd_version,
         &cmd_status,
         &cmd_move,
+        &cmd_pose,
         &cmd_group_run,
         &cmd_group_stop,
         &cmd_halt,
@@ -22,6 +25,15 @@ const struct cmd *const cmd_table[] = {
         &cmd_battery,
         &cmd_subscribe,
         &cmd_unsubscribe,
+        &cmd_servos,
+        &cmd_robot,
+        &cmd_config_reload,
+        &cmd_hello,
+        &cmd_claim,
+        &cmd_release,
+        &cmd_sequence_run,
+        &cmd_sequence_stop,
+        &cmd_sequence_list,
         NULL,
 };
 
@@ -31,6 +43,52 @@ const struct cmd *cmd_find(const char *name)
                 if (strcmp(cmd_table[i]->name, name) == 0)
                         return cmd_table[i];
         return NULL;
+}
+
+/* Whether CMD takes a group argument. */
+static bool cmd_takes_group(const struct cmd *cmd)
+{
+        for (const struct cmd_arg *a = cmd->args; a && a->name; a++)
+                if (a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
+                        return true;
+        return false;
+}
+
+void cmd_args_free(struct cmd_args *args)
+{
+        free(args->steps_text);
+        args->steps_text = NULL;
+}
+
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups)
+{
+        const struct claim *holder;
+
+        if (!call->peer)
+                return true;
+        holder = claims_conflict(robot_claims(ctx->robot), call->peer->number, servos, groups);
+        if (holder)
+                cmd_claim_refuse(call, holder);
+        return !holder;
+}
+
+int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
+                struct cmd_args *args, struct fail *f)
+{
+        if (cmd_takes_group(cmd) && args->group_name[0]) {
+                int group = model_group(m, args->group_name);
+
+                if (group < 0)
+                        return fail(f, LSC_ERRCODE_UNKNOWN_GROUP, "group", "no group is named "
+                                    "\"%s\" in the robot file", args->group_name);
+                args->group = group;
+        }
+        return cmd->prepare ? cmd->prepare(m, s, args, f) : 0;
+}
+
+int cmd_encode_motion(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        return lsc_frame_encode_move(buf, size, a->plan.time_ms, a->plan.wire, a->plan.n);
 }
 
 int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size)
@@ -61,6 +119,10 @@ static enum lsc_errcode cmd_wire_errcode(enum wire_result result)
                 return LSC_ERRCODE_SUPERSEDED;
         case WIRE_SHUTDOWN:
                 return LSC_ERRCODE_SHUTDOWN;
+        case WIRE_DROPPED:
+                return LSC_ERRCODE_DROPPED;
+        case WIRE_CLAIMED:
+                return LSC_ERRCODE_CLAIMED;
         case WIRE_DEVICE_LOST:
         case WIRE_WRITTEN:
                 break;
@@ -73,6 +135,8 @@ static void cmd_wire_done(void *userdata, enum wire_result result)
 {
         struct call *call = userdata;
 
+        if (result != WIRE_WRITTEN && call->args.plan.n > 0)
+                robot_dropped(call->ctx->robot, &call->args.plan);
         if (result != WIRE_WRITTEN)
                 call_fail(call, cmd_wire_errcode(result), NULL, "%s", wire_result_string(result));
         else if (call->cmd->written)
@@ -88,7 +152,8 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
         struct wire_request req = {
                 .frame = frame, .size = (size_t) r,
                 .owner = call->peer ? peer_owner(call->peer) : NULL,
-                .lane = lane, .flags = flags, .servo_mask = call->args.servo_mask,
+                .lane = lane, .servo_mask = call->args.plan.mask,
+                .flags = flags | (call->cmd->flags & CMD_CLAIMS_GROUPS ? WIRE_GROUP : 0),
                 .done = cmd_wire_done, .userdata = call,
         };
 
@@ -97,17 +162,50 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
         r = wire_submit(ctx->wire, &req);
         if (r < 0)
                 cmd_fail_submit(call, r);
+        else if (call->args.plan.n > 0)
+                robot_queued(ctx->robot, &call->args.plan);
+}
+
+/* Whether PEER may run the prepared request CMD with ARGS: 0, -EPERM
+ * (forbidden, with ERR) on the observe socket, or -EBUSY with *HOLDER when
+ * another client's claim covers what it touches. An emergency stop always
+ * may. */
+static int cmd_admit(struct cmd_context *ctx, const struct peer *peer, const struct cmd *cmd,
+                     const struct cmd_args *args, const struct claim **holder, struct fail *err)
+{
+        uint64_t servos = cmd->flags & CMD_CLAIMS_SERVOS ? args->plan.mask : 0;
+        bool groups = cmd->flags & CMD_CLAIMS_GROUPS;
+
+        if (peer->observer && (cmd->flags & CMD_WRITE))
+                return fail(err, LSC_ERRCODE_FORBIDDEN, NULL, "%s changes the robot; this is the "
+                            "observe socket, for reading only", cmd->name);
+        if (cmd->flags & CMD_ESTOP || (!servos && !groups))
+                return 0;
+        *holder = claims_conflict(robot_claims(ctx->robot), peer->number, servos, groups);
+        return *holder ? -EBUSY : 0;
 }
 
 void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len)
 {
         struct request req;
-        struct request_error err;
+        struct fail err;
+        const struct claim *holder = NULL;
         int r = request_parse(line, len, &req, &err);
         struct call *call = call_new(ctx, peer, req.id_text, req.id_len);
 
+        /* Any line of a claim's holder renews its lease. */
+        robot_renew(ctx->robot, peer->number);
+        if (r == 0)
+                r = cmd_prepare(req.cmd, robot_model(ctx->robot), robot_servos(ctx->robot),
+                                &req.args, &err);
+        if (r == 0)
+                r = cmd_admit(ctx, peer, req.cmd, &req.args, &holder, &err);
         ctx->counters.requests++;
-        if (r < 0) {
+        if (r == -EBUSY && holder) {
+                log_debug("Client %llu: %s: claimed by client %llu", (unsigned long long) peer->number,
+                          req.cmd->name, (unsigned long long) holder->owner);
+                cmd_claim_refuse(call, holder);
+        } else if (r < 0) {
                 log_debug("Client %llu: %s: %s", (unsigned long long) peer->number,
                           lsc_errcode_name(err.code), err.message);
                 call_fail(call, err.code, err.field, "%s", err.message);
@@ -115,6 +213,8 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
                 log_debug("Client %llu: %s", (unsigned long long) peer->number, req.cmd->name);
                 call->cmd = req.cmd;
                 call->args = req.args;
+                /* What the arguments own is the call's now. */
+                req.args = (struct cmd_args) { .n_specs = 0 };
                 req.cmd->run(ctx, call);
         }
         request_done(&req);
@@ -167,12 +267,102 @@ static void cmd_board_event(void *userdata, const struct board_event *e)
 
         ctx->publish(ctx->userdata, e->type, event);
         cJSON_Delete(event);
+        /* Groups move servos: whatever lscd knew of them is gone. */
+        if (e->type == LSC_EVENT_GROUP_STARTED)
+                robot_forget(ctx->robot, SERVOS_PREEMPTED);
+        robot_touch(ctx->robot);
 }
 
 const struct board_ops cmd_board_ops = {
         .answer = cmd_board_answer,
         .event = cmd_board_event,
 };
+
+/* {"time_ms":N} of a move or pose, plus "completed":true once it ended. */
+static void cmd_motion_reply(struct call *call, bool completed)
+{
+        cJSON *response = call_response(call);
+
+        cJSON_AddNumberToObject(response, "time_ms", call->args.plan.time_ms);
+        if (completed)
+                cJSON_AddTrueToObject(response, "completed");
+        call_reply(call, response);
+}
+
+void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source)
+{
+        robot_written(ctx->robot, &call->args.plan, wire_sent_at(ctx->wire), source,
+                      call->args.wait ? call : NULL);
+        if (!call->args.wait)
+                cmd_motion_reply(call, false);
+}
+
+static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result result)
+{
+        struct call *call = waiter;
+
+        switch (result) {
+        case SERVOS_COMPLETED:
+                cmd_motion_reply(call, true);
+                return;
+        case SERVOS_PREEMPTED:
+                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a later move of one of its servos, "
+                          "or a group, reached the wire before this move ended");
+                return;
+        case SERVOS_DEVICE_LOST:
+                call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
+                return;
+        case SERVOS_SHUTDOWN:
+                break;
+        }
+        call_fail(call, LSC_ERRCODE_SHUTDOWN, NULL, "lscd is shutting down");
+}
+
+static void cmd_servos_completed(void *userdata, uint64_t mask, const char *source)
+{
+        struct cmd_context *ctx = userdata;
+        cJSON *event = event_move_completed(mask, source);
+
+        ctx->publish(ctx->userdata, LSC_EVENT_MOVE_COMPLETED, event);
+        cJSON_Delete(event);
+}
+
+const struct servos_ops cmd_servos_ops = {
+        .answer = cmd_servos_answer,
+        .completed = cmd_servos_completed,
+};
+
+void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
+{
+        const struct txqueue_match own = { .owner = peer_owner(peer), .everything = true };
+        size_t dropped;
+
+        robot_owner_gone(ctx->robot, peer->number);
+        if (!peer->drop_on_disconnect)
+                return;
+        dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
+        if (dropped)
+                log_info("Client %llu went away: %zu queued frames dropped (on_disconnect drop)",
+                         (unsigned long long) peer->number, dropped);
+}
+
+int cmd_reload(struct cmd_context *ctx, char **errors)
+{
+        int r = robot_reload(ctx->robot, errors);
+        cJSON *event;
+
+        if (r < 0) {
+                log_warning("The robot file was not reloaded; the model stays as it was:");
+                log_lines(LOG_WARNING, *errors);
+                return r;
+        }
+        log_info("Reloaded the robot file %s", robot_path(ctx->robot));
+        event = event_new(lsc_event_name(LSC_EVENT_ROBOT_CHANGED));
+        cmd_add_robot(event, ctx->robot);
+        ctx->publish(ctx->userdata, LSC_EVENT_ROBOT_CHANGED, event);
+        cJSON_Delete(event);
+        return 0;
+}
 
 const char *cmd_names(void)
 {
@@ -191,13 +381,22 @@ static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
 {
         static const char *const types[] = {
                 [CMD_ARG_INT] = "integer", [CMD_ARG_BOOL] = "boolean",
-                [CMD_ARG_GROUP_OR_ALL] = "integer or \"all\"",
-                [CMD_ARG_SERVOS] = "array of {\"id\",\"position\"}",
+                [CMD_ARG_GROUP] = "integer or group name",
+                [CMD_ARG_GROUP_OR_ALL] = "integer, group name or \"all\"",
+                [CMD_ARG_NAME] = "name",
+                [CMD_ARG_SERVOS] = "array of {\"id\" or \"name\", \"position\" or \"delta\"}",
                 [CMD_ARG_EVENTS] = "array of names or prefixes",
+                [CMD_ARG_TEXT] = "string",
+                [CMD_ARG_CHOICE] = "string",
+                [CMD_ARG_SERVO_SET] = "array of ids and names, or \"all\"",
+                [CMD_ARG_SAFE] = "string",
+                [CMD_ARG_STEPS] = "array of steps",
         };
+        _Static_assert(CMD_ARG_STEPS == sizeof(types) / sizeof(types[0]) - 1,
+                       "a name for every argument type");
 
         fprintf(f, "    %-10s %s", a->name, types[a->type]);
-        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP_OR_ALL)
+        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
                 fprintf(f, " %ld..%ld", a->min, a->max);
         if (a->required)
                 fputs(", required", f);
@@ -212,6 +411,10 @@ void cmd_print_help(FILE *f)
 {
         for (size_t i = 0; cmd_table[i]; i++) {
                 fprintf(f, "%s\n    %s\n", cmd_table[i]->name, cmd_table[i]->help);
+                if (cmd_table[i]->flags & CMD_ESTOP)
+                        fputs("    (acts: an emergency stop, never refused for a claim)\n", f);
+                else if (cmd_table[i]->flags & CMD_WRITE)
+                        fputs("    (acts: forbidden on the observe socket)\n", f);
                 for (const struct cmd_arg *a = cmd_table[i]->args; a && a->name; a++)
                         cmd_print_arg(f, a);
         }

@@ -17,6 +17,10 @@
 #include <cjson/cJSON.h>
 
 #include "board.h"
+#include "fail.h"
+#include "player.h"
+#include "robot.h"
+#include "sequence.h"
 #include "lsc/frame.h"
 #include "lsc/protocol.h"
 #include "wire.h"
@@ -27,15 +31,37 @@ struct peer;
 enum cmd_arg_type {
         CMD_ARG_INT,            /* an integer within min..max */
         CMD_ARG_BOOL,
-        CMD_ARG_GROUP_OR_ALL,   /* an integer within min..max, or "all" */
-        CMD_ARG_SERVOS,         /* [{"id":N,"position":N},...] */
+        CMD_ARG_GROUP,          /* an integer within min..max, or a group's name */
+        CMD_ARG_GROUP_OR_ALL,   /* the same, or "all" */
+        CMD_ARG_NAME,           /* a name from the robot file (an identifier) */
+        CMD_ARG_SERVOS,         /* [{"id":N|"name":S,"position":N|"delta":N},...] */
         CMD_ARG_EVENTS,         /* ["name" or "prefix.",...] */
+        CMD_ARG_TEXT,           /* printable UTF-8, 1..CMD_TEXT_MAX bytes */
+        CMD_ARG_CHOICE,         /* one of choices[]: its index */
+        CMD_ARG_SERVO_SET,      /* [id or name,...] or "all" */
+        CMD_ARG_SAFE,           /* "none", "stop", "home" or "pose:NAME" */
+        CMD_ARG_STEPS,          /* [{"pose":S or "servos":{...},"time_ms":N,...},...] */
+};
+
+#define CMD_TEXT_MAX 64
+
+/* What a verb does, for the observe socket and for claims. */
+enum cmd_flags {
+        CMD_WRITE          = 1 << 0,    /* changes the robot: forbidden to observers */
+        CMD_ESTOP          = 1 << 1,    /* an emergency stop: never refused for a claim */
+        CMD_CLAIMS_SERVOS  = 1 << 2,    /* refused while another client claims a servo
+                                           of its plan */
+        CMD_CLAIMS_GROUPS  = 1 << 3,    /* refused while another client claims groups */
 };
 
 /* The typed arguments of every verb; each verb uses the fields it names in
- * its argument list. Values are within the ranges of their cmd_arg. */
+ * its argument list. Values are within the ranges of their cmd_arg. Names
+ * are resolved against the robot model by cmd_prepare(): group_name into
+ * group, specs (or a pose's name) into plan, the frame's servos. */
 struct cmd_args {
         long group;             /* LSC_GROUP_ALL for "all" */
+        char group_name[MODEL_NAME_MAX + 1];    /* "" when given by number */
+        char name[MODEL_NAME_MAX + 1];          /* CMD_ARG_NAME */
         long runs;
         long percent;
         long time_ms;
@@ -43,10 +69,26 @@ struct cmd_args {
         bool replace;
         bool has_events;        /* false: "events" absent */
         unsigned events;        /* event mask */
-        size_t n_servos;
-        uint64_t servo_mask;    /* bit N set: servo N is in servos[] */
-        struct lsc_servo servos[LSC_MOVE_MAX_SERVOS];
+        size_t n_specs;
+        struct servos_spec specs[LSC_MOVE_MAX_SERVOS];
+        struct servos_plan plan;
+        char text[CMD_TEXT_MAX + 1];            /* CMD_ARG_TEXT */
+        long choice;                            /* CMD_ARG_CHOICE */
+        bool all;                               /* CMD_ARG_SERVO_SET "all" */
+        bool groups;
+        long lease_ms;
+        long timeout_ms;
+        long claim;
+        long safe;                              /* enum claims_safe */
+        char safe_pose[MODEL_NAME_MAX + 1];
+        long loops;
+        long speed;
+        long run;
+        char *steps_text;                       /* CMD_ARG_STEPS, as JSON text; owned */
 };
+
+/* Free what ARGS owns (steps_text); NULL after. */
+void cmd_args_free(struct cmd_args *args);
 
 struct cmd_arg {
         const char *name;
@@ -55,6 +97,7 @@ struct cmd_arg {
         long min, max;          /* CMD_ARG_INT, CMD_ARG_GROUP_OR_ALL */
         long def;               /* value when absent and not required */
         size_t offset;          /* of the long or bool in struct cmd_args */
+        const char *const *choices;     /* CMD_ARG_CHOICE, NULL-terminated */
         const char *help;
 };
 
@@ -74,16 +117,23 @@ struct cmd_stats {
 struct cmd_context {
         struct wire *wire;
         struct board *board;
+        struct robot *robot;
+        struct player *player;
+        const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
         struct cmd_counters counters;
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
         void (*publish)(void *userdata, enum lsc_event type, const cJSON *event);
         /* {"path","connected","baud","usb"}, as in the hello event. */
         cJSON *(*device)(void *userdata);
+        /* Call FN for every connected client's peer. */
+        void (*each_peer)(void *userdata, void (*fn)(struct peer *p, void *arg), void *arg);
         void (*stats)(void *userdata, struct cmd_stats *ret);
 };
 
-/* A verb. encode is NULL for verbs that write no frame. run answers the
+/* A verb. prepare, when set, resolves the arguments against the robot
+ * model M and the servos' state S (a move's plan), or fails with F.
+ * encode is NULL for verbs that write no frame. run answers the
  * call, or hands it to whoever will (the wire, the board). written, when
  * set, is called instead of the default "ok {}" once the frame is written.
  * board_reply answers a call the board took as a waiter, on success
@@ -92,6 +142,9 @@ struct cmd {
         const char *name;
         const char *help;
         const struct cmd_arg *args;  /* terminated by an entry with name NULL */
+        unsigned flags;              /* enum cmd_flags */
+        int (*prepare)(const struct model *m, const struct servos *s, struct cmd_args *args,
+                       struct fail *f);
         int (*encode)(const struct cmd_args *args, uint8_t *buf, size_t size);
         void (*run)(struct cmd_context *ctx, struct call *call);
         void (*written)(struct cmd_context *ctx, struct call *call);
@@ -102,10 +155,18 @@ extern const struct cmd *const cmd_table[];
 
 const struct cmd *cmd_find(const char *name);
 
-/* Encode the frame of a validated request into BUF. Returns its size, 0 for
+/* Resolve the names of a parsed request (groups, servos, poses) against
+ * the model M and the servos' state S: 0, or -EINVAL with F. Pure. */
+int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
+                struct cmd_args *args, struct fail *f);
+
+/* Encode the frame of a validated, prepared request into BUF. Returns its size, 0 for
  * verbs without a frame, or a negative lsc_error (which validation rules out:
  * a failure here is a bug, and no frame reaches the wire). */
 int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size);
+
+/* The SERVO_MOVE frame of a prepared plan (move, pose). */
+int cmd_encode_motion(const struct cmd_args *args, uint8_t *buf, size_t size);
 
 /* Parse one request line of PEER and run it: every line is answered. */
 void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len);
@@ -118,6 +179,40 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
  * struct cmd_context. */
 extern const struct board_ops cmd_board_ops;
 
+/* Whether CALL may move SERVOS (and GROUPS) now, as far as claims go;
+ * false after answering it "claimed". For verbs that learn what they move
+ * only when they run (a sequence file). */
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups);
+
+/* Answer CALL "claimed", naming HOLDER (its client, name and pid). */
+void cmd_claim_refuse(struct call *call, const struct claim *holder);
+
+/* PEER's connection closed: its claims expire, and with on_disconnect
+ * "drop" its queued frames are dropped. */
+void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer);
+
+/* The claims' decisions (grants, expiries and their safe actions);
+ * userdata is the struct cmd_context. */
+extern const struct claims_ops cmd_claims_ops;
+
+/* The servos' state's decisions (move waits, move.completed); userdata
+ * is the struct cmd_context. */
+extern const struct servos_ops cmd_servos_ops;
+
+/* A move or pose CALL was written: its plan is the servos' new state; the
+ * call is answered now, or with wait when the move ends. */
+void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source);
+
+/* Reload the robot file (config.reload, SIGHUP) and publish robot.changed.
+ * On failure the old model stays, the first error is logged, and *errors
+ * (free it) holds every one. */
+int cmd_reload(struct cmd_context *ctx, char **errors);
+
+/* The model's fields of a servo (min, max, home, trim, invert, max_speed),
+ * and the whole model with its path and load time (robot, robot.changed). */
+void cmd_add_servo_model(cJSON *o, const struct model_servo *s);
+void cmd_add_robot(cJSON *o, const struct robot *r);
+
 /* Comma-separated verb names, for the unknown_command message. */
 const char *cmd_names(void);
 
@@ -125,8 +220,13 @@ const char *cmd_names(void);
 void cmd_print_help(FILE *f);
 
 /* Verbs, one per cmd-<verb>.c. */
-extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_group_run,
+extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
-        cmd_unsubscribe;
+        cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
+        cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list;
+
+/* The player's decisions (sequence events and waits); userdata is the
+ * struct cmd_context. */
+extern const struct player_ops cmd_player_ops;
 
 #endif

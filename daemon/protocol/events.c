@@ -34,9 +34,20 @@ static void event_add_frame(cJSON *event, const struct lsc_frame *frame)
         cJSON_AddStringToObject(event, "params", hex);
 }
 
+void event_add_by(cJSON *event, uint64_t client, const char *name)
+{
+        cJSON *by = cJSON_AddObjectToObject(event, "by");
+
+        cJSON_AddNumberToObject(by, "client", (double) client);
+        cJSON_AddItemToObject(by, "name", name[0] ? cJSON_CreateString(name) : cJSON_CreateNull());
+}
+
 cJSON *event_from_board(const struct board_event *e)
 {
         cJSON *event = event_new(lsc_event_name(e->type));
+
+        if (e->by)
+                event_add_by(event, e->by->client, e->by->name);
 
         switch (e->type) {
         case LSC_EVENT_GROUP_STARTED:
@@ -59,5 +70,24 @@ cJSON *event_from_board(const struct board_event *e)
         default:
                 break;
         }
+        return event;
+}
+
+cJSON *event_servo_ids(uint64_t mask)
+{
+        cJSON *ids = cJSON_CreateArray();
+
+        for (unsigned id = 0; id < 64; id++)
+                if (mask & (UINT64_C(1) << id))
+                        cJSON_AddItemToArray(ids, cJSON_CreateNumber(id));
+        return ids;
+}
+
+cJSON *event_move_completed(uint64_t mask, const char *source)
+{
+        cJSON *event = event_new(lsc_event_name(LSC_EVENT_MOVE_COMPLETED));
+
+        cJSON_AddItemToObject(event, "servos", event_servo_ids(mask));
+        cJSON_AddStringToObject(event, "source", source);
         return event;
 }

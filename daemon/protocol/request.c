@@ -7,105 +7,139 @@
 #include <string.h>
 
 #include "events.h"
+#include "fail.h"
 #include "json.h"
 #include "mem.h"
 #include "request.h"
 
-static int request_fail(struct request_error *err, enum lsc_errcode code, const char *field,
-                        const char *format, ...) __attribute__((format(printf, 4, 5)));
-
-static int request_fail(struct request_error *err, enum lsc_errcode code, const char *field,
-                        const char *format, ...)
-{
-        va_list ap;
-
-        err->code = code;
-        field = field ? field : "";
-        snprintf(err->field, sizeof(err->field), "%.*s",
-                 json_utf8_prefix(field, sizeof(err->field) - 1), field);
-        va_start(ap, format);
-        vsnprintf(err->message, sizeof(err->message), format, ap);
-        va_end(ap);
-        return -EINVAL;
-}
-
 /* An integer field: -EINVAL with *err naming FIELD unless within MIN..MAX. */
 static int request_integer(const cJSON *item, const char *field, long min, long max,
-                           long *ret, struct request_error *err)
+                           long *ret, struct fail *err)
 {
         if (json_get_integer(item, min, max, ret) < 0)
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
                                     "%s must be an integer from %ld to %ld", field, min, max);
         return 0;
 }
 
-static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
-                         struct request_error *err)
+/* A name argument: an identifier string, copied into RET. */
+static int request_name(const cJSON *item, const char *field, char ret[MODEL_NAME_MAX + 1],
+                        struct fail *err)
 {
-        static const char *const names[] = { "id", "position" };
-        static const long ranges[][2] = { { LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX },
-                                          { LSC_POSITION_MIN, LSC_POSITION_MAX } };
-        long values[2] = { 0 };
-        char field[64];
-        int r;
-
-        snprintf(field, sizeof(field), "servos[%zu]", index);
-        if (!cJSON_IsObject(item))
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
-                                    "%s must be an object {\"id\":N,\"position\":N}", field);
-        for (const cJSON *m = item->child; m; m = m->next)
-                if (strcmp(m->string, "id") != 0 && strcmp(m->string, "position") != 0) {
-                        snprintf(field, sizeof(field), "servos[%zu].%.*s", index,
-                                 json_utf8_prefix(m->string, 40), m->string);
-                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
-                                            "unknown field %s", field);
-                }
-        for (size_t i = 0; i < 2; i++) {
-                const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
-
-                snprintf(field, sizeof(field), "servos[%zu].%s", index, names[i]);
-                if (!v)
-                        return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, field,
-                                            "%s is required", field);
-                r = request_integer(v, field, ranges[i][0], ranges[i][1], &values[i], err);
-                if (r < 0)
-                        return r;
-        }
-        if (args->servo_mask & (UINT64_C(1) << values[0])) {
-                snprintf(field, sizeof(field), "servos[%zu].id", index);
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
-                                    "servo %ld appears more than once", values[0]);
-        }
-        args->servo_mask |= UINT64_C(1) << values[0];
-        args->servos[index] = (struct lsc_servo) { .id = (int) values[0],
-                                                   .position = (int) values[1] };
+        if (!cJSON_IsString(item) || !model_name_valid(item->valuestring))
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be a name "
+                            "([A-Za-z_][A-Za-z0-9_]*, at most %d bytes)", field, MODEL_NAME_MAX);
+        strcpy(ret, item->valuestring);
         return 0;
 }
 
-static int request_servos(const cJSON *item, struct cmd_args *args, struct request_error *err)
+/* Exactly one of the members A and B of ITEM: its index (0 or 1). */
+static int request_one_of(const cJSON *item, const char *at, const char *a, const char *b,
+                          const cJSON **ret, struct fail *err)
+{
+        const cJSON *va = cJSON_GetObjectItemCaseSensitive(item, a);
+        const cJSON *vb = cJSON_GetObjectItemCaseSensitive(item, b);
+
+        if (va && vb)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, at, "%s takes \"%s\" or \"%s\", "
+                            "not both", at, a, b);
+        if (!va && !vb) {
+                char field[64];
+
+                /* The field of the usual choice, as before names existed. */
+                snprintf(field, sizeof(field), "%s.%s", at, a);
+                return fail(err, LSC_ERRCODE_MISSING_ARGUMENT, field, "%s needs \"%s\" or \"%s\"",
+                            at, a, b);
+        }
+        *ret = va ? va : vb;
+        return va ? 0 : 1;
+}
+
+static int request_servo_fields(const cJSON *item, const char *at, struct fail *err)
+{
+        static const char *const known[] = { "id", "name", "position", "delta" };
+        char field[64];
+
+        if (!cJSON_IsObject(item))
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, at, "%s must be an object "
+                            "{\"id\":N or \"name\":S, \"position\":N or \"delta\":N}", at);
+        for (const cJSON *m = item->child; m; m = m->next) {
+                size_t i = 0;
+
+                while (i < 4 && strcmp(m->string, known[i]) != 0)
+                        i++;
+                if (i == 4) {
+                        snprintf(field, sizeof(field), "%s.%.*s", at,
+                                 json_utf8_prefix(m->string, 40), m->string);
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                    "unknown field %s", field);
+                }
+        }
+        return 0;
+}
+
+static int request_servo(const cJSON *item, size_t index, struct cmd_args *args, uint64_t *ids,
+                         struct fail *err)
+{
+        struct servos_spec *spec = &args->specs[index];
+        const cJSON *who, *where;
+        char at[32], field[64];
+        long v;
+        int which, r;
+
+        snprintf(at, sizeof(at), "servos[%zu]", index);
+        r = request_servo_fields(item, at, err);
+        which = r < 0 ? r : request_one_of(item, at, "id", "name", &who, err);
+        if (which < 0)
+                return which;
+        snprintf(field, sizeof(field), "%s.%s", at, which ? "name" : "id");
+        r = which ? request_name(who, field, spec->name, err)
+                  : request_integer(who, field, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &v, err);
+        if (r < 0)
+                return r;
+        if (!which) {
+                if (*ids & (UINT64_C(1) << v))
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                                    "servo %ld appears more than once", v);
+                *ids |= UINT64_C(1) << v;
+                spec->id = (unsigned) v;
+        }
+        which = request_one_of(item, at, "position", "delta", &where, err);
+        if (which < 0)
+                return which;
+        spec->delta = which == 1;
+        snprintf(field, sizeof(field), "%s.%s", at, which ? "delta" : "position");
+        r = which ? request_integer(where, field, -SERVOS_DELTA_MAX, SERVOS_DELTA_MAX, &v, err)
+                  : request_integer(where, field, LSC_POSITION_MIN, LSC_POSITION_MAX, &v, err);
+        spec->value = (int) v;
+        return r;
+}
+
+static int request_servos(const cJSON *item, struct cmd_args *args, struct fail *err)
 {
         int n = cJSON_GetArraySize(item), r;
+        uint64_t ids = 0;
         size_t i = 0;
 
         if (!cJSON_IsArray(item) || n < 1 || n > LSC_MOVE_MAX_SERVOS)
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "servos",
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "servos",
                                     "servos must be an array of 1 to %d servos",
                                     LSC_MOVE_MAX_SERVOS);
         for (const cJSON *s = item->child; s; s = s->next, i++) {
-                r = request_servo(s, i, args, err);
+                r = request_servo(s, i, args, &ids, err);
                 if (r < 0)
                         return r;
         }
-        args->n_servos = i;
+        args->n_specs = i;
         return 0;
 }
 
-static int request_events(const cJSON *item, struct cmd_args *args, struct request_error *err)
+static int request_events(const cJSON *item, struct cmd_args *args, struct fail *err)
 {
         size_t i = 0;
 
         if (!cJSON_IsArray(item))
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "events",
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "events",
                                     "events must be an array of event names or prefixes");
         args->has_events = true;
         for (const cJSON *e = item->child; e; e = e->next, i++) {
@@ -114,7 +148,7 @@ static int request_events(const cJSON *item, struct cmd_args *args, struct reque
 
                 if (mask == 0) {
                         snprintf(field, sizeof(field), "events[%zu]", i);
-                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field,
                                             "%s is not an event name or prefix", field);
                 }
                 args->events |= mask;
@@ -122,33 +156,131 @@ static int request_events(const cJSON *item, struct cmd_args *args, struct reque
         return 0;
 }
 
-static int request_group_or_all(const cJSON *item, const struct cmd_arg *a, long *ret,
-                                struct request_error *err)
+/* A group: a number within the arg's range, a name, or (GROUP_OR_ALL) "all". */
+static int request_group(const cJSON *item, const struct cmd_arg *a, struct cmd_args *args,
+                         struct fail *err)
 {
-        if (cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
-                *ret = LSC_GROUP_ALL;
+        long *slot = (long *) ((char *) args + a->offset);
+        bool all = a->type == CMD_ARG_GROUP_OR_ALL;
+
+        if (all && cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
+                *slot = LSC_GROUP_ALL;
                 return 0;
         }
-        if (json_get_integer(item, a->min, a->max, ret) < 0)
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
-                                    "%s must be an integer from %ld to %ld, or \"all\"",
-                                    a->name, a->min, a->max);
+        if (cJSON_IsString(item) && model_name_valid(item->valuestring) &&
+            strcmp(item->valuestring, "all") != 0) {
+                strcpy(args->group_name, item->valuestring);
+                return 0;
+        }
+        if (json_get_integer(item, a->min, a->max, slot) < 0)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                            "%s must be an integer from %ld to %ld, a group's name%s",
+                            a->name, a->min, a->max, all ? ", or \"all\"" : "");
+        return 0;
+}
+
+/* Printable UTF-8 (JSON scanning made it UTF-8): no control character. */
+static int request_text(const cJSON *item, const char *field, char ret[CMD_TEXT_MAX + 1],
+                        struct fail *err)
+{
+        size_t len = cJSON_IsString(item) ? strlen(item->valuestring) : 0;
+
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char) item->valuestring[i] < 0x20 || item->valuestring[i] == 0x7f)
+                        len = 0;
+        if (len == 0 || len > CMD_TEXT_MAX)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be a string of 1 "
+                            "to %d bytes without control characters", field, CMD_TEXT_MAX);
+        strcpy(ret, item->valuestring);
+        return 0;
+}
+
+static int request_choice(const cJSON *item, const struct cmd_arg *a, long *ret,
+                          struct fail *err)
+{
+        char known[128] = "";
+
+        for (long i = 0; a->choices[i]; i++) {
+                if (cJSON_IsString(item) && strcmp(item->valuestring, a->choices[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+                snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s\"%s\"",
+                         i ? ", " : "", a->choices[i]);
+        }
+        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name, "%s must be one of %s", a->name,
+                    known);
+}
+
+/* "all", or an array of servo ids and names, each at most once. */
+static int request_servo_set(const cJSON *item, const char *field, struct cmd_args *args,
+                             struct fail *err)
+{
+        char at[64];
+        size_t i = 0;
+        long id;
+
+        if (cJSON_IsString(item) && strcmp(item->valuestring, "all") == 0) {
+                args->all = true;
+                return 0;
+        }
+        if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > LSC_MOVE_MAX_SERVOS)
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be \"all\" or an "
+                            "array of at most %d servo ids and names", field, LSC_MOVE_MAX_SERVOS);
+        for (const cJSON *s = item->child; s; s = s->next, i++) {
+                struct servos_spec *spec = &args->specs[i];
+                int r;
+
+                snprintf(at, sizeof(at), "%s[%zu]", field, i);
+                *spec = (struct servos_spec) { .id = 0 };
+                r = cJSON_IsString(s) ? request_name(s, at, spec->name, err)
+                                      : request_integer(s, at, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX,
+                                                        &id, err);
+                if (r < 0)
+                        return r;
+                if (!cJSON_IsString(s))
+                        spec->id = (unsigned) id;
+        }
+        args->n_specs = i;
+        return 0;
+}
+
+/* "none", "stop", "home" or "pose:NAME". */
+static int request_safe(const cJSON *item, const char *field, struct cmd_args *args,
+                        struct fail *err)
+{
+        const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+        if (strcmp(v, "none") == 0 || strcmp(v, "stop") == 0) {
+                args->safe = v[0] == 'n' ? CLAIMS_SAFE_NONE : CLAIMS_SAFE_STOP;
+                return 0;
+        }
+        if (strcmp(v, "home") == 0)
+                v = "pose:home";
+        if (strncmp(v, "pose:", 5) != 0 || !model_name_valid(v + 5))
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be \"none\", "
+                            "\"stop\", \"home\" or \"pose:NAME\"", field);
+        args->safe = CLAIMS_SAFE_POSE;
+        strcpy(args->safe_pose, v + 5);
         return 0;
 }
 
 static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_args *args,
-                       struct request_error *err)
+                       struct fail *err)
 {
         char *slot = (char *) args + a->offset;
 
         switch (a->type) {
         case CMD_ARG_INT:
                 return request_integer(item, a->name, a->min, a->max, (long *) slot, err);
+        case CMD_ARG_GROUP:
         case CMD_ARG_GROUP_OR_ALL:
-                return request_group_or_all(item, a, (long *) slot, err);
+                return request_group(item, a, args, err);
+        case CMD_ARG_NAME:
+                return request_name(item, a->name, args->name, err);
         case CMD_ARG_BOOL:
                 if (!cJSON_IsBool(item))
-                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
                                             "%s must be true or false", a->name);
                 *(bool *) slot = cJSON_IsTrue(item);
                 return 0;
@@ -156,6 +288,27 @@ static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_ar
                 return request_servos(item, args, err);
         case CMD_ARG_EVENTS:
                 return request_events(item, args, err);
+        case CMD_ARG_TEXT:
+                return request_text(item, a->name, args->text, err);
+        case CMD_ARG_CHOICE:
+                return request_choice(item, a, (long *) slot, err);
+        case CMD_ARG_SERVO_SET:
+                return request_servo_set(item, a->name, args, err);
+        case CMD_ARG_SAFE:
+                return request_safe(item, a->name, args, err);
+        case CMD_ARG_STEPS:
+                /* Kept as text: a sequence file's parser reads it (JSON is
+                 * YAML), so inline steps and files are checked alike. */
+                if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < 1)
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                                    "steps must be an array of 1 or more steps");
+                {
+                        char *steps = mem_check(cJSON_PrintUnformatted(item));
+
+                        args->steps_text = mem_printf("{\"steps\":%s}", steps);
+                        free(steps);
+                }
+                return 0;
         }
         return -EINVAL;
 }
@@ -164,7 +317,8 @@ static void request_default(const struct cmd_arg *a, struct cmd_args *args)
 {
         char *slot = (char *) args + a->offset;
 
-        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP_OR_ALL)
+        if (a->type == CMD_ARG_INT || a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL ||
+            a->type == CMD_ARG_CHOICE)
                 *(long *) slot = a->def;
         else if (a->type == CMD_ARG_BOOL)
                 *(bool *) slot = a->def != 0;
@@ -179,12 +333,12 @@ static const struct cmd_arg *request_find_arg(const struct cmd *cmd, const char 
 }
 
 static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_args *args,
-                        struct request_error *err)
+                        struct fail *err)
 {
         for (const cJSON *m = root->child; m; m = m->next)
                 if (strcmp(m->string, "cmd") != 0 && strcmp(m->string, "id") != 0 &&
                     !request_find_arg(cmd, m->string))
-                        return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, m->string,
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, m->string,
                                             "%s takes no argument \"%.*s\"", cmd->name,
                                             json_utf8_prefix(m->string, 60), m->string);
         for (const struct cmd_arg *a = cmd->args; a && a->name; a++) {
@@ -193,7 +347,7 @@ static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_arg
 
                 if (!item) {
                         if (a->required)
-                                return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, a->name,
+                                return fail(err, LSC_ERRCODE_MISSING_ARGUMENT, a->name,
                                                     "%s needs \"%s\"", cmd->name, a->name);
                         request_default(a, args);
                         continue;
@@ -205,28 +359,28 @@ static int request_args(const cJSON *root, const struct cmd *cmd, struct cmd_arg
         return 0;
 }
 
-static int request_cmd(struct request *req, struct request_error *err)
+static int request_cmd(struct request *req, struct fail *err)
 {
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req->root, "cmd");
         const char *dup;
 
         if (!cJSON_IsObject(req->root))
-                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
+                return fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
                                     "a request must be a JSON object");
         req->id = cJSON_GetObjectItemCaseSensitive(req->root, "id");
         dup = json_find_duplicate_key(req->root);
         if (dup)
-                return request_fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
+                return fail(err, LSC_ERRCODE_INVALID_REQUEST, NULL,
                                     "duplicate key \"%.*s\"", json_utf8_prefix(dup, 60), dup);
         if (!cmd)
-                return request_fail(err, LSC_ERRCODE_MISSING_ARGUMENT, "cmd",
+                return fail(err, LSC_ERRCODE_MISSING_ARGUMENT, "cmd",
                                     "a request needs \"cmd\"");
         if (!cJSON_IsString(cmd))
-                return request_fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "cmd",
+                return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, "cmd",
                                     "cmd must be a string");
         req->cmd = cmd_find(cmd->valuestring);
         if (!req->cmd)
-                return request_fail(err, LSC_ERRCODE_UNKNOWN_COMMAND, NULL,
+                return fail(err, LSC_ERRCODE_UNKNOWN_COMMAND, NULL,
                                     "unknown command \"%.*s\" (known: %s)",
                                     json_utf8_prefix(cmd->valuestring, 60), cmd->valuestring,
                                     cmd_names());
@@ -248,7 +402,7 @@ static void request_id_text(struct request *req, const char *line, size_t len)
         req->id_len = size;
 }
 
-int request_parse(const char *line, size_t len, struct request *req, struct request_error *err)
+int request_parse(const char *line, size_t len, struct request *req, struct fail *err)
 {
         enum json_scan_error scan = json_scan(line, len, JSON_MAX_DEPTH);
         const char *end = NULL;
@@ -258,12 +412,12 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
 
         *req = (struct request) { 0 };
         if (scan != JSON_SCAN_OK)
-                return request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "%s",
+                return fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "%s",
                                     json_scan_strerror(scan));
         /* cJSON takes 01, "\q" or a control byte as JSON: refuse them first,
          * so that an id echoed as sent is always JSON. */
         if (json_lex(line, len, &at) < 0)
-                return request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL,
+                return fail(err, LSC_ERRCODE_INVALID_JSON, NULL,
                                     "not valid JSON (at byte %zu)", at);
         /* cJSON 1.7.15's cJSON_ParseWithLength can read past the end of a
          * buffer that is not NUL-terminated, so it always gets a terminated
@@ -274,7 +428,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
         copy[len] = '\0';
         req->root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
         if (!req->root)
-                r = request_fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "not valid JSON (at byte %td)",
+                r = fail(err, LSC_ERRCODE_INVALID_JSON, NULL, "not valid JSON (at byte %td)",
                                  end ? end - copy : 0);
         else
                 r = request_cmd(req, err);
@@ -286,6 +440,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct requ
 
 void request_done(struct request *req)
 {
+        cmd_args_free(&req->args);
         cJSON_Delete(req->root);
         *req = (struct request) { 0 };
 }

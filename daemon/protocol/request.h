@@ -12,13 +12,8 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "fail.h"
 #include "lsc/protocol.h"
-
-struct request_error {
-        enum lsc_errcode code;
-        char field[64];         /* "" unless an argument is at fault */
-        char message[256];
-};
 
 /* Invariant: after a successful request_parse() cmd is set and args hold
  * valid values for it. root owns the parsed tree (NULL when the line was
@@ -35,7 +30,7 @@ struct request {
 };
 
 /* Returns 0, or -EINVAL with *err filled. Call request_done() either way. */
-int request_parse(const char *line, size_t len, struct request *req, struct request_error *err);
+int request_parse(const char *line, size_t len, struct request *req, struct fail *err);
 void request_done(struct request *req);
 
 #endif

@@ -65,15 +65,17 @@ static void board_state_preempt(struct board_state *s, unsigned group)
 }
 
 void board_state_run_written(struct board_state *s, struct board_waiter *w, unsigned group,
-                             unsigned runs, uint64_t now)
+                             unsigned runs, const struct board_by *by, uint64_t now)
 {
         struct board_start *st = mem_new0(struct board_start);
 
         board_state_preempt(s, group);
         *st = (struct board_start) {
                 .group = group, .runs = runs, .waiter = w,
-                .deadline = now + BOARD_START_TIMEOUT_USEC,
+                .deadline = now + BOARD_START_TIMEOUT_USEC, .has_by = by != NULL,
         };
+        if (by)
+                st->by = *by;
         if (w)
                 w->group = group;
         assert(!s->starts_tail || s->starts_tail->deadline <= st->deadline);
@@ -118,17 +120,27 @@ static void board_state_on_run(struct board_state *s, unsigned group, unsigned r
         s->from_lscd = st != NULL;
         if (st && st->waiter)
                 FIFO_APPEND(s->completion, s->completion_tail, st->waiter, next);
-        free(st);
         board_state_publish(s, &(struct board_event) {
                 .type = LSC_EVENT_GROUP_STARTED, .has_group = true,
                 .group = group, .runs = runs, .from_lscd = s->from_lscd,
+                .by = st && st->has_by ? &st->by : NULL,
         });
+        free(st);
 }
 
-static void board_state_on_stop(struct board_state *s)
+void board_state_stop_written(struct board_state *s, const struct board_by *by, uint64_t now)
+{
+        s->stop_until = now + BOARD_START_TIMEOUT_USEC;
+        s->has_stop_by = by != NULL;
+        if (by)
+                s->stop_by = *by;
+}
+
+static void board_state_on_stop(struct board_state *s, uint64_t now)
 {
         struct board_event e = {
                 .type = LSC_EVENT_GROUP_STOPPED, .has_group = s->running, .group = s->group,
+                .by = s->has_stop_by && now <= s->stop_until ? &s->stop_by : NULL,
         };
 
         s->running = false;
@@ -176,7 +188,7 @@ void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uin
                 board_state_on_run(s, msg.u.group.group, msg.u.group.runs);
                 return;
         case LSC_MSG_GROUP_STOP:
-                board_state_on_stop(s);
+                board_state_on_stop(s, now);
                 return;
         case LSC_MSG_GROUP_COMPLETE:
                 board_state_on_complete(s, msg.u.group.group, msg.u.group.runs);
@@ -228,6 +240,15 @@ void board_state_speed(struct board_state *s, unsigned group, unsigned percent)
                 memset(s->speeds, 0, sizeof(s->speeds));
         } else
                 s->speeds[group] = percent;
+}
+
+void board_state_restore_group(struct board_state *s, unsigned group, unsigned runs,
+                               bool from_lscd)
+{
+        s->running = true;
+        s->group = group;
+        s->runs = runs;
+        s->from_lscd = from_lscd;
 }
 
 /* Queue the first remembered speed at or after restore_next; restoring

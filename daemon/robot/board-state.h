@@ -48,6 +48,13 @@ enum board_result {
         BOARD_SHUTDOWN,
 };
 
+/* Who made lscd write a frame: a client's number and name, for the
+ * events the frame causes ("by"). */
+struct board_by {
+        uint64_t client;
+        char name[65];
+};
+
 /* What the board reported, for subscribers. */
 struct board_event {
         enum lsc_event type;
@@ -56,6 +63,8 @@ struct board_event {
         bool from_lscd;         /* group.started: lscd wrote it */
         unsigned millivolts;
         const struct lsc_frame *frame;  /* frame.unknown */
+        const struct board_by *by;      /* group.started from lscd, group.stopped after a
+                                           STOP lscd wrote; NULL: unknown, or lscd's own */
 };
 
 /* lscd's own frames: a battery query, or a remembered speed. */
@@ -80,6 +89,8 @@ struct board_start {
         unsigned group, runs;
         uint64_t deadline;
         struct board_waiter *waiter;    /* group.run with wait, or NULL */
+        bool has_by;
+        struct board_by by;
 };
 
 /* Invariants: group/runs/from_lscd mean something only while running;
@@ -105,6 +116,9 @@ struct board_state {
         unsigned speeds[LSC_GROUP_MAX + 1];
         bool restoring;
         int restore_next;
+        uint64_t stop_until;            /* a STOP lscd wrote may be reported until then */
+        bool has_stop_by;
+        struct board_by stop_by;        /* who sent it */
 };
 
 void board_state_init(struct board_state *s, const struct board_ops *ops, void *userdata,
@@ -118,10 +132,16 @@ void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uin
 /* A RUN frame reached the wire at NOW: every wait still pending is
  * preempted, and W (NULL without wait) waits for this run. */
 void board_state_run_written(struct board_state *s, struct board_waiter *w, unsigned group,
-                             unsigned runs, uint64_t now);
+                             unsigned runs, const struct board_by *by, uint64_t now);
+/* A STOP reached the wire at NOW, sent for BY (NULL: lscd's own): the
+ * board's stop report names BY. */
+void board_state_stop_written(struct board_state *s, const struct board_by *by, uint64_t now);
 /* A group's speed was written, or set while the board is absent: remember
  * it for reconnects. GROUP LSC_GROUP_ALL resets every single speed. */
 void board_state_speed(struct board_state *s, unsigned group, unsigned percent);
+/* A group running when a previous lscd stopped (its saved state). */
+void board_state_restore_group(struct board_state *s, unsigned group, unsigned runs,
+                               bool from_lscd);
 /* W waits for the battery reading; one query serves every waiter. */
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
 

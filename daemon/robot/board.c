@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "board.h"
+#include "deadline.h"
 #include "log.h"
 #include "mem.h"
 
@@ -30,16 +31,11 @@ static uint64_t board_now(const struct board *b)
         return now;
 }
 
+_Static_assert(BOARD_NEVER == DEADLINE_NEVER, "the state's \"no deadline\" is the timer's");
+
 static void board_arm(struct board *b)
 {
-        uint64_t t = board_state_deadline(&b->state);
-
-        if (t == BOARD_NEVER) {
-                sd_event_source_set_enabled(b->timer, SD_EVENT_OFF);
-                return;
-        }
-        sd_event_source_set_time(b->timer, t);
-        sd_event_source_set_enabled(b->timer, SD_EVENT_ONESHOT);
+        deadline_arm(b->timer, board_state_deadline(&b->state));
 }
 
 static int board_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -140,15 +136,26 @@ void board_frame(struct board *b, const struct lsc_frame *frame)
         board_arm(b);
 }
 
-void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs)
+void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs,
+                       const struct board_by *by)
 {
-        board_state_run_written(&b->state, w, group, runs, board_now(b));
+        board_state_run_written(&b->state, w, group, runs, by, board_now(b));
         board_arm(b);
+}
+
+void board_stop_written(struct board *b, const struct board_by *by)
+{
+        board_state_stop_written(&b->state, by, board_now(b));
 }
 
 void board_speed(struct board *b, unsigned group, unsigned percent)
 {
         board_state_speed(&b->state, group, percent);
+}
+
+void board_restore_group(struct board *b, unsigned group, unsigned runs, bool from_lscd)
+{
+        board_state_restore_group(&b->state, group, runs, from_lscd);
 }
 
 void board_battery(struct board *b, struct board_waiter *w)

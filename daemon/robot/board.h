@@ -24,8 +24,11 @@ int board_new(struct board **ret, sd_event *event, struct wire *wire,
 struct board *board_free(struct board *b);
 
 void board_frame(struct board *b, const struct lsc_frame *frame);
-void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs);
+void board_run_written(struct board *b, struct board_waiter *w, unsigned group, unsigned runs,
+                       const struct board_by *by);
+void board_stop_written(struct board *b, const struct board_by *by);
 void board_speed(struct board *b, unsigned group, unsigned percent);
+void board_restore_group(struct board *b, unsigned group, unsigned runs, bool from_lscd);
 void board_battery(struct board *b, struct board_waiter *w);
 void board_connected(struct board *b);
 void board_abort(struct board *b, enum board_result result);

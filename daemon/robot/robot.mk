@@ -2,9 +2,21 @@
 noinst_LTLIBRARIES += daemon/robot/librobot.la
 daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/board-state.c daemon/robot/board-state.h \
-	daemon/robot/board.c daemon/robot/board.h
+	daemon/robot/board.c daemon/robot/board.h \
+	daemon/robot/deadline.h \
+	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/sequence.c daemon/robot/sequence.h \
+	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/player.c daemon/robot/player.h \
+	daemon/robot/servos.c daemon/robot/servos.h \
+	daemon/robot/claims.c daemon/robot/claims.h \
+	daemon/robot/state.c daemon/robot/state.h \
+	daemon/robot/robot.c daemon/robot/robot.h
 daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
-daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
+daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
+daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
 if ENABLE_TESTS
 robot_tests = tests/unit/test-board-state

@@ -52,7 +52,7 @@ struct txqueue {
 /* A list being collected: the address of its last next pointer. */
 typedef struct txqueue_item **txqueue_list_end;
 
-typedef bool (*txqueue_drop_fn)(const struct txqueue_item *item, const struct txqueue_item *ref);
+typedef bool (*txqueue_drop_fn)(const struct txqueue_item *item, const void *ref);
 
 int txqueue_new(struct txqueue **ret, size_t owner_max)
 {
@@ -169,7 +169,7 @@ static void txqueue_release(struct txqueue *q, struct txqueue_item *list)
 /* Move the items of the list *HEAD..*TAIL that DROP selects to the list
  * ending at *END, keeping the order of both. Returns how many moved. */
 static size_t txqueue_extract(struct txqueue_item **head, struct txqueue_item **tail,
-                              txqueue_drop_fn drop, const struct txqueue_item *ref,
+                              txqueue_drop_fn drop, const void *ref,
                               txqueue_list_end *end)
 {
         struct txqueue_item **pp = head, *last = NULL;
@@ -196,17 +196,19 @@ static size_t txqueue_extract(struct txqueue_item **head, struct txqueue_item **
 /* Superseded by REF: every servo ITEM moves, REF moves too. A partial
  * overlap stays queued: dropping it would lose its other servos' targets,
  * and sending it before REF still leaves the shared servos at REF's. */
-static bool txqueue_drop_subset(const struct txqueue_item *item, const struct txqueue_item *ref)
+static bool txqueue_drop_subset(const struct txqueue_item *item, const void *ref)
 {
-        return item->servo_mask != 0 && (item->servo_mask & ~ref->servo_mask) == 0;
+        const struct txqueue_item *r = ref;
+
+        return item->servo_mask != 0 && (item->servo_mask & ~r->servo_mask) == 0;
 }
 
-static bool txqueue_drop_haltable(const struct txqueue_item *item, const struct txqueue_item *ref)
+static bool txqueue_drop_haltable(const struct txqueue_item *item, const void *ref)
 {
         return item->haltable;
 }
 
-static bool txqueue_drop_all(const struct txqueue_item *item, const struct txqueue_item *ref)
+static bool txqueue_drop_all(const struct txqueue_item *item, const void *ref)
 {
         return true;
 }
@@ -300,6 +302,36 @@ struct txqueue_item *txqueue_pop(struct txqueue *q)
 struct txqueue_item *txqueue_halt(struct txqueue *q, size_t *n_ret)
 {
         return txqueue_extract_all(q, txqueue_drop_haltable, n_ret);
+}
+
+static bool txqueue_drop_match(const struct txqueue_item *item, const void *ref)
+{
+        const struct txqueue_match *m = ref;
+
+        if (m->select)
+                return m->select(item, m->arg);
+        if ((item->owner->key == m->owner) == m->others)
+                return false;
+        return m->everything || (item->servo_mask & m->servos) || (m->groups && item->group);
+}
+
+struct txqueue_item *txqueue_drop(struct txqueue *q, const struct txqueue_match *match,
+                                  size_t *n_ret)
+{
+        struct txqueue_item *list = NULL;
+        txqueue_list_end end = &list;
+        struct txqueue_owner *o = q->cursor;
+        size_t n = txqueue_extract(&q->restore_head, &q->restore_tail, txqueue_drop_match, match,
+                                   &end);
+
+        if (o)
+                do {
+                        n += txqueue_extract(&o->head, &o->tail, txqueue_drop_match, match, &end);
+                        o = o->next;
+                } while (o != q->cursor);
+        txqueue_release(q, list);
+        *n_ret = n;
+        return list;
 }
 
 struct txqueue_item *txqueue_drain(struct txqueue *q)

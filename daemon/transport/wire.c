@@ -339,6 +339,11 @@ const char *wire_result_string(enum wire_result result)
                 return "replaced by a later move of the same servos";
         case WIRE_SHUTDOWN:
                 return "lscd is shutting down";
+        case WIRE_DROPPED:
+                return "dropped before it was written: its client's claim ended, or the client "
+                       "went away";
+        case WIRE_CLAIMED:
+                return "dropped before it was written: another client claimed what it moves";
         case WIRE_DEVICE_LOST:
                 break;
         }
@@ -379,6 +384,7 @@ int wire_submit(struct wire *w, const struct wire_request *req)
                 .restore = req->lane == WIRE_LANE_RESTORE,
                 .haltable = req->flags & WIRE_HALTABLE,
                 .replace = req->flags & WIRE_REPLACE,
+                .group = req->flags & WIRE_GROUP,
                 .servo_mask = req->servo_mask,
         };
         r = txqueue_push(w->queue, &f->item, req->owner, &superseded);
@@ -401,9 +407,40 @@ size_t wire_halt(struct wire *w)
         return n;
 }
 
+size_t wire_drop(struct wire *w, const struct txqueue_match *match, enum wire_result result)
+{
+        size_t n;
+        struct txqueue_item *list = txqueue_drop(w->queue, match, &n);
+
+        wire_answer(w, list, result);
+        return n;
+}
+
+static bool wire_cancel_select(const struct txqueue_item *item, const void *userdata)
+{
+        return WIRE_FRAME(item)->userdata == userdata;
+}
+
+size_t wire_cancel(struct wire *w, const void *userdata, enum wire_result result)
+{
+        const struct txqueue_match match = { .select = wire_cancel_select, .arg = userdata };
+
+        return wire_drop(w, &match, result);
+}
+
+size_t wire_owner_queued(const struct wire *w, const void *owner)
+{
+        return txqueue_owner_len(w->queue, owner);
+}
+
 size_t wire_queued(const struct wire *w)
 {
         return txqueue_len(w->queue) + (w->current ? 1 : 0);
+}
+
+uint64_t wire_sent_at(const struct wire *w)
+{
+        return w->busy_until;
 }
 
 const struct wire_stats *wire_stats(const struct wire *w)

@@ -27,6 +27,10 @@ enum wire_result {
         WIRE_SUPERSEDED,    /* replaced by a later move of the same owner */
         WIRE_DEVICE_LOST,   /* the port went away (wire_detach) */
         WIRE_SHUTDOWN,      /* wire_shutdown() or wire_free() with frames still queued */
+        WIRE_DROPPED,       /* wire_drop() of its owner's frames: its claim ended, or
+                               it went away with on_disconnect "drop" */
+        WIRE_CLAIMED,       /* wire_drop() of others' frames: another client claimed
+                               what it moves */
 };
 
 enum wire_lane {
@@ -40,6 +44,7 @@ enum wire_flags {
         WIRE_HALTABLE = 1 << 0, /* dropped by wire_halt() (moves, group runs) */
         WIRE_REPLACE  = 1 << 1, /* supersede this owner's queued moves whose
                                    servo_mask is a subset of this one's */
+        WIRE_GROUP    = 1 << 2, /* runs or speeds an action group */
 };
 
 /* Called with the request's userdata first. May be called synchronously from
@@ -94,7 +99,22 @@ int wire_submit(struct wire *w, const struct wire_request *req);
  * WIRE_HALTED). Returns how many were dropped. */
 size_t wire_halt(struct wire *w);
 
+/* Drop the normal-lane frames MATCH selects (txqueue.h), answering them
+ * RESULT (WIRE_DROPPED or WIRE_CLAIMED). Returns how many. */
+struct txqueue_match;
+size_t wire_drop(struct wire *w, const struct txqueue_match *match, enum wire_result result);
+
+/* Drop the queued frames (restore and normal lanes) whose completion has
+ * USERDATA, answering them RESULT. Returns how many. */
+size_t wire_cancel(struct wire *w, const void *userdata, enum wire_result result);
+
 size_t wire_queued(const struct wire *w);
+/* Frames OWNER has queued. */
+size_t wire_owner_queued(const struct wire *w, const void *owner);
+/* When the bytes written so far will have left the wire (CLOCK_MONOTONIC
+ * usec): in a WIRE_WRITTEN completion, the moment that frame's last byte
+ * leaves it. */
+uint64_t wire_sent_at(const struct wire *w);
 const struct wire_stats *wire_stats(const struct wire *w);
 
 #endif

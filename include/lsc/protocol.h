@@ -14,6 +14,9 @@ extern "C" {
 
 /* The version in lscd's hello event and its "version" answer. */
 #define LSC_PROTOCOL_VERSION 1
+/* Additions within the version, each documented in lscd-protocol(7) with the
+ * minor version that added it; clients ignore what they do not know. */
+#define LSC_PROTOCOL_MINOR 3
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 
@@ -36,6 +39,17 @@ enum lsc_errcode {
         LSC_ERRCODE_QUEUE_FULL,
         LSC_ERRCODE_SHUTDOWN,
         LSC_ERRCODE_TOO_MANY_CLIENTS,
+        LSC_ERRCODE_OUT_OF_LIMITS,      /* minor 1 */
+        LSC_ERRCODE_UNKNOWN_SERVO,      /* minor 1 */
+        LSC_ERRCODE_UNKNOWN_POSE,       /* minor 1 */
+        LSC_ERRCODE_UNKNOWN_GROUP,      /* minor 1 */
+        LSC_ERRCODE_UNKNOWN_POSITION,   /* minor 1 */
+        LSC_ERRCODE_INVALID_CONFIG,     /* minor 1 */
+        LSC_ERRCODE_CLAIMED,            /* minor 2 */
+        LSC_ERRCODE_FORBIDDEN,          /* minor 2 */
+        LSC_ERRCODE_DROPPED,            /* minor 2 */
+        LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
+        LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
         _LSC_ERRCODE_MAX,
 };
 
@@ -48,6 +62,15 @@ enum lsc_event {
         LSC_EVENT_DEVICE_DISCONNECTED,
         LSC_EVENT_BATTERY,
         LSC_EVENT_FRAME_UNKNOWN,
+        LSC_EVENT_MOVE_COMPLETED,       /* minor 1 */
+        LSC_EVENT_ROBOT_CHANGED,        /* minor 1 */
+        LSC_EVENT_CLAIM_ACQUIRED,       /* minor 2 */
+        LSC_EVENT_CLAIM_RELEASED,       /* minor 2 */
+        LSC_EVENT_CLAIM_EXPIRED,        /* minor 2 */
+        LSC_EVENT_SEQUENCE_STARTED,     /* minor 3 */
+        LSC_EVENT_SEQUENCE_STEP,        /* minor 3 */
+        LSC_EVENT_SEQUENCE_COMPLETED,   /* minor 3 */
+        LSC_EVENT_SEQUENCE_STOPPED,     /* minor 3 */
         _LSC_EVENT_MAX,
 };
 

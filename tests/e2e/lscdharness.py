@@ -122,9 +122,19 @@ class Lscd(Program):
     ERROR = LscdError
 
     def __init__(self, device, *args, directory=None, socket_path=None, lock_dir=None,
-                 prefix=(), env=None, wait="socket", binary=None, log_level="debug"):
+                 prefix=(), env=None, wait="socket", binary=None, log_level="debug",
+                 robot=None):
         self._own_dir = directory is None
         self.dir = directory or tempfile.mkdtemp(prefix="lscd-")
+        # Never the machine's /etc/lscd/robot.yaml or /run/lscd/state.json:
+        # the robot file (ROBOT: its text, written now) and the state are
+        # the test's own.
+        self.robot_path = os.path.join(self.dir, "robot.yaml")
+        self.state_path = os.path.join(self.dir, "state.json")
+        self.sequence_dir = os.path.join(self.dir, "sequences")
+        self.record_dir = os.path.join(self.dir, "recordings")
+        if robot is not None:
+            self.write_robot(robot)
         self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
         self.lock_dir = lock_dir or tempfile.mkdtemp(prefix="lock-", dir=self.dir)
         self.stderr_path = os.path.join(self.dir, "lscd.err")
@@ -133,11 +143,20 @@ class Lscd(Program):
         self.argv = list(prefix) + wrapper + [binary or lscd_binary(), "--device", device,
                                     "--socket", self.socket_path,
                                     "--lock-dir", self.lock_dir,
+                                    "--robot", self.robot_path,
+                                    "--state", self.state_path,
+                                    "--sequences", self.sequence_dir,
+                                    "--recordings", self.record_dir,
                                     "--log-level", log_level] + list(args)
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait
         self.proc = None
         self._clients = []
+
+    def write_robot(self, text):
+        """Write the robot file (read at start, and by config.reload)."""
+        with open(self.robot_path, "w") as f:
+            f.write(text)
 
     # ---- life cycle ----
     def start(self, timeout=DEFAULT_TIMEOUT):
@@ -365,12 +384,13 @@ class Client:
 
 
 @contextlib.contextmanager
-def running(*sim_args, lscd_args=()):
-    """Start lsc-sim (with sim_args) and lscd on its link; yield (sim, lscd)
-    and stop both, lscd first."""
+def running(*sim_args, lscd_args=(), robot=None):
+    """Start lsc-sim (with sim_args) and lscd on its link (with the robot
+    file ROBOT, YAML text, if given); yield (sim, lscd) and stop both, lscd
+    first."""
     from simharness import Sim  # pylint: disable=import-outside-toplevel
     with Sim(*sim_args) as sim:
-        with Lscd(sim.link, *lscd_args) as lscd:
+        with Lscd(sim.link, *lscd_args, robot=robot) as lscd:
             yield sim, lscd
 
 

@@ -239,18 +239,43 @@ class Sim(Program):
 
     def state(self):
         """The "state" reply as a dict: running (int or None), runs (int),
-        servos {id: position}, speeds {group: percent}, battery ("on"/"off"),
+        now (float, CLOCK_MONOTONIC seconds when the state was taken),
+        servos {id: target}, positions {id: position at now}, arrivals
+        {id: CLOCK_REALTIME seconds, the clock of lscd's event timestamps},
+        arrivals_mono {id: CLOCK_MONOTONIC seconds, the clock of the log}
+        (None where unknown), speeds {group: percent}, battery ("on"/"off"),
         battery_mv (int), pty (str)."""
         fields = dict(kv.split("=", 1) for kv in self.command("state").split())
         out = dict(fields)
         out["running"] = None if fields["running"] == "none" else int(fields["running"])
         out["runs"] = int(fields["runs"])
+        out["now"] = float(fields["now"])
         out["battery_mv"] = int(fields["battery_mv"])
-        out["servos"] = {int(k): int(v) for k, v in
-                         (p.split(":") for p in fields["servos"].split(","))}
+        for name, conv in (("servos", int), ("positions", int), ("arrivals", float),
+                           ("arrivals_mono", float)):
+            out[name] = {int(k): None if v == "-" else conv(v) for k, v in
+                         (p.split(":") for p in fields[name].split(","))}
         out["speeds"] = {} if fields["speeds"] == "none" else {
             int(k): int(v) for k, v in (p.split(":") for p in fields["speeds"].split(","))}
         return out
+
+    def positions(self):
+        """{servo id: position now, or None when unknown}."""
+        return self.state()["positions"]
+
+    def arrivals(self, monotonic=False):
+        """{servo id: when it reached or will reach its target, or None when
+        its target is unknown}: the arrival of the move frame's last byte
+        plus the frame's time. CLOCK_REALTIME seconds, as lscd's event
+        timestamps; with monotonic, CLOCK_MONOTONIC seconds, as the log."""
+        return self.state()["arrivals_mono" if monotonic else "arrivals"]
+
+    def last_arrival(self, ids, monotonic=False):
+        """When the last of these servos reached or will reach its target
+        (see arrivals()); None if any target is unknown."""
+        arrivals = self.arrivals(monotonic)
+        times = [arrivals[i] for i in ids]
+        return None if None in times else max(times)
 
     def unplug(self):
         """Close the pty and remove the link."""

@@ -121,7 +121,7 @@ def half_closes(sim, lscd, witness):
             r = c.recv(timeout=30)
             got[r["id"]] = r
         tap.eq(got[1].get("completed"), True, "half-closed: the wait completed")
-        tap.eq(got[2], {"id": 2, "ok": True}, "half-closed: the move was written")
+        tap.eq(got[2], {"id": 2, "ok": True, "time_ms": 77}, "half-closed: the move was written")
         tap.eq(got[3], {"id": 3, "ok": True}, "half-closed: last line without newline")
         tap.check(c.closed_by_peer(), "half-closed: closed once all is answered")
     return finish
@@ -208,7 +208,7 @@ def numbers(sim, lscd, witness):
             tap.eq(error_of(r), ("invalid_argument", field), repr(line))
         since = sim.mark()
         c.send_raw(move(b"2000.0", b"4242") + b"\n")
-        tap.eq(c.recv(), {"ok": True}, "2000.0 accepted")
+        tap.eq(c.recv(), {"ok": True, "time_ms": 4242}, "2000.0 accepted")
         sim.wait_for("rx", bytes([0x55, 0x55, 8, 3, 1, 0x92, 0x10, 2, 0xD0, 0x07]), since=since)
     return finish
 

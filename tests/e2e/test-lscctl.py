@@ -313,7 +313,8 @@ def watch_text_is_flushed_into_a_pipe():
             line = watcher.stdout.readline()
             tap.check(watcher.poll() is None, "watch is still running")
             tap.check(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} group\.started "
-                               r"group=8 runs=3 source=lscd\n$", line), "event text", line)
+                               r"by\.client=\d+ by\.name=null group=8 runs=3 source=lscd\n$", line),
+                      "event text", line)
         finally:
             watcher.kill()
             watcher.communicate()
@@ -323,7 +324,10 @@ def watch_text_is_flushed_into_a_pipe():
 def watch_takes_every_event_and_prefix():
     with running() as (sim, lscd):
         events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
-                  "device.connected", "device.disconnected", "battery", "frame.unknown")
+                  "device.connected", "device.disconnected", "battery", "frame.unknown",
+                  "move.", "move.completed", "robot.", "robot.changed", "claim.",
+                  "claim.acquired", "claim.released", "claim.expired", "sequence.",
+                  "sequence.started", "sequence.step", "sequence.completed", "sequence.stopped")
         p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
         status_is(p, 75, "watch of every name and prefix times out")
 
@@ -591,7 +595,10 @@ def bash_completion_offers_table_words():
     tap.eq(sorted(complete("lscctl", "watch", "")),
            sorted(["--count", "--timeout", "--socket", "--json", "--help", "group.", "device.", "frame.",
                    "group.started", "group.stopped", "group.completed", "device.connected",
-                   "device.disconnected", "battery", "frame.unknown"]), "every event and prefix")
+                   "device.disconnected", "battery", "frame.unknown", "move.", "move.completed",
+                   "robot.", "robot.changed", "claim.", "claim.acquired", "claim.released",
+                   "claim.expired", "sequence.", "sequence.started", "sequence.step",
+                   "sequence.completed", "sequence.stopped"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")

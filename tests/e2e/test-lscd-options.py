@@ -192,7 +192,7 @@ def the_units_make_the_default_lock_directory():
             lines = f.read().splitlines()
         # Under ProtectSystem=strict, only a RuntimeDirectory= is writable;
         # kept when one instance stops, since it holds the others' locks.
-        for line in ("RuntimeDirectory=lscd/lock", "RuntimeDirectoryPreserve=yes"):
+        for line in ("RuntimeDirectory=lscd lscd/lock", "RuntimeDirectoryPreserve=yes"):
             tap.check(line in lines, "%s has %s" % (unit, line))
 
 

@@ -12,6 +12,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import time
 
 import tap
 from simharness import Sim, SimError, hexbytes, sim_argv
@@ -127,7 +128,9 @@ def readiness_link_and_sockets():
         tap.eq(sim.records()[0].data, sim.pts, "plug names the pts")
         st = sim.state()
         tap.eq(st["running"], None, "running at start")
-        tap.eq(st["servos"], {i: 1500 for i in range(1, 33)}, "servos at power-on")
+        unknown = {i: None for i in range(1, 33)}
+        tap.eq((st["servos"], st["positions"], st["arrivals"], st["arrivals_mono"]),
+               (unknown,) * 4, "servos unknown at power-on")
         tap.eq(st["speeds"], {}, "speeds at power-on")
         tap.eq(st["pty"], sim.pts, "state pty")
 
@@ -139,9 +142,124 @@ def servo_moves_update_positions():
         sim.wait_for("rx", MOVE_2_9)
         tap.eq([r.data for r in sim.records("rx")], [MOVE_1, MOVE_2_9], "rx log")
         servos = sim.state()["servos"]
-        tap.eq((servos[1], servos[2], servos[9], servos[3]), (2000, 1200, 2300, 1500),
-               "positions")
+        tap.eq((servos[1], servos[2], servos[9], servos[3]), (2000, 1200, 2300, None),
+               "targets")
         nothing_before_battery(sim, line)
+
+
+def move_frame(time_ms, *servos):
+    """SERVO_MOVE of (id, position) pairs in time_ms."""
+    body = bytes([len(servos), time_ms & 0xFF, time_ms >> 8])
+    for sid, pos in servos:
+        body += bytes([sid, pos & 0xFF, pos >> 8])
+    return bytes([0x55, 0x55, len(body) + 2, 0x03]) + body
+
+
+def usec(seconds):
+    """Seconds as printed by lsc-sim (6 decimals) -> exact microseconds."""
+    return round(seconds * 1e6)
+
+
+def between(start, target, time_ms, elapsed_us):
+    """Where a servo moving linearly from start to target in time_ms is
+    elapsed_us after the move's frame came: rounded half away from zero."""
+    dur = time_ms * 1000
+    if elapsed_us >= dur:
+        return target
+    if elapsed_us <= 0:
+        return start
+    num = 2 * (target - start) * elapsed_us
+    step = (abs(num) + dur) // (2 * dur)
+    return start + (step if num >= 0 else -step)
+
+
+def state_after(sim, t_us):
+    """The first state taken at or after t_us (CLOCK_MONOTONIC)."""
+    def taken_after(_):
+        st = sim.state()
+        return st if usec(st["now"]) >= t_us else None
+    return sim.wait_until(taken_after, "the sim's clock at %d us" % t_us)
+
+
+def send_move(sim, line, time_ms, *servos):
+    """Write a move; return its rx Record (its t is the move's start)."""
+    frame = move_frame(time_ms, *servos)
+    mark = sim.mark()
+    line.write(frame)
+    return sim.wait_for("rx", frame, since=mark)
+
+
+@tap.test
+def moves_go_in_a_straight_line():
+    # 500 -> 2500 in 65.535 s: a microsecond of pulse per 32.8 ms, so each
+    # sample, 0.1 s after the last, is further on, and all of them (within
+    # the harness's 10 s timeouts) are on the way.
+    with Sim() as sim, sim.line() as line:
+        send_move(sim, line, 0, (5, 500))
+        rx = send_move(sim, line, 65535, (5, 2500), (6, 1000))
+        samples = []
+        for _ in range(4):
+            time.sleep(0.1)
+            st = sim.state()
+            samples.append(st["positions"][5])
+            want = between(500, 2500, 65535, usec(st["now"] - rx.t))
+            tap.eq(st["positions"][5], want, "servo 5 at %.6f" % st["now"])
+            tap.check(500 < st["positions"][5] < 2500, "on the way", st["positions"][5])
+            tap.eq((st["servos"][5], st["servos"][6]), (2500, 1000), "targets")
+            tap.eq(st["positions"][6], None, "a move from an unknown position: unknown")
+        tap.check(samples == sorted(samples) and samples[0] < samples[-1],
+                  "the position grows", samples)
+        arrivals = sim.arrivals(monotonic=True)
+        tap.eq(usec(arrivals[5]), usec(rx.t) + 65535000,
+               "arrival: the frame's last byte plus its time, to the microsecond")
+        tap.eq(arrivals[6], arrivals[5], "servo 6 arrives with servo 5")
+        offset = time.time() - time.monotonic()
+        tap.check(abs(sim.arrivals()[5] - arrivals[5] - offset) < 0.05,
+                  "arrivals are on the wall clock, arrivals_mono on the monotonic one",
+                  (sim.arrivals()[5], arrivals[5], offset))
+        tap.eq(sim.last_arrival([5, 6], monotonic=True), arrivals[5], "last_arrival")
+        tap.eq(sim.last_arrival([5, 7]), None, "last_arrival with an unknown servo")
+
+
+@tap.test
+def a_move_starts_where_the_servo_is():
+    with Sim() as sim, sim.line() as line:
+        send_move(sim, line, 0, (5, 500))
+        first = send_move(sim, line, 65535, (5, 2500))
+        time.sleep(0.1)
+        second = send_move(sim, line, 300, (5, 1500))
+        start = between(500, 2500, 65535, usec(second.t - first.t))
+        arrival = usec(sim.arrivals(monotonic=True)[5])
+        tap.eq(arrival, usec(second.t) + 300000, "arrival of the new move")
+        st = sim.state()
+        tap.eq(st["positions"][5], between(start, 1500, 300, usec(st["now"] - second.t)),
+               "on the way from where servo 5 was (%d)" % start)
+        st = state_after(sim, arrival)
+        tap.eq(st["positions"][5], 1500, "at the target once arrived")
+
+
+@tap.test
+def group_start_and_power_cycle_forget_positions():
+    with Sim("--group", "8:60000") as sim, sim.line() as line:
+        send_move(sim, line, 0, (1, 1200))
+        tap.eq(sim.positions()[1], 1200, "a move of 0 ms is there at once")
+        line.write(RUN_8_ONCE)
+        tap.eq(line.read(7), RUN_8_ONCE, "group 8 runs")
+        st = sim.state()
+        tap.eq((st["servos"][1], st["positions"][1], st["arrivals"][1]), (None, None, None),
+               "a group start makes servos unknown (groups carry no positions)")
+        send_move(sim, line, 0, (2, 1800))
+        line.write(STOP)
+        tap.eq(line.read(4), STOP, "the group stops")
+        st = sim.state()
+        tap.eq((st["servos"][2], st["positions"][2]), (1800, 1800),
+               "a move after the start is known, and a STOP keeps it")
+        line.close()
+        sim.unplug()
+        sim.replug()
+        st = sim.state()
+        tap.eq((st["servos"][2], st["positions"][2], st["arrivals_mono"][2]),
+               (None, None, None), "a power cycle makes servos unknown")
 
 
 @tap.test
@@ -269,7 +387,7 @@ def malformed_frames_beep():
             nothing_before_battery(sim, line)
         tap.eq(sim.records("rx"), [r for r in sim.records("rx") if r.data == BATTERY],
                "malformed frames are not rx")
-        tap.eq(sim.state()["servos"][1], 1500, "a malformed move moves nothing")
+        tap.eq(sim.state()["servos"][1], None, "a malformed move moves nothing")
 
 
 @tap.test

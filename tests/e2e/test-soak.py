@@ -10,7 +10,10 @@ status, battery, subscribe, move (each one unique: its time_ms and position
 come from a sequence number, and 1 in 10 with replace), group.run (with and
 without wait), group.stop, group.speed, halt. Meanwhile faults fire every
 0.2 to 1.5 s: unplug (replugged 0.1 to 1.5 s later), a garbage burst,
-random bytes, battery answering off (on again 0.3 to 3 s later).
+random bytes, battery answering off (on again 0.3 to 3 s later). The
+clients also claim 1 to 3 servos (with or without a lease of 300 or
+1000 ms, some waiting up to 500 ms), release them, name themselves, and
+now and then go quiet for 0.5 to 1.5 s, so that leases expire.
 
 Expected behaviour, checked once the faults stop and every request has
 been answered:
@@ -28,7 +31,11 @@ been answered:
   more often than requested); STOP frames are no more than group.stop and
   halt requests; battery queries no more than battery requests; each SPEED
   is one a client set (lscd re-applies them after a replug); nothing else,
-  and the simulator never saw a malformed frame ("beep").
+  and the simulator never saw a malformed frame ("beep");
+- no move frame of a client reached the wire while another client held a
+  claim over one of its servos (from that claim's claim.acquired to its
+  claim.released or claim.expired, as a watcher saw them), apart from the
+  frame already in flight at the grant.
 """
 
 import collections
@@ -61,6 +68,9 @@ class SoakClient:
         self.answers = {}       # id -> (request, response)
         self.times = {}         # id -> time sent, then (sent, answered)
         self.problems = []
+        self.claim_events = []  # the claim.* events it received
+        self.quiet_until = 0    # sends nothing until then (monotonic)
+        self.number = None      # from the hello event
         if subscribe:
             self.send({"cmd": "subscribe", "id": "sub"})
 
@@ -77,6 +87,10 @@ class SoakClient:
         *lines, self.buf = self.buf.split(b"\n")
         for line in lines:
             msg = json.loads(line)
+            if msg.get("event") == "hello":
+                self.number = msg["client"]
+            elif msg.get("event", "").startswith("claim."):
+                self.claim_events.append(msg)
             if "ok" not in msg:
                 continue        # an event
             rid = msg.get("id")
@@ -97,8 +111,9 @@ class Requests:
     def next(self, rid):
         rng = self.rng
         kind = rng.choices(("ping", "version", "status", "battery", "move", "group.run",
-                            "group.stop", "group.speed", "halt", "subscribe"),
-                           (10, 2, 5, 6, 50, 8, 4, 6, 1, 2))[0]
+                            "group.stop", "group.speed", "halt", "subscribe", "claim",
+                            "release", "hello"),
+                           (10, 2, 5, 6, 50, 8, 4, 6, 1, 2, 2, 3, 1))[0]
         req = {"cmd": kind, "id": rid}
         if kind == "move":
             self.seq += 1
@@ -115,6 +130,13 @@ class Requests:
             req.update(group=rng.choice(GROUPS + ("all",)), percent=rng.randint(50, 200))
         elif kind == "subscribe":
             req["events"] = rng.choice((["group."], ["device.", "battery"], ["frame.unknown"]))
+        elif kind == "claim":
+            req.update(servos=rng.sample(range(1, 33), rng.randint(1, 3)),
+                       lease_ms=rng.choice((0, 300, 300, 1000)))
+            if rng.random() < 0.3:
+                req.update(wait=True, timeout_ms=500)
+        elif kind == "hello":
+            req["name"] = "soak-%d" % rng.randrange(100)
         return req
 
 
@@ -187,6 +209,8 @@ def move_frame(req):
 def drive(sim, lscd, rng):
     """Run the soak; return the clients once everything is answered."""
     clients = [SoakClient(lscd.socket_path, i % 2 == 0) for i in range(CLIENTS)]
+    watcher = SoakClient(lscd.socket_path, False)
+    watcher.send({"cmd": "subscribe", "id": "sub", "events": ["claim."]})
     requests = Requests(rng)
     faults = Faults(sim, rng)
     ids = iter(range(1, 1 << 62))
@@ -194,14 +218,16 @@ def drive(sim, lscd, rng):
     tick = time.monotonic()
     while tick < deadline:
         for c in clients:       # at most one request per client per 10 ms
-            if len(c.pending) < IN_FLIGHT and rng.random() < 0.3:
+            if c.quiet_until < tick and len(c.pending) < IN_FLIGHT and rng.random() < 0.3:
                 c.send(requests.next(next(ids)))
+            if rng.random() < 0.002:    # a holder that stops renewing its lease
+                c.quiet_until = tick + rng.uniform(0.5, 1.5)
         faults.tick(time.monotonic())
         tick += 0.01
         while time.monotonic() < tick:
-            ready, _, _ = select.select([c.sock for c in clients], [], [],
+            ready, _, _ = select.select([c.sock for c in clients + [watcher]], [], [],
                                         max(0, tick - time.monotonic()))
-            for c in clients:
+            for c in clients + [watcher]:
                 if c.sock in ready:
                     c.read()
     faults.settle()
@@ -211,11 +237,54 @@ def drive(sim, lscd, rng):
         left = end - time.monotonic()
         if left <= 0:
             raise AssertionError("unanswered: %r" % [c.pending for c in clients if c.pending])
-        ready, _, _ = select.select([c.sock for c in clients], [], [], left)
-        for c in clients:
+        ready, _, _ = select.select([c.sock for c in clients + [watcher]], [], [], left)
+        for c in clients + [watcher]:
             if c.sock in ready:
                 c.read()
-    return clients
+    while watcher.sock in select.select([watcher.sock], [], [], 0.5)[0]:
+        watcher.read()
+    return clients, watcher
+
+
+# A frame being written when a claim is granted still goes out: its 10 to
+# 16 bytes at 9600 baud, and the lead of lscd's pacing (wire.c).
+IN_FLIGHT_SLACK = 0.030
+
+
+def claim_intervals(events, clock_offset):
+    """[(owner, servo mask, start, end)] in CLOCK_MONOTONIC seconds, from
+    the claim.* events: acquired to released or expired (or the end)."""
+    spans = {}
+    for ev in events:
+        t = ev["time"] - clock_offset
+        if ev["event"] == "claim.acquired":
+            mask = sum(1 << s for s in ev["servos"])
+            spans[ev["claim"]] = [ev["by"]["client"], mask, t, float("inf")]
+        elif ev["claim"] in spans:
+            spans[ev["claim"]][3] = t
+    return [tuple(v) for v in spans.values()]
+
+
+def check_claims(sim, clients, watcher, answered, clock_offset):
+    """No move frame of a client on the wire within another's claim."""
+    spans = claim_intervals(watcher.claim_events, clock_offset)
+    reasons = collections.Counter(ev.get("reason", ev["event"]) for ev in watcher.claim_events)
+    tap.diag("claim events: %s" % dict(reasons))
+    sender = {}
+    for c in clients:
+        for req, resp in c.answers.values():
+            if req["cmd"] == "move" and resp["ok"]:
+                sender[move_frame(req)] = (c.number, sum(1 << s["id"] for s in req["servos"]))
+    bad = []
+    for r in sim.records("rx"):
+        if r.data not in sender:
+            continue
+        owner, mask = sender[r.data]
+        for holder, held, start, end in spans:
+            if holder != owner and held & mask and start + IN_FLIGHT_SLACK < r.t < end:
+                bad.append("%s by client %d in claim of %d" % (r.data.hex(" "), owner, holder))
+    tap.check(reasons["claim.acquired"] > 0, "claims were granted")
+    tap.eq(bad[:5], [], "no frame of a client on the wire within another client's claim")
 
 
 def check_wire(sim, answered):
@@ -271,7 +340,8 @@ def soak():
     rng = random.Random(SEED)
     groups = [a for g in GROUPS for a in ("--group", "%d:%d" % (g, 100 * g))]
     with running(*groups) as (sim, lscd):
-        clients = drive(sim, lscd, rng)
+        clock_offset = time.time() - time.monotonic()
+        clients, watcher = drive(sim, lscd, rng)
         problems = [p for c in clients for p in c.problems]
         tap.eq(problems, [], "no unexpected or repeated response")
         for c in clients:
@@ -291,6 +361,7 @@ def soak():
             mark = sim.mark()
             time.sleep(0.5)
         check_wire(sim, [a for a in answered if a[0]["id"] != "sub"])
+        check_claims(sim, clients, watcher, answered, clock_offset)
         tap.eq(lscd.proc.poll(), None, "lscd still running")
 
 

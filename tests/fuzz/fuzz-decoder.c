@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz-decoder.c: libFuzzer target of the streaming frame decoder.
+ * fuzz-decoder.c: fuzz target "decoder", the streaming frame decoder
+ * (lsc-decoder.c) and the frame codec: the bytes lscd reads from the board's
+ * serial line, up to 16 of the longest frames.
  *
  * The input is decoded twice: split in two at a point taken from its first
  * byte, and one byte at a time; in both the line goes idle
@@ -9,28 +11,20 @@
  * every call each byte fed must be in a returned frame, discarded or
  * pending, and after an idle line nothing may be pending. Every frame of a
  * known command must parse, and must encode back to the same bytes exactly
- * when all of its values are within the encoders' ranges (checked here
- * independently of the encoders). At the end the first decoding is reset
- * and the second sees the line go idle: the idle line may only turn bytes
- * that the reset discards into frames.
+ * when all of its values are within the encoders' ranges (those of
+ * lsc/frame.h, checked here independently of the encoders). At the end the
+ * first decoding is reset and the second sees the line go idle: the idle
+ * line may only turn bytes that the reset discards into frames.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lsc/frame.h"
 
-#define FUZZ_MAX_INPUT (1 << 16)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define fuzz_assert(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __LINE__))
-
-_Noreturn static void fuzz_fail(const char *what, int line)
-{
-        fprintf(stderr, "fuzz-decoder.c:%d: check failed: %s\n", line, what);
-        abort();
-}
+/* Inputs of up to 16 of the longest frames: the decoder never holds more
+ * than one (held + replay <= LSC_FRAME_MAX_SIZE), so they cover every state
+ * it has, many times over, with garbage between frames. */
+#define FUZZ_MAX_INPUT (16 * LSC_FRAME_MAX_SIZE)
 
 /* One decoding of the input: what was fed and the frames returned, as
  * their wire bytes back to back (never more bytes than were fed). */
@@ -41,25 +35,36 @@ struct fuzz_pass {
         uint8_t out[FUZZ_MAX_INPUT];
 };
 
+static int fuzz_in(long v, long min, long max)
+{
+        return v >= min && v <= max;
+}
+
+/* seen: one bit for each servo id. */
+_Static_assert(LSC_SERVO_ID_MAX - LSC_SERVO_ID_MIN < 32, "fuzz_move_in_range() has 32 bits for ids");
+
 static int fuzz_move_in_range(const struct lsc_msg *m)
 {
-        uint32_t seen = 0;
+        uint32_t seen = 0, bit;
 
-        if (m->u.move.n_servos > LSC_MOVE_MAX_SERVOS)
+        if (!fuzz_in(m->u.move.n_servos, 1, LSC_MOVE_MAX_SERVOS) ||
+            !fuzz_in(m->u.move.time_ms, 0, LSC_TIME_MAX))
                 return 0;
         for (unsigned i = 0; i < m->u.move.n_servos; i++) {
                 const struct lsc_servo *s = &m->u.move.servos[i];
 
-                if (s->id < LSC_SERVO_ID_MIN || s->id > LSC_SERVO_ID_MAX ||
-                    (seen & UINT32_C(1) << (s->id - 1)) ||
-                    s->position < LSC_POSITION_MIN || s->position > LSC_POSITION_MAX)
+                if (!fuzz_in(s->id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX) ||
+                    !fuzz_in(s->position, LSC_POSITION_MIN, LSC_POSITION_MAX))
                         return 0;
-                seen |= UINT32_C(1) << (s->id - 1);
+                bit = UINT32_C(1) << (s->id - LSC_SERVO_ID_MIN);
+                if (seen & bit)
+                        return 0;
+                seen |= bit;
         }
         return 1;
 }
 
-/* Whether the encoders accept every value of m. 16-bit fields always fit. */
+/* Whether the encoders accept every value of m: the ranges of lsc/frame.h. */
 static int fuzz_msg_in_range(const struct lsc_msg *m)
 {
         switch (m->type) {
@@ -67,11 +72,13 @@ static int fuzz_msg_in_range(const struct lsc_msg *m)
                 return fuzz_move_in_range(m);
         case LSC_MSG_GROUP_RUN:
         case LSC_MSG_GROUP_COMPLETE:
-                return m->u.group.group <= LSC_GROUP_MAX;
+                return fuzz_in(m->u.group.group, 0, LSC_GROUP_MAX) &&
+                       fuzz_in(m->u.group.runs, 0, LSC_RUNS_MAX);
         case LSC_MSG_GROUP_SPEED:
-                return m->u.speed.percent >= LSC_PERCENT_MIN;
+                return fuzz_in(m->u.speed.group, 0, LSC_GROUP_ALL) &&
+                       fuzz_in(m->u.speed.percent, LSC_PERCENT_MIN, LSC_PERCENT_MAX);
         default:
-                return 1;
+                return 1;       /* no value, or millivolts: any 16-bit value */
         }
 }
 
@@ -154,7 +161,7 @@ static void fuzz_pass_init(struct fuzz_pass *p)
         p->out_len = 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_decoder(const uint8_t *data, size_t size)
 {
         static struct fuzz_pass split, bytes;
         size_t cut = size > 0 ? (size_t)data[0] * size / 255 : 0;
@@ -182,3 +189,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert(memcmp(split.out, bytes.out, split.out_len) == 0);
         return 0;
 }
+
+FUZZ_TARGET(decoder, FUZZ_MAX_INPUT, fuzz_decoder);

@@ -1,45 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz-request.c: libFuzzer target of lscd's request path, from the raw
- * bytes a client sends to the frame that would go on the wire: the same
- * line splitting as a client's input (linebuf), request_parse() (byte scan,
- * cJSON, validation against cmd_table[]) and cmd_encode().
+ * fuzz-request.c: fuzz target "request", lscd's request path from the raw
+ * bytes a client sends to the frame that would go on the wire: the line
+ * buffer of a client's connection (linebuf, read as client.c reads it),
+ * request_parse() (byte scan, cJSON, validation against cmd_table[]) and
+ * cmd_encode(). Inputs of any length up to two lines of the limit
+ * (LSC_PROTOCOL_LINE_MAX), so every line length and the buffer's growth.
+ *
+ * The input is read twice: in reads as long as the buffer has room for,
+ * every line parsed; and in reads of 1 to 64 bytes (as the input's bytes
+ * choose). Both must give exactly the input's lines, split at its newlines,
+ * and stop reading at the first line that reaches the limit without its
+ * newline (line_too_long) or else take every byte.
  *
  * Every line is handed over in a heap allocation of exactly its size, with
  * neither newline nor NUL after it, so that AddressSanitizer (our code) and
- * valgrind (also inside the uninstrumented libcjson, see fuzz-request.sh)
+ * valgrind (also inside the uninstrumented libcjson, see memcheck.sh)
  * catch any read past its end: cJSON 1.7.15's cJSON_ParseWithLength could
  * over-read such buffers, and this proves lscd never lets it.
  *
  * Checked for every line: an error is a parse-time code with a message; a
  * valid request encodes without error into exactly one frame that the
- * decoder reads back, with nothing discarded, as the values requested.
+ * decoder reads back, with nothing discarded, as the values requested; an
+ * echoed id is the text of the same JSON value, inside the line.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "linebuf.h"
-#include "options.h"
+#include "lsc/protocol.h"
 #include "request.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define fuzz_assert(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __LINE__))
-
-_Noreturn static void fuzz_fail(const char *what, int line)
-{
-        fprintf(stderr, "fuzz-request.c:%d: check failed: %s\n", line, what);
-        abort();
-}
-
-static void fuzz_check_error(const struct request_error *err)
+static void fuzz_check_error(const struct fail *err)
 {
         fuzz_assert(err->code == LSC_ERRCODE_INVALID_JSON || err->code == LSC_ERRCODE_INVALID_REQUEST ||
                     err->code == LSC_ERRCODE_MISSING_ARGUMENT ||
                     err->code == LSC_ERRCODE_INVALID_ARGUMENT ||
-                    err->code == LSC_ERRCODE_UNKNOWN_COMMAND);
+                    err->code == LSC_ERRCODE_UNKNOWN_COMMAND ||
+                    err->code == LSC_ERRCODE_UNKNOWN_SERVO ||
+                    err->code == LSC_ERRCODE_UNKNOWN_POSE ||
+                    err->code == LSC_ERRCODE_UNKNOWN_GROUP ||
+                    err->code == LSC_ERRCODE_UNKNOWN_POSITION);
         fuzz_assert(lsc_errcode_name(err->code) != NULL);
         fuzz_assert(memchr(err->field, '\0', sizeof(err->field)) != NULL);
         fuzz_assert(memchr(err->message, '\0', sizeof(err->message)) != NULL);
@@ -52,10 +57,12 @@ static void fuzz_check_msg(const struct cmd *cmd, const struct cmd_args *a, cons
         if (cmd == &cmd_move) {
                 fuzz_assert(m->type == LSC_MSG_SERVO_MOVE);
                 fuzz_assert(m->u.move.time_ms == (unsigned)a->time_ms);
-                fuzz_assert(m->u.move.n_servos == a->n_servos);
-                for (size_t i = 0; i < a->n_servos; i++) {
-                        fuzz_assert(m->u.move.servos[i].id == a->servos[i].id);
-                        fuzz_assert(m->u.move.servos[i].position == a->servos[i].position);
+                /* Without a robot file: ids and positions as requested. */
+                fuzz_assert(m->u.move.n_servos == a->n_specs);
+                for (size_t i = 0; i < a->n_specs; i++) {
+                        fuzz_assert(m->u.move.servos[i].id == (int) a->specs[i].id);
+                        fuzz_assert(!a->specs[i].delta);
+                        fuzz_assert(m->u.move.servos[i].position == a->specs[i].value);
                 }
         } else if (cmd == &cmd_group_run) {
                 fuzz_assert(m->type == LSC_MSG_GROUP_RUN);
@@ -127,13 +134,22 @@ static void fuzz_check_id(const struct request *req, const char *line, size_t le
 static void fuzz_line(const char *line, size_t len)
 {
         char *exact = malloc(len ? len : 1);
-        struct request_error err;
+        struct fail err;
         struct request req;
         int r;
 
         fuzz_assert(exact != NULL);
         memcpy(exact, line, len);
         r = request_parse(exact, len, &req, &err);
+        /* The robot without a file, and servos lscd never moved. */
+        if (r == 0) {
+                struct model *model = model_new();
+                struct servos servos = { .moves = NULL };
+
+                model_add_home(model);
+                r = cmd_prepare(req.cmd, model, &servos, &req.args, &err);
+                model_free(model);
+        }
 
         fuzz_check_id(&req, exact, len);
         if (r < 0) {
@@ -146,41 +162,96 @@ static void fuzz_line(const char *line, size_t len)
         free(exact);
 }
 
-static void fuzz_lines(struct linebuf *b)
+/* A client's connection reading the input (client.c): reads of at most
+ * the room linebuf_space() offers, the lines taken after each read, a last
+ * line without newline ended at end of input, and no more reading once a
+ * line reaches the limit without its newline (line_too_long). Invariant:
+ * the lines taken so far are the input's, up to next. */
+struct fuzz_client {
+        struct linebuf in;
+        const uint8_t *data;
+        size_t size;
+        size_t read;            /* bytes of data read into in */
+        size_t next;            /* where the next line starts in data */
+        bool too_long;
+};
+
+/* The line is the input's next one: its bytes up to the first newline (or
+ * its end), shorter than the limit. */
+static void fuzz_check_line(struct fuzz_client *c, const char *line, size_t len)
+{
+        const uint8_t *at = c->data + c->next;
+
+        fuzz_assert(len < LSC_PROTOCOL_LINE_MAX);
+        fuzz_assert(c->next + len <= c->size);
+        fuzz_assert(memcmp(line, at, len) == 0 && !memchr(at, '\n', len));
+        fuzz_assert(c->next + len == c->size || at[len] == '\n');
+        c->next += len + 1;
+}
+
+static void fuzz_take_lines(struct fuzz_client *c, bool parse)
 {
         const char *line;
         size_t len;
         int r;
 
-        while ((r = linebuf_next(b, &line, &len)) > 0)
-                fuzz_line(line, len);
-        fuzz_assert(r == 0);
+        while ((r = linebuf_next(&c->in, &line, &len)) > 0) {
+                fuzz_check_line(c, line, len);
+                if (parse)
+                        fuzz_line(line, len);
+        }
+        fuzz_assert(r == 0 || r == -EMSGSIZE);
+        c->too_long = r < 0;
 }
 
-/* Split the input into lines as a client's connection does: read into the
- * buffer as far as it has room, take the lines; at the end, a last line
- * without newline counts. */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Read the whole input, each read as long as the buffer has room for
+ * (whole_reads) or 1 to 64 bytes as the input's bytes choose, and check
+ * where it stopped. */
+static void fuzz_client_run(struct fuzz_client *c, bool whole_reads, bool parse)
 {
-        struct linebuf b;
-        size_t off = 0, n;
-        char *space;
+        while (c->read < c->size && !c->too_long) {
+                char *space;
+                size_t n = linebuf_space(&c->in, &space);
 
-        if (size >= LSC_PROTOCOL_LINE_MAX)
-                return -1;              /* line_too_long: no parsing at all */
-        fuzz_assert(linebuf_init(&b, LSC_PROTOCOL_LINE_MAX) == 0);
-        while (off < size) {
-                n = linebuf_space(&b, &space);
-                fuzz_assert(n > 0);
-                n = n < size - off ? n : size - off;
-                memcpy(space, data + off, n);
-                linebuf_commit(&b, n);
-                off += n;
-                fuzz_lines(&b);
+                fuzz_assert(n > 0);     /* client.c: 0 only when out of memory */
+                if (!whole_reads && n > 1u + (c->data[c->read] & 63))
+                        n = 1u + (c->data[c->read] & 63);
+                if (n > c->size - c->read)
+                        n = c->size - c->read;
+                memcpy(space, c->data + c->read, n);
+                linebuf_commit(&c->in, n);
+                c->read += n;
+                fuzz_take_lines(c, parse);
         }
-        linebuf_end(&b);
-        fuzz_lines(&b);
-        fuzz_assert(linebuf_pending(&b) == 0);
-        linebuf_done(&b);
+        if (!c->too_long && linebuf_pending(&c->in) > 0) {
+                linebuf_end(&c->in);
+                fuzz_take_lines(c, parse);
+        }
+        if (c->too_long)
+                fuzz_assert(c->size - c->next >= LSC_PROTOCOL_LINE_MAX &&
+                            !memchr(c->data + c->next, '\n', LSC_PROTOCOL_LINE_MAX));
+        else
+                fuzz_assert(c->next >= c->size && linebuf_pending(&c->in) == 0);
+}
+
+/* The input is read twice: in whole reads, with every line parsed, and
+ * in short reads, which must split it the same way. */
+static int fuzz_request(const uint8_t *data, size_t size)
+{
+        for (int whole_reads = 1; whole_reads >= 0; whole_reads--) {
+                struct fuzz_client c = { .data = data, .size = size };
+
+                fuzz_assert(linebuf_init(&c.in, LSC_PROTOCOL_LINE_MAX) == 0);
+                fuzz_client_run(&c, whole_reads, whole_reads);
+                linebuf_done(&c.in);
+        }
         return 0;
 }
+
+/* corpus/request/line-* and release-after-* stand where the line buffer
+ * changes size: they are made for these sizes (make-request-seeds.py). */
+_Static_assert(LINEBUF_FIRST == 4096 && LINEBUF_KEEP == 16384 && LSC_PROTOCOL_LINE_MAX == 65536,
+               "remake corpus/request/line-* for the new sizes (tests/README)");
+
+/* Two lines of the longest length: every length up to the limit, and past it. */
+FUZZ_TARGET(request, 2 * LSC_PROTOCOL_LINE_MAX, fuzz_request);

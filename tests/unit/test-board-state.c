@@ -192,7 +192,7 @@ static void run_written(struct board_waiter *w, unsigned group, unsigned runs, u
 {
         if (w)
                 use(w);
-        board_state_run_written(&bs, w, group, runs, now);
+        board_state_run_written(&bs, w, group, runs, NULL, now);
         check_state();
 }
 

@@ -51,7 +51,8 @@ START_TEST(test_mask_to_json_order)
         char *text = cJSON_PrintUnformatted(array);
 
         ck_assert_str_eq(text, "[\"group.started\",\"group.stopped\",\"group.completed\","
-                               "\"device.connected\",\"device.disconnected\",\"frame.unknown\"]");
+                               "\"device.connected\",\"device.disconnected\",\"frame.unknown\","
+                               "\"move.completed\",\"robot.changed\"]");
         free(text);
         cJSON_Delete(array);
         array = event_mask_to_json(0);

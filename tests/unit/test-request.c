@@ -14,6 +14,23 @@
 #include "request.h"
 #include "lscd-check.h"
 
+/* parse() and cmd_prepare() against the model without a file, as
+ * lscd does with every line. */
+static int parse(const char *line, size_t len, struct request *req, struct fail *err)
+{
+        struct model *model;
+        struct servos servos = { .moves = NULL };
+        int r = request_parse(line, len, req, err);
+
+        if (r < 0)
+                return r;
+        model = model_new();
+        model_add_home(model);
+        r = cmd_prepare(req->cmd, model, &servos, &req->args, err);
+        model_free(model);
+        return r;
+}
+
 struct bad_case {
         const char *line;
         const char *code;
@@ -92,7 +109,8 @@ static const struct bad_case bad_cases[] = {
         { "{\"cmd\":\"group.speed\",\"percent\":50}", "missing_argument", "group" },
         { "{\"cmd\":\"group.speed\",\"group\":8}", "missing_argument", "percent" },
         { "{\"cmd\":\"group.speed\",\"group\":8,\"percent\":0}", "invalid_argument", "percent" },
-        { "{\"cmd\":\"group.speed\",\"group\":\"ALL\",\"percent\":50}", "invalid_argument", "group" },
+        { "{\"cmd\":\"group.speed\",\"group\":\"ALL\",\"percent\":50}", "unknown_group", "group" },
+        { "{\"cmd\":\"group.speed\",\"group\":\"wave 2\",\"percent\":50}", "invalid_argument", "group" },
         { "{\"cmd\":\"group.speed\",\"group\":255,\"percent\":50}", "invalid_argument", "group" },
         /* subscribe */
         { "{\"cmd\":\"subscribe\",\"events\":\"group.\"}", "invalid_argument", "events" },
@@ -106,9 +124,9 @@ START_TEST(test_bad_input)
 {
         const struct bad_case *c = &bad_cases[_i];
         struct request req;
-        struct request_error err;
+        struct fail err;
 
-        ck_assert_msg(request_parse(c->line, strlen(c->line), &req, &err) < 0, "%s", c->line);
+        ck_assert_msg(parse(c->line, strlen(c->line), &req, &err) < 0, "%s", c->line);
         ck_assert_msg(strcmp(lsc_errcode_name(err.code), c->code) == 0, "%s: got %s (%s)",
                       c->line, lsc_errcode_name(err.code), err.message);
         ck_assert_msg(strcmp(err.field, c->field ? c->field : "") == 0, "%s: field %s", c->line,
@@ -150,12 +168,12 @@ START_TEST(test_good_input)
 {
         const struct good_case *c = &good_cases[_i];
         struct request req;
-        struct request_error err;
+        struct fail err;
         uint8_t frame[LSC_FRAME_MAX_SIZE];
         char hex[3 * LSC_FRAME_MAX_SIZE + 1] = "";
         int n;
 
-        ck_assert_msg(request_parse(c->line, strlen(c->line), &req, &err) == 0, "%s: %s",
+        ck_assert_msg(parse(c->line, strlen(c->line), &req, &err) == 0, "%s: %s",
                       c->line, err.message);
         n = cmd_encode(req.cmd, &req.args, frame, sizeof(frame));
         ck_assert_int_ge(n, 0);
@@ -170,16 +188,16 @@ END_TEST
 START_TEST(test_id_kept_on_error)
 {
         struct request req;
-        struct request_error err;
+        struct fail err;
         const char *line = "{\"id\":{\"n\":7},\"cmd\":\"group.run\",\"group\":300}";
         char *id;
 
-        ck_assert_int_lt(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_lt(parse(line, strlen(line), &req, &err), 0);
         id = cJSON_PrintUnformatted(req.id);
         ck_assert_str_eq(id, "{\"n\":7}");
         free(id);
         request_done(&req);
-        ck_assert_int_lt(request_parse("{\"cmd\":1}", 9, &req, &err), 0);
+        ck_assert_int_lt(parse("{\"cmd\":1}", 9, &req, &err), 0);
         ck_assert_ptr_null(req.id);
         request_done(&req);
 }
@@ -194,12 +212,12 @@ static const char *const id_texts[] = {
 START_TEST(test_id_text_is_exact)
 {
         struct request req;
-        struct request_error err;
+        struct fail err;
         char line[256];
 
         snprintf(line, sizeof(line), " { \"cmd\" : \"ping\",\t\"id\" : %s }",
                  id_texts[_i]);
-        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_eq(parse(line, strlen(line), &req, &err), 0);
         ck_assert_uint_eq(req.id_len, strlen(id_texts[_i]));
         ck_assert_int_eq(memcmp(req.id_text, id_texts[_i], req.id_len), 0);
         request_done(&req);
@@ -209,17 +227,17 @@ END_TEST
 START_TEST(test_typed_arguments)
 {
         struct request req;
-        struct request_error err;
+        struct fail err;
         const char *line = "{\"cmd\":\"subscribe\",\"events\":[\"group.\",\"battery\"]}";
 
-        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_eq(parse(line, strlen(line), &req, &err), 0);
         ck_assert(req.args.has_events);
         ck_assert_uint_eq(req.args.events, lsc_event_mask_from_pattern("group.") |
                                            LSC_EVENT_MASK(LSC_EVENT_BATTERY));
         request_done(&req);
 
         line = "{\"cmd\":\"group.run\",\"group\":254,\"runs\":65535,\"wait\":true}";
-        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_eq(parse(line, strlen(line), &req, &err), 0);
         ck_assert_int_eq(req.args.group, 254);
         ck_assert_int_eq(req.args.runs, 65535);
         ck_assert(req.args.wait);
@@ -227,9 +245,9 @@ START_TEST(test_typed_arguments)
 
         line = "{\"cmd\":\"move\",\"servos\":[{\"id\":32,\"position\":500},{\"id\":1,\"position\":2500}],"
                "\"time_ms\":0}";
-        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
-        ck_assert_uint_eq(req.args.n_servos, 2);
-        ck_assert(req.args.servo_mask == ((UINT64_C(1) << 32) | (UINT64_C(1) << 1)));
+        ck_assert_int_eq(parse(line, strlen(line), &req, &err), 0);
+        ck_assert_uint_eq(req.args.plan.n, 2);
+        ck_assert(req.args.plan.mask == ((UINT64_C(1) << 32) | (UINT64_C(1) << 1)));
         ck_assert(!req.args.replace);
         request_done(&req);
 }
@@ -240,11 +258,11 @@ START_TEST(test_length_is_respected)
 {
         const char buf[] = "{\"cmd\":\"ping\"}{\"cmd\":\"ping\"}";
         struct request req;
-        struct request_error err;
+        struct fail err;
 
-        ck_assert_int_eq(request_parse(buf, 14, &req, &err), 0);
+        ck_assert_int_eq(parse(buf, 14, &req, &err), 0);
         request_done(&req);
-        ck_assert_int_lt(request_parse(buf, 13, &req, &err), 0);
+        ck_assert_int_lt(parse(buf, 13, &req, &err), 0);
         ck_assert_str_eq(lsc_errcode_name(err.code), "invalid_json");
         request_done(&req);
 }
@@ -264,7 +282,7 @@ START_TEST(test_long_names_stay_utf8)
 {
         char line[1024] = "";
         struct request req;
-        struct request_error err;
+        struct fail err;
 
         for (const char *t = long_name_lines[_i]; *t; t++) {
                 if (*t != '@') {
@@ -275,7 +293,7 @@ START_TEST(test_long_names_stay_utf8)
                 for (int i = 0; i < 100; i++)
                         strcat(line, "\xc3\xa9");
         }
-        ck_assert_int_lt(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_lt(parse(line, strlen(line), &req, &err), 0);
         ck_assert_msg(json_scan(err.message, strlen(err.message), JSON_MAX_DEPTH) == JSON_SCAN_OK,
                       "message not UTF-8: %s", err.message);
         ck_assert_msg(json_scan(err.field, strlen(err.field), JSON_MAX_DEPTH) == JSON_SCAN_OK,
@@ -288,7 +306,7 @@ START_TEST(test_32_servos_and_help)
 {
         char line[4096] = "{\"cmd\":\"move\",\"time_ms\":5,\"servos\":[";
         struct request req;
-        struct request_error err;
+        struct fail err;
         uint8_t frame[LSC_FRAME_MAX_SIZE];
         char *help = NULL;
         size_t help_len = 0;
@@ -298,7 +316,7 @@ START_TEST(test_32_servos_and_help)
                 snprintf(line + strlen(line), 64, "%s{\"id\":%d,\"position\":%d}", id > 1 ? "," : "",
                          id, 500 + id);
         strcat(line, "]}");
-        ck_assert_int_eq(request_parse(line, strlen(line), &req, &err), 0);
+        ck_assert_int_eq(parse(line, strlen(line), &req, &err), 0);
         ck_assert_int_eq(cmd_encode(req.cmd, &req.args, frame, sizeof(frame)),
                          LSC_FRAME_SIZE_MOVE(32));
         request_done(&req);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the simulated board's state machine (tests/sim/sim-board.c). */
+/* Unit tests of the simulated board's state machine (sim/sim-board.c). */
 #include <check.h>
 #include <errno.h>
 #include <string.h>
@@ -206,7 +206,20 @@ START_TEST(test_battery_voltage_and_off)
 }
 END_TEST
 
-START_TEST(test_move_updates_positions)
+/* Move servo id to position in time_ms, received at now. */
+static void move_one(struct sim_board *b, int id, int position, long time_ms, uint64_t now)
+{
+        struct lsc_servo s = { id, position };
+        uint8_t bytes[LSC_FRAME_MAX_SIZE];
+        struct sim_reply r;
+        int n = lsc_frame_encode_move(bytes, sizeof(bytes), time_ms, &s, 1);
+
+        ck_assert_int_gt(n, 0);
+        receive(b, bytes, (size_t)n, now, &r);
+        ck_assert_int_eq(r.action, SIM_NOTHING);
+}
+
+START_TEST(test_move_sets_targets)
 {
         static const uint8_t move[] = { 0x55, 0x55, 0x0B, 0x03, 0x02, 0x20, 0x03, 0x02, 0xB0,
                                         0x04, 0x09, 0xFC, 0x08 };
@@ -216,17 +229,159 @@ START_TEST(test_move_updates_positions)
         struct sim_reply r;
 
         board_default(&b);
+        for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                ck_assert_int_eq(b.servo[id].target, SIM_UNKNOWN);
+                ck_assert_int_eq(sim_board_position(&b, id, T0), SIM_UNKNOWN);
+                ck_assert_uint_eq(sim_board_arrival(&b, id), SIM_NEVER);
+        }
         receive(&b, move, sizeof(move), T0, &r);
         ck_assert_int_eq(r.action, SIM_NOTHING);
-        ck_assert_uint_eq(b.position[2], 1200);
-        ck_assert_uint_eq(b.position[9], 2300);
-        ck_assert_uint_eq(b.position[1], SIM_BOARD_POSITION);
+        ck_assert_int_eq(b.servo[2].target, 1200);
+        ck_assert_int_eq(b.servo[9].target, 2300);
+        ck_assert_uint_eq(sim_board_arrival(&b, 2), T0 + 800000);
+        ck_assert_uint_eq(sim_board_arrival(&b, 9), T0 + 800000);
+        ck_assert_int_eq(b.servo[1].target, SIM_UNKNOWN);
         /* Servo 33 makes the whole frame malformed: servo 3 must not move. */
         receive(&b, bad, sizeof(bad), T0, &r);
         ck_assert_int_eq(r.action, SIM_BEEP);
-        ck_assert_uint_eq(b.position[3], SIM_BOARD_POSITION);
+        ck_assert_int_eq(b.servo[3].target, SIM_UNKNOWN);
+        ck_assert_uint_eq(sim_board_arrival(&b, 3), SIM_NEVER);
         sim_board_power_cycle(&b);
-        ck_assert_uint_eq(b.position[2], SIM_BOARD_POSITION);
+        ck_assert_int_eq(b.servo[2].target, SIM_UNKNOWN);
+        ck_assert_int_eq(sim_board_position(&b, 2, T0 + 800000), SIM_UNKNOWN);
+        ck_assert_uint_eq(sim_board_arrival(&b, 2), SIM_NEVER);
+}
+END_TEST
+
+/* A servo at `from` (SIM_UNKNOWN: never moved) is sent to `to` in time_ms
+ * at T0; its position `at` microseconds after T0 (negative: before). */
+struct motion_case {
+        const char *name;
+        int from, to;
+        long time_ms;
+        int64_t at;
+        int expected;
+};
+
+static const struct motion_case motion_cases[] = {
+        { "at the start", 1000, 2000, 1000, 0, 1000 },
+        { "1 us in rounds to the start", 1000, 2000, 1000, 1, 1000 },
+        { "a quarter of the way", 1000, 2000, 1000, 250000, 1250 },
+        { "half way", 1000, 2000, 1000, 500000, 1500 },
+        { "1 us before the end rounds to the target", 1000, 2000, 1000, 999999, 2000 },
+        { "at the end", 1000, 2000, 1000, 1000000, 2000 },
+        { "long after the end", 1000, 2000, 1000, 5000000, 2000 },
+        { "before the frame came", 1000, 2000, 1000, -1, 1000 },
+        { "downwards, a quarter", 2000, 1000, 1000, 250000, 1750 },
+        { "downwards, 1 us before the end", 2000, 1000, 1000, 999999, 1000 },
+        { "a half rounds towards the target, up", 1000, 1001, 2, 1000, 1001 },
+        { "a half rounds towards the target, down", 1001, 1000, 2, 1000, 1000 },
+        { "below a half rounds back", 1000, 1003, 3, 1499, 1001 },
+        { "a half of a third", 1000, 1003, 3, 1500, 1002 },
+        { "no motion", 1500, 1500, 1000, 300000, 1500 },
+        { "time 0 is there at once", 700, 2300, 0, 0, 2300 },
+        { "time 0, before the frame came", 700, 2300, 0, -1, 700 },
+        { "the longest, widest move half way", 500, 2500, 65535, 32767500, 1500 },
+        { "the longest, widest move 1 us before the end", 2500, 500, 65535, 65534999, 500 },
+        { "from unknown: unknown on the way", SIM_UNKNOWN, 2000, 1000, 0, SIM_UNKNOWN },
+        { "from unknown: unknown 1 us before the end", SIM_UNKNOWN, 2000, 1000, 999999,
+          SIM_UNKNOWN },
+        { "from unknown: there at the end", SIM_UNKNOWN, 2000, 1000, 1000000, 2000 },
+        { "from unknown, time 0: there at once", SIM_UNKNOWN, 2000, 0, 0, 2000 },
+};
+
+START_TEST(test_motion_table)
+{
+        const struct motion_case *c = &motion_cases[_i];
+        struct sim_board b;
+        int got;
+
+        board_default(&b);
+        if (c->from != SIM_UNKNOWN)
+                move_one(&b, 5, c->from, 0, T0 - 3000000);
+        move_one(&b, 5, c->to, c->time_ms, T0);
+        got = sim_board_position(&b, 5, (uint64_t)((int64_t)T0 + c->at));
+        ck_assert_msg(got == c->expected, "%s: position %d, expected %d", c->name, got,
+                      c->expected);
+        ck_assert_uint_eq(sim_board_arrival(&b, 5), T0 + (uint64_t)c->time_ms * 1000);
+        ck_assert_int_eq(b.servo[5].target, c->to);
+        ck_assert_int_eq(sim_board_position(&b, 4, T0 + (uint64_t)c->at), SIM_UNKNOWN);
+}
+END_TEST
+
+/* A new move starts from where the servo is when its frame arrives. */
+START_TEST(test_move_from_the_current_position)
+{
+        struct sim_board b;
+
+        board_default(&b);
+        move_one(&b, 7, 1000, 0, T0 - 1);
+        move_one(&b, 7, 2000, 1000, T0);
+        move_one(&b, 7, 1000, 500, T0 + 250000);
+        ck_assert_int_eq(b.servo[7].from, 1250);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 250000), 1250);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 500000), 1125);
+        ck_assert_uint_eq(sim_board_arrival(&b, 7), T0 + 750000);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 750000), 1000);
+        /* From an unknown position still on its way: still unknown. */
+        sim_board_power_cycle(&b);
+        move_one(&b, 7, 2000, 1000, T0);
+        move_one(&b, 7, 1500, 1000, T0 + 500000);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 1000000), SIM_UNKNOWN);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 1500000), 1500);
+        /* After it arrived, the next move starts from its target. */
+        move_one(&b, 7, 2500, 1000, T0 + 2000000);
+        ck_assert_int_eq(sim_board_position(&b, 7, T0 + 2500000), 2000);
+}
+END_TEST
+
+/* One frame naming servo 1 twice: the last entry wins, from where the
+ * servo was before the frame. */
+START_TEST(test_move_names_a_servo_twice)
+{
+        static const uint8_t twice[] = { 0x55, 0x55, 0x0B, 0x03, 0x02, 0xE8, 0x03, 0x01, 0xD0,
+                                         0x07, 0x01, 0xB0, 0x04 };
+        struct sim_board b;
+        struct sim_reply r;
+
+        board_default(&b);
+        move_one(&b, 1, 1000, 0, T0 - 1);
+        receive(&b, twice, sizeof(twice), T0, &r);
+        ck_assert_int_eq(b.servo[1].target, 1200);
+        ck_assert_int_eq(sim_board_position(&b, 1, T0 + 500000), 1100);
+        ck_assert_uint_eq(sim_board_arrival(&b, 1), T0 + 1000000);
+}
+END_TEST
+
+/* Groups carry no positions here, so a started group makes every servo
+ * unknown; a stop or a completion changes nothing, a later move is known. */
+START_TEST(test_group_start_forgets_servos)
+{
+        static const uint8_t run8[] = { 0x55, 0x55, 0x05, 0x06, 0x08, 0x01, 0x00 };
+        static const uint8_t stop[] = { 0x55, 0x55, 0x02, 0x07 };
+        struct sim_board b;
+        struct sim_reply r;
+
+        board_default(&b);
+        move_one(&b, 1, 1000, 500, T0);
+        move_one(&b, 2, 2000, 0, T0);
+        receive(&b, run8, sizeof(run8), T0 + 100000, &r);
+        for (int id = 1; id <= 2; id++) {
+                ck_assert_int_eq(b.servo[id].target, SIM_UNKNOWN);
+                ck_assert_int_eq(sim_board_position(&b, id, T0 + 1000000), SIM_UNKNOWN);
+                ck_assert_uint_eq(sim_board_arrival(&b, id), SIM_NEVER);
+        }
+        move_one(&b, 3, 900, 200, T0 + 200000);
+        receive(&b, stop, sizeof(stop), T0 + 300000, &r);
+        assert_sent(&r, stop, sizeof(stop));
+        ck_assert_int_eq(b.servo[3].target, 900);
+        ck_assert_uint_eq(sim_board_arrival(&b, 3), T0 + 400000);
+        ck_assert_int_eq(sim_board_position(&b, 3, T0 + 400000), 900);
+        ck_assert_int_eq(sim_board_emit_run(&b, 5, 1, T0 + 500000, &r), 0);
+        ck_assert_int_eq(b.servo[3].target, SIM_UNKNOWN);
+        sim_board_expire(&b, T0 + 1500000, &r);
+        ck_assert_int_eq(r.action, SIM_SEND);
+        ck_assert_int_eq(sim_board_position(&b, 3, T0 + 1500000), SIM_UNKNOWN);
 }
 END_TEST
 
@@ -284,7 +439,11 @@ static Suite *sim_board_suite(void)
         tcase_add_test(tc, test_run_replaces_running_group);
         tcase_add_test(tc, test_speed_scales_and_is_forgotten);
         tcase_add_test(tc, test_battery_voltage_and_off);
-        tcase_add_test(tc, test_move_updates_positions);
+        tcase_add_test(tc, test_move_sets_targets);
+        tcase_add_loop_test(tc, test_motion_table, 0, ARRAY_SIZE(motion_cases));
+        tcase_add_test(tc, test_move_from_the_current_position);
+        tcase_add_test(tc, test_move_names_a_servo_twice);
+        tcase_add_test(tc, test_group_start_forgets_servos);
         tcase_add_test(tc, test_emit);
         tcase_add_test(tc, test_set_group_ranges);
         suite_add_tcase(s, tc);

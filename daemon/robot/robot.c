@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "deadline.h"
+#include "log.h"
+#include "mem.h"
+#include "model-yaml.h"
+#include "robot.h"
+#include "state.h"
+
+/* move.completed and wait answers come within this of the predicted end. */
+#define ROBOT_TIMER_ACCURACY_USEC 1
+/* Changes are saved this long after the first one, and at exit. */
+#define ROBOT_SAVE_DELAY_USEC 1000000
+
+/* Invariants: model is always complete (model_add_home); timer is enabled
+ * exactly while the servos have a deadline, and set to it; save_timer is
+ * enabled while a change is not yet saved. */
+struct robot {
+        struct model *model;
+        char *path;
+        char *state_path;
+        uint64_t loaded;
+        int save_error;                 /* of the last save, logged once */
+        struct servos servos;
+        struct claims claims;
+        struct board *board;
+        sd_event *event;
+        sd_event_source *timer;
+        sd_event_source *claims_timer;
+        sd_event_source *save_timer;
+};
+
+_Static_assert(SERVOS_NEVER == DEADLINE_NEVER, "the state's \"no deadline\" is the timer's");
+
+static void robot_arm(struct robot *r)
+{
+        deadline_arm(r->timer, servos_deadline(&r->servos));
+}
+
+static void robot_arm_claims(struct robot *r)
+{
+        deadline_arm(r->claims_timer, claims_deadline(&r->claims));
+}
+
+static int robot_on_claims_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct robot *r = userdata;
+
+        claims_expire(&r->claims, usec);
+        robot_arm_claims(r);
+        return 0;
+}
+
+static int robot_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct robot *r = userdata;
+
+        servos_expire(&r->servos, usec);
+        robot_arm(r);
+        return 0;
+}
+
+static struct state_now robot_state_now(void)
+{
+        return (struct state_now) { .mono = clock_usec(CLOCK_MONOTONIC),
+                                    .real = clock_usec(CLOCK_REALTIME) };
+}
+
+static void robot_save(struct robot *r)
+{
+        struct state_now now = robot_state_now();
+        int e;
+
+        sd_event_source_set_enabled(r->save_timer, SD_EVENT_OFF);
+        if (!r->state_path)
+                return;
+        e = state_save(r->state_path, board_state(r->board), &r->servos, &now);
+        if (e < 0 && e != r->save_error)
+                log_warning_errno(e, "Cannot save the state in %s (it will not survive a "
+                                  "restart)", r->state_path);
+        r->save_error = e;
+}
+
+static int robot_on_save(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        robot_save(userdata);
+        return 0;
+}
+
+void robot_touch(struct robot *r)
+{
+        int enabled = SD_EVENT_OFF;
+
+        if (!r->state_path)
+                return;
+        sd_event_source_get_enabled(r->save_timer, &enabled);
+        if (enabled != SD_EVENT_OFF)
+                return;
+        sd_event_source_set_time_relative(r->save_timer, ROBOT_SAVE_DELAY_USEC);
+        sd_event_source_set_enabled(r->save_timer, SD_EVENT_ONESHOT);
+}
+
+static void robot_load_state(struct robot *r)
+{
+        struct state_now now = robot_state_now();
+        int e = state_load(r->state_path, &now, r->board, &r->servos);
+
+        if (e == 0)
+                log_info("Restored the state of the previous lscd from %s", r->state_path);
+        else if (e == -ESTALE)
+                log_info("Ignoring %s: saved before the last boot, or by another version",
+                         r->state_path);
+        else if (e == -EBADMSG)
+                log_warning("Ignoring %s: it is damaged", r->state_path);
+        else if (e != -ENOENT)
+                log_warning_errno(e, "Ignoring %s", r->state_path);
+}
+
+/* The model of r->path: the file's, or the default when it is missing. */
+static int robot_load(const struct robot *r, struct model **ret, char **errors)
+{
+        int e;
+
+        *errors = NULL;
+        if (!r->path) {
+                *ret = model_new();
+                model_add_home(*ret);
+                return 0;
+        }
+        e = model_load(r->path, ret, errors);
+        if (e != -ENOENT)
+                return e;
+        free(*errors);
+        *errors = NULL;
+        log_info("No robot file %s: servos have their ids and default limits", r->path);
+        *ret = model_new();
+        model_add_home(*ret);
+        return 0;
+}
+
+int robot_new(struct robot **ret, sd_event *event, const struct robot_config *config,
+              struct board *board, const struct servos_ops *servos_ops,
+              const struct claims_ops *claims_ops, void *userdata)
+{
+        struct robot *r = mem_new0(struct robot);
+        char *errors = NULL;
+        int e;
+
+        r->path = config->path ? mem_strdup(config->path) : NULL;
+        r->state_path = config->state_path ? mem_strdup(config->state_path) : NULL;
+        r->board = board;
+        r->event = sd_event_ref(event);
+        servos_init(&r->servos, servos_ops, userdata);
+        claims_init(&r->claims, claims_ops, userdata);
+        e = robot_load(r, &r->model, &errors);
+        if (e < 0) {
+                log_lines(LOG_ERR, errors);
+                free(errors);
+                robot_free(r);
+                return e;
+        }
+        r->loaded = clock_usec(CLOCK_REALTIME);
+        e = sd_event_add_time(event, &r->timer, CLOCK_MONOTONIC, SERVOS_NEVER,
+                              ROBOT_TIMER_ACCURACY_USEC, robot_on_timer, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->timer, SD_EVENT_OFF);
+        if (e >= 0)
+                e = sd_event_add_time(event, &r->claims_timer, CLOCK_MONOTONIC, CLAIMS_NEVER,
+                                      ROBOT_TIMER_ACCURACY_USEC, robot_on_claims_timer, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->claims_timer, SD_EVENT_OFF);
+        if (e >= 0)
+                e = sd_event_add_time_relative(event, &r->save_timer, CLOCK_MONOTONIC,
+                                               ROBOT_SAVE_DELAY_USEC, 0, robot_on_save, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->save_timer, SD_EVENT_OFF);
+        if (e < 0) {
+                robot_free(r);
+                return e;
+        }
+        if (r->state_path)
+                robot_load_state(r);
+        *ret = r;
+        return 0;
+}
+
+void robot_shutdown(struct robot *r)
+{
+        robot_save(r);
+        free(r->state_path);
+        r->state_path = NULL;
+        servos_done(&r->servos);
+        claims_done(&r->claims);
+        robot_arm(r);
+        robot_arm_claims(r);
+}
+
+struct robot *robot_free(struct robot *r)
+{
+        if (!r)
+                return NULL;
+        if (r->save_timer)
+                robot_save(r);
+        servos_done(&r->servos);
+        claims_done(&r->claims);
+        sd_event_source_disable_unref(r->timer);
+        sd_event_source_disable_unref(r->claims_timer);
+        sd_event_source_disable_unref(r->save_timer);
+        sd_event_unref(r->event);
+        model_free(r->model);
+        free(r->path);
+        free(r->state_path);
+        free(r);
+        return NULL;
+}
+
+int robot_reload(struct robot *r, char **errors)
+{
+        struct model *m;
+        int e = robot_load(r, &m, errors);
+
+        if (e < 0)
+                return e;
+        model_free(r->model);
+        r->model = m;
+        r->loaded = clock_usec(CLOCK_REALTIME);
+        return 0;
+}
+
+const struct model *robot_model(const struct robot *r)
+{
+        return r->model;
+}
+
+const char *robot_path(const struct robot *r)
+{
+        return r->path;
+}
+
+uint64_t robot_loaded(const struct robot *r)
+{
+        return r->loaded;
+}
+
+const struct servos *robot_servos(const struct robot *r)
+{
+        return &r->servos;
+}
+
+void robot_queued(struct robot *r, const struct servos_plan *plan)
+{
+        servos_queued(&r->servos, plan);
+}
+
+void robot_dropped(struct robot *r, const struct servos_plan *plan)
+{
+        servos_dropped(&r->servos, plan);
+}
+
+void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sent,
+                   const char *source, void *waiter)
+{
+        servos_written(&r->servos, plan, sent, source, waiter);
+        robot_arm(r);
+        robot_touch(r);
+}
+
+void robot_forget(struct robot *r, enum servos_result result)
+{
+        servos_forget(&r->servos, result);
+        robot_arm(r);
+        robot_touch(r);
+}
+
+const struct claims *robot_claims(const struct robot *r)
+{
+        return &r->claims;
+}
+
+static uint64_t robot_now(const struct robot *r)
+{
+        uint64_t now = 0;
+
+        sd_event_now(r->event, CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+int robot_claim(struct robot *r, const struct claim *want, bool wait, uint64_t wait_usec,
+                void *waiter, struct claim **ret)
+{
+        uint64_t now = robot_now(r);
+        int e = claims_request(&r->claims, want, wait,
+                               wait_usec == CLAIMS_NEVER ? CLAIMS_NEVER : now + wait_usec,
+                               waiter, now, ret);
+
+        robot_arm_claims(r);
+        return e;
+}
+
+void robot_renew(struct robot *r, uint64_t owner)
+{
+        claims_renew(&r->claims, owner, robot_now(r));
+        robot_arm_claims(r);
+}
+
+int robot_release(struct robot *r, uint64_t owner, uint64_t id)
+{
+        int n = claims_release(&r->claims, owner, id, robot_now(r));
+
+        robot_arm_claims(r);
+        return n;
+}
+
+void robot_owner_gone(struct robot *r, uint64_t owner)
+{
+        claims_owner_gone(&r->claims, owner, robot_now(r));
+        robot_arm_claims(r);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * robot.h: the robot model and the servos' state (servos.h) in lscd's event
+ * loop: the model loaded from the robot file and reloaded on request, one
+ * timer armed at the next predicted end of a move, and the state lscd keeps
+ * across its own restarts (state.h). Every change of the servos' state goes
+ * through here, so that the timer always follows it.
+ */
+#ifndef LSCD_ROBOT_H
+#define LSCD_ROBOT_H
+
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "board.h"
+#include "claims.h"
+#include "model.h"
+#include "servos.h"
+
+struct robot;
+
+struct robot_config {
+        const char *path;               /* the robot file; NULL: none */
+        const char *state_path;         /* where state survives restarts; NULL: nowhere */
+};
+
+/* Load the robot file (a missing one is no error: raw ids and default
+ * limits) and the state a previous lscd left. Returns 0, -EINVAL when the
+ * file has errors (logged, one per line), or another negative errno. */
+int robot_new(struct robot **ret, sd_event *event, const struct robot_config *config,
+              struct board *board, const struct servos_ops *servos_ops,
+              const struct claims_ops *claims_ops, void *userdata);
+/* lscd is stopping: save the state as it is, answer every wait
+ * SERVOS_SHUTDOWN, and save nothing after. */
+void robot_shutdown(struct robot *r);
+/* Saves the state unless robot_shutdown() did. */
+struct robot *robot_free(struct robot *r);
+
+/* Read the file again. 0: the new model is in place; otherwise the old
+ * one stays and *errors (free it) says why. */
+int robot_reload(struct robot *r, char **errors);
+
+const struct model *robot_model(const struct robot *r);
+const char *robot_path(const struct robot *r);
+/* CLOCK_REALTIME usec of the last successful load; 0: never. */
+uint64_t robot_loaded(const struct robot *r);
+const struct servos *robot_servos(const struct robot *r);
+
+/* Wrappers of servos.h that keep the timer and the saved state in step. */
+void robot_queued(struct robot *r, const struct servos_plan *plan);
+void robot_dropped(struct robot *r, const struct servos_plan *plan);
+void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sent,
+                   const char *source, void *waiter);
+void robot_forget(struct robot *r, enum servos_result result);
+/* The board's state (speeds, the running group) changed: save it soon. */
+void robot_touch(struct robot *r);
+
+/* Wrappers of claims.h at the loop's time, keeping the claims' timer in
+ * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */
+const struct claims *robot_claims(const struct robot *r);
+int robot_claim(struct robot *r, const struct claim *want, bool wait, uint64_t wait_usec,
+                void *waiter, struct claim **ret);
+void robot_renew(struct robot *r, uint64_t owner);
+int robot_release(struct robot *r, uint64_t owner, uint64_t id);
+void robot_owner_gone(struct robot *r, uint64_t owner);
+
+#endif

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "mem.h"
+#include "state.h"
+
+#define STATE_FILE_MAX 65536
+
+/* A state checked whole before anything of it is applied. */
+struct state_snapshot {
+        bool speed_all_set;
+        unsigned speed_all;
+        unsigned speeds[LSC_GROUP_MAX + 1];
+        bool running, from_lscd;
+        unsigned group, runs;
+        bool known[LSC_SERVO_ID_MAX + 1];
+        int target[LSC_SERVO_ID_MAX + 1];
+        uint64_t until[LSC_SERVO_ID_MAX + 1];   /* CLOCK_REALTIME; 0: none */
+};
+
+static uint64_t state_mono_to_real(const struct state_now *now, uint64_t mono)
+{
+        if (mono == 0)
+                return 0;
+        return mono >= now->mono ? now->real + (mono - now->mono)
+                                 : now->real - (now->mono - mono);
+}
+
+static uint64_t state_real_to_mono(const struct state_now *now, uint64_t real)
+{
+        if (real == 0)
+                return 0;
+        if (real >= now->real)
+                return now->mono + (real - now->real);
+        return now->real - real < now->mono ? now->mono - (now->real - real) : 1;
+}
+
+static cJSON *state_speeds_json(const struct board_state *b)
+{
+        cJSON *speeds = cJSON_CreateObject();
+        char key[8];
+
+        if (b->speed_all_set)
+                cJSON_AddNumberToObject(speeds, "all", b->speed_all);
+        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
+                if (b->speeds[g]) {
+                        snprintf(key, sizeof(key), "%u", g);
+                        cJSON_AddNumberToObject(speeds, key, b->speeds[g]);
+                }
+        return speeds;
+}
+
+cJSON *state_to_json(const struct board_state *b, const struct servos *s,
+                     const struct state_now *now, const char *boot_id)
+{
+        cJSON *j = cJSON_CreateObject(), *servos = cJSON_CreateObject(), *group;
+        char key[8];
+
+        cJSON_AddNumberToObject(j, "version", STATE_VERSION);
+        cJSON_AddStringToObject(j, "boot_id", boot_id);
+        cJSON_AddNumberToObject(j, "saved", (double) now->real);
+        cJSON_AddItemToObject(j, "speeds", state_speeds_json(b));
+        group = b->running ? cJSON_AddObjectToObject(j, "group") : cJSON_AddNullToObject(j, "group");
+        if (b->running) {
+                cJSON_AddNumberToObject(group, "group", b->group);
+                cJSON_AddNumberToObject(group, "runs", b->runs);
+                cJSON_AddBoolToObject(group, "from_lscd", b->from_lscd);
+        }
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                const struct servo_state *st = &s->servo[id];
+                cJSON *o;
+
+                if (!st->known)
+                        continue;
+                snprintf(key, sizeof(key), "%u", id);
+                o = cJSON_AddObjectToObject(servos, key);
+                cJSON_AddNumberToObject(o, "target", st->target);
+                cJSON_AddNumberToObject(o, "until", (double) state_mono_to_real(now, st->until));
+        }
+        cJSON_AddItemToObject(j, "servos", servos);
+        return j;
+}
+
+/* KEY (decimal) within MIN..MAX. */
+static bool state_key(const char *key, long min, long max, unsigned *ret)
+{
+        char *end;
+        long v = strtol(key, &end, 10);
+
+        if (end == key || *end != '\0' || v < min || v > max)
+                return false;
+        *ret = (unsigned) v;
+        return true;
+}
+
+static bool state_number(const cJSON *o, const char *name, double min, double max, double *ret)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+        if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
+                return false;
+        *ret = v->valuedouble;
+        return true;
+}
+
+static bool state_read_speeds(const cJSON *speeds, struct state_snapshot *snap)
+{
+        const cJSON *e;
+
+        if (!cJSON_IsObject(speeds))
+                return false;
+        cJSON_ArrayForEach(e, speeds) {
+                unsigned g;
+
+                if (!cJSON_IsNumber(e) || e->valuedouble < LSC_PERCENT_MIN ||
+                    e->valuedouble > LSC_PERCENT_MAX)
+                        return false;
+                if (strcmp(e->string, "all") == 0) {
+                        snap->speed_all_set = true;
+                        snap->speed_all = (unsigned) e->valuedouble;
+                } else if (state_key(e->string, 0, LSC_GROUP_MAX, &g)) {
+                        snap->speeds[g] = (unsigned) e->valuedouble;
+                } else {
+                        return false;
+                }
+        }
+        return true;
+}
+
+static bool state_read_group(const cJSON *group, struct state_snapshot *snap)
+{
+        double g, runs;
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(group, "from_lscd");
+
+        if (cJSON_IsNull(group))
+                return true;
+        if (!state_number(group, "group", 0, LSC_GROUP_MAX, &g) ||
+            !state_number(group, "runs", 0, LSC_RUNS_MAX, &runs) || !cJSON_IsBool(from))
+                return false;
+        snap->running = true;
+        snap->group = (unsigned) g;
+        snap->runs = (unsigned) runs;
+        snap->from_lscd = cJSON_IsTrue(from);
+        return true;
+}
+
+static bool state_read_servos(const cJSON *servos, struct state_snapshot *snap)
+{
+        const cJSON *e;
+
+        if (!cJSON_IsObject(servos))
+                return false;
+        cJSON_ArrayForEach(e, servos) {
+                unsigned id;
+                double target, until;
+
+                if (!state_key(e->string, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &id) ||
+                    !state_number(e, "target", LSC_POSITION_MIN - MODEL_TRIM_MAX,
+                                  LSC_POSITION_MAX + MODEL_TRIM_MAX, &target) ||
+                    !state_number(e, "until", 0, 1e18, &until))
+                        return false;
+                snap->known[id] = true;
+                snap->target[id] = (int) target;
+                snap->until[id] = (uint64_t) until;
+        }
+        return true;
+}
+
+static void state_apply(const struct state_snapshot *snap, const struct state_now *now,
+                        struct board *b, struct servos *s)
+{
+        if (snap->speed_all_set)
+                board_speed(b, LSC_GROUP_ALL, snap->speed_all);
+        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
+                if (snap->speeds[g])
+                        board_speed(b, g, snap->speeds[g]);
+        if (snap->running)
+                board_restore_group(b, snap->group, snap->runs, snap->from_lscd);
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (snap->known[id])
+                        servos_restore(s, id, snap->target[id],
+                                       state_real_to_mono(now, snap->until[id]));
+}
+
+int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
+                    struct board *b, struct servos *s)
+{
+        struct state_snapshot *snap;
+        const cJSON *boot = cJSON_GetObjectItemCaseSensitive(json, "boot_id");
+        double version;
+        bool ok;
+
+        if (!cJSON_IsObject(json) || !state_number(json, "version", 0, 1e9, &version) ||
+            !cJSON_IsString(boot))
+                return -EBADMSG;
+        if (version != STATE_VERSION || strcmp(boot->valuestring, boot_id) != 0)
+                return -ESTALE;
+        snap = mem_new0(struct state_snapshot);
+        ok = state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), snap) &&
+             state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), snap) &&
+             state_read_servos(cJSON_GetObjectItemCaseSensitive(json, "servos"), snap);
+        if (ok)
+                state_apply(snap, now, b, s);
+        free(snap);
+        return ok ? 0 : -EBADMSG;
+}
+
+/* This boot's id, from the kernel; "" when it cannot be read. */
+static void state_boot_id(char id[64])
+{
+        FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+        id[0] = '\0';
+        if (f) {
+                if (!fgets(id, 64, f))
+                        id[0] = '\0';
+                fclose(f);
+        }
+        id[strcspn(id, "\n")] = '\0';
+}
+
+int state_save(const char *path, const struct board_state *b, const struct servos *s,
+               const struct state_now *now)
+{
+        char boot[64];
+        cJSON *j;
+        char *text, *tmp = mem_printf("%s.tmp", path);
+        int fd, r = 0;
+        size_t len;
+
+        state_boot_id(boot);
+        j = state_to_json(b, s, now, boot);
+        text = cJSON_PrintUnformatted(j);
+        cJSON_Delete(j);
+        len = strlen(text);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+                r = -errno;
+        } else {
+                if (write(fd, text, len) != (ssize_t) len)
+                        r = -EIO;
+                if (close(fd) < 0 && r == 0)
+                        r = -errno;
+                if (r == 0 && rename(tmp, path) < 0)
+                        r = -errno;
+                if (r < 0)
+                        unlink(tmp);
+        }
+        free(text);
+        free(tmp);
+        return r;
+}
+
+int state_load(const char *path, const struct state_now *now, struct board *b, struct servos *s)
+{
+        char boot[64], *text = mem_alloc(STATE_FILE_MAX + 1);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+        ssize_t n;
+        cJSON *j;
+
+        if (fd < 0) {
+                free(text);
+                return -errno;
+        }
+        n = read(fd, text, STATE_FILE_MAX + 1);
+        r = n < 0 ? -errno : 0;
+        close(fd);
+        if (r == 0 && n > STATE_FILE_MAX)
+                r = -EBADMSG;
+        if (r == 0) {
+                text[n] = '\0';
+                j = cJSON_Parse(text);
+                state_boot_id(boot);
+                r = j ? state_from_json(j, now, boot, b, s) : -EBADMSG;
+                cJSON_Delete(j);
+        }
+        free(text);
+        return r;
+}
