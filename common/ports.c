@@ -338,7 +338,8 @@ cJSON *ports_usb_json(const struct ports_usb *usb)
         cJSON_AddItemToObject(o, "manufacturer", ports_string_json(usb->manufacturer));
         cJSON_AddItemToObject(o, "product", ports_string_json(usb->product));
         cJSON_AddItemToObject(o, "serial", ports_string_json(usb->serial));
-        cJSON_AddItemToObject(o, "bus", usb->bus ? cJSON_CreateNumber(usb->bus) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "bus", usb->bus ? cJSON_CreateNumber(usb->bus)
+                                                 : cJSON_CreateNull());
         cJSON_AddItemToObject(o, "port", ports_string_json(usb->location));
         return o;
 }

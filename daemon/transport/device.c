@@ -225,7 +225,7 @@ static void device_print_several(FILE *f, const struct device_choice *c)
                         fprintf(f, " [%s]", device_strerror(c->tries[i].error));
                 first = false;
         }
-        fprintf(f, ", which it will not take if it loses this one (until SIGHUP). If that "
+        fprintf(f, ", which it will not take if it loses this one (until SIGUSR1). If that "
                 "is not the board, name the board's port in LSCD_DEVICE (see lscd(8)); this "
                 "one is LSCD_DEVICE=%s", stable ? stable : chosen->path);
         free(stable);
@@ -270,7 +270,7 @@ static void device_print_set_aside(FILE *f, const struct device_choice *c)
         for (size_t i = 0; i < c->n_ports; i++) {
                 if (!c->tries[i].set_aside)
                         continue;
-                fprintf(f, first ? "; not taking those it passed over before (SIGHUP lscd to "
+                fprintf(f, first ? "; not taking those it passed over before (SIGUSR1 lscd to "
                         "choose afresh): " : ", ");
                 device_print_port(f, &c->ports[i]);
                 first = false;

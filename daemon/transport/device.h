@@ -6,7 +6,7 @@
  * whose USB id is in the --usb-id list, and opens the first candidate that
  * opens. The candidates it passed over are remembered: they are not the
  * board, so after the board is lost auto waits for it rather than take
- * one of them, until device_forget() (SIGHUP). What one attempt found
+ * one of them, until device_forget() (SIGUSR1). What one attempt found
  * stays in a struct device_choice, for the messages that say what was
  * chosen and why, or why nothing was; device.c formats them, the manager
  * decides when to log them.

@@ -13,7 +13,7 @@ saying why.
   kept and the speeds are sent again before anything else.
 - Two CH340s: the first by USB bus and port (not by name), with a warning
   naming the other and the board's stable name; after the board is lost,
-  the other is not taken (it is not the board) until SIGHUP; a candidate
+  the other is not taken (it is not the board) until SIGUSR1; a candidate
   that another program holds is passed over.
 - --usb-id adds a bridge; an explicit /dev/serial/by-id link is followed
   across a replug under another name, and /dev/ttyUSB0 is not, and says so.
@@ -166,18 +166,18 @@ def two_ch340s_the_first_by_bus_and_port_with_a_warning():
             tap.eq(warnings, ["<4>--device auto: 2 ports have a known USB id; it took "
                               "/dev/ttyUSB1 (1a86:7523, bus 1 port 1-1.4), the first by USB bus "
                               "and port, not /dev/ttyUSB0 (1a86:7523, bus 1 port 1-2), which it "
-                              "will not take if it loses this one (until SIGHUP). If that is "
+                              "will not take if it loses this one (until SIGUSR1). If that is "
                               "not the board, name the board's port in LSCD_DEVICE (see "
                               "lscd(8)); this one is LSCD_DEVICE=%s" % chosen.by_path],
                    "one warning: the other, and the by-path name (a CH340 has no serial)")
             c.subscribe(["device.connected"])
-            lscd.signal(signal.SIGHUP)
+            lscd.signal(signal.SIGUSR1)
             tap.eq(c.wait_event("device.connected")["device"]["path"], "/dev/ttyUSB1",
                    "the same choice again")
 
 
 @tap.test
-def after_a_loss_a_port_passed_over_is_not_taken_until_sighup():
+def after_a_loss_a_port_passed_over_is_not_taken_until_sigusr1():
     with Sim() as board, Sim() as other, FakeBus() as bus:
         bus.plug("ttyUSB0", CH340, "1-1", pty=board.pts)
         bus.plug("ttyUSB1", CH340, "1-2", pty=other.pts)
@@ -190,7 +190,7 @@ def after_a_loss_a_port_passed_over_is_not_taken_until_sighup():
             stays_disconnected(c, "the other CH340 is not the board: not taken")
             tap.eq(log_lines(lscd, "not taking"),
                    ["<4>--device auto: no serial port with a known USB id (--usb-id 1a86:7523, "
-                    "1a86:55d4, 10c4:ea60); not taking those it passed over before (SIGHUP "
+                    "1a86:55d4, 10c4:ea60); not taking those it passed over before (SIGUSR1 "
                     "lscd to choose afresh): /dev/ttyUSB1 (1a86:7523, bus 1 port 1-2); "
                     "waiting for one"], "said once, with the way out")
             bus.plug("ttyUSB2", CH340, "1-1", pty=board.replug())
@@ -199,9 +199,9 @@ def after_a_loss_a_port_passed_over_is_not_taken_until_sighup():
             reaches(board, c)
             tap.eq(other.records("rx"), [], "nothing went to the other")
             pull(board, bus, "ttyUSB2", c)
-            lscd.signal(signal.SIGHUP)
+            lscd.signal(signal.SIGUSR1)
             tap.eq(c.wait_event("device.connected")["device"]["path"], "/dev/ttyUSB1",
-                   "after SIGHUP, a choice afresh")
+                   "after SIGUSR1, a choice afresh")
             reaches(other, c)
 
 
