@@ -31,26 +31,18 @@ static bool manager_auto(const struct manager *m)
         return strcmp(m->options->device, "auto") == 0;
 }
 
-/* The port to name while disconnected: the last one opened, else the
- * --device path waited for; NULL for auto before it found one. */
-static const char *manager_waited_path(const struct manager *m)
-{
-        if (m->last_path)
-                return m->last_path;
-        return manager_auto(m) ? NULL : m->options->device;
-}
-
 /* {"requested","path","connected","baud","usb"}: the verbs' and the
  * hello's view. */
 static cJSON *manager_device_json(void *userdata)
 {
         const struct manager *m = userdata;
         const struct ports_usb *usb = m->port ? serial_usb(m->port) : NULL;
-        const char *path = m->port ? serial_path(m->port) : manager_waited_path(m);
         cJSON *o = cJSON_CreateObject();
 
         cJSON_AddStringToObject(o, "requested", m->options->device);
-        cJSON_AddItemToObject(o, "path", path ? cJSON_CreateString(path) : cJSON_CreateNull());
+        /* Before any port, the --device waited for: "auto" too, as in 1.0. */
+        cJSON_AddStringToObject(o, "path", m->port ? serial_path(m->port)
+                                         : m->last_path ? m->last_path : m->options->device);
         cJSON_AddBoolToObject(o, "connected", m->port != NULL);
         cJSON_AddNumberToObject(o, "baud", m->port ? serial_baud(m->port) : m->options->baud);
         cJSON_AddItemToObject(o, "usb", ports_usb_json(usb));

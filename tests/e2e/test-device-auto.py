@@ -107,7 +107,7 @@ def no_candidate_at_start_then_a_ch340_appears():
         with Lscd("auto") as lscd:
             c = lscd.client()
             c.subscribe(["device."])
-            tap.eq(c.hello["device"], {"requested": "auto", "path": None, "connected": False,
+            tap.eq(c.hello["device"], {"requested": "auto", "path": "auto", "connected": False,
                                        "baud": 9600, "usb": None}, "hello: waiting")
             lscd.wait_log("no serial port with a known USB id")
             stays_disconnected(c, "no candidate: waiting")
