@@ -120,8 +120,11 @@ static void robot_load_state(struct robot *r)
                 log_warning_errno(e, "Ignoring %s", r->state_path);
 }
 
-/* The model of r->path: the file's, or the default when it is missing. */
-static int robot_load(const struct robot *r, struct model **ret, char **errors)
+/* The model of r->path: the file's, or, at start only (STARTING), the
+ * default when it is missing. A file that vanished since is an error on
+ * reload: a file briefly absent while an editor saves it must never lift
+ * every limit. */
+static int robot_load(const struct robot *r, bool starting, struct model **ret, char **errors)
 {
         int e;
 
@@ -132,7 +135,7 @@ static int robot_load(const struct robot *r, struct model **ret, char **errors)
                 return 0;
         }
         e = model_load(r->path, ret, errors);
-        if (e != -ENOENT)
+        if (e != -ENOENT || !starting)
                 return e;
         free(*errors);
         *errors = NULL;
@@ -156,7 +159,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
         r->event = sd_event_ref(event);
         servos_init(&r->servos, servos_ops, userdata);
         claims_init(&r->claims, claims_ops, userdata);
-        e = robot_load(r, &r->model, &errors);
+        e = robot_load(r, true, &r->model, &errors);
         if (e < 0) {
                 log_lines(LOG_ERR, errors);
                 free(errors);
@@ -221,7 +224,7 @@ struct robot *robot_free(struct robot *r)
 int robot_reload(struct robot *r, char **errors)
 {
         struct model *m;
-        int e = robot_load(r, &m, errors);
+        int e = robot_load(r, false, &m, errors);
 
         if (e < 0)
                 return e;

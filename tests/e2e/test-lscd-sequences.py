@@ -187,4 +187,41 @@ def sequences_are_listed_across_a_restart():
                    [("demo", 3, 300), ("wave", 3, 300)], "still listed after a restart")
 
 
+@tap.test
+def at_starts_a_request_at_a_wall_clock_time():
+    with running("--group", "1:100", robot=ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        at = time.time() + 0.4
+        rid = c.send_request("move", servos=[{"id": 4, "position": 1234}], time_ms=0, at=at)
+        r = c.response(rid, timeout=5)
+        tap.eq(r["ok"], True, "answered once written")
+        rx = sim.wait_for("rx", since=since)
+        start = rx.t - sim.byte_time(len(rx.data)) + (time.time() - time.monotonic())
+        tap.diag("the frame started %.2f ms after its time" % ((start - at) * 1000))
+        tap.check(start >= at - 0.002, "not before its time")
+        if not valgrind_on():
+            tap.check(start - at < 0.050, "and soon after it: %.1f ms" % ((start - at) * 1000))
+        rid = c.send_request("sequence.run", steps=[{"servos": {"4": 1500}, "time_ms": 0}],
+                             at=time.time() + 0.3, wait=True)
+        tap.eq(c.response(rid, timeout=5).get("completed"), True, "sequence.run at a time")
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 04 DC 05"))
+        for late in (time.time() - 1, time.time() + 3601):
+            r = c.request("move", servos=[{"id": 4, "position": 1500}], time_ms=0, at=late)
+            tap.eq(error_of(r), ("invalid_argument", "at"), "refused: %s" % r["error"]["message"])
+        rid = c.send_request("group.run", group=1, at=time.time() + 10, id="later")
+        c.ok("cancel", request="later")
+        tap.eq(error_of(c.response("later")), ("cancelled", None), "cancel cancels it")
+        tap.eq(error_of(c.request("cancel", request="later")), ("invalid_argument", "request"),
+               "nothing left to cancel")
+        since = sim.mark()
+        rids = [c.send_request("pose", name="rest", at=time.time() + 0.5) for _ in range(3)]
+        tap.eq(c.ok("halt")["cancelled"], 3, "halt cancels every scheduled request")
+        for rid in rids:
+            tap.eq(error_of(c.response(rid))[0], "cancelled", "answered cancelled")
+        time.sleep(0.7)
+        tap.eq([r.data for r in rx_since(sim, since)], [hexbytes("55 55 02 07")],
+               "only halt's STOP reached the wire")
+
+
 tap.main()
