@@ -256,26 +256,13 @@ static int cmd_claim_check_safe(const struct model *m, const struct cmd_args *a,
                     "servos (a safe pose moves only those)", a->safe_pose);
 }
 
-/* Names and ids into a servo mask; "all" is every servo and the groups. */
 static int cmd_claim_prepare(const struct model *m, const struct servos *s, struct cmd_args *a,
                              struct fail *f)
 {
-        char at[32];
+        int r = cmd_servo_set(m, a, f);
 
-        if (a->all) {
-                a->plan.mask = CLAIMS_ALL_SERVOS;
-                a->groups = true;
-        }
-        for (size_t i = 0; i < a->n_specs; i++) {
-                unsigned id = a->specs[i].name[0] ? model_servo_id(m, a->specs[i].name)
-                                                  : a->specs[i].id;
-
-                snprintf(at, sizeof(at), "servos[%zu]", i);
-                if (!id)
-                        return fail(f, LSC_ERRCODE_UNKNOWN_SERVO, at, "no servo is named \"%s\"",
-                                    a->specs[i].name);
-                a->plan.mask |= UINT64_C(1) << id;
-        }
+        if (r < 0)
+                return r;
         if (!a->plan.mask && !a->groups)
                 return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "a claim needs at least "
                             "one servo, or \"groups\":true");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "call.h"
@@ -37,6 +38,8 @@ const struct cmd *const cmd_table[] = {
         &cmd_sequence_stop,
         &cmd_sequence_list,
         &cmd_cancel,
+        &cmd_record_start,
+        &cmd_record_stop,
         NULL,
 };
 
@@ -75,6 +78,27 @@ bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servo
         if (holder)
                 cmd_claim_refuse(call, holder);
         return !holder;
+}
+
+int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
+{
+        char at[32];
+
+        if (a->all) {
+                a->plan.mask = CLAIMS_ALL_SERVOS;
+                a->groups = true;
+        }
+        for (size_t i = 0; i < a->n_specs; i++) {
+                unsigned id = a->specs[i].name[0] ? model_servo_id(m, a->specs[i].name)
+                                                  : a->specs[i].id;
+
+                snprintf(at, sizeof(at), "servos[%zu]", i);
+                if (!id)
+                        return fail(f, LSC_ERRCODE_UNKNOWN_SERVO, at, "no servo is named \"%s\"",
+                                    a->specs[i].name);
+                a->plan.mask |= UINT64_C(1) << id;
+        }
+        return 0;
 }
 
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,

@@ -166,6 +166,10 @@ const struct cmd *cmd_find(const char *name);
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
                 struct cmd_args *args, struct fail *f);
 
+/* A CMD_ARG_SERVO_SET into plan.mask ("all": every servo, and groups set):
+ * 0, or -EINVAL with F (unknown_servo). */
+int cmd_servo_set(const struct model *m, struct cmd_args *args, struct fail *f);
+
 /* Encode the frame of a validated, prepared request into BUF. Returns its size, 0 for
  * verbs without a frame, or a negative lsc_error (which validation rules out:
  * a failure here is a bug, and no frame reaches the wire). */
@@ -233,7 +237,8 @@ void cmd_print_help(FILE *f);
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
         cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
-        cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list, cmd_cancel;
+        cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list, cmd_cancel,
+        cmd_record_start, cmd_record_stop;
 
 /* The player's decisions (sequence events and waits); userdata is the
  * struct cmd_context. */

@@ -8,6 +8,7 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/cmd-cancel.c \
 	daemon/protocol/cmd-claim.c \
 	daemon/protocol/cmd-hello.c \
+	daemon/protocol/cmd-record.c \
 	daemon/protocol/cmd-release.c \
 	daemon/protocol/cmd-config-reload.c \
 	daemon/protocol/cmd-group-run.c \

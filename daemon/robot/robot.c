@@ -27,6 +27,7 @@ struct robot {
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
         struct claims claims;
+        struct recorder *recorder;      /* NULL: not recording */
         struct board *board;
         sd_event *event;
         sd_event_source *timer;
@@ -214,6 +215,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
         sd_event_unref(r->event);
+        recorder_free(r->recorder);
         model_free(r->model);
         free(r->path);
         free(r->state_path);
@@ -268,6 +270,8 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
                    const char *source, void *waiter)
 {
         servos_written(&r->servos, plan, sent, source, waiter);
+        if (r->recorder)
+                recorder_add(r->recorder, plan, sent);
         robot_arm(r);
         robot_touch(r);
 }
@@ -322,4 +326,23 @@ void robot_owner_gone(struct robot *r, uint64_t owner)
 {
         claims_owner_gone(&r->claims, owner, robot_now(r));
         robot_arm_claims(r);
+}
+
+void robot_record(struct robot *r, struct recorder *rec)
+{
+        recorder_free(r->recorder);
+        r->recorder = rec;
+}
+
+struct recorder *robot_record_stop(struct robot *r)
+{
+        struct recorder *rec = r->recorder;
+
+        r->recorder = NULL;
+        return rec;
+}
+
+const struct recorder *robot_recording(const struct robot *r)
+{
+        return r->recorder;
 }

@@ -313,6 +313,7 @@ EXAMPLES = {
     "config.reload": {}, "claim": {"servos": [1]}, "release": {},
     "sequence.run": {"steps": [{"servos": {"1": 1500}, "time_ms": 10}]},
     "sequence.stop": {}, "sequence.list": {}, "cancel": {"request": "x"},
+    "record.start": {"name": "demo", "servos": "all"}, "record.stop": {},
 }
 
 
