@@ -33,6 +33,7 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_DROPPED]          = "dropped",
         [LSC_ERRCODE_UNKNOWN_CLAIM]    = "unknown_claim",
         [LSC_ERRCODE_UNKNOWN_SEQUENCE] = "unknown_sequence",
+        [LSC_ERRCODE_CANCELLED]        = "cancelled",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {

@@ -315,6 +315,10 @@ static int main_check(const struct options *o)
                 r = main_check_device(o->device);
         if (r == 0 && o->socket_group)
                 r = main_check_group(o->socket_group);
+        if (r == 0 && o->observe_path && strcmp(o->observe_path, o->socket_path) == 0) {
+                fprintf(stderr, "lscd: --observe-socket must be another path than --socket\n");
+                r = -EINVAL;
+        }
         return r;
 }
 

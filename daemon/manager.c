@@ -293,6 +293,7 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
         /* Saved before the board forgets its running group. */
         robot_shutdown(m->robot);
         player_stop(m->player, 0, PLAYER_SHUTDOWN, NULL);
+        cmd_cancel_scheduled(&m->ctx, NULL, LSC_ERRCODE_SHUTDOWN);
         board_abort(m->board, BOARD_SHUTDOWN);
         wire_shutdown(m->wire);
         sd_notify(false, "STOPPING=1");
@@ -406,7 +407,7 @@ static int manager_new_layers(struct manager *m)
         m->ctx = (struct cmd_context) {
                 .wire = m->wire, .userdata = m, .publish = manager_publish,
                 .device = manager_device_json, .stats = manager_stats,
-                .each_peer = manager_each_peer,
+                .each_peer = manager_each_peer, .event = m->event,
                 .sequence_dirs = { o->sequence_dir, o->record_dir },
         };
         if (r >= 0)
@@ -503,6 +504,8 @@ struct manager *manager_free(struct manager *m)
         m->shutting_down = true;
         m->server = server_free(m->server);
         m->observe_server = server_free(m->observe_server);
+        if (m->clients)
+                cmd_cancel_scheduled(&m->ctx, NULL, LSC_ERRCODE_SHUTDOWN);
         m->player = player_free(m->player);
         m->wire = wire_free(m->wire);
         m->robot = robot_free(m->robot);

@@ -5,8 +5,10 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/request.c daemon/protocol/request.h \
 	daemon/protocol/cmd.c daemon/protocol/cmd.h \
 	daemon/protocol/cmd-battery.c \
+	daemon/protocol/cmd-cancel.c \
 	daemon/protocol/cmd-claim.c \
 	daemon/protocol/cmd-hello.c \
+	daemon/protocol/cmd-record.c \
 	daemon/protocol/cmd-release.c \
 	daemon/protocol/cmd-config-reload.c \
 	daemon/protocol/cmd-group-run.c \

@@ -234,10 +234,11 @@ typedef void (*model_yaml_entry_fn)(struct model_yaml *y, const yaml_node_t *sec
 static const struct {
         const char *name;
         model_yaml_entry_fn entry;
+        size_t max;                     /* entries; checking names is quadratic */
 } model_yaml_sections[] = {
-        { "servos", model_yaml_servo },
-        { "poses", model_yaml_pose },
-        { "groups", model_yaml_group },
+        { "servos", model_yaml_servo, LSC_SERVO_ID_MAX },
+        { "poses", model_yaml_pose, MODEL_POSES_MAX },
+        { "groups", model_yaml_group, LSC_GROUP_MAX + 1 },
 };
 
 #define MODEL_YAML_N_SECTIONS (sizeof(model_yaml_sections) / sizeof(model_yaml_sections[0]))
@@ -271,6 +272,12 @@ static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
                         continue;
                 if (!yamldoc_mapping(&y->d, section, model_yaml_sections[i].name))
                         continue;
+                if ((size_t) (section->data.mapping.pairs.top - section->data.mapping.pairs.start) >
+                    model_yaml_sections[i].max) {
+                        yamldoc_error(&y->d, section, "%s: more than %zu entries",
+                                      model_yaml_sections[i].name, model_yaml_sections[i].max);
+                        continue;
+                }
                 YAMLDOC_FOREACH(pair, section)
                         model_yaml_sections[i].entry(y, section, pair);
         }

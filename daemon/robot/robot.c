@@ -27,6 +27,7 @@ struct robot {
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
         struct claims claims;
+        struct recorder *recorder;      /* NULL: not recording */
         struct board *board;
         sd_event *event;
         sd_event_source *timer;
@@ -120,8 +121,11 @@ static void robot_load_state(struct robot *r)
                 log_warning_errno(e, "Ignoring %s", r->state_path);
 }
 
-/* The model of r->path: the file's, or the default when it is missing. */
-static int robot_load(const struct robot *r, struct model **ret, char **errors)
+/* The model of r->path: the file's, or, at start only (STARTING), the
+ * default when it is missing. A file that vanished since is an error on
+ * reload: a file briefly absent while an editor saves it must never lift
+ * every limit. */
+static int robot_load(const struct robot *r, bool starting, struct model **ret, char **errors)
 {
         int e;
 
@@ -132,7 +136,7 @@ static int robot_load(const struct robot *r, struct model **ret, char **errors)
                 return 0;
         }
         e = model_load(r->path, ret, errors);
-        if (e != -ENOENT)
+        if (e != -ENOENT || !starting)
                 return e;
         free(*errors);
         *errors = NULL;
@@ -156,7 +160,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
         r->event = sd_event_ref(event);
         servos_init(&r->servos, servos_ops, userdata);
         claims_init(&r->claims, claims_ops, userdata);
-        e = robot_load(r, &r->model, &errors);
+        e = robot_load(r, true, &r->model, &errors);
         if (e < 0) {
                 log_lines(LOG_ERR, errors);
                 free(errors);
@@ -211,6 +215,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
         sd_event_unref(r->event);
+        recorder_free(r->recorder);
         model_free(r->model);
         free(r->path);
         free(r->state_path);
@@ -221,7 +226,7 @@ struct robot *robot_free(struct robot *r)
 int robot_reload(struct robot *r, char **errors)
 {
         struct model *m;
-        int e = robot_load(r, &m, errors);
+        int e = robot_load(r, false, &m, errors);
 
         if (e < 0)
                 return e;
@@ -265,6 +270,8 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
                    const char *source, void *waiter)
 {
         servos_written(&r->servos, plan, sent, source, waiter);
+        if (r->recorder)
+                recorder_add(r->recorder, plan, sent);
         robot_arm(r);
         robot_touch(r);
 }
@@ -319,4 +326,23 @@ void robot_owner_gone(struct robot *r, uint64_t owner)
 {
         claims_owner_gone(&r->claims, owner, robot_now(r));
         robot_arm_claims(r);
+}
+
+void robot_record(struct robot *r, struct recorder *rec)
+{
+        recorder_free(r->recorder);
+        r->recorder = rec;
+}
+
+struct recorder *robot_record_stop(struct robot *r)
+{
+        struct recorder *rec = r->recorder;
+
+        r->recorder = NULL;
+        return rec;
+}
+
+const struct recorder *robot_recording(const struct robot *r)
+{
+        return r->recorder;
 }

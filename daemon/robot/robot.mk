@@ -10,6 +10,8 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
 	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
 	daemon/robot/player.c daemon/robot/player.h \
+	daemon/robot/schedule.c daemon/robot/schedule.h \
+	daemon/robot/recorder.c daemon/robot/recorder.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
 	daemon/robot/claims.c daemon/robot/claims.h \
 	daemon/robot/state.c daemon/robot/state.h \

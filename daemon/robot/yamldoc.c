@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -181,11 +182,19 @@ int yamldoc_read(const char *path, size_t max, char **text, size_t *len)
         char *buf = mem_alloc(max + 1);
         size_t n = 0;
         ssize_t r = 0;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* Never block on a FIFO or a device: they are no files to read. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
 
         if (fd < 0) {
                 free(buf);
                 return -errno;
+        }
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+                close(fd);
+                free(buf);
+                return (int) r;
         }
         while (n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
                 n += (size_t) r;
@@ -205,5 +214,7 @@ char *yamldoc_read_error(const char *path, size_t max, int error)
 {
         if (error == -EFBIG)
                 return mem_printf("%s: larger than %zu bytes\n", path, max);
+        if (error == -EINVAL)
+                return mem_printf("%s: not a regular file\n", path);
         return mem_printf("%s: cannot read: %s\n", path, strerror(-error));
 }

@@ -50,6 +50,7 @@ enum lsc_errcode {
         LSC_ERRCODE_DROPPED,            /* minor 2 */
         LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
         LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
+        LSC_ERRCODE_CANCELLED,          /* minor 3 */
         _LSC_ERRCODE_MAX,
 };
 

@@ -260,8 +260,15 @@ def a_bad_reload_keeps_the_old_model():
         lscd.wait_log("was not reloaded")
         tap.eq(c.ok("robot")["poses"]["rest"]["shoulder"], 900, "a bad file on SIGHUP: kept")
         os.unlink(lscd.robot_path)
-        r = c.ok("config.reload")
-        tap.eq((r["file"], r["servos"], r["groups"]), (False, {}, {}), "no file: no names")
+        r = c.request("config.reload")
+        tap.eq(error_of(r), ("invalid_config", None), "a file gone since start is an error")
+        tap.check("No such file" in r["error"]["message"], "saying so", r)
+        tap.eq(c.ok("robot")["groups"], {"wave": 8, "bow": 3}, "and the limits stay")
+        os.mkfifo(lscd.robot_path)
+        r = c.request("config.reload")
+        tap.check(error_of(r)[0] == "invalid_config" and "not a regular file" in
+                  r["error"]["message"], "a FIFO is refused, never waited on", r)
+        tap.check(c.ok("ping"), "and lscd answers on")
 
 
 @tap.test

@@ -187,4 +187,78 @@ def sequences_are_listed_across_a_restart():
                    [("demo", 3, 300), ("wave", 3, 300)], "still listed after a restart")
 
 
+@tap.test
+def at_starts_a_request_at_a_wall_clock_time():
+    with running("--group", "1:100", robot=ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        at = time.time() + 0.4
+        rid = c.send_request("move", servos=[{"id": 4, "position": 1234}], time_ms=0, at=at)
+        r = c.response(rid, timeout=5)
+        tap.eq(r["ok"], True, "answered once written")
+        rx = sim.wait_for("rx", since=since)
+        start = rx.t - sim.byte_time(len(rx.data)) + (time.time() - time.monotonic())
+        tap.diag("the frame started %.2f ms after its time" % ((start - at) * 1000))
+        tap.check(start >= at - 0.002, "not before its time")
+        if not valgrind_on():
+            tap.check(start - at < 0.050, "and soon after it: %.1f ms" % ((start - at) * 1000))
+        rid = c.send_request("sequence.run", steps=[{"servos": {"4": 1500}, "time_ms": 0}],
+                             at=time.time() + 0.3, wait=True)
+        tap.eq(c.response(rid, timeout=5).get("completed"), True, "sequence.run at a time")
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 04 DC 05"))
+        for late in (time.time() - 1, time.time() + 3601):
+            r = c.request("move", servos=[{"id": 4, "position": 1500}], time_ms=0, at=late)
+            tap.eq(error_of(r), ("invalid_argument", "at"), "refused: %s" % r["error"]["message"])
+        rid = c.send_request("group.run", group=1, at=time.time() + 10, id="later")
+        c.ok("cancel", request="later")
+        tap.eq(error_of(c.response("later")), ("cancelled", None), "cancel cancels it")
+        tap.eq(error_of(c.request("cancel", request="later")), ("invalid_argument", "request"),
+               "nothing left to cancel")
+        since = sim.mark()
+        rids = [c.send_request("pose", name="rest", at=time.time() + 0.5) for _ in range(3)]
+        tap.eq(c.ok("halt")["cancelled"], 3, "halt cancels every scheduled request")
+        for rid in rids:
+            tap.eq(error_of(c.response(rid))[0], "cancelled", "answered cancelled")
+        time.sleep(0.7)
+        tap.eq([r.data for r in rx_since(sim, since)], [hexbytes("55 55 02 07")],
+               "only halt's STOP reached the wire")
+
+
+@tap.test
+def a_recording_of_two_clients_replays_to_the_same_wire_bytes():
+    with running(robot=ROBOT) as (sim, lscd):
+        a, b, c = lscd.client(), lscd.client(), lscd.client()
+        c.ok("record.start", name="demo", servos=["shoulder", "elbow", 3])
+        since = sim.mark()
+        moves = [(a, {"shoulder": 1000}, 100), (b, {"elbow": 1500, "3": 700}, 50),
+                 (a, {"shoulder": 1400, "elbow": 1000}, 150), (b, {"3": 900}, 0)]
+        for client, servos, time_ms in moves:
+            client.ok("move", servos=[{"name" if not k.isdigit() else "id":
+                                       (k if not k.isdigit() else int(k)), "position": v}
+                                      for k, v in servos.items()], time_ms=time_ms, wait=True)
+            time.sleep(0.05)
+        lscd.client().ok("move", servos=[{"id": 9, "position": 1500}], time_ms=0)
+        sim.wait_count("rx", 5, since=since)
+        recorded = [r for r in rx_since(sim, since) if r.data[7] != 9]
+        r = c.ok("record.stop")
+        tap.eq((r["name"], r["steps"]), ("demo", 4), "four moves of the recorded servos")
+        tap.check(os.path.exists(os.path.join(lscd.record_dir, "demo.yaml")), "the file", r)
+        tap.eq(error_of(c.request("record.start", name="demo", servos="all")),
+               ("invalid_argument", "name"), "never overwritten unless asked")
+        tap.eq(c.ok("sequence.list")["sequences"][0]["name"], "demo", "listed")
+        since = sim.mark()
+        c.ok("sequence.run", name="demo", wait=True)
+        sim.wait_count("rx", 4, since=since)
+        replayed = rx_since(sim, since)
+        tap.eq([x.data for x in replayed], [x.data for x in recorded],
+               "the same wire bytes, in the same order")
+        gaps = lambda rs: [b.t - a.t for a, b in zip(rs, rs[1:])]
+        worst = max(abs(x - y) for x, y in zip(gaps(recorded), gaps(replayed)))
+        tap.diag("gaps: recorded %s, replayed %s" % (
+            ["%.1f" % (g * 1000) for g in gaps(recorded)],
+            ["%.1f" % (g * 1000) for g in gaps(replayed)]))
+        if not valgrind_on():
+            tap.check(worst < 0.030, "gaps within 30 ms: %.1f ms" % (worst * 1000))
+
+
 tap.main()
