@@ -124,8 +124,8 @@ def move_reaches_the_servos():
     for baud in (9600, 1200):
         with Sim(baud=baud) as sim, Lscd(sim.link, "--baud", str(baud)) as lscd:
             mark = sim.mark()
-            tap.eq(ok(lscd, "move", "-t", "0", *("%d:%d" % s for s in first.items())), "",
-                   "quiet on success")
+            tap.eq(ok(lscd, "move", "-t", "0", *("%d:%d" % s for s in first.items())), "time 0 ms\n",
+                   "the time lscd used")
             r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
             tap.eq(r[0]["ok"], True, "json response")
             sim.wait_for("rx", hexbytes("55 55 08 03 01 64 00 03 DC 05"), since=mark)
@@ -165,7 +165,8 @@ def invalid_arguments_are_refused_before_sending():
         (("run", "255"), "group '255'"),
         (("run", "8", "-n", "x"), "runs 'x'"),
         (("speed", "8", "0"), "percent '0'"),
-        (("speed", "every", "50"), "group 'every'"),
+        (("speed", "ev-ery", "50"), "invalid group 'ev-ery': expected 0..254, all or a group's name"),
+        (("run", "wave!"), "invalid group 'wave!': expected 0..254 or a group's name"),
         (("watch", "--count", "0"), "count '0'"),
         (("watch", "--timeout", "-1"), "timeout '-1'"),
         (("watch", "bogus"), "unknown event 'bogus'"),
@@ -554,8 +555,8 @@ def control_characters_are_not_printed_raw():
 @tap.test
 def help_and_usage():
     top = ok(None, "--help")
-    for cmd in ("move", "run", "stop", "halt", "speed", "battery", "status", "version",
-                "watch", "wait", "ports", "help"):
+    for cmd in ("move", "pose", "run", "stop", "halt", "speed", "battery", "status", "version",
+                "servos", "robot", "reload", "watch", "wait", "ports", "help"):
         tap.check(re.search(r"^  %s " % cmd, top, re.M), "--help lists %s" % cmd)
         a, b = ok(None, "help", cmd), ok(None, cmd, "--help")
         tap.eq(a, b, "help %s == %s --help" % (cmd, cmd))
@@ -588,7 +589,7 @@ def bash_completion_offers_table_words():
         return p.stdout.split()
 
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
-    tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
+    tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time", "--timeout"], "options of move")
     tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
     tap.eq(complete("lscctl", "run", "--d"), ["--detach"], "options of run")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
