@@ -199,7 +199,9 @@ int lscctl_motion_pose(struct lscctl *ctl, int argc, char **argv)
 static int motion_parse_group(struct lscctl *ctl, const char *arg, bool all, long *ret)
 {
         *ret = -1;
-        if (all && strcmp(arg, "all") == 0)
+        if (strcmp(arg, "all") == 0 && !all)
+                return lscctl_usage_error(ctl, "invalid group 'all': only speed takes all");
+        if (strcmp(arg, "all") == 0)
                 *ret = LSC_GROUP_ALL;
         else if (!lscctl_parse_long(arg, 0, LSC_GROUP_MAX, ret) && !lscctl_is_name(arg, strlen(arg)))
                 return lscctl_usage_error(ctl, "invalid group '%s': expected 0..%d%s or a group's name",

@@ -179,18 +179,15 @@ static void robot_print_section(const cJSON *model, const char *name)
 static void robot_print_origin(const cJSON *model)
 {
         const cJSON *path = robot_member(model, "path");
+        bool file = cJSON_IsTrue(robot_member(model, "file"));
         char loaded[64];
 
         lscctl_format_time(robot_member(model, "loaded"), loaded, sizeof(loaded));
-        printf("# lscd's robot model, loaded %s ", loaded);
-        if (!cJSON_IsString(path))
-                printf("without a robot file\n");
-        else {
-                printf("%s ", cJSON_IsTrue(robot_member(model, "file")) ? "from" : "without");
+        printf("# lscd's robot model, loaded %s%s", loaded, file ? " from " : ": ");
+        if (cJSON_IsString(path))
                 lscctl_print_text(path->valuestring);
-                putchar('\n');
-        }
-        if (!cJSON_IsTrue(robot_member(model, "file")))
+        printf("%s\n", !cJSON_IsString(path) ? "no robot file" : file ? "" : " not found");
+        if (!file)
                 printf("# no names: servos are channels 1..32, at 500..2500 us\n");
 }
 

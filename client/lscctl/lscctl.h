@@ -21,7 +21,7 @@
 #define LSCCTL_NAME_MAX  32
 #define LSCCTL_DELTA_MAX 2000
 /* How long completion waits for lscd's robot model. */
-#define LSCCTL_COMPLETE_TIMEOUT_MS 500
+#define LSCCTL_COMPLETE_TIMEOUT_MS 1000
 
 /* Exit statuses, documented in lscctl(1). */
 enum {
