@@ -5,7 +5,6 @@ status, --json parsed back, watch flushing into a pipe and ending on its
 own, two lscctl at once, bash completion, the liblsc example program and the
 Python snippet of lscctl(1)."""
 
-import json
 import os
 import re
 import select
@@ -17,41 +16,12 @@ import tempfile
 import threading
 
 import tap
+from lscctlharness import (BUILD, COMPLETION, LSCCTL, SRC, TIMEOUT, complete, json_lines, lscctl,
+                           ok, popen, status_is)
 from lscdharness import Lscd, running, wait_until
 from simharness import Sim, hexbytes
 
-BUILD = os.environ.get("top_builddir", ".")
-SRC = os.environ.get("top_srcdir", ".")
-LSCCTL = os.path.join(BUILD, "client", "lscctl", "lscctl")
 EXAMPLE = os.path.join(BUILD, "client", "examples", "run-group")
-TIMEOUT = 60
-
-
-def lscctl(lscd, *args, env=None):
-    """Run lscctl on lscd's socket (lscd None: no -s); return CompletedProcess."""
-    argv = [LSCCTL] + (["-s", lscd.socket_path] if lscd else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT,
-                          env=dict(os.environ, **(env or {})))
-
-
-def popen(lscd, *args):
-    return subprocess.Popen([LSCCTL, "-s", lscd.socket_path] + list(args),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def ok(lscd, *args):
-    """Run lscctl, require exit 0, return its stdout."""
-    p = lscctl(lscd, *args)
-    tap.eq(p.returncode, 0, "exit status of lscctl %s (stderr %r)" % (" ".join(args), p.stderr))
-    return p.stdout
-
-
-def status_is(p, want, what):
-    tap.eq(p.returncode, want, "%s: exit status (stdout %r, stderr %r)" % (what, p.stdout, p.stderr))
-
-
-def json_lines(text):
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def subscribers_are(lscd, n):
@@ -577,17 +547,7 @@ def ports_lists_and_exits_0():
 
 @tap.test
 def bash_completion_offers_table_words():
-    script = os.path.join(SRC, "client", "lscctl", "lscctl.bash-completion")
-    path = os.path.dirname(os.path.abspath(LSCCTL))
-
-    def complete(*words):
-        cmd = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d; _lscctl; echo "${COMPREPLY[*]}"'
-               % (script, " ".join("'%s'" % w for w in words), len(words) - 1))
-        p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=TIMEOUT,
-                           env=dict(os.environ, PATH=path + os.pathsep + os.environ["PATH"]))
-        tap.eq(p.returncode, 0, "bash (%s)" % p.stderr)
-        return p.stdout.split()
-
+    script = COMPLETION
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
     tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time", "--timeout"], "options of move")
     tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
