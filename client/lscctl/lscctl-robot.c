@@ -14,6 +14,15 @@ static const cJSON *robot_member(const cJSON *object, const char *name)
         return cJSON_GetObjectItemCaseSensitive(object, name);
 }
 
+/* A section of the model (servos, poses, groups): an object, whose members
+ * all have names; NULL when lscd sent something else. */
+static const cJSON *robot_section(const cJSON *model, const char *name)
+{
+        const cJSON *section = robot_member(model, name);
+
+        return cJSON_IsObject(section) ? section : NULL;
+}
+
 /* A cell of the servos table: a number, yes or no, "-" for null, or a
  * name (JSON-quoted unless it is one, cut to fit). */
 static const char *robot_cell(const cJSON *item, char *buf, size_t size)
@@ -149,7 +158,7 @@ static void robot_print_flow(const cJSON *object)
  * Poses that move no servo (home without servos) are left out. */
 static void robot_print_section(const cJSON *model, const char *name)
 {
-        const cJSON *section = robot_member(model, name), *item;
+        const cJSON *section = robot_section(model, name), *item;
         int width = 0, n = 0;
 
         cJSON_ArrayForEach(item, section) {
@@ -233,10 +242,10 @@ static int robot_reload_refused(struct lscctl *ctl, cJSON *response, const cJSON
  * of a file without servos does not). */
 static int robot_count(const cJSON *model, const char *section)
 {
-        const cJSON *item;
+        const cJSON *items = robot_section(model, section), *item;
         int n = 0;
 
-        cJSON_ArrayForEach(item, robot_member(model, section))
+        cJSON_ArrayForEach(item, items)
                 n += !cJSON_IsObject(item) || item->child;
         return n;
 }
@@ -301,9 +310,9 @@ static cJSON *robot_model_quietly(struct lscctl *ctl)
 static void robot_words(struct lscctl *ctl, const char *section, const char *suffix)
 {
         cJSON *model = robot_model_quietly(ctl);
-        const cJSON *item;
+        const cJSON *items = robot_section(model, section), *item;
 
-        cJSON_ArrayForEach(item, robot_member(model, section))
+        cJSON_ArrayForEach(item, items)
                 if (lscctl_is_name(item->string, strlen(item->string)) &&
                     (!cJSON_IsObject(item) || item->child))
                         printf("%s%s\n", item->string, suffix);

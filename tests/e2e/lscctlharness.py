@@ -9,6 +9,9 @@ tests (python3 stdlib only).
         p = lscctl(lscd, "move", "1:99")        # CompletedProcess
         words = complete("lscctl", "-s", lscd.socket_path, "move", "")
 
+fake_daemon() and against_fake() stand in for lscd, to try what lscd does
+not send.
+
 lscctl is $top_builddir/client/lscctl/lscctl; the completion script is
 $top_srcdir/client/lscctl/lscctl.bash-completion, run with that lscctl
 first on $PATH. Every run has a timeout (TIMEOUT seconds).
@@ -16,7 +19,10 @@ first on $PATH. Every run has a timeout (TIMEOUT seconds).
 
 import json
 import os
+import socket
 import subprocess
+import tempfile
+import threading
 
 import tap
 
@@ -65,3 +71,32 @@ def complete(*words, env=None):
                        env=dict(os.environ, PATH=path, **(env or {})))
     tap.eq((p.returncode, p.stderr), (0, ""), "bash completion of %r" % (words,))
     return p.stdout.split()
+
+
+def fake_daemon(path, answer):
+    """Serve one connection: send a hello, then answer with these bytes."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+
+    def serve():
+        conn, _ = server.accept()
+        conn.sendall(b'{"event":"hello","time":1.0,"protocol":1,"version":"0","device":null}\n')
+        conn.makefile("rb").readline()
+        conn.sendall(answer)
+        conn.close()
+        server.close()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
+
+
+def against_fake(answer, *args):
+    """Run lscctl against a fake lscd that answers its first request with
+    these bytes; return CompletedProcess."""
+    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
+        path = os.path.join(d, "fake")
+        thread = fake_daemon(path, answer)
+        p = lscctl(None, "-s", path, *args)
+        thread.join(TIMEOUT)
+    return p

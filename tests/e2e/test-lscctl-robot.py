@@ -15,7 +15,7 @@ import shlex
 import signal
 
 import tap
-from lscctlharness import SRC, complete, json_lines, lscctl, ok, popen, status_is
+from lscctlharness import SRC, against_fake, complete, json_lines, lscctl, ok, popen, status_is
 from lscdharness import running, wait_until
 from simharness import hexbytes
 
@@ -283,6 +283,37 @@ def servos_prints_a_table():
     with running() as (sim, lscd):
         tap.eq(ok(lscd, "servos"), "no servos: the robot file names none, and lscd has moved none\n",
                "without a robot file")
+
+
+@tap.test
+def what_lscd_sends_is_shown_safely():
+    # Names and paths reach the terminal: a control character must not, as
+    # is; members of an unexpected type must not crash lscctl.
+    odd = (b'{"id":1,"ok":true,"servos":[{"id":1,"name":"a\\u001b[2Jb","target":"x",'
+           b'"moving":null,"min":[1],"max":{}},{"id":2},7]}\n')
+    p = against_fake(odd, "servos")
+    status_is(p, 0, "servos")
+    tap.check("\x1b" not in p.stdout, "no raw escape", repr(p.stdout))
+    tap.eq(p.stdout.splitlines()[1].split()[:3], ['1', '"a\\u001b[2Jb"', 'x'], "quoted as JSON")
+    for model in (b'"path":"/x\\u001b]0;t\\u0007","file":true,"servos":{"s\\u001bx":{"id":1}},'
+                  b'"poses":[1,2],"groups":"none"',
+                  b'"path":null,"file":false,"servos":{},"poses":{"home":{}},"groups":{}'):
+        p = against_fake(b'{"id":1,"ok":true,' + model + b'}\n', "robot")
+        status_is(p, 0, "robot")
+        tap.check("\x1b" not in p.stdout and "\x07" not in p.stdout, "no raw control character",
+                  repr(p.stdout))
+    tap.check(p.stdout.startswith("# lscd's robot model, loaded -: no robot file\n"), "no path",
+              repr(p.stdout))
+    errors = (b'{"id":1,"ok":false,"error":{"code":"invalid_config","message":"f:1: a",'
+              b'"errors":["f:1: a","f:2: b",3]}}\n')
+    p = against_fake(errors, "reload")
+    status_is(p, 1, "reload refused")
+    tap.eq(p.stderr, "f:1: a\nf:2: b\n?\nlscctl reload: the robot file has 3 errors: "
+           "lscd keeps the model it had (invalid_config)\n", "each error")
+    p = against_fake(b'{"id":1,"ok":false,"error":{"code":"invalid_config","message":"f:1: a"}}\n',
+                     "reload")
+    status_is(p, 1, "reload refused without errors")
+    tap.eq(p.stderr, "lscctl reload: f:1: a (invalid_config)\n", "lscd's message")
 
 
 ROBOT_TEXT = """\

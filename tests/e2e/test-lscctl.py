@@ -10,14 +10,12 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 
 import tap
-from lscctlharness import (BUILD, COMPLETION, LSCCTL, SRC, TIMEOUT, complete, json_lines, lscctl,
-                           ok, popen, status_is)
+from lscctlharness import (BUILD, COMPLETION, LSCCTL, SRC, TIMEOUT, against_fake, complete,
+                           fake_daemon, json_lines, lscctl, ok, popen, status_is)
 from lscdharness import Lscd, running, wait_until
 from simharness import Sim, hexbytes
 
@@ -432,24 +430,6 @@ def socket_path_that_is_not_a_socket_exits_69():
                    "says it is not a socket")
 
 
-def fake_daemon(path, answer):
-    """Serve one connection: send a hello, then answer with these bytes."""
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-
-    def serve():
-        conn, _ = server.accept()
-        conn.sendall(b'{"event":"hello","time":1.0,"protocol":1,"version":"0","device":null}\n')
-        conn.makefile("rb").readline()
-        conn.sendall(answer)
-        conn.close()
-        server.close()
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return thread
-
-
 @tap.test
 def garbage_from_the_daemon_exits_76_and_loss_69():
     d = tempfile.mkdtemp(prefix="lscctl-")
@@ -463,17 +443,6 @@ def garbage_from_the_daemon_exits_76_and_loss_69():
         thread.join(TIMEOUT)
         os.unlink(path)
     os.rmdir(d)
-
-
-def against_fake(answer, *args):
-    """Run lscctl against a fake lscd that answers its first request with
-    these bytes; return CompletedProcess."""
-    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
-        path = os.path.join(d, "fake")
-        thread = fake_daemon(path, answer)
-        p = lscctl(None, "-s", path, *args)
-        thread.join(TIMEOUT)
-    return p
 
 
 @tap.test
