@@ -448,6 +448,7 @@ int lscctl_exchange(struct lscctl *ctl, cJSON *request, int *ret_error, cJSON **
         int r = lscctl_connect(ctl);
 
         *ret = NULL;
+        *ret_error = 0;
         if (r == 0)
                 *ret_error = request ? lsc_client_call(ctl->client, request, ret) : -ENOMEM;
         cJSON_Delete(request);
@@ -586,7 +587,7 @@ void lscctl_format_time(const cJSON *item, char *buf, size_t size)
         size_t n;
 
         snprintf(buf, size, "-");
-        /* Beyond the year 9999 (and time_t), strftime() would not fit. */
+        /* Not every double fits in a time_t: past the year 9999, "-". */
         if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble < 253402300800.0))
                 return;
         sec = (time_t)item->valuedouble;
