@@ -184,20 +184,34 @@ static void robot_print_section(const cJSON *model, const char *name)
         }
 }
 
+/* What a model without a file means. */
+#define ROBOT_NO_NAMES "no names: servos are channels 1..32, at 500..2500 us"
+
+/* The robot file's path, and " not found" when lscd found none there; or
+ * "no robot file" when lscd has no path. */
+static void robot_print_path(const cJSON *model)
+{
+        const cJSON *path = robot_member(model, "path");
+
+        if (!cJSON_IsString(path)) {
+                printf("no robot file");
+                return;
+        }
+        lscctl_print_text(path->valuestring);
+        if (!cJSON_IsTrue(robot_member(model, "file")))
+                printf(" not found");
+}
+
 /* "# ..." lines: where the model comes from, and when it was loaded. */
 static void robot_print_origin(const cJSON *model)
 {
-        const cJSON *path = robot_member(model, "path");
         bool file = cJSON_IsTrue(robot_member(model, "file"));
         char loaded[64];
 
         lscctl_format_time(robot_member(model, "loaded"), loaded, sizeof(loaded));
         printf("# lscd's robot model, loaded %s%s", loaded, file ? " from " : ": ");
-        if (cJSON_IsString(path))
-                lscctl_print_text(path->valuestring);
-        printf("%s\n", !cJSON_IsString(path) ? "no robot file" : file ? "" : " not found");
-        if (!file)
-                printf("# no names: servos are channels 1..32, at 500..2500 us\n");
+        robot_print_path(model);
+        printf("\n%s", file ? "" : "# " ROBOT_NO_NAMES "\n");
 }
 
 static void robot_print_model(const cJSON *model)
@@ -250,20 +264,21 @@ static int robot_count(const cJSON *model, const char *section)
         return n;
 }
 
-/* "reloaded PATH: N servos, N poses, N groups". */
+/* "reloaded PATH: N servos, N poses, N groups", or what a model without
+ * a file means. */
 static void robot_print_reloaded(const cJSON *model)
 {
         static const char *const sections[][2] = {
                 { "servos", "servo" }, { "poses", "pose" }, { "groups", "group" },
         };
-        const cJSON *path = robot_member(model, "path");
-
-        printf("reloaded ");
-        lscctl_print_text(cJSON_IsString(path) ? path->valuestring : "-");
         if (!cJSON_IsTrue(robot_member(model, "file"))) {
-                printf(": no such file, no names: servos are channels 1..32, at 500..2500 us\n");
+                printf("reloaded: ");
+                robot_print_path(model);
+                printf(", " ROBOT_NO_NAMES "\n");
                 return;
         }
+        printf("reloaded ");
+        robot_print_path(model);
         for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
                 int n = robot_count(model, sections[i][0]);
 

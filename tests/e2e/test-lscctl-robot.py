@@ -385,9 +385,20 @@ def reload_applies_a_good_file_and_keeps_the_model_on_a_bad_one():
         status_is(p, 1, "a file that is not YAML")
         tap.check(re.match(r"%s:\d+: .*\nlscctl reload: the robot file has 1 error: "
                            % re.escape(lscd.robot_path), p.stderr), "one error", p.stderr)
+        # A file gone since lscd read it is an error too: its limits stay.
         os.unlink(lscd.robot_path)
-        tap.eq(ok(lscd, "reload"), "reloaded %s: no such file, no names: servos are channels 1..32, "
-               "at 500..2500 us\n" % lscd.robot_path, "no file")
+        p = lscctl(lscd, "reload")
+        status_is(p, 1, "the file removed")
+        tap.eq(p.stderr, "%s: cannot read: No such file or directory\nlscctl reload: the robot file "
+               "has 1 error: lscd keeps the model it had (invalid_config)\n" % lscd.robot_path,
+               "the file removed: the error")
+        tap.eq(json_lines(ok(lscd, "--json", "robot"))[0], good, "the file removed: the model stays")
+    # lscd without a path for a robot file (lscd always has one today).
+    p = against_fake(b'{"id":1,"ok":true,"path":null,"file":false,"loaded":1.5,"servos":{},'
+                     b'"poses":{"home":{}},"groups":{}}\n', "reload")
+    status_is(p, 0, "reload, no path")
+    tap.eq(p.stdout, "reloaded: no robot file, no names: servos are channels 1..32, at 500..2500 us\n",
+           "reload, no path: what it means")
 
 
 @tap.test
