@@ -307,7 +307,7 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
         char *errors = NULL;
 
         log_info("Received SIGHUP, reloading the robot file");
-        cmd_reload(&m->ctx, &errors);
+        cmd_reload(&m->ctx, NULL, &errors);
         free(errors);
         return 0;
 }

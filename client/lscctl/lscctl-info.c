@@ -4,22 +4,6 @@
  */
 #include "lscctl.h"
 
-/* Call cmd; print the response as JSON with --json, else let print do it. */
-static int info_query(struct lscctl *ctl, const char *cmd, void (*print)(const cJSON *response))
-{
-        cJSON *response;
-        int r = lscctl_call(ctl, lsc_client_request_new(cmd), &response);
-
-        if (r)
-                return r;
-        if (ctl->json)
-                lscctl_print_json(response);
-        else
-                print(response);
-        cJSON_Delete(response);
-        return LSCCTL_EXIT_OK;
-}
-
 static void info_print_battery(const cJSON *response)
 {
         const cJSON *mv = cJSON_GetObjectItemCaseSensitive(response, "millivolts");
@@ -48,15 +32,15 @@ static void info_print_version(const cJSON *response)
 
 int lscctl_info_battery(struct lscctl *ctl, int argc, char **argv)
 {
-        return info_query(ctl, "battery", info_print_battery);
+        return lscctl_query(ctl, "battery", info_print_battery);
 }
 
 int lscctl_info_status(struct lscctl *ctl, int argc, char **argv)
 {
-        return info_query(ctl, "status", info_print_status);
+        return lscctl_query(ctl, "status", info_print_status);
 }
 
 int lscctl_info_version(struct lscctl *ctl, int argc, char **argv)
 {
-        return info_query(ctl, "version", info_print_version);
+        return lscctl_query(ctl, "version", info_print_version);
 }

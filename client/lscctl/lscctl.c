@@ -31,7 +31,7 @@ struct lscctl_cmd {
         const char *args;     /* positional arguments, for the usage line */
         const char *summary;
         const char *opts;     /* option letters accepted besides -s -j -h */
-        void (*words)(void);  /* prints the completion words of its arguments */
+        void (*words)(struct lscctl *ctl); /* prints the completion words of its arguments */
         int min_args, max_args; /* max -1: any number */
         int (*exec)(struct lscctl *ctl, int argc, char **argv);
 };
@@ -39,7 +39,7 @@ struct lscctl_cmd {
 static const struct lscctl_opt lscctl_opts[] = {
         { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
         { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
-        { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
+        { 'w', "wait",    NULL,  "return only once the move, pose or group has completed" },
         { 'd', "detach",  NULL,  "with --wait: an interrupt ends the wait, not the group" },
         { 'c', "count",   "N",   "exit 0 after N events" },
         { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
@@ -49,10 +49,12 @@ static const struct lscctl_opt lscctl_opts[] = {
 };
 
 static const struct lscctl_cmd lscctl_cmds[] = {
-        { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
-          "t", NULL, 1, -1, lscctl_motion_move },
-        { "run", "GROUP", "run action group GROUP (0..254)",
-          "nwdT", NULL, 1, 1, lscctl_motion_run },
+        { "move", "SERVO:POS...", "move each SERVO (id or name) to POS (500..2500 us) or by +N/-N",
+          "twT", lscctl_robot_servo_words, 1, -1, lscctl_motion_move },
+        { "pose", "NAME", "move the servos to a pose of the robot file",
+          "twT", lscctl_robot_pose_words, 1, 1, lscctl_motion_pose },
+        { "run", "GROUP", "run action group GROUP (0..254, or its name)",
+          "nwdT", lscctl_robot_group_words, 1, 1, lscctl_motion_run },
         { "stop", "", "stop the running action group",
           "", NULL, 0, 0, lscctl_motion_stop },
         { "halt", "", "drop every queued move and group run, then stop",
@@ -65,6 +67,12 @@ static const struct lscctl_cmd lscctl_cmds[] = {
           "", NULL, 0, 0, lscctl_info_status },
         { "version", "", "print the versions of lscctl and lscd",
           "", NULL, 0, 0, lscctl_info_version },
+        { "servos", "", "print every servo lscd knows: its limits, trim and target",
+          "", NULL, 0, 0, lscctl_robot_servos },
+        { "robot", "", "print the robot model lscd uses: servos, poses, groups",
+          "", NULL, 0, 0, lscctl_robot_show },
+        { "reload", "", "make lscd read its robot file again",
+          "", NULL, 0, 0, lscctl_robot_reload },
         { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
           "cT", lscctl_watch_words, 0, -1, lscctl_watch_events },
         { "wait", "", "wait until the running action group completes or stops",
@@ -127,11 +135,18 @@ static void lscctl_help(FILE *out)
                 "See lscctl(1).\n");
 }
 
-/* "lscctl __complete [COMMAND]": the words bash completion offers. */
-static int lscctl_complete(int argc, char **argv)
+/* "lscctl __complete [-s PATH] [COMMAND]": the words bash completion
+ * offers; PATH is the socket of the lscd to ask for names. */
+static int lscctl_complete(struct lscctl *ctl, int argc, char **argv)
 {
-        const struct lscctl_cmd *cmd = argc > 2 ? lscctl_find_cmd(argv[2]) : NULL;
+        const struct lscctl_cmd *cmd;
 
+        if (argc > 3 && strcmp(argv[2], "-s") == 0) {
+                ctl->socket = argv[3];
+                argv += 2;
+                argc -= 2;
+        }
+        cmd = argc > 2 ? lscctl_find_cmd(argv[2]) : NULL;
         if (argc <= 2) {
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
@@ -147,7 +162,7 @@ static int lscctl_complete(int argc, char **argv)
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
         if (cmd->words)
-                cmd->words();
+                cmd->words(ctl);
         return LSCCTL_EXIT_OK;
 }
 
@@ -176,6 +191,16 @@ bool lscctl_parse_long(const char *text, long min, long max, long *ret)
         if (errno || *end || v < min || v > max)
                 return false;
         *ret = v;
+        return true;
+}
+
+bool lscctl_is_name(const char *text, size_t len)
+{
+        if (len == 0 || len > LSCCTL_NAME_MAX || isdigit((unsigned char)text[0]))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!(text[i] == '_' || isalnum((unsigned char)text[i])) || (text[i] & 0x80))
+                        return false;
         return true;
 }
 
@@ -418,19 +443,43 @@ int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret)
         return lscctl_fail(ctl, error);
 }
 
-int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
+int lscctl_exchange(struct lscctl *ctl, cJSON *request, int *ret_error, cJSON **ret)
 {
-        cJSON *response = NULL;
         int r = lscctl_connect(ctl);
 
         *ret = NULL;
-        if (r) {
-                cJSON_Delete(request);
-                return r;
-        }
-        r = request ? lsc_client_call(ctl->client, request, &response) : -ENOMEM;
+        *ret_error = 0;
+        if (r == 0)
+                *ret_error = request ? lsc_client_call(ctl->client, request, ret) : -ENOMEM;
         cJSON_Delete(request);
-        return lscctl_answer(ctl, r, response, ret);
+        return r;
+}
+
+int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
+{
+        cJSON *response;
+        int error, r = lscctl_exchange(ctl, request, &error, &response);
+
+        *ret = NULL;
+        return r ? r : lscctl_answer(ctl, error, response, ret);
+}
+
+int lscctl_show(struct lscctl *ctl, cJSON *response, void (*print)(const cJSON *response))
+{
+        if (ctl->json)
+                lscctl_print_json(response);
+        else
+                print(response);
+        cJSON_Delete(response);
+        return LSCCTL_EXIT_OK;
+}
+
+int lscctl_query(struct lscctl *ctl, const char *cmd, void (*print)(const cJSON *response))
+{
+        cJSON *response;
+        int r = lscctl_call(ctl, lsc_client_request_new(cmd), &response);
+
+        return r ? r : lscctl_show(ctl, response, print);
 }
 
 int64_t lscctl_deadline(const struct lscctl *ctl)
@@ -475,9 +524,9 @@ static bool lscctl_is_plain(const char *text)
         return s != (const unsigned char *)text;
 }
 
-/* A string as is when it is plain, else JSON-quoted (which escapes control
- * characters: a USB product string must not drive the terminal). */
-static void lscctl_print_value(const cJSON *item)
+/* JSON-quoting escapes control characters: a USB product string must not
+ * drive the terminal. */
+void lscctl_print_value(const cJSON *item)
 {
         char *text;
 
@@ -488,6 +537,17 @@ static void lscctl_print_value(const cJSON *item)
         text = cJSON_PrintUnformatted(item);
         fputs(text ? text : "?", stdout);
         free(text);
+}
+
+void lscctl_print_text(const char *text)
+{
+        cJSON *item = cJSON_CreateString(text);
+
+        if (item)
+                lscctl_print_value(item);
+        else
+                fputs("?", stdout);
+        cJSON_Delete(item);
 }
 
 static void lscctl_print_members(const cJSON *object, const char *prefix, const char *sep, bool *first)
@@ -519,28 +579,37 @@ void lscctl_print_fields(const cJSON *object, const char *sep)
                 putchar('\n');
 }
 
+void lscctl_format_time(const cJSON *item, char *buf, size_t size)
+{
+        time_t sec;
+        struct tm tm;
+        long usec;
+        size_t n;
+
+        snprintf(buf, size, "-");
+        /* Not every double fits in a time_t: past the year 9999, "-". */
+        if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble < 253402300800.0))
+                return;
+        sec = (time_t)item->valuedouble;
+        usec = lround((item->valuedouble - (double)sec) * 1e6);
+        if (!localtime_r(&sec, &tm))
+                return;
+        n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+        if (n > 0)
+                snprintf(buf + n, size - n, ".%06ld", usec > 999999 ? 999999 : usec);
+}
+
 void lscctl_print_event(const struct lscctl *ctl, const cJSON *event)
 {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(event, "time");
-        char stamp[64] = "-";
+        char stamp[64];
         bool first = false;
 
         if (ctl->json) {
                 lscctl_print_json(event);
                 return;
         }
-        if (cJSON_IsNumber(t) && t->valuedouble >= 0) {
-                time_t sec = (time_t)t->valuedouble;
-                long usec = lround((t->valuedouble - (double)sec) * 1e6);
-                struct tm tm;
-                size_t n;
-
-                if (localtime_r(&sec, &tm)) {
-                        n = strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-                        snprintf(stamp + n, sizeof(stamp) - n, ".%06ld", usec > 999999 ? 999999 : usec);
-                }
-        }
+        lscctl_format_time(cJSON_GetObjectItemCaseSensitive(event, "time"), stamp, sizeof(stamp));
         printf("%s %s", stamp, cJSON_IsString(name) ? name->valuestring : "?");
         lscctl_print_members(event, "", " ", &first);
         putchar('\n');
@@ -592,13 +661,15 @@ int main(int argc, char **argv)
         };
         int first, status = LSCCTL_EXIT_OK;
 
-        if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
-                return lscctl_complete(argc, argv);
-        if (lscctl_parse_global(&ctl, argc, argv, &first, &status))
-                return status;
-        if (!ctl.socket)
+        if (argc >= 2 && strcmp(argv[1], "__complete") == 0) {
                 ctl.socket = lsc_client_default_socket();
-        status = lscctl_dispatch(&ctl, argc - first, argv + first);
+                ctl.call_timeout_ms = LSCCTL_COMPLETE_TIMEOUT_MS;
+                status = lscctl_complete(&ctl, argc, argv);
+        } else if (lscctl_parse_global(&ctl, argc, argv, &first, &status) == 0) {
+                if (!ctl.socket)
+                        ctl.socket = lsc_client_default_socket();
+                status = lscctl_dispatch(&ctl, argc - first, argv + first);
+        }
         lsc_client_free(ctl.client);
         if (fflush(stdout) != 0 && status == LSCCTL_EXIT_OK) {
                 fprintf(stderr, "lscctl: write error: %s\n", strerror(errno));

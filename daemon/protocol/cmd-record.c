@@ -5,20 +5,19 @@
  * directory (recorder.h), playable with sequence.run.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "call.h"
 #include "clock.h"
 #include "cmd.h"
 #include "log.h"
 #include "mem.h"
+#include "replace.h"
 
 /* The file of recording NAME, or NULL without a recordings directory. */
 static char *cmd_record_path(const struct cmd_context *ctx, const char *name)
@@ -47,32 +46,17 @@ static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
         free(path);
 }
 
-/* Write TEXT to PATH whole, through a temporary file: 0 or -errno. */
+/* Write TEXT to PATH whole, making its directory: 0 or -errno. */
 static int cmd_record_write(const char *path, const char *text)
 {
-        char *tmp = mem_printf("%s.tmp", path), *dir = mem_strdup(path);
-        size_t len = strlen(text);
-        int fd, r = 0;
+        char *dir = mem_strdup(path);
+        int r = 0;
 
         *strrchr(dir, '/') = '\0';
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 r = -errno;
-        fd = r < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (r == 0 && fd < 0)
-                r = -errno;
-        if (fd >= 0) {
-                if (write(fd, text, len) != (ssize_t) len)
-                        r = -EIO;
-                if (close(fd) < 0 && r == 0)
-                        r = -errno;
-                if (r == 0 && rename(tmp, path) < 0)
-                        r = -errno;
-                if (r < 0)
-                        unlink(tmp);
-        }
-        free(tmp);
         free(dir);
-        return r;
+        return r < 0 ? r : replace_file(path, text, strlen(text));
 }
 
 static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)

@@ -432,7 +432,7 @@ void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
                          (unsigned long long) peer->number, dropped);
 }
 
-int cmd_reload(struct cmd_context *ctx, char **errors)
+int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors)
 {
         int r = robot_reload(ctx->robot, errors);
         cJSON *event;
@@ -445,6 +445,8 @@ int cmd_reload(struct cmd_context *ctx, char **errors)
         log_info("Reloaded the robot file %s", robot_path(ctx->robot));
         event = event_new(lsc_event_name(LSC_EVENT_ROBOT_CHANGED));
         cmd_add_robot(event, ctx->robot);
+        if (by)
+                event_add_by(event, by->client, by->name);
         ctx->publish(ctx->userdata, LSC_EVENT_ROBOT_CHANGED, event);
         cJSON_Delete(event);
         return 0;

@@ -217,10 +217,11 @@ extern const struct servos_ops cmd_servos_ops;
  * call is answered now, or with wait when the move ends. */
 void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source);
 
-/* Reload the robot file (config.reload, SIGHUP) and publish robot.changed.
+/* Reload the robot file (config.reload by BY, SIGHUP with BY NULL) and
+ * publish robot.changed.
  * On failure the old model stays, the first error is logged, and *errors
  * (free it) holds every one. */
-int cmd_reload(struct cmd_context *ctx, char **errors);
+int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors);
 
 /* The model's fields of a servo (min, max, home, trim, invert, max_speed),
  * and the whole model with its path and load time (robot, robot.changed). */

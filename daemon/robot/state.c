@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "mem.h"
+#include "replace.h"
 #include "state.h"
 
 #define STATE_FILE_MAX 65536
@@ -230,30 +231,15 @@ int state_save(const char *path, const struct board_state *b, const struct servo
 {
         char boot[64];
         cJSON *j;
-        char *text, *tmp = mem_printf("%s.tmp", path);
-        int fd, r = 0;
-        size_t len;
+        char *text;
+        int r;
 
         state_boot_id(boot);
         j = state_to_json(b, s, now, boot);
-        text = cJSON_PrintUnformatted(j);
+        text = mem_check(cJSON_PrintUnformatted(j));
         cJSON_Delete(j);
-        len = strlen(text);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) {
-                r = -errno;
-        } else {
-                if (write(fd, text, len) != (ssize_t) len)
-                        r = -EIO;
-                if (close(fd) < 0 && r == 0)
-                        r = -errno;
-                if (r == 0 && rename(tmp, path) < 0)
-                        r = -errno;
-                if (r < 0)
-                        unlink(tmp);
-        }
+        r = replace_file(path, text, strlen(text));
         free(text);
-        free(tmp);
         return r;
 }
 
