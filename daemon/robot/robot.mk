@@ -21,7 +21,7 @@ daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
 if ENABLE_TESTS
-robot_tests = tests/unit/test-board-state
+robot_tests = tests/unit/test-board-state tests/unit/test-model
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -32,4 +32,14 @@ tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/l
 tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The model and the robot file: model.c, model-yaml.c and yamldoc.c
+# compiled in, with libyaml; no event loop.
+tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h \
+	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
+tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
 endif
