@@ -136,11 +136,30 @@ bool yamldoc_mapping(struct yamldoc *y, const yaml_node_t *n, const char *what)
         return false;
 }
 
-/* The parser's own error (syntax), with its line. */
-static void yamldoc_syntax(struct yamldoc *y, const yaml_parser_t *parser)
+/* The line (from 0) of byte OFFSET of TEXT, LEN bytes of UTF-8, with the
+ * breaks libyaml counts: LF, CR LF, CR, NEL, LS and PS. */
+static size_t yamldoc_line_at(const char *text, size_t len, size_t offset)
+{
+        const unsigned char *p = (const unsigned char *) text;
+        size_t line = 0;
+
+        for (size_t i = 0; i < offset && i < len; i++)
+                line += p[i] == '\n' || (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n')) ||
+                        (i + 1 < len && p[i] == 0xc2 && p[i + 1] == 0x85) ||
+                        (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+                         (p[i + 2] == 0xa8 || p[i + 2] == 0xa9));
+        return line;
+}
+
+/* The parser's own error (syntax, encoding), with its line: the reader's
+ * errors give an offset in TEXT instead of a mark. */
+static void yamldoc_syntax(struct yamldoc *y, const yaml_parser_t *parser, const char *text,
+                           size_t len)
 {
         yaml_node_t at = { .start_mark = parser->problem_mark };
 
+        if (parser->error == YAML_READER_ERROR)
+                at.start_mark.line = yamldoc_line_at(text, len, parser->problem_offset);
         yamldoc_error(y, &at, "YAML: %s%s%s", parser->problem ? parser->problem : "error",
                          parser->context ? " " : "", parser->context ? parser->context : "");
 }
@@ -156,12 +175,12 @@ bool yamldoc_load(struct yamldoc *y, const char *text, size_t len)
                 mem_oom();
         yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
         if (!yaml_parser_load(&parser, &y->doc)) {
-                yamldoc_syntax(y, &parser);
+                yamldoc_syntax(y, &parser, text, len);
                 yaml_parser_delete(&parser);
                 return false;
         }
         if (!yaml_parser_load(&parser, &extra)) {
-                yamldoc_syntax(y, &parser);
+                yamldoc_syntax(y, &parser, text, len);
         } else {
                 if (yaml_document_get_root_node(&extra))
                         yamldoc_error(y, yaml_document_get_root_node(&extra),

@@ -463,7 +463,18 @@ struct reader_case {
 #define READER_CASE(text, errors) { text, sizeof(text) - 1, errors }
 
 static const struct reader_case reader_cases[] = {
+        READER_CASE("servos:\n  a: {id: 1}\n  b: {id: 2}\n  c: {id: 3, min: 600, \xff}\n",
+                    "robot.yaml:4: YAML: invalid leading UTF-8 octet\n"),
         READER_CASE("\xc3", "robot.yaml:1: YAML: incomplete UTF-8 octet sequence\n"),
+        READER_CASE("# \xc3\xa9\n\n\xc3", "robot.yaml:3: YAML: incomplete UTF-8 octet sequence\n"),
+        READER_CASE("servos:\n  a: {id: 1}\n\n\n  c: {id: 3}\0\n",
+                    "robot.yaml:5: YAML: control characters are not allowed\n"),
+        READER_CASE("servos:\r\n  a: {id: 1}\r\n\x01\r\n",
+                    "robot.yaml:3: YAML: control characters are not allowed\n"),
+        READER_CASE("groups:\r  g: 1\r  h: \x7f\r",
+                    "robot.yaml:3: YAML: control characters are not allowed\n"),
+        READER_CASE("# NEL\xc2\x85# LS\xe2\x80\xa8# PS\xe2\x80\xa9\x02",
+                    "robot.yaml:4: YAML: control characters are not allowed\n"),
 };
 
 START_TEST(test_reader_error)
