@@ -79,9 +79,10 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
         return ok;
 }
 
-/* Limits, home and the wire range of a servo whose fields parsed. */
+/* Limits, home (HOME_SET: given, not the default) and the wire range of a
+ * servo whose fields parsed. */
 static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
-                                   const struct model_servo *s)
+                                   const struct model_servo *s, bool home_set)
 {
         if (s->min > s->max) {
                 yamldoc_error(&y->d, at, "servo %s: min %d is above max %d", s->name, s->min, s->max);
@@ -90,8 +91,7 @@ static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
         if (!model_in_limits(s, s->home)) {
                 yamldoc_error(&y->d, at, "servo %s: home %d is outside its limits %d..%d%s",
                                  s->name, s->home, s->min, s->max,
-                                 s->home == MODEL_HOME_DEFAULT ? " (1500 is the default; "
-                                 "give \"home\")" : "");
+                                 home_set ? "" : " (1500 is the default; give \"home\")");
                 return false;
         }
         for (int i = 0; i < 2; i++) {
@@ -137,7 +137,7 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
                                  v[FIELD_ID], slot->name, slot->line);
                 return;
         }
-        if (model_yaml_servo_check(y, key, &s))
+        if (model_yaml_servo_check(y, key, &s, set[FIELD_HOME]))
                 *slot = s;
 }
 

@@ -308,6 +308,8 @@ static const struct error_case error_cases[] = {
           "robot.yaml:2: servo a: home 2001 is outside its limits 500..2000\n" },
         { "home below min", "servos:\n  a: {id: 1, min: 700, home: 699}\n",
           "robot.yaml:2: servo a: home 699 is outside its limits 700..2500\n" },
+        { "home 1500 given", "servos:\n  a: {id: 1, min: 1600, home: 1500}\n",
+          "robot.yaml:2: servo a: home 1500 is outside its limits 1600..2500\n" },
         { "default home below min", "servos:\n  a: {id: 1, min: 1600}\n",
           "robot.yaml:2: servo a: home 1500 is outside its limits 1600..2500 "
           "(1500 is the default; give \"home\")\n" },
