@@ -36,9 +36,11 @@ static const struct {
         [FIELD_SPEED]  = { "max_speed", MODEL_SPEED_MIN, MODEL_SPEED_MAX },
 };
 
-/* The fields of one servo's mapping into VALUES (SET: which were given). */
-static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, const yaml_node_t *n,
-                                    long values[_FIELD_MAX], bool set[_FIELD_MAX])
+/* The fields of servo NAME's mapping N into VALUES (SET: which were given);
+ * a missing id is reported AT its name. */
+static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, const yaml_node_t *at,
+                                    const yaml_node_t *n, long values[_FIELD_MAX],
+                                    bool set[_FIELD_MAX])
 {
         bool ok = true;
         char what[96];
@@ -73,7 +75,7 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                 set[f] = true;
         }
         if (!set[FIELD_ID]) {
-                yamldoc_error(&y->d, n, "servo %s needs an id (1..32)", name);
+                yamldoc_error(&y->d, at, "servo %s needs an id (1..32)", name);
                 ok = false;
         }
         return ok;
@@ -123,7 +125,7 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
         struct model_servo s, *slot;
 
         if (!name || !yamldoc_mapping(&y->d, n, "a servo") ||
-            !model_yaml_servo_fields(y, name, n, v, set))
+            !model_yaml_servo_fields(y, name, key, n, v, set))
                 return;
         s = (struct model_servo) {
                 .min = (int) v[FIELD_MIN], .max = (int) v[FIELD_MAX], .home = (int) v[FIELD_HOME],

@@ -384,6 +384,8 @@ static const struct error_case error_cases[] = {
           "robot.yaml:2: servo a: invert must be true or false\n" },
         { "quoted invert", "servos:\n  a: {id: 1, invert: \"true\"}\n",
           "robot.yaml:2: servo a: invert must be true or false\n" },
+        { "no id", "servos:\n  a:\n    min: 700\n    max: 2000\n",
+          "robot.yaml:2: servo a needs an id (1..32)\n" },
         { "no id, flow", "servos:\n  a: {}\n",
           "robot.yaml:2: servo a needs an id (1..32)\n" },
         { "root a sequence", "- servos\n", "robot.yaml:1: the robot file must be a mapping\n" },
