@@ -232,15 +232,15 @@ START_TEST(test_no_file)
 END_TEST
 
 /* A pose named home replaces the built-in one; the sections may come in
- * any order; a pose may name a servo the file does not, by id; every
- * bound is accepted. */
+ * any order; a pose may name a servo the file does not, by id, also as a
+ * JSON key (a string); every bound is accepted. */
 START_TEST(test_explicit_home_and_ids)
 {
         static const char text[] =
                 "groups: {first: 0, last: 254}\n"
                 "poses:\n"
                 "  home: {a: 1000, 7: 600}\n"
-                "  raw: {8: 2500, 32: 1000}\n"
+                "  raw: {\"8\": 2500, 32: 1000}\n"
                 "servos:\n"
                 "  a: {id: 1, home: 1200, max_speed: 31}\n"
                 "  abcdefghijklmnopqrstuvwxyz_ABC12: {id: 32, min: 1000, max: 2000, trim: 500}\n"
@@ -412,6 +412,10 @@ static const struct error_case error_cases[] = {
           "robot.yaml:5: pose p: servo 1 appears twice\n" },
         { "pose, name and id", "servos:\n  a: {id: 1}\nposes:\n  p: {a: 900, 1: 1000}\n",
           "robot.yaml:4: pose p: servo 1 appears twice\n" },
+        { "pose, id and quoted id", "poses:\n  p: {7: 900, \"7\": 1000}\n",
+          "robot.yaml:2: pose p: servo 7 appears twice\n" },
+        { "pose, quoted id 33", "poses:\n  p: {\"33\": 900}\n",
+          "robot.yaml:2: pose p: servo id must be a servo id from 1 to 32, or a servo's name\n" },
         { "pose, quoted position", "poses:\n  p: {7: \"900\"}\n",
           "robot.yaml:2: pose p: servo 7 must be an integer from 500 to 2500\n" },
         /* Groups. */
