@@ -21,7 +21,7 @@ daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
 if ENABLE_TESTS
-robot_tests = tests/unit/test-board-state tests/unit/test-model
+robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -42,4 +42,11 @@ tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h 
 tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
 tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+
+# The servos' state, pure: servos.c and model.c compiled in.
+tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_servos_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_servos_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
 endif
