@@ -13,18 +13,6 @@
 
 #define STATE_FILE_MAX 65536
 
-/* A state checked whole before anything of it is applied. */
-struct state_snapshot {
-        bool speed_all_set;
-        unsigned speed_all;
-        unsigned speeds[LSC_GROUP_MAX + 1];
-        bool running, from_lscd;
-        unsigned group, runs;
-        bool known[LSC_SERVO_ID_MAX + 1];
-        int target[LSC_SERVO_ID_MAX + 1];
-        uint64_t until[LSC_SERVO_ID_MAX + 1];   /* CLOCK_REALTIME; 0: none */
-};
-
 static uint64_t state_mono_to_real(const struct state_now *now, uint64_t mono)
 {
         if (mono == 0)
@@ -151,7 +139,8 @@ static bool state_read_group(const cJSON *group, struct state_snapshot *snap)
         return true;
 }
 
-static bool state_read_servos(const cJSON *servos, struct state_snapshot *snap)
+static bool state_read_servos(const cJSON *servos, const struct state_now *now,
+                              struct state_snapshot *snap)
 {
         const cJSON *e;
 
@@ -168,48 +157,30 @@ static bool state_read_servos(const cJSON *servos, struct state_snapshot *snap)
                         return false;
                 snap->known[id] = true;
                 snap->target[id] = (int) target;
-                snap->until[id] = (uint64_t) until;
+                snap->until[id] = state_real_to_mono(now, (uint64_t) until);
         }
         return true;
 }
 
-static void state_apply(const struct state_snapshot *snap, const struct state_now *now,
-                        struct board *b, struct servos *s)
-{
-        if (snap->speed_all_set)
-                board_speed(b, LSC_GROUP_ALL, snap->speed_all);
-        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
-                if (snap->speeds[g])
-                        board_speed(b, g, snap->speeds[g]);
-        if (snap->running)
-                board_restore_group(b, snap->group, snap->runs, snap->from_lscd);
-        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (snap->known[id])
-                        servos_restore(s, id, snap->target[id],
-                                       state_real_to_mono(now, snap->until[id]));
-}
-
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
-                    struct board *b, struct servos *s)
+                    struct state_snapshot *snap)
 {
-        struct state_snapshot *snap;
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(json, "boot_id");
+        struct state_snapshot read;
         double version;
-        bool ok;
 
         if (!cJSON_IsObject(json) || !state_number(json, "version", 0, 1e9, &version) ||
             !cJSON_IsString(boot))
                 return -EBADMSG;
         if (version != STATE_VERSION || strcmp(boot->valuestring, boot_id) != 0)
                 return -ESTALE;
-        snap = mem_new0(struct state_snapshot);
-        ok = state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), snap) &&
-             state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), snap) &&
-             state_read_servos(cJSON_GetObjectItemCaseSensitive(json, "servos"), snap);
-        if (ok)
-                state_apply(snap, now, b, s);
-        free(snap);
-        return ok ? 0 : -EBADMSG;
+        memset(&read, 0, sizeof(read));
+        if (!state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), &read) ||
+            !state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), &read) ||
+            !state_read_servos(cJSON_GetObjectItemCaseSensitive(json, "servos"), now, &read))
+                return -EBADMSG;
+        *snap = read;
+        return 0;
 }
 
 /* This boot's id, from the kernel; "" when it cannot be read. */
@@ -243,7 +214,7 @@ int state_save(const char *path, const struct board_state *b, const struct servo
         return r;
 }
 
-int state_load(const char *path, const struct state_now *now, struct board *b, struct servos *s)
+int state_load(const char *path, const struct state_now *now, struct state_snapshot *snap)
 {
         char boot[64], *text = mem_alloc(STATE_FILE_MAX + 1);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
@@ -263,7 +234,7 @@ int state_load(const char *path, const struct state_now *now, struct board *b, s
                 text[n] = '\0';
                 j = cJSON_Parse(text);
                 state_boot_id(boot);
-                r = j ? state_from_json(j, now, boot, b, s) : -EBADMSG;
+                r = j ? state_from_json(j, now, boot, snap) : -EBADMSG;
                 cJSON_Delete(j);
         }
         free(text);
