@@ -21,7 +21,8 @@ daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
 if ENABLE_TESTS
-robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos
+robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos \
+	tests/unit/test-state
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -49,4 +50,14 @@ tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.
 tests_unit_test_servos_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_servos_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The saved state: state.c with the pure modules it reads from (the board's
+# state, the servos, the model); robot.c applies what it reads.
+tests_unit_test_state_SOURCES = tests/unit/test-state.c tests/unit/lscd-check.h \
+	daemon/robot/state.c daemon/robot/state.h \
+	daemon/robot/board-state.c daemon/robot/board-state.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_state_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
 endif
