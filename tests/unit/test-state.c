@@ -175,7 +175,7 @@ START_TEST(test_round_trip_again)
 
         board_state_speed(&bs, 0, 1);
         board_state_restore_group(&bs, 0, 0, false);
-        servos_restore(&sv, 7, 1234, MONO0 + 1);
+        servos_restore(&sv, 7, 2500, MONO0 + 1);
         j = saved(&now0, BOOT);
         snap = read_back(j, &now0);
         ck_assert(!snap.speed_all_set);
@@ -260,6 +260,7 @@ static const char *const damaged[] = {
         "{\"version\":\"1\",\"boot_id\":\"" BOOT "\"," GOOD_SPEEDS "," GOOD_GROUP "," GOOD_SERVOS "}",
         "{\"version\":1," GOOD_SPEEDS "," GOOD_GROUP "," GOOD_SERVOS "}",
         "{\"version\":1,\"boot_id\":7," GOOD_SPEEDS "," GOOD_GROUP "," GOOD_SERVOS "}",
+        "{\"version\":1.5,\"boot_id\":\"" BOOT "\"," GOOD_SPEEDS "," GOOD_GROUP "," GOOD_SERVOS "}",
         /* speeds */
         GOOD_HEAD GOOD_GROUP "," GOOD_SERVOS "}",
         WITH_SPEEDS("[50]"),
@@ -267,6 +268,8 @@ static const char *const damaged[] = {
         WITH_SPEEDS("{\"all\":0}"),
         WITH_SPEEDS("{\"3\":65536}"),
         WITH_SPEEDS("{\"3\":\"200\"}"),
+        WITH_SPEEDS("{\"3\":200.5}"),
+        WITH_SPEEDS("{\"all\":0.5}"),
         WITH_SPEEDS("{\"255\":100}"),
         WITH_SPEEDS("{\"-1\":100}"),
         WITH_SPEEDS("{\"x\":100}"),
@@ -280,6 +283,8 @@ static const char *const damaged[] = {
         WITH_GROUP("{\"group\":8,\"runs\":65536,\"from_lscd\":true}"),
         WITH_GROUP("{\"group\":8,\"runs\":-1,\"from_lscd\":true}"),
         WITH_GROUP("{\"group\":8,\"runs\":2}"),
+        WITH_GROUP("{\"group\":8.5,\"runs\":2,\"from_lscd\":true}"),
+        WITH_GROUP("{\"group\":8,\"runs\":1.5,\"from_lscd\":true}"),
         WITH_GROUP("{\"group\":8,\"runs\":2,\"from_lscd\":1}"),
         /* servos */
         GOOD_HEAD GOOD_SPEEDS "," GOOD_GROUP "}",
@@ -293,6 +298,12 @@ static const char *const damaged[] = {
         WITH_SERVOS("{\"1\":{\"target\":900,\"until\":-1}}"),
         WITH_SERVOS("{\"1\":{\"target\":900,\"until\":null}}"),
         WITH_SERVOS("{\"1\":900}"),
+        WITH_SERVOS("{\"1\":{\"target\":499,\"until\":1}}"),
+        WITH_SERVOS("{\"1\":{\"target\":2501,\"until\":1}}"),
+        WITH_SERVOS("{\"1\":{\"target\":3500,\"until\":1}}"),
+        WITH_SERVOS("{\"1\":{\"target\":900.5,\"until\":1}}"),
+        WITH_SERVOS("{\"1\":{\"target\":900,\"until\":0.5}}"),
+        WITH_SERVOS("{\"1\":{\"target\":900,\"until\":1e19}}"),
         /* damaged after a good part: nothing of the good part is set */
         WITH_SERVOS("{\"1\":{\"target\":900,\"until\":1},\"2\":{\"target\":900}}"),
 };
