@@ -43,7 +43,7 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                                     bool set[_FIELD_MAX])
 {
         bool ok = true;
-        char what[96];
+        char what[96], quoted[YAMLDOC_QUOTED_SIZE];
 
         YAMLDOC_FOREACH(pair, n) {
                 const yaml_node_t *key = yamldoc_node(&y->d, pair->key);
@@ -55,10 +55,10 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                         f++;
                 if (f == _FIELD_MAX || set[f]) {
                         yamldoc_error(&y->d, key, f == _FIELD_MAX ?
-                                         "servo %s: unknown field \"%.40s\" (known: id, min, max, "
+                                         "servo %s: unknown field \"%s\" (known: id, min, max, "
                                          "home, trim, invert, max_speed)" :
-                                         "servo %s: field \"%.40s\" appears twice",
-                                         name, field ? field : "");
+                                         "servo %s: field \"%s\" appears twice",
+                                         name, yamldoc_quote(quoted, field ? field : ""));
                         ok = false;
                         continue;
                 }
@@ -148,6 +148,7 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
 {
         const char *ref = yamldoc_scalar(key);
         unsigned id = ref ? model_servo_id(y->model, ref) : 0;
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (id)
                 return id;
@@ -157,7 +158,8 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
                 snprintf(what, sizeof(what), "pose %s: servo id", pose);
                 return yamldoc_servo_id(&y->d, key, what, &id) ? id : 0;
         }
-        yamldoc_error(&y->d, key, "pose %s: no servo is named \"%.40s\"", pose, ref ? ref : "");
+        yamldoc_error(&y->d, key, "pose %s: no servo is named \"%s\"", pose,
+                      yamldoc_quote(quoted, ref ? ref : ""));
         return 0;
 }
 
@@ -248,6 +250,7 @@ static const struct {
 static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
 {
         const yaml_node_t *sections[MODEL_YAML_N_SECTIONS] = { NULL };
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (!yamldoc_mapping(&y->d, root, "the robot file"))
                 return;
@@ -259,8 +262,8 @@ static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
                 while (i < MODEL_YAML_N_SECTIONS && !(name && strcmp(name, model_yaml_sections[i].name) == 0))
                         i++;
                 if (i == MODEL_YAML_N_SECTIONS)
-                        yamldoc_error(&y->d, key, "unknown section \"%.40s\" (known: servos, poses, "
-                                         "groups)", name ? name : "");
+                        yamldoc_error(&y->d, key, "unknown section \"%s\" (known: servos, poses, "
+                                         "groups)", yamldoc_quote(quoted, name ? name : ""));
                 else if (sections[i])
                         yamldoc_error(&y->d, key, "section %s appears twice", name);
                 else

@@ -41,7 +41,7 @@ tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h 
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
 	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
 tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
-tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
 
 # The servos' state, pure: servos.c and model.c compiled in.

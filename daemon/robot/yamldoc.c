@@ -8,36 +8,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "mem.h"
 #include "model.h"
 #include "yamldoc.h"
 
-static void yamldoc_append(struct yamldoc *y, const char *line)
+/* Append "FILE:LINE: MESSAGE", or "FILE: MESSAGE" for LINE 0. */
+static void yamldoc_append(struct yamldoc *y, unsigned long line, const char *message)
 {
-        char *joined = mem_printf("%s%s\n", y->errors ? y->errors : "", line);
+        char at[24] = "";
+        char *joined;
 
+        if (line)
+                snprintf(at, sizeof(at), ":%lu", line);
+        joined = mem_printf("%s%s%s: %s\n", y->errors ? y->errors : "", y->file, at, message);
         free(y->errors);
         y->errors = joined;
 }
 
 void yamldoc_error(struct yamldoc *y, const yaml_node_t *at, const char *format, ...)
 {
-        char message[256], line[512];
+        /* Room for the longest message, with a name quoted whole. */
+        char message[320];
         va_list ap;
 
         if (y->n_errors++ >= YAMLDOC_ERRORS_MAX) {
-                if (y->n_errors == YAMLDOC_ERRORS_MAX + 1) {
-                        snprintf(line, sizeof(line), "%s: more errors not shown", y->file);
-                        yamldoc_append(y, line);
-                }
+                if (y->n_errors == YAMLDOC_ERRORS_MAX + 1)
+                        yamldoc_append(y, 0, "more errors not shown");
                 return;
         }
         va_start(ap, format);
         vsnprintf(message, sizeof(message), format, ap);
         va_end(ap);
-        snprintf(line, sizeof(line), "%s:%lu: %s", y->file,
-                 at ? (unsigned long) at->start_mark.line + 1 : 1UL, message);
-        yamldoc_append(y, line);
+        yamldoc_append(y, at ? (unsigned long) at->start_mark.line + 1 : 1UL, message);
+}
+
+const char *yamldoc_quote(char out[YAMLDOC_QUOTED_SIZE], const char *text)
+{
+        int n = json_utf8_prefix(text, YAMLDOC_QUOTE_MAX);
+        size_t o = 0;
+
+        for (int i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) text[i];
+
+                if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+                        o += (size_t) snprintf(out + o, YAMLDOC_QUOTED_SIZE - o, "\\x%02x", c);
+                else
+                        out[o++] = (char) c;
+        }
+        out[o] = '\0';
+        return out;
 }
 
 yaml_node_t *yamldoc_node(struct yamldoc *y, int index)
@@ -108,11 +128,12 @@ const char *yamldoc_name(struct yamldoc *y, const yaml_node_t *mapping,
 {
         const yaml_node_t *key = yamldoc_node(y, pair->key);
         const char *name = yamldoc_scalar(key);
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (!name || strlen(name) != key->data.scalar.length || !model_name_valid(name)) {
-                yamldoc_error(y, key, "%s name \"%.40s\" is not an identifier "
+                yamldoc_error(y, key, "%s name \"%s\" is not an identifier "
                                  "([A-Za-z_][A-Za-z0-9_]*, at most %d bytes)", what,
-                                 name ? name : "", MODEL_NAME_MAX);
+                                 yamldoc_quote(quoted, name ? name : ""), MODEL_NAME_MAX);
                 return NULL;
         }
         for (const yaml_node_pair_t *p = mapping->data.mapping.pairs.start; p < pair; p++) {

@@ -295,6 +295,34 @@ static const struct error_case error_cases[] = {
           "robot.yaml:2: servo name \"abcdefghijklmnopqrstuvwxyz_ABC123\" " NOT_IDENT "\n" },
         { "name with a NUL", "servos:\n  \"a\\0b\": {id: 1}\n",
           "robot.yaml:2: servo name \"a\" " NOT_IDENT "\n" },
+        /* The file's text in a message: one printable line that cannot be
+         * taken for another error, at most 40 bytes of whole characters. */
+        { "name with a newline", "servos:\n  \"a\\nrobot.yaml:1: b\": {id: 1}\n",
+          "robot.yaml:2: servo name \"a\\x0arobot.yaml:1: b\" " NOT_IDENT "\n" },
+        { "name with quote, backslash, escape", "poses:\n  \"a\\\"b\\\\c\\e[31m\\x7f\": {1: 900}\n",
+          "robot.yaml:2: pose name \"a\\x22b\\x5cc\\x1b[31m\\x7f\" " NOT_IDENT "\n" },
+        { "long name cut at 40 bytes",
+          "groups:\n  abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKLMNOPQRSTUVWXYZ: 1\n",
+          "robot.yaml:2: group name \"abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKLM\" " NOT_IDENT "\n" },
+        { "long name not cut in a character",
+          "groups:\n  abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJK\xc3\xa9\xc3\xa9: 1\n",
+          "robot.yaml:2: group name \"abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJK\xc3\xa9\" "
+          NOT_IDENT "\n" },
+        { "long name cut before a character",
+          "groups:\n  abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKL\xc3\xa9: 1\n",
+          "robot.yaml:2: group name \"abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKL\" " NOT_IDENT "\n" },
+        { "section with a tab", "\"serv\\tos\": {}\n",
+          "robot.yaml:1: unknown section \"serv\\x09os\" (known: servos, poses, groups)\n" },
+        { "pose servo with a newline", "poses:\n  p: {\"a\\nb\": 900}\n",
+          "robot.yaml:2: pose p: no servo is named \"a\\x0ab\"\n" },
+        { "longest message, whole",
+          "servos:\n  abcdefghijklmnopqrstuvwxyz_ABC12: {id: 1, \"\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t"
+          "\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t\\t"
+          "\\t\\t\\t\": 1}\n",
+          "robot.yaml:2: servo abcdefghijklmnopqrstuvwxyz_ABC12: unknown field \""
+          "\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09"
+          "\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09\\x09"
+          "\" " SERVO_FIELDS "\n" },
         { "name is a sequence", "servos:\n  ? [a]\n  : {id: 1}\n",
           "robot.yaml:2: servo name \"\" " NOT_IDENT "\n" },
         { "pose name", "poses:\n  2x: {1: 900}\n",
