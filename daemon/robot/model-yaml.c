@@ -222,6 +222,11 @@ static void model_yaml_group(struct model_yaml *y, const yaml_node_t *groups,
 
         if (!name)
                 return;
+        if (strcmp(name, "all") == 0) {
+                yamldoc_error(&y->d, yamldoc_node(&y->d, pair->key), "group name \"all\" is "
+                              "reserved: group.speed's \"all\" is every group");
+                return;
+        }
         snprintf(what, sizeof(what), "group %s", name);
         if (!yamldoc_int(&y->d, yamldoc_node(&y->d, pair->value), what, 0, LSC_GROUP_MAX, &number))
                 return;

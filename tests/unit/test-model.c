@@ -329,6 +329,8 @@ static const struct error_case error_cases[] = {
           "robot.yaml:2: pose name \"2x\" " NOT_IDENT "\n" },
         { "group name", "groups:\n  wave.1: 8\n",
           "robot.yaml:2: group name \"wave.1\" " NOT_IDENT "\n" },
+        { "group named all", "groups:\n  wave: 8\n  all: 3\n",
+          "robot.yaml:3: group name \"all\" is reserved: group.speed's \"all\" is every group\n" },
         /* Limits. */
         { "min above max", "servos:\n  a: {id: 1, min: 2000, max: 1000}\n",
           "robot.yaml:2: servo a: min 2000 is above max 1000\n" },
