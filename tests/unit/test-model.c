@@ -456,6 +456,9 @@ static const struct error_case error_cases[] = {
         /* YAML itself. */
         { "unclosed flow mapping", "servos:\n  a: {id: 1}\n  b: {id: 2\nposes:\n  p: {a: 900}\n",
           "robot.yaml:4: YAML: did not find expected ',' or '}' while parsing a flow mapping\n" },
+        /* The end of the file is on the line after the last line break. */
+        { "unclosed at the end, no final newline", "servos:\n  a: {id: 1",
+          "robot.yaml:3: YAML: did not find expected ',' or '}' while parsing a flow mapping\n" },
         { "mapping in a plain value", "servos:\n  a: {id: 1}\n  b: c: d\n",
           "robot.yaml:3: YAML: mapping values are not allowed in this context\n" },
         { "tab indentation", "servos:\n  a: {id: 1}\n\tb: {id: 2}\n",
