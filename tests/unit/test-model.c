@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lscd-check.h"
@@ -612,6 +613,109 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* What is not a regular file is refused unread; so is a file too large. */
+START_TEST(test_load_not_a_file)
+{
+        char dir[] = "/tmp/test-model-XXXXXX", path[64], expected[128];
+        struct model *m = NULL;
+        char *errors = NULL;
+        FILE *f;
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        ck_assert_int_eq(model_load(dir, &m, &errors), -EISDIR);
+        snprintf(expected, sizeof(expected), "%s: cannot read: Is a directory\n", dir);
+        ck_assert_str_eq(errors, expected);
+        free(errors);
+
+        snprintf(path, sizeof(path), "%s/fifo", dir);
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        ck_assert_int_eq(model_load(path, &m, &errors), -EINVAL);   /* never blocks */
+        snprintf(expected, sizeof(expected), "%s: not a regular file\n", path);
+        ck_assert_str_eq(errors, expected);
+        free(errors);
+        ck_assert_int_eq(unlink(path), 0);
+
+        snprintf(path, sizeof(path), "%s/robot.yaml", dir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        for (int i = 0; i < MODEL_FILE_MAX; i++)
+                fputc(i % 64 ? ' ' : '\n', f);
+        fclose(f);
+        ck_assert_int_eq(model_load(path, &m, &errors), 0);            /* exactly the limit */
+        model_free(m);
+        f = fopen(path, "a");
+        ck_assert_ptr_nonnull(f);
+        fputc('\n', f);
+        fclose(f);
+        ck_assert_int_eq(model_load(path, &m, &errors), -EFBIG);
+        ck_assert_ptr_null(m);
+        snprintf(expected, sizeof(expected), "%s: larger than %d bytes\n", path, MODEL_FILE_MAX);
+        ck_assert_str_eq(errors, expected);
+        free(errors);
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A section holds at most as many entries as lscd can use: 32 servos, 256
+ * poses, 255 groups; one more is an error on the section's first line. */
+enum bound_section { BOUND_SERVOS, BOUND_POSES, BOUND_GROUPS };
+
+struct bound_case {
+        enum bound_section section;
+        const char *name;
+        size_t max;
+};
+
+static const struct bound_case bound_cases[] = {
+        { BOUND_SERVOS, "servos", LSC_SERVO_ID_MAX },
+        { BOUND_POSES, "poses", MODEL_POSES_MAX },
+        { BOUND_GROUPS, "groups", LSC_GROUP_MAX + 1 },
+};
+
+/* The section of case C with N entries, ids and numbers in range. */
+static char *bound_text(const struct bound_case *c, size_t n)
+{
+        size_t size = 64 + n * 32, len;
+        char *text = malloc(size);
+
+        ck_assert_ptr_nonnull(text);
+        len = (size_t) snprintf(text, size, "%s:\n", c->name);
+        for (size_t i = 0; i < n; i++) {
+                char *at = text + len;
+                size_t left = size - len;
+
+                if (c->section == BOUND_SERVOS)
+                        len += (size_t) snprintf(at, left, "  s%zu: {id: %zu}\n", i, i + 1);
+                else if (c->section == BOUND_POSES)
+                        len += (size_t) snprintf(at, left, "  p%zu: {%zu: 1500}\n", i, i % 32 + 1);
+                else
+                        len += (size_t) snprintf(at, left, "  g%zu: %zu\n", i, i % 255);
+        }
+        ck_assert_uint_lt(len, size);
+        return text;
+}
+
+START_TEST(test_section_bounds)
+{
+        const struct bound_case *c = &bound_cases[_i];
+        char *text = bound_text(c, c->max), *errors, expected[64];
+        struct model *m = parse_ok(text);
+
+        ck_assert_uint_eq(c->section == BOUND_SERVOS ? model_n_named(m) :
+                          c->section == BOUND_POSES ? m->n_poses - 1 : m->n_groups, c->max);
+        model_free(m);
+        free(text);
+        text = bound_text(c, c->max + 1);
+        errors = parse_errors(text, strlen(text));
+        snprintf(expected, sizeof(expected), "robot.yaml:2: %s: more than %zu entries\n",
+                 c->name, c->max);
+        ck_assert_str_eq(errors, expected);
+        free(errors);
+        free(text);
+}
+END_TEST
+
 struct name_case {
         const char *name;
         bool valid;
@@ -743,6 +847,8 @@ int main(void)
         tcase_add_test(tc, test_error_cap);
         tcase_add_test(tc, test_error_cap_exact);
         tcase_add_test(tc, test_load);
+        tcase_add_test(tc, test_load_not_a_file);
+        tcase_add_loop_test(tc, test_section_bounds, 0, (int) ARRAY_SIZE(bound_cases));
         tcase_add_loop_test(tc, test_name_valid, 0, (int) ARRAY_SIZE(name_cases));
         tcase_add_loop_test(tc, test_wire, 0, (int) ARRAY_SIZE(wire_cases));
         tcase_add_test(tc, test_wire_example);
