@@ -14,13 +14,15 @@
  *    max_speed 0 or MODEL_SPEED_MIN..MODEL_SPEED_MAX (so that no move
  *    between its limits needs more than a frame's time), and either a
  *    valid name, a line in the file and model_servo_id() finding it, or
- *    no name and exactly the defaults; servo names are distinct; pose
- *    names are valid and distinct, exactly one is "home", model_pose()
- *    finds each, each names 1 to 32 distinct servos (only the built-in
+ *    no name and exactly the defaults; servo names are distinct; poses
+ *    are at most MODEL_POSES_MAX and a built-in home, their names valid
+ *    and distinct, exactly one "home", model_pose() finding each; each
+ *    pose names 1 to 32 distinct servos (only the built-in
  *    home of a file that names none is empty) at positions within their
  *    limits, and plans (servos_plan_pose(), no target known) into a move
  *    frame that encodes; group names are valid, distinct and not "all",
- *    numbers 0..254, found by model_group(); the path is the file's;
+ *    at most 255 of them, numbers 0..254, found by model_group(); the
+ *    path is the file's;
  *  - or -EINVAL, no model, and an error text of 1 to YAMLDOC_ERRORS_MAX + 1
  *    lines, each "robot.yaml:N: MESSAGE" with N from 1 to the number of
  *    lines the input can have, plus one (libyaml's end of a file that does
@@ -153,6 +155,8 @@ static void fuzz_check_model(const struct model *m, unsigned long lines)
                 homes += strcmp(m->poses[i].name, "home") == 0;
         }
         fuzz_assert(homes == 1);
+        fuzz_assert(m->n_poses <= MODEL_POSES_MAX + 1);
+        fuzz_assert(m->n_groups <= LSC_GROUP_MAX + 1);
         for (size_t i = 0; i < m->n_groups; i++)
                 fuzz_check_group(m, i);
 }
