@@ -36,12 +36,14 @@ static const struct {
         [FIELD_SPEED]  = { "max_speed", MODEL_SPEED_MIN, MODEL_SPEED_MAX },
 };
 
-/* The fields of one servo's mapping into VALUES (SET: which were given). */
-static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, const yaml_node_t *n,
-                                    long values[_FIELD_MAX], bool set[_FIELD_MAX])
+/* The fields of servo NAME's mapping N into VALUES (SET: which were given);
+ * a missing id is reported AT its name. */
+static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, const yaml_node_t *at,
+                                    const yaml_node_t *n, long values[_FIELD_MAX],
+                                    bool set[_FIELD_MAX])
 {
         bool ok = true;
-        char what[96];
+        char what[96], quoted[YAMLDOC_QUOTED_SIZE];
 
         YAMLDOC_FOREACH(pair, n) {
                 const yaml_node_t *key = yamldoc_node(&y->d, pair->key);
@@ -53,10 +55,10 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                         f++;
                 if (f == _FIELD_MAX || set[f]) {
                         yamldoc_error(&y->d, key, f == _FIELD_MAX ?
-                                         "servo %s: unknown field \"%.40s\" (known: id, min, max, "
+                                         "servo %s: unknown field \"%s\" (known: id, min, max, "
                                          "home, trim, invert, max_speed)" :
-                                         "servo %s: field \"%.40s\" appears twice",
-                                         name, field ? field : "");
+                                         "servo %s: field \"%s\" appears twice",
+                                         name, yamldoc_quote(quoted, field ? field : ""));
                         ok = false;
                         continue;
                 }
@@ -73,15 +75,16 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                 set[f] = true;
         }
         if (!set[FIELD_ID]) {
-                yamldoc_error(&y->d, n, "servo %s needs an id (1..32)", name);
+                yamldoc_error(&y->d, at, "servo %s needs an id (1..32)", name);
                 ok = false;
         }
         return ok;
 }
 
-/* Limits, home and the wire range of a servo whose fields parsed. */
+/* Limits, home (HOME_SET: given, not the default) and the wire range of a
+ * servo whose fields parsed. */
 static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
-                                   const struct model_servo *s)
+                                   const struct model_servo *s, bool home_set)
 {
         if (s->min > s->max) {
                 yamldoc_error(&y->d, at, "servo %s: min %d is above max %d", s->name, s->min, s->max);
@@ -90,8 +93,7 @@ static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
         if (!model_in_limits(s, s->home)) {
                 yamldoc_error(&y->d, at, "servo %s: home %d is outside its limits %d..%d%s",
                                  s->name, s->home, s->min, s->max,
-                                 s->home == MODEL_HOME_DEFAULT ? " (1500 is the default; "
-                                 "give \"home\")" : "");
+                                 home_set ? "" : " (1500 is the default; give \"home\")");
                 return false;
         }
         for (int i = 0; i < 2; i++) {
@@ -123,7 +125,7 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
         struct model_servo s, *slot;
 
         if (!name || !yamldoc_mapping(&y->d, n, "a servo") ||
-            !model_yaml_servo_fields(y, name, n, v, set))
+            !model_yaml_servo_fields(y, name, key, n, v, set))
                 return;
         s = (struct model_servo) {
                 .min = (int) v[FIELD_MIN], .max = (int) v[FIELD_MAX], .home = (int) v[FIELD_HOME],
@@ -137,7 +139,7 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
                                  v[FIELD_ID], slot->name, slot->line);
                 return;
         }
-        if (model_yaml_servo_check(y, key, &s))
+        if (model_yaml_servo_check(y, key, &s, set[FIELD_HOME]))
                 *slot = s;
 }
 
@@ -146,6 +148,7 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
 {
         const char *ref = yamldoc_scalar(key);
         unsigned id = ref ? model_servo_id(y->model, ref) : 0;
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (id)
                 return id;
@@ -155,7 +158,8 @@ static unsigned model_yaml_pose_servo(struct model_yaml *y, const char *pose, co
                 snprintf(what, sizeof(what), "pose %s: servo id", pose);
                 return yamldoc_servo_id(&y->d, key, what, &id) ? id : 0;
         }
-        yamldoc_error(&y->d, key, "pose %s: no servo is named \"%.40s\"", pose, ref ? ref : "");
+        yamldoc_error(&y->d, key, "pose %s: no servo is named \"%s\"", pose,
+                      yamldoc_quote(quoted, ref ? ref : ""));
         return 0;
 }
 
@@ -218,6 +222,11 @@ static void model_yaml_group(struct model_yaml *y, const yaml_node_t *groups,
 
         if (!name)
                 return;
+        if (strcmp(name, "all") == 0) {
+                yamldoc_error(&y->d, yamldoc_node(&y->d, pair->key), "group name \"all\" is "
+                              "reserved: group.speed's \"all\" is every group");
+                return;
+        }
         snprintf(what, sizeof(what), "group %s", name);
         if (!yamldoc_int(&y->d, yamldoc_node(&y->d, pair->value), what, 0, LSC_GROUP_MAX, &number))
                 return;
@@ -246,6 +255,7 @@ static const struct {
 static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
 {
         const yaml_node_t *sections[MODEL_YAML_N_SECTIONS] = { NULL };
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (!yamldoc_mapping(&y->d, root, "the robot file"))
                 return;
@@ -257,8 +267,8 @@ static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
                 while (i < MODEL_YAML_N_SECTIONS && !(name && strcmp(name, model_yaml_sections[i].name) == 0))
                         i++;
                 if (i == MODEL_YAML_N_SECTIONS)
-                        yamldoc_error(&y->d, key, "unknown section \"%.40s\" (known: servos, poses, "
-                                         "groups)", name ? name : "");
+                        yamldoc_error(&y->d, key, "unknown section \"%s\" (known: servos, poses, "
+                                         "groups)", yamldoc_quote(quoted, name ? name : ""));
                 else if (sections[i])
                         yamldoc_error(&y->d, key, "section %s appears twice", name);
                 else

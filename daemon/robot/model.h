@@ -57,7 +57,8 @@ struct model_group {
 };
 
 /* Invariants: names are identifiers, distinct among servos, among poses and
- * among groups; once complete (model_add_home), exactly one pose is named
+ * among groups; no group is named "all" (group.speed's name for every
+ * group); once complete (model_add_home), exactly one pose is named
  * "home": the file's, or every named servo at its home; path is NULL for
  * the model without a file. */
 struct model {

@@ -105,20 +105,39 @@ void robot_touch(struct robot *r)
         sd_event_source_set_enabled(r->save_timer, SD_EVENT_ONESHOT);
 }
 
+/* The state the previous lscd saved, applied to the board and the servos. */
+static void robot_restore(struct robot *r, const struct state_snapshot *snap)
+{
+        if (snap->speed_all_set)
+                board_speed(r->board, LSC_GROUP_ALL, snap->speed_all);
+        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
+                if (snap->speeds[g])
+                        board_speed(r->board, g, snap->speeds[g]);
+        if (snap->running)
+                board_restore_group(r->board, snap->group, snap->runs, snap->from_lscd);
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (snap->known[id])
+                        servos_restore(&r->servos, id, snap->target[id], snap->until[id]);
+}
+
 static void robot_load_state(struct robot *r)
 {
         struct state_now now = robot_state_now();
-        int e = state_load(r->state_path, &now, r->board, &r->servos);
+        struct state_snapshot *snap = mem_new0(struct state_snapshot);
+        int e = state_load(r->state_path, &now, snap);
 
-        if (e == 0)
+        if (e == 0) {
+                robot_restore(r, snap);
                 log_info("Restored the state of the previous lscd from %s", r->state_path);
-        else if (e == -ESTALE)
+        } else if (e == -ESTALE) {
                 log_info("Ignoring %s: saved before the last boot, or by another version",
                          r->state_path);
-        else if (e == -EBADMSG)
+        } else if (e == -EBADMSG) {
                 log_warning("Ignoring %s: it is damaged", r->state_path);
-        else if (e != -ENOENT)
+        } else if (e != -ENOENT) {
                 log_warning_errno(e, "Ignoring %s", r->state_path);
+        }
+        free(snap);
 }
 
 /* The model of r->path: the file's, or, at start only (STARTING), the

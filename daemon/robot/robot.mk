@@ -21,7 +21,8 @@ daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
 if ENABLE_TESTS
-robot_tests = tests/unit/test-board-state
+robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos \
+	tests/unit/test-state
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -32,4 +33,31 @@ tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/l
 tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The model and the robot file: model.c, model-yaml.c and yamldoc.c
+# compiled in, with libyaml; no event loop.
+tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h \
+	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
+tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+
+# The servos' state, pure: servos.c and model.c compiled in.
+tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_servos_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_servos_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The saved state: state.c with the pure modules it reads from (the board's
+# state, the servos, the model); robot.c applies what it reads.
+tests_unit_test_state_SOURCES = tests/unit/test-state.c tests/unit/lscd-check.h \
+	daemon/robot/state.c daemon/robot/state.h \
+	daemon/robot/board-state.c daemon/robot/board-state.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_state_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
 endif

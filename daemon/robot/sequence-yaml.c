@@ -58,7 +58,7 @@ static bool sequence_yaml_field(struct yamldoc *y, size_t i, const char *field,
                                 const yaml_node_t *key, const yaml_node_t *value,
                                 struct sequence_step *st)
 {
-        char what[64];
+        char what[64], quoted[YAMLDOC_QUOTED_SIZE];
         long v;
 
         snprintf(what, sizeof(what), "step %zu: %s", i, field);
@@ -82,8 +82,8 @@ static bool sequence_yaml_field(struct yamldoc *y, size_t i, const char *field,
                 *(hold ? &st->hold_ms : &st->time_ms) = (unsigned) v;
                 return true;
         }
-        yamldoc_error(y, key, "step %zu: unknown field \"%.40s\" (known: pose, servos, time_ms, "
-                      "hold_ms)", i, field);
+        yamldoc_error(y, key, "step %zu: unknown field \"%s\" (known: pose, servos, time_ms, "
+                      "hold_ms)", i, yamldoc_quote(quoted, field));
         return false;
 }
 
@@ -115,6 +115,7 @@ static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n
 static void sequence_yaml_root(struct yamldoc *y, const yaml_node_t *root, struct sequence *seq)
 {
         const yaml_node_t *steps = NULL;
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (!yamldoc_mapping(y, root, "a sequence file"))
                 return;
@@ -123,8 +124,8 @@ static void sequence_yaml_root(struct yamldoc *y, const yaml_node_t *root, struc
                 const char *name = yamldoc_scalar(key);
 
                 if (!name || strcmp(name, "steps") != 0 || steps)
-                        yamldoc_error(y, key, "unknown or repeated section \"%.40s\" (a sequence "
-                                      "file has steps)", name ? name : "");
+                        yamldoc_error(y, key, "unknown or repeated section \"%s\" (a sequence "
+                                      "file has steps)", yamldoc_quote(quoted, name ? name : ""));
                 else
                         steps = yamldoc_node(y, pair->value);
         }

@@ -8,36 +8,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "mem.h"
 #include "model.h"
 #include "yamldoc.h"
 
-static void yamldoc_append(struct yamldoc *y, const char *line)
+/* Append "FILE:LINE: MESSAGE", or "FILE: MESSAGE" for LINE 0. */
+static void yamldoc_append(struct yamldoc *y, unsigned long line, const char *message)
 {
-        char *joined = mem_printf("%s%s\n", y->errors ? y->errors : "", line);
+        char at[24] = "";
+        char *joined;
 
+        if (line)
+                snprintf(at, sizeof(at), ":%lu", line);
+        joined = mem_printf("%s%s%s: %s\n", y->errors ? y->errors : "", y->file, at, message);
         free(y->errors);
         y->errors = joined;
 }
 
 void yamldoc_error(struct yamldoc *y, const yaml_node_t *at, const char *format, ...)
 {
-        char message[256], line[512];
+        /* Room for the longest message, with a name quoted whole. */
+        char message[320];
         va_list ap;
 
         if (y->n_errors++ >= YAMLDOC_ERRORS_MAX) {
-                if (y->n_errors == YAMLDOC_ERRORS_MAX + 1) {
-                        snprintf(line, sizeof(line), "%s: more errors not shown", y->file);
-                        yamldoc_append(y, line);
-                }
+                if (y->n_errors == YAMLDOC_ERRORS_MAX + 1)
+                        yamldoc_append(y, 0, "more errors not shown");
                 return;
         }
         va_start(ap, format);
         vsnprintf(message, sizeof(message), format, ap);
         va_end(ap);
-        snprintf(line, sizeof(line), "%s:%lu: %s", y->file,
-                 at ? (unsigned long) at->start_mark.line + 1 : 1UL, message);
-        yamldoc_append(y, line);
+        yamldoc_append(y, at ? (unsigned long) at->start_mark.line + 1 : 1UL, message);
+}
+
+const char *yamldoc_quote(char out[YAMLDOC_QUOTED_SIZE], const char *text)
+{
+        int n = json_utf8_prefix(text, YAMLDOC_QUOTE_MAX);
+        size_t o = 0;
+
+        for (int i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) text[i];
+
+                if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+                        o += (size_t) snprintf(out + o, YAMLDOC_QUOTED_SIZE - o, "\\x%02x", c);
+                else
+                        out[o++] = (char) c;
+        }
+        out[o] = '\0';
+        return out;
 }
 
 yaml_node_t *yamldoc_node(struct yamldoc *y, int index)
@@ -108,11 +128,12 @@ const char *yamldoc_name(struct yamldoc *y, const yaml_node_t *mapping,
 {
         const yaml_node_t *key = yamldoc_node(y, pair->key);
         const char *name = yamldoc_scalar(key);
+        char quoted[YAMLDOC_QUOTED_SIZE];
 
         if (!name || strlen(name) != key->data.scalar.length || !model_name_valid(name)) {
-                yamldoc_error(y, key, "%s name \"%.40s\" is not an identifier "
+                yamldoc_error(y, key, "%s name \"%s\" is not an identifier "
                                  "([A-Za-z_][A-Za-z0-9_]*, at most %d bytes)", what,
-                                 name ? name : "", MODEL_NAME_MAX);
+                                 yamldoc_quote(quoted, name ? name : ""), MODEL_NAME_MAX);
                 return NULL;
         }
         for (const yaml_node_pair_t *p = mapping->data.mapping.pairs.start; p < pair; p++) {
@@ -136,11 +157,30 @@ bool yamldoc_mapping(struct yamldoc *y, const yaml_node_t *n, const char *what)
         return false;
 }
 
-/* The parser's own error (syntax), with its line. */
-static void yamldoc_syntax(struct yamldoc *y, const yaml_parser_t *parser)
+/* The line (from 0) of byte OFFSET of TEXT, LEN bytes of UTF-8, with the
+ * breaks libyaml counts: LF, CR LF, CR, NEL, LS and PS. */
+static size_t yamldoc_line_at(const char *text, size_t len, size_t offset)
+{
+        const unsigned char *p = (const unsigned char *) text;
+        size_t line = 0;
+
+        for (size_t i = 0; i < offset && i < len; i++)
+                line += p[i] == '\n' || (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n')) ||
+                        (i + 1 < len && p[i] == 0xc2 && p[i + 1] == 0x85) ||
+                        (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+                         (p[i + 2] == 0xa8 || p[i + 2] == 0xa9));
+        return line;
+}
+
+/* The parser's own error (syntax, encoding), with its line: the reader's
+ * errors give an offset in TEXT instead of a mark. */
+static void yamldoc_syntax(struct yamldoc *y, const yaml_parser_t *parser, const char *text,
+                           size_t len)
 {
         yaml_node_t at = { .start_mark = parser->problem_mark };
 
+        if (parser->error == YAML_READER_ERROR)
+                at.start_mark.line = yamldoc_line_at(text, len, parser->problem_offset);
         yamldoc_error(y, &at, "YAML: %s%s%s", parser->problem ? parser->problem : "error",
                          parser->context ? " " : "", parser->context ? parser->context : "");
 }
@@ -156,12 +196,12 @@ bool yamldoc_load(struct yamldoc *y, const char *text, size_t len)
                 mem_oom();
         yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
         if (!yaml_parser_load(&parser, &y->doc)) {
-                yamldoc_syntax(y, &parser);
+                yamldoc_syntax(y, &parser, text, len);
                 yaml_parser_delete(&parser);
                 return false;
         }
         if (!yaml_parser_load(&parser, &extra)) {
-                yamldoc_syntax(y, &parser);
+                yamldoc_syntax(y, &parser, text, len);
         } else {
                 if (yaml_document_get_root_node(&extra))
                         yamldoc_error(y, yaml_document_get_root_node(&extra),

@@ -12,6 +12,8 @@
 #include <yaml.h>
 
 #define YAMLDOC_ERRORS_MAX 20           /* errors reported, then "more errors" */
+#define YAMLDOC_QUOTE_MAX 40            /* bytes of the file's text quoted in an error */
+#define YAMLDOC_QUOTED_SIZE (4 * YAMLDOC_QUOTE_MAX + 1)
 
 /* One file being read. Invariant: errors holds n_errors lines (at most
  * YAMLDOC_ERRORS_MAX, then one "more errors not shown"), NULL for none. */
@@ -28,6 +30,12 @@ struct yamldoc {
 
 void yamldoc_error(struct yamldoc *y, const yaml_node_t *at, const char *format, ...)
         __attribute__((format(printf, 3, 4)));
+
+/* TEXT of the file as an error quotes it, in OUT: at most YAMLDOC_QUOTE_MAX
+ * bytes, not cutting a UTF-8 character (libyaml's text is valid UTF-8),
+ * with each control character, quote and backslash as \xNN, so that an
+ * error stays one line of UTF-8 that the file cannot forge. */
+const char *yamldoc_quote(char out[YAMLDOC_QUOTED_SIZE], const char *text);
 
 yaml_node_t *yamldoc_node(struct yamldoc *y, int index);
 /* The text of a scalar node, or NULL for another node. */
