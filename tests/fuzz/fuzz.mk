@@ -36,9 +36,9 @@ tests_fuzz_fuzz_SOURCES = tests/fuzz/libfuzzer.c $(fuzz_common) \
 	$(common_libcommon_la_SOURCES) $(common_libcodec_la_SOURCES)
 tests_fuzz_fuzz_CPPFLAGS = $(daemon_cppflags)
 tests_fuzz_fuzz_CFLAGS = $(AM_CFLAGS) $(fuzz_cflags) \
-	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS)
+	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS) $(YAML_CFLAGS)
 tests_fuzz_fuzz_LDFLAGS = $(AM_LDFLAGS) $(fuzz_cflags)
-tests_fuzz_fuzz_LDADD = $(SYSTEMD_LIBS) $(CJSON_LIBS) $(SERIALPORT_LIBS) -lm
+tests_fuzz_fuzz_LDADD = $(SYSTEMD_LIBS) $(CJSON_LIBS) $(SERIALPORT_LIBS) $(YAML_LIBS) -lm
 TESTS += tests/fuzz/fuzz-all.sh
 FUZZ_TESTS += tests/fuzz/fuzz-all.sh
 endif
