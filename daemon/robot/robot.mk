@@ -24,7 +24,7 @@ daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 # are pure; their tests compile them in with what they call (the model,
 # the servos' planning, yamldoc.c and libyaml), no event loop.
 if ENABLE_TESTS
-sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml
+sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml tests/unit/test-recorder
 check_PROGRAMS += $(sequence_tests)
 TESTS += $(sequence_tests)
 sequence_test_sources = tests/unit/lscd-check.h \
@@ -44,6 +44,10 @@ tests_unit_test_sequence_yaml_SOURCES = tests/unit/test-sequence-yaml.c $(sequen
 tests_unit_test_sequence_yaml_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_sequence_yaml_CFLAGS = $(sequence_test_cflags)
 tests_unit_test_sequence_yaml_LDADD = $(sequence_test_ldadd)
+tests_unit_test_recorder_SOURCES = tests/unit/test-recorder.c $(sequence_test_sources)
+tests_unit_test_recorder_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_recorder_CFLAGS = $(sequence_test_cflags)
+tests_unit_test_recorder_LDADD = $(sequence_test_ldadd)
 endif
 
 if ENABLE_TESTS
