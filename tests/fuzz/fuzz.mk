@@ -9,7 +9,9 @@
 #    $LSC_FUZZ_SECONDS (build-aux/test-all: 60).
 fuzz_targets = tests/fuzz/fuzz-decoder.c tests/fuzz/fuzz-request.c
 
-fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(fuzz_targets)
+fuzz_targets += tests/fuzz/fuzz-sequence.c
+fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h tests/fuzz/fuzz-yamldoc.c tests/fuzz/fuzz-yamldoc.h \
+	$(fuzz_targets)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-all.sh tests/fuzz/memcheck.sh \
 	tests/fuzz/make-request-seeds.py
 
@@ -19,7 +21,7 @@ TESTS += tests/fuzz/replay tests/fuzz/memcheck.sh
 tests_fuzz_replay_SOURCES = tests/fuzz/replay.c $(fuzz_common)
 tests_fuzz_replay_CPPFLAGS = $(daemon_cppflags) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus"'
-tests_fuzz_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
 tests_fuzz_replay_LDADD = daemon/liblscd.la
 endif
 FUZZ_TESTS += tests/fuzz/replay
