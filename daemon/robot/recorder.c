@@ -5,6 +5,9 @@
 
 #include "mem.h"
 #include "recorder.h"
+#include "sequence.h"
+
+_Static_assert(RECORDER_MOVES_MAX <= SEQUENCE_STEPS_MAX, "a recording is a sequence lscd plays");
 
 struct recorder *recorder_new(const char *name, uint64_t servos)
 {
@@ -49,6 +52,9 @@ static void recorder_step(const struct recorder *r, size_t i, const struct model
         const struct recorder_move *mv = &r->moves[i];
         uint64_t gap = i + 1 < r->n_moves ? (r->moves[i + 1].sent - mv->sent) / 1000 : 0;
         uint64_t hold = gap > mv->time_ms ? gap - mv->time_ms : 0;
+
+        if (hold > SEQUENCE_HOLD_MAX)
+                hold = SEQUENCE_HOLD_MAX;
 
         fputs("  - {servos: {", f);
         for (size_t k = 0; k < mv->n; k++) {

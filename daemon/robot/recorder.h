@@ -4,7 +4,8 @@
  * servos, from any client or from lscd, with the moment its frame left the
  * wire; and the sequence file it makes: one step per move, its hold the gap
  * to the next move (a gap shorter than the move's time is lengthened to
- * it: a step cannot start before the one before has ended). Pure.
+ * it: a step cannot start before the one before has ended; a pause longer
+ * than SEQUENCE_HOLD_MAX is held that long, so that the file plays). Pure.
  */
 #ifndef LSCD_RECORDER_H
 #define LSCD_RECORDER_H

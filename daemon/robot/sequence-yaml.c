@@ -9,6 +9,19 @@
 #include "sequence-yaml.h"
 #include "yamldoc.h"
 
+/* How step I's errors name target T: "step I: NAME", "step I: servo ID",
+ * or "step I: servo" when its key is neither (the key's text, which the
+ * file chose, never goes into an error unquoted). */
+static void sequence_yaml_label(char *what, size_t size, size_t i, const struct servos_spec *t)
+{
+        if (t->name[0])
+                snprintf(what, size, "step %zu: %s", i, t->name);
+        else if (t->id)
+                snprintf(what, size, "step %zu: servo %u", i, t->id);
+        else
+                snprintf(what, size, "step %zu: servo", i);
+}
+
 /* The targets of a step's "servos": name or id to position. */
 static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t *n,
                                   struct sequence_step *st)
@@ -23,7 +36,7 @@ static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t
                 const yaml_node_t *key = yamldoc_node(y, pair->key);
                 const char *ref = yamldoc_scalar(key);
                 struct servos_spec *t = &st->targets[st->n];
-                long v;
+                long v = 0;
 
                 if (st->n == LSC_MOVE_MAX_SERVOS) {
                         yamldoc_error(y, key, "step %zu: more than %d servos", i, LSC_MOVE_MAX_SERVOS);
@@ -34,13 +47,15 @@ static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t
                         snprintf(what, sizeof(what), "step %zu: servo id", i);
                         ok = yamldoc_servo_id(y, key, what, &t->id) && ok;
                 } else {
-                        const char *name = yamldoc_name(y, n, pair, "servo");
+                        const char *name;
 
+                        snprintf(what, sizeof(what), "step %zu: servo", i);
+                        name = yamldoc_name(y, n, pair, what);
                         ok = name && ok;
                         if (name)
                                 strcpy(t->name, name);
                 }
-                snprintf(what, sizeof(what), "step %zu: %s", i, ref ? ref : "servo");
+                sequence_yaml_label(what, sizeof(what), i, t);
                 ok = yamldoc_int(y, yamldoc_node(y, pair->value), what, LSC_POSITION_MIN,
                                  LSC_POSITION_MAX, &v) && ok;
                 t->value = (int) v;

@@ -143,6 +143,7 @@ def an_invalid_step_refuses_the_whole_sequence():
             ([{"pose": "rest", "servos": {"1": 900}, "time_ms": 1}], "invalid_argument", "steps[0]"),
             ([ok, {"servos": {"shoulder": 1000}, "time_ms": 10, "speed": 2}], "invalid_argument",
              "steps[1]"),
+            ([ok, {"servos": {"a-b": 1000}, "time_ms": 10}], "invalid_argument", "steps[1]"),
         ]
         for steps, code, field in cases:
             r = c.request("sequence.run", steps=steps)

@@ -9,7 +9,9 @@
 #    $LSC_FUZZ_SECONDS (build-aux/test-all: 60).
 fuzz_targets = tests/fuzz/fuzz-decoder.c tests/fuzz/fuzz-request.c tests/fuzz/fuzz-robot.c
 
-fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(fuzz_targets)
+fuzz_targets += tests/fuzz/fuzz-sequence.c
+fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h tests/fuzz/fuzz-yamldoc.c tests/fuzz/fuzz-yamldoc.h \
+	$(fuzz_targets)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-all.sh tests/fuzz/memcheck.sh \
 	tests/fuzz/make-request-seeds.py
 
