@@ -85,6 +85,19 @@ static void cmd_sequence_add(cJSON *o, const struct player_run_info *run)
                                                       : cJSON_CreateNull());
 }
 
+/* When CALL's run starts (CLOCK_MONOTONIC usec): now, or for a request
+ * scheduled "at", that moment, which has just passed: its steps keep
+ * their times however late the timer fired and however long reading and
+ * planning the sequence took. A moment further back than the schedule's
+ * guard (the wall clock stepped forward past it) starts it now. */
+static uint64_t cmd_sequence_run_start(const struct call *call)
+{
+        uint64_t now = clock_usec(CLOCK_MONOTONIC), wall = clock_usec(CLOCK_REALTIME);
+        uint64_t late = call->timed && call->args.at < wall ? wall - call->args.at : 0;
+
+        return late <= SCHEDULE_GUARD_USEC && late <= now ? now - late : now;
+}
+
 /* Hand SEQ and PLANS to the player; CALL is answered now, or with wait
  * when the run ends. */
 static void cmd_sequence_start(struct cmd_context *ctx, struct call *call, struct sequence *seq,
@@ -96,7 +109,7 @@ static void cmd_sequence_start(struct cmd_context *ctx, struct call *call, struc
                 .seq = seq, .plans = plans, .speed = (unsigned) a->speed,
                 .loops = (uint64_t) a->loops, .owner = call->peer ? call->peer->number : 0,
                 .wire_owner = call->peer ? peer_owner(call->peer) : NULL, .by = by,
-                .start = clock_usec(CLOCK_MONOTONIC), .waiter = a->wait ? call : NULL,
+                .start = cmd_sequence_run_start(call), .waiter = a->wait ? call : NULL,
         };
         size_t n = seq->n_steps;
         cJSON *response;
