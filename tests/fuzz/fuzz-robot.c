@@ -29,34 +29,18 @@
  *    not end with a line break is on the next line), except that line
  *    YAMLDOC_ERRORS_MAX + 1 may be "robot.yaml: more errors not shown"; no
  *    MESSAGE holds a control character, and the text is UTF-8
- *    (config.reload sends it in JSON).
+ *    (config.reload sends it in JSON): fuzz_yamldoc_check_errors().
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-yamldoc.h"
 #include "fuzz.h"
-#include "json.h"
 #include "model-yaml.h"
 #include "servos.h"
-#include "yamldoc.h"
 
 #define FUZZ_FILE "robot.yaml"
-#define FUZZ_MORE FUZZ_FILE ": more errors not shown"
-
-/* At least as many lines as libyaml can count in the input: one, plus one
- * for each byte that ends or may end a line (LF, CR, and the last byte of
- * NEL, LS and PS). */
-static unsigned long fuzz_lines(const uint8_t *data, size_t size)
-{
-        unsigned long n = 1;
-
-        for (size_t i = 0; i < size; i++)
-                n += data[i] == '\n' || data[i] == '\r' || data[i] == 0x85 || data[i] == 0xa8 ||
-                     data[i] == 0xa9;
-        return n;
-}
 
 static void fuzz_check_name(const char *name, size_t size)
 {
@@ -161,43 +145,6 @@ static void fuzz_check_model(const struct model *m, unsigned long lines)
                 fuzz_check_group(m, i);
 }
 
-/* One line of the error text, without its newline: "FILE:N: MESSAGE". */
-static void fuzz_check_error_line(const char *line, size_t len, size_t index,
-                                  unsigned long lines)
-{
-        size_t prefix = strlen(FUZZ_FILE ":");
-        unsigned long n = 0;
-        size_t i = prefix;
-
-        for (size_t j = 0; j < len; j++)
-                fuzz_assert((unsigned char) line[j] >= 0x20 && line[j] != 0x7f);
-        if (index == YAMLDOC_ERRORS_MAX && len == strlen(FUZZ_MORE) &&
-            memcmp(line, FUZZ_MORE, len) == 0)
-                return;
-        fuzz_assert(index < YAMLDOC_ERRORS_MAX);
-        fuzz_assert(len > prefix && memcmp(line, FUZZ_FILE ":", prefix) == 0);
-        fuzz_assert(line[i] >= '1' && line[i] <= '9');
-        while (i < len && line[i] >= '0' && line[i] <= '9' && n <= lines + 1)
-                n = n * 10 + (unsigned long) (line[i++] - '0');
-        fuzz_assert(n >= 1 && n <= lines + 1);
-        fuzz_assert(i + 2 < len && line[i] == ':' && line[i + 1] == ' ');
-}
-
-static void fuzz_check_errors(const char *errors, unsigned long lines)
-{
-        size_t len = strlen(errors), index = 0;
-
-        fuzz_assert(len > 0 && errors[len - 1] == '\n');
-        fuzz_assert(json_scan(errors, len, UINT_MAX) == JSON_SCAN_OK);
-        for (const char *p = errors; *p; index++) {
-                const char *end = strchr(p, '\n');
-
-                fuzz_check_error_line(p, (size_t) (end - p), index, lines);
-                p = end + 1;
-        }
-        fuzz_assert(index >= 1 && index <= YAMLDOC_ERRORS_MAX + 1);
-}
-
 static int fuzz_robot(const uint8_t *data, size_t size)
 {
         /* Not NULL: model_parse() sets both. */
@@ -211,9 +158,9 @@ static int fuzz_robot(const uint8_t *data, size_t size)
         fuzz_assert(r == 0 || r == -EINVAL);
         fuzz_assert((m != NULL) == (r == 0) && (errors != NULL) == (r != 0));
         if (r == 0)
-                fuzz_check_model(m, fuzz_lines(data, size));
+                fuzz_check_model(m, fuzz_yamldoc_lines(data, size));
         else
-                fuzz_check_errors(errors, fuzz_lines(data, size));
+                fuzz_yamldoc_check_errors(errors, FUZZ_FILE, fuzz_yamldoc_lines(data, size));
         model_free(m);
         free(errors);
         return 0;
