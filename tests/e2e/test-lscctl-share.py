@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lscctl and a shared robot, end to end (lsc-sim + lscd): "lscctl claim
+-- COMMAND" holds the claim exactly while COMMAND runs, and COMMAND's own
+lscctl commands (new processes, new connections to the private socket
+claim gives them) move the claimed servos; another client is refused with
+the holder's name and pid; the claim is released when COMMAND exits and
+expires at once when lscctl claim is SIGKILLed; signals reach COMMAND;
+lscctl clients; record then play gives the same wire bytes; play --wait;
+SIGINT on record writes the file; usage errors."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import tap
+from lscctlharness import LSCCTL, TIMEOUT, json_lines, lscctl, ok, status_is
+from lscdharness import running, wait_until
+from simharness import hexbytes
+
+ROBOT = """\
+servos:
+  shoulder: {id: 1, min: 700, max: 2300, home: 1500}
+  elbow:    {id: 2, min: 600, max: 2400, home: 1400}
+  wrist:    {id: 3}
+"""
+
+
+def frame_move(time_ms, *targets):
+    """SERVO_MOVE of (id, position) pairs."""
+    params = [len(targets), time_ms & 0xFF, time_ms >> 8]
+    for servo, position in targets:
+        params += [servo, position & 0xFF, position >> 8]
+    return bytes([0x55, 0x55, len(params) + 2, 0x03] + params)
+
+
+def rx_since(sim, since):
+    return [r.data for r in sim.records()[since:] if r.kind == "rx"]
+
+
+# lscctl first on the PATH of the scripts claim runs.
+PATH = dict(PATH=os.path.dirname(os.path.abspath(LSCCTL)) + os.pathsep + os.environ["PATH"])
+
+
+def claim_popen(lscd, *args, script):
+    """lscctl claim ARGS -- sh -c SCRIPT."""
+    return subprocess.Popen([LSCCTL, "-s", lscd.socket_path, "claim"] + list(args) +
+                            ["--", "sh", "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, **PATH))
+
+
+def claims_of(lscd):
+    with lscd.client() as c:
+        return [(x["name"], x["claims"]) for x in c.ok("status")["connections"] if x["claims"]]
+
+
+def wait_file(path, what):
+    wait_until(lambda: os.path.exists(path), what)
+
+
+@tap.test
+def a_script_under_claim_moves_the_claimed_servos_and_others_are_refused():
+    with running(robot=ROBOT) as (sim, lscd):
+        d = lscd.dir
+        mark = sim.mark()
+        script = ('lscctl move shoulder:1200 elbow:1000 -t 0 && lscctl move 1:+100 -t 0 && '
+                  'lscctl --json status > %s/status && touch %s/moved && '
+                  'while [ ! -e %s/go ]; do sleep 0.05; done; lscctl move 3:900 -t 0' % (d, d, d))
+        p = claim_popen(lscd, "shoulder", "elbow", "--lease", "2s", "--safe", "home", script=script)
+        wait_file(os.path.join(d, "moved"), "the script moved")
+        tap.eq(rx_since(sim, mark), [frame_move(0, (1, 1200), (2, 1000)), frame_move(0, (1, 1300))],
+               "the script's moves of the claimed servos reached the wire")
+        held = claims_of(lscd)
+        tap.eq(len(held), 1, "one connection holds a claim")
+        tap.eq(held[0][0], "lscctl claim: sh -c " + script[:44], "named after its command, cut to 64 bytes")
+        with open(os.path.join(d, "status")) as f:
+            seen = json.load(f)
+        tap.check(any(x["claims"] for x in seen["connections"] if x["client"] == seen.get("client", -1))
+                  or seen["connections"], "the script's status worked", seen)
+        before = sim.mark()
+        q = lscctl(lscd, "move", "elbow:1500")
+        status_is(q, 1, "another client's move of a claimed servo")
+        tap.eq(q.stderr, 'lscctl move: claimed by "%s" (pid %d)\n' % (held[0][0], p.pid),
+               "it names the holder and its pid")
+        tap.eq(rx_since(sim, before), [], "and nothing reached the wire")
+        ok(lscd, "move", "wrist:1000", "-t", "0")
+        tap.eq(rx_since(sim, before), [frame_move(0, (3, 1000))], "an unclaimed servo is free")
+        open(os.path.join(d, "go"), "w").close()
+        out, err = p.communicate(timeout=TIMEOUT)
+        tap.eq((p.returncode, out, err), (0, "time 0 ms\n" * 3, ""),
+               "claim exits with the script's status; the script's output is its own")
+        tap.eq(claims_of(lscd), [], "and released the claim")
+        ok(lscd, "move", "elbow:1500", "-t", "0")
+
+
+@tap.test
+def the_exit_status_and_signals_of_the_command():
+    with running(robot=ROBOT) as (sim, lscd):
+        status_is(lscctl(lscd, "claim", "shoulder", "--", "sh", "-c", "exit 7"), 7, "exit 7")
+        p = lscctl(lscd, "claim", "shoulder", "--", "/nonexistent/prog")
+        status_is(p, 127, "a command that does not exist")
+        tap.check("/nonexistent/prog" in p.stderr, "says which", p.stderr)
+        d = lscd.dir
+        p = claim_popen(lscd, "shoulder", script="touch %s/up; sleep 30" % d)
+        wait_file(os.path.join(d, "up"), "the script runs")
+        tap.eq(len(claims_of(lscd)), 1, "held while it runs")
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=TIMEOUT)
+        tap.eq(p.returncode, 128 + signal.SIGTERM, "SIGTERM reaches the script: 143")
+        tap.eq(claims_of(lscd), [], "and the claim was released")
+        tap.eq(claims_of(lscd), [], "nothing left")
+
+
+@tap.test
+def a_killed_claim_expires_into_its_safe_action_and_the_script_loses_the_robot():
+    with running(robot=ROBOT) as (sim, lscd):
+        d = lscd.dir
+        watcher = lscd.client()
+        watcher.subscribe(["claim."])
+        p = claim_popen(lscd, "shoulder", "elbow", "--lease", "1s", "--safe", "home",
+                        script="touch %s/up; sleep 2; lscctl move shoulder:1000 -t 0; echo $? > %s/rc"
+                        % (d, d))
+        wait_file(os.path.join(d, "up"), "the script runs")
+        mark = sim.mark()
+        p.kill()
+        p.communicate(timeout=TIMEOUT)
+        e = watcher.wait_event("claim.expired")
+        tap.eq(e["reason"], "disconnect", "SIGKILL: the claim expires at once")
+        wait_until(lambda: hexbytes("55 55 0B 03 02 E8 03 01 DC 05 02 78 05") in rx_since(sim, mark),
+                   "the home pose reaches the wire")
+        wait_file(os.path.join(d, "rc"), "the orphaned script went on")
+        with open(os.path.join(d, "rc")) as f:
+            tap.eq(f.read().strip(), "69", "its lscctl lost the claim's socket (69), moved nothing")
+        tap.eq([f for f in rx_since(sim, mark) if f[3] == 3 and f[7] == 0xE8 and f[8] == 0x03
+                and f[6] == 1], [], "no move of 1000 on servo 1")
+
+
+@tap.test
+def nested_claims_and_a_claim_refused():
+    with running(robot=ROBOT) as (sim, lscd):
+        d = lscd.dir
+        p = lscctl(lscd, "claim", "shoulder", "--", "sh", "-c",
+                   "lscctl claim elbow -- lscctl move elbow:1000 shoulder:1000 -t 0 && "
+                   "lscctl claim shoulder -- true", env=PATH)
+        status_is(p, 1, "a nested claim over a servo already held is refused")
+        tap.check("already" in p.stderr or "claimed" in p.stderr, "it says why", p.stderr)
+        tap.eq(claims_of(lscd), [], "everything was released")
+        p = claim_popen(lscd, "all", script="touch %s/up; sleep 30" % d)
+        wait_file(os.path.join(d, "up"), "all claimed")
+        q = lscctl(lscd, "claim", "wrist", "--", "true")
+        status_is(q, 1, "a claim over a held servo")
+        tap.check(q.stderr.startswith("lscctl claim: claimed by ") and "(pid %d)" % p.pid in q.stderr,
+                  "names the holder", q.stderr)
+        q = lscctl(lscd, "claim", "wrist", "--wait", "--timeout", "0.3", "--", "true")
+        status_is(q, 75, "--wait --timeout gives up with 75")
+        q = lscctl(lscd, "run", "3")
+        status_is(q, 1, "a group run while all is claimed")
+        p.terminate()
+        p.communicate(timeout=TIMEOUT)
+
+
+@tap.test
+def usage_errors():
+    with running(robot=ROBOT) as (sim, lscd):
+        for args, what in ((["claim", "shoulder"], "missing command"),
+                           (["claim", "--", "true"], "missing servo"),
+                           (["claim", "shoulder", "--lease", "0", "--", "true"], "lease 0"),
+                           (["claim", "shoulder", "--lease", "2x", "--", "true"], "lease 2x"),
+                           (["claim", "shoulder", "--lease", "-1s", "--", "true"], "lease -1s"),
+                           (["claim", "shoulder", "--lease", "2h", "--", "true"], "lease 2h"),
+                           (["claim", "shoulder", "--safe", "pose:", "--", "true"], "safe pose:"),
+                           (["claim", "shoulder", "--safe", "jump", "--", "true"], "safe jump"),
+                           (["claim", "33", "--", "true"], "servo 33"),
+                           (["claim", "all", "shoulder", "--", "true"], "all with a servo"),
+                           (["claim", "shoulder", "--timeout", "1", "--", "true"], "timeout without wait")):
+            p = lscctl(lscd, *args)
+            status_is(p, 2, what)
+        tap.eq(claims_of(lscd), [], "nothing claimed")
+
+
+tap.main()
