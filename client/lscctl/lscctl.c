@@ -85,6 +85,14 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "claim", "SERVO...|all -- COMMAND [ARG...]",
           "hold a claim on servos while COMMAND runs; COMMAND's lscctl commands act under it",
           "glSwT", lscctl_robot_servo_words, 1, -1, true, lscctl_claim_run },
+        { "clients", "", "list the clients connected to lscd: names, pids, claims",
+          "", NULL, 0, 0, false, lscctl_info_clients },
+        { "record", "NAME", "record the moves that reach the wire until interrupted",
+          "vr", NULL, 1, 1, false, lscctl_sequence_record },
+        { "play", "NAME", "play a sequence (a recording, or a file of lscd's sequences)",
+          "LpwaT", lscctl_sequence_words, 1, 1, false, lscctl_sequence_play },
+        { "sequences", "", "list the sequences lscd can play, and those playing",
+          "", NULL, 0, 0, false, lscctl_sequence_list },
         { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
           "cT", lscctl_watch_words, 0, -1, false, lscctl_watch_events },
         { "wait", "", "wait until the running action group completes or stops",
@@ -820,7 +828,8 @@ static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *r
 int main(int argc, char **argv)
 {
         struct lscctl ctl = {
-                .opt = { .time_ms = 1000, .runs = 1, .count = 0, .timeout_ms = -1 },
+                .opt = { .time_ms = 1000, .runs = 1, .count = 0, .timeout_ms = -1,
+                         .loops = 1, .speed = 100 },
                 .call_timeout_ms = LSC_CLIENT_DEFAULT_TIMEOUT_MS,
         };
         int first, status = LSCCTL_EXIT_OK;

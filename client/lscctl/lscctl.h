@@ -131,6 +131,22 @@ void lscctl_print_fields(const cJSON *object, const char *sep);
 /* Print an event: "TIME NAME field=value ..." or its JSON; then flush. */
 void lscctl_print_event(const struct lscctl *ctl, const cJSON *event);
 
+/* The answer to a request sent with lscctl_motion_wait_reply as its
+ * callback. */
+struct motion_wait {
+        bool done;
+        int error;
+        cJSON *response;
+};
+void lscctl_motion_wait_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error);
+/* Block SIGINT and SIGTERM and return a signalfd that reads them, or a
+ * negative errno. */
+int lscctl_motion_signalfd(void);
+/* Wait until w is answered or the deadline (-1: none) passes, reading
+ * signals from sfd (-1: none). Returns 0 once answered, the number of a
+ * signal that came first, or a negative errno (-ETIMEDOUT). */
+int lscctl_motion_wait_answer(struct lscctl *ctl, const struct motion_wait *w, int sfd, int64_t deadline);
+
 /* Subcommands: each returns an exit status. */
 int lscctl_motion_move(struct lscctl *ctl, int argc, char **argv);
 int lscctl_motion_pose(struct lscctl *ctl, int argc, char **argv);
@@ -143,6 +159,10 @@ int lscctl_info_status(struct lscctl *ctl, int argc, char **argv);
 int lscctl_info_version(struct lscctl *ctl, int argc, char **argv);
 
 int lscctl_claim_run(struct lscctl *ctl, int argc, char **argv);
+int lscctl_info_clients(struct lscctl *ctl, int argc, char **argv);
+int lscctl_sequence_record(struct lscctl *ctl, int argc, char **argv);
+int lscctl_sequence_play(struct lscctl *ctl, int argc, char **argv);
+int lscctl_sequence_list(struct lscctl *ctl, int argc, char **argv);
 
 
 
@@ -160,6 +180,7 @@ void lscctl_watch_words(struct lscctl *ctl);
 void lscctl_robot_servo_words(struct lscctl *ctl);
 void lscctl_robot_pose_words(struct lscctl *ctl);
 void lscctl_robot_group_words(struct lscctl *ctl);
+void lscctl_sequence_words(struct lscctl *ctl);
 
 
 #endif

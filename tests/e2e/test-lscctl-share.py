@@ -87,7 +87,8 @@ def a_script_under_claim_moves_the_claimed_servos_and_others_are_refused():
                "it names the holder and its pid")
         tap.eq(rx_since(sim, before), [], "and nothing reached the wire")
         ok(lscd, "move", "wrist:1000", "-t", "0")
-        tap.eq(rx_since(sim, before), [frame_move(0, (3, 1000))], "an unclaimed servo is free")
+        wait_until(lambda: rx_since(sim, before) == [frame_move(0, (3, 1000))],
+                   "an unclaimed servo is free")
         open(os.path.join(d, "go"), "w").close()
         out, err = p.communicate(timeout=TIMEOUT)
         tap.eq((p.returncode, out, err), (0, "time 0 ms\n" * 3, ""),
@@ -160,6 +161,96 @@ def nested_claims_and_a_claim_refused():
         status_is(q, 1, "a group run while all is claimed")
         p.terminate()
         p.communicate(timeout=TIMEOUT)
+
+
+@tap.test
+def clients_lists_every_connection():
+    with running(robot=ROBOT) as (sim, lscd):
+        c = lscd.client()
+        c.ok("hello", name="web panel")
+        c.ok("subscribe", events=["claim."])
+        r = c.ok("claim", servos=["wrist"])
+        out = ok(lscd, "clients").splitlines()
+        tap.eq(out[0].split(), ["CLIENT", "PID", "UID", "CONNECTED", "QUEUED", "INFLIGHT",
+                                "CLAIMS", "EVENTS", "NAME"], "a header")
+        rows = {line.split()[0]: line for line in out[1:]}
+        mine = rows[str(c.hello["client"])].split()
+        tap.eq((mine[1], mine[2], mine[5], mine[6], mine[7], mine[8], mine[9:]),
+               (str(os.getpid()), str(os.getuid()), "0", "0", str(r["claim"]),
+                "claim.acquired,claim.released,claim.expired", ['"web', 'panel"']),
+               "pid, uid, queued, in flight, claims, events, the name quoted")
+        tap.eq(len(rows), 2, "and lscctl's own connection, without a name")
+        j = json.loads(ok(lscd, "--json", "clients"))
+        tap.eq(sorted(x["client"] for x in j["connections"])[0], c.hello["client"], "--json: status")
+
+
+@tap.test
+def record_then_play_gives_the_same_wire_bytes():
+    with running(robot=ROBOT) as (sim, lscd):
+        rec = subprocess.Popen([LSCCTL, "-s", lscd.socket_path, "record", "demo", "--servos",
+                                "shoulder,elbow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        watcher = lscd.client()
+        # record.start answered: lscctl waits, nothing in flight.
+        wait_until(lambda: any(x["in_flight"] == 0 and x["pid"] == rec.pid
+                               for x in watcher.ok("status")["connections"]), "the recording started")
+        mark = sim.mark()
+        ok(lscd, "move", "shoulder:1200", "-t", "100")
+        time.sleep(0.3)
+        ok(lscd, "move", "shoulder:1300", "elbow:900", "-t", "0")
+        time.sleep(0.2)
+        ok(lscd, "move", "wrist:1000", "-t", "0")
+        wait_until(lambda: len(rx_since(sim, mark)) == 3, "three moves on the wire")
+        recorded = rx_since(sim, mark)
+        rec.send_signal(signal.SIGINT)
+        out, err = rec.communicate(timeout=TIMEOUT)
+        path = os.path.join(lscd.dir, "recordings", "demo.yaml")
+        tap.eq((rec.returncode, out), (0, "recorded demo: 2 steps in %s\n" % path),
+               "SIGINT stops the recording and writes the file")
+        tap.check(os.path.exists(path), "the file is there", path)
+        rows = ok(lscd, "sequences").splitlines()
+        name, steps, duration = rows[1].split()[:3]
+        tap.eq((name, steps), ("demo", "2"), "sequences lists it")
+        tap.check(0.3 <= float(duration.rstrip("s")) < 5, "with the gap as its duration", duration)
+        tap.eq(json.loads(ok(lscd, "--json", "sequences"))["sequences"][0]["steps"], 2, "--json")
+        mark = sim.mark()
+        tap.eq(ok(lscd, "play", "demo", "--wait"), "run 1 completed\n", "play --wait waits for the end")
+        wait_until(lambda: len(rx_since(sim, mark)) >= 2, "the steps on the wire")
+        tap.eq(rx_since(sim, mark), recorded[:2], "the same bytes, the unrecorded servo left out")
+        mark = sim.mark()
+        out = ok(lscd, "play", "demo", "--loops", "2", "--speed", "200")
+        tap.check(out.startswith("run 2: 2 steps"), "play answers as it starts", out)
+        wait_until(lambda: len(rx_since(sim, mark)) >= 4, "two loops played")
+        time.sleep(0.3)
+        tap.eq(rx_since(sim, mark), [frame_move(50, (1, 1200)), recorded[1]] * 2,
+               "two loops, their times halved")
+        status_is(lscctl(lscd, "play", "nosuch"), 1, "an unknown sequence")
+        status_is(lscctl(lscd, "record", "demo"), 1, "an existing recording without --replace")
+        status_is(lscctl(lscd, "play", "demo", "--speed", "0"), 2, "speed 0")
+        status_is(lscctl(lscd, "play", "demo", "--at", "12"), 2, "at in 1970")
+        status_is(lscctl(lscd, "play", "demo", "--timeout", "1"), 2, "timeout without wait")
+        status_is(lscctl(lscd, "record", "../x"), 2, "a name with a slash")
+
+
+@tap.test
+def play_wait_interrupted_stops_the_run():
+    with running(robot=ROBOT) as (sim, lscd):
+        seq = os.path.join(lscd.dir, "recordings")
+        os.makedirs(seq, exist_ok=True)
+        with open(os.path.join(seq, "slow.yaml"), "w") as f:
+            f.write("steps:\n  - servos: {shoulder: 1200}\n    time_ms: 100\n    hold_ms: 5000\n"
+                    "  - servos: {shoulder: 1300}\n    time_ms: 100\n")
+        watcher = lscd.client()
+        watcher.subscribe(["sequence."])
+        p = subprocess.Popen([LSCCTL, "-s", lscd.socket_path, "play", "slow", "--wait"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        watcher.wait_event("sequence.step")
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=TIMEOUT)
+        tap.eq((p.returncode, err), (130, "lscctl play: interrupted, sequence stopped\n"),
+               "SIGINT stops the run, 130")
+        e = watcher.wait_event("sequence.stopped")
+        tap.check(e.get("by", {}).get("pid", p.pid) == p.pid, "stopped by it", e)
 
 
 @tap.test
