@@ -171,21 +171,26 @@ static double sequence_my_run(struct lscctl *ctl)
         return run;
 }
 
-/* After signal signo during play --wait: stop our run. Returns 128 + signo
- * once lscd answered, else the exit status of the failure. */
+/* After signal signo during play --wait: stop our run. A ping answered
+ * first means that lscd's sequence.started, if it sent one, is queued; a
+ * run not started yet waits for its "at", and ends with the connection.
+ * Returns 128 + signo once done, else the exit status of the failure. */
 static int sequence_interrupted(struct lscctl *ctl, int signo)
 {
-        double run = sequence_my_run(ctl);
-        cJSON *request = lsc_client_request_new("sequence.stop"), *response;
-        int r;
+        cJSON *request, *response;
+        double run;
+        int r = lscctl_call(ctl, lsc_client_request_new("ping"), &response);
 
-        if (run >= 0 && !cJSON_AddNumberToObject(request, "run", run)) {
+        cJSON_Delete(response);
+        if (r)
+                return r;
+        run = sequence_my_run(ctl);
+        if (run < 0)
+                return 128 + signo;
+        request = lsc_client_request_new("sequence.stop");
+        if (!cJSON_AddNumberToObject(request, "run", run)) {
                 cJSON_Delete(request);
                 request = NULL;
-        }
-        if (run < 0) { /* not started yet (at): it is cancelled with the connection */
-                cJSON_Delete(request);
-                return 128 + signo;
         }
         r = lscctl_call(ctl, request, &response);
         cJSON_Delete(response);

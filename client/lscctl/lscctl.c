@@ -84,7 +84,7 @@ static const struct lscctl_cmd lscctl_cmds[] = {
           "", NULL, 0, 0, false, lscctl_robot_reload },
         { "claim", "SERVO...|all -- COMMAND [ARG...]",
           "hold a claim on servos while COMMAND runs; COMMAND's lscctl commands act under it",
-          "glSwT", lscctl_robot_servo_words, 1, -1, true, lscctl_claim_run },
+          "glSwT", lscctl_robot_claim_words, 1, -1, true, lscctl_claim_run },
         { "clients", "", "list the clients connected to lscd: names, pids, claims",
           "", NULL, 0, 0, false, lscctl_info_clients },
         { "record", "NAME", "record the moves that reach the wire until interrupted",

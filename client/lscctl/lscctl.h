@@ -178,6 +178,7 @@ int lscctl_robot_reload(struct lscctl *ctl, int argc, char **argv);
 void lscctl_motion_speed_words(struct lscctl *ctl);
 void lscctl_watch_words(struct lscctl *ctl);
 void lscctl_robot_servo_words(struct lscctl *ctl);
+void lscctl_robot_claim_words(struct lscctl *ctl);
 void lscctl_robot_pose_words(struct lscctl *ctl);
 void lscctl_robot_group_words(struct lscctl *ctl);
 void lscctl_sequence_words(struct lscctl *ctl);

@@ -17,7 +17,7 @@ import subprocess
 import time
 
 import tap
-from lscctlharness import LSCCTL, TIMEOUT, json_lines, lscctl, ok, status_is
+from lscctlharness import LSCCTL, TIMEOUT, complete, lscctl, ok, status_is
 from lscdharness import running, wait_until
 from simharness import hexbytes
 
@@ -224,6 +224,15 @@ def record_then_play_gives_the_same_wire_bytes():
         time.sleep(0.3)
         tap.eq(rx_since(sim, mark), [frame_move(50, (1, 1200)), recorded[1]] * 2,
                "two loops, their times halved")
+        sock = lscd.socket_path
+        tap.check("demo" in complete("lscctl", "-s", sock, "play", ""), "completion offers sequences")
+        tap.eq(complete("lscctl", "-s", sock, "seq"), ["sequences"], "and the new commands")
+        tap.eq(complete("lscctl", "-s", sock, "claim", "--sa"), ["--safe"], "claim's options")
+        tap.eq(complete("lscctl", "-s", sock, "claim", "--safe", "h"), ["home"], "safe actions")
+        tap.eq(complete("lscctl", "-s", sock, "claim", "sh"), ["shoulder"], "servo names, no colon")
+        tap.eq(complete("lscctl", "-s", sock, "claim", "a"), ["all"], "or all")
+        tap.check("true" in complete("lscctl", "-s", sock, "claim", "shoulder", "--", "tru"),
+                  "after --, a command")
         status_is(lscctl(lscd, "play", "nosuch"), 1, "an unknown sequence")
         status_is(lscctl(lscd, "record", "demo"), 1, "an existing recording without --replace")
         status_is(lscctl(lscd, "play", "demo", "--speed", "0"), 2, "speed 0")
