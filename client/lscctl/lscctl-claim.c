@@ -34,25 +34,45 @@ struct claim_run {
         int64_t next_ping;      /* CLOCK_MONOTONIC ms, -1 without a lease */
 };
 
-/* "lscctl claim: COMMAND ARG...", cut to what hello takes, never inside
- * a UTF-8 character. */
+/* The length of the valid UTF-8 character at s, or 0. */
+static size_t claim_utf8_len(const unsigned char *s)
+{
+        size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 :
+                   (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+        for (size_t i = 1; i < n; i++)
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+        return n;
+}
+
+/* "lscctl claim: COMMAND ARG..." as hello takes it: control characters
+ * and bytes that are not UTF-8 become "?", and it is cut to
+ * CLAIM_NAME_MAX bytes between characters. */
 static void claim_name(char **argv, char *buf, size_t size)
 {
-        size_t n = (size_t)snprintf(buf, size, "lscctl claim:");
+        char all[1024];
+        size_t n = 0, in = (size_t)snprintf(all, sizeof(all), "lscctl claim:");
 
-        for (; *argv && n < size - 1; argv++)
-                n += (size_t)snprintf(buf + n, size - n, " %s", *argv);
-        n = strlen(buf);
-        if (n > CLAIM_NAME_MAX) {
-                n = CLAIM_NAME_MAX;
-                while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
-                        n--;
-                buf[n] = '\0';
+        for (; *argv && in < sizeof(all) - 1; argv++)
+                in += (size_t)snprintf(all + in, sizeof(all) - in, " %s", *argv);
+        for (const unsigned char *s = (const unsigned char *)all; *s; ) {
+                size_t len = claim_utf8_len(s);
+
+                if (len == 0 || (len == 1 && (*s < ' ' || *s == 0x7f))) {
+                        len = 1;
+                        if (n + 1 > CLAIM_NAME_MAX || n + 1 >= size)
+                                break;
+                        buf[n++] = '?';
+                } else {
+                        if (n + len > CLAIM_NAME_MAX || n + len >= size)
+                                break;
+                        memcpy(buf + n, s, len);
+                        n += len;
+                }
+                s += len;
         }
-        /* hello refuses control characters: an argument may hold them. */
-        for (char *s = buf; *s; s++)
-                if ((unsigned char)*s < ' ' || *s == 0x7f)
-                        *s = '?';
+        buf[n] = '\0';
 }
 
 /* Say who we are, unless we run under another lscctl claim: its
@@ -264,16 +284,23 @@ static int claim_serve(struct claim_run *run, struct proxy *proxy, int sfd)
         return error == -ECANCELED ? 0 : error;
 }
 
+/* Release the claim, unless COMMAND did (unknown_claim). Another failure
+ * is said; the claim ends with the connection anyway. */
 static void claim_release(struct claim_run *run)
 {
         cJSON *request = lsc_client_request_new("release"), *response;
+        int error, r;
 
         if (!cJSON_AddNumberToObject(request, "claim", run->id)) {
                 cJSON_Delete(request);
                 request = NULL;
         }
-        /* A failure is said; the claim ends with the connection anyway. */
-        (void)lscctl_call(run->ctl, request, &response);
+        r = lscctl_exchange(run->ctl, request, &error, &response);
+        if (r == 0 && error == -EREMOTEIO &&
+            strcmp(lsc_client_error_code(run->ctl->client), "unknown_claim") == 0)
+                error = 0;
+        if (r == 0)
+                (void)lscctl_answer(run->ctl, error, response, &response);
         cJSON_Delete(response);
 }
 

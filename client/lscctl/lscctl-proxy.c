@@ -36,7 +36,9 @@ struct proxy_conn {
         char *out;
         size_t out_len, out_size;
         unsigned events;
-        bool closing;           /* read EOF or failed: close once out is sent */
+        size_t forwarded;       /* its requests not answered yet */
+        bool eof;               /* read EOF: close once answered and sent */
+        bool closing;           /* failed: close once out is sent */
 };
 
 /* A request forwarded and not answered yet. Invariant: conn is the number
@@ -161,6 +163,8 @@ static void proxy_answered(void *userdata, struct lsc_client *client, const cJSO
 
         if (c && response)
                 line = f->subscribe ? proxy_subscribed(c, f, response) : proxy_answer_line(f, response);
+        if (c)
+                c->forwarded--;
         if (c && line)
                 proxy_send(c, line, strlen(line));
         else if (c && response) /* out of memory: the program would wait forever */
@@ -285,6 +289,8 @@ static void proxy_request(struct proxy *p, struct proxy_conn *c, const char *lin
                 p->forwards = f;
                 r = proxy_forward(p, f, request);
         }
+        if (r == 0)
+                c->forwarded++;
         cJSON_Delete(request);
         if (r == -EINVAL)
                 proxy_refuse(c, LSC_ERRCODE_INVALID_REQUEST, "a request has a string \\\"cmd\\\"");
@@ -315,7 +321,7 @@ static void proxy_read(struct proxy *p, struct proxy_conn *c)
                 c->closing = true;
         }
         if (n <= 0)
-                c->closing = true;
+                c->eof = true;
 }
 
 static void proxy_close(struct proxy *p, struct proxy_conn *c)
@@ -439,15 +445,16 @@ int proxy_pollfds(const struct proxy *p, struct pollfd *fds, int max)
                 fds[n++] = (struct pollfd) { .fd = p->fd, .events = POLLIN };
         for (const struct proxy_conn *c = p->conns; c && n < max; c = c->next)
                 fds[n++] = (struct pollfd) { .fd = c->fd,
-                        .events = (c->closing ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0) };
+                        .events = (c->closing || c->eof ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0) };
         return n;
 }
 
-/* Write what c has queued; close it once it is closing and all is sent. */
+/* Write what c has queued; close it once it failed, or once it ended and
+ * every answer it waits for is sent. */
 static void proxy_flush(struct proxy *p, struct proxy_conn *c)
 {
         proxy_write(c);
-        if (c->closing && c->out_len == 0)
+        if (c->out_len == 0 && (c->closing || (c->eof && c->forwarded == 0)))
                 proxy_close(p, c);
 }
 
@@ -460,7 +467,7 @@ int proxy_process(struct proxy *p, const struct pollfd *fds, int n)
 
                 while (c && c->fd != fds[i].fd)
                         c = c->next;
-                if (c && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !c->closing)
+                if (c && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !c->closing && !c->eof)
                         proxy_read(p, c);
         }
         proxy_events(p);

@@ -163,6 +163,43 @@ def nested_claims_and_a_claim_refused():
         p.communicate(timeout=TIMEOUT)
 
 
+# A program under claim that speaks the protocol itself: two connections
+# with the same ids, one half-closed before its answer comes.
+RAW_CLIENT = r"""
+import json, os, socket
+def connect():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(os.environ["LSCD_SOCKET"])
+    return s, s.makefile("r")
+(a, ra), (b, rb) = connect(), connect()
+hello = json.loads(ra.readline()); json.loads(rb.readline())
+a.sendall(b'{"cmd":"move","id":1,"servos":[{"id":1,"position":1000}],"time_ms":200,"wait":true}\n')
+a.shutdown(socket.SHUT_WR)
+b.sendall(b'{"cmd":"subscribe","id":1,"events":["move.completed"]}\nnot json\n')
+# The refusal of the line that is not JSON comes from lscctl claim at once.
+answers = sorted((json.loads(rb.readline()) for _ in range(2)), key=lambda x: "id" in x)
+print(json.dumps([answers[1], answers[0], json.loads(ra.readline()),
+                  json.loads(rb.readline())["event"], os.environ["LSCD_CLAIM"], hello["client"]]))
+"""
+
+
+@tap.test
+def programs_under_claim_have_their_own_ids_and_subscriptions():
+    with running(robot=ROBOT) as (sim, lscd):
+        p = lscctl(lscd, "claim", "shoulder", "--lease", "300ms", "--", "sh", "-c",
+                   "sleep 1 && python3 -c '%s'" % RAW_CLIENT.replace("'", "'\\''"))
+        status_is(p, 0, "the program ran, its claim renewed past the lease")
+        sub, bad, moved, event, claim, client = json.loads(p.stdout)
+        tap.eq(sub, {"id": 1, "ok": True, "events": ["move.completed"]},
+               "subscribe answers with this program's subscription and id")
+        tap.eq(bad["error"]["code"], "invalid_json", "a line that is not JSON is refused")
+        tap.eq(moved, {"id": 1, "ok": True, "time_ms": 200, "completed": True},
+               "the same id on another connection, answered after its write side closed")
+        tap.eq(event, "move.completed", "the event goes to the program that subscribed")
+        tap.check(claim.isdigit() and client > 0, "LSCD_CLAIM and the hello of the claim's connection",
+                  (claim, client))
+
+
 @tap.test
 def clients_lists_every_connection():
     with running(robot=ROBOT) as (sim, lscd):
