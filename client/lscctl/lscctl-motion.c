@@ -226,14 +226,7 @@ static cJSON *motion_group_named(cJSON *request, long group, const char *name)
         return request;
 }
 
-/* The answer to run --wait, filled in by motion_wait_reply(). */
-struct motion_wait {
-        bool done;
-        int error;
-        cJSON *response;
-};
-
-static void motion_wait_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+void lscctl_motion_wait_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
 {
         struct motion_wait *w = userdata;
 
@@ -242,9 +235,7 @@ static void motion_wait_reply(void *userdata, struct lsc_client *c, const cJSON 
         w->error = response && !w->response ? -ENOMEM : error;
 }
 
-/* Block SIGINT and SIGTERM and return a signalfd that reads them, or a
- * negative errno. */
-static int motion_signalfd(void)
+int lscctl_motion_signalfd(void)
 {
         sigset_t set;
         int fd;
@@ -258,10 +249,7 @@ static int motion_signalfd(void)
         return fd < 0 ? -errno : fd;
 }
 
-/* Wait until w is answered or the deadline (-1: none) passes, reading
- * signals from sfd (-1: none). Returns 0 once answered, the number of a
- * signal that came first, or a negative errno (-ETIMEDOUT). */
-static int motion_wait_answer(struct lscctl *ctl, const struct motion_wait *w, int sfd, int64_t deadline)
+int lscctl_motion_wait_answer(struct lscctl *ctl, const struct motion_wait *w, int sfd, int64_t deadline)
 {
         for (;;) {
                 struct pollfd pfd[2] = { { .fd = lsc_client_fd(ctl->client) }, { .fd = sfd, .events = POLLIN } };
@@ -298,14 +286,14 @@ static int motion_interrupted(struct lscctl *ctl, int signo)
 }
 
 /* Send request (consumed) and wait for its answer in w, watching sfd for
- * signals: as motion_wait_answer(). */
+ * signals: as lscctl_motion_wait_answer(). */
 static int motion_send_wait(struct lscctl *ctl, cJSON *request, struct motion_wait *w, int sfd)
 {
         int64_t deadline = lscctl_deadline(ctl);
-        int r = request ? lsc_client_send(ctl->client, request, motion_wait_reply, w) : -ENOMEM;
+        int r = request ? lsc_client_send(ctl->client, request, lscctl_motion_wait_reply, w) : -ENOMEM;
 
         cJSON_Delete(request);
-        return r < 0 ? r : motion_wait_answer(ctl, w, sfd, deadline);
+        return r < 0 ? r : lscctl_motion_wait_answer(ctl, w, sfd, deadline);
 }
 
 /* The exit status of run --wait once r came from motion_send_wait(). */
@@ -335,7 +323,7 @@ static int motion_run_wait(struct lscctl *ctl, const char *group, cJSON *request
         int sfd = -1, r = lscctl_connect(ctl);
 
         if (r == 0 && !ctl->opt.detach) {
-                sfd = motion_signalfd();
+                sfd = lscctl_motion_signalfd();
                 if (sfd < 0) {
                         fprintf(stderr, "lscctl run: cannot watch for signals: %s\n", strerror(-sfd));
                         r = LSCCTL_EXIT_SOFTWARE;

@@ -339,6 +339,13 @@ void lscctl_robot_servo_words(struct lscctl *ctl)
         robot_words(ctl, "servos", ":");
 }
 
+/* claim takes servo names without a position, or all. */
+void lscctl_robot_claim_words(struct lscctl *ctl)
+{
+        printf("all\n");
+        robot_words(ctl, "servos", "");
+}
+
 void lscctl_robot_pose_words(struct lscctl *ctl)
 {
         robot_words(ctl, "poses", "");

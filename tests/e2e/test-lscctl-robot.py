@@ -447,7 +447,7 @@ def completion_asks_lscd_for_names():
                ["--socket", "--json", "--help", "all", "wave", "bow"], "speed: $LSCD_SOCKET")
         tap.eq(complete("lscctl", "-s", sock, "servos", ""), ["--socket", "--json", "--help"],
                "servos: options only")
-        tap.eq(complete("lscctl", "-s", sock, "re"), ["reload"], "the command")
+        tap.eq(complete("lscctl", "-s", sock, "rel"), ["reload"], "the command")
         # lscd stopped: completion gives up, and offers no names.
         lscd.signal(signal.SIGSTOP)
         try:
