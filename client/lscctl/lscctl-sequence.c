@@ -233,11 +233,17 @@ static int sequence_play_wait(struct lscctl *ctl, cJSON *request)
         if (r == 0) {
                 r = request ? lsc_client_send(ctl->client, request, lscctl_motion_wait_reply, &w) : -ENOMEM;
                 r = r < 0 ? r : lscctl_motion_wait_answer(ctl, &w, sfd, lscctl_deadline(ctl));
-                r = r > 0 ? sequence_interrupted(ctl, r) : r < 0 ? lscctl_fail(ctl, r) :
-                    lscctl_answer(ctl, w.error, w.response, &response);
-                w.response = NULL;
-                if (r == 0)
-                        r = lscctl_show(ctl, response, sequence_print_played);
+                if (r > 0) {
+                        r = sequence_interrupted(ctl, r);
+                } else if (r < 0) {
+                        r = lscctl_fail(ctl, r);
+                } else {
+                        /* lscctl_answer() takes the response over. */
+                        r = lscctl_answer(ctl, w.error, w.response, &response);
+                        w.response = NULL;
+                        if (r == 0)
+                                r = lscctl_show(ctl, response, sequence_print_played);
+                }
         }
         cJSON_Delete(request);
         /* w's callback must not outlive w. */

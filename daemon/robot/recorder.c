@@ -42,7 +42,11 @@ void recorder_add(struct recorder *r, const struct servos_plan *plan, uint64_t s
                 r->dropped++;
                 return;
         }
-        r->moves = mem_realloc_array(r->moves, r->n_moves + 1, sizeof(*r->moves));
+        /* Room doubles: a recording of 10000 moves is not copied 10000 times. */
+        if (r->n_moves == r->room) {
+                r->room = r->room ? 2 * r->room : 64;
+                r->moves = mem_realloc_array(r->moves, r->room, sizeof(*r->moves));
+        }
         r->moves[r->n_moves++] = m;
 }
 

@@ -26,12 +26,13 @@ struct recorder_move {
         int logical[LSC_MOVE_MAX_SERVOS];
 };
 
-/* Invariant: moves holds n_moves entries, in the order they were sent. */
+/* Invariant: moves holds n_moves entries (room allocated), in the order
+ * they were sent. */
 struct recorder {
         char name[MODEL_NAME_MAX + 1];
         uint64_t servos;                /* bit N: servo N is recorded */
         struct recorder_move *moves;
-        size_t n_moves;
+        size_t n_moves, room;
         size_t dropped;                 /* moves past RECORDER_MOVES_MAX */
 };
 
