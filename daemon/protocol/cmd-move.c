@@ -32,12 +32,8 @@ static const struct cmd_arg cmd_move_args[] = {
         { .name = "replace", .type = CMD_ARG_BOOL, .def = false,
           .offset = offsetof(struct cmd_args, replace),
           .help = "supersede this client's queued moves of the same servos" },
-        { .name = "wait", .type = CMD_ARG_BOOL, .def = false,
-          .offset = offsetof(struct cmd_args, wait),
-          .help = "answer when the move has ended (its predicted end), not when written" },
-        { .name = "at", .type = CMD_ARG_TIME,
-          .help = "start at this wall-clock time (seconds since the epoch, as events' time), "
-                  "at most an hour ahead" },
+        CMD_ARG_MOTION_WAIT,
+        CMD_ARG_AT,
         { 0 }
 };
 

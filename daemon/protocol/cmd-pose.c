@@ -35,12 +35,8 @@ static const struct cmd_arg cmd_pose_args[] = {
         { .name = "time_ms", .type = CMD_ARG_INT, .def = 1000,
           .min = 0, .max = LSC_TIME_MAX, .offset = offsetof(struct cmd_args, time_ms),
           .help = "time to reach the pose, in milliseconds (raised to respect max_speed)" },
-        { .name = "wait", .type = CMD_ARG_BOOL, .def = false,
-          .offset = offsetof(struct cmd_args, wait),
-          .help = "answer when the move has ended (its predicted end), not when written" },
-        { .name = "at", .type = CMD_ARG_TIME,
-          .help = "start at this wall-clock time (seconds since the epoch, as events' time), "
-                  "at most an hour ahead" },
+        CMD_ARG_MOTION_WAIT,
+        CMD_ARG_AT,
         { 0 }
 };
 

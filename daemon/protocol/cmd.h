@@ -105,6 +105,16 @@ struct cmd_arg {
         const char *help;
 };
 
+/* Arguments several verbs share, one definition each. */
+#define CMD_ARG_AT \
+        { .name = "at", .type = CMD_ARG_TIME, \
+          .help = "start at this wall-clock time (seconds since the epoch, as events' time), " \
+                  "at most an hour ahead" }
+#define CMD_ARG_MOTION_WAIT \
+        { .name = "wait", .type = CMD_ARG_BOOL, .def = false, \
+          .offset = offsetof(struct cmd_args, wait), \
+          .help = "answer when the move has ended (its predicted end), not when written" }
+
 struct cmd_counters {
         uint64_t requests, errors;
 };
