@@ -471,9 +471,12 @@ static int manager_start(struct manager *m)
                 manager_notify_status(m);
                 manager_arm_reopen(m);
         }
-        r = server_new(&m->server, m->event, &server, manager_accept, m);
-        if (r >= 0 && (m->options->observe_path || server_observe_passed()))
+        /* The observe socket first: once the main one accepts, both do. */
+        r = 0;
+        if (m->options->observe_path || server_observe_passed())
                 r = server_new(&m->observe_server, m->event, &observe, manager_accept_observer, m);
+        if (r >= 0)
+                r = server_new(&m->server, m->event, &server, manager_accept, m);
         if (r < 0)
                 return r;
         sd_notify(false, "READY=1");
