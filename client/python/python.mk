@@ -23,7 +23,11 @@ EXTRA_DIST += $(lsc_python_sources) client/python/lsc/py.typed client/python/pyp
 
 # End to end against lsc-sim + lscd, and the package as a user gets it.
 lsc_python_tests = \
-	tests/e2e/test-python-client.py
+	tests/e2e/test-python-client.py \
+	tests/e2e/test-python-errors.py \
+	tests/e2e/test-python-aio.py \
+	tests/e2e/test-python-connection.py \
+	tests/e2e/test-python-package.py
 if ENABLE_TESTS
 TESTS += $(lsc_python_tests)
 endif

@@ -10,6 +10,7 @@ import threading
 
 import lsc
 import lsc.aio
+import tap
 from lscdharness import ROBOT  # noqa: F401 (the tests take it from here)
 from simharness import hexbytes
 
@@ -56,18 +57,19 @@ class AioDriver:
         return self.run(subscribed())
 
     def close(self):
-        try:
-            self.run(self.client.close())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(10)
-            self.loop.close()
+        """Close the client; the loop runs on until the with block ends."""
+        self.run(self.client.close())
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        try:
+            self.close()
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(10)
+            self.loop.close()
 
 
 class SyncClaim:
@@ -93,3 +95,14 @@ class SyncClaim:
 
 # The two clients, by the name the tests print.
 FLAVOURS = {"lsc.Client": lsc.Client, "lsc.aio.Client": AioDriver}
+
+
+def both(fn):
+    """Register FN(make) as one test per client class; MAKE takes lsc.Client's
+    arguments."""
+    for label, make in FLAVOURS.items():
+        def test(fn=fn, make=make):
+            fn(make)
+        test.__name__ = "%s_(%s)" % (fn.__name__, label)
+        tap.test(test)
+    return fn

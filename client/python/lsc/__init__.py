@@ -3,14 +3,14 @@
 
     import lsc
 
-    with lsc.Client(name="demo") as robot:          # $LSCD_SOCKET, else /run/lscd/lscd.sock
-        print(robot.status()["device"])
-        robot.move({1: 1200, 2: 1800}, time_ms=800, wait=True)    # back when they are there
-        robot.run_group(8, wait=True)                # back when the board says it completed
+    with lsc.Client(name="demo") as robot:            # $LSCD_SOCKET or /run/lscd/lscd.sock
+        events = robot.events(["group.", "battery"])   # subscribed from here on
+        robot.move({1: 1200, 2: 1800}, time_ms=800, wait=True)   # ids, or robot file names
+        robot.run_group(8, wait=True)                  # back once group 8 completed
         print(robot.battery(), "mV")
-        for event in robot.events(["group."], timeout=10):
-            print(event.name, event.data)            # group.started, .stopped, .completed
-            if event.name == "group.completed":
+        for event in events:                           # those that came meanwhile, then more
+            print(event.name, event.data)
+            if event.name == "battery":
                 break
 
 Client (and lsc.aio.Client for asyncio) has one method per command of

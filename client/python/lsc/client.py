@@ -272,6 +272,7 @@ class Client(ClientBase):
         rid = next(self._ids)
         line = encode_request(cmd, rid, args)
         with self._cond:
+            self._poll()
             self._ensure()
             sock, conn = self._sock, self.connection
             self._waiting[rid] = conn
@@ -300,6 +301,15 @@ class Client(ClientBase):
                 raise ConnectionLost("the connection to lscd at %s was lost (reconnect=False)"
                                      % self.path)
             self._connect()
+
+    def _poll(self) -> None:
+        """Take in what lscd sent while nobody read, an end of connection
+        included, so that a restart while idle is seen before the next
+        request is written to the dead connection (lock held)."""
+        if self._sock is not None and not self._reading:
+            data = self._recv(self._sock, 0)
+            if data is not None:
+                self._received(self.connection, data)
 
     def _send(self, sock: Any, conn: int, rid: int, line: bytes) -> None:
         """Write one request line whole; a line cut short by an interrupt
@@ -346,6 +356,8 @@ class Client(ClientBase):
                     self._reading = False
                     if data is not None:
                         self._received(conn, data)
+                    if sock is not self._sock:
+                        sock.close()  # lost while this thread read it (see _lost)
                     self._cond.notify_all()
 
     @staticmethod
@@ -392,7 +404,10 @@ class Client(ClientBase):
             sock.shutdown(_socket.SHUT_RDWR)
         except OSError:
             pass
-        sock.close()
+        # The end of stream wakes a thread that waits to read it; closing
+        # the descriptor under it would not. That thread closes it then.
+        if not self._reading:
+            sock.close()
         for rid, c in self._waiting.items():
             if c == conn and rid not in self._answers:
                 self._answers[rid] = ConnectionLost(why)
