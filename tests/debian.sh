@@ -200,8 +200,15 @@ remove() {
 }
 step "dpkg --remove keeps the configuration and the user" remove
 step "dpkg --purge" inroot dpkg --purge $packages
-step "the user and group lscd are gone" \
-    sh -c "! chroot '$root' getent passwd lscd && ! chroot '$root' getent group lscd"
+gone() {
+    ! inroot getent passwd lscd && ! inroot getent group lscd && [ ! -e "$root/run/lscd" ]
+}
+step "the user, the group and /run/lscd are gone" gone
+mkdir "$root/tmp/lsc-debs" && cp $debs "$root/tmp/lsc-debs/"
+step "installed again after the purge" \
+    inroot sh -c 'apt-get install -y /tmp/lsc-debs/*.deb && getent passwd lscd'
+rm -rf "$root/tmp/lsc-debs"
+step "and purged again" inroot dpkg --purge $packages
 
 # What remains in the upper layer, against the machine's own root: only
 # the records of dpkg and apt, and the caches other packages' triggers

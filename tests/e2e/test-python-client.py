@@ -43,6 +43,8 @@ def moves_and_poses(make):
         tap.eq(servos[5]["target"], 1500, "servos(): id 5")
         with tap.raises(TypeError, "a servo that is neither a name nor an id"):
             c.move({1.5: 1000}, time_ms=0)
+        with tap.raises(TypeError, "positions that are not a mapping"):
+            c.move([1, 1000], time_ms=0)
 
 
 @both
@@ -117,6 +119,9 @@ def claims_and_releases(make):
             tap.eq(r["error"]["holder"]["name"], "py", "and told who holds it")
             c.move({"shoulder": 1500}, time_ms=0)
         other.ok("move", servos=[{"id": 1, "position": 1600}], time_ms=0)
+        one = c.claim("gripper")
+        tap.eq(one.servos, [6], "claim of one servo by its name")
+        one.release()
         every = c.claim("all")
         tap.eq(every.groups, True, "claim('all') takes the groups too")
         tap.eq(c.release(), 1, "release() every claim")

@@ -50,9 +50,10 @@ def servo_ref(servo: Servo) -> dict[str, Any]:
 
 
 def _servo_list(servos: Union[str, Iterable[Servo]]) -> Union[str, list[Servo]]:
-    if isinstance(servos, str):
+    """"all", or a list of servos (a lone name is a list of one)."""
+    if servos == "all":
         return servos
-    out = list(servos)
+    out = [servos] if isinstance(servos, (str, int)) else list(servos)
     for s in out:
         servo_ref(s)
     return out
@@ -70,10 +71,19 @@ def status() -> Call[dict[str, Any]]:
     return Call("status", {}, _whole)
 
 
+def _pairs(what: str, servos: Optional[Mapping[Servo, int]]) -> list[tuple[Servo, int]]:
+    if servos is None:
+        return []
+    if not isinstance(servos, Mapping):
+        raise TypeError("%s maps servos to values, such as {\"shoulder\": 1200, 9: 2300}, "
+                        "not %r" % (what, servos))
+    return list(servos.items())
+
+
 def move(positions: Optional[Mapping[Servo, int]], deltas: Optional[Mapping[Servo, int]],
          time_ms: int, replace: bool, wait: bool) -> Call[dict[str, Any]]:
-    servos = [dict(servo_ref(s), position=p) for s, p in (positions or {}).items()]
-    servos += [dict(servo_ref(s), delta=d) for s, d in (deltas or {}).items()]
+    servos = [dict(servo_ref(s), position=p) for s, p in _pairs("positions", positions)]
+    servos += [dict(servo_ref(s), delta=d) for s, d in _pairs("deltas", deltas)]
     return Call("move", _args(servos=servos, time_ms=time_ms, replace=replace, wait=wait),
                 _whole)
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import selectors
 import socket as _socket
+import stat
 import threading
 import time
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
@@ -21,6 +23,13 @@ __all__ = ["Client", "Claim", "Events"]
 
 def connect_error(e: OSError, path: str) -> OSError:
     """E, with a message that says what to do about it."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if isinstance(e, ConnectionRefusedError) and mode is not None and not stat.S_ISSOCK(mode):
+        return type(e)(e.errno, "cannot connect to lscd at %s: not a socket ($LSCD_SOCKET or "
+                                "socket= names it)" % path)
     hints = {
         FileNotFoundError: "no socket there: is lscd running? (systemctl start lscd.socket; "
                            "$LSCD_SOCKET or socket= names another)",
@@ -164,7 +173,8 @@ class Client(ClientBase):
     def claim(self, servos: Union[str, Iterable[Servo]], *, groups: bool = False,
               lease_ms: Optional[int] = None, safe: Optional[str] = None,
               wait: bool = False, timeout_ms: Optional[int] = None) -> Claim:
-        """Take exclusive control of servos (names, ids, or "all"); groups:
+        """Take exclusive control of servos (names and ids, one of them, or
+        "all": every servo and the groups); groups:
         of action groups too. lease_ms: it expires after this long without a
         request from this client, and safe ("stop", "home", "pose:NAME")
         runs then. wait: queue for it rather than raise Claimed, for at most
@@ -424,7 +434,7 @@ class Client(ClientBase):
                     sock.settimeout(left_until(deadline))
                     sock.connect(self.path)
                     sock.settimeout(None)
-                except OSError:
+                except BaseException:
                     sock.close()
                     raise
                 break
