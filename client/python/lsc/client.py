@@ -173,12 +173,12 @@ class Client(ClientBase):
     def claim(self, servos: Union[str, Iterable[Servo]], *, groups: bool = False,
               lease_ms: Optional[int] = None, safe: Optional[str] = None,
               wait: bool = False, timeout_ms: Optional[int] = None) -> Claim:
-        """Take exclusive control of servos (names and ids, one of them, or
-        "all": every servo and the groups); groups:
-        of action groups too. lease_ms: it expires after this long without a
-        request from this client, and safe ("stop", "home", "pose:NAME")
-        runs then. wait: queue for it rather than raise Claimed, for at most
-        timeout_ms. Returns a Claim, which a with block releases."""
+        """Take exclusive control of servos: names and ids, one of them, or
+        "all" (every servo, and the groups). groups: of the action groups
+        too. lease_ms: it expires after this long without a request from
+        this client, and safe ("stop", "home", "pose:NAME") runs then. wait:
+        queue for it rather than raise Claimed, for at most timeout_ms.
+        Returns a Claim, which a with block releases."""
         res = self._call(_verbs.claim(servos, groups, lease_ms, safe, wait, timeout_ms))
         return Claim.granted(res, self)
 
