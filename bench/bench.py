@@ -3,7 +3,7 @@
 bench/run, which builds what it needs first; see bench/README.md for what
 each figure means and how it is measured.
 
-    bench.py --builddir DIR [--quick] [--no-save] [--results DIR]
+    bench.py --builddir DIR [--quick] [--no-save] [--results DIR] [--only FIGURES]
 """
 
 import argparse
@@ -25,6 +25,7 @@ import benchlib
 import clientbench
 import lscdharness
 import robotbench
+import seqbench
 import simharness
 import wirebench
 
@@ -53,6 +54,7 @@ class Plan:
         self.fanout_rounds = 3 if quick else 20
         self.idle_seconds = 3 if quick else 10
         self.wait_samples = 20 if quick else 200
+        self.sequence_steps = 40 if quick else 200
 
 
 class Table:
@@ -109,11 +111,6 @@ def realtime(pid):
         return False
 
 
-def loadavg():
-    with open("/proc/loadavg", encoding="ascii") as f:
-        return f.read().split()[0]
-
-
 def revision():
     out = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
                          capture_output=True, text=True, check=False)
@@ -127,11 +124,13 @@ class Bench:
         self.sim_bin = os.path.join(builddir, "sim", "lsc-sim")
         self.lscd_bin = os.path.join(builddir, "lscd")
         self.loadgen = os.path.join(builddir, "bench", "loadgen")
+        self.seqpeer = seqbench.seqpeer_path(builddir)
         self.plan = plan
         self.table = Table()
         self.t0 = time.monotonic()
         self.sim_rt = False
-        self.load = loadavg()
+        self.load = benchlib.loadavg()
+        self.only = self.FIGURES
 
     @contextlib.contextmanager
     def sim(self, baud):
@@ -299,26 +298,65 @@ class Bench:
                        "(- = before the servos arrived)" % (benchlib.median(waited),
                                                            benchlib.median(slept)))
 
+    def sequence_figures(self):
+        """Sequence timing at 115200 baud (20 ms steps) and 9600 (100 ms),
+        idle and beside CPU hogs: lscd's sequence.run, a Python loop and a
+        C client (bench/seqpeer) playing the same motion, in turn."""
+        for baud, step_ms in seqbench.CASES:
+            with self.sim(baud) as sim, self.lscd(sim, baud) as lscd:
+                tail = benchlib.Tail(sim.log_path)
+                for loaded in (False, True):
+                    print("sequence timing at %d baud%s ..." % (
+                        baud, ", %d CPU hogs" % seqbench.HOGS if loaded else ""), flush=True)
+                    errors, load = seqbench.timing(lscd, self.seqpeer, tail, baud, step_ms,
+                                                   self.plan.sequence_steps, loaded)
+                    self.sequence_rows(baud, step_ms, loaded, errors, load)
+
+    def sequence_rows(self, baud, step_ms, loaded, errors, load):
+        stats = {p: [benchlib.percentile([abs(e) for e in errors[p]], q) for q in (50, 99, 100)]
+                 for p in seqbench.PLAYERS}
+        notes = [
+            "%d steps of %d ms; load average %.2f (1 min) before" % (
+                len(errors["lscd"]), step_ms, load),
+            "peers: py = Python loop, time.sleep() to each step's time; C = bench/seqpeer, "
+            "liblsc, clock_nanosleep(TIMER_ABSTIME)",
+            "earliest, signed: lscd %+.2f, py %+.2f, C %+.2f ms (- = before its time)" % tuple(
+                min(errors[p]) for p in seqbench.PLAYERS),
+        ]
+        for k, name in enumerate(("p50", "p99", "max")):
+            if loaded:
+                figure = "  same, %d CPU hogs, %s" % (seqbench.HOGS, name)
+            else:
+                figure = "sequence step start - due, %d baud, %s" % (baud, name)
+            lscd, py, c = (stats[p][k] for p in seqbench.PLAYERS)
+            self.table.add(figure, ms(lscd), "py %s, C %s" % (ms(py), ms(c)),
+                           "%s, %s" % (ratio(lscd, py), ratio(lscd, c)), notes[k])
+
     def report(self, started):
         header = [
-            "lscd benchmark (bench/run%s), %s UTC, revision %s" % (
-                " --quick" if self.plan.quick else "", started.strftime("%Y-%m-%d %H:%M"),
+            "lscd benchmark (bench/run%s%s), %s UTC, revision %s" % (
+                " --quick" if self.plan.quick else "",
+                "" if self.only == self.FIGURES else " --only " + " ".join(self.only),
+                started.strftime("%Y-%m-%d %H:%M"),
                 revision()),
             "machine: %s" % machine(),
             "simulator: lsc-sim, paced pty at the baud given, %s; lscd at normal priority "
             "unless said; times are CLOCK_MONOTONIC" % (
                 "SCHED_FIFO %d" % RT_PRIORITY if self.sim_rt else "normal priority (not allowed)"),
             "peer column: socat on the same simulator, unless the note names another peer",
-            "run time: %.0f s; load average before %s, after %s (1 min)" % (
-                time.monotonic() - self.t0, self.load, loadavg()),
+            "run time: %.0f s; load average before %.2f, after %.2f (1 min)" % (
+                time.monotonic() - self.t0, self.load, benchlib.loadavg()),
             "",
         ]
         return "\n".join(header) + self.table.render() + "\n"
 
-    def run(self):
-        self.wire_figures()
-        self.client_figures()
-        self.robot_figures()
+    FIGURES = ("wire", "client", "robot", "sequence")
+
+    def run(self, only=FIGURES):
+        self.only = tuple(n for n in self.FIGURES if n in only)
+        for name in self.FIGURES:
+            if name in only:
+                getattr(self, name + "_figures")()
 
 
 def save(text, directory, started):
@@ -337,13 +375,16 @@ def main():
     ap.add_argument("--no-save", action="store_true", help="print the table only")
     ap.add_argument("--results", default=os.path.join(HERE, "results"),
                     help="directory for the table files (default bench/results)")
+    ap.add_argument("--only", nargs="+", choices=Bench.FIGURES, default=Bench.FIGURES,
+                    help="run only these groups of figures; the table is printed, not saved")
     args = ap.parse_args()
     started = datetime.datetime.now(datetime.timezone.utc)
     bench = Bench(os.path.abspath(args.builddir), Plan(args.quick))
-    bench.run()
+    bench.run(args.only)
     text = bench.report(started)
     print("\n" + text, end="")
-    if not args.no_save and not args.quick:
+    # A partial table is not the suite's result: printed only.
+    if not args.no_save and not args.quick and bench.only == Bench.FIGURES:
         save(text, args.results, started)
     return 0
 

@@ -171,6 +171,12 @@ def proc_status(pid, *fields):
     return out
 
 
+def loadavg():
+    """The 1-minute load average."""
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return float(f.read().split()[0])
+
+
 # ---- statistics ----
 
 def percentile(values, p):

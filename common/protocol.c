@@ -32,6 +32,8 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_FORBIDDEN]        = "forbidden",
         [LSC_ERRCODE_DROPPED]          = "dropped",
         [LSC_ERRCODE_UNKNOWN_CLAIM]    = "unknown_claim",
+        [LSC_ERRCODE_UNKNOWN_SEQUENCE] = "unknown_sequence",
+        [LSC_ERRCODE_CANCELLED]        = "cancelled",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {
@@ -47,6 +49,10 @@ static const char *const protocol_events[_LSC_EVENT_MAX] = {
         [LSC_EVENT_CLAIM_ACQUIRED]      = "claim.acquired",
         [LSC_EVENT_CLAIM_RELEASED]      = "claim.released",
         [LSC_EVENT_CLAIM_EXPIRED]       = "claim.expired",
+        [LSC_EVENT_SEQUENCE_STARTED]    = "sequence.started",
+        [LSC_EVENT_SEQUENCE_STEP]       = "sequence.step",
+        [LSC_EVENT_SEQUENCE_COMPLETED]  = "sequence.completed",
+        [LSC_EVENT_SEQUENCE_STOPPED]    = "sequence.stopped",
 };
 
 /* TABLE[I] of a table of N names, or OTHER when I is outside it. */

@@ -18,7 +18,8 @@ daemon_liblscd_la_LIBADD = daemon/net/libnet.la daemon/protocol/libprotocol.la \
 # tests/e2e/lscdharness.py run it from there.
 sbin_PROGRAMS += lscd
 lscd_SOURCES = daemon/main.c
-lscd_CPPFLAGS = $(daemon_cppflags) -DLSCD_ROBOT_FILE='"$(sysconfdir)/lscd/robot.yaml"'
+lscd_CPPFLAGS = $(daemon_cppflags) -DLSCD_ROBOT_FILE='"$(sysconfdir)/lscd/robot.yaml"' \
+	-DLSCD_SEQUENCE_DIR='"$(sysconfdir)/lscd/sequences"'
 lscd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS)
 lscd_LDADD = daemon/liblscd.la
 
@@ -32,6 +33,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-board.py \
 	tests/e2e/test-lscd-robot.py \
 	tests/e2e/test-lscd-claims.py \
+	tests/e2e/test-lscd-sequences.py \
 	tests/e2e/test-lscd-battery.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \

@@ -46,6 +46,9 @@ static void main_help(void)
                "      --state FILE            where state survives restarts (default\n"
                "                              /run/lscd/state.json)\n"
                "      --check-config FILE     check a robot file, print its errors, and exit\n"
+               "      --sequences DIR         sequence files (default " LSCD_SEQUENCE_DIR ")\n"
+               "      --recordings DIR        where recordings are written (default\n"
+               "                              /var/lib/lscd/sequences)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
@@ -76,7 +79,8 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
 enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
-        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET,
+        OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
+        OPT_RECORDINGS,
 };
 
 static const struct option main_options[] = {
@@ -87,6 +91,8 @@ static const struct option main_options[] = {
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "lock-dir", required_argument, NULL, OPT_LOCK_DIR },
         { "robot", required_argument, NULL, OPT_ROBOT },
+        { "sequences", required_argument, NULL, OPT_SEQUENCES },
+        { "recordings", required_argument, NULL, OPT_RECORDINGS },
         { "observe-socket", required_argument, NULL, OPT_OBSERVE_SOCKET },
         { "state", required_argument, NULL, OPT_STATE },
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
@@ -115,6 +121,8 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_SOCKET_GROUP: o->socket_group = arg; break;
         case OPT_LOCK_DIR: o->lock_dir = arg; break;
         case OPT_ROBOT: o->robot_path = arg; break;
+        case OPT_SEQUENCES: o->sequence_dir = arg; break;
+        case OPT_RECORDINGS: o->record_dir = arg; break;
         case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
         case OPT_STATE: o->state_path = arg; break;
         case OPT_CHECK_CONFIG: o->check_config = arg; break;
@@ -235,8 +243,9 @@ static const char *main_file_kind(mode_t mode)
 }
 
 /* Refuse a --device that exists and can never be a serial port: a file
- * other than a character device, or a device the kernel files under a
- * class other than tty (/dev/null is a mem device). A device without a
+ * other than a character device, a device the kernel files under a class
+ * other than tty (/dev/null is a mem device), or a virtual tty (/dev/tty1,
+ * a console). A device without a
  * class in /sys (a pseudo-terminal) is left to opening, and a path that
  * does not exist yet is waited for. */
 static int main_check_device(const char *path)
@@ -261,10 +270,20 @@ static int main_check_device(const char *path)
         class[n] = '\0';
         name = strrchr(class, '/');
         name = name ? name + 1 : class;
-        if (strcmp(name, "tty") == 0)
+        if (strcmp(name, "tty") != 0) {
+                fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a "
+                        "serial port\n", path, name);
+                return -EINVAL;
+        }
+        /* A console or virtual terminal (/dev/tty1, /dev/tty) is a tty but
+         * no serial port: /sys files it under devices/virtual. */
+        sys[strlen(sys) - strlen("/subsystem")] = '\0';
+        n = readlink(sys, class, sizeof(class) - 1);
+        class[n < 0 ? 0 : n] = '\0';
+        if (!strstr(class, "/virtual/"))
                 return 0;
-        fprintf(stderr, "lscd: invalid value for --device: %s is a %s device, not a serial port\n",
-                path, name);
+        fprintf(stderr, "lscd: invalid value for --device: %s is a console or virtual terminal, "
+                "not a serial port\n", path);
         return -EINVAL;
 }
 
@@ -280,15 +299,26 @@ static int main_check_group(const char *group)
         return -EINVAL;
 }
 
-/* Values that are well-formed but can never work: usage errors too. */
+/* Values that are well-formed but can never work: usage errors too. A
+ * --device other than auto must be a path: "ttyUSB0" or "AUTO" would be
+ * waited for in the working directory (/ under systemd) for ever. */
 static int main_check(const struct options *o)
 {
         int r = 0;
 
+        if (strcmp(o->device, "auto") != 0 && !strchr(o->device, '/')) {
+                fprintf(stderr, "lscd: invalid value for --device: %s: neither auto nor a path "
+                        "(a path has a '/': /dev/%s, ./%s)\n", o->device, o->device, o->device);
+                return -EINVAL;
+        }
         if (strcmp(o->device, "auto") != 0)
                 r = main_check_device(o->device);
         if (r == 0 && o->socket_group)
                 r = main_check_group(o->socket_group);
+        if (r == 0 && o->observe_path && strcmp(o->observe_path, o->socket_path) == 0) {
+                fprintf(stderr, "lscd: --observe-socket must be another path than --socket\n");
+                r = -EINVAL;
+        }
         return r;
 }
 
@@ -334,6 +364,8 @@ int main(int argc, char *argv[])
                 .lock_dir = "/run/lscd/lock",
                 .robot_path = LSCD_ROBOT_FILE,
                 .state_path = "/run/lscd/state.json",
+                .sequence_dir = LSCD_SEQUENCE_DIR,
+                .record_dir = "/var/lib/lscd/sequences",
                 .battery_timeout_usec = 1000000,
                 .max_clients = 1024,
                 .max_client_output = 1048576,

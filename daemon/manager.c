@@ -14,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "player.h"
 #include "robot.h"
 #include "serial.h"
 #include "server.h"
@@ -25,13 +26,21 @@
 
 static void manager_disconnect(struct manager *m, const char *reason);
 
-/* {"path","connected","baud","usb"}: the verbs' and the hello's view. */
+static bool manager_auto(const struct manager *m)
+{
+        return strcmp(m->options->device, "auto") == 0;
+}
+
+/* {"requested","path","connected","baud","usb"}: the verbs' and the
+ * hello's view. */
 static cJSON *manager_device_json(void *userdata)
 {
         const struct manager *m = userdata;
         const struct ports_usb *usb = m->port ? serial_usb(m->port) : NULL;
         cJSON *o = cJSON_CreateObject();
 
+        cJSON_AddStringToObject(o, "requested", m->options->device);
+        /* Before any port, the --device waited for: "auto" too, as in 1.0. */
         cJSON_AddStringToObject(o, "path", m->port ? serial_path(m->port)
                                          : m->last_path ? m->last_path : m->options->device);
         cJSON_AddBoolToObject(o, "connected", m->port != NULL);
@@ -44,6 +53,8 @@ static void manager_notify_status(const struct manager *m)
 {
         if (m->port)
                 sd_notifyf(false, "STATUS=Connected to %s", serial_path(m->port));
+        else if (manager_auto(m))
+                sd_notifyf(false, "STATUS=Waiting for a port with a known USB id (--device auto)");
         else
                 sd_notifyf(false, "STATUS=Waiting for device %s", m->options->device);
 }
@@ -153,31 +164,64 @@ static int manager_on_idle(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-static int manager_open(struct manager *m)
+/* Say why the device cannot be opened, once until the reason changes
+ * (the reopen timer retries every MANAGER_REOPEN_USEC). */
+static void manager_log_open_error(struct manager *m, const struct device_choice *c, int r)
 {
-        const struct options *o = m->options;
-        int r;
+        char *message = device_failure(c, r);
 
-        assert(!m->port && !m->port_io);
-        r = serial_open(&m->port, o->device, o->baud, o->usb_ids, o->n_usb_ids);
-        if (r < 0)
-                return r;
-        r = sd_event_add_io(m->event, &m->port_io, serial_fd(m->port), EPOLLIN, manager_on_port, m);
+        if (m->last_open_error && strcmp(message, m->last_open_error) == 0) {
+                free(message);
+                return;
+        }
+        log_warning("%s", message);
+        free(m->last_open_error);
+        m->last_open_error = message;
+}
+
+static int manager_attach(struct manager *m, const struct device_choice *c)
+{
+        int r = sd_event_add_io(m->event, &m->port_io, serial_fd(m->port), EPOLLIN,
+                                manager_on_port, m);
+
         if (r < 0) {
+                log_error_errno(r, "Cannot watch %s", serial_path(m->port));
                 m->port = serial_free(m->port);
-                return log_error_errno(r, "Cannot watch %s", o->device);
+                return r;
         }
         free(m->last_path);
         m->last_path = mem_strdup(serial_path(m->port));
+        free(m->last_open_error);
+        m->last_open_error = NULL;
         lsc_decoder_init(&m->decoder);
         wire_attach(m->wire, m->port);
         sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_OFF);
-        m->last_open_error = 0;
         log_info("Connected to %s at %u baud", serial_path(m->port), serial_baud(m->port));
+        device_log_chosen(c, m->port);
         board_connected(m->board);
         manager_notify_status(m);
         manager_publish_device(m, LSC_EVENT_DEVICE_CONNECTED, NULL);
         return 0;
+}
+
+/* Open the device, or say why not. At start (FATAL_BUSY), a port that
+ * another program holds is an error: lscd exits rather than wait. */
+static int manager_open(struct manager *m, bool fatal_busy)
+{
+        struct device_choice c;
+        int r;
+
+        assert(!m->port && !m->port_io);
+        r = device_open(&m->device, &c, &m->port);
+        if (r == 0)
+                r = manager_attach(m, &c);
+        else if (r == -EBUSY && fatal_busy)
+                log_error("Cannot open %s: it is in use by another program (another lscd?)",
+                          c.path);
+        else
+                manager_log_open_error(m, &c, r);
+        device_choice_clear(&c);
+        return r;
 }
 
 static void manager_arm_reopen(struct manager *m)
@@ -188,31 +232,12 @@ static void manager_arm_reopen(struct manager *m)
         sd_event_source_set_enabled(m->reopen_timer, SD_EVENT_ONESHOT);
 }
 
-/* Log why the device cannot be opened, once per distinct reason. */
-static void manager_log_open_error(struct manager *m, int r)
-{
-        const char *device = m->options->device;
-
-        if (r == m->last_open_error)
-                log_debug_errno(r, "Still cannot open %s", device);
-        else if (r == -ENODEV)
-                log_warning("No serial port with a known LSC USB id (--usb-id) is present; waiting");
-        else if (r == -EBUSY)
-                log_warning("%s is in use by another program; waiting", device);
-        else
-                log_warning_errno(r, "Cannot open %s; waiting for it", device);
-        m->last_open_error = r;
-}
-
 static int manager_on_reopen(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct manager *m = userdata;
-        int r = manager_open(m);
 
-        if (r < 0) {
-                manager_log_open_error(m, r);
+        if (manager_open(m, false) < 0)
                 manager_arm_reopen(m);
-        }
         return 0;
 }
 
@@ -230,6 +255,7 @@ static void manager_disconnect(struct manager *m, const char *reason)
         board_abort(m->board, BOARD_DEVICE_LOST);
         /* Unplugged is unpowered, for boards fed by USB: a power cycle. */
         robot_forget(m->robot, SERVOS_DEVICE_LOST);
+        player_stop(m->player, 0, PLAYER_DEVICE_LOST, NULL);
         lsc_decoder_reset(&m->decoder);
         m->discarded_before += m->decoder.discarded;
         lsc_decoder_init(&m->decoder);
@@ -266,6 +292,8 @@ static int manager_on_terminate(sd_event_source *s, const struct signalfd_siginf
         m->shutting_down = true;
         /* Saved before the board forgets its running group. */
         robot_shutdown(m->robot);
+        player_stop(m->player, 0, PLAYER_SHUTDOWN, NULL);
+        cmd_cancel_scheduled(&m->ctx, NULL, LSC_ERRCODE_SHUTDOWN);
         board_abort(m->board, BOARD_SHUTDOWN);
         wire_shutdown(m->wire);
         sd_notify(false, "STOPPING=1");
@@ -279,7 +307,7 @@ static int manager_on_hangup(sd_event_source *s, const struct signalfd_siginfo *
         char *errors = NULL;
 
         log_info("Received SIGHUP, reloading the robot file");
-        cmd_reload(&m->ctx, &errors);
+        cmd_reload(&m->ctx, NULL, &errors);
         free(errors);
         return 0;
 }
@@ -288,13 +316,11 @@ static int manager_on_reopen_signal(sd_event_source *s, const struct signalfd_si
                                     void *userdata)
 {
         struct manager *m = userdata;
-        int r;
 
         log_info("Received SIGUSR1, reopening the device");
         manager_disconnect(m, "reopen requested (SIGUSR1)");
-        r = manager_open(m);
-        if (r < 0)
-                manager_log_open_error(m, r);
+        device_forget(&m->device);
+        manager_open(m, false);
         return 0;
 }
 
@@ -381,7 +407,8 @@ static int manager_new_layers(struct manager *m)
         m->ctx = (struct cmd_context) {
                 .wire = m->wire, .userdata = m, .publish = manager_publish,
                 .device = manager_device_json, .stats = manager_stats,
-                .each_peer = manager_each_peer,
+                .each_peer = manager_each_peer, .event = m->event,
+                .sequence_dirs = { o->sequence_dir, o->record_dir },
         };
         if (r >= 0)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
@@ -391,6 +418,9 @@ static int manager_new_layers(struct manager *m)
                 r = robot_new(&m->robot, m->event, &robot, m->board, &cmd_servos_ops,
                               &cmd_claims_ops, &m->ctx);
         m->ctx.robot = m->robot;
+        if (r >= 0)
+                r = player_new(&m->player, m->event, m->wire, m->robot, &cmd_player_ops, &m->ctx);
+        m->ctx.player = m->player;
         if (r >= 0)
                 r = clients_new(&m->clients, m->event, &clients, &m->ctx,
                                 manager_clients_freed, m);
@@ -403,6 +433,10 @@ int manager_new(struct manager **ret, const struct options *options)
         int r;
 
         m->options = options;
+        m->device = (struct device) {
+                .requested = options->device, .baud = options->baud,
+                .ids = options->usb_ids, .n_ids = options->n_usb_ids,
+        };
         lsc_decoder_init(&m->decoder);
         r = sd_event_new(&m->event);
         if (r >= 0)
@@ -429,13 +463,11 @@ static int manager_start(struct manager *m)
         }, observe = {
                 .path = m->options->observe_path, .mode = 0666, .observe = true,
         };
-        int r = manager_open(m);
+        int r = manager_open(m, true);
 
         if (r == -EBUSY)
-                return log_error_errno(r, "Cannot open %s: it is in use by another program "
-                                       "(another lscd?)", m->options->device);
+                return r;
         if (r < 0) {
-                manager_log_open_error(m, r);
                 manager_notify_status(m);
                 manager_arm_reopen(m);
         }
@@ -472,6 +504,9 @@ struct manager *manager_free(struct manager *m)
         m->shutting_down = true;
         m->server = server_free(m->server);
         m->observe_server = server_free(m->observe_server);
+        if (m->clients)
+                cmd_cancel_scheduled(&m->ctx, NULL, LSC_ERRCODE_SHUTDOWN);
+        m->player = player_free(m->player);
         m->wire = wire_free(m->wire);
         m->robot = robot_free(m->robot);
         m->board = board_free(m->board);
@@ -483,6 +518,8 @@ struct manager *manager_free(struct manager *m)
         sd_event_source_disable_unref(m->lost);
         sd_event_unref(m->event);
         free(m->last_path);
+        free(m->last_open_error);
+        device_forget(&m->device);
         free(m);
         return NULL;
 }

@@ -17,12 +17,14 @@
 #include <systemd/sd-event.h>
 
 #include "cmd.h"
+#include "device.h"
 #include "lsc/frame.h"
 #include "options.h"
 
 struct board;
 struct clients;
 struct robot;
+struct player;
 struct server;
 struct serial;
 struct wire;
@@ -42,6 +44,8 @@ struct manager {
         struct wire *wire;
         struct board *board;
         struct robot *robot;
+        struct player *player;
+        struct device device;           /* what --device asks for, and auto's memory */
         struct serial *port;
         char *last_path;                /* of the last port opened, for events */
         sd_event_source *port_io;
@@ -49,7 +53,7 @@ struct manager {
         sd_event_source *idle_timer;    /* enabled while the decoder holds part of a frame */
         sd_event_source *lost;          /* deferred disconnect after a write error */
         char lost_reason[128];
-        int last_open_error;            /* logged once until it changes */
+        char *last_open_error;          /* logged once, until it changes or a port opens */
         struct lsc_decoder decoder;
         uint64_t discarded_before;      /* by decoders of earlier connections */
         uint64_t frames_in, bytes_in;

@@ -25,6 +25,8 @@ struct options {
         const char *lock_dir;           /* where the device's lock file is (lock.c) */
         const char *robot_path;         /* the robot file (may not exist) */
         const char *state_path;         /* state kept across restarts */
+        const char *sequence_dir;       /* sequence files, read only */
+        const char *record_dir;         /* recorded sequences */
         const char *check_config;       /* --check-config: check this file and exit */
         uint64_t battery_timeout_usec;
         unsigned max_clients;

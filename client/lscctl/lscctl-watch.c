@@ -23,7 +23,7 @@ static int watch_check_event(struct lscctl *ctl, const char *arg)
 }
 
 /* Each event name, and the part of it up to its first "." once. */
-void lscctl_watch_words(void)
+void lscctl_watch_words(struct lscctl *ctl)
 {
         for (int e = 0; e < _LSC_EVENT_MAX; e++) {
                 const char *name = lsc_event_name(e), *dot = strchr(name, '.');

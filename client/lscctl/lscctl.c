@@ -31,48 +31,76 @@ struct lscctl_cmd {
         const char *args;     /* positional arguments, for the usage line */
         const char *summary;
         const char *opts;     /* option letters accepted besides -s -j -h */
-        void (*words)(void);  /* prints the completion words of its arguments */
+        void (*words)(struct lscctl *ctl); /* prints the completion words of its arguments */
         int min_args, max_args; /* max -1: any number */
+        bool command;         /* takes "-- COMMAND [ARG...]" after its arguments */
         int (*exec)(struct lscctl *ctl, int argc, char **argv);
 };
 
 static const struct lscctl_opt lscctl_opts[] = {
         { 't', "time",    "MS",  "move duration in milliseconds, 0..65535 (default 1000)" },
         { 'n', "runs",    "N",   "number of runs, 0..65535, 0 = forever (default 1)" },
-        { 'w', "wait",    NULL,  "return only when the board reports the group completed" },
+        { 'w', "wait",    NULL,  "return only once the move, pose or group has completed" },
         { 'd', "detach",  NULL,  "with --wait: an interrupt ends the wait, not the group" },
         { 'c', "count",   "N",   "exit 0 after N events" },
         { 'T', "timeout", "S",   "give up after S seconds (decimals allowed), exit 75" },
+        { 'g', "groups",  NULL,  "claim the action groups too" },
+        { 'l', "lease",   "DURATION", "renewed lease of the claim, e.g. 2s or 500ms (0.1 s..1 h)" },
+        { 'S', "safe",    "ACTION", "when the claim expires: none, stop, home or pose:NAME" },
+        { 'v', "servos",  "LIST", "servos to record, ids and names separated by commas, or all (default)" },
+        { 'r', "replace", NULL,  "overwrite a recording of that name" },
+        { 'L', "loops",   "N",   "play N times, 0..1000000, 0 = until stopped (default 1)" },
+        { 'p', "speed",   "PERCENT", "play at PERCENT of the recorded speed, 1..1000 (default 100)" },
+        { 'a', "at",      "TIME", "start at TIME: seconds since the epoch, or +DURATION from now" },
         { 's', "socket",  "PATH", "lscd's socket (default $LSCD_SOCKET, else " LSC_CLIENT_DEFAULT_SOCKET ")" },
         { 'j', "json",    NULL,  "print lscd's JSON lines as received" },
         { 'h', "help",    NULL,  "show this help and exit" },
 };
 
 static const struct lscctl_cmd lscctl_cmds[] = {
-        { "move", "ID:POS...", "move servos ID to pulse width POS (500..2500 us) in -t MS",
-          "t", NULL, 1, -1, lscctl_motion_move },
-        { "run", "GROUP", "run action group GROUP (0..254)",
-          "nwdT", NULL, 1, 1, lscctl_motion_run },
+        { "move", "SERVO:POS...", "move each SERVO (id or name) to POS (500..2500 us) or by +N/-N",
+          "twT", lscctl_robot_servo_words, 1, -1, false, lscctl_motion_move },
+        { "pose", "NAME", "move the servos to a pose of the robot file",
+          "twT", lscctl_robot_pose_words, 1, 1, false, lscctl_motion_pose },
+        { "run", "GROUP", "run action group GROUP (0..254, or its name)",
+          "nwdT", lscctl_robot_group_words, 1, 1, false, lscctl_motion_run },
         { "stop", "", "stop the running action group",
-          "", NULL, 0, 0, lscctl_motion_stop },
+          "", NULL, 0, 0, false, lscctl_motion_stop },
         { "halt", "", "drop every queued move and group run, then stop",
-          "", NULL, 0, 0, lscctl_motion_halt },
+          "", NULL, 0, 0, false, lscctl_motion_halt },
         { "speed", "GROUP|all PERCENT", "set the speed of a group (or all) to PERCENT (1..65535)",
-          "", lscctl_motion_speed_words, 2, 2, lscctl_motion_speed },
+          "", lscctl_motion_speed_words, 2, 2, false, lscctl_motion_speed },
         { "battery", "", "print the battery voltage in millivolts",
-          "", NULL, 0, 0, lscctl_info_battery },
+          "", NULL, 0, 0, false, lscctl_info_battery },
         { "status", "", "print the device, the running group and lscd's counters",
-          "", NULL, 0, 0, lscctl_info_status },
+          "", NULL, 0, 0, false, lscctl_info_status },
         { "version", "", "print the versions of lscctl and lscd",
-          "", NULL, 0, 0, lscctl_info_version },
+          "", NULL, 0, 0, false, lscctl_info_version },
+        { "servos", "", "print every servo lscd knows: its limits, trim and target",
+          "", NULL, 0, 0, false, lscctl_robot_servos },
+        { "robot", "", "print the robot model lscd uses: servos, poses, groups",
+          "", NULL, 0, 0, false, lscctl_robot_show },
+        { "reload", "", "make lscd read its robot file again",
+          "", NULL, 0, 0, false, lscctl_robot_reload },
+        { "claim", "SERVO...|all -- COMMAND [ARG...]",
+          "hold a claim on servos while COMMAND runs; COMMAND's lscctl commands act under it",
+          "glSwT", lscctl_robot_claim_words, 1, -1, true, lscctl_claim_run },
+        { "clients", "", "list the clients connected to lscd: names, pids, claims",
+          "", NULL, 0, 0, false, lscctl_info_clients },
+        { "record", "NAME", "record the moves that reach the wire until interrupted",
+          "vr", NULL, 1, 1, false, lscctl_sequence_record },
+        { "play", "NAME", "play a sequence (a recording, or a file of lscd's sequences)",
+          "LpwaT", lscctl_sequence_words, 1, 1, false, lscctl_sequence_play },
+        { "sequences", "", "list the sequences lscd can play, and those playing",
+          "", NULL, 0, 0, false, lscctl_sequence_list },
         { "watch", "[EVENT-PREFIX...]", "print events as they arrive (all, or those named)",
-          "cT", lscctl_watch_words, 0, -1, lscctl_watch_events },
+          "cT", lscctl_watch_words, 0, -1, false, lscctl_watch_events },
         { "wait", "", "wait until the running action group completes or stops",
-          "T", NULL, 0, 0, lscctl_watch_wait },
+          "T", NULL, 0, 0, false, lscctl_watch_wait },
         { "ports", "", "list serial ports and mark likely LSC boards",
-          "", NULL, 0, 0, lscctl_ports_list },
+          "", NULL, 0, 0, false, lscctl_ports_list },
         { "help", "[COMMAND]", "show help for lscctl or one command",
-          "", NULL, 0, 1, NULL },
+          "", NULL, 0, 1, false, NULL },
 };
 
 static const struct lscctl_cmd *lscctl_find_cmd(const char *name)
@@ -127,11 +155,18 @@ static void lscctl_help(FILE *out)
                 "See lscctl(1).\n");
 }
 
-/* "lscctl __complete [COMMAND]": the words bash completion offers. */
-static int lscctl_complete(int argc, char **argv)
+/* "lscctl __complete [-s PATH] [COMMAND]": the words bash completion
+ * offers; PATH is the socket of the lscd to ask for names. */
+static int lscctl_complete(struct lscctl *ctl, int argc, char **argv)
 {
-        const struct lscctl_cmd *cmd = argc > 2 ? lscctl_find_cmd(argv[2]) : NULL;
+        const struct lscctl_cmd *cmd;
 
+        if (argc > 3 && strcmp(argv[2], "-s") == 0) {
+                ctl->socket = argv[3];
+                argv += 2;
+                argc -= 2;
+        }
+        cmd = argc > 2 ? lscctl_find_cmd(argv[2]) : NULL;
         if (argc <= 2) {
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
@@ -147,7 +182,7 @@ static int lscctl_complete(int argc, char **argv)
                 for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
                         printf("%s\n", lscctl_cmds[i].name);
         if (cmd->words)
-                cmd->words();
+                cmd->words(ctl);
         return LSCCTL_EXIT_OK;
 }
 
@@ -179,6 +214,16 @@ bool lscctl_parse_long(const char *text, long min, long max, long *ret)
         return true;
 }
 
+bool lscctl_is_name(const char *text, size_t len)
+{
+        if (len == 0 || len > LSCCTL_NAME_MAX || isdigit((unsigned char)text[0]))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!(text[i] == '_' || isalnum((unsigned char)text[i])) || (text[i] & 0x80))
+                        return false;
+        return true;
+}
+
 /* Seconds (decimals allowed, > 0) to milliseconds. */
 static bool lscctl_parse_seconds(const char *text, int *ret)
 {
@@ -193,6 +238,51 @@ static bool lscctl_parse_seconds(const char *text, int *ret)
                 return false;
         *ret = (int)ceil(s * 1000);
         return true;
+}
+
+bool lscctl_parse_duration(const char *text, long min_ms, long max_ms, long *ret)
+{
+        static const struct { const char *unit; double ms; } units[] = {
+                { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+        };
+        char *end;
+        double v;
+
+        if (!isdigit((unsigned char)text[0]))
+                return false;
+        errno = 0;
+        v = strtod(text, &end);
+        for (size_t i = 0; !errno && isfinite(v) && i < ELEMENTSOF(units); i++)
+                if (strcmp(end, units[i].unit) == 0) {
+                        double ms = ceil(v * units[i].ms);
+
+                        if (ms < (double)min_ms || ms > (double)max_ms)
+                                return false;
+                        *ret = (long)ms;
+                        return true;
+                }
+        return false;
+}
+
+/* "at": seconds since the epoch (after 2000), or "+DURATION" from now. */
+static bool lscctl_parse_at(const char *text, double *ret)
+{
+        struct timespec now;
+        long ms;
+        char *end;
+
+        if (text[0] == '+') {
+                if (!lscctl_parse_duration(text + 1, 1, 3600000, &ms) ||
+                    clock_gettime(CLOCK_REALTIME, &now) < 0)
+                        return false;
+                *ret = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + (double)ms / 1e3;
+                return true;
+        }
+        if (!isdigit((unsigned char)text[0]))
+                return false;
+        errno = 0;
+        *ret = strtod(text, &end);
+        return !errno && !*end && *ret >= 946684800.0 && *ret < 253402300800.0;
 }
 
 /* Report the option getopt_long() refused with c ('?' or ':'); arg is the
@@ -241,6 +331,34 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         case 'T':
                 if (!lscctl_parse_seconds(arg, &o->timeout_ms))
                         return lscctl_usage_error(ctl, "invalid timeout '%s': expected seconds > 0", arg);
+                return 0;
+        case 'g': o->groups = true; return 0;
+        case 'r': o->replace = true; return 0;
+        case 'v': o->servos = arg; return 0;
+        case 'l':
+                if (!lscctl_parse_duration(arg, 100, 3600000, &o->lease_ms))
+                        return lscctl_usage_error(ctl, "invalid lease '%s': expected a duration "
+                                                  "from 100ms to 1h, e.g. 2s or 500ms", arg);
+                return 0;
+        case 'S':
+                if (strcmp(arg, "none") && strcmp(arg, "stop") && strcmp(arg, "home") &&
+                    (strncmp(arg, "pose:", 5) || !lscctl_is_name(arg + 5, strlen(arg + 5))))
+                        return lscctl_usage_error(ctl, "invalid safe action '%s': expected none, "
+                                                  "stop, home or pose:NAME", arg);
+                o->safe = arg;
+                return 0;
+        case 'L':
+                if (!lscctl_parse_long(arg, 0, 1000000, &o->loops))
+                        return lscctl_usage_error(ctl, "invalid loops '%s': expected 0..1000000", arg);
+                return 0;
+        case 'p':
+                if (!lscctl_parse_long(arg, 1, 1000, &o->speed))
+                        return lscctl_usage_error(ctl, "invalid speed '%s': expected percent 1..1000", arg);
+                return 0;
+        case 'a':
+                if (!lscctl_parse_at(arg, &o->at))
+                        return lscctl_usage_error(ctl, "invalid time '%s': expected seconds since "
+                                                  "the epoch or +DURATION, e.g. +2s", arg);
                 return 0;
         default:
                 return LSCCTL_EXIT_USAGE;
@@ -324,6 +442,15 @@ static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
         if (!cmd)
                 return lscctl_usage_error(ctl, "unknown command '%s'", argv[0]);
         ctl->command = cmd->name;
+        if (cmd->command) {
+                int k = 1;
+
+                while (k < argc && strcmp(argv[k], "--") != 0)
+                        k++;
+                if (k + 1 < argc)
+                        ctl->run_argv = argv + k + 1;
+                argc = k;
+        }
         r = lscctl_parse_options(ctl, cmd, argc, argv, &n);
         if (r == 1) {
                 lscctl_help_cmd(stdout, cmd);
@@ -335,9 +462,45 @@ static int lscctl_dispatch(struct lscctl *ctl, int argc, char **argv)
                 return lscctl_usage_error(ctl, "missing argument: expected %s", cmd->args);
         if (cmd->max_args >= 0 && n > cmd->max_args)
                 return lscctl_usage_error(ctl, "unexpected argument '%s'", argv[1 + cmd->max_args]);
+        if (cmd->command && !ctl->run_argv)
+                return lscctl_usage_error(ctl, "missing command: expected %s", cmd->args);
         if (!cmd->exec)
                 return lscctl_run_help(ctl, n, argv + 1);
         return cmd->exec(ctl, n, argv + 1);
+}
+
+int lscctl_servos_json(struct lscctl *ctl, char **words, int n, cJSON **ret)
+{
+        cJSON *servos = cJSON_CreateArray();
+        long id;
+
+        *ret = NULL;
+        if (n == 1 && strcmp(words[0], "all") == 0) {
+                cJSON_Delete(servos);
+                *ret = cJSON_CreateString("all");
+                return *ret ? 0 : lscctl_fail(ctl, -ENOMEM);
+        }
+        for (int i = 0; i < n; i++) {
+                cJSON *item = NULL;
+
+                if (lscctl_parse_long(words[i], LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &id))
+                        item = cJSON_CreateNumber((double)id);
+                else if (strcmp(words[i], "all") != 0 && lscctl_is_name(words[i], strlen(words[i])))
+                        item = cJSON_CreateString(words[i]);
+                else {
+                        cJSON_Delete(servos);
+                        return lscctl_usage_error(ctl, "invalid servo '%s': expected an id %d..%d, "
+                                                  "a name, or all alone", words[i],
+                                                  LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX);
+                }
+                if (!cJSON_AddItemToArray(servos, item)) {
+                        cJSON_Delete(item);
+                        cJSON_Delete(servos);
+                        return lscctl_fail(ctl, -ENOMEM);
+                }
+        }
+        *ret = servos;
+        return 0;
 }
 
 /* Why connecting to path failed: connect() says "Connection refused" for a
@@ -405,6 +568,30 @@ int lscctl_fail(struct lscctl *ctl, int error)
         }
 }
 
+/* Say who holds the claim that refused a request: "claimed by NAME (pid
+ * P)". Returns false when response names no holder. */
+static bool lscctl_claimed(const struct lscctl *ctl, const cJSON *response)
+{
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "error");
+        const cJSON *holder = cJSON_GetObjectItemCaseSensitive(error, "holder");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(holder, "name");
+        const cJSON *client = cJSON_GetObjectItemCaseSensitive(holder, "client");
+        const cJSON *pid = cJSON_GetObjectItemCaseSensitive(holder, "pid");
+
+        if (!cJSON_IsObject(holder) || !cJSON_IsNumber(client))
+                return false;
+        fprintf(stderr, "lscctl %s: claimed by ", ctl->command);
+        if (cJSON_IsString(name)) {
+                /* The name is the holder's to choose: quoted when not plain. */
+                lscctl_print_value_to(stderr, name);
+        } else
+                fprintf(stderr, "client %.0f", client->valuedouble);
+        if (cJSON_IsNumber(pid) && pid->valuedouble > 0)
+                fprintf(stderr, " (pid %.0f)", pid->valuedouble);
+        fprintf(stderr, "\n");
+        return true;
+}
+
 int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret)
 {
         *ret = NULL;
@@ -414,23 +601,52 @@ int lscctl_answer(struct lscctl *ctl, int error, cJSON *response, cJSON **ret)
         }
         if (ctl->json && response)
                 lscctl_print_json(response);
+        if (error == -EREMOTEIO && strcmp(lsc_client_error_code(ctl->client), "claimed") == 0 &&
+            lscctl_claimed(ctl, response)) {
+                cJSON_Delete(response);
+                return LSCCTL_EXIT_DAEMON;
+        }
         cJSON_Delete(response);
         return lscctl_fail(ctl, error);
 }
 
-int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
+int lscctl_exchange(struct lscctl *ctl, cJSON *request, int *ret_error, cJSON **ret)
 {
-        cJSON *response = NULL;
         int r = lscctl_connect(ctl);
 
         *ret = NULL;
-        if (r) {
-                cJSON_Delete(request);
-                return r;
-        }
-        r = request ? lsc_client_call(ctl->client, request, &response) : -ENOMEM;
+        *ret_error = 0;
+        if (r == 0)
+                *ret_error = request ? lsc_client_call(ctl->client, request, ret) : -ENOMEM;
         cJSON_Delete(request);
-        return lscctl_answer(ctl, r, response, ret);
+        return r;
+}
+
+int lscctl_call(struct lscctl *ctl, cJSON *request, cJSON **ret)
+{
+        cJSON *response;
+        int error, r = lscctl_exchange(ctl, request, &error, &response);
+
+        *ret = NULL;
+        return r ? r : lscctl_answer(ctl, error, response, ret);
+}
+
+int lscctl_show(struct lscctl *ctl, cJSON *response, void (*print)(const cJSON *response))
+{
+        if (ctl->json)
+                lscctl_print_json(response);
+        else
+                print(response);
+        cJSON_Delete(response);
+        return LSCCTL_EXIT_OK;
+}
+
+int lscctl_query(struct lscctl *ctl, const char *cmd, void (*print)(const cJSON *response))
+{
+        cJSON *response;
+        int r = lscctl_call(ctl, lsc_client_request_new(cmd), &response);
+
+        return r ? r : lscctl_show(ctl, response, print);
 }
 
 int64_t lscctl_deadline(const struct lscctl *ctl)
@@ -475,19 +691,35 @@ static bool lscctl_is_plain(const char *text)
         return s != (const unsigned char *)text;
 }
 
-/* A string as is when it is plain, else JSON-quoted (which escapes control
- * characters: a USB product string must not drive the terminal). */
-static void lscctl_print_value(const cJSON *item)
+/* JSON-quoting escapes control characters: a USB product string must not
+ * drive the terminal. */
+void lscctl_print_value_to(FILE *out, const cJSON *item)
 {
         char *text;
 
         if (cJSON_IsString(item) && lscctl_is_plain(item->valuestring)) {
-                fputs(item->valuestring, stdout);
+                fputs(item->valuestring, out);
                 return;
         }
         text = cJSON_PrintUnformatted(item);
-        fputs(text ? text : "?", stdout);
+        fputs(text ? text : "?", out);
         free(text);
+}
+
+void lscctl_print_value(const cJSON *item)
+{
+        lscctl_print_value_to(stdout, item);
+}
+
+void lscctl_print_text(const char *text)
+{
+        cJSON *item = cJSON_CreateString(text);
+
+        if (item)
+                lscctl_print_value(item);
+        else
+                fputs("?", stdout);
+        cJSON_Delete(item);
 }
 
 static void lscctl_print_members(const cJSON *object, const char *prefix, const char *sep, bool *first)
@@ -519,28 +751,37 @@ void lscctl_print_fields(const cJSON *object, const char *sep)
                 putchar('\n');
 }
 
+void lscctl_format_time(const cJSON *item, char *buf, size_t size)
+{
+        time_t sec;
+        struct tm tm;
+        long usec;
+        size_t n;
+
+        snprintf(buf, size, "-");
+        /* Not every double fits in a time_t: past the year 9999, "-". */
+        if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble < 253402300800.0))
+                return;
+        sec = (time_t)item->valuedouble;
+        usec = lround((item->valuedouble - (double)sec) * 1e6);
+        if (!localtime_r(&sec, &tm))
+                return;
+        n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+        if (n > 0)
+                snprintf(buf + n, size - n, ".%06ld", usec > 999999 ? 999999 : usec);
+}
+
 void lscctl_print_event(const struct lscctl *ctl, const cJSON *event)
 {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(event, "time");
-        char stamp[64] = "-";
+        char stamp[64];
         bool first = false;
 
         if (ctl->json) {
                 lscctl_print_json(event);
                 return;
         }
-        if (cJSON_IsNumber(t) && t->valuedouble >= 0) {
-                time_t sec = (time_t)t->valuedouble;
-                long usec = lround((t->valuedouble - (double)sec) * 1e6);
-                struct tm tm;
-                size_t n;
-
-                if (localtime_r(&sec, &tm)) {
-                        n = strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-                        snprintf(stamp + n, sizeof(stamp) - n, ".%06ld", usec > 999999 ? 999999 : usec);
-                }
-        }
+        lscctl_format_time(cJSON_GetObjectItemCaseSensitive(event, "time"), stamp, sizeof(stamp));
         printf("%s %s", stamp, cJSON_IsString(name) ? name->valuestring : "?");
         lscctl_print_members(event, "", " ", &first);
         putchar('\n');
@@ -587,18 +828,21 @@ static int lscctl_parse_global(struct lscctl *ctl, int argc, char **argv, int *r
 int main(int argc, char **argv)
 {
         struct lscctl ctl = {
-                .opt = { .time_ms = 1000, .runs = 1, .count = 0, .timeout_ms = -1 },
+                .opt = { .time_ms = 1000, .runs = 1, .count = 0, .timeout_ms = -1,
+                         .loops = 1, .speed = 100 },
                 .call_timeout_ms = LSC_CLIENT_DEFAULT_TIMEOUT_MS,
         };
         int first, status = LSCCTL_EXIT_OK;
 
-        if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
-                return lscctl_complete(argc, argv);
-        if (lscctl_parse_global(&ctl, argc, argv, &first, &status))
-                return status;
-        if (!ctl.socket)
+        if (argc >= 2 && strcmp(argv[1], "__complete") == 0) {
                 ctl.socket = lsc_client_default_socket();
-        status = lscctl_dispatch(&ctl, argc - first, argv + first);
+                ctl.call_timeout_ms = LSCCTL_COMPLETE_TIMEOUT_MS;
+                status = lscctl_complete(&ctl, argc, argv);
+        } else if (lscctl_parse_global(&ctl, argc, argv, &first, &status) == 0) {
+                if (!ctl.socket)
+                        ctl.socket = lsc_client_default_socket();
+                status = lscctl_dispatch(&ctl, argc - first, argv + first);
+        }
         lsc_client_free(ctl.client);
         if (fflush(stdout) != 0 && status == LSCCTL_EXIT_OK) {
                 fprintf(stderr, "lscctl: write error: %s\n", strerror(errno));

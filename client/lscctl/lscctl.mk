@@ -5,7 +5,10 @@ bin_PROGRAMS += client/lscctl/lscctl
 client_lscctl_lscctl_SOURCES = \
 	client/lscctl/lscctl.c client/lscctl/lscctl.h \
 	client/lscctl/lscctl-motion.c client/lscctl/lscctl-info.c \
-	client/lscctl/lscctl-watch.c client/lscctl/lscctl-ports.c
+	client/lscctl/lscctl-watch.c client/lscctl/lscctl-ports.c \
+	client/lscctl/lscctl-robot.c \
+	client/lscctl/lscctl-claim.c client/lscctl/lscctl-proxy.c client/lscctl/lscctl-proxy.h \
+	client/lscctl/lscctl-sequence.c
 client_lscctl_lscctl_CPPFLAGS = $(common_cppflags)
 client_lscctl_lscctl_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS)
 client_lscctl_lscctl_LDADD = client/liblsc/liblsc.la common/libports.la common/libcommon.la \
@@ -20,10 +23,15 @@ client/lscctl/completion/lscctl: client/lscctl/lscctl.bash-completion
 
 dist_man_MANS += man/lscctl.1
 
+# End to end against lsc-sim + lscd; test-lscctl.py also runs the example
+# program, test-lscctl-robot.py gives lscd a robot file. Both run lscctl
+# through lscctlharness.py.
+lscctl_e2e_tests = tests/e2e/test-lscctl.py tests/e2e/test-lscctl-robot.py \
+	tests/e2e/test-lscctl-share.py
 if ENABLE_TESTS
-# End to end against lsc-sim + lscd; it also runs the example program.
-TESTS += tests/e2e/test-lscctl.py
+TESTS += $(lscctl_e2e_tests)
 endif
-EXTRA_DIST += tests/e2e/test-lscctl.py
-# It passes with lscd under memcheck too (LSCD_TEST_VALGRIND=1).
-VALGRIND_TESTS += tests/e2e/test-lscctl.py
+EXTRA_DIST += $(lscctl_e2e_tests)
+dist_noinst_DATA += tests/e2e/lscctlharness.py
+# They pass with lscd under memcheck too (LSCD_TEST_VALGRIND=1).
+VALGRIND_TESTS += $(lscctl_e2e_tests)

@@ -59,6 +59,7 @@ static void call_free(struct call *call)
                 LIST_REMOVE(p->calls, call, peer_prev, peer_next);
                 p->n_calls--;
         }
+        cmd_args_free(&call->args);
         free(call->id);
         free(call);
         if (p && p->n_calls == 0)

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "board-state.h"
+#include "schedule.h"
 #include "cmd.h"
 #include "lsc/protocol.h"
 
@@ -68,7 +69,11 @@ struct call {
         const struct cmd *cmd;                  /* NULL when the line did not parse */
         struct cmd_args args;
         size_t dropped;                         /* halt: frames dropped for it */
+        size_t cancelled;                       /* halt: scheduled requests cancelled */
         struct board_waiter waiter;
+        struct schedule_item *scheduled;        /* waiting for its "at" */
+        struct call *sched_prev, *sched_next;   /* ctx->scheduled, while scheduled */
+        bool timed;                             /* it ran at its "at": the restore lane */
 };
 
 /* A call from PEER (NULL in tests) echoing the JSON text ID[0..ID_LEN)

@@ -46,8 +46,10 @@ static void cmd_claim_add(cJSON *o, const struct claim *c)
         cJSON_AddStringToObject(o, "safe", cmd_claim_safe_name(c, safe, sizeof(safe)));
 }
 
+/* REASON: why it expired (NULL: it did not); SAFE_ERROR: why its safe
+ * action could not run (NULL: it ran, or there is none). */
 static void cmd_claim_publish(struct cmd_context *ctx, enum lsc_event type, const struct claim *c,
-                              const char *reason, size_t dropped)
+                              const char *reason, size_t dropped, const char *safe_error)
 {
         cJSON *event = event_new(lsc_event_name(type));
 
@@ -55,6 +57,9 @@ static void cmd_claim_publish(struct cmd_context *ctx, enum lsc_event type, cons
         if (reason) {
                 cJSON_AddStringToObject(event, "reason", reason);
                 cJSON_AddNumberToObject(event, "dropped", (double) dropped);
+                cJSON_AddBoolToObject(event, "safe_done", !safe_error);
+                if (safe_error)
+                        cJSON_AddStringToObject(event, "safe_error", safe_error);
         }
         event_add_by(event, c->owner, c->owner_name);
         ctx->publish(ctx->userdata, type, event);
@@ -72,12 +77,13 @@ static void cmd_claim_granted(struct cmd_context *ctx, struct call *call, const 
         size_t dropped = wire_drop(ctx->wire, &others, WIRE_CLAIMED);
         cJSON *response = call_response(call);
 
+        player_preempt(ctx->player, c->owner, c->servos);
         if (dropped)
                 log_info("Claim %llu: dropped %zu queued frames of other clients",
                          (unsigned long long) c->id, dropped);
         cmd_claim_add(response, c);
         call_reply(call, response);
-        cmd_claim_publish(ctx, LSC_EVENT_CLAIM_ACQUIRED, c, NULL, 0);
+        cmd_claim_publish(ctx, LSC_EVENT_CLAIM_ACQUIRED, c, NULL, 0, NULL);
 }
 
 /* "claimed": the holder, by number, name and pid. */
@@ -122,8 +128,9 @@ static void cmd_safe_done(void *userdata, enum wire_result result)
         free(safe);
 }
 
-static void cmd_safe_submit(struct cmd_context *ctx, struct cmd_safe *safe, const uint8_t *frame,
-                            int size)
+/* Queue the safe action's frame: NULL, or why it could not be. */
+static const char *cmd_safe_submit(struct cmd_context *ctx, struct cmd_safe *safe,
+                                   const uint8_t *frame, int size)
 {
         struct wire_request req = {
                 .frame = frame, .size = (size_t) size,
@@ -136,9 +143,11 @@ static void cmd_safe_submit(struct cmd_context *ctx, struct cmd_safe *safe, cons
         if (r < 0) {
                 log_warning_errno(r, "Cannot queue the safe action's frame");
                 free(safe);
-        } else if (safe->plan.n > 0) {
-                robot_queued(ctx->robot, &safe->plan);
+                return r == -ENOTCONN ? "the device is not connected" : "the queue refused it";
         }
+        if (safe->plan.n > 0)
+                robot_queued(ctx->robot, &safe->plan);
+        return NULL;
 }
 
 /* The servos of the pose NAME that the claim C holds: a safe pose never
@@ -154,8 +163,9 @@ static bool cmd_safe_pose(const struct model *m, const struct claim *c, struct m
         return ret->n > 0;
 }
 
-/* The safe action of the claim C that expired. */
-static void cmd_safe_run(struct cmd_context *ctx, const struct claim *c)
+/* The safe action of the claim C that expired: NULL when it was queued
+ * (or there is none), else why it could not be. */
+static const char *cmd_safe_run(struct cmd_context *ctx, const struct claim *c)
 {
         struct cmd_safe *safe;
         uint8_t frame[LSC_FRAME_MAX_SIZE];
@@ -165,25 +175,26 @@ static void cmd_safe_run(struct cmd_context *ctx, const struct claim *c)
 
         if (c->safe == CLAIMS_SAFE_NONE ||
             (c->safe == CLAIMS_SAFE_STOP && !board_state(ctx->board)->running))
-                return;
+                return NULL;
         safe = mem_new0(struct cmd_safe);
         safe->ctx = ctx;
-        if (c->safe == CLAIMS_SAFE_STOP) {
-                cmd_safe_submit(ctx, safe, frame, lsc_frame_encode_group_stop(frame, sizeof(frame)));
-                return;
-        }
-        if (!cmd_safe_pose(robot_model(ctx->robot), c, &pose) ||
-            servos_plan_pose(robot_servos(ctx->robot), robot_model(ctx->robot), &pose,
-                             CMD_SAFE_TIME_MS, &safe->plan, &f) < 0) {
-                log_warning("Claim %llu: the safe pose %s cannot be moved to (%s)",
-                            (unsigned long long) c->id, c->safe_pose,
-                            pose.n ? f.message : "no such pose, or none of its servos claimed");
+        if (c->safe == CLAIMS_SAFE_STOP)
+                return cmd_safe_submit(ctx, safe, frame,
+                                       lsc_frame_encode_group_stop(frame, sizeof(frame)));
+        if (!cmd_safe_pose(robot_model(ctx->robot), c, &pose)) {
                 free(safe);
-                return;
+                return "the pose no longer exists, or moves none of the claimed servos";
+        }
+        if (servos_plan_pose(robot_servos(ctx->robot), robot_model(ctx->robot), &pose,
+                             CMD_SAFE_TIME_MS, &safe->plan, &f) < 0) {
+                free(safe);
+                log_warning("Claim %llu: the safe pose %s: %s", (unsigned long long) c->id,
+                            c->safe_pose, f.message);
+                return "the pose is outside the servos' limits now";
         }
         size = lsc_frame_encode_move(frame, sizeof(frame), safe->plan.time_ms, safe->plan.wire,
                                      safe->plan.n);
-        cmd_safe_submit(ctx, safe, frame, size);
+        return cmd_safe_submit(ctx, safe, frame, size);
 }
 
 static void cmd_claims_granted(void *userdata, struct claim *c)
@@ -212,14 +223,14 @@ static void cmd_claims_ended(void *userdata, const struct claim *c, enum claims_
         size_t dropped;
 
         if (how == CLAIMS_RELEASED) {
-                cmd_claim_publish(ctx, LSC_EVENT_CLAIM_RELEASED, c, NULL, 0);
+                cmd_claim_publish(ctx, LSC_EVENT_CLAIM_RELEASED, c, NULL, 0, NULL);
                 return;
         }
+        player_stop_owner(ctx->player, c->owner, PLAYER_STOPPED, NULL);
         dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
         log_notice("Claim %llu of client %llu expired (%s): %zu queued frames dropped",
                    (unsigned long long) c->id, (unsigned long long) c->owner, reason, dropped);
-        cmd_safe_run(ctx, c);
-        cmd_claim_publish(ctx, LSC_EVENT_CLAIM_EXPIRED, c, reason, dropped);
+        cmd_claim_publish(ctx, LSC_EVENT_CLAIM_EXPIRED, c, reason, dropped, cmd_safe_run(ctx, c));
 }
 
 const struct claims_ops cmd_claims_ops = {
@@ -229,32 +240,37 @@ const struct claims_ops cmd_claims_ops = {
         .ended = cmd_claims_ended,
 };
 
-/* Names and ids into a servo mask; "all" is every servo and the groups. */
+/* A safe pose must exist and move some of the claimed servos: the only
+ * ones it may move. */
+static int cmd_claim_check_safe(const struct model *m, const struct cmd_args *a, struct fail *f)
+{
+        const struct model_pose *pose = model_pose(m, a->safe_pose);
+
+        if (!pose)
+                return fail(f, LSC_ERRCODE_UNKNOWN_POSE, "safe", "no pose is named \"%s\"",
+                            a->safe_pose);
+        for (size_t i = 0; i < pose->n; i++)
+                if (a->plan.mask & (UINT64_C(1) << pose->targets[i].id))
+                        return 0;
+        return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "safe", "the pose %s moves none of the claimed "
+                    "servos (a safe pose moves only those)", a->safe_pose);
+}
+
 static int cmd_claim_prepare(const struct model *m, const struct servos *s, struct cmd_args *a,
                              struct fail *f)
 {
-        char at[32];
+        int r = cmd_servo_set(m, a, f);
 
-        if (a->all) {
-                a->plan.mask = CLAIMS_ALL_SERVOS;
-                a->groups = true;
-        }
-        for (size_t i = 0; i < a->n_specs; i++) {
-                unsigned id = a->specs[i].name[0] ? model_servo_id(m, a->specs[i].name)
-                                                  : a->specs[i].id;
-
-                snprintf(at, sizeof(at), "servos[%zu]", i);
-                if (!id)
-                        return fail(f, LSC_ERRCODE_UNKNOWN_SERVO, at, "no servo is named \"%s\"",
-                                    a->specs[i].name);
-                a->plan.mask |= UINT64_C(1) << id;
-        }
+        if (r < 0)
+                return r;
         if (!a->plan.mask && !a->groups)
                 return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "a claim needs at least "
                             "one servo, or \"groups\":true");
-        if (a->safe == CLAIMS_SAFE_POSE && !model_pose(m, a->safe_pose))
-                return fail(f, LSC_ERRCODE_UNKNOWN_POSE, "safe", "no pose is named \"%s\"",
-                            a->safe_pose);
+        if (a->timeout_ms && !a->wait)
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "timeout_ms", "timeout_ms is for a "
+                            "claim that waits (\"wait\":true)");
+        if (a->safe == CLAIMS_SAFE_POSE)
+                return cmd_claim_check_safe(m, a, f);
         return 0;
 }
 
@@ -276,6 +292,13 @@ static void cmd_claim_run(struct cmd_context *ctx, struct call *call)
                         a->timeout_ms ? (uint64_t) a->timeout_ms * 1000 : CLAIMS_NEVER, call, &c);
         if (r == -EBUSY)
                 cmd_claim_refuse(call, c);
+        else if (r == -EEXIST)
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "this client already holds "
+                          "claim %llu over some of these; release it first",
+                          (unsigned long long) c->id);
+        else if (r == -ENOSPC)
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "this client already holds %d "
+                          "claims", CLAIMS_PER_OWNER_MAX);
         else if (r == 0)
                 cmd_claim_granted(ctx, call, c);
 }

@@ -27,9 +27,10 @@ static void cmd_config_reload_fail(struct call *call, const char *errors)
 static void cmd_config_reload_run(struct cmd_context *ctx, struct call *call)
 {
         char *errors = NULL;
+        struct board_by by;
         cJSON *response;
 
-        if (cmd_reload(ctx, &errors) < 0) {
+        if (cmd_reload(ctx, call_by(call, &by) ? &by : NULL, &errors) < 0) {
                 cmd_config_reload_fail(call, errors);
                 free(errors);
                 return;

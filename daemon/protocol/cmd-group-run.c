@@ -60,6 +60,9 @@ static const struct cmd_arg cmd_group_run_args[] = {
         { .name = "wait", .type = CMD_ARG_BOOL, .def = false,
           .offset = offsetof(struct cmd_args, wait),
           .help = "answer when the board reports completion, not when written" },
+        { .name = "at", .type = CMD_ARG_TIME,
+          .help = "start at this wall-clock time (seconds since the epoch, as events' time), "
+                  "at most an hour ahead" },
         { 0 }
 };
 

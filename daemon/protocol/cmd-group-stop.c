@@ -10,6 +10,10 @@ static int cmd_group_stop_encode(const struct cmd_args *a, uint8_t *buf, size_t 
 
 static void cmd_group_stop_run(struct cmd_context *ctx, struct call *call)
 {
+        struct board_by by;
+
+        /* No step of a sequence may follow the STOP onto the wire. */
+        player_stop(ctx->player, 0, PLAYER_STOPPED, call_by(call, &by) ? &by : NULL);
         cmd_submit(ctx, call, WIRE_LANE_PRIORITY, 0);
 }
 

@@ -11,6 +11,10 @@ static int cmd_halt_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
  * send a STOP ahead of everything. */
 static void cmd_halt_run(struct cmd_context *ctx, struct call *call)
 {
+        struct board_by by;
+
+        player_stop(ctx->player, 0, PLAYER_STOPPED, call_by(call, &by) ? &by : NULL);
+        call->cancelled = cmd_cancel_scheduled(ctx, NULL, LSC_ERRCODE_CANCELLED);
         call->dropped = wire_halt(ctx->wire);
         cmd_submit(ctx, call, WIRE_LANE_PRIORITY, 0);
 }
@@ -23,6 +27,7 @@ static void cmd_halt_written(struct cmd_context *ctx, struct call *call)
         board_stop_written(ctx->board, call_by(call, &by) ? &by : NULL);
         response = call_response(call);
         cJSON_AddNumberToObject(response, "dropped", (double) call->dropped);
+        cJSON_AddNumberToObject(response, "cancelled", (double) call->cancelled);
         call_reply(call, response);
 }
 

@@ -2,9 +2,13 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "call.h"
+#include "clock.h"
+#include "list.h"
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
@@ -30,6 +34,12 @@ const struct cmd *const cmd_table[] = {
         &cmd_hello,
         &cmd_claim,
         &cmd_release,
+        &cmd_sequence_run,
+        &cmd_sequence_stop,
+        &cmd_sequence_list,
+        &cmd_cancel,
+        &cmd_record_start,
+        &cmd_record_stop,
         NULL,
 };
 
@@ -48,6 +58,47 @@ static bool cmd_takes_group(const struct cmd *cmd)
                 if (a->type == CMD_ARG_GROUP || a->type == CMD_ARG_GROUP_OR_ALL)
                         return true;
         return false;
+}
+
+void cmd_args_free(struct cmd_args *args)
+{
+        free(args->steps_text);
+        free(args->any_text);
+        args->steps_text = NULL;
+        args->any_text = NULL;
+}
+
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups)
+{
+        const struct claim *holder;
+
+        if (!call->peer)
+                return true;
+        holder = claims_conflict(robot_claims(ctx->robot), call->peer->number, servos, groups);
+        if (holder)
+                cmd_claim_refuse(call, holder);
+        return !holder;
+}
+
+int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
+{
+        char at[32];
+
+        if (a->all) {
+                a->plan.mask = CLAIMS_ALL_SERVOS;
+                a->groups = true;
+        }
+        for (size_t i = 0; i < a->n_specs; i++) {
+                unsigned id = a->specs[i].name[0] ? model_servo_id(m, a->specs[i].name)
+                                                  : a->specs[i].id;
+
+                snprintf(at, sizeof(at), "servos[%zu]", i);
+                if (!id)
+                        return fail(f, LSC_ERRCODE_UNKNOWN_SERVO, at, "no servo is named \"%s\"",
+                                    a->specs[i].name);
+                a->plan.mask |= UINT64_C(1) << id;
+        }
+        return 0;
 }
 
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
@@ -130,7 +181,8 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
         struct wire_request req = {
                 .frame = frame, .size = (size_t) r,
                 .owner = call->peer ? peer_owner(call->peer) : NULL,
-                .lane = lane, .servo_mask = call->args.plan.mask,
+                .lane = call->timed && lane == WIRE_LANE_NORMAL ? WIRE_LANE_RESTORE : lane,
+                .servo_mask = call->args.plan.mask,
                 .flags = flags | (call->cmd->flags & CMD_CLAIMS_GROUPS ? WIRE_GROUP : 0),
                 .done = cmd_wire_done, .userdata = call,
         };
@@ -144,23 +196,71 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
                 robot_queued(ctx->robot, &call->args.plan);
 }
 
-/* Whether PEER may run the prepared request CMD with ARGS: 0, -EPERM
- * (forbidden, with ERR) on the observe socket, or -EBUSY with *HOLDER when
- * another client's claim covers what it touches. An emergency stop always
- * may. */
+/* Whether PEER may run the prepared request CMD with ARGS: 0, or -EBUSY
+ * with *HOLDER when another client's claim covers what it touches. An
+ * emergency stop always may. */
 static int cmd_admit(struct cmd_context *ctx, const struct peer *peer, const struct cmd *cmd,
-                     const struct cmd_args *args, const struct claim **holder, struct fail *err)
+                     const struct cmd_args *args, const struct claim **holder)
 {
         uint64_t servos = cmd->flags & CMD_CLAIMS_SERVOS ? args->plan.mask : 0;
         bool groups = cmd->flags & CMD_CLAIMS_GROUPS;
 
-        if (peer->observer && (cmd->flags & CMD_WRITE))
-                return fail(err, LSC_ERRCODE_FORBIDDEN, NULL, "%s changes the robot; this is the "
-                            "observe socket, for reading only", cmd->name);
         if (cmd->flags & CMD_ESTOP || (!servos && !groups))
                 return 0;
         *holder = claims_conflict(robot_claims(ctx->robot), peer->number, servos, groups);
         return *holder ? -EBUSY : 0;
+}
+
+/* The scheduled CALL's time came: what it touches may have been claimed
+ * since; then it runs, its frame ahead of clients' queued ones. */
+static void cmd_scheduled_fire(void *userdata)
+{
+        struct call *call = userdata;
+        struct cmd_context *ctx = call->ctx;
+        uint64_t servos = call->cmd->flags & CMD_CLAIMS_SERVOS ? call->args.plan.mask : 0;
+
+        call->scheduled = NULL;
+        LIST_REMOVE(ctx->scheduled, call, sched_prev, sched_next);
+        call->timed = true;
+        if (cmd_claims_allow(ctx, call, servos, call->cmd->flags & CMD_CLAIMS_GROUPS))
+                call->cmd->run(ctx, call);
+}
+
+/* Hold CALL until its "at", at most an hour ahead. */
+static void cmd_schedule(struct cmd_context *ctx, struct call *call)
+{
+        uint64_t now = clock_usec(CLOCK_REALTIME), at = call->args.at;
+
+        if (at <= now || at - now > SCHEDULE_AHEAD_MAX_USEC) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, "at", "at must be in the future, at "
+                          "most an hour ahead (it is %.3f s %s)",
+                          (double) (at > now ? at - now : now - at) / 1e6,
+                          at > now ? "ahead" : "ago");
+                return;
+        }
+        call->scheduled = schedule_add(ctx->event, at, cmd_scheduled_fire, call);
+        if (!call->scheduled) {
+                call_fail(call, LSC_ERRCODE_SHUTDOWN, "at", "cannot arm a timer");
+                return;
+        }
+        LIST_PREPEND(ctx->scheduled, call, sched_prev, sched_next);
+}
+
+size_t cmd_cancel_scheduled(struct cmd_context *ctx, const struct peer *peer, enum lsc_errcode code)
+{
+        struct call *call = ctx->scheduled, *next;
+        size_t n = 0;
+
+        for (; call; call = next) {
+                next = call->sched_next;
+                if (peer && call->peer != peer)
+                        continue;
+                call->scheduled = schedule_cancel(call->scheduled);
+                LIST_REMOVE(ctx->scheduled, call, sched_prev, sched_next);
+                call_fail(call, code, NULL, "the request scheduled \"at\" was cancelled");
+                n++;
+        }
+        return n;
 }
 
 void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, size_t len)
@@ -173,11 +273,15 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
 
         /* Any line of a claim's holder renews its lease. */
         robot_renew(ctx->robot, peer->number);
+        /* An observer learns that it may not act before anything else. */
+        if (req.cmd && peer->observer && (req.cmd->flags & CMD_WRITE))
+                r = fail(&err, LSC_ERRCODE_FORBIDDEN, NULL, "%s changes the robot; this is the "
+                         "observe socket, for reading only", req.cmd->name);
         if (r == 0)
                 r = cmd_prepare(req.cmd, robot_model(ctx->robot), robot_servos(ctx->robot),
                                 &req.args, &err);
         if (r == 0)
-                r = cmd_admit(ctx, peer, req.cmd, &req.args, &holder, &err);
+                r = cmd_admit(ctx, peer, req.cmd, &req.args, &holder);
         ctx->counters.requests++;
         if (r == -EBUSY && holder) {
                 log_debug("Client %llu: %s: claimed by client %llu", (unsigned long long) peer->number,
@@ -191,7 +295,12 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
                 log_debug("Client %llu: %s", (unsigned long long) peer->number, req.cmd->name);
                 call->cmd = req.cmd;
                 call->args = req.args;
-                req.cmd->run(ctx, call);
+                /* What the arguments own is the call's now. */
+                req.args = (struct cmd_args) { .n_specs = 0 };
+                if (call->args.at)
+                        cmd_schedule(ctx, call);
+                else
+                        req.cmd->run(ctx, call);
         }
         request_done(&req);
 }
@@ -316,13 +425,14 @@ void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
         robot_owner_gone(ctx->robot, peer->number);
         if (!peer->drop_on_disconnect)
                 return;
+        cmd_cancel_scheduled(ctx, peer, LSC_ERRCODE_CANCELLED);
         dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
         if (dropped)
                 log_info("Client %llu went away: %zu queued frames dropped (on_disconnect drop)",
                          (unsigned long long) peer->number, dropped);
 }
 
-int cmd_reload(struct cmd_context *ctx, char **errors)
+int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors)
 {
         int r = robot_reload(ctx->robot, errors);
         cJSON *event;
@@ -335,6 +445,8 @@ int cmd_reload(struct cmd_context *ctx, char **errors)
         log_info("Reloaded the robot file %s", robot_path(ctx->robot));
         event = event_new(lsc_event_name(LSC_EVENT_ROBOT_CHANGED));
         cmd_add_robot(event, ctx->robot);
+        if (by)
+                event_add_by(event, by->client, by->name);
         ctx->publish(ctx->userdata, LSC_EVENT_ROBOT_CHANGED, event);
         cJSON_Delete(event);
         return 0;
@@ -366,8 +478,11 @@ static void cmd_print_arg(FILE *f, const struct cmd_arg *a)
                 [CMD_ARG_CHOICE] = "string",
                 [CMD_ARG_SERVO_SET] = "array of ids and names, or \"all\"",
                 [CMD_ARG_SAFE] = "string",
+                [CMD_ARG_STEPS] = "array of steps",
+                [CMD_ARG_TIME] = "number, a time",
+                [CMD_ARG_ANY] = "any JSON value",
         };
-        _Static_assert(CMD_ARG_SAFE == sizeof(types) / sizeof(types[0]) - 1,
+        _Static_assert(CMD_ARG_ANY == sizeof(types) / sizeof(types[0]) - 1,
                        "a name for every argument type");
 
         fprintf(f, "    %-10s %s", a->name, types[a->type]);

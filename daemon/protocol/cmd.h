@@ -18,7 +18,9 @@
 
 #include "board.h"
 #include "fail.h"
+#include "player.h"
 #include "robot.h"
+#include "sequence.h"
 #include "lsc/frame.h"
 #include "lsc/protocol.h"
 #include "wire.h"
@@ -38,6 +40,9 @@ enum cmd_arg_type {
         CMD_ARG_CHOICE,         /* one of choices[]: its index */
         CMD_ARG_SERVO_SET,      /* [id or name,...] or "all" */
         CMD_ARG_SAFE,           /* "none", "stop", "home" or "pose:NAME" */
+        CMD_ARG_STEPS,          /* [{"pose":S or "servos":{...},"time_ms":N,...},...] */
+        CMD_ARG_TIME,           /* a wall-clock time, seconds since the epoch, as events' */
+        CMD_ARG_ANY,            /* any JSON value, kept as its text */
 };
 
 #define CMD_TEXT_MAX 64
@@ -78,7 +83,16 @@ struct cmd_args {
         long claim;
         long safe;                              /* enum claims_safe */
         char safe_pose[MODEL_NAME_MAX + 1];
+        long loops;
+        long speed;
+        long run;
+        char *steps_text;                       /* CMD_ARG_STEPS, as JSON text; owned */
+        uint64_t at;                            /* CMD_ARG_TIME, CLOCK_REALTIME usec; 0: now */
+        char *any_text;                         /* CMD_ARG_ANY, as JSON text; owned */
 };
+
+/* Free what ARGS owns (steps_text, any_text); NULL after. */
+void cmd_args_free(struct cmd_args *args);
 
 struct cmd_arg {
         const char *name;
@@ -108,6 +122,10 @@ struct cmd_context {
         struct wire *wire;
         struct board *board;
         struct robot *robot;
+        struct player *player;
+        sd_event *event;                /* for requests scheduled "at" */
+        struct call *scheduled;         /* those requests (call.h: sched_*) */
+        const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
         struct cmd_counters counters;
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
@@ -148,6 +166,10 @@ const struct cmd *cmd_find(const char *name);
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
                 struct cmd_args *args, struct fail *f);
 
+/* A CMD_ARG_SERVO_SET into plan.mask ("all": every servo, and groups set):
+ * 0, or -EINVAL with F (unknown_servo). */
+int cmd_servo_set(const struct model *m, struct cmd_args *args, struct fail *f);
+
 /* Encode the frame of a validated, prepared request into BUF. Returns its size, 0 for
  * verbs without a frame, or a negative lsc_error (which validation rules out:
  * a failure here is a bug, and no frame reaches the wire). */
@@ -167,8 +189,17 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
  * struct cmd_context. */
 extern const struct board_ops cmd_board_ops;
 
+/* Whether CALL may move SERVOS (and GROUPS) now, as far as claims go;
+ * false after answering it "claimed". For verbs that learn what they move
+ * only when they run (a sequence file). */
+bool cmd_claims_allow(struct cmd_context *ctx, struct call *call, uint64_t servos, bool groups);
+
 /* Answer CALL "claimed", naming HOLDER (its client, name and pid). */
 void cmd_claim_refuse(struct call *call, const struct claim *holder);
+
+/* Answer CODE every scheduled request (of PEER only, when not NULL), and
+ * return how many. */
+size_t cmd_cancel_scheduled(struct cmd_context *ctx, const struct peer *peer, enum lsc_errcode code);
 
 /* PEER's connection closed: its claims expire, and with on_disconnect
  * "drop" its queued frames are dropped. */
@@ -186,10 +217,11 @@ extern const struct servos_ops cmd_servos_ops;
  * call is answered now, or with wait when the move ends. */
 void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source);
 
-/* Reload the robot file (config.reload, SIGHUP) and publish robot.changed.
+/* Reload the robot file (config.reload by BY, SIGHUP with BY NULL) and
+ * publish robot.changed.
  * On failure the old model stays, the first error is logged, and *errors
  * (free it) holds every one. */
-int cmd_reload(struct cmd_context *ctx, char **errors);
+int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors);
 
 /* The model's fields of a servo (min, max, home, trim, invert, max_speed),
  * and the whole model with its path and load time (robot, robot.changed). */
@@ -206,6 +238,11 @@ void cmd_print_help(FILE *f);
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
         cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
-        cmd_release;
+        cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list, cmd_cancel,
+        cmd_record_start, cmd_record_stop;
+
+/* The player's decisions (sequence events and waits); userdata is the
+ * struct cmd_context. */
+extern const struct player_ops cmd_player_ops;
 
 #endif

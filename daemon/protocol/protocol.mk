@@ -5,8 +5,10 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/request.c daemon/protocol/request.h \
 	daemon/protocol/cmd.c daemon/protocol/cmd.h \
 	daemon/protocol/cmd-battery.c \
+	daemon/protocol/cmd-cancel.c \
 	daemon/protocol/cmd-claim.c \
 	daemon/protocol/cmd-hello.c \
+	daemon/protocol/cmd-record.c \
 	daemon/protocol/cmd-release.c \
 	daemon/protocol/cmd-config-reload.c \
 	daemon/protocol/cmd-group-run.c \
@@ -18,6 +20,9 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/cmd-pose.c \
 	daemon/protocol/cmd-robot.c \
 	daemon/protocol/cmd-servos.c \
+	daemon/protocol/cmd-sequence-list.c \
+	daemon/protocol/cmd-sequence-run.c \
+	daemon/protocol/cmd-sequence-stop.c \
 	daemon/protocol/cmd-status.c \
 	daemon/protocol/cmd-subscribe.c \
 	daemon/protocol/cmd-version.c \

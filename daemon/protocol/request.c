@@ -179,18 +179,35 @@ static int request_group(const cJSON *item, const struct cmd_arg *a, struct cmd_
         return 0;
 }
 
-/* Printable UTF-8 (JSON scanning made it UTF-8): no control character. */
+/* Whether the UTF-8 at S (valid: JSON scanning checked it) begins with a
+ * character a name shown to others must not hold: a C0 or C1 control,
+ * DEL, a line or paragraph separator, or a bidirectional control (which
+ * could make "claimed by X" read as something else). */
+static bool request_text_forbidden(const unsigned char *s)
+{
+        if (s[0] < 0x20 || s[0] == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f))
+                return true;
+        if (s[0] == 0xe2 && s[1] == 0x80)
+                return (s[2] >= 0x8e && s[2] <= 0x8f) || (s[2] >= 0xa8 && s[2] <= 0xae);
+        return s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
+}
+
+/* A name for others to read: printable UTF-8, not only blanks. */
 static int request_text(const cJSON *item, const char *field, char ret[CMD_TEXT_MAX + 1],
                         struct fail *err)
 {
         size_t len = cJSON_IsString(item) ? strlen(item->valuestring) : 0;
+        const unsigned char *s = len ? (const unsigned char *) item->valuestring : NULL;
 
+        if (s && strspn((const char *) s, " ") == len)
+                len = 0;
         for (size_t i = 0; i < len; i++)
-                if ((unsigned char) item->valuestring[i] < 0x20 || item->valuestring[i] == 0x7f)
+                if (request_text_forbidden(s + i))
                         len = 0;
         if (len == 0 || len > CMD_TEXT_MAX)
                 return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, field, "%s must be a string of 1 "
-                            "to %d bytes without control characters", field, CMD_TEXT_MAX);
+                            "to %d bytes, not only blanks, without control or bidirectional "
+                            "characters", field, CMD_TEXT_MAX);
         strcpy(ret, item->valuestring);
         return 0;
 }
@@ -296,6 +313,29 @@ static int request_arg(const cJSON *item, const struct cmd_arg *a, struct cmd_ar
                 return request_servo_set(item, a->name, args, err);
         case CMD_ARG_SAFE:
                 return request_safe(item, a->name, args, err);
+        case CMD_ARG_TIME:
+                if (!cJSON_IsNumber(item) || !(item->valuedouble > 0 && item->valuedouble < 1e11))
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name, "%s must be a "
+                                    "time in seconds since the epoch, as events' \"time\"",
+                                    a->name);
+                args->at = (uint64_t) (item->valuedouble * 1e6 + 0.5);
+                return 0;
+        case CMD_ARG_ANY:
+                args->any_text = mem_check(cJSON_PrintUnformatted(item));
+                return 0;
+        case CMD_ARG_STEPS:
+                /* Kept as text: a sequence file's parser reads it (JSON is
+                 * YAML), so inline steps and files are checked alike. */
+                if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < 1)
+                        return fail(err, LSC_ERRCODE_INVALID_ARGUMENT, a->name,
+                                    "steps must be an array of 1 or more steps");
+                {
+                        char *steps = mem_check(cJSON_PrintUnformatted(item));
+
+                        args->steps_text = mem_printf("{\"steps\":%s}", steps);
+                        free(steps);
+                }
+                return 0;
         }
         return -EINVAL;
 }
@@ -427,6 +467,7 @@ int request_parse(const char *line, size_t len, struct request *req, struct fail
 
 void request_done(struct request *req)
 {
+        cmd_args_free(&req->args);
         cJSON_Delete(req->root);
         *req = (struct request) { 0 };
 }

@@ -84,6 +84,17 @@ int claims_request(struct claims *s, const struct claim *want, bool wait, uint64
 {
         const struct claim *holder = claims_conflict(s, want->owner, want->servos, want->groups);
         struct claim *c;
+        size_t n = 0;
+
+        for (c = s->held; c; c = c->next) {
+                n += c->owner == want->owner;
+                if (c->owner == want->owner && claims_overlap(c, want->servos, want->groups)) {
+                        *ret = c;
+                        return -EEXIST;
+                }
+        }
+        if (n >= CLAIMS_PER_OWNER_MAX)
+                return -ENOSPC;
 
         if (holder && !wait) {
                 *ret = (struct claim *) holder;
@@ -92,7 +103,9 @@ int claims_request(struct claims *s, const struct claim *want, bool wait, uint64
         c = mem_new0(struct claim);
         *c = *want;
         c->id = ++s->last_id;
-        if (!holder && !claims_waiting_conflict(s, c, NULL)) {
+        /* Without wait only holders count: a request that will not wait
+         * never queues behind a waiting one. */
+        if (!holder && (!wait || !claims_waiting_conflict(s, c, NULL))) {
                 c->waiter = NULL;
                 claims_hold(s, c, now);
                 *ret = c;
@@ -178,6 +191,8 @@ void claims_owner_gone(struct claims *s, uint64_t owner, uint64_t now)
         }
         while ((c = claims_find(s, owner, 0)))
                 claims_end(s, c, CLAIMS_EXPIRED_DISCONNECT, now);
+        /* The waiting claims it held back may go now. */
+        claims_grant(s, now);
 }
 
 uint64_t claims_deadline(const struct claims *s)

@@ -23,6 +23,7 @@
 #include "model.h"
 
 #define CLAIMS_NEVER UINT64_MAX
+#define CLAIMS_PER_OWNER_MAX 32         /* claims one client may hold */
 /* Every servo id, 1..32. */
 #define CLAIMS_ALL_SERVOS (((UINT64_C(1) << (LSC_SERVO_ID_MAX + 1)) - 1) & ~UINT64_C(1))
 
@@ -94,7 +95,9 @@ const struct claim *claims_conflict(const struct claims *s, uint64_t owner, uint
  * Granted: returns 0 with *ret the held claim. Overlapping another
  * owner's held claim (or, with WAIT, a claim waiting longer): without
  * WAIT returns -EBUSY with *ret the holder; with WAIT queues it (waiter,
- * timing out at WAIT_UNTIL) and returns 1 with *ret the waiting claim. */
+ * timing out at WAIT_UNTIL) and returns 1 with *ret the waiting claim.
+ * Overlapping a claim the owner holds already: -EEXIST with *ret that
+ * claim; the owner holding CLAIMS_PER_OWNER_MAX claims: -ENOSPC. */
 int claims_request(struct claims *s, const struct claim *want, bool wait, uint64_t wait_until,
                    void *waiter, uint64_t now, struct claim **ret);
 

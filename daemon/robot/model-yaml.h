@@ -13,7 +13,6 @@
 #include "model.h"
 
 #define MODEL_FILE_MAX (1024 * 1024)    /* bytes of a robot file */
-#define MODEL_ERRORS_MAX 20             /* errors reported, then "..." */
 
 /* Parse TEXT (LEN bytes, from FILE, which names it in errors). Returns 0
  * with *ret set, or -EINVAL with *errors set to one error per line (free

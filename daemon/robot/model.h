@@ -26,6 +26,7 @@
  * time: 2000 us in LSC_TIME_MAX ms. */
 #define MODEL_SPEED_MIN (((LSC_POSITION_MAX - LSC_POSITION_MIN) * 1000 + LSC_TIME_MAX - 1) / LSC_TIME_MAX)
 #define MODEL_SPEED_MAX 1000000         /* us per second */
+#define MODEL_POSES_MAX 256             /* poses in a robot file */
 
 /* Invariant: min <= home <= max, and the wire positions of min and max
  * (hence of every position between) are within 500..2500; name is "" when
@@ -56,7 +57,8 @@ struct model_group {
 };
 
 /* Invariants: names are identifiers, distinct among servos, among poses and
- * among groups; once complete (model_add_home), exactly one pose is named
+ * among groups; no group is named "all" (group.speed's name for every
+ * group); once complete (model_add_home), exactly one pose is named
  * "home": the file's, or every named servo at its home; path is NULL for
  * the model without a file. */
 struct model {

@@ -27,6 +27,7 @@ struct robot {
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
         struct claims claims;
+        struct recorder *recorder;      /* NULL: not recording */
         struct board *board;
         sd_event *event;
         sd_event_source *timer;
@@ -104,24 +105,46 @@ void robot_touch(struct robot *r)
         sd_event_source_set_enabled(r->save_timer, SD_EVENT_ONESHOT);
 }
 
+/* The state the previous lscd saved, applied to the board and the servos. */
+static void robot_restore(struct robot *r, const struct state_snapshot *snap)
+{
+        if (snap->speed_all_set)
+                board_speed(r->board, LSC_GROUP_ALL, snap->speed_all);
+        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
+                if (snap->speeds[g])
+                        board_speed(r->board, g, snap->speeds[g]);
+        if (snap->running)
+                board_restore_group(r->board, snap->group, snap->runs, snap->from_lscd);
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (snap->known[id])
+                        servos_restore(&r->servos, id, snap->target[id], snap->until[id]);
+}
+
 static void robot_load_state(struct robot *r)
 {
         struct state_now now = robot_state_now();
-        int e = state_load(r->state_path, &now, r->board, &r->servos);
+        struct state_snapshot *snap = mem_new0(struct state_snapshot);
+        int e = state_load(r->state_path, &now, snap);
 
-        if (e == 0)
+        if (e == 0) {
+                robot_restore(r, snap);
                 log_info("Restored the state of the previous lscd from %s", r->state_path);
-        else if (e == -ESTALE)
+        } else if (e == -ESTALE) {
                 log_info("Ignoring %s: saved before the last boot, or by another version",
                          r->state_path);
-        else if (e == -EBADMSG)
+        } else if (e == -EBADMSG) {
                 log_warning("Ignoring %s: it is damaged", r->state_path);
-        else if (e != -ENOENT)
+        } else if (e != -ENOENT) {
                 log_warning_errno(e, "Ignoring %s", r->state_path);
+        }
+        free(snap);
 }
 
-/* The model of r->path: the file's, or the default when it is missing. */
-static int robot_load(const struct robot *r, struct model **ret, char **errors)
+/* The model of r->path: the file's, or, at start only (STARTING), the
+ * default when it is missing. A file that vanished since is an error on
+ * reload: a file briefly absent while an editor saves it must never lift
+ * every limit. */
+static int robot_load(const struct robot *r, bool starting, struct model **ret, char **errors)
 {
         int e;
 
@@ -132,7 +155,7 @@ static int robot_load(const struct robot *r, struct model **ret, char **errors)
                 return 0;
         }
         e = model_load(r->path, ret, errors);
-        if (e != -ENOENT)
+        if (e != -ENOENT || !starting)
                 return e;
         free(*errors);
         *errors = NULL;
@@ -156,7 +179,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
         r->event = sd_event_ref(event);
         servos_init(&r->servos, servos_ops, userdata);
         claims_init(&r->claims, claims_ops, userdata);
-        e = robot_load(r, &r->model, &errors);
+        e = robot_load(r, true, &r->model, &errors);
         if (e < 0) {
                 log_lines(LOG_ERR, errors);
                 free(errors);
@@ -211,6 +234,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
         sd_event_unref(r->event);
+        recorder_free(r->recorder);
         model_free(r->model);
         free(r->path);
         free(r->state_path);
@@ -221,7 +245,7 @@ struct robot *robot_free(struct robot *r)
 int robot_reload(struct robot *r, char **errors)
 {
         struct model *m;
-        int e = robot_load(r, &m, errors);
+        int e = robot_load(r, false, &m, errors);
 
         if (e < 0)
                 return e;
@@ -265,6 +289,8 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
                    const char *source, void *waiter)
 {
         servos_written(&r->servos, plan, sent, source, waiter);
+        if (r->recorder)
+                recorder_add(r->recorder, plan, sent);
         robot_arm(r);
         robot_touch(r);
 }
@@ -319,4 +345,23 @@ void robot_owner_gone(struct robot *r, uint64_t owner)
 {
         claims_owner_gone(&r->claims, owner, robot_now(r));
         robot_arm_claims(r);
+}
+
+void robot_record(struct robot *r, struct recorder *rec)
+{
+        recorder_free(r->recorder);
+        r->recorder = rec;
+}
+
+struct recorder *robot_record_stop(struct robot *r)
+{
+        struct recorder *rec = r->recorder;
+
+        r->recorder = NULL;
+        return rec;
+}
+
+const struct recorder *robot_recording(const struct robot *r)
+{
+        return r->recorder;
 }

@@ -15,6 +15,7 @@
 #include "board.h"
 #include "claims.h"
 #include "model.h"
+#include "recorder.h"
 #include "servos.h"
 
 struct robot;
@@ -54,6 +55,12 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
 void robot_forget(struct robot *r, enum servos_result result);
 /* The board's state (speeds, the running group) changed: save it soon. */
 void robot_touch(struct robot *r);
+
+/* Start recording (taking REC over), or stop and hand the recording back
+ * (NULL when none runs). */
+void robot_record(struct robot *r, struct recorder *rec);
+struct recorder *robot_record_stop(struct robot *r);
+const struct recorder *robot_recording(const struct robot *r);
 
 /* Wrappers of claims.h at the loop's time, keeping the claims' timer in
  * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */

@@ -6,6 +6,12 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/deadline.h \
 	daemon/robot/model.c daemon/robot/model.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/sequence.c daemon/robot/sequence.h \
+	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/player.c daemon/robot/player.h \
+	daemon/robot/schedule.c daemon/robot/schedule.h \
+	daemon/robot/recorder.c daemon/robot/recorder.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
 	daemon/robot/claims.c daemon/robot/claims.h \
 	daemon/robot/state.c daemon/robot/state.h \
@@ -14,8 +20,39 @@ daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
 daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
 daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
 
+# Sequences and recordings: sequence.c, sequence-yaml.c and recorder.c
+# are pure; their tests compile them in with what they call (the model,
+# the servos' planning, yamldoc.c and libyaml), no event loop.
 if ENABLE_TESTS
-robot_tests = tests/unit/test-board-state
+sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml tests/unit/test-recorder
+check_PROGRAMS += $(sequence_tests)
+TESTS += $(sequence_tests)
+sequence_test_sources = tests/unit/lscd-check.h \
+	daemon/robot/sequence.c daemon/robot/sequence.h \
+	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/recorder.c daemon/robot/recorder.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/servos.c daemon/robot/servos.h \
+	daemon/robot/model.c daemon/robot/model.h tests/unit/model-check.h
+sequence_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
+sequence_test_ldadd = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+tests_unit_test_sequence_SOURCES = tests/unit/test-sequence.c $(sequence_test_sources)
+tests_unit_test_sequence_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_sequence_CFLAGS = $(sequence_test_cflags)
+tests_unit_test_sequence_LDADD = $(sequence_test_ldadd)
+tests_unit_test_sequence_yaml_SOURCES = tests/unit/test-sequence-yaml.c $(sequence_test_sources)
+tests_unit_test_sequence_yaml_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_sequence_yaml_CFLAGS = $(sequence_test_cflags)
+tests_unit_test_sequence_yaml_LDADD = $(sequence_test_ldadd)
+tests_unit_test_recorder_SOURCES = tests/unit/test-recorder.c $(sequence_test_sources)
+tests_unit_test_recorder_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_recorder_CFLAGS = $(sequence_test_cflags)
+tests_unit_test_recorder_LDADD = $(sequence_test_ldadd)
+endif
+
+if ENABLE_TESTS
+robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos \
+	tests/unit/test-state
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -26,4 +63,31 @@ tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/l
 tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The model and the robot file: model.c, model-yaml.c and yamldoc.c
+# compiled in, with libyaml; no event loop.
+tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h \
+	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
+	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
+tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+
+# The servos' state, pure: servos.c and model.c compiled in.
+tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_servos_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_servos_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The saved state: state.c with the pure modules it reads from (the board's
+# state, the servos, the model); robot.c applies what it reads.
+tests_unit_test_state_SOURCES = tests/unit/test-state.c tests/unit/lscd-check.h \
+	daemon/robot/state.c daemon/robot/state.h \
+	daemon/robot/board-state.c daemon/robot/board-state.h \
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+tests_unit_test_state_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
 endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,21 +9,11 @@
 
 #include "json.h"
 #include "mem.h"
+#include "replace.h"
 #include "state.h"
 
 #define STATE_FILE_MAX 65536
-
-/* A state checked whole before anything of it is applied. */
-struct state_snapshot {
-        bool speed_all_set;
-        unsigned speed_all;
-        unsigned speeds[LSC_GROUP_MAX + 1];
-        bool running, from_lscd;
-        unsigned group, runs;
-        bool known[LSC_SERVO_ID_MAX + 1];
-        int target[LSC_SERVO_ID_MAX + 1];
-        uint64_t until[LSC_SERVO_ID_MAX + 1];   /* CLOCK_REALTIME; 0: none */
-};
+#define STATE_TIME_MAX 1000000000000000000L     /* usec of CLOCK_REALTIME: year 33658 */
 
 static uint64_t state_mono_to_real(const struct state_now *now, uint64_t mono)
 {
@@ -99,14 +90,10 @@ static bool state_key(const char *key, long min, long max, unsigned *ret)
         return true;
 }
 
-static bool state_number(const cJSON *o, const char *name, double min, double max, double *ret)
+/* Member NAME of O: an integer within MIN..MAX. */
+static bool state_integer(const cJSON *o, const char *name, long min, long max, long *ret)
 {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-        if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
-                return false;
-        *ret = v->valuedouble;
-        return true;
+        return json_get_integer(cJSON_GetObjectItemCaseSensitive(o, name), min, max, ret) == 0;
 }
 
 static bool state_read_speeds(const cJSON *speeds, struct state_snapshot *snap)
@@ -117,15 +104,15 @@ static bool state_read_speeds(const cJSON *speeds, struct state_snapshot *snap)
                 return false;
         cJSON_ArrayForEach(e, speeds) {
                 unsigned g;
+                long percent;
 
-                if (!cJSON_IsNumber(e) || e->valuedouble < LSC_PERCENT_MIN ||
-                    e->valuedouble > LSC_PERCENT_MAX)
+                if (json_get_integer(e, LSC_PERCENT_MIN, LSC_PERCENT_MAX, &percent) < 0)
                         return false;
                 if (strcmp(e->string, "all") == 0) {
                         snap->speed_all_set = true;
-                        snap->speed_all = (unsigned) e->valuedouble;
+                        snap->speed_all = (unsigned) percent;
                 } else if (state_key(e->string, 0, LSC_GROUP_MAX, &g)) {
-                        snap->speeds[g] = (unsigned) e->valuedouble;
+                        snap->speeds[g] = (unsigned) percent;
                 } else {
                         return false;
                 }
@@ -135,13 +122,13 @@ static bool state_read_speeds(const cJSON *speeds, struct state_snapshot *snap)
 
 static bool state_read_group(const cJSON *group, struct state_snapshot *snap)
 {
-        double g, runs;
+        long g, runs;
         const cJSON *from = cJSON_GetObjectItemCaseSensitive(group, "from_lscd");
 
         if (cJSON_IsNull(group))
                 return true;
-        if (!state_number(group, "group", 0, LSC_GROUP_MAX, &g) ||
-            !state_number(group, "runs", 0, LSC_RUNS_MAX, &runs) || !cJSON_IsBool(from))
+        if (!state_integer(group, "group", 0, LSC_GROUP_MAX, &g) ||
+            !state_integer(group, "runs", 0, LSC_RUNS_MAX, &runs) || !cJSON_IsBool(from))
                 return false;
         snap->running = true;
         snap->group = (unsigned) g;
@@ -150,7 +137,8 @@ static bool state_read_group(const cJSON *group, struct state_snapshot *snap)
         return true;
 }
 
-static bool state_read_servos(const cJSON *servos, struct state_snapshot *snap)
+static bool state_read_servos(const cJSON *servos, const struct state_now *now,
+                              struct state_snapshot *snap)
 {
         const cJSON *e;
 
@@ -158,57 +146,41 @@ static bool state_read_servos(const cJSON *servos, struct state_snapshot *snap)
                 return false;
         cJSON_ArrayForEach(e, servos) {
                 unsigned id;
-                double target, until;
+                long target, until;
 
+                /* A logical target is within its servo's limits, which are
+                 * within 500..2500: further, a speed limit could ask for
+                 * more than a frame's time. */
                 if (!state_key(e->string, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &id) ||
-                    !state_number(e, "target", LSC_POSITION_MIN - MODEL_TRIM_MAX,
-                                  LSC_POSITION_MAX + MODEL_TRIM_MAX, &target) ||
-                    !state_number(e, "until", 0, 1e18, &until))
+                    !state_integer(e, "target", LSC_POSITION_MIN, LSC_POSITION_MAX, &target) ||
+                    !state_integer(e, "until", 0, STATE_TIME_MAX, &until))
                         return false;
                 snap->known[id] = true;
                 snap->target[id] = (int) target;
-                snap->until[id] = (uint64_t) until;
+                snap->until[id] = state_real_to_mono(now, (uint64_t) until);
         }
         return true;
 }
 
-static void state_apply(const struct state_snapshot *snap, const struct state_now *now,
-                        struct board *b, struct servos *s)
-{
-        if (snap->speed_all_set)
-                board_speed(b, LSC_GROUP_ALL, snap->speed_all);
-        for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
-                if (snap->speeds[g])
-                        board_speed(b, g, snap->speeds[g]);
-        if (snap->running)
-                board_restore_group(b, snap->group, snap->runs, snap->from_lscd);
-        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (snap->known[id])
-                        servos_restore(s, id, snap->target[id],
-                                       state_real_to_mono(now, snap->until[id]));
-}
-
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
-                    struct board *b, struct servos *s)
+                    struct state_snapshot *snap)
 {
-        struct state_snapshot *snap;
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(json, "boot_id");
-        double version;
-        bool ok;
+        struct state_snapshot read;
+        long version;
 
-        if (!cJSON_IsObject(json) || !state_number(json, "version", 0, 1e9, &version) ||
+        if (!cJSON_IsObject(json) || !state_integer(json, "version", 0, LONG_MAX, &version) ||
             !cJSON_IsString(boot))
                 return -EBADMSG;
         if (version != STATE_VERSION || strcmp(boot->valuestring, boot_id) != 0)
                 return -ESTALE;
-        snap = mem_new0(struct state_snapshot);
-        ok = state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), snap) &&
-             state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), snap) &&
-             state_read_servos(cJSON_GetObjectItemCaseSensitive(json, "servos"), snap);
-        if (ok)
-                state_apply(snap, now, b, s);
-        free(snap);
-        return ok ? 0 : -EBADMSG;
+        memset(&read, 0, sizeof(read));
+        if (!state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), &read) ||
+            !state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), &read) ||
+            !state_read_servos(cJSON_GetObjectItemCaseSensitive(json, "servos"), now, &read))
+                return -EBADMSG;
+        *snap = read;
+        return 0;
 }
 
 /* This boot's id, from the kernel; "" when it cannot be read. */
@@ -230,34 +202,19 @@ int state_save(const char *path, const struct board_state *b, const struct servo
 {
         char boot[64];
         cJSON *j;
-        char *text, *tmp = mem_printf("%s.tmp", path);
-        int fd, r = 0;
-        size_t len;
+        char *text;
+        int r;
 
         state_boot_id(boot);
         j = state_to_json(b, s, now, boot);
-        text = cJSON_PrintUnformatted(j);
+        text = mem_check(cJSON_PrintUnformatted(j));
         cJSON_Delete(j);
-        len = strlen(text);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) {
-                r = -errno;
-        } else {
-                if (write(fd, text, len) != (ssize_t) len)
-                        r = -EIO;
-                if (close(fd) < 0 && r == 0)
-                        r = -errno;
-                if (r == 0 && rename(tmp, path) < 0)
-                        r = -errno;
-                if (r < 0)
-                        unlink(tmp);
-        }
+        r = replace_file(path, text, strlen(text));
         free(text);
-        free(tmp);
         return r;
 }
 
-int state_load(const char *path, const struct state_now *now, struct board *b, struct servos *s)
+int state_load(const char *path, const struct state_now *now, struct state_snapshot *snap)
 {
         char boot[64], *text = mem_alloc(STATE_FILE_MAX + 1);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
@@ -277,7 +234,7 @@ int state_load(const char *path, const struct state_now *now, struct board *b, s
                 text[n] = '\0';
                 j = cJSON_Parse(text);
                 state_boot_id(boot);
-                r = j ? state_from_json(j, now, boot, b, s) : -EBADMSG;
+                r = j ? state_from_json(j, now, boot, snap) : -EBADMSG;
                 cJSON_Delete(j);
         }
         free(text);

@@ -6,7 +6,8 @@
  * /run/lscd/state.json, which RuntimeDirectoryPreserve= keeps), written
  * whole to a temporary name and renamed, so a reader never sees half of it.
  * A file from another boot (boot_id), of another format or damaged is
- * ignored: it never stops lscd.
+ * ignored: it never stops lscd. Reading is pure: the file into a snapshot,
+ * which the caller (robot.c) applies to the board and the servos.
  */
 #ifndef LSCD_STATE_H
 #define LSCD_STATE_H
@@ -14,7 +15,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
-#include "board.h"
+#include "board-state.h"
 #include "servos.h"
 
 #define STATE_VERSION 1
@@ -25,16 +26,32 @@ struct state_now {
         uint64_t mono, real;
 };
 
+/* A saved state, read and checked whole so that nothing of a damaged file
+ * is applied: the remembered speeds (0: not set since the last "all"), the
+ * running group, and the servos' last targets with the predicted ends of
+ * their moves (CLOCK_MONOTONIC; 0: none). */
+struct state_snapshot {
+        bool speed_all_set;
+        unsigned speed_all;
+        unsigned speeds[LSC_GROUP_MAX + 1];
+        bool running, from_lscd;
+        unsigned group, runs;
+        bool known[LSC_SERVO_ID_MAX + 1];
+        int target[LSC_SERVO_ID_MAX + 1];
+        uint64_t until[LSC_SERVO_ID_MAX + 1];
+};
+
 cJSON *state_to_json(const struct board_state *b, const struct servos *s,
                      const struct state_now *now, const char *boot_id);
-/* Apply a saved state. Returns 0, -ESTALE (another boot or format) or
- * -EBADMSG (damaged); nothing is applied unless 0. */
+/* Read a saved state into *SNAP, which is set only when it returns 0;
+ * otherwise -ESTALE (another boot or format) or -EBADMSG (damaged). */
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
-                    struct board *b, struct servos *s);
+                    struct state_snapshot *snap);
 
 int state_save(const char *path, const struct board_state *b, const struct servos *s,
                const struct state_now *now);
-/* 0, -ENOENT (no file), -ESTALE, -EBADMSG or another negative errno. */
-int state_load(const char *path, const struct state_now *now, struct board *b, struct servos *s);
+/* 0 with *SNAP set, -ENOENT (no file), -ESTALE, -EBADMSG or another
+ * negative errno. */
+int state_load(const char *path, const struct state_now *now, struct state_snapshot *snap);
 
 #endif

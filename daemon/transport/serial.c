@@ -4,7 +4,9 @@
  *
  *   1. get a descriptor: libserialport (sp_get_port_by_name + sp_open) for
  *      real ports; open(2) for pseudo-terminals, which libserialport 0.1.1
- *      refuses (no /sys/class/tty entry, and sp_open fails on TIOCMGET);
+ *      refuses (no /sys/class/tty entry, and sp_open fails on TIOCMGET).
+ *      Which one is decided by the node's major number, whatever its name
+ *      (lsc-sim's pty may be bind-mounted on /dev/ttyUSB0 in a test);
  *   2. shared: serial_claim(), the exclusive lock (before any line setting,
  *      so a port someone else holds keeps its settings), non-blocking; then
  *      serial_make_raw(), raw 8N1 without flow control, VMIN 1;
@@ -13,8 +15,8 @@
  *
  * Note sp_open() itself switches the line to raw mode and raises DTR/RTS
  * before step 2 can refuse; the baud rate is only touched after the lock.
+ * The USB identity comes from /sys by the node's resolved name, for both.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libserialport.h>
@@ -35,9 +37,10 @@
 #define SERIAL_PTY_MAJOR_MIN 136
 #define SERIAL_PTY_MAJOR_MAX 143
 
-/* Invariants: fd is open, locked and non-blocking; port is the
- * libserialport handle that owns fd for real ports and NULL for ptys; usb
- * is NULL unless libserialport reported a USB identity; exclusive is set
+/* Invariants: fd is open, locked and non-blocking, and is the device
+ * whose node was checked; port is the libserialport handle that owns fd
+ * for real ports and NULL for ptys; usb is NULL unless /sys has a USB
+ * identity for the node's name; exclusive is set
  * once we put the tty in exclusive mode (TIOCEXCL), which closing fd alone
  * does not end. */
 struct serial {
@@ -146,7 +149,7 @@ static int serial_configure_sp(struct serial *s, unsigned baud)
         if (r == 0)
                 r = ports_sp_errno(sp_set_config(s->port, config));
         sp_free_config(config);
-        return r < 0 ? r : ports_usb_get(s->port, &s->usb);
+        return r;
 }
 
 static int serial_get_fd_sp(struct serial *s, const char *path)
@@ -167,11 +170,34 @@ static int serial_get_fd_sp(struct serial *s, const char *path)
         return ports_sp_errno(sp_get_port_handle(s->port, &s->fd));
 }
 
-/* The three steps of the top of the file, on the resolved path. */
-static int serial_setup(struct serial *s, const char *resolved, bool pty, unsigned baud)
+static bool serial_is_pty(const struct stat *st)
 {
+        unsigned maj = major(st->st_rdev);
+
+        return maj >= SERIAL_PTY_MAJOR_MIN && maj <= SERIAL_PTY_MAJOR_MAX;
+}
+
+/* The descriptor is the device that was checked: the node may have been
+ * replaced in between (unplugged, another device under its name). */
+static int serial_check_same(int fd, const struct stat *checked)
+{
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        return S_ISCHR(st.st_mode) && st.st_rdev == checked->st_rdev ? 0 : -EAGAIN;
+}
+
+/* The three steps of the top of the file, on the resolved path whose node
+ * is ST. */
+static int serial_setup(struct serial *s, const char *resolved, const struct stat *st,
+                        unsigned baud)
+{
+        bool pty = serial_is_pty(st);
         int r = pty ? serial_get_fd_pty(s, resolved) : serial_get_fd_sp(s, resolved);
 
+        if (r == 0)
+                r = serial_check_same(s->fd, st);
         if (r == 0)
                 r = serial_claim(s);
         if (r == 0)
@@ -180,74 +206,34 @@ static int serial_setup(struct serial *s, const char *resolved, bool pty, unsign
                 r = pty ? serial_set_speed_pty(s->fd, baud_speed(baud)) : serial_configure_sp(s, baud);
         if (r == 0 && tcflush(s->fd, TCIOFLUSH) < 0)
                 r = -errno;
+        if (r == 0)
+                r = ports_usb_find(resolved, &s->usb);
         return r;
 }
 
-static bool serial_is_pty(const char *resolved, const struct stat *st)
+int serial_open(struct serial **ret, const char *path, unsigned baud)
 {
-        unsigned maj = major(st->st_rdev);
-
-        /* /dev/pts/ptmx is the multiplexer, not a slave; the major number
-         * catches a devpts mounted elsewhere (a chroot's /dev/pts). */
-        return (strncmp(resolved, "/dev/pts/", 9) == 0 && isdigit((unsigned char)resolved[9])) ||
-               (maj >= SERIAL_PTY_MAJOR_MIN && maj <= SERIAL_PTY_MAJOR_MAX);
-}
-
-/* Open the port at PATH (a path, not "auto"). */
-static int serial_open_path(struct serial *s, const char *path, unsigned baud)
-{
-        char *resolved = realpath(path, NULL);
+        struct serial *s;
         struct stat st;
+        char *resolved;
         int r;
 
+        if (baud_speed(baud) == B0)
+                return -EINVAL;
+        resolved = realpath(path, NULL);
         if (!resolved)
                 return -errno;
+        s = mem_new0(struct serial);
+        s->fd = -1;
+        s->baud = baud;
+        s->path = mem_strdup(path);
         if (stat(resolved, &st) < 0)
                 r = -errno;
         else if (!S_ISCHR(st.st_mode))
                 r = -ENOTTY;
         else
-                r = serial_setup(s, resolved, serial_is_pty(resolved, &st), baud);
+                r = serial_setup(s, resolved, &st, baud);
         free(resolved);
-        return r;
-}
-
-/* The path of the first enumerated port with a USB id in IDS. */
-static int serial_find_auto(char **ret, const struct ports_id *ids, size_t n_ids)
-{
-        struct ports_entry *list;
-        int n, r = -ENODEV;
-
-        n = ports_list(&list, ids, n_ids);
-        if (n < 0)
-                return n;
-        for (int i = 0; i < n && r == -ENODEV; i++)
-                if (list[i].known) {
-                        *ret = list[i].path;
-                        list[i].path = NULL;
-                        r = 0;
-                }
-        ports_list_free(list, (size_t)n);
-        return r;
-}
-
-int serial_open(struct serial **ret, const char *device, unsigned baud,
-                const struct ports_id *ids, size_t n_ids)
-{
-        struct serial *s;
-        int r = 0;
-
-        if (baud_speed(baud) == B0)
-                return -EINVAL;
-        s = mem_new0(struct serial);
-        s->fd = -1;
-        s->baud = baud;
-        if (strcmp(device, "auto") == 0)
-                r = serial_find_auto(&s->path, ids, n_ids);
-        else
-                s->path = mem_strdup(device);
-        if (r == 0)
-                r = serial_open_path(s, s->path, baud);
         if (r < 0) {
                 serial_free(s);
                 return r;

@@ -16,24 +16,29 @@
 
 struct serial;
 
-/* Open DEVICE (a path, or "auto": the first port whose USB VID:PID is in
- * IDS) at BAUD. Returns 0, or a negative errno:
+/* Open the port at PATH at BAUD. What the node is decides how: a
+ * pseudo-terminal (its major number) by open(2) and termios, any other
+ * character device through libserialport. Its USB identity is looked up
+ * by the name the kernel gives the node (PATH with symbolic links
+ * resolved, such as /dev/ttyUSB0) whichever way it is opened, so that a
+ * pty behind a USB port's name in /dev has that port's identity. Returns 0,
+ * or a negative errno:
  *   -ENOENT   the path does not exist
- *   -ENODEV   "auto" found no port with a known id
+ *   -ENOTTY   it is not a serial port
  *   -EBUSY    another program holds the port (flock or TIOCEXCL)
  *   -EINVAL   BAUD is not supported
+ *   -EAGAIN   the node changed between its check and its opening
  *   other     from open(2), libserialport or termios.
- * serial_error() on *ret is not available on failure, so callers log with
- * DEVICE; serial_open() itself never logs. */
-int serial_open(struct serial **ret, const char *device, unsigned baud,
-                const struct ports_id *ids, size_t n_ids);
+ * serial_open() never logs: callers log with PATH. */
+int serial_open(struct serial **ret, const char *path, unsigned baud);
 struct serial *serial_free(struct serial *s);
 
 int serial_fd(const struct serial *s);
-/* The path that was opened (resolved from "auto"; symlinks kept as given). */
+/* The path that was opened, as given (symbolic links kept). */
 const char *serial_path(const struct serial *s);
 unsigned serial_baud(const struct serial *s);
-/* USB identity when libserialport knows it, else NULL (ptys, native UARTs). */
+/* USB identity when /sys has one for the port's name, else NULL (native
+ * UARTs, ptys under their own name). */
 const struct ports_usb *serial_usb(const struct serial *s);
 
 /* Non-blocking I/O: bytes moved, -EAGAIN, or another negative errno.

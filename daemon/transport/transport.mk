@@ -1,8 +1,10 @@
-# daemon/transport/transport.mk: lscd's serial side: the port (serial), the
+# daemon/transport/transport.mk: lscd's serial side: the port (serial), which
+# port --device names (device: a path, or auto's choice), the
 # transmit scheduler (txqueue, pure) and the paced writer on top (wire).
 noinst_LTLIBRARIES += daemon/transport/libtransport.la
 daemon_transport_libtransport_la_SOURCES = \
 	daemon/transport/serial.c daemon/transport/serial.h \
+	daemon/transport/device.c daemon/transport/device.h \
 	daemon/transport/txqueue.c daemon/transport/txqueue.h \
 	daemon/transport/wire.c daemon/transport/wire.h
 daemon_transport_libtransport_la_CPPFLAGS = $(transport_cppflags)
@@ -38,6 +40,9 @@ tests_unit_test_wire_CFLAGS = $(transport_test_cflags)
 tests_unit_test_wire_LDADD = $(transport_test_ldadd) $(SYSTEMD_LIBS) -lutil
 
 # Wire order end to end: lscd on lsc-sim, read from the simulator's log.
-TESTS += tests/e2e/test-wire.py
+# --device auto on a fake USB bus (root; skipped otherwise).
+TESTS += tests/e2e/test-wire.py tests/e2e/test-device-auto.py
 endif
-EXTRA_DIST += tests/e2e/test-wire.py
+EXTRA_DIST += tests/e2e/test-wire.py tests/e2e/test-device-auto.py
+dist_noinst_DATA += tests/e2e/fakeusb.py
+VALGRIND_TESTS += tests/e2e/test-device-auto.py

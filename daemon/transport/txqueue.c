@@ -308,6 +308,8 @@ static bool txqueue_drop_match(const struct txqueue_item *item, const void *ref)
 {
         const struct txqueue_match *m = ref;
 
+        if (m->select)
+                return m->select(item, m->arg);
         if ((item->owner->key == m->owner) == m->others)
                 return false;
         return m->everything || (item->servo_mask & m->servos) || (m->groups && item->group);
@@ -319,7 +321,8 @@ struct txqueue_item *txqueue_drop(struct txqueue *q, const struct txqueue_match 
         struct txqueue_item *list = NULL;
         txqueue_list_end end = &list;
         struct txqueue_owner *o = q->cursor;
-        size_t n = 0;
+        size_t n = txqueue_extract(&q->restore_head, &q->restore_tail, txqueue_drop_match, match,
+                                   &end);
 
         if (o)
                 do {

@@ -33,16 +33,20 @@ struct txqueue_item {
         uint64_t servo_mask;   /* 0 = never superseded */
 };
 
-/* Which normal-lane items txqueue_drop() takes: those of OWNER, or with
- * OTHERS those of every other owner; of them, every one with EVERYTHING,
- * else those whose servo_mask overlaps SERVOS, and with GROUPS those that
- * are group frames. The priority lane (STOP) is never dropped. */
+/* Which items of the restore and normal lanes txqueue_drop() takes: those
+ * of OWNER, or with OTHERS those of every other owner; of them, every one
+ * with EVERYTHING, else those whose servo_mask overlaps SERVOS, and with
+ * GROUPS those that are group frames. The priority lane (STOP) is never
+ * dropped. */
 struct txqueue_match {
         const void *owner;
         bool others;
         bool everything;
         uint64_t servos;
         bool groups;
+        /* When set, instead of the above: the items for which it is true. */
+        bool (*select)(const struct txqueue_item *item, const void *arg);
+        const void *arg;
 };
 
 /* OWNER_MAX bounds the items one owner may have queued (both lanes). */
@@ -67,8 +71,8 @@ struct txqueue_item *txqueue_pop(struct txqueue *q);
 /* Unlink every haltable item of every owner and lane; returns them as a
  * list in queue order (priority lane first), *n_ret its length. */
 struct txqueue_item *txqueue_halt(struct txqueue *q, size_t *n_ret);
-/* Unlink the normal-lane items MATCH selects; returns them as a list in
- * queue order, *n_ret its length. */
+/* Unlink the restore- and normal-lane items MATCH selects; returns them
+ * as a list in queue order, *n_ret its length. */
 struct txqueue_item *txqueue_drop(struct txqueue *q, const struct txqueue_match *match,
                                   size_t *n_ret);
 /* Unlink every item; returns them as a list (priority lane first). */

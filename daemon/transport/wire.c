@@ -416,6 +416,18 @@ size_t wire_drop(struct wire *w, const struct txqueue_match *match, enum wire_re
         return n;
 }
 
+static bool wire_cancel_select(const struct txqueue_item *item, const void *userdata)
+{
+        return WIRE_FRAME(item)->userdata == userdata;
+}
+
+size_t wire_cancel(struct wire *w, const void *userdata, enum wire_result result)
+{
+        const struct txqueue_match match = { .select = wire_cancel_select, .arg = userdata };
+
+        return wire_drop(w, &match, result);
+}
+
 size_t wire_owner_queued(const struct wire *w, const void *owner)
 {
         return txqueue_owner_len(w->queue, owner);

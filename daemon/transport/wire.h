@@ -104,6 +104,10 @@ size_t wire_halt(struct wire *w);
 struct txqueue_match;
 size_t wire_drop(struct wire *w, const struct txqueue_match *match, enum wire_result result);
 
+/* Drop the queued frames (restore and normal lanes) whose completion has
+ * USERDATA, answering them RESULT. Returns how many. */
+size_t wire_cancel(struct wire *w, const void *userdata, enum wire_result result);
+
 size_t wire_queued(const struct wire *w);
 /* Frames OWNER has queued. */
 size_t wire_owner_queued(const struct wire *w, const void *owner);

@@ -16,7 +16,7 @@ extern "C" {
 #define LSC_PROTOCOL_VERSION 1
 /* Additions within the version, each documented in lscd-protocol(7) with the
  * minor version that added it; clients ignore what they do not know. */
-#define LSC_PROTOCOL_MINOR 2
+#define LSC_PROTOCOL_MINOR 4
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 
@@ -49,6 +49,8 @@ enum lsc_errcode {
         LSC_ERRCODE_FORBIDDEN,          /* minor 2 */
         LSC_ERRCODE_DROPPED,            /* minor 2 */
         LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
+        LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
+        LSC_ERRCODE_CANCELLED,          /* minor 3 */
         _LSC_ERRCODE_MAX,
 };
 
@@ -66,6 +68,10 @@ enum lsc_event {
         LSC_EVENT_CLAIM_ACQUIRED,       /* minor 2 */
         LSC_EVENT_CLAIM_RELEASED,       /* minor 2 */
         LSC_EVENT_CLAIM_EXPIRED,        /* minor 2 */
+        LSC_EVENT_SEQUENCE_STARTED,     /* minor 3 */
+        LSC_EVENT_SEQUENCE_STEP,        /* minor 3 */
+        LSC_EVENT_SEQUENCE_COMPLETED,   /* minor 3 */
+        LSC_EVENT_SEQUENCE_STOPPED,     /* minor 3 */
         _LSC_EVENT_MAX,
 };
 

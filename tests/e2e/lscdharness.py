@@ -131,6 +131,8 @@ class Lscd(Program):
         # the test's own.
         self.robot_path = os.path.join(self.dir, "robot.yaml")
         self.state_path = os.path.join(self.dir, "state.json")
+        self.sequence_dir = os.path.join(self.dir, "sequences")
+        self.record_dir = os.path.join(self.dir, "recordings")
         if robot is not None:
             self.write_robot(robot)
         self.socket_path = socket_path or os.path.join(self.dir, "run", "lscd.sock")
@@ -143,6 +145,8 @@ class Lscd(Program):
                                     "--lock-dir", self.lock_dir,
                                     "--robot", self.robot_path,
                                     "--state", self.state_path,
+                                    "--sequences", self.sequence_dir,
+                                    "--recordings", self.record_dir,
                                     "--log-level", log_level] + list(args)
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait

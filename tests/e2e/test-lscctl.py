@@ -5,54 +5,22 @@ status, --json parsed back, watch flushing into a pipe and ending on its
 own, two lscctl at once, bash completion, the liblsc example program and the
 Python example of lscctl(1)."""
 
-import json
 import os
 import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 
 import tap
+from lscctlharness import (BUILD, COMPLETION, LSCCTL, SRC, TIMEOUT, against_fake, complete,
+                           fake_daemon, json_lines, lscctl, ok, popen, status_is)
 from lscdharness import Lscd, running, wait_until
 from simharness import Sim, hexbytes
 
-BUILD = os.environ.get("top_builddir", ".")
-SRC = os.environ.get("top_srcdir", ".")
-LSCCTL = os.path.join(BUILD, "client", "lscctl", "lscctl")
 EXAMPLE = os.path.join(BUILD, "client", "examples", "run-group")
-TIMEOUT = 60
-
-
-def lscctl(lscd, *args, env=None):
-    """Run lscctl on lscd's socket (lscd None: no -s); return CompletedProcess."""
-    argv = [LSCCTL] + (["-s", lscd.socket_path] if lscd else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT,
-                          env=dict(os.environ, **(env or {})))
-
-
-def popen(lscd, *args):
-    return subprocess.Popen([LSCCTL, "-s", lscd.socket_path] + list(args),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def ok(lscd, *args):
-    """Run lscctl, require exit 0, return its stdout."""
-    p = lscctl(lscd, *args)
-    tap.eq(p.returncode, 0, "exit status of lscctl %s (stderr %r)" % (" ".join(args), p.stderr))
-    return p.stdout
-
-
-def status_is(p, want, what):
-    tap.eq(p.returncode, want, "%s: exit status (stdout %r, stderr %r)" % (what, p.stdout, p.stderr))
-
-
-def json_lines(text):
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def subscribers_are(lscd, n):
@@ -125,8 +93,8 @@ def move_reaches_the_servos():
     for baud in (9600, 1200):
         with Sim(baud=baud) as sim, Lscd(sim.link, "--baud", str(baud)) as lscd:
             mark = sim.mark()
-            tap.eq(ok(lscd, "move", "-t", "0", *("%d:%d" % s for s in first.items())), "",
-                   "quiet on success")
+            tap.eq(ok(lscd, "move", "-t", "0", *("%d:%d" % s for s in first.items())), "time 0 ms\n",
+                   "the time lscd used")
             r = json_lines(ok(lscd, "--json", "move", "--time", "100", "3:1500"))
             tap.eq(r[0]["ok"], True, "json response")
             sim.wait_for("rx", hexbytes("55 55 08 03 01 64 00 03 DC 05"), since=mark)
@@ -166,7 +134,8 @@ def invalid_arguments_are_refused_before_sending():
         (("run", "255"), "group '255'"),
         (("run", "8", "-n", "x"), "runs 'x'"),
         (("speed", "8", "0"), "percent '0'"),
-        (("speed", "every", "50"), "group 'every'"),
+        (("speed", "ev-ery", "50"), "invalid group 'ev-ery': expected 0..254, all or a group's name"),
+        (("run", "wave!"), "invalid group 'wave!': expected 0..254 or a group's name"),
         (("watch", "--count", "0"), "count '0'"),
         (("watch", "--timeout", "-1"), "timeout '-1'"),
         (("watch", "bogus"), "unknown event 'bogus'"),
@@ -327,7 +296,8 @@ def watch_takes_every_event_and_prefix():
         events = ("group.", "device.", "frame.", "group.started", "group.stopped", "group.completed",
                   "device.connected", "device.disconnected", "battery", "frame.unknown",
                   "move.", "move.completed", "robot.", "robot.changed", "claim.",
-                  "claim.acquired", "claim.released", "claim.expired")
+                  "claim.acquired", "claim.released", "claim.expired", "sequence.",
+                  "sequence.started", "sequence.step", "sequence.completed", "sequence.stopped")
         p = lscctl(lscd, "--json", "watch", "--timeout", "0.2", *events)
         status_is(p, 75, "watch of every name and prefix times out")
 
@@ -461,24 +431,6 @@ def socket_path_that_is_not_a_socket_exits_69():
                    "says it is not a socket")
 
 
-def fake_daemon(path, answer):
-    """Serve one connection: send a hello, then answer with these bytes."""
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-
-    def serve():
-        conn, _ = server.accept()
-        conn.sendall(b'{"event":"hello","time":1.0,"protocol":1,"version":"0","device":null}\n')
-        conn.makefile("rb").readline()
-        conn.sendall(answer)
-        conn.close()
-        server.close()
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return thread
-
-
 @tap.test
 def garbage_from_the_daemon_exits_76_and_loss_69():
     d = tempfile.mkdtemp(prefix="lscctl-")
@@ -492,17 +444,6 @@ def garbage_from_the_daemon_exits_76_and_loss_69():
         thread.join(TIMEOUT)
         os.unlink(path)
     os.rmdir(d)
-
-
-def against_fake(answer, *args):
-    """Run lscctl against a fake lscd that answers its first request with
-    these bytes; return CompletedProcess."""
-    with tempfile.TemporaryDirectory(prefix="lscctl-") as d:
-        path = os.path.join(d, "fake")
-        thread = fake_daemon(path, answer)
-        p = lscctl(None, "-s", path, *args)
-        thread.join(TIMEOUT)
-    return p
 
 
 @tap.test
@@ -554,8 +495,8 @@ def control_characters_are_not_printed_raw():
 @tap.test
 def help_and_usage():
     top = ok(None, "--help")
-    for cmd in ("move", "run", "stop", "halt", "speed", "battery", "status", "version",
-                "watch", "wait", "ports", "help"):
+    for cmd in ("move", "pose", "run", "stop", "halt", "speed", "battery", "status", "version",
+                "servos", "robot", "reload", "watch", "wait", "ports", "help"):
         tap.check(re.search(r"^  %s " % cmd, top, re.M), "--help lists %s" % cmd)
         a, b = ok(None, "help", cmd), ok(None, cmd, "--help")
         tap.eq(a, b, "help %s == %s --help" % (cmd, cmd))
@@ -576,19 +517,9 @@ def ports_lists_and_exits_0():
 
 @tap.test
 def bash_completion_offers_table_words():
-    script = os.path.join(SRC, "client", "lscctl", "lscctl.bash-completion")
-    path = os.path.dirname(os.path.abspath(LSCCTL))
-
-    def complete(*words):
-        cmd = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d; _lscctl; echo "${COMPREPLY[*]}"'
-               % (script, " ".join("'%s'" % w for w in words), len(words) - 1))
-        p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=TIMEOUT,
-                           env=dict(os.environ, PATH=path + os.pathsep + os.environ["PATH"]))
-        tap.eq(p.returncode, 0, "bash (%s)" % p.stderr)
-        return p.stdout.split()
-
+    script = COMPLETION
     tap.eq(complete("lscctl", "st"), ["stop", "status"], "commands")
-    tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time"], "options of move")
+    tap.eq(complete("lscctl", "-s", "/x", "move", "--t"), ["--time", "--timeout"], "options of move")
     tap.eq(complete("lscctl", "move", "--r"), [], "no --replace")
     tap.eq(complete("lscctl", "run", "--d"), ["--detach"], "options of run")
     tap.check("group.completed" in complete("lscctl", "watch", "group.c"), "event names")
@@ -597,7 +528,8 @@ def bash_completion_offers_table_words():
                    "group.started", "group.stopped", "group.completed", "device.connected",
                    "device.disconnected", "battery", "frame.unknown", "move.", "move.completed",
                    "robot.", "robot.changed", "claim.", "claim.acquired", "claim.released",
-                   "claim.expired"]), "every event and prefix")
+                   "claim.expired", "sequence.", "sequence.started", "sequence.step",
+                   "sequence.completed", "sequence.stopped"]), "every event and prefix")
     tap.eq(complete("lscctl", "speed", "a"), ["all"], "speed all")
     # bash splits "--socket=PATH" at the "=": PATH is not the command.
     tap.eq(complete("lscctl", "--socket", "=", "/x", "sp"), ["speed"], "after --socket=PATH")

@@ -29,6 +29,11 @@ servos:
 HOME_1_2 = hexbytes("55 55 0B 03 02 E8 03 01 DC 05 02 40 06")
 
 
+# Frames past recall when something is dropped: the one on the wire, and
+# the next, which lscd hands to the driver up to 2 ms early (wire.c).
+IN_FLIGHT = 2
+
+
 def move(servo, position, time_ms=0):
     return {"servos": [{"id": servo, "position": position}], "time_ms": time_ms}
 
@@ -97,6 +102,41 @@ def an_overlapping_claim_is_refused_with_the_holders_name_or_waits():
 
 
 @tap.test
+def the_queue_of_waiting_claims_never_strands_anyone():
+    with running(robot=ROBOT) as (sim, lscd):
+        a, b, c = lscd.client(), lscd.client(), lscd.client()
+        a.ok("claim", servos=[1])
+        rid_b = b.send_request("claim", servos=[1, 2], wait=True)
+        time.sleep(0.1)
+        tap.eq(c.request("claim", servos=[2], timeout_ms=0)["servos"], [2],
+               "a claim that does not wait is granted at once: nobody holds servo 2")
+        c.ok("release")
+        rid_c = c.send_request("claim", servos=[2], wait=True)
+        time.sleep(0.1)
+        b.close()
+        tap.eq(c.response(rid_c)["servos"], [2], "a waiter ahead that leaves lets the next in")
+        tap.eq(a.ok("status")["connections"][0]["claims"] is not None, True, "status still works")
+
+
+@tap.test
+def a_claim_is_checked_before_it_is_granted():
+    with running(robot=ROBOT) as (sim, lscd):
+        a = lscd.client()
+        r = a.ok("claim", servos=[1])
+        tap.eq(error_of(a.request("claim", servos=["shoulder", 2])), ("invalid_argument", "servos"),
+               "one's own claims never overlap")
+        tap.eq(error_of(a.request("claim", servos=[5], safe="home")), ("invalid_argument", "safe"),
+               "a safe pose that moves none of the claimed servos")
+        tap.eq(error_of(a.request("claim", servos=[2], safe="pose:nope")), ("unknown_pose", "safe"),
+               "a safe pose that does not exist")
+        tap.eq(error_of(a.request("claim", servos=[2], timeout_ms=100)),
+               ("invalid_argument", "timeout_ms"), "timeout_ms without wait")
+        for name in ("a\u0085b", "evil\u202egnp", "a\u2028b", "   "):
+            r = a.request("hello", name=name.encode().decode("unicode_escape"))
+            tap.eq(error_of(r), ("invalid_argument", "name"), "name %s refused" % name)
+
+
+@tap.test
 def a_claimed_servo_refuses_a_third_clients_move_before_the_wire():
     with running("--group", "8:300", robot=ROBOT) as (sim, lscd):
         a, b = lscd.client(), lscd.client()
@@ -132,8 +172,8 @@ def a_grant_drops_other_clients_queued_frames_over_it():
         tap.check(claimed and all(error_of(r)[0] == "claimed" for r in claimed),
                   "queued moves of the claimed servo answered claimed (%d)" % len(claimed))
         time.sleep(0.1)
-        tap.check(len(rx_since(sim, since)) <= 1, "nothing of them on the wire after the "
-                  "grant, apart from the frame in flight", rx_since(sim, since))
+        tap.check(len(rx_since(sim, since)) <= IN_FLIGHT, "nothing of them on the wire after "
+                  "the grant, apart from the frames in flight", rx_since(sim, since))
 
 
 @tap.test
@@ -244,8 +284,9 @@ def on_disconnect_drop_discards_the_queue():
         c.close()
         gone = time.monotonic()
         time.sleep(0.5)
-        late = [r for r in sim.records() if r.kind == "rx" and r.t > gone + 0.025]
-        tap.eq(late, [], "nothing of it after its disconnect, apart from the frame in flight")
+        late = [r for r in sim.records() if r.kind == "rx" and r.t > gone]
+        tap.check(len(late) <= IN_FLIGHT, "nothing of it after its disconnect, apart from "
+                  "the frames in flight", late)
         other = lscd.client()
         other.ok("move", **move(4, 1500))
         tap.check(sim.wait_for("rx", frame_move(4, 1500)), "the wire works on")
@@ -270,6 +311,9 @@ EXAMPLES = {
     "move": move(1, 1500), "pose": {"name": "home"}, "group.run": {"group": 1},
     "group.stop": {}, "halt": {}, "group.speed": {"group": 1, "percent": 100},
     "config.reload": {}, "claim": {"servos": [1]}, "release": {},
+    "sequence.run": {"steps": [{"servos": {"1": 1500}, "time_ms": 10}]},
+    "sequence.stop": {}, "sequence.list": {}, "cancel": {"request": "x"},
+    "record.start": {"name": "demo", "servos": "all"}, "record.stop": {},
 }
 
 

@@ -24,8 +24,8 @@ def hello_describes_the_device():
         tap.eq(c.hello["protocol"], 1, "protocol")
         tap.eq(c.hello["version"], "0.1.0", "version")
         tap.check(isinstance(c.hello["time"], float), "time is a number", c.hello)
-        tap.eq(c.hello["device"], {"path": sim.link, "connected": True, "baud": 9600,
-                                   "usb": None}, "device")
+        tap.eq(c.hello["device"], {"requested": sim.link, "path": sim.link, "connected": True,
+                                   "baud": 9600, "usb": None}, "device")
 
 
 @tap.test
@@ -126,7 +126,7 @@ def subscribe_and_unsubscribe():
         c.ok("battery")
         c.ok("ping")
         tap.eq(c.events(), [], "no events once unsubscribed")
-        tap.eq(len(c.ok("subscribe")["events"]), 12, "absent = every event")
+        tap.eq(len(c.ok("subscribe")["events"]), 16, "absent = every event")
 
 
 tap.main()

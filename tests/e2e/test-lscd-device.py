@@ -79,9 +79,9 @@ def auto_without_a_known_port_waits():
     # keeps serving, disconnected.
     with Lscd("auto", "--usb-id", "dead:beef", log_level="warning") as lscd:
         c = lscd.client()
-        tap.eq((c.hello["device"]["path"], c.hello["device"]["connected"]), ("auto", False),
-               "hello")
-        lscd.wait_log("<4>No serial port with a known LSC USB id")
+        tap.eq((c.hello["device"]["requested"], c.hello["device"]["path"],
+                c.hello["device"]["connected"]), ("auto", "auto", False), "hello")
+        lscd.wait_log("<4>--device auto: no serial port with a known USB id (--usb-id dead:beef)")
         tap.eq(error_of(c.request("battery")), ("not_connected", None), "battery")
         lines = lscd.stderr().splitlines()
         tap.check(lines and all(l[:3] in ("<3>", "<4>") for l in lines),

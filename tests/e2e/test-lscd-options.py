@@ -61,7 +61,13 @@ def arguments_that_can_never_work_are_usage_errors():
          "not a serial port" % regular),
         (["--device", "/dev/null"] + sock, "invalid value for --device: /dev/null is a mem "
          "device, not a serial port"),
+        (["--device", "/dev/tty"] + sock, "invalid value for --device: /dev/tty is a console "
+         "or virtual terminal, not a serial port"),
         (["--device", ""] + sock, "empty value for --device"),
+        (["--device", "ttyUSB0"] + sock, "invalid value for --device: ttyUSB0: neither auto "
+         "nor a path (a path has a '/': /dev/ttyUSB0, ./ttyUSB0)"),
+        (["--device", "Auto"] + sock, "invalid value for --device: Auto: neither auto nor a "
+         "path (a path has a '/': /dev/Auto, ./Auto)"),
         (["--socket", ""] + absent, "empty value for --socket"),
         (["--socket-group", "no-such-group-lscd"] + absent + sock,
          "invalid value for --socket-group: no-such-group-lscd: no such group"),

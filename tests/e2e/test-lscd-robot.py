@@ -158,10 +158,12 @@ def a_wait_completes_when_the_servos_arrive():
         c = lscd.client()
         c.subscribe(["move."])
         for time_ms in (0, 150, 400):
+            since = sim.mark()
             r = c.ok("move", servos=[{"name": "shoulder", "position": 1500 + time_ms},
                                      {"id": 9, "position": 1000}], time_ms=time_ms, wait=True)
             answered = time.monotonic()
             tap.eq(r.get("completed"), True, "completed (%d ms)" % time_ms)
+            sim.wait_for("rx", since=since)       # read by the simulator, to date it
             arrival = sim.last_arrival([1, 9], monotonic=True)
             # The simulator dates a frame from when it read its last byte,
             # a little after lscd's clock says it left the wire.
@@ -244,8 +246,15 @@ def a_bad_reload_keeps_the_old_model():
         lscd.wait_log("was not reloaded")
         tap.eq(c.ok("robot")["poses"]["rest"]["shoulder"], 900, "a bad file on SIGHUP: kept")
         os.unlink(lscd.robot_path)
-        r = c.ok("config.reload")
-        tap.eq((r["file"], r["servos"], r["groups"]), (False, {}, {}), "no file: no names")
+        r = c.request("config.reload")
+        tap.eq(error_of(r), ("invalid_config", None), "a file gone since start is an error")
+        tap.check("No such file" in r["error"]["message"], "saying so", r)
+        tap.eq(c.ok("robot")["groups"], {"wave": 8, "bow": 3}, "and the limits stay")
+        os.mkfifo(lscd.robot_path)
+        r = c.request("config.reload")
+        tap.check(error_of(r)[0] == "invalid_config" and "not a regular file" in
+                  r["error"]["message"], "a FIFO is refused, never waited on", r)
+        tap.check(c.ok("ping"), "and lscd answers on")
 
 
 @tap.test

@@ -53,12 +53,20 @@ def run(args, env=None, **kw):
                           env=dict(os.environ, **(env or {})), **kw)
 
 
+# Commands whose methods come with the Python side of the sequences (issue
+# 14); until then request() sends them (sequences_through_request below).
+# A command in this list that gets its method fails, so the list stays true.
+PENDING = {"sequence.run", "sequence.stop", "sequence.list", "cancel", "record.start",
+           "record.stop"}
+
+
 @tap.test
 def every_command_of_lscd_has_a_method():
     commands = lscd_commands()
     tap.check(len(commands) >= 18, "lscd lists its commands", commands)
-    tap.eq(sorted(set(commands) - set(lsc._verbs.METHODS)), [],
+    tap.eq(sorted(set(commands) - set(lsc._verbs.METHODS) - PENDING), [],
            "commands without a method (request(cmd, ...) sends them meanwhile)")
+    tap.eq(sorted(PENDING & set(lsc._verbs.METHODS)), [], "pending commands that have one")
     tap.eq(sorted(set(lsc._verbs.METHODS) - set(commands)), [], "methods lscd does not know")
     for cmd, method in lsc._verbs.METHODS.items():
         for cls in (lsc.Client, lsc.aio.Client):
@@ -105,6 +113,17 @@ def version_is_lscd_s():
     tap.check('version = {attr = "lsc.__version__"}' in read("client", "python",
                                                              "pyproject.toml"),
               "and the wheel's")
+
+
+@tap.test
+def sequences_through_request():
+    with running(robot=ROBOT) as (sim, lscd), lsc.Client(lscd.socket_path) as c:
+        r = c.request("sequence.run", steps=[{"servos": {"gripper": 1500}, "time_ms": 100},
+                                             {"pose": "rest", "time_ms": 100}], wait=True)
+        tap.eq(r.get("completed"), True, "sequence.run, waited for")
+        tap.eq(c.request("sequence.list")["playing"], [], "sequence.list")
+        with tap.raises(lsc.UnknownSequence, "a sequence that is not there"):
+            c.request("sequence.run", name="nowhere")
 
 
 def debian_python():

@@ -7,9 +7,11 @@
 #  - with --enable-fuzzing (CC=clang): the libFuzzer binary tests/fuzz/fuzz,
 #    and fuzz-all.sh, a TAP test that fuzzes every target at once for
 #    $LSC_FUZZ_SECONDS (build-aux/test-all: 60).
-fuzz_targets = tests/fuzz/fuzz-decoder.c tests/fuzz/fuzz-request.c
+fuzz_targets = tests/fuzz/fuzz-decoder.c tests/fuzz/fuzz-request.c tests/fuzz/fuzz-robot.c
 
-fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(fuzz_targets)
+fuzz_targets += tests/fuzz/fuzz-sequence.c
+fuzz_common = tests/fuzz/fuzz.c tests/fuzz/fuzz.h tests/fuzz/fuzz-yamldoc.c tests/fuzz/fuzz-yamldoc.h \
+	$(fuzz_targets)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-all.sh tests/fuzz/memcheck.sh \
 	tests/fuzz/make-request-seeds.py
 
@@ -19,7 +21,7 @@ TESTS += tests/fuzz/replay tests/fuzz/memcheck.sh
 tests_fuzz_replay_SOURCES = tests/fuzz/replay.c $(fuzz_common)
 tests_fuzz_replay_CPPFLAGS = $(daemon_cppflags) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus"'
-tests_fuzz_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
 tests_fuzz_replay_LDADD = daemon/liblscd.la
 endif
 FUZZ_TESTS += tests/fuzz/replay
@@ -36,9 +38,9 @@ tests_fuzz_fuzz_SOURCES = tests/fuzz/libfuzzer.c $(fuzz_common) \
 	$(common_libcommon_la_SOURCES) $(common_libcodec_la_SOURCES)
 tests_fuzz_fuzz_CPPFLAGS = $(daemon_cppflags)
 tests_fuzz_fuzz_CFLAGS = $(AM_CFLAGS) $(fuzz_cflags) \
-	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS)
+	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS) $(YAML_CFLAGS)
 tests_fuzz_fuzz_LDFLAGS = $(AM_LDFLAGS) $(fuzz_cflags)
-tests_fuzz_fuzz_LDADD = $(SYSTEMD_LIBS) $(CJSON_LIBS) $(SERIALPORT_LIBS) -lm
+tests_fuzz_fuzz_LDADD = $(SYSTEMD_LIBS) $(CJSON_LIBS) $(SERIALPORT_LIBS) $(YAML_LIBS) -lm
 TESTS += tests/fuzz/fuzz-all.sh
 FUZZ_TESTS += tests/fuzz/fuzz-all.sh
 endif

@@ -52,7 +52,9 @@ START_TEST(test_mask_to_json_order)
 
         ck_assert_str_eq(text, "[\"group.started\",\"group.stopped\",\"group.completed\","
                                "\"device.connected\",\"device.disconnected\",\"frame.unknown\","
-                               "\"move.completed\",\"robot.changed\"]");
+                               "\"move.completed\",\"robot.changed\",\"claim.acquired\","
+                               "\"claim.released\",\"claim.expired\",\"sequence.started\","
+                               "\"sequence.step\",\"sequence.completed\",\"sequence.stopped\"]");
         free(text);
         cJSON_Delete(array);
         array = event_mask_to_json(0);

@@ -77,8 +77,8 @@ END_TEST
 
 START_TEST(test_usb_dup)
 {
-        char manufacturer[] = "QinHeng", serial[] = "0001";
-        struct ports_usb usb = { 0x1a86, 0x7523, manufacturer, NULL, serial };
+        char manufacturer[] = "QinHeng", serial[] = "0001", location[] = "1-1.3";
+        struct ports_usb usb = { 0x1a86, 0x7523, manufacturer, NULL, serial, 2, location };
         struct ports_usb *copy = ports_usb_dup(&usb);
 
         ck_assert_ptr_nonnull(copy);
@@ -88,9 +88,140 @@ START_TEST(test_usb_dup)
         ck_assert_ptr_ne(copy->manufacturer, manufacturer);
         ck_assert_ptr_null(copy->product);
         ck_assert_str_eq(copy->serial, "0001");
+        ck_assert_uint_eq(copy->bus, 2);
+        ck_assert_str_eq(copy->location, "1-1.3");
+        ck_assert_ptr_ne(copy->location, location);
         ck_assert_ptr_null(ports_usb_free(copy));
         ck_assert_ptr_null(ports_usb_dup(NULL));
         ck_assert_ptr_null(ports_usb_free(NULL));
+}
+END_TEST
+
+/* The same adapter in the same USB port; manufacturer and product do not
+ * tell adapters apart. */
+START_TEST(test_usb_equal)
+{
+        char l1[] = "1-1", l1b[] = "1-1", l2[] = "1-2", s1[] = "A1", s2[] = "A2", p[] = "x";
+        struct ports_usb a = { 0x1a86, 0x7523, NULL, NULL, NULL, 1, l1 };
+        struct ports_usb same = { 0x1a86, 0x7523, p, p, NULL, 1, l1b };
+        const struct ports_usb others[] = {
+                { 0x1a86, 0x55d4, NULL, NULL, NULL, 1, l1 },
+                { 0x10c4, 0x7523, NULL, NULL, NULL, 1, l1 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 2, l1 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 1, l2 },
+                { 0x1a86, 0x7523, NULL, NULL, NULL, 1, NULL },
+                { 0x1a86, 0x7523, NULL, NULL, s1, 1, l1 },
+        };
+        struct ports_usb serial1 = { 0x1a86, 0x7523, NULL, NULL, s1, 1, l1 };
+        struct ports_usb serial2 = { 0x1a86, 0x7523, NULL, NULL, s2, 1, l1 };
+
+        ck_assert(ports_usb_equal(&a, &a));
+        ck_assert(ports_usb_equal(&a, &same));
+        ck_assert(ports_usb_equal(&same, &a));
+        for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+                ck_assert_msg(!ports_usb_equal(&a, &others[i]), "others[%zu]", i);
+                ck_assert_msg(!ports_usb_equal(&others[i], &a), "others[%zu]", i);
+        }
+        ck_assert(!ports_usb_equal(&serial1, &serial2));
+        ck_assert(ports_usb_equal(&serial1, &others[5]));
+}
+END_TEST
+
+/* The one JSON form of an identity: ids as 4 hex digits, what the device
+ * does not report as null. */
+START_TEST(test_usb_json)
+{
+        char product[] = "USB Serial", location[] = "3-2";
+        struct ports_usb usb = { 0x10c4, 0xea60, NULL, product, NULL, 3, location };
+        struct ports_usb unknown = { 0x0001, 0x0002, NULL, NULL, NULL, 0, NULL };
+        cJSON *o = ports_usb_json(&usb);
+        char *text = cJSON_PrintUnformatted(o);
+
+        ck_assert_str_eq(text, "{\"vid\":\"10c4\",\"pid\":\"ea60\",\"manufacturer\":null,"
+                         "\"product\":\"USB Serial\",\"serial\":null,\"bus\":3,\"port\":\"3-2\"}");
+        free(text);
+        cJSON_Delete(o);
+        o = ports_usb_json(&unknown);
+        text = cJSON_PrintUnformatted(o);
+        ck_assert_str_eq(text, "{\"vid\":\"0001\",\"pid\":\"0002\",\"manufacturer\":null,"
+                         "\"product\":null,\"serial\":null,\"bus\":null,\"port\":null}");
+        free(text);
+        cJSON_Delete(o);
+        o = ports_usb_json(NULL);
+        ck_assert(cJSON_IsNull(o));
+        cJSON_Delete(o);
+}
+END_TEST
+
+/* ports_natural_compare(a, b) has the sign of want; b, a the opposite. */
+static const struct {
+        const char *a, *b;
+        int want;
+} natural[] = {
+        { "", "", 0 },
+        { "ttyUSB0", "ttyUSB0", 0 },
+        { "ttyUSB2", "ttyUSB10", -1 },
+        { "ttyUSB9", "ttyUSB10", -1 },
+        { "ttyACM0", "ttyUSB0", -1 },
+        { "ttyS2", "ttyS10", -1 },
+        { "ttyUSB1", "ttyUSB01", -1 },   /* same number, fewer zeros first */
+        { "ttyUSB01", "ttyUSB2", -1 },
+        { "ttyUSB", "ttyUSB0", -1 },
+        { "1-1.2", "1-1.10", -1 },
+        { "1-1.10", "1-2", -1 },
+        { "1-1", "1-1.1", -1 },
+        { "1-9", "1-10", -1 },
+        { "2-1", "10-1", -1 },
+        { "a0b", "a00b", -1 },
+        { "a99999999999999999999", "a100000000000000000000", -1 }, /* longer than any integer */
+        { "a", "b", -1 },
+        { "\xff", "a", 1 },
+};
+
+START_TEST(test_natural_compare)
+{
+        int got = ports_natural_compare(natural[_i].a, natural[_i].b);
+        int back = ports_natural_compare(natural[_i].b, natural[_i].a);
+
+        ck_assert_msg(got == natural[_i].want, "\"%s\" vs \"%s\": %d", natural[_i].a,
+                      natural[_i].b, got);
+        ck_assert_int_eq(back, -natural[_i].want);
+}
+END_TEST
+
+/* ports_compare(), the order of the list and so of auto's choice: USB by
+ * bus and location, then path; then the others by path. */
+START_TEST(test_compare)
+{
+        char l11[] = "1-1", l12[] = "1-1.2", l110[] = "1-1.10", l21[] = "2-1";
+        struct ports_usb u11 = { 1, 1, NULL, NULL, NULL, 1, l11 };
+        struct ports_usb u12 = { 1, 1, NULL, NULL, NULL, 1, l12 };
+        struct ports_usb u110 = { 1, 1, NULL, NULL, NULL, 1, l110 };
+        struct ports_usb u21 = { 1, 1, NULL, NULL, NULL, 2, l21 };
+        char p10[] = "/dev/ttyUSB10", p11[] = "/dev/ttyUSB11", p9[] = "/dev/ttyUSB9",
+             p0[] = "/dev/ttyUSB0", pacm[] = "/dev/ttyACM0", pama[] = "/dev/ttyAMA0",
+             ps2[] = "/dev/ttyS2", ps10[] = "/dev/ttyS10", p1[] = "/dev/ttyUSB1";
+        /* Strictly increasing in the order ports_compare() must give. */
+        const struct ports_entry sorted[] = {
+                { .path = p10, .usb = &u11 },   /* 1-1, two ports of one adapter: */
+                { .path = p11, .usb = &u11 },   /* by path */
+                { .path = p9, .usb = &u12 },    /* 1-1.2 */
+                { .path = p0, .usb = &u110 },   /* 1-1.10: the lowest name, last */
+                { .path = pacm, .usb = &u21 },  /* bus 2 */
+                { .path = pama },               /* not USB: by path */
+                { .path = ps2 },
+                { .path = ps10 },
+                { .path = p1 },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(sorted); i++)
+                for (size_t j = 0; j < ARRAY_SIZE(sorted); j++) {
+                        int want = i < j ? -1 : i > j ? 1 : 0;
+                        int got = ports_compare(&sorted[i], &sorted[j]);
+
+                        ck_assert_msg(got == want, "%s vs %s: %d, want %d", sorted[i].path,
+                                      sorted[j].path, got, want);
+                }
 }
 END_TEST
 
@@ -146,6 +277,10 @@ int main(void)
         tcase_add_test(tc, test_parse_null);
         tcase_add_test(tc, test_known_ids);
         tcase_add_test(tc, test_usb_dup);
+        tcase_add_test(tc, test_usb_json);
+        tcase_add_test(tc, test_usb_equal);
+        tcase_add_loop_test(tc, test_natural_compare, 0, (int)ARRAY_SIZE(natural));
+        tcase_add_test(tc, test_compare);
         tcase_add_test(tc, test_sp_errno);
         tcase_add_test(tc, test_list);
         suite_add_tcase(s, tc);

@@ -59,7 +59,7 @@ static void open_port(unsigned baud)
         memset(&t, 0, sizeof(t));
         ck_assert_int_eq(openpty(&t.master, &slave, path, NULL, NULL), 0);
         ck_assert_int_eq(fcntl(t.master, F_SETFL, O_NONBLOCK), 0);
-        ck_assert_int_eq(serial_open(&t.port, path, baud, NULL, 0), 0);
+        ck_assert_int_eq(serial_open(&t.port, path, baud), 0);
         close(slave);
         ck_assert_int_eq(sd_event_new(&t.event), 0);
         ck_assert_int_eq(wire_new(&t.wire, t.event, on_error, NULL), 0);

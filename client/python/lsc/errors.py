@@ -29,7 +29,8 @@ __all__ = [
     "Stopped", "Preempted", "NotStarted", "Halted", "Superseded", "QueueFull",
     "Shutdown", "TooManyClients", "OutOfLimits", "UnknownServo", "UnknownPose",
     "UnknownGroup", "UnknownPosition", "InvalidConfig", "Claimed", "Forbidden",
-    "Dropped", "UnknownClaim", "error_class", "from_response",
+    "Dropped", "UnknownClaim", "UnknownSequence", "Cancelled", "error_class",
+    "from_response",
 ]
 
 
@@ -216,6 +217,16 @@ class Dropped(RequestError):
 class UnknownClaim(RequestError):
     """release of a claim this connection does not hold (it expired?)."""
     code = "unknown_claim"
+
+
+class UnknownSequence(RequestError):
+    """No sequence file of that name (since 1.3)."""
+    code = "unknown_sequence"
+
+
+class Cancelled(RequestError):
+    """A request scheduled with at was cancelled (cancel, halt) (since 1.3)."""
+    code = "cancelled"
 
 
 _CLASSES: dict[str, type[RequestError]] = {

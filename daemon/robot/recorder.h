@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * recorder.h: a recording: every move that reaches the wire for chosen
+ * servos, from any client or from lscd, with the moment its frame left the
+ * wire; and the sequence file it makes: one step per move, its hold the gap
+ * to the next move (a gap shorter than the move's time is lengthened to
+ * it: a step cannot start before the one before has ended; a pause longer
+ * than SEQUENCE_HOLD_MAX is held that long, so that the file plays). Pure.
+ */
+#ifndef LSCD_RECORDER_H
+#define LSCD_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "servos.h"
+
+#define RECORDER_MOVES_MAX 10000        /* a sequence's steps */
+
+struct recorder_move {
+        uint64_t sent;                  /* CLOCK_MONOTONIC usec */
+        unsigned time_ms;
+        size_t n;
+        unsigned ids[LSC_MOVE_MAX_SERVOS];
+        int logical[LSC_MOVE_MAX_SERVOS];
+};
+
+/* Invariant: moves holds n_moves entries, in the order they were sent. */
+struct recorder {
+        char name[MODEL_NAME_MAX + 1];
+        uint64_t servos;                /* bit N: servo N is recorded */
+        struct recorder_move *moves;
+        size_t n_moves;
+        size_t dropped;                 /* moves past RECORDER_MOVES_MAX */
+};
+
+struct recorder *recorder_new(const char *name, uint64_t servos);
+struct recorder *recorder_free(struct recorder *r);
+/* A move reached the wire: its servos that are recorded are kept. */
+void recorder_add(struct recorder *r, const struct servos_plan *plan, uint64_t sent);
+/* The sequence file's text (names from M where it has them); free it. */
+char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header);
+
+#endif
