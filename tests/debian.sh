@@ -167,7 +167,8 @@ step "lsc-sim --version" says "lsc-sim $version" lsc-sim --version
 step "pkg-config --modversion liblsc" says "$version" pkg-config --modversion liblsc
 step "python3 -c 'import lsc'" says "$version" python3 -c 'import lsc; print(lsc.__version__)'
 
-# The installed programs together: lsc-sim, lscd on it, lscctl and python3-lsc.
+# The installed programs together: lsc-sim, lscd on it, lscctl and python3-lsc,
+# which records a sequence into lscd's default /var/lib/lscd.
 smoke() {
     inroot sh -c '
         mkdir /tmp/lsc-smoke && cd /tmp/lsc-smoke || exit 1
@@ -176,8 +177,15 @@ smoke() {
         lscd --device pty --socket lscd.sock 2>lscd.err & lscd=$!
         for i in $(seq 100); do [ -S lscd.sock ] && break; sleep 0.1; done
         export LSCD_SOCKET=$PWD/lscd.sock
-        lscctl battery &&
-            python3 -c "import lsc, sys; sys.exit(lsc.Client(name=\"smoke\").battery() != 7400)"
+        lscctl battery && python3 -c "if True:
+            import lsc
+            with lsc.Client(name=\"smoke\") as robot:
+                assert robot.battery() == 7400
+                robot.request(\"record.start\", name=\"smoke\", servos=\"all\")
+                robot.move({1: 1500}, time_ms=0, wait=True)
+                path = robot.request(\"record.stop\")[\"path\"]
+                assert path == \"/var/lib/lscd/sequences/smoke.yaml\", path
+                assert open(path).read()"
         status=$?
         kill $lscd $sim
         wait
@@ -185,7 +193,7 @@ smoke() {
         cd / && rm -rf /tmp/lsc-smoke
         exit $status'
 }
-step "lsc-sim, lscd, lscctl battery and python3 -c 'import lsc' in the root" smoke
+step "lsc-sim, lscd, lscctl and python3-lsc in the root (a recording in /var/lib/lscd)" smoke
 
 # --- reinstall, remove, purge ---
 reinstall() {
@@ -201,9 +209,10 @@ remove() {
 step "dpkg --remove keeps the configuration and the user" remove
 step "dpkg --purge" inroot dpkg --purge $packages
 gone() {
-    ! inroot getent passwd lscd && ! inroot getent group lscd && [ ! -e "$root/run/lscd" ]
+    ! inroot getent passwd lscd && ! inroot getent group lscd &&
+        [ ! -e "$root/run/lscd" ] && [ ! -e "$root/var/lib/lscd" ]
 }
-step "the user, the group and /run/lscd are gone" gone
+step "the user, the group, /run/lscd and /var/lib/lscd are gone" gone
 mkdir "$root/tmp/lsc-debs" && cp $debs "$root/tmp/lsc-debs/"
 step "installed again after the purge" \
     inroot sh -c 'apt-get install -y /tmp/lsc-debs/*.deb && getent passwd lscd'
