@@ -172,9 +172,10 @@ step "python3 -c 'import lsc'" says "$version" python3 -c 'import lsc; print(lsc
 smoke() {
     inroot sh -c '
         mkdir /tmp/lsc-smoke && cd /tmp/lsc-smoke || exit 1
-        lsc-sim --link pty >sim.out 2>&1 & sim=$!
+        mkdir -p /var/lib/lscd/sequences      # as the units StateDirectory= does
+        lsc-sim --link /tmp/lsc-smoke/pty >sim.out 2>&1 & sim=$!
         for i in $(seq 100); do [ -e pty ] && break; sleep 0.1; done
-        lscd --device pty --socket lscd.sock 2>lscd.err & lscd=$!
+        lscd --device /tmp/lsc-smoke/pty --socket lscd.sock 2>lscd.err & lscd=$!
         for i in $(seq 100); do [ -S lscd.sock ] && break; sleep 0.1; done
         export LSCD_SOCKET=$PWD/lscd.sock
         lscctl battery && python3 -c "if True:
