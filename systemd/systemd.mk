@@ -69,6 +69,9 @@ tests/install-dirs.sh: Makefile
 	  echo "sysusersdir='$(sysusersdir)'"; \
 	  echo "udevrulesdir='$(udevrulesdir)'"; \
 	  echo "bashcompletiondir='$(bashcompletiondir)'"; \
+	  echo "prefix='$(prefix)'"; \
+	  echo "pythondir='$(pythondir)'"; \
+	  echo "PYTHON='$(PYTHON)'"; \
 	  echo "lscd_built='$(abs_top_builddir)/$(filter %/lscd lscd,$(sbin_PROGRAMS))'"; \
 	  echo "make='$(MAKE)'"; \
 	  echo "CC='$(CC)'"; \

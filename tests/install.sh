@@ -4,8 +4,9 @@
 # there and works: programs whose libraries resolve, the library through
 # pkg-config (a program is compiled, linked and run against the installed
 # copy), units, sysusers.d, udev rule, the environment file, every man page
-# in man/, bash completion. Then a reinstall keeps a local edit of the
-# environment file, and make uninstall leaves nothing else behind. TAP.
+# in man/, bash completion, the Python package. Then a reinstall keeps a
+# local edit of the environment file, and make uninstall leaves nothing else
+# behind. TAP.
 set -u
 
 srcdir=${top_srcdir:?}
@@ -122,6 +123,26 @@ done
 for page in $pages; do
     installed "$mandir/man${page##*.}/$page"
 done
+
+# The Python package, where the configured python3 finds it: imported from
+# DESTDIR, and, when the interpreter searches a directory under the prefix
+# (Debian's python3: /usr/local/lib/python3.X/dist-packages, or
+# /usr/lib/python3/dist-packages), installed into that one.
+for file in "$srcdir"/client/python/lsc/*.py "$srcdir"/client/python/lsc/py.typed; do
+    installed "$pythondir/lsc/${file##*/}"
+done
+PYTHONPATH=$dest$pythondir "$PYTHON" -c 'import lsc, sys; assert lsc.__file__ == sys.argv[1], lsc.__file__' \
+    "$dest$pythondir/lsc/__init__.py" >"$out" 2>&1
+tap_point $? "$PYTHON imports lsc from DESTDIR$pythondir"
+searched=$("$PYTHON" -c 'import site, sys
+prefix = sys.argv[1].rstrip("/") + "/lib/"
+print(next((d for d in site.getsitepackages() if d.startswith(prefix)), ""))' "$prefix")
+if [ -n "$searched" ]; then
+    [ "$searched" = "$pythondir" ] || echo "$PYTHON searches $searched, not $pythondir" >"$out"
+    tap_point $? "installed where $PYTHON looks under $prefix: $searched"
+else
+    tap_skip "installed where $PYTHON looks" "$PYTHON searches nothing under $prefix"
+fi
 
 # Bash completion for lscctl, and bash can parse it.
 installed "$bashcompletiondir/lscctl"

@@ -394,6 +394,21 @@ def running(*sim_args, lscd_args=(), robot=None):
             yield sim, lscd
 
 
+# The robot file of the example of lscd-robot(5), for the tests of the model.
+ROBOT = """\
+# The example of lscd-robot(5).
+servos:
+  shoulder: {id: 1, min: 700, max: 2300, home: 1500, trim: -20, invert: false, max_speed: 1000}
+  elbow:    {id: 2, min: 600, max: 2400, home: 1500, invert: true}
+  gripper:  {id: 6, min: 1200, max: 2000}
+poses:
+  rest: {shoulder: 900, elbow: 2100}
+groups:
+  wave: 8
+  bow: 3
+"""
+
+
 def error_of(response):
     """(code, field) of an error response; AssertionError if it is ok."""
     if response.get("ok") is not False:

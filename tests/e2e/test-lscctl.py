@@ -3,7 +3,7 @@
 """lscctl end to end, against lsc-sim + lscd: every subcommand, every exit
 status, --json parsed back, watch flushing into a pipe and ending on its
 own, two lscctl at once, bash completion, the liblsc example program and the
-Python snippet of lscctl(1)."""
+Python example of lscctl(1)."""
 
 import os
 import re
@@ -11,6 +11,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 
 import tap
@@ -571,21 +572,24 @@ def man_python_snippet():
     """The Python example of lscctl(1), unescaped from roff."""
     with open(os.path.join(SRC, "man", "lscctl.1"), encoding="utf-8") as f:
         text = f.read()
-    block = re.search(r"\.EX\n(import json.*?)\.EE\n", text, re.S).group(1)
+    block = re.search(r"\.EX\n(import lsc\n.*?)\.EE\n", text, re.S).group(1)
     return block.replace("\\e", "\\").replace("\\-", "-")
 
 
 @tap.test
 def man_page_python_snippet_works():
-    with running("--group", "8:100") as (sim, lscd):
-        p = subprocess.run(["python3", "-c", man_python_snippet()], capture_output=True,
-                           text=True, timeout=TIMEOUT,
-                           env=dict(os.environ, LSCD_SOCKET=lscd.socket_path))
-        tap.eq(p.returncode, 0, "snippet exit status (%s)" % p.stderr)
-        lines = p.stdout.splitlines()
-        tap.eq(len(lines), 3, "three lines printed")
-        tap.check("'hello'" in lines[0] and "'millivolts': 7400" in lines[1]
-                  and "'completed': True" in lines[2], "snippet output", p.stdout)
+    for millivolts, halts in ((7400, False), (6500, True)):
+        with running("--battery-mv", str(millivolts)) as (sim, lscd):
+            since = sim.mark()
+            p = subprocess.run([sys.executable, "-c", man_python_snippet()],
+                               capture_output=True, text=True, timeout=TIMEOUT,
+                               env=dict(os.environ, LSCD_SOCKET=lscd.socket_path))
+            tap.eq((p.returncode, p.stdout, p.stderr), (0, "", ""), "the snippet runs")
+            if halts:
+                sim.wait_for("rx", hexbytes("55 55 02 07"), since=since)
+            stops = [r for r in sim.records()[since:] if r.kind == "rx"
+                     and r.data == hexbytes("55 55 02 07")]
+            tap.eq(len(stops), int(halts), "%d mV: halted %s" % (millivolts, halts))
 
 
 tap.main()

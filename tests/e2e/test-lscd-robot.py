@@ -14,22 +14,8 @@ import tempfile
 import time
 
 import tap
-from lscdharness import Lscd, error_of, lscd_binary, running, valgrind_on
+from lscdharness import ROBOT, Lscd, error_of, lscd_binary, running, valgrind_on
 from simharness import Sim, hexbytes
-
-ROBOT = """\
-# The example of lscd-robot(5).
-servos:
-  shoulder: {id: 1, min: 700, max: 2300, home: 1500, trim: -20, invert: false, max_speed: 1000}
-  elbow:    {id: 2, min: 600, max: 2400, home: 1500, invert: true}
-  gripper:  {id: 6, min: 1200, max: 2000}
-poses:
-  rest: {shoulder: 900, elbow: 2100}
-groups:
-  wave: 8
-  bow: 3
-"""
-
 
 def rx_since(sim, since):
     """The frames the board received after mark SINCE."""

@@ -1,0 +1,406 @@
+# SPDX-License-Identifier: MIT
+"""lsc.aio: the asyncio client, with the methods of lsc.Client as coroutines.
+
+    import asyncio, lsc.aio
+
+    async def main():
+        async with lsc.aio.Client(name="dashboard") as robot:
+            print(await robot.battery(), "mV")
+            async for event in robot.events(["group."]):
+                print(event.name, event.data)
+
+    asyncio.run(main())
+
+Any number of calls may be in flight at once (asyncio.gather): each is
+matched to its answer by id. Events that come meanwhile are kept for
+events() (await robot.events([...]) subscribes before returning, so that
+the events of a request sent next are not missed; async for subscribes when
+the iteration starts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Generator, Iterable, Mapping, Optional, TypeVar, Union
+
+from . import _verbs
+from . import client as _sync
+from ._protocol import (MAX_EVENTS, READ_LINE_MAX, ClaimBase, ClientBase, Event, Servo, check_hello,
+                        decode_line, encode_request, patterns, response_id, result)
+from .client import connect_error, deadline_of, left_until
+from .errors import ConnectionLost, ProtocolError, UnknownClaim
+
+T = TypeVar("T")
+
+__all__ = ["Client", "Claim", "Events", "connect"]
+
+
+async def connect(socket: Optional[str] = None, name: Optional[str] = None,
+                  **options: Any) -> "Client":
+    """A connected Client (the arguments are Client's)."""
+    return await Client(socket, name, **options).connect()
+
+
+class Claim(ClaimBase):
+    """A claim lscd granted; as lsc.Claim, with a coroutine release() and
+    async with."""
+
+    async def release(self) -> int:
+        """Release it: 1, or 0 when it ended with its connection."""
+        return 0 if self._gone() else await self.client.release(self.id)
+
+    async def __aenter__(self) -> "Claim":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self.release()
+        except (UnknownClaim, ConnectionLost):
+            pass
+
+
+class ClaimRequest:
+    """What Client.claim() returns: await it for the Claim, or use it in
+    async with, which claims at the start and releases at the end."""
+
+    def __init__(self, client: "Client", call: _verbs.Call[dict[str, Any]]) -> None:
+        self._client = client
+        self._call = call
+        self._claim: Optional[Claim] = None
+
+    async def _take(self) -> Claim:
+        res = await self._client._call(self._call)  # pylint: disable=protected-access
+        self._claim = Claim.granted(res, self._client)
+        return self._claim
+
+    def __await__(self) -> Generator[Any, None, Claim]:
+        return self._take().__await__()
+
+    async def __aenter__(self) -> Claim:
+        return await self._take()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._claim is not None:
+            await self._claim.__aexit__(*exc)
+
+
+class Events:
+    """What Client.events() returns: await it to subscribe at once; iterate
+    with async for (which subscribes first, if not done yet)."""
+
+    def __init__(self, client: "Client", patterns_: Optional[tuple[str, ...]],
+                 timeout: Optional[float]) -> None:
+        self._client = client
+        self.patterns = patterns_
+        self.timeout = timeout
+        self._subscribed = False
+
+    async def _subscribe(self) -> "Events":
+        if not self._subscribed:
+            await self._client.subscribe(self.patterns)
+            self._subscribed = True
+        return self
+
+    def __await__(self) -> Generator[Any, None, "Events"]:
+        return self._subscribe().__await__()
+
+    def __aiter__(self) -> "Events":
+        return self
+
+    async def __anext__(self) -> Event:
+        await self._subscribe()
+        event = await self._client.next_event(self.patterns, self.timeout)
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+
+class Client(ClientBase):
+    """A connection to lscd for asyncio: the arguments and methods of
+    lsc.Client, the methods as coroutines. Connects at connect(), at the
+    start of async with, or at the first call."""
+
+    def __init__(self, socket: Optional[str] = None, name: Optional[str] = None, *,
+                 reconnect: bool = False, timeout: Optional[float] = None,
+                 connect_timeout: float = 10.0, max_events: int = MAX_EVENTS) -> None:
+        super().__init__(socket, name, reconnect, timeout, connect_timeout, max_events)
+        self._reader: Optional[asyncio.StreamReader] = None
+        self._writer: Optional[asyncio.StreamWriter] = None
+        self._task: Optional[asyncio.Task[None]] = None
+        self._pending: dict[int, tuple[int, asyncio.Future[dict[str, Any]]]] = {}
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._connect_lock: Optional[asyncio.Lock] = None
+        self._write_lock: Optional[asyncio.Lock] = None
+
+    # ---- the commands (documented as lsc.Client's) ----
+    async def ping(self) -> None:
+        return await self._call(_verbs.ping())
+
+    async def version(self) -> dict[str, Any]:
+        return await self._call(_verbs.version())
+
+    async def status(self) -> dict[str, Any]:
+        return await self._call(_verbs.status())
+
+    async def move(self, positions: Optional[Mapping[Servo, int]] = None, *, time_ms: int,
+                   deltas: Optional[Mapping[Servo, int]] = None, replace: bool = False,
+                   wait: bool = False) -> dict[str, Any]:
+        return await self._call(_verbs.move(positions, deltas, time_ms, replace, wait))
+
+    async def pose(self, name: str, *, time_ms: Optional[int] = None,
+                   wait: bool = False) -> dict[str, Any]:
+        return await self._call(_verbs.pose(name, time_ms, wait))
+
+    async def servos(self) -> list[dict[str, Any]]:
+        return await self._call(_verbs.servos())
+
+    async def robot(self) -> dict[str, Any]:
+        return await self._call(_verbs.robot())
+
+    async def config_reload(self) -> dict[str, Any]:
+        return await self._call(_verbs.config_reload())
+
+    async def hello(self, name: Optional[str] = None, *,
+                    on_disconnect: Optional[str] = None) -> dict[str, Any]:
+        return await self._call(_verbs.hello(name, on_disconnect))
+
+    def claim(self, servos: Union[str, Iterable[Servo]], *, groups: bool = False,
+              lease_ms: Optional[int] = None, safe: Optional[str] = None,
+              wait: bool = False, timeout_ms: Optional[int] = None) -> ClaimRequest:
+        return ClaimRequest(self, _verbs.claim(servos, groups, lease_ms, safe, wait, timeout_ms))
+
+    async def release(self, claim: Optional[int] = None) -> int:
+        return await self._call(_verbs.release(claim))
+
+    async def run_group(self, group: Union[int, str], *, runs: Optional[int] = None,
+                        wait: bool = False) -> dict[str, Any]:
+        return await self._call(_verbs.run_group(group, runs, wait))
+
+    async def stop(self) -> None:
+        return await self._call(_verbs.stop())
+
+    async def halt(self) -> int:
+        return await self._call(_verbs.halt())
+
+    async def speed(self, group: Union[int, str], percent: int) -> bool:
+        return await self._call(_verbs.speed(group, percent))
+
+    async def battery(self) -> int:
+        return await self._call(_verbs.battery())
+
+    async def subscribe(self, events: Optional[Iterable[str]] = None) -> list[str]:
+        return await self._call(_verbs.subscribe(events))
+
+    async def unsubscribe(self, events: Optional[Iterable[str]] = None) -> list[str]:
+        return await self._call(_verbs.unsubscribe(events))
+
+    async def request(self, cmd: str, /, **args: Any) -> dict[str, Any]:
+        return await self._call(_verbs.request(cmd, args))
+
+    # ---- events ----
+    def events(self, prefixes: Optional[Iterable[str]] = None, *,
+               timeout: Optional[float] = None) -> Events:
+        """The events PREFIXES select, as lsc.Client.events(): await it to
+        subscribe at once, or let async for subscribe when it starts."""
+        return Events(self, patterns(prefixes), timeout)
+
+    async def next_event(self, prefixes: Optional[Iterable[str]] = None,
+                         timeout: Optional[float] = None) -> Optional[Event]:
+        pats = patterns(prefixes)
+        deadline = deadline_of(timeout)
+        while True:
+            event = self._events.take(pats)
+            if event is not None:
+                return event
+            if self._closed:
+                return None
+            if self._writer is None:
+                await self._ensure()
+                continue
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.add(waiter)
+            try:
+                await asyncio.wait_for(waiter, left_until(deadline))
+            except asyncio.TimeoutError:
+                raise TimeoutError("no event within %g s" % timeout) from None
+            finally:
+                self._waiters.discard(waiter)
+
+    # ---- life cycle ----
+    async def connect(self) -> "Client":
+        """Connect now (if not connected yet); returns the client."""
+        await self._ensure()
+        return self
+
+    async def close(self) -> None:
+        """Disconnect: calls in flight raise ConnectionLost, and events()
+        iterations end."""
+        self._closed = True
+        writer, task = self._writer, self._task
+        self._lost(self.connection, "the client was closed")
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if writer is not None:
+            try:
+                await writer.wait_closed()
+            except OSError:
+                pass
+
+    async def __aenter__(self) -> "Client":
+        return await self.connect()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    def _connected(self) -> bool:
+        return self._writer is not None
+
+    # ---- the machinery ----
+    async def _call(self, call: _verbs.Call[T]) -> T:
+        rid = next(self._ids)
+        line = encode_request(call.cmd, rid, call.args)
+        await self._ensure()
+        res = await self._exchange(rid, line)
+        self._replay.answered(call.cmd, call.args, res)
+        return call.read(res)
+
+    async def _exchange(self, rid: int, line: bytes) -> dict[str, Any]:
+        """Send one request line on the current connection; its results."""
+        conn, writer = self.connection, self._writer
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[rid] = (conn, future)
+        try:
+            assert self._write_lock is not None
+            async with self._write_lock:
+                if writer is None or writer is not self._writer:
+                    raise ConnectionLost("not connected to lscd at %s" % self.path)
+                writer.write(line)
+                try:
+                    await writer.drain()
+                except OSError as e:
+                    # lscd may still have answers for us before its end of stream.
+                    raise ConnectionLost("sending to lscd at %s failed: %s"
+                                         % (self.path, e)) from None
+            try:
+                msg = await asyncio.wait_for(future, self.timeout)
+            except asyncio.TimeoutError:
+                raise TimeoutError("no answer within %g s" % self.timeout) from None
+        finally:
+            self._pending.pop(rid, None)
+        return result(msg)
+
+    async def _ensure(self) -> None:
+        """A connection, made again if it was lost and reconnect is on."""
+        if self._connect_lock is None:
+            self._connect_lock, self._write_lock = asyncio.Lock(), asyncio.Lock()
+        async with self._connect_lock:
+            if self._closed:
+                raise ConnectionLost("the client is closed")
+            if self._writer is not None:
+                return
+            if self.connection and not self.reconnect:
+                raise ConnectionLost("the connection to lscd at %s was lost (reconnect=False)"
+                                     % self.path)
+            await self._connect()
+
+    async def _connect(self) -> None:
+        deadline = time.monotonic() + self.connect_timeout
+        delay = 0.02
+        while True:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_unix_connection(self.path, limit=READ_LINE_MAX),
+                    left_until(deadline))
+                break
+            except (FileNotFoundError, ConnectionRefusedError) as e:
+                if not self.reconnect or time.monotonic() + delay >= deadline:
+                    raise connect_error(e, self.path) from None
+            except OSError as e:
+                raise connect_error(e, self.path) from None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        try:
+            await self._set_up(reader, writer, deadline)
+        except BaseException:
+            self._lost(self.connection, "setting up the connection failed")
+            writer.close()
+            raise
+
+    async def _set_up(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      deadline: float) -> None:
+        """Take lscd's hello, start reading, replay hello and subscribe."""
+        try:
+            line = await asyncio.wait_for(reader.readline(), left_until(deadline))
+        except asyncio.TimeoutError:
+            raise ProtocolError("no hello from %s within %g s: is it lscd?"
+                                % (self.path, self.connect_timeout)) from None
+        if not line:
+            raise ConnectionLost("lscd at %s closed the connection at once" % self.path)
+        hello = check_hello(decode_line(line))
+        self.connection += 1
+        self.server = hello
+        self._reader, self._writer = reader, writer
+        if self.connection > 1:
+            self._put_event(Event.of(hello))
+        self._task = asyncio.get_running_loop().create_task(
+            self._read(reader, self.connection))
+        for cmd, args in self._replay.requests():
+            rid = next(self._ids)
+            res = await self._exchange(rid, encode_request(cmd, rid, args))
+            self._replay.answered(cmd, args, res)
+
+    async def _read(self, reader: asyncio.StreamReader, conn: int) -> None:
+        """Sort every line of connection CONN into answers and events."""
+        why = "lscd at %s closed the connection" % self.path
+        try:
+            while True:
+                line = await reader.readline()
+                if not line.endswith(b"\n"):
+                    break
+                self._dispatch(conn, decode_line(line))
+        except (OSError, ProtocolError, ValueError) as e:
+            why = "reading from lscd at %s failed: %s" % (self.path, e)
+        finally:
+            self._lost(conn, why)
+
+    def _dispatch(self, conn: int, msg: dict[str, Any]) -> None:
+        rid = response_id(msg)
+        if rid is not None:
+            conn_future = self._pending.get(rid)
+            if conn_future and conn_future[0] == conn and not conn_future[1].done():
+                conn_future[1].set_result(msg)
+        elif "event" in msg and "ok" not in msg:
+            self._put_event(Event.of(msg))
+
+    def _put_event(self, event: Event) -> None:
+        self._events.put(event)
+        self._wake()
+
+    def _wake(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _lost(self, conn: int, why: str) -> None:
+        """Connection CONN ended: its calls in flight raise ConnectionLost."""
+        if conn != self.connection or self._writer is None:
+            return
+        writer, self._writer, self._reader = self._writer, None, None
+        writer.close()
+        for c, future in self._pending.values():
+            if c == conn and not future.done():
+                future.set_exception(ConnectionLost(why))
+        self._wake()
+
+
+def _share_docs() -> None:
+    """The coroutines say what lsc.Client's methods of the same name say."""
+    for name, member in vars(Client).items():
+        same = getattr(_sync.Client, name, None)
+        if callable(member) and member.__doc__ is None and same is not None:
+            member.__doc__ = same.__doc__
+
+
+_share_docs()
