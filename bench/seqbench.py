@@ -123,10 +123,11 @@ def cpu_hogs(n=HOGS):
 
 def timing(lscd, seqpeer, tail, baud, step_ms, steps, loaded):
     """{player: [error ms per step]} for the three players in turn, and the
-    1-minute load average before them; with loaded, beside CPU hogs."""
+    1-minute load average before them (and before the hogs: a minute's
+    average would not show them yet); with loaded, beside CPU hogs."""
     out = {}
+    load = benchlib.loadavg()
     with cpu_hogs() if loaded else contextlib.nullcontext():
-        load = benchlib.loadavg()
         for n, player in enumerate(PLAYERS):
             # Positions of their own, so that each play's frames tell apart.
             positions = benchlib.positions(steps, start=n * steps + (1000 if loaded else 0))
