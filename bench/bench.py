@@ -132,6 +132,7 @@ class Bench:
         self.table = Table()
         self.t0 = time.monotonic()
         self.sim_rt = False
+        self.client_rt = False
         self.load = benchlib.loadavg()
         self.only = self.FIGURES
 
@@ -341,7 +342,7 @@ class Bench:
         lscd, lscd real-time and socat (bench/stopbench.py)."""
         p, res, loads = self.plan, {}, {}
         realtime = ("--realtime", str(stopbench.REALTIME))
-        with self.sim(9600) as sim:
+        with self.sim(9600) as sim, stopbench.realtime_client() as self.client_rt:
             tail = benchlib.Tail(sim.log_path)
             for loaded in (False, True):
                 loads[loaded] = benchlib.loadavg()
@@ -396,7 +397,9 @@ class Bench:
         t.add("  floor: socat, a STOP on an idle line, %s, p50/p99/max" % where,
               "", "%.2f/%.2f/%.2f ms" % (benchlib.percentile(f, 50), benchlib.percentile(f, 99),
                                          max(f)),
-              "", "the STOP's own 4.17 ms on the wire plus socat and the simulator")
+              "", "the STOP's own 4.17 ms on the wire plus socat and the simulator; the "
+              "client: %s" % ("SCHED_FIFO %d" % stopbench.CLIENT_REALTIME if self.client_rt
+                              else "normal priority (not allowed)"))
 
     def report(self, started):
         header = [

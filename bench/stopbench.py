@@ -23,6 +23,28 @@ from benchlib import FRAME_STOP
 QUEUED = 1000
 # SCHED_FIFO priority of the real-time lscd: the one the units ship.
 REALTIME = 10
+# The bench's own, while it sends and times: below lscd's and the
+# simulator's, above the hogs, so that a figure is the path's, not the
+# time this client waited for a CPU between reading the clock and sending.
+CLIENT_REALTIME = 5
+
+
+@contextlib.contextmanager
+def realtime_client():
+    """This process SCHED_FIFO CLIENT_REALTIME while the block runs, where
+    allowed, its children not; yields whether it is."""
+    # Reset on fork: lscd, the hogs and the build must not inherit it (two
+    # real-time hogs would starve the machine).
+    policy = os.SCHED_FIFO | os.SCHED_RESET_ON_FORK
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(CLIENT_REALTIME))
+    except PermissionError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
 
 
 @contextlib.contextmanager
