@@ -3,6 +3,7 @@
  * lscd: the daemon that owns an LSC servo controller board's serial port
  * and serves many clients over a Unix socket (see lscd(8), lscd-protocol(7)).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -71,6 +72,9 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
         char *end;
         unsigned long v;
 
+        /* strtoul() would take "  5" and "+5". */
+        if (!isdigit((unsigned char) text[0]))
+                return -EINVAL;
         errno = 0;
         v = strtoul(text, &end, base);
         if (errno || end == text || *end || text[0] == '-' || v < min || v > max)

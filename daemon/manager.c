@@ -78,8 +78,10 @@ static void manager_stats(void *userdata, struct cmd_stats *ret)
                 .uptime_ms = (now - m->started_usec) / 1000,
                 .clients = clients_count(m->clients),
                 .subscribers = clients_subscribers(m->clients),
+                .realtime_policy = m->realtime.priority ?
+                                   realtime_policy_string(m->realtime.policy) : NULL,
                 .realtime_priority = m->realtime.priority,
-                .memory_locked = m->realtime.memory_locked,
+                .memory_locked = realtime_lock_string(m->realtime.lock),
         };
 }
 

@@ -8,10 +8,18 @@
 
 #include <stdbool.h>
 
-/* What lscd runs with. Invariant: memory_locked only when priority > 0. */
+enum realtime_lock {
+        REALTIME_LOCK_NONE = 0,
+        REALTIME_LOCK_CURRENT,  /* what was mapped at start (RLIMIT_MEMLOCK is finite) */
+        REALTIME_LOCK_ALL,      /* that and every later allocation */
+};
+
+/* What lscd runs with. Invariant: priority and policy are 0, and lock
+ * NONE, at normal priority. */
 struct realtime {
-        int priority;           /* SCHED_FIFO/RR priority, 0: not real-time */
-        bool memory_locked;     /* mlockall() took */
+        int policy;             /* SCHED_FIFO or SCHED_RR */
+        int priority;
+        enum realtime_lock lock;
 };
 
 /* Ask for SCHED_FIFO at PRIORITY (0: ask nothing). Returns 0, or a
@@ -20,7 +28,11 @@ struct realtime {
 int realtime_request(int priority);
 
 /* Where lscd stands now; locks its memory once it is real-time, logging
- * when that is refused (lscd stays real-time). */
+ * how much (lscd stays real-time when that is refused). */
 struct realtime realtime_settle(void);
+
+/* "all", "current", "none"; "fifo", "rr": as status reports them. */
+const char *realtime_lock_string(enum realtime_lock lock);
+const char *realtime_policy_string(int policy);
 
 #endif

@@ -19,16 +19,17 @@ static cJSON *cmd_status_counters(const struct cmd_context *ctx, const struct cm
         return c;
 }
 
-/* {"priority":N,"memory_locked":B}, or null at normal priority. */
+/* {"policy":P,"priority":N,"memory_locked":L}, or null at normal priority. */
 static cJSON *cmd_status_realtime(const struct cmd_stats *st)
 {
         cJSON *o;
 
-        if (st->realtime_priority == 0)
+        if (!st->realtime_policy)
                 return cJSON_CreateNull();
         o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "policy", st->realtime_policy);
         cJSON_AddNumberToObject(o, "priority", st->realtime_priority);
-        cJSON_AddBoolToObject(o, "memory_locked", st->memory_locked);
+        cJSON_AddStringToObject(o, "memory_locked", st->memory_locked);
         return o;
 }
 

@@ -30,7 +30,8 @@
  * A frame the line takes at once (it is idle, or within the lead) is
  * written by wire_submit() itself, in the loop iteration that read its
  * request; only its answer waits for the loop (a defer source), so no
- * caller sees a completion from inside its own submit. The one
+ * caller sees its frame's completion from inside its own submit (those of
+the queued frames it supersedes are answered there, as wire.h says). The one
  * CLOCK_MONOTONIC timer (accuracy 1 us) serves the rest: armed for
  * busy_until - lead while frames wait, one frame time later after EAGAIN,
  * off when nothing is queued. Its time depends on the line alone, never
@@ -41,8 +42,10 @@
  * then) and one whole frame written just before t. Its last byte leaves at
  * most lead + frame + STOP after lscd read the request: at 9600 baud with
  * one-servo moves (10.42 ms) and the STOP (4.17 ms), 15.6 ms at normal
- * priority and 14.8 ms real-time, plus the time lscd takes to read the
- * request, which is where a busy machine adds to a normal-priority lscd
+ * priority and 14.8 ms real-time. This holds while lscd wakes within the
+ * lead; a wake-up later than that, and the time lscd takes to read the
+ * request, add to it one for one. Both are where a busy machine hurts a
+ * normal-priority lscd, and what real-time scheduling removes
  * (bench/README.md, "STOP"). Two moves can end after the request: the one
  * finishing and the one written in the lead. A longer frame in flight (a
  * move of many servos) adds its own time: the wire cannot be interrupted

@@ -43,13 +43,14 @@ def granted_lscd_runs_fifo_with_its_memory_locked():
     can_be_realtime()
     with Sim() as sim, Lscd(sim.link, "--realtime", "10") as lscd:
         with lscd.client() as c:
-            tap.eq(c.ok("status")["realtime"], {"priority": 10, "memory_locked": True},
+            tap.eq(c.ok("status")["realtime"],
+                   {"policy": "fifo", "priority": 10, "memory_locked": "all"},
                    "status says real-time")
         pid = lscd.proc.pid
         tap.eq(os.sched_getscheduler(pid) & ~0x40000000, os.SCHED_FIFO, "policy SCHED_FIFO")
         tap.eq(os.sched_getparam(pid).sched_priority, 10, "priority 10")
         tap.check(status_of(pid, "VmLck") > 0, "memory locked (VmLck)")
-        tap.check("Real-time: SCHED_FIFO 10, memory locked" in lscd.stderr(), "logged",
+        tap.check("Real-time: fifo 10, memory locked" in lscd.stderr(), "logged",
                   lscd.stderr())
         with lscd.client() as c:
             tap.eq(c.request("ping")["ok"], True, "and it serves")
@@ -84,16 +85,54 @@ def refused_lscd_says_why_and_serves_at_normal_priority():
 @tap.test
 def started_realtime_by_chrt_it_locks_its_memory():
     can_be_realtime()
-    with Sim() as sim, Lscd(sim.link, prefix=["chrt", "-f", "5"]) as lscd:
-        with lscd.client() as c:
-            tap.eq(c.ok("status")["realtime"], {"priority": 5, "memory_locked": True},
-                   "status says real-time, priority 5")
-        tap.check(status_of(lscd.proc.pid, "VmLck") > 0, "memory locked (VmLck)")
+    for chrt, policy, priority in ((["chrt", "-f", "5"], "fifo", 5),
+                                   (["chrt", "-r", "7"], "rr", 7)):
+        with Sim() as sim, Lscd(sim.link, prefix=chrt) as lscd:
+            with lscd.client() as c:
+                tap.eq(c.ok("status")["realtime"],
+                       {"policy": policy, "priority": priority, "memory_locked": "all"},
+                       "%s: status says real-time" % " ".join(chrt))
+            tap.check(status_of(lscd.proc.pid, "VmLck") > 0, "memory locked (VmLck)")
+
+
+@tap.test
+def a_finite_memory_lock_locks_the_start_and_lscd_survives_a_flood():
+    """Locking later allocations too under RLIMIT_MEMLOCK would make them
+    fail once the limit is reached (lscd aborted at 300 clients)."""
+    can_be_realtime()
+    drop = ["setpriv", "--bounding-set", "-ipc_lock", "--inh-caps", "-ipc_lock", "--"]
+    with Sim() as sim:
+        lscd = Lscd(sim.link, "--realtime", "10", prefix=drop)
+        old = resource.getrlimit(resource.RLIMIT_MEMLOCK)
+        resource.setrlimit(resource.RLIMIT_MEMLOCK, (8 << 20, old[1]))
+        try:
+            lscd.start()
+        finally:
+            resource.setrlimit(resource.RLIMIT_MEMLOCK, old)
+        try:
+            with lscd.client() as c:
+                tap.eq(c.ok("status")["realtime"]["memory_locked"], "current",
+                       "locked as mapped at start")
+            clients = [lscd.client() for _ in range(300)]
+            for c in clients:
+                for i in range(5):
+                    c.send_request("status", id=i)
+            for c in clients:
+                for i in range(5):
+                    c.response(i)
+            tap.eq(lscd.proc.poll(), None, "lscd still runs after 300 clients x 5 status")
+            tap.check("memory locked as mapped now, not what it allocates later" in
+                      lscd.stderr(), "the log says how much is locked", lscd.stderr())
+            for c in clients:
+                c.close()
+        finally:
+            lscd.stop()
+            lscd.kill()
 
 
 @tap.test
 def a_priority_out_of_range_is_a_usage_error():
-    for value in ("100", "-1", "ten", ""):
+    for value in ("100", "-1", "ten", "+5", " 5", ""):
         r = subprocess.run([lscd_binary(), "--realtime", value, "--device", "/nonexistent/x"],
                            capture_output=True, text=True, timeout=10, check=False)
         what = "empty" if not value else "invalid"
