@@ -61,15 +61,13 @@ static enum realtime_lock realtime_lock_memory(void)
 
 const char *realtime_lock_string(enum realtime_lock lock)
 {
-        switch (lock) {
-        case REALTIME_LOCK_ALL:
-                return "all";
-        case REALTIME_LOCK_CURRENT:
-                return "current";
-        case REALTIME_LOCK_NONE:
-                break;
-        }
-        return "none";
+        static const char *const names[] = {
+                [REALTIME_LOCK_NONE] = "none",
+                [REALTIME_LOCK_CURRENT] = "current",
+                [REALTIME_LOCK_ALL] = "all",
+        };
+
+        return names[lock];
 }
 
 const char *realtime_policy_string(int policy)
