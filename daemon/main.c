@@ -49,7 +49,9 @@ static void main_help(void)
                "      --sequences DIR         sequence files (default " LSCD_SEQUENCE_DIR ")\n"
                "      --recordings DIR        where recordings are written (default\n"
                "                              /var/lib/lscd/sequences)\n"
-               "      --battery-timeout MS    battery reply timeout (default 1000)\n"
+               "      --battery-timeout MS    battery and position reply timeout (default 1000)\n"
+               "      --board KIND            lsc (PWM boards) or bus (Bus Servo Controller);\n"
+               "                              the robot file's \"board\" wins (default lsc)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
                "                              1a86:7523, 1a86:55d4, 10c4:ea60)\n"
@@ -80,7 +82,7 @@ enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
         OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
-        OPT_RECORDINGS,
+        OPT_RECORDINGS, OPT_BOARD,
 };
 
 static const struct option main_options[] = {
@@ -97,6 +99,7 @@ static const struct option main_options[] = {
         { "state", required_argument, NULL, OPT_STATE },
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
+        { "board", required_argument, NULL, OPT_BOARD },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
@@ -126,6 +129,10 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
         case OPT_STATE: o->state_path = arg; break;
         case OPT_CHECK_CONFIG: o->check_config = arg; break;
+        case OPT_BOARD:
+                o->board = profile_find(arg);
+                r = o->board ? 0 : -EINVAL;
+                break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
@@ -324,11 +331,11 @@ static int main_check(const struct options *o)
 
 /* Check the robot file PATH: 0, or 2 after printing its errors. A missing
  * file is an error only when CHECKING (--check-config names it). */
-static int main_check_robot(const char *path, bool checking)
+static int main_check_robot(const char *path, const struct profile *board, bool checking)
 {
         struct model *m = NULL;
         char *errors = NULL;
-        int r = model_load(path, &m, &errors);
+        int r = model_load(path, board, &m, &errors);
 
         if (r == -ENOENT && !checking)
                 r = 0;
@@ -367,6 +374,7 @@ int main(int argc, char *argv[])
                 .sequence_dir = LSCD_SEQUENCE_DIR,
                 .record_dir = "/var/lib/lscd/sequences",
                 .battery_timeout_usec = 1000000,
+                .board = &profile_lsc,
                 .max_clients = 1024,
                 .max_client_output = 1048576,
         };
@@ -380,8 +388,8 @@ int main(int argc, char *argv[])
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
         if (options.check_config)
-                return main_check_robot(options.check_config, true);
-        if (main_check_robot(options.robot_path, false) != 0) {
+                return main_check_robot(options.check_config, options.board, true);
+        if (main_check_robot(options.robot_path, options.board, false) != 0) {
                 fprintf(stderr, "lscd: not starting: the robot file has errors\n");
                 return 2;
         }

@@ -40,6 +40,8 @@ const struct cmd *const cmd_table[] = {
         &cmd_cancel,
         &cmd_record_start,
         &cmd_record_stop,
+        &cmd_unload,
+        &cmd_positions,
         NULL,
 };
 
@@ -101,9 +103,30 @@ int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
         return 0;
 }
 
+int cmd_board_takes(const struct model *m, enum lsc_cmd cmd, const char *verb, struct fail *f)
+{
+        if (profile_takes(m->profile, cmd))
+                return 0;
+        return fail(f, LSC_ERRCODE_UNSUPPORTED, NULL, "%s needs board command %d, which the "
+                    "\"%s\" board does not take (lscd --board, or the robot file's board)",
+                    verb, cmd, m->profile->name);
+}
+
+size_t cmd_mask_ids(uint64_t mask, int *ids)
+{
+        size_t n = 0;
+
+        for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (mask & (UINT64_C(1) << id))
+                        ids[n++] = id;
+        return n;
+}
+
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
                 struct cmd_args *args, struct fail *f)
 {
+        if (cmd->board_cmd && cmd_board_takes(m, cmd->board_cmd, cmd->name, f) < 0)
+                return -EINVAL;
         if (cmd_takes_group(cmd) && args->group_name[0]) {
                 int group = model_group(m, args->group_name);
 
@@ -313,14 +336,19 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
         switch (result) {
         case BOARD_COMPLETED:
         case BOARD_MILLIVOLTS:
+        case BOARD_POSITIONS:
                 call->cmd->board_reply(call, value);
                 return;
         case BOARD_STOPPED:
                 call_fail(call, LSC_ERRCODE_STOPPED, NULL, "the group was stopped");
                 return;
         case BOARD_PREEMPTED:
-                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
-                          "a run of group %u was begun before this one completed", value);
+                if (value == LSC_GROUP_ALL)
+                        call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a run of a group the board "
+                                  "did not name was begun before this one completed");
+                else
+                        call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
+                                  "a run of group %u was begun before this one completed", value);
                 return;
         case BOARD_NOT_STARTED:
                 call_fail(call, LSC_ERRCODE_NOT_STARTED, NULL,
@@ -328,7 +356,8 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
                           value);
                 return;
         case BOARD_TIMEOUT:
-                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "no battery reply within %u ms", value);
+                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "no %s reply within %u ms",
+                          call->cmd->name, value);
                 return;
         case BOARD_NOT_CONNECTED:
                 call_fail(call, LSC_ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");

@@ -23,6 +23,7 @@ struct robot {
         struct model *model;
         char *path;
         char *state_path;
+        const struct profile *kind;     /* --board */
         uint64_t loaded;
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
@@ -115,8 +116,9 @@ static void robot_restore(struct robot *r, const struct state_snapshot *snap)
                         board_speed(r->board, g, snap->speeds[g]);
         if (snap->running)
                 board_restore_group(r->board, snap->group, snap->runs, snap->from_lscd);
+        /* A target outside the limits was saved for another board. */
         for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (snap->known[id])
+                if (snap->known[id] && model_in_limits(&r->model->servos[id], snap->target[id]))
                         servos_restore(&r->servos, id, snap->target[id], snap->until[id]);
 }
 
@@ -150,17 +152,17 @@ static int robot_load(const struct robot *r, bool starting, struct model **ret, 
 
         *errors = NULL;
         if (!r->path) {
-                *ret = model_new();
+                *ret = model_new(r->kind);
                 model_add_home(*ret);
                 return 0;
         }
-        e = model_load(r->path, ret, errors);
+        e = model_load(r->path, r->kind, ret, errors);
         if (e != -ENOENT || !starting)
                 return e;
         free(*errors);
         *errors = NULL;
         log_info("No robot file %s: servos have their ids and default limits", r->path);
-        *ret = model_new();
+        *ret = model_new(r->kind);
         model_add_home(*ret);
         return 0;
 }
@@ -175,6 +177,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
 
         r->path = config->path ? mem_strdup(config->path) : NULL;
         r->state_path = config->state_path ? mem_strdup(config->state_path) : NULL;
+        r->kind = config->board;
         r->board = board;
         r->event = sd_event_ref(event);
         servos_init(&r->servos, servos_ops, userdata);
@@ -187,6 +190,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
                 return e;
         }
         r->loaded = clock_usec(CLOCK_REALTIME);
+        board_profile(board, r->model->profile);
         e = sd_event_add_time(event, &r->timer, CLOCK_MONOTONIC, SERVOS_NEVER,
                               ROBOT_TIMER_ACCURACY_USEC, robot_on_timer, r);
         if (e >= 0)
@@ -249,8 +253,12 @@ int robot_reload(struct robot *r, char **errors)
 
         if (e < 0)
                 return e;
+        /* Targets in the old board's units mean nothing on the new one. */
+        if (m->profile != r->model->profile)
+                robot_forget(r, SERVOS_PREEMPTED);
         model_free(r->model);
         r->model = m;
+        board_profile(r->board, m->profile);
         r->loaded = clock_usec(CLOCK_REALTIME);
         return 0;
 }
@@ -300,6 +308,19 @@ void robot_forget(struct robot *r, enum servos_result result)
         servos_forget(&r->servos, result);
         robot_arm(r);
         robot_touch(r);
+}
+
+void robot_unloaded(struct robot *r, uint64_t mask)
+{
+        servos_unloaded(&r->servos, mask);
+        robot_arm(r);
+        robot_touch(r);
+}
+
+void robot_observe(struct robot *r, unsigned id, int position)
+{
+        if (servos_observe(&r->servos, id, position))
+                robot_touch(r);
 }
 
 const struct claims *robot_claims(const struct robot *r)

@@ -23,6 +23,7 @@ struct robot;
 struct robot_config {
         const char *path;               /* the robot file; NULL: none */
         const char *state_path;         /* where state survives restarts; NULL: nowhere */
+        const struct profile *board;    /* --board: unless the robot file names its own */
 };
 
 /* Load the robot file (a missing one is no error: raw ids and default
@@ -53,6 +54,8 @@ void robot_dropped(struct robot *r, const struct servos_plan *plan);
 void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sent,
                    const char *source, void *waiter);
 void robot_forget(struct robot *r, enum servos_result result);
+void robot_unloaded(struct robot *r, uint64_t mask);
+void robot_observe(struct robot *r, unsigned id, int position);
 /* The board's state (speeds, the running group) changed: save it soon. */
 void robot_touch(struct robot *r);
 

@@ -71,6 +71,11 @@ static int servos_spec_target(const struct servos *s, const struct model_servo *
                                     "unknown (never moved by lscd, or a group ran since)",
                                     label, id);
                 target = base + spec->value;
+        } else if (target < ms->wire_min || target > ms->wire_max) {
+                /* The request parser admits any board's positions. */
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, at, "%s %u: %d is outside the "
+                            "board's positions %d..%d", label, id, target, ms->wire_min,
+                            ms->wire_max);
         }
         if (!model_in_limits(ms, target)) {
                 if (spec->delta)
@@ -228,6 +233,36 @@ void servos_forget(struct servos *s, enum servos_result result)
                         st->queued_known = false;
         }
         servos_end_all(s, result);
+}
+
+void servos_unloaded(struct servos *s, uint64_t mask)
+{
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                struct servo_state *st = &s->servo[id];
+
+                if (!(mask & SERVOS_BIT(id)))
+                        continue;
+                st->known = false;
+                st->until = 0;
+                if (st->pending == 0)
+                        st->queued_known = false;
+        }
+        servos_preempt(s, mask);
+}
+
+bool servos_observe(struct servos *s, unsigned id, int position)
+{
+        struct servo_state *st = &s->servo[id];
+
+        for (const struct servos_move *m = s->moves; m; m = m->next)
+                if (m->mask & SERVOS_BIT(id))
+                        return false;
+        if (st->pending > 0)
+                return false;
+        st->known = st->queued_known = true;
+        st->target = st->queued = position;
+        st->until = 0;
+        return true;
 }
 
 void servos_restore(struct servos *s, unsigned id, int target, uint64_t until)

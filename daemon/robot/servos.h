@@ -118,6 +118,12 @@ void servos_written(struct servos *s, const struct servos_plan *plan, uint64_t s
 /* No target is known any more (a group started, the device was lost):
  * every move ends now, answering its wait RESULT. */
 void servos_forget(struct servos *s, enum servos_result result);
+/* The servos of MASK were unloaded (torque off, a bus board): their
+ * targets are unknown, and their moves end (a wait: SERVOS_PREEMPTED). */
+void servos_unloaded(struct servos *s, uint64_t mask);
+/* Servo ID was read at POSITION (logical): it is its target unless a move
+ * of it is queued or in flight. Returns whether it was taken. */
+bool servos_observe(struct servos *s, unsigned id, int position);
 /* A target remembered from before a restart. */
 void servos_restore(struct servos *s, unsigned id, int target, uint64_t until);
 

@@ -16,7 +16,7 @@ extern "C" {
 #define LSC_PROTOCOL_VERSION 1
 /* Additions within the version, each documented in lscd-protocol(7) with the
  * minor version that added it; clients ignore what they do not know. */
-#define LSC_PROTOCOL_MINOR 4
+#define LSC_PROTOCOL_MINOR 5
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 
@@ -51,6 +51,7 @@ enum lsc_errcode {
         LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
         LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
         LSC_ERRCODE_CANCELLED,          /* minor 3 */
+        LSC_ERRCODE_UNSUPPORTED,        /* minor 5: the board (its profile) lacks the command */
         _LSC_ERRCODE_MAX,
 };
 

@@ -166,9 +166,9 @@ static void check_state(void)
         }
         for (const struct board_waiter *w = bs.completion; w; w = w->next)
                 link_waiter(linked, w);
-        for (const struct board_waiter *w = bs.battery; w; w = w->next)
+        for (const struct board_waiter *w = bs.battery.waiters; w; w = w->next)
                 link_waiter(linked, w);
-        ck_assert_int_eq(bs.battery != NULL, bs.battery_pending);
+        ck_assert_int_eq(bs.battery.waiters != NULL, bs.battery.pending);
         for (size_t i = 0; i < N_WAITERS; i++)
                 if (linked[i]) {
                         ck_assert(used[i]);
@@ -382,7 +382,7 @@ static void teardown(void)
         check_state();
         ck_assert_ptr_null(bs.starts);
         ck_assert_ptr_null(bs.completion);
-        ck_assert_ptr_null(bs.battery);
+        ck_assert_ptr_null(bs.battery.waiters);
         for (size_t i = 0; i < N_WAITERS; i++)
                 ck_assert_uint_eq(answers_of(W(i)), used[i] ? 1 : 0);
 }
@@ -840,7 +840,7 @@ START_TEST(test_battery_send_error)
         ck_assert_uint_eq(fk.n_sent, 1);
         expect_sent_battery_query(0);
         expect_answer(W(0), battery_send_errors[_i].result, 0);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
 
         /* Not shared with the failed query: the next request tries again. */
@@ -861,7 +861,7 @@ START_TEST(test_battery_not_written)
         sent(BOARD_FRAME_BATTERY, false);
         expect_answer(W(0), BOARD_DEVICE_LOST, 0);
         expect_answer(W(1), BOARD_DEVICE_LOST, 0);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
         expire(T0 + 10 * SEC);
         ck_assert_uint_eq(fk.n_answers, 2);
@@ -905,7 +905,7 @@ START_TEST(test_battery_answer_may_query_again)
         expect_answer(W(1), BOARD_TIMEOUT, BATTERY_TIMEOUT_USEC / 1000);
         expect_unanswered(W(2));
         ck_assert_uint_eq(fk.n_sent, 2);
-        ck_assert(bs.battery_pending);
+        ck_assert(bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), retry_now + BATTERY_TIMEOUT_USEC);
 
         report_battery(7100, retry_now + MS);
@@ -1174,7 +1174,7 @@ START_TEST(test_abort_unechoed_wait)
         expect_answer(W(1), result, 0);
         expect_answer(W(2), result, 0);
         ck_assert(!bs.running);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_ptr_null(bs.starts);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
 
@@ -1312,7 +1312,7 @@ START_TEST(test_unknown_frame)
         /* And nothing else changed. */
         ck_assert_uint_eq(fk.n_answers, 0);
         expect_running(3, 1, true);
-        ck_assert(bs.battery_pending);
+        ck_assert(bs.battery.pending);
 }
 END_TEST
 
