@@ -35,6 +35,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-claims.py \
 	tests/e2e/test-lscd-sequences.py \
 	tests/e2e/test-lscd-battery.py \
+	tests/e2e/test-lscd-bus.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \
 	tests/e2e/test-lscd-clients.py \

@@ -140,7 +140,7 @@ int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servo
 
 int cmd_encode_motion(const struct cmd_args *a, uint8_t *buf, size_t size)
 {
-        return lsc_frame_encode_move(buf, size, a->plan.time_ms, a->plan.wire, a->plan.n);
+        return servos_encode(&a->plan, buf, size);
 }
 
 int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size)

@@ -109,7 +109,8 @@ int servos_plan(const struct servos *s, const struct model *m, const struct serv
                 size_t n, unsigned time_ms, const char *field, struct servos_plan *plan,
                 struct fail *f)
 {
-        *plan = (struct servos_plan) { .time_ms = time_ms };
+        *plan = (struct servos_plan) { .time_ms = time_ms, .wire_min = m->profile->position_min,
+                                       .wire_max = m->profile->position_max };
         for (size_t i = 0; i < n; i++) {
                 unsigned id = servos_spec_id(m, &specs[i], i, field, f);
                 const struct model_servo *ms = &m->servos[id];
@@ -146,6 +147,12 @@ int servos_plan_pose(const struct servos *s, const struct model *m, const struct
                 specs[i] = (struct servos_spec) { .id = pose->targets[i].id,
                                                   .value = pose->targets[i].position };
         return servos_plan(s, m, specs, pose->n, time_ms, "pose", plan, f);
+}
+
+int servos_encode(const struct servos_plan *plan, uint8_t *buf, size_t size)
+{
+        return lsc_frame_encode_move_within(buf, size, plan->time_ms, plan->wire, plan->n,
+                                            plan->wire_min, plan->wire_max);
 }
 
 void servos_queued(struct servos *s, const struct servos_plan *plan)

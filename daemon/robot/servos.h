@@ -56,10 +56,12 @@ struct servos_spec {
 };
 
 /* A request resolved: the frame's servos and time, and the logical targets
- * it sets. Invariant: ids distinct, mask has exactly their bits. */
+ * it sets. Invariant: ids distinct, mask has exactly their bits, wire
+ * positions within wire_min..wire_max (the board's). */
 struct servos_plan {
         size_t n;
         uint64_t mask;
+        int wire_min, wire_max;
         unsigned time_ms;               /* used: requested, or raised by max_speed */
         unsigned ids[LSC_MOVE_MAX_SERVOS];
         int logical[LSC_MOVE_MAX_SERVOS];
@@ -107,6 +109,10 @@ int servos_plan(const struct servos *s, const struct model *m, const struct serv
 /* The same for a pose's targets. */
 int servos_plan_pose(const struct servos *s, const struct model *m, const struct model_pose *pose,
                      unsigned time_ms, struct servos_plan *plan, struct fail *f);
+
+/* The SERVO_MOVE frame of PLAN, in the board's positions: its size, or a
+ * negative lsc_error (a bug: planning admits only valid plans). */
+int servos_encode(const struct servos_plan *plan, uint8_t *buf, size_t size);
 
 /* PLAN's frame was queued, or dropped before it was written. */
 void servos_queued(struct servos *s, const struct servos_plan *plan);

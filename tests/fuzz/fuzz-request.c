@@ -143,7 +143,7 @@ static void fuzz_line(const char *line, size_t len)
         r = request_parse(exact, len, &req, &err);
         /* The robot without a file, and servos lscd never moved. */
         if (r == 0) {
-                struct model *model = model_new();
+                struct model *model = model_new(&profile_lsc);
                 struct servos servos = { .moves = NULL };
 
                 model_add_home(model);

@@ -154,7 +154,7 @@ static int fuzz_robot(const uint8_t *data, size_t size)
 
         if (size > MODEL_FILE_MAX)
                 return -1;              /* model_load() refuses it unread */
-        r = model_parse((const char *) data, size, FUZZ_FILE, &m, &errors);
+        r = model_parse((const char *) data, size, FUZZ_FILE, &profile_lsc, &m, &errors);
         fuzz_assert(r == 0 || r == -EINVAL);
         fuzz_assert((m != NULL) == (r == 0) && (errors != NULL) == (r != 0));
         if (r == 0)
