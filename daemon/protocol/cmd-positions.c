@@ -43,22 +43,10 @@ cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, 
         return list;
 }
 
-/* "all": the servos the robot file names. */
 static int cmd_positions_prepare(const struct model *m, const struct servos *s,
                                  struct cmd_args *a, struct fail *f)
 {
-        int r = cmd_servo_set(m, a, f);
-
-        if (r < 0 || !a->all)
-                return r;
-        a->plan.mask = 0;
-        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (m->servos[id].name[0])
-                        a->plan.mask |= UINT64_C(1) << id;
-        if (!a->plan.mask)
-                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "\"all\" is the servos "
-                            "the robot file names, and it names none: give their ids");
-        return 0;
+        return cmd_named_servos(m, a, f);
 }
 
 static void cmd_positions_run(struct cmd_context *ctx, struct call *call)

@@ -18,13 +18,6 @@ static int cmd_unload_prepare(const struct model *m, const struct servos *s, str
         return cmd_servo_set(m, a, f);
 }
 
-static int cmd_unload_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
-{
-        int ids[LSC_MOVE_MAX_SERVOS];
-
-        return lsc_frame_encode_unload(buf, size, ids, cmd_mask_ids(a->plan.mask, ids));
-}
-
 static void cmd_unload_run(struct cmd_context *ctx, struct call *call)
 {
         cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0);
@@ -53,7 +46,7 @@ const struct cmd cmd_unload = {
                 "unknown; {\"servos\":[ids]} once the frame is written.",
         .args = cmd_unload_args,
         .prepare = cmd_unload_prepare,
-        .encode = cmd_unload_encode,
+        .encode = cmd_encode_unload,
         .run = cmd_unload_run,
         .written = cmd_unload_written,
 };

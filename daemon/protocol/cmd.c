@@ -103,6 +103,30 @@ int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
         return 0;
 }
 
+int cmd_named_servos(const struct model *m, struct cmd_args *a, struct fail *f)
+{
+        int r = cmd_servo_set(m, a, f);
+
+        if (r < 0 || !a->all)
+                return r;
+        a->plan.mask = 0;
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (m->servos[id].name[0])
+                        a->plan.mask |= UINT64_C(1) << id;
+        if (!a->plan.mask)
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "\"all\" is the servos "
+                            "the robot file names, and it names none: give their ids");
+        return 0;
+}
+
+/* bus-servo-and-d6a.md, "CMD 20". */
+int cmd_encode_unload(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        int ids[LSC_MOVE_MAX_SERVOS];
+
+        return lsc_frame_encode_unload(buf, size, ids, cmd_mask_ids(a->plan.mask, ids));
+}
+
 int cmd_board_takes(const struct model *m, enum lsc_cmd cmd, const char *verb, struct fail *f)
 {
         if (profile_takes(m->profile, cmd))

@@ -69,6 +69,7 @@ struct cmd_args {
         long time_ms;
         bool wait;
         bool replace;
+        bool teach;                             /* record.start */
         bool has_events;        /* false: "events" absent */
         unsigned events;        /* event mask */
         size_t n_specs;
@@ -183,6 +184,11 @@ int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servo
 /* A CMD_ARG_SERVO_SET into plan.mask ("all": every servo, and groups set):
  * 0, or -EINVAL with F (unknown_servo). */
 int cmd_servo_set(const struct model *m, struct cmd_args *args, struct fail *f);
+/* cmd_servo_set() where "all" is the servos the robot file names (a
+ * board's query): 0, or -EINVAL with F. */
+int cmd_named_servos(const struct model *m, struct cmd_args *args, struct fail *f);
+/* The UNLOAD frame of plan.mask's servos (unload, teach mode). */
+int cmd_encode_unload(const struct cmd_args *args, uint8_t *buf, size_t size);
 /* 0 when the board of M takes CMD, else -EINVAL with F (unsupported) for
  * VERB. */
 int cmd_board_takes(const struct model *m, enum lsc_cmd cmd, const char *verb, struct fail *f);

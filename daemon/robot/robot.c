@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@ struct robot {
         sd_event_source *timer;
         sd_event_source *claims_timer;
         sd_event_source *save_timer;
+        sd_event_source *teach_timer;   /* teach mode: while recording */
+        uint64_t teach_usec;
+        void (*teach_fire)(void *userdata);
+        void *teach_userdata;
 };
 
 _Static_assert(SERVOS_NEVER == DEADLINE_NEVER, "the state's \"no deadline\" is the timer's");
@@ -237,6 +242,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->timer);
         sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
+        sd_event_source_disable_unref(r->teach_timer);
         sd_event_unref(r->event);
         recorder_free(r->recorder);
         model_free(r->model);
@@ -368,6 +374,38 @@ void robot_owner_gone(struct robot *r, uint64_t owner)
         robot_arm_claims(r);
 }
 
+static int robot_on_teach(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct robot *r = userdata;
+
+        sd_event_source_set_time(s, usec + r->teach_usec);
+        r->teach_fire(r->teach_userdata);
+        return 0;
+}
+
+int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata)
+{
+        int e;
+
+        assert(r->recorder && !r->teach_timer);
+        r->teach_usec = (uint64_t) period_ms * 1000;
+        r->teach_fire = fire;
+        r->teach_userdata = userdata;
+        e = sd_event_add_time_relative(r->event, &r->teach_timer, CLOCK_MONOTONIC, 0,
+                                       ROBOT_TIMER_ACCURACY_USEC, robot_on_teach, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->teach_timer, SD_EVENT_ON);
+        if (e < 0)
+                r->teach_timer = sd_event_source_disable_unref(r->teach_timer);
+        return e;
+}
+
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan)
+{
+        if (r->recorder && r->teach_timer)
+                recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
+}
+
 void robot_record(struct robot *r, struct recorder *rec)
 {
         recorder_free(r->recorder);
@@ -379,6 +417,7 @@ struct recorder *robot_record_stop(struct robot *r)
         struct recorder *rec = r->recorder;
 
         r->recorder = NULL;
+        r->teach_timer = sd_event_source_disable_unref(r->teach_timer);
         return rec;
 }
 

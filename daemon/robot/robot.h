@@ -64,6 +64,11 @@ void robot_touch(struct robot *r);
 void robot_record(struct robot *r, struct recorder *rec);
 struct recorder *robot_record_stop(struct robot *r);
 const struct recorder *robot_recording(const struct robot *r);
+/* Teach mode, while the recording runs: FIRE(USERDATA) now and every
+ * PERIOD_MS (a read of the servos' positions, each handed back through
+ * robot_teach_sample()). 0 or a negative errno. */
+int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata);
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan);
 
 /* Wrappers of claims.h at the loop's time, keeping the claims' timer in
  * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */

@@ -121,6 +121,52 @@ def an_lsc_board_refuses_with_nothing_on_the_wire():
         tap.eq([r[3] for r in rx(sim, since)], [3], "only the move reached the wire")
 
 
+def wait_reads(sim, n):
+    """n more position reads on the wire, so that the hand's position was
+    sampled (a read at or after the hand command sees it)."""
+    sim.wait_count("rx", n, since=sim.mark(), timeout=10)
+
+
+@tap.test
+def teach_then_replay():
+    # lsc-sim's hand moves are instant; each is held for two reads, and the
+    # replay must make the same moves: the positions the hand gave, in the
+    # sampling period's time, one step per reading that changed.
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        period = c.ok("record.start", name="taught", servos=["base", "grip"], teach=True)["period_ms"]
+        tap.eq(period, 100, "two servos are read every 100 ms (the wire's budget, recorder.c)")
+        sim.wait_for("rx", hexbytes("55 55 05 14 02 01 03"), since=since)
+        # One servo at a time: a read between two hand commands sees no
+        # half-made pose.
+        hand = [(250, 500), (600, 500), (600, 900), (0, 900), (0, 1000)]
+        for base, grip in hand:
+            wait_reads(sim, 2)
+            sim.command("hand 1 %d" % base)
+            sim.command("hand 3 %d" % grip)
+        wait_reads(sim, 2)
+        r = c.ok("record.stop")
+        tap.eq(r["steps"], 6, "the rest pose, then one step per hand move")
+        tap.eq(rx(sim, since, 0x14), [hexbytes("55 55 05 14 02 01 03")], "one unload")
+        tap.check(all(x == hexbytes("55 55 05 15 02 01 03") for x in rx(sim, since, 0x15)),
+                  "every read asks for servos 1 and 3")
+        since = sim.mark()
+        c.ok("sequence.run", name="taught", wait=True)
+        want = [bytes([0x55, 0x55, 11, 3, 2, period, 0, 1, b & 255, b >> 8, 3, g & 255, g >> 8])
+                for b, g in [(500, 500)] + hand]
+        tap.eq(rx(sim, since, 0x03), want, "the replay makes the hand's moves, 100 ms each")
+
+
+@tap.test
+def teach_needs_a_bus_board():
+    with running() as (sim, lscd):
+        c = lscd.client()
+        tap.eq(error_of(c.request("record.start", name="t", servos=[1], teach=True)),
+               ("unsupported", None), "refused on an LSC board")
+        tap.eq(rx(sim), [], "nothing on the wire")
+
+
 @tap.test
 def older_firmware_reports():
     with running("--firmware", "old", "--group", "4:300") as (sim, lscd):
