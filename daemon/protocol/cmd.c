@@ -380,8 +380,8 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
                           value);
                 return;
         case BOARD_TIMEOUT:
-                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "no %s reply within %u ms",
-                          call->cmd->name, value);
+                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "the board did not reply to %s "
+                          "within %u ms", call->cmd->name, value);
                 return;
         case BOARD_NOT_CONNECTED:
                 call_fail(call, LSC_ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");
@@ -416,15 +416,19 @@ const struct board_ops cmd_board_ops = {
         .event = cmd_board_event,
 };
 
-/* {"time_ms":N} of a move or pose, plus "completed":true once it ended. */
-static void cmd_motion_reply(struct call *call, bool completed)
+cJSON *cmd_motion_response(struct call *call, bool completed)
 {
         cJSON *response = call_response(call);
 
         cJSON_AddNumberToObject(response, "time_ms", call->args.plan.time_ms);
         if (completed)
                 cJSON_AddTrueToObject(response, "completed");
-        call_reply(call, response);
+        return response;
+}
+
+static void cmd_motion_reply(struct call *call, bool completed)
+{
+        call_reply(call, cmd_motion_response(call, completed));
 }
 
 void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source)
@@ -441,6 +445,12 @@ static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result r
 
         switch (result) {
         case SERVOS_COMPLETED:
+                /* move's confirm: read where the servos are (cmd-move.c). */
+                if (call->args.confirm) {
+                        call->waiter.servos = call->args.plan.mask;
+                        board_positions(call->ctx->board, &call->waiter);
+                        return;
+                }
                 cmd_motion_reply(call, true);
                 return;
         case SERVOS_PREEMPTED:

@@ -70,6 +70,8 @@ struct cmd_args {
         bool wait;
         bool replace;
         bool teach;                             /* record.start */
+        bool confirm;                           /* move */
+        long tolerance;
         bool has_events;        /* false: "events" absent */
         unsigned events;        /* event mask */
         size_t n_specs;
@@ -238,6 +240,10 @@ extern const struct claims_ops cmd_claims_ops;
 /* The servos' state's decisions (move waits, move.completed); userdata
  * is the struct cmd_context. */
 extern const struct servos_ops cmd_servos_ops;
+
+/* The response of a move or pose: {"time_ms"}, and "completed":true
+ * once it ended. */
+cJSON *cmd_motion_response(struct call *call, bool completed);
 
 /* A move or pose CALL was written: its plan is the servos' new state; the
  * call is answered now, or with wait when the move ends. */

@@ -99,6 +99,27 @@ def concurrent_reads_share_one_query():
 
 
 @tap.test
+def a_move_confirmed_by_reading():
+    # lsc-sim's PWM board never answers CMD 21: the readings are injected.
+    with running(lscd_args=("--board", "bus", "--battery-timeout", "30000")) as (sim, lscd):
+        c = lscd.client()
+        query = hexbytes("55 55 04 15 01 01")
+        for reading, confirmed in ((605, True), (650, False)):
+            since = sim.mark()
+            rid = c.send_request("move", servos=[{"id": 1, "position": 600}], time_ms=0,
+                                 wait=True, confirm=True, tolerance=10)
+            sim.wait_for("rx", query, since=since)
+            sim.command("raw 55 55 06 15 01 01 %02X %02X" % (reading & 255, reading >> 8))
+            r = c.response(rid)
+            tap.eq((r["completed"], r["confirmed"], r["positions"]),
+                   (True, confirmed, [{"id": 1, "name": None, "position": reading}]),
+                   "read %d for 600 within 10: confirmed %s" % (reading, confirmed))
+        tap.eq(error_of(c.request("move", servos=[{"id": 1, "position": 600}], time_ms=0,
+                                  confirm=True)), ("invalid_argument", "confirm"),
+               "confirm needs wait")
+
+
+@tap.test
 def a_read_times_out():
     with running(lscd_args=("--board", "bus", "--battery-timeout", "300")) as (sim, lscd):
         c = lscd.client()
@@ -113,7 +134,9 @@ def an_lsc_board_refuses_with_nothing_on_the_wire():
         c = lscd.client()
         since = sim.mark()
         for verb, args in (("unload", {"servos": [1]}), ("positions", {"servos": [1]}),
-                           ("unload", {"servos": "all"})):
+                           ("unload", {"servos": "all"}),
+                           ("move", {"servos": [{"id": 1, "position": 1500}], "time_ms": 0,
+                                     "wait": True, "confirm": True})):
             tap.eq(error_of(c.request(verb, **args)), ("unsupported", None),
                    "%s is unsupported" % verb)
         c.ok("move", servos=[{"id": 1, "position": 1500}], time_ms=0)
@@ -152,7 +175,9 @@ def teach_then_replay():
         tap.check(all(x == hexbytes("55 55 05 15 02 01 03") for x in rx(sim, since, 0x15)),
                   "every read asks for servos 1 and 3")
         since = sim.mark()
-        c.ok("sequence.run", name="taught", wait=True)
+        # It holds each pose as long as the hand did: as long as the reads
+        # took on a loaded machine.
+        c.ok("sequence.run", name="taught", wait=True, timeout=120)
         want = [bytes([0x55, 0x55, 11, 3, 2, period, 0, 1, b & 255, b >> 8, 3, g & 255, g >> 8])
                 for b, g in [(500, 500)] + hand]
         tap.eq(rx(sim, since, 0x03), want, "the replay makes the hand's moves, 100 ms each")
