@@ -7,7 +7,12 @@ logical positions, concurrent reads sharing one query, the timeout, the
 "unsupported" refusal on an LSC board with nothing on the wire, and the
 older firmware's reports (bus-servo-and-d6a.md)."""
 
+import os
+import signal
+import subprocess
+
 import tap
+from lscctlharness import LSCCTL, TIMEOUT
 from lscdharness import error_of, running
 from simharness import hexbytes
 
@@ -181,6 +186,30 @@ def teach_then_replay():
         want = [bytes([0x55, 0x55, 11, 3, 2, period, 0, 1, b & 255, b >> 8, 3, g & 255, g >> 8])
                 for b, g in [(500, 500)] + hand]
         tap.eq(rx(sim, since, 0x03), want, "the replay makes the hand's moves, 100 ms each")
+
+
+@tap.test
+def lscctl_teach():
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        since = sim.mark()
+        proc = subprocess.Popen([LSCCTL, "-s", lscd.socket_path, "teach", "wave", "--servos",
+                                 "base"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        wait_reads(sim, 1)
+        sim.command("hand 1 200")
+        wait_reads(sim, 2)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        path = os.path.join(lscd.dir, "recordings", "wave.yaml")
+        tap.eq((proc.returncode, out), (0, "recorded wave: 2 steps in %s\n" % path),
+               "SIGINT stops teaching and writes the file")
+        tap.check("every 100 ms" in err, "lscctl says the period", err)
+        with open(path, encoding="utf-8") as f:
+            steps = [line for line in f if line.startswith("  - ")]
+        tap.check(steps[0].startswith("  - {servos: {base: 500}, time_ms: 100") and
+                  steps[1].startswith("  - {servos: {base: 200}, time_ms: 100"),
+                  "the rest position, then the hand's", steps)
 
 
 @tap.test
