@@ -169,6 +169,12 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         recorder_free(rec);
 }
 
+/* Teach mode's frame: the unload of its servos. */
+static int cmd_record_start_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        return a->teach ? cmd_encode_unload(a, buf, size) : 0;
+}
+
 /* Teach mode needs a board that unloads and reads; its "all" is the named
  * servos, as for positions. */
 static int cmd_record_start_prepare(const struct model *m, const struct servos *s,
@@ -204,7 +210,7 @@ const struct cmd cmd_record_start = {
                 "with teach, also their positions as a hand moves them: {\"period_ms\"}.",
         .args = cmd_record_start_args,
         .prepare = cmd_record_start_prepare,
-        .encode = cmd_encode_unload,
+        .encode = cmd_record_start_encode,
         .run = cmd_record_start_run,
         .written = cmd_record_start_written,
 };
