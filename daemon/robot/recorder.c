@@ -57,9 +57,10 @@ void recorder_add(struct recorder *r, const struct servos_plan *plan, uint64_t s
  * most 38 ms of it (32 servos). The reply is the longer, up to 105 ms: a
  * period of three replies leaves two thirds of the board-to-host direction
  * to the board's reports and other queries, and never lets reads queue up.
- * The period is at least RECORDER_TEACH_PERIOD_MIN_MS: 6 servos (23 bytes,
- * 24 ms) are read every 100 ms, 32 servos every 316 ms. The board also
- * asks each servo on its own bus; how long that takes is not documented.
+ * The period is at least RECORDER_TEACH_PERIOD_MIN_MS: up to 9 servos
+ * (6: 23 bytes, 24 ms) are read every 100 ms, 32 servos every 316 ms. The
+ * board also asks each servo on its own bus; how long that takes is not
+ * documented.
  */
 unsigned recorder_teach_period_ms(size_t n)
 {
