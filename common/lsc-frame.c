@@ -356,12 +356,12 @@ int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg)
                 frame_parse_move(frame, msg);
                 return LSC_OK;
         case LSC_CMD_ACTION_GROUP_RUN:
+        case LSC_CMD_ACTION_GROUP_COMPLETE:
+                /* bus-servo-and-d6a.md, "Older firmware report forms". */
                 if (n == 0) {
                         msg->type = LSC_MSG_GROUP_RUN_BARE;
                         return LSC_OK;
                 }
-                /* fall through */
-        case LSC_CMD_ACTION_GROUP_COMPLETE:
                 msg->type = frame->cmd == LSC_CMD_ACTION_GROUP_RUN ?
                             LSC_MSG_GROUP_RUN : LSC_MSG_GROUP_COMPLETE;
                 msg->u.group.group = p[0];
