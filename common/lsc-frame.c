@@ -23,7 +23,7 @@ static const char *const frame_errors[] = {
         [-LSC_E_TOO_MANY_SERVOS] = "too many servos for one frame",
         [-LSC_E_DUP_SERVO]       = "the same servo id appears twice in one move",
         [-LSC_E_SERVO_ID]        = "servo id out of range (1..32)",
-        [-LSC_E_POSITION]        = "servo position out of range (500..2500)",
+        [-LSC_E_POSITION]        = "servo position out of range (500..2500, 0..1000 on a bus board)",
         [-LSC_E_TIME]            = "move time out of range (0..65535 ms)",
         [-LSC_E_GROUP]           = "action group out of range (0..254, or 255 for all with speed)",
         [-LSC_E_RUNS]            = "run count out of range (0..65535, 0 = forever)",
@@ -85,7 +85,12 @@ static int frame_write_byte_u16(uint8_t *buf, size_t size, uint8_t cmd,
         return frame_write(buf, size, cmd, params, sizeof(params));
 }
 
-static int frame_check_servos(const struct lsc_servo *servos, size_t n)
+/* Ids 1..32, each at most once, n of them (at least one): SERVO_MOVE,
+ * UNLOAD, POS_READ. Calls CHECK_ITEM(i) after each id, when not NULL. */
+static int frame_check_ids(size_t n, int (*id_at)(const void *items, size_t i),
+                           const void *items, int (*check_item)(const void *items, size_t i,
+                                                                long min, long max),
+                           long min, long max)
 {
         uint32_t seen = 0;
 
@@ -94,25 +99,58 @@ static int frame_check_servos(const struct lsc_servo *servos, size_t n)
         if (n > LSC_MOVE_FRAME_MAX_SERVOS)
                 return LSC_E_TOO_MANY_SERVOS;
         for (size_t i = 0; i < n; i++) {
+                int id = id_at(items, i);
                 uint32_t bit;
+                int r;
 
-                if (!frame_in_range(servos[i].id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX))
+                if (!frame_in_range(id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX))
                         return LSC_E_SERVO_ID;
-                bit = UINT32_C(1) << (servos[i].id - LSC_SERVO_ID_MIN);
+                bit = UINT32_C(1) << (id - LSC_SERVO_ID_MIN);
                 if (seen & bit)
                         return LSC_E_DUP_SERVO;
                 seen |= bit;
-                if (!frame_in_range(servos[i].position, LSC_POSITION_MIN, LSC_POSITION_MAX))
-                        return LSC_E_POSITION;
+                r = check_item ? check_item(items, i, min, max) : LSC_OK;
+                if (r < 0)
+                        return r;
         }
         return LSC_OK;
+}
+
+static int frame_servo_id(const void *items, size_t i)
+{
+        return ((const struct lsc_servo *)items)[i].id;
+}
+
+static int frame_plain_id(const void *items, size_t i)
+{
+        return ((const int *)items)[i];
+}
+
+static int frame_servo_position(const void *items, size_t i, long min, long max)
+{
+        return frame_in_range(((const struct lsc_servo *)items)[i].position, min, max) ?
+               LSC_OK : LSC_E_POSITION;
+}
+
+static int frame_check_servos(const struct lsc_servo *servos, size_t n, long min, long max)
+{
+        return frame_check_ids(n, frame_servo_id, servos, frame_servo_position, min, max);
 }
 
 int lsc_frame_encode_move(uint8_t *buf, size_t size, long time_ms,
                           const struct lsc_servo *servos, size_t n_servos)
 {
+        return lsc_frame_encode_move_within(buf, size, time_ms, servos, n_servos,
+                                            LSC_POSITION_MIN, LSC_POSITION_MAX);
+}
+
+int lsc_frame_encode_move_within(uint8_t *buf, size_t size, long time_ms,
+                                 const struct lsc_servo *servos, size_t n_servos,
+                                 long min, long max)
+{
         uint8_t params[MOVE_PARAMS(LSC_MOVE_MAX_SERVOS)];
-        int r = frame_check_servos(servos, n_servos);
+        int r = frame_check_servos(servos, n_servos, min < 0 ? 0 : min,
+                                   max > 0xffff ? 0xffff : max);
 
         if (r < 0)
                 return r;
@@ -176,6 +214,56 @@ int lsc_frame_encode_battery_reply(uint8_t *buf, size_t size, long millivolts)
         return frame_write(buf, size, LSC_CMD_GET_BATTERY_VOLTAGE, params, sizeof(params));
 }
 
+/* UNLOAD or POS_READ request: N id1 .. idN (bus-servo-and-d6a.md, "CMD 20",
+ * "CMD 21"). */
+static int frame_encode_ids(uint8_t *buf, size_t size, uint8_t cmd, const int *ids, size_t n)
+{
+        uint8_t params[1 + LSC_MOVE_MAX_SERVOS];
+        int r = frame_check_ids(n, frame_plain_id, ids, NULL, 0, 0);
+
+        if (r < 0)
+                return r;
+        params[0] = (uint8_t)n;
+        for (size_t i = 0; i < n; i++)
+                params[1 + i] = (uint8_t)ids[i];
+        return frame_write(buf, size, cmd, params, n + 1);
+}
+
+int lsc_frame_encode_unload(uint8_t *buf, size_t size, const int *ids, size_t n_ids)
+{
+        return frame_encode_ids(buf, size, LSC_CMD_MULT_SERVO_UNLOAD, ids, n_ids);
+}
+
+int lsc_frame_encode_position_query(uint8_t *buf, size_t size, const int *ids, size_t n_ids)
+{
+        return frame_encode_ids(buf, size, LSC_CMD_MULT_SERVO_POS_READ, ids, n_ids);
+}
+
+/* POS_READ reply: N {id posLo posHi} x N, little-endian (bus-servo-and-d6a.md,
+ * "CMD 21"; the V1.2 PDF's example prints them high byte first, its text and
+ * every library low byte first). */
+int lsc_frame_encode_position_reply(uint8_t *buf, size_t size,
+                                    const struct lsc_servo *servos, size_t n_servos)
+{
+        uint8_t params[1 + 3 * LSC_MOVE_MAX_SERVOS];
+        int r = frame_check_servos(servos, n_servos, 0, 0xffff);
+
+        if (r < 0)
+                return r;
+        params[0] = (uint8_t)n_servos;
+        for (size_t i = 0; i < n_servos; i++) {
+                params[1 + 3 * i] = (uint8_t)servos[i].id;
+                frame_put_u16(params + 2 + 3 * i, (unsigned)servos[i].position);
+        }
+        return frame_write(buf, size, LSC_CMD_MULT_SERVO_POS_READ, params, 1 + 3 * n_servos);
+}
+
+/* bus-servo-and-d6a.md, "Older firmware report forms": 55 55 02 06. */
+int lsc_frame_encode_group_run_bare(uint8_t *buf, size_t size)
+{
+        return frame_write(buf, size, LSC_CMD_ACTION_GROUP_RUN, NULL, 0);
+}
+
 int lsc_frame_write(uint8_t *buf, size_t size, const struct lsc_frame *frame)
 {
         if (frame->n_params > LSC_FRAME_MAX_PARAMS)
@@ -183,14 +271,30 @@ int lsc_frame_write(uint8_t *buf, size_t size, const struct lsc_frame *frame)
         return frame_write(buf, size, frame->cmd, frame->params, frame->n_params);
 }
 
-/* first_param is read only for SERVO_MOVE, whose Length >= 8 implies it
- * exists; for a shorter Length its value does not matter. */
+/* A count N of 1..LSC_MOVE_FRAME_MAX_SERVOS, and a frame of N ids (N + 3) or,
+ * for POS_READ's reply, of N positions (3N + 3). */
+static int frame_ids_plausible(uint8_t cmd, uint8_t length, uint8_t n)
+{
+        if (n < 1 || n > LSC_MOVE_FRAME_MAX_SERVOS)
+                return 0;
+        return length == n + 3 || (cmd == LSC_CMD_MULT_SERVO_POS_READ && length == 3 * n + 3);
+}
+
+/* first_param is read only for the commands with a count (SERVO_MOVE,
+ * UNLOAD, POS_READ), whose Length >= 4 implies it exists; for a shorter
+ * Length its value does not matter. */
 int lsc_frame_length_plausible(uint8_t cmd, uint8_t length, uint8_t first_param)
 {
         switch (cmd) {
         case LSC_CMD_SERVO_MOVE:
                 return first_param >= 1 && length == MOVE_PARAMS(first_param) + 2;
+        case LSC_CMD_MULT_SERVO_UNLOAD:
+        case LSC_CMD_MULT_SERVO_POS_READ:
+                return frame_ids_plausible(cmd, length, first_param);
         case LSC_CMD_ACTION_GROUP_RUN:
+                /* An older firmware reports a run without parameters
+                 * (bus-servo-and-d6a.md, "Older firmware report forms"). */
+                return length == 5 || length == 2;
         case LSC_CMD_ACTION_GROUP_COMPLETE:
         case LSC_CMD_ACTION_GROUP_SPEED:
                 return length == 5;
@@ -215,6 +319,27 @@ static void frame_parse_move(const struct lsc_frame *frame, struct lsc_msg *msg)
         }
 }
 
+/* UNLOAD and POS_READ: ids, or (POS_READ, Length 3N + 3) positions. */
+static void frame_parse_ids(const struct lsc_frame *frame, struct lsc_msg *msg)
+{
+        const uint8_t *p = frame->params;
+
+        if (frame->n_params == 3 * p[0] + 1) {
+                msg->type = LSC_MSG_POSITION_REPLY;
+                msg->u.positions.n = p[0];
+                for (unsigned i = 0; i < p[0]; i++) {
+                        msg->u.positions.servos[i].id = p[1 + 3 * i];
+                        msg->u.positions.servos[i].position = (int)frame_get_u16(p + 2 + 3 * i);
+                }
+                return;
+        }
+        msg->type = frame->cmd == LSC_CMD_MULT_SERVO_UNLOAD ? LSC_MSG_SERVO_UNLOAD
+                                                           : LSC_MSG_POSITION_QUERY;
+        msg->u.ids.n = p[0];
+        for (unsigned i = 0; i < p[0]; i++)
+                msg->u.ids.ids[i] = p[1 + i];
+}
+
 /* The layout rules are those of lsc_frame_length_plausible(), so the
  * decoder never returns a frame of a known command that fails here. */
 int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg)
@@ -232,6 +357,11 @@ int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg)
                 return LSC_OK;
         case LSC_CMD_ACTION_GROUP_RUN:
         case LSC_CMD_ACTION_GROUP_COMPLETE:
+                /* bus-servo-and-d6a.md, "Older firmware report forms". */
+                if (n == 0) {
+                        msg->type = LSC_MSG_GROUP_RUN_BARE;
+                        return LSC_OK;
+                }
                 msg->type = frame->cmd == LSC_CMD_ACTION_GROUP_RUN ?
                             LSC_MSG_GROUP_RUN : LSC_MSG_GROUP_COMPLETE;
                 msg->u.group.group = p[0];
@@ -249,6 +379,10 @@ int lsc_frame_parse(const struct lsc_frame *frame, struct lsc_msg *msg)
                 msg->type = n == 0 ? LSC_MSG_BATTERY_QUERY : LSC_MSG_BATTERY_REPLY;
                 if (n == 2)
                         msg->u.millivolts = frame_get_u16(p);
+                return LSC_OK;
+        case LSC_CMD_MULT_SERVO_UNLOAD:
+        case LSC_CMD_MULT_SERVO_POS_READ:
+                frame_parse_ids(frame, msg);
                 return LSC_OK;
         default:
                 return LSC_E_UNKNOWN_CMD;
@@ -275,6 +409,15 @@ int lsc_frame_encode_msg(uint8_t *buf, size_t size, const struct lsc_msg *msg)
                 return lsc_frame_encode_battery_query(buf, size);
         case LSC_MSG_BATTERY_REPLY:
                 return lsc_frame_encode_battery_reply(buf, size, msg->u.millivolts);
+        case LSC_MSG_SERVO_UNLOAD:
+                return lsc_frame_encode_unload(buf, size, msg->u.ids.ids, msg->u.ids.n);
+        case LSC_MSG_POSITION_QUERY:
+                return lsc_frame_encode_position_query(buf, size, msg->u.ids.ids, msg->u.ids.n);
+        case LSC_MSG_POSITION_REPLY:
+                return lsc_frame_encode_position_reply(buf, size, msg->u.positions.servos,
+                                                       msg->u.positions.n);
+        case LSC_MSG_GROUP_RUN_BARE:
+                return lsc_frame_encode_group_run_bare(buf, size);
         default:
                 return LSC_E_UNKNOWN_CMD;
         }

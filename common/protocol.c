@@ -34,6 +34,7 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_UNKNOWN_CLAIM]    = "unknown_claim",
         [LSC_ERRCODE_UNKNOWN_SEQUENCE] = "unknown_sequence",
         [LSC_ERRCODE_CANCELLED]        = "cancelled",
+        [LSC_ERRCODE_UNSUPPORTED]      = "unsupported",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {

@@ -37,6 +37,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-realtime.py \
 	tests/e2e/test-lscd-sequences.py \
 	tests/e2e/test-lscd-battery.py \
+	tests/e2e/test-lscd-bus.py \
 	tests/e2e/test-lscd-device.py \
 	tests/e2e/test-lscd-input.py \
 	tests/e2e/test-lscd-clients.py \

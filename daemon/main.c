@@ -51,7 +51,9 @@ static void main_help(void)
                "      --sequences DIR         sequence files (default " LSCD_SEQUENCE_DIR ")\n"
                "      --recordings DIR        where recordings are written (default\n"
                "                              /var/lib/lscd/sequences)\n"
-               "      --battery-timeout MS    battery reply timeout (default 1000)\n"
+               "      --battery-timeout MS    battery and position reply timeout (default 1000)\n"
+               "      --board KIND            lsc (PWM boards) or bus (Bus Servo Controller);\n"
+               "                              the robot file's \"board\" wins (default lsc)\n"
                "      --realtime PRIORITY     run SCHED_FIFO at PRIORITY, 1..99, memory locked\n"
                "                              (default 0: normal priority)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
@@ -87,7 +89,7 @@ enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
         OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
-        OPT_RECORDINGS, OPT_REALTIME,
+        OPT_RECORDINGS, OPT_REALTIME, OPT_BOARD,
 };
 
 static const struct option main_options[] = {
@@ -105,6 +107,7 @@ static const struct option main_options[] = {
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
         { "realtime", required_argument, NULL, OPT_REALTIME },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
+        { "board", required_argument, NULL, OPT_BOARD },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
@@ -134,6 +137,10 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_OBSERVE_SOCKET: o->observe_path = arg; break;
         case OPT_STATE: o->state_path = arg; break;
         case OPT_CHECK_CONFIG: o->check_config = arg; break;
+        case OPT_BOARD:
+                o->board = profile_find(arg);
+                r = o->board ? 0 : -EINVAL;
+                break;
         case 'b':
                 r = main_number(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
@@ -336,11 +343,11 @@ static int main_check(const struct options *o)
 
 /* Check the robot file PATH: 0, or 2 after printing its errors. A missing
  * file is an error only when CHECKING (--check-config names it). */
-static int main_check_robot(const char *path, bool checking)
+static int main_check_robot(const char *path, const struct profile *board, bool checking)
 {
         struct model *m = NULL;
         char *errors = NULL;
-        int r = model_load(path, &m, &errors);
+        int r = model_load(path, board, &m, &errors);
 
         if (r == -ENOENT && !checking)
                 r = 0;
@@ -379,6 +386,7 @@ int main(int argc, char *argv[])
                 .sequence_dir = LSCD_SEQUENCE_DIR,
                 .record_dir = "/var/lib/lscd/sequences",
                 .battery_timeout_usec = 1000000,
+                .board = &profile_lsc,
                 .max_clients = 1024,
                 .max_client_output = 1048576,
         };
@@ -393,8 +401,8 @@ int main(int argc, char *argv[])
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
         if (options.check_config)
-                return main_check_robot(options.check_config, true);
-        if (main_check_robot(options.robot_path, false) != 0) {
+                return main_check_robot(options.check_config, options.board, true);
+        if (main_check_robot(options.robot_path, options.board, false) != 0) {
                 fprintf(stderr, "lscd: not starting: the robot file has errors\n");
                 return 2;
         }

@@ -404,7 +404,7 @@ static int manager_new_layers(struct manager *m)
                 .max_clients = o->max_clients, .max_output = o->max_client_output,
         };
         const struct robot_config robot = {
-                .path = o->robot_path, .state_path = o->state_path,
+                .path = o->robot_path, .state_path = o->state_path, .board = o->board,
         };
         int r = wire_new(&m->wire, m->event, manager_on_wire_error, m);
 

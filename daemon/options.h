@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "ports.h"
+#include "profile.h"
 
 #define OPTIONS_MAX_USB_IDS 16
 
@@ -30,6 +31,7 @@ struct options {
         const char *check_config;       /* --check-config: check this file and exit */
         uint64_t battery_timeout_usec;
         int realtime_priority;          /* --realtime, 0: not asked for */
+        const struct profile *board;    /* --board, unless the robot file names one */
         unsigned max_clients;
         size_t max_client_output;       /* bytes queued per client */
         size_t n_usb_ids;

@@ -30,6 +30,15 @@ static void board_forget_servos(struct sim_board *b)
                 b->servo[id] = (struct sim_servo){ .from = SIM_UNKNOWN, .target = SIM_UNKNOWN };
 }
 
+/* The middle of a bus servo's range, where the simulated ones power on. */
+#define SIM_BUS_HOME ((LSC_BUS_POSITION_MIN + LSC_BUS_POSITION_MAX) / 2)
+
+/* A bus servo held at POSITION: limp (by hand), or after power-on. */
+static void board_hold(struct sim_board *b, int id, int position, bool limp)
+{
+        b->servo[id] = (struct sim_servo){ .from = position, .target = position, .limp = limp };
+}
+
 void sim_board_power_cycle(struct sim_board *b)
 {
         b->running = -1;
@@ -38,6 +47,8 @@ void sim_board_power_cycle(struct sim_board *b)
         for (int g = 0; g < SIM_BOARD_GROUPS; g++)
                 b->percent[g] = 100;
         board_forget_servos(b);
+        for (int id = LSC_SERVO_ID_MIN; b->bus && id <= LSC_SERVO_ID_MAX; id++)
+                board_hold(b, id, SIM_BUS_HOME, false);
 }
 
 static void reply_nothing(struct sim_reply *r, enum sim_action action)
@@ -66,7 +77,11 @@ static void board_start(struct sim_board *b, unsigned g, unsigned runs,
         else
                 b->deadline_us = now_us + (uint64_t)b->duration_ms[g] * 100 * 1000
                                  * runs / b->percent[g];
-        reply_frame(r, lsc_frame_encode_group_run(r->frame, sizeof(r->frame), g, runs));
+        /* bus-servo-and-d6a.md, "Older firmware report forms". */
+        if (b->old_firmware)
+                reply_frame(r, lsc_frame_encode_group_run_bare(r->frame, sizeof(r->frame)));
+        else
+                reply_frame(r, lsc_frame_encode_group_run(r->frame, sizeof(r->frame), g, runs));
 }
 
 static void board_idle(struct sim_board *b)
@@ -116,15 +131,19 @@ static void board_speed(struct sim_board *b, const struct lsc_msg *m, struct sim
 }
 
 /* A move is acted on only when every servo is a channel and every position
- * a pulse width the board drives; otherwise it is malformed. */
+ * one the board drives (a pulse width, or a bus servo's 0..1000); otherwise
+ * it is malformed. */
 static void board_move(struct sim_board *b, const struct lsc_msg *m, uint64_t now_us,
                        struct sim_reply *r)
 {
+        int min = b->bus ? LSC_BUS_POSITION_MIN : LSC_POSITION_MIN;
+        int max = b->bus ? LSC_BUS_POSITION_MAX : LSC_POSITION_MAX;
+
         for (unsigned i = 0; i < m->u.move.n_servos; i++) {
                 const struct lsc_servo *s = &m->u.move.servos[i];
 
                 if (s->id < LSC_SERVO_ID_MIN || s->id > LSC_SERVO_ID_MAX ||
-                    s->position < LSC_POSITION_MIN || s->position > LSC_POSITION_MAX) {
+                    s->position < min || s->position > max) {
                         reply_nothing(r, SIM_BEEP);
                         return;
                 }
@@ -140,6 +159,53 @@ static void board_move(struct sim_board *b, const struct lsc_msg *m, uint64_t no
                 };
         }
         reply_nothing(r, SIM_NOTHING);
+}
+
+/* Torque off (bus-servo-and-d6a.md, "CMD 20"): no reply. An id that is no
+ * channel is ignored, as a bus board ignores a servo that is not there. */
+static void board_unload(struct sim_board *b, const struct lsc_msg *m, uint64_t now_us,
+                         struct sim_reply *r)
+{
+        for (unsigned i = 0; i < m->u.ids.n; i++) {
+                int id = m->u.ids.ids[i];
+
+                if (id >= LSC_SERVO_ID_MIN && id <= LSC_SERVO_ID_MAX)
+                        board_hold(b, id, sim_board_position(b, id, now_us), true);
+        }
+        reply_nothing(r, SIM_NOTHING);
+}
+
+/* Read positions (bus-servo-and-d6a.md, "CMD 21"): the servos whose
+ * position is known, in the order asked; the others do not answer. */
+static void board_read(struct sim_board *b, const struct lsc_msg *m, uint64_t now_us,
+                       struct sim_reply *r)
+{
+        struct lsc_servo servos[LSC_MOVE_MAX_SERVOS];
+        size_t n = 0;
+
+        for (unsigned i = 0; i < m->u.ids.n && n < LSC_MOVE_MAX_SERVOS; i++) {
+                int id = m->u.ids.ids[i];
+
+                if (id >= LSC_SERVO_ID_MIN && id <= LSC_SERVO_ID_MAX &&
+                    sim_board_position(b, id, now_us) != SIM_UNKNOWN)
+                        servos[n++] = (struct lsc_servo){ id, sim_board_position(b, id, now_us) };
+        }
+        if (n == 0) {
+                reply_nothing(r, SIM_NOTHING);
+                return;
+        }
+        reply_frame(r, lsc_frame_encode_position_reply(r->frame, sizeof(r->frame), servos, n));
+}
+
+int sim_board_hand(struct sim_board *b, int id, long position)
+{
+        if (position < LSC_BUS_POSITION_MIN || position > LSC_BUS_POSITION_MAX ||
+            id < LSC_SERVO_ID_MIN || id > LSC_SERVO_ID_MAX)
+                return -EINVAL;
+        if (!b->bus || !b->servo[id].limp)
+                return -EPERM;
+        board_hold(b, id, (int)position, true);
+        return 0;
 }
 
 static void board_battery(struct sim_board *b, struct sim_reply *r)
@@ -176,6 +242,21 @@ void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
                 break;
         case LSC_MSG_BATTERY_QUERY:
                 board_battery(b, r);
+                break;
+        /* A PWM board's reaction to 20 and 21 is not documented
+         * (bus-servo-and-d6a.md, "PWM LSC boards and commands 20/21"):
+         * silence, which lscd must not depend on. */
+        case LSC_MSG_SERVO_UNLOAD:
+                if (b->bus)
+                        board_unload(b, &m, now_us, r);
+                else
+                        reply_nothing(r, SIM_NOTHING);
+                break;
+        case LSC_MSG_POSITION_QUERY:
+                if (b->bus)
+                        board_read(b, &m, now_us, r);
+                else
+                        reply_nothing(r, SIM_NOTHING);
                 break;
         case LSC_MSG_GROUP_COMPLETE:
         case LSC_MSG_BATTERY_REPLY:
@@ -224,8 +305,12 @@ void sim_board_expire(struct sim_board *b, uint64_t now_us, struct sim_reply *r)
                 reply_nothing(r, SIM_NOTHING);
                 return;
         }
-        reply_frame(r, lsc_frame_encode_group_complete(r->frame, sizeof(r->frame),
-                                                       b->running, b->runs));
+        /* An older firmware reports the natural end with STOP. */
+        if (b->old_firmware)
+                reply_frame(r, lsc_frame_encode_group_stop(r->frame, sizeof(r->frame)));
+        else
+                reply_frame(r, lsc_frame_encode_group_complete(r->frame, sizeof(r->frame),
+                                                               b->running, b->runs));
         board_idle(b);
 }
 

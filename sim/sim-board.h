@@ -23,8 +23,12 @@
  * One servo's motion: the pulse width the board drives goes in a straight
  * line from `from` at start_us to `target` at start_us + time_ms ms, then
  * stays at target. Invariants:
- *  - target is LSC_POSITION_MIN..MAX, or SIM_UNKNOWN when the servo has not
- *    been moved since power-on or since a group started;
+ *  - target is within the board's positions (500..2500 on an LSC board,
+ *    0..1000 on a bus board), or SIM_UNKNOWN when the servo has not been
+ *    moved since power-on or since a group started (a bus servo is at 500
+ *    after power-on: it reports where it is);
+ *  - limp: torque off (a bus board's UNLOAD); target = from = where a hand
+ *    left it, time_ms 0. A move drives it again.
  *  - from is a position, or SIM_UNKNOWN when the move started from an
  *    unknown position (and always when target is SIM_UNKNOWN);
  *  - start_us is the CLOCK_MONOTONIC arrival of the move frame's last byte.
@@ -34,6 +38,7 @@ struct sim_servo {
         int target;
         uint64_t start_us;
         unsigned time_ms;
+        bool limp;
 };
 
 /*
@@ -56,6 +61,8 @@ struct sim_board {
         struct sim_servo servo[LSC_SERVO_ID_MAX + 1];
         bool battery_on;
         unsigned battery_mv;
+        bool bus;               /* a Bus Servo Controller: takes 20 and 21 */
+        bool old_firmware;      /* reports a run as 55 55 02 06, a natural end as STOP */
 };
 
 /* What the board did about one input. */
@@ -90,6 +97,11 @@ void sim_board_power_cycle(struct sim_board *b);
  * every servo unknown (the simulated groups carry no positions). */
 void sim_board_receive(struct sim_board *b, const struct lsc_frame *f,
                        uint64_t now_us, struct sim_reply *r);
+
+/* Move a limp servo of a bus board by hand to POSITION (0..1000):
+ * 0, -EPERM when it is under torque (or the board is not a bus board),
+ * -EINVAL outside the range. */
+int sim_board_hand(struct sim_board *b, int id, long position);
 
 /* Servo id's (1..32) pulse width at now_us in whole microseconds (a half
  * rounded towards the target), or SIM_UNKNOWN. */

@@ -355,6 +355,23 @@ static void cmd_state(struct sim *sim, int argc, char **argv, char *reply, size_
                    sim_pty_plugged(sim->pty) ? sim_pty_name(sim->pty) : "unplugged");
 }
 
+static void cmd_hand(struct sim *sim, int argc, char **argv, char *reply, size_t size)
+{
+        long id, position;
+        int r;
+
+        if (cmd_number(argv[1], "ID", LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &id, reply, size) < 0 ||
+            cmd_number(argv[2], "POS", LSC_BUS_POSITION_MIN, LSC_BUS_POSITION_MAX, &position,
+                       reply, size) < 0)
+                return;
+        r = sim_board_hand(&sim->board, (int)id, position);
+        if (r == -EPERM)
+                cmd_reply(reply, size, "error servo %ld is under torque (not a bus board, or "
+                          "not unloaded)", id);
+        else
+                cmd_reply(reply, size, "ok");
+}
+
 static void cmd_quit(struct sim *sim, int argc, char **argv, char *reply, size_t size)
 {
         sim_quit(sim);
@@ -378,6 +395,8 @@ static const struct sim_cmd sim_cmds[] = {
           "positions=ID:POS,... arrivals=ID:T,... arrivals_mono=ID:T,... "
           "speeds=G:PCT,...|none battery=on|off battery_mv=MV pty=PATH|unplugged\"; "
           "- is unknown; see lsc-sim(1)", 0, 0, cmd_state },
+        { "hand", "ID POS", "move unloaded servo ID of a bus board by hand to POS (0..1000)",
+          2, 2, cmd_hand },
         { "help", "", "list the commands", 0, 0, cmd_help },
         { "quit", "", "exit", 0, 0, cmd_quit },
 };

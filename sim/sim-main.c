@@ -38,6 +38,10 @@ static void main_help(void)
                "  --group N[:MS]          group N (0..254) is downloaded, one run lasting MS ms\n"
                "                          (0..3600000, default 1000); repeatable. Without any\n"
                "                          --group, groups 0..15 are downloaded with 1000 ms.\n"
+               "  --board lsc|bus         a PWM LSC board (default), or a Bus Servo Controller\n"
+               "                          (takes UNLOAD 20 and POS_READ 21; positions 0..1000)\n"
+               "  --firmware new|old      old: a run is reported as 55 55 02 06 and a\n"
+               "                          group's natural end as STOP (default new)\n"
                "  --garbage-every MS:BYTES  write BYTES (1..4096) random bytes, never 0x55,\n"
                "                          to the line every MS (1..3600000) milliseconds\n"
                "  --verbose               copy every log line to stderr\n"
@@ -58,6 +62,12 @@ static void main_help(void)
                "              (\"-\" in state) after power-on, a replug and a group start\n"
                "              (groups carry no positions here); a move from an unknown\n"
                "              position is unknown until it arrives. STOP stops no move.\n"
+               "              On a bus board positions are 0..1000, and 500 after power-on.\n"
+               "  UNLOAD ids  (bus board) torque off: each servo stays where it is, limp, and\n"
+               "              the control command hand moves it; a move drives it again\n"
+               "  POS_READ ids  (bus board) answer 55 55 3N+3 15 N {id lo hi}... for the\n"
+               "              servos whose position is known, at once; none: nothing\n"
+               "  A PWM board ignores UNLOAD and POS_READ: nothing is sent.\n"
                "  anything else well framed (unknown command, board-to-host command, a\n"
                "  value the board cannot act on) is malformed: the board beeps twice and\n"
                "  sends nothing.\n"
@@ -152,6 +162,16 @@ static int main_baud(struct sim_config *c, const char *arg)
         return 0;
 }
 
+/* --board lsc|bus, --firmware new|old: WHICH is set for the second word. */
+static int main_choice(const char *option, const char *arg, const char *first,
+                       const char *second, bool *which)
+{
+        if (strcmp(arg, first) && strcmp(arg, second))
+                return main_usage_error("--%s: '%s' is not %s or %s", option, arg, first, second);
+        *which = strcmp(arg, second) == 0;
+        return 0;
+}
+
 static int main_battery_mv(struct sim_config *c, const char *arg)
 {
         long mv;
@@ -164,7 +184,7 @@ static int main_battery_mv(struct sim_config *c, const char *arg)
 
 enum {
         OPT_LINK = 256, OPT_BAUD, OPT_LOG, OPT_CONTROL, OPT_BATTERY_MV, OPT_NO_BATTERY,
-        OPT_GROUP, OPT_GARBAGE, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+        OPT_GROUP, OPT_GARBAGE, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_BOARD, OPT_FIRMWARE,
 };
 
 static const struct option main_options[] = {
@@ -176,6 +196,8 @@ static const struct option main_options[] = {
         { "no-battery", no_argument, NULL, OPT_NO_BATTERY },
         { "group", required_argument, NULL, OPT_GROUP },
         { "garbage-every", required_argument, NULL, OPT_GARBAGE },
+        { "board", required_argument, NULL, OPT_BOARD },
+        { "firmware", required_argument, NULL, OPT_FIRMWARE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
         { "help", no_argument, NULL, OPT_HELP },
         { "version", no_argument, NULL, OPT_VERSION },
@@ -194,6 +216,9 @@ static int main_option(struct sim_config *c, int opt, const char *arg)
         case OPT_NO_BATTERY: c->board.battery_on = false; return 0;
         case OPT_GROUP: return main_group(c, arg);
         case OPT_GARBAGE: return main_garbage(c, arg);
+        case OPT_BOARD: return main_choice("board", arg, "lsc", "bus", &c->board.bus);
+        case OPT_FIRMWARE:
+                return main_choice("firmware", arg, "new", "old", &c->board.old_firmware);
         case OPT_VERBOSE: c->verbose = true; return 0;
         case OPT_HELP: main_help(); return 1;
         case OPT_VERSION: printf("lsc-sim %s\n", PACKAGE_VERSION); return 1;
@@ -222,6 +247,8 @@ static int main_parse(struct sim_config *c, int argc, char **argv)
                 return main_usage_error("%s", "--link PATH is required");
         for (long g = 0; !any_group && g < 16; g++)
                 sim_board_set_group(&c->board, g, SIM_BOARD_DURATION_MS);
+        /* Power on as the board the options chose. */
+        sim_board_power_cycle(&c->board);
         return 0;
 }
 

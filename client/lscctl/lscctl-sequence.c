@@ -99,40 +99,57 @@ static void sequence_print_recorded(const cJSON *response)
         printf("\n");
 }
 
-/* Start recording, wait for SIGINT or SIGTERM, stop and print the file.
- * Signals are blocked before the recording starts, so that none is lost. */
-int lscctl_sequence_record(struct lscctl *ctl, int argc, char **argv)
+/* Start recording (in teach mode with TEACH), wait for SIGINT or SIGTERM,
+ * stop and print the file. Signals are blocked before the recording
+ * starts, so that none is lost. */
+static int sequence_record(struct lscctl *ctl, const char *name, bool teach)
 {
+        const char *verb = teach ? "teach" : "record";
         cJSON *request, *servos, *response;
-        int sfd, r = sequence_check_name(ctl, argv[0]);
+        int sfd, r = sequence_check_name(ctl, name);
 
         if (r == 0)
                 r = sequence_servos(ctl, &servos);
         if (r)
                 return r;
         request = lsc_client_request_new("record.start");
-        if (!cJSON_AddStringToObject(request, "name", argv[0]) ||
+        if (!cJSON_AddStringToObject(request, "name", name) ||
             !cJSON_AddItemToObject(request, "servos", servos) ||
-            (ctl->opt.replace && !cJSON_AddTrueToObject(request, "replace"))) {
+            (ctl->opt.replace && !cJSON_AddTrueToObject(request, "replace")) ||
+            (teach && !cJSON_AddTrueToObject(request, "teach"))) {
                 cJSON_Delete(request);
                 request = NULL;
         }
         sfd = lscctl_motion_signalfd();
         if (sfd < 0) {
                 cJSON_Delete(request);
-                fprintf(stderr, "lscctl record: cannot watch for signals: %s\n", strerror(-sfd));
+                fprintf(stderr, "lscctl %s: cannot watch for signals: %s\n", verb, strerror(-sfd));
                 return LSCCTL_EXIT_SOFTWARE;
         }
         r = lscctl_call(ctl, request, &response);
+        if (r == 0 && teach)
+                fprintf(stderr, "lscctl teach: the servos are limp, read every %.0f ms: move "
+                        "them by hand; Ctrl-C stops\n",
+                        cJSON_GetNumberValue(cJSON_GetObjectItem(response, "period_ms")));
+        else if (r == 0)
+                fprintf(stderr, "lscctl record: recording %s; Ctrl-C stops\n", name);
         cJSON_Delete(response);
-        if (r == 0) {
-                fprintf(stderr, "lscctl record: recording %s; Ctrl-C stops\n", argv[0]);
+        if (r == 0)
                 r = sequence_until_signal(ctl, sfd);
-        }
         if (r == 0)
                 r = lscctl_call(ctl, lsc_client_request_new("record.stop"), &response);
         close(sfd);
         return r ? r : lscctl_show(ctl, response, sequence_print_recorded);
+}
+
+int lscctl_sequence_record(struct lscctl *ctl, int argc, char **argv)
+{
+        return sequence_record(ctl, argv[0], false);
+}
+
+int lscctl_sequence_teach(struct lscctl *ctl, int argc, char **argv)
+{
+        return sequence_record(ctl, argv[0], true);
 }
 
 static cJSON *sequence_run_request(struct lscctl *ctl, const char *name)

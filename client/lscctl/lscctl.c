@@ -89,6 +89,8 @@ static const struct lscctl_cmd lscctl_cmds[] = {
           "", NULL, 0, 0, false, lscctl_info_clients },
         { "record", "NAME", "record the moves that reach the wire until interrupted",
           "vr", NULL, 1, 1, false, lscctl_sequence_record },
+        { "teach", "NAME", "unload the servos (a bus board) and record the moves a hand gives "
+          "them until interrupted", "vr", NULL, 1, 1, false, lscctl_sequence_teach },
         { "play", "NAME", "play a sequence (a recording, or a file of lscd's sequences)",
           "LpwaT", lscctl_sequence_words, 1, 1, false, lscctl_sequence_play },
         { "sequences", "", "list the sequences lscd can play, and those playing",

@@ -161,6 +161,7 @@ int lscctl_info_version(struct lscctl *ctl, int argc, char **argv);
 int lscctl_claim_run(struct lscctl *ctl, int argc, char **argv);
 int lscctl_info_clients(struct lscctl *ctl, int argc, char **argv);
 int lscctl_sequence_record(struct lscctl *ctl, int argc, char **argv);
+int lscctl_sequence_teach(struct lscctl *ctl, int argc, char **argv);
 int lscctl_sequence_play(struct lscctl *ctl, int argc, char **argv);
 int lscctl_sequence_list(struct lscctl *ctl, int argc, char **argv);
 

@@ -8,6 +8,7 @@ lsc_python_sources = \
 	client/python/lsc/_verbs.py \
 	client/python/lsc/aio.py \
 	client/python/lsc/client.py \
+	client/python/lsc/d6a.py \
 	client/python/lsc/errors.py
 lsc_python_examples = \
 	client/python/examples/wait_group.py \
@@ -27,7 +28,8 @@ lsc_python_tests = \
 	tests/e2e/test-python-errors.py \
 	tests/e2e/test-python-aio.py \
 	tests/e2e/test-python-connection.py \
-	tests/e2e/test-python-package.py
+	tests/e2e/test-python-package.py \
+	tests/e2e/test-python-d6a.py
 if ENABLE_TESTS
 TESTS += $(lsc_python_tests)
 endif

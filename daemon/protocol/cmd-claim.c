@@ -192,8 +192,7 @@ static const char *cmd_safe_run(struct cmd_context *ctx, const struct claim *c)
                             c->safe_pose, f.message);
                 return "the pose is outside the servos' limits now";
         }
-        size = lsc_frame_encode_move(frame, sizeof(frame), safe->plan.time_ms, safe->plan.wire,
-                                     safe->plan.n);
+        size = servos_encode(&safe->plan, frame, sizeof(frame));
         return cmd_safe_submit(ctx, safe, frame, size);
 }
 

@@ -2,7 +2,9 @@
 /*
  * record.start, record.stop: capture every move that reaches the wire for
  * chosen servos, whoever sent it, into a sequence file in the recordings
- * directory (recorder.h), playable with sequence.run.
+ * directory (recorder.h), playable with sequence.run. In teach mode (a bus
+ * board) the servos are unloaded first, and their positions read every
+ * period are recorded too: the motion a hand gives them.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -25,11 +27,13 @@ static char *cmd_record_path(const struct cmd_context *ctx, const char *name)
         return ctx->sequence_dirs[1] ? mem_printf("%s/%s.yaml", ctx->sequence_dirs[1], name) : NULL;
 }
 
-static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
+/* Whether CALL may start its recording; false after answering it. */
+static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
 {
         const struct cmd_args *a = &call->args;
         char *path = cmd_record_path(ctx, a->name);
         struct stat st;
+        bool ok = false;
 
         if (robot_recording(ctx->robot))
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "a recording (%s) runs already",
@@ -39,11 +43,80 @@ static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
         else if (!a->replace && stat(path, &st) == 0)
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, "name", "%s exists (\"replace\":true "
                           "overwrites it)", path);
-        else {
-                robot_record(ctx->robot, recorder_new(a->name, a->plan.mask));
-                call_reply_ok(call);
-        }
+        else
+                ok = true;
         free(path);
+        return ok;
+}
+
+static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
+{
+        if (!cmd_record_may_start(ctx, call))
+                return;
+        if (call->args.teach) {
+                cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0);     /* the unload */
+                return;
+        }
+        robot_record(ctx->robot, recorder_new(call->args.name, call->args.plan.mask));
+        call_reply_ok(call);
+}
+
+/* A teach reading was answered: the servos read are a sample. */
+static void cmd_record_sample(struct call *call, unsigned value)
+{
+        int logical[LSC_SERVO_ID_MAX + 1];
+        uint64_t read;
+        struct servos_plan plan = { .time_ms = (unsigned) call->args.time_ms };
+
+        cJSON_Delete(cmd_positions_read(call->ctx, call->args.plan.mask, logical, &read));
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (read & (UINT64_C(1) << id)) {
+                        plan.ids[plan.n] = id;
+                        plan.logical[plan.n++] = logical[id];
+                        plan.mask |= UINT64_C(1) << id;
+                }
+        if (plan.n)
+                robot_teach_sample(call->ctx->robot, &plan);
+        call_reply_ok(call);
+}
+
+/* The teach mode's readings: calls of no client, answered to nobody. */
+static const struct cmd cmd_record_teach = {
+        .name = "record.start",
+        .board_reply = cmd_record_sample,
+};
+
+static void cmd_record_teach_fire(void *userdata)
+{
+        struct cmd_context *ctx = userdata;
+        const struct recorder *rec = robot_recording(ctx->robot);
+        struct call *call = call_new(ctx, NULL, NULL, 0);
+
+        call->cmd = &cmd_record_teach;
+        call->args.plan.mask = call->waiter.servos = rec->servos;
+        call->args.time_ms = recorder_teach_period_ms((size_t) __builtin_popcountll(rec->servos));
+        board_positions(ctx->board, &call->waiter);
+}
+
+/* Teach mode: the servos are limp; read them every period. */
+static void cmd_record_start_written(struct cmd_context *ctx, struct call *call)
+{
+        const struct cmd_args *a = &call->args;
+        unsigned period = recorder_teach_period_ms((size_t) __builtin_popcountll(a->plan.mask));
+        cJSON *response;
+        int r;
+
+        robot_unloaded(ctx->robot, a->plan.mask);
+        robot_record(ctx->robot, recorder_new(a->name, a->plan.mask));
+        r = robot_teach(ctx->robot, period, cmd_record_teach_fire, ctx);
+        if (r < 0) {
+                recorder_free(robot_record_stop(ctx->robot));
+                call_fail(call, LSC_ERRCODE_SHUTDOWN, NULL, "cannot arm a timer: %s", strerror(-r));
+                return;
+        }
+        response = call_response(call);
+        cJSON_AddNumberToObject(response, "period_ms", period);
+        call_reply(call, response);
 }
 
 /* Write TEXT to PATH whole, making its directory: 0 or -errno. */
@@ -96,10 +169,23 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         recorder_free(rec);
 }
 
+/* Teach mode's frame: the unload of its servos. */
+static int cmd_record_start_encode(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        return a->teach ? cmd_encode_unload(a, buf, size) : 0;
+}
+
+/* Teach mode needs a board that unloads and reads; its "all" is the named
+ * servos, as for positions. */
 static int cmd_record_start_prepare(const struct model *m, const struct servos *s,
                                     struct cmd_args *a, struct fail *f)
 {
-        return cmd_servo_set(m, a, f);
+        if (!a->teach)
+                return cmd_servo_set(m, a, f);
+        if (cmd_board_takes(m, LSC_CMD_MULT_SERVO_UNLOAD, "teach", f) < 0 ||
+            cmd_board_takes(m, LSC_CMD_MULT_SERVO_POS_READ, "teach", f) < 0)
+                return -EINVAL;
+        return cmd_named_servos(m, a, f);
 }
 
 static const struct cmd_arg cmd_record_start_args[] = {
@@ -110,16 +196,23 @@ static const struct cmd_arg cmd_record_start_args[] = {
         { .name = "replace", .type = CMD_ARG_BOOL, .def = false,
           .offset = offsetof(struct cmd_args, replace),
           .help = "overwrite a recording of that name" },
+        { .name = "teach", .type = CMD_ARG_BOOL, .def = false,
+          .offset = offsetof(struct cmd_args, teach),
+          .help = "teach mode (bus board): unload the servos and record their positions, "
+                  "read every period, as they are moved by hand" },
         { 0 }
 };
 
 const struct cmd cmd_record_start = {
         .name = "record.start",
         .flags = CMD_WRITE,
-        .help = "Record every move of these servos that reaches the wire, whoever sends it: {}.",
+        .help = "Record every move of these servos that reaches the wire, whoever sends it: {}; "
+                "with teach, also their positions as a hand moves them: {\"period_ms\"}.",
         .args = cmd_record_start_args,
         .prepare = cmd_record_start_prepare,
+        .encode = cmd_record_start_encode,
         .run = cmd_record_start_run,
+        .written = cmd_record_start_written,
 };
 
 const struct cmd cmd_record_stop = {

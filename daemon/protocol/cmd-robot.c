@@ -52,6 +52,7 @@ void cmd_add_robot(cJSON *o, const struct robot *r)
                 cJSON_AddNullToObject(o, "path");
         cJSON_AddBoolToObject(o, "file", m->path != NULL);
         json_add_time_at(o, "loaded", robot_loaded(r));
+        cJSON_AddStringToObject(o, "board", m->profile->name);
         cJSON_AddItemToObject(o, "servos", cmd_robot_servos(m));
         cJSON_AddItemToObject(o, "poses", cmd_robot_poses(m));
         groups = cJSON_AddObjectToObject(o, "groups");

@@ -40,6 +40,8 @@ const struct cmd *const cmd_table[] = {
         &cmd_cancel,
         &cmd_record_start,
         &cmd_record_stop,
+        &cmd_unload,
+        &cmd_positions,
         NULL,
 };
 
@@ -101,9 +103,54 @@ int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
         return 0;
 }
 
+int cmd_named_servos(const struct model *m, struct cmd_args *a, struct fail *f)
+{
+        int r = cmd_servo_set(m, a, f);
+
+        if (r < 0 || !a->all)
+                return r;
+        a->plan.mask = 0;
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (m->servos[id].name[0])
+                        a->plan.mask |= UINT64_C(1) << id;
+        if (!a->plan.mask)
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "\"all\" is the servos "
+                            "the robot file names, and it names none: give their ids");
+        return 0;
+}
+
+/* bus-servo-and-d6a.md, "CMD 20". */
+int cmd_encode_unload(const struct cmd_args *a, uint8_t *buf, size_t size)
+{
+        int ids[LSC_MOVE_MAX_SERVOS];
+
+        return lsc_frame_encode_unload(buf, size, ids, cmd_mask_ids(a->plan.mask, ids));
+}
+
+int cmd_board_takes(const struct model *m, enum lsc_cmd cmd, const char *verb, struct fail *f)
+{
+        if (profile_takes(m->profile, cmd))
+                return 0;
+        return fail(f, LSC_ERRCODE_UNSUPPORTED, NULL, "%s needs board command %d, which the "
+                    "\"%s\" board does not take (lscd --board, or the robot file's board)",
+                    verb, cmd, m->profile->name);
+}
+
+size_t cmd_mask_ids(uint64_t mask, int *ids)
+{
+        size_t n = 0;
+
+        for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (mask & (UINT64_C(1) << id))
+                        ids[n++] = id;
+        return n;
+}
+
 int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servos *s,
                 struct cmd_args *args, struct fail *f)
 {
+        if (cmd->board_cmd && cmd_board_takes(m, cmd->board_cmd, cmd->name, f) < 0)
+                return -EINVAL;
         if (cmd_takes_group(cmd) && args->group_name[0]) {
                 int group = model_group(m, args->group_name);
 
@@ -117,7 +164,7 @@ int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servo
 
 int cmd_encode_motion(const struct cmd_args *a, uint8_t *buf, size_t size)
 {
-        return lsc_frame_encode_move(buf, size, a->plan.time_ms, a->plan.wire, a->plan.n);
+        return servos_encode(&a->plan, buf, size);
 }
 
 int cmd_encode(const struct cmd *cmd, const struct cmd_args *args, uint8_t *buf, size_t size)
@@ -313,14 +360,19 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
         switch (result) {
         case BOARD_COMPLETED:
         case BOARD_MILLIVOLTS:
+        case BOARD_POSITIONS:
                 call->cmd->board_reply(call, value);
                 return;
         case BOARD_STOPPED:
                 call_fail(call, LSC_ERRCODE_STOPPED, NULL, "the group was stopped");
                 return;
         case BOARD_PREEMPTED:
-                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
-                          "a run of group %u was begun before this one completed", value);
+                if (value == LSC_GROUP_ALL)
+                        call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a run of a group the board "
+                                  "did not name was begun before this one completed");
+                else
+                        call_fail(call, LSC_ERRCODE_PREEMPTED, NULL,
+                                  "a run of group %u was begun before this one completed", value);
                 return;
         case BOARD_NOT_STARTED:
                 call_fail(call, LSC_ERRCODE_NOT_STARTED, NULL,
@@ -328,7 +380,8 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
                           value);
                 return;
         case BOARD_TIMEOUT:
-                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "no battery reply within %u ms", value);
+                call_fail(call, LSC_ERRCODE_TIMEOUT, NULL, "the board did not reply to %s "
+                          "within %u ms", call->cmd->name, value);
                 return;
         case BOARD_NOT_CONNECTED:
                 call_fail(call, LSC_ERRCODE_NOT_CONNECTED, NULL, "the device is not connected");
@@ -363,15 +416,19 @@ const struct board_ops cmd_board_ops = {
         .event = cmd_board_event,
 };
 
-/* {"time_ms":N} of a move or pose, plus "completed":true once it ended. */
-static void cmd_motion_reply(struct call *call, bool completed)
+cJSON *cmd_motion_response(struct call *call, bool completed)
 {
         cJSON *response = call_response(call);
 
         cJSON_AddNumberToObject(response, "time_ms", call->args.plan.time_ms);
         if (completed)
                 cJSON_AddTrueToObject(response, "completed");
-        call_reply(call, response);
+        return response;
+}
+
+static void cmd_motion_reply(struct call *call, bool completed)
+{
+        call_reply(call, cmd_motion_response(call, completed));
 }
 
 void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source)
@@ -388,6 +445,12 @@ static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result r
 
         switch (result) {
         case SERVOS_COMPLETED:
+                /* move's confirm: read where the servos are (cmd-move.c). */
+                if (call->args.confirm) {
+                        call->waiter.servos = call->args.plan.mask;
+                        board_positions(call->ctx->board, &call->waiter);
+                        return;
+                }
                 cmd_motion_reply(call, true);
                 return;
         case SERVOS_PREEMPTED:

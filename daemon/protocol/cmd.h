@@ -69,6 +69,9 @@ struct cmd_args {
         long time_ms;
         bool wait;
         bool replace;
+        bool teach;                             /* record.start */
+        bool confirm;                           /* move */
+        long tolerance;
         bool has_events;        /* false: "events" absent */
         unsigned events;        /* event mask */
         size_t n_specs;
@@ -156,12 +159,16 @@ struct cmd_context {
  * call, or hands it to whoever will (the wire, the board). written, when
  * set, is called instead of the default "ok {}" once the frame is written.
  * board_reply answers a call the board took as a waiter, on success
- * (VALUE: the verb's result); failures are answered by cmd.c. */
+ * (VALUE: the verb's result); failures are answered by cmd.c. board_cmd,
+ * when not 0, is the board command the verb needs: on a board whose
+ * profile lacks it the verb is refused "unsupported" before anything
+ * else. */
 struct cmd {
         const char *name;
         const char *help;
         const struct cmd_arg *args;  /* terminated by an entry with name NULL */
         unsigned flags;              /* enum cmd_flags */
+        enum lsc_cmd board_cmd;
         int (*prepare)(const struct model *m, const struct servos *s, struct cmd_args *args,
                        struct fail *f);
         int (*encode)(const struct cmd_args *args, uint8_t *buf, size_t size);
@@ -182,6 +189,17 @@ int cmd_prepare(const struct cmd *cmd, const struct model *m, const struct servo
 /* A CMD_ARG_SERVO_SET into plan.mask ("all": every servo, and groups set):
  * 0, or -EINVAL with F (unknown_servo). */
 int cmd_servo_set(const struct model *m, struct cmd_args *args, struct fail *f);
+/* cmd_servo_set() where "all" is the servos the robot file names (a
+ * board's query): 0, or -EINVAL with F. */
+int cmd_named_servos(const struct model *m, struct cmd_args *args, struct fail *f);
+/* The UNLOAD frame of plan.mask's servos (unload, teach mode). */
+int cmd_encode_unload(const struct cmd_args *args, uint8_t *buf, size_t size);
+/* 0 when the board of M takes CMD, else -EINVAL with F (unsupported) for
+ * VERB. */
+int cmd_board_takes(const struct model *m, enum lsc_cmd cmd, const char *verb, struct fail *f);
+/* The ids of MASK, ascending, into IDS (room for LSC_MOVE_MAX_SERVOS):
+ * how many. */
+size_t cmd_mask_ids(uint64_t mask, int *ids);
 
 /* Encode the frame of a validated, prepared request into BUF. Returns its size, 0 for
  * verbs without a frame, or a negative lsc_error (which validation rules out:
@@ -226,6 +244,10 @@ extern const struct claims_ops cmd_claims_ops;
  * is the struct cmd_context. */
 extern const struct servos_ops cmd_servos_ops;
 
+/* The response of a move or pose: {"time_ms"}, and "completed":true
+ * once it ended. */
+cJSON *cmd_motion_response(struct call *call, bool completed);
+
 /* A move or pose CALL was written: its plan is the servos' new state; the
  * call is answered now, or with wait when the move ends. */
 void cmd_motion_written(struct cmd_context *ctx, struct call *call, const char *source);
@@ -247,12 +269,18 @@ const char *cmd_names(void);
 /* One paragraph per verb: name, help, arguments with type and range. */
 void cmd_print_help(FILE *f);
 
+/* The last positions read for the servos of MASK, as the positions verb
+ * answers them ([{"id","name","position"}]); LOGICAL[id] holds each one
+ * read (bit id of *READ), which becomes the servo's target when no move
+ * drives it. */
+cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, uint64_t *read);
+
 /* Verbs, one per cmd-<verb>.c. */
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,
         cmd_unsubscribe, cmd_servos, cmd_robot, cmd_config_reload, cmd_hello, cmd_claim,
         cmd_release, cmd_sequence_run, cmd_sequence_stop, cmd_sequence_list, cmd_cancel,
-        cmd_record_start, cmd_record_stop;
+        cmd_record_start, cmd_record_stop, cmd_unload, cmd_positions;
 
 /* The player's decisions (sequence events and waits); userdata is the
  * struct cmd_context. */

@@ -52,14 +52,18 @@ cJSON *event_from_board(const struct board_event *e)
         switch (e->type) {
         case LSC_EVENT_GROUP_STARTED:
         case LSC_EVENT_GROUP_COMPLETED:
-                cJSON_AddNumberToObject(event, "group", e->group);
-                cJSON_AddNumberToObject(event, "runs", e->runs);
+                /* An older firmware's start of an unknown group names none. */
+                if (e->has_group) {
+                        cJSON_AddNumberToObject(event, "group", e->group);
+                        cJSON_AddNumberToObject(event, "runs", e->runs);
+                }
                 if (e->type == LSC_EVENT_GROUP_STARTED)
                         cJSON_AddStringToObject(event, "source", e->from_lscd ? "lscd" : "external");
                 break;
         case LSC_EVENT_GROUP_STOPPED:
                 if (e->has_group)
                         cJSON_AddNumberToObject(event, "group", e->group);
+                cJSON_AddStringToObject(event, "reason", e->stop_written ? "stop" : "board");
                 break;
         case LSC_EVENT_BATTERY:
                 cJSON_AddNumberToObject(event, "millivolts", e->millivolts);

@@ -5,6 +5,8 @@ daemon_protocol_libprotocol_la_SOURCES = \
 	daemon/protocol/request.c daemon/protocol/request.h \
 	daemon/protocol/cmd.c daemon/protocol/cmd.h \
 	daemon/protocol/cmd-battery.c \
+	daemon/protocol/cmd-positions.c \
+	daemon/protocol/cmd-unload.c \
 	daemon/protocol/cmd-cancel.c \
 	daemon/protocol/cmd-claim.c \
 	daemon/protocol/cmd-hello.c \

@@ -110,7 +110,7 @@ static int request_servo(const cJSON *item, size_t index, struct cmd_args *args,
         spec->delta = which == 1;
         snprintf(field, sizeof(field), "%s.%s", at, which ? "delta" : "position");
         r = which ? request_integer(where, field, -SERVOS_DELTA_MAX, SERVOS_DELTA_MAX, &v, err)
-                  : request_integer(where, field, LSC_POSITION_MIN, LSC_POSITION_MAX, &v, err);
+                  : request_integer(where, field, LSC_BUS_POSITION_MIN, LSC_POSITION_MAX, &v, err);
         spec->value = (int) v;
         return r;
 }

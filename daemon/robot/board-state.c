@@ -128,6 +128,21 @@ static void board_state_on_run(struct board_state *s, unsigned group, unsigned r
         free(st);
 }
 
+/* An older firmware's run report names no group (bus-servo-and-d6a.md,
+ * "Older firmware report forms"): the board echoes in order, so it is the
+ * oldest run lscd wrote and has not seen echoed; without one, a start of
+ * an unknown group (the gamepad's), which ends every wait. */
+static void board_state_on_bare_run(struct board_state *s)
+{
+        if (s->starts) {
+                board_state_on_run(s, s->starts->group, s->starts->runs);
+                return;
+        }
+        board_state_preempt(s, LSC_GROUP_ALL);
+        s->running = false;
+        board_state_publish(s, &(struct board_event) { .type = LSC_EVENT_GROUP_STARTED });
+}
+
 void board_state_stop_written(struct board_state *s, const struct board_by *by, uint64_t now)
 {
         s->stop_until = now + BOARD_START_TIMEOUT_USEC;
@@ -138,9 +153,12 @@ void board_state_stop_written(struct board_state *s, const struct board_by *by, 
 
 static void board_state_on_stop(struct board_state *s, uint64_t now)
 {
+        /* Without a STOP of lscd's, the board's own end of the group: an
+         * older firmware reports a natural end so ("reason":"board"). */
+        bool written = now <= s->stop_until;
         struct board_event e = {
                 .type = LSC_EVENT_GROUP_STOPPED, .has_group = s->running, .group = s->group,
-                .by = s->has_stop_by && now <= s->stop_until ? &s->stop_by : NULL,
+                .by = s->has_stop_by && written ? &s->stop_by : NULL, .stop_written = written,
         };
 
         s->running = false;
@@ -168,24 +186,118 @@ static void board_state_on_complete(struct board_state *s, unsigned group, unsig
         });
 }
 
+/* Answer every waiter of Q; it is no longer pending. */
+static void board_query_answer(struct board_state *s, struct board_query *q,
+                               enum board_result result, unsigned value)
+{
+        q->pending = false;
+        board_state_answer_all(s, &q->waiters, &q->tail, result, value);
+}
+
+static enum board_result board_state_send_error(int r)
+{
+        return r == -ENOBUFS ? BOARD_QUEUE_FULL : BOARD_NOT_CONNECTED;
+}
+
+/* Queue Q's frame (SIZE from its encoder) for Q's waiters: pending until
+ * its reply, or NOW plus the timeout. */
+static void board_query_send(struct board_state *s, struct board_query *q, enum board_frame kind,
+                             const uint8_t *frame, int size, uint64_t now)
+{
+        int r;
+
+        assert(size > 0 && q->waiters);
+        r = s->ops->send(s->userdata, kind, frame, (size_t) size);
+        if (r < 0) {
+                board_query_answer(s, q, board_state_send_error(r), 0);
+                return;
+        }
+        q->pending = true;
+        q->deadline = now + s->battery_timeout_usec;
+}
+
+/* Q timed out at NOW: true after answering its waiters. */
+static bool board_query_expire(struct board_state *s, struct board_query *q, uint64_t now)
+{
+        if (!q->pending || q->deadline > now)
+                return false;
+        board_query_answer(s, q, BOARD_TIMEOUT, (unsigned) (s->battery_timeout_usec / 1000));
+        return true;
+}
+
 static void board_state_on_battery(struct board_state *s, unsigned millivolts)
 {
-        s->battery_pending = false;
-        board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_MILLIVOLTS, millivolts);
+        board_query_answer(s, &s->battery, BOARD_MILLIVOLTS, millivolts);
         board_state_publish(s, &(struct board_event) {
                 .type = LSC_EVENT_BATTERY, .millivolts = millivolts,
         });
+}
+
+/* Query the positions of positions_asked (bus-servo-and-d6a.md, "CMD 21"). */
+static void board_state_positions_send(struct board_state *s, uint64_t now)
+{
+        uint8_t frame[LSC_FRAME_SIZE_IDS(LSC_MOVE_MAX_SERVOS)];
+        int ids[LSC_MOVE_MAX_SERVOS];
+        size_t n = 0;
+
+        for (int id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
+                if (s->positions_asked & (UINT64_C(1) << id))
+                        ids[n++] = id;
+        board_query_send(s, &s->positions, BOARD_FRAME_POSITIONS, frame,
+                         lsc_frame_encode_position_query(frame, sizeof(frame), ids, n), now);
+}
+
+/* The positions query was answered: the waiters it could not serve are
+ * the next one's, asking for what they all want. */
+static void board_state_positions_next(struct board_state *s, uint64_t now)
+{
+        if (!s->positions_next.waiters)
+                return;
+        s->positions.waiters = s->positions_next.waiters;
+        s->positions.tail = s->positions_next.tail;
+        s->positions_next.waiters = s->positions_next.tail = NULL;
+        s->positions_asked = 0;
+        for (struct board_waiter *w = s->positions.waiters; w; w = w->next)
+                s->positions_asked |= w->servos;
+        board_state_positions_send(s, now);
+}
+
+/* A reply: its servos' positions are the latest readings; a reply nobody
+ * asked for only updates them. */
+static void board_state_on_positions(struct board_state *s, const struct lsc_msg *msg,
+                                     uint64_t now)
+{
+        s->position_known = 0;
+        for (unsigned i = 0; i < msg->u.positions.n; i++) {
+                const struct lsc_servo *p = &msg->u.positions.servos[i];
+
+                if (p->id < LSC_SERVO_ID_MIN || p->id > LSC_SERVO_ID_MAX)
+                        continue;
+                s->position[p->id] = p->position;
+                s->position_known |= UINT64_C(1) << p->id;
+        }
+        if (!s->positions.pending)
+                return;
+        board_query_answer(s, &s->positions, BOARD_POSITIONS, 0);
+        board_state_positions_next(s, now);
 }
 
 void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uint64_t now)
 {
         struct lsc_msg msg;
 
-        if (lsc_frame_parse(frame, &msg) != LSC_OK)
+        if (lsc_frame_parse(frame, &msg) != LSC_OK ||
+            (s->profile && !profile_reports(s->profile, frame->cmd)))
                 msg.type = LSC_MSG_SERVO_MOVE;  /* reported as unknown below */
         switch (msg.type) {
         case LSC_MSG_GROUP_RUN:
                 board_state_on_run(s, msg.u.group.group, msg.u.group.runs);
+                return;
+        case LSC_MSG_GROUP_RUN_BARE:
+                board_state_on_bare_run(s);
+                return;
+        case LSC_MSG_POSITION_REPLY:
+                board_state_on_positions(s, &msg, now);
                 return;
         case LSC_MSG_GROUP_STOP:
                 board_state_on_stop(s, now);
@@ -199,6 +311,8 @@ void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uin
         case LSC_MSG_SERVO_MOVE:
         case LSC_MSG_GROUP_SPEED:
         case LSC_MSG_BATTERY_QUERY:
+        case LSC_MSG_SERVO_UNLOAD:
+        case LSC_MSG_POSITION_QUERY:
                 /* Host-to-board frames: a board never sends them. */
                 break;
         }
@@ -207,29 +321,33 @@ void board_state_frame(struct board_state *s, const struct lsc_frame *frame, uin
         });
 }
 
-static enum board_result board_state_send_error(int r)
-{
-        return r == -ENOBUFS ? BOARD_QUEUE_FULL : BOARD_NOT_CONNECTED;
-}
-
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now)
 {
         uint8_t frame[LSC_FRAME_SIZE_BATTERY];
-        int r;
 
-        FIFO_APPEND(s->battery, s->battery_tail, w, next);
-        if (s->battery_pending)
-                return;
-        r = lsc_frame_encode_battery_query(frame, sizeof(frame));
-        assert(r > 0);
-        r = s->ops->send(s->userdata, BOARD_FRAME_BATTERY, frame, (size_t) r);
-        if (r < 0) {
-                board_state_answer_all(s, &s->battery, &s->battery_tail, board_state_send_error(r), 0);
+        FIFO_APPEND(s->battery.waiters, s->battery.tail, w, next);
+        if (!s->battery.pending)
+                board_query_send(s, &s->battery, BOARD_FRAME_BATTERY, frame,
+                                 lsc_frame_encode_battery_query(frame, sizeof(frame)), now);
+}
+
+void board_state_positions(struct board_state *s, struct board_waiter *w, uint64_t now)
+{
+        assert(w->servos);
+        if (s->positions.pending && (w->servos & ~s->positions_asked)) {
+                FIFO_APPEND(s->positions_next.waiters, s->positions_next.tail, w, next);
                 return;
         }
-        s->battery_pending = true;
-        s->battery_deadline = now + s->battery_timeout_usec;
-        assert(s->battery);
+        FIFO_APPEND(s->positions.waiters, s->positions.tail, w, next);
+        if (s->positions.pending)
+                return;
+        s->positions_asked = w->servos;
+        board_state_positions_send(s, now);
+}
+
+void board_state_profile(struct board_state *s, const struct profile *p)
+{
+        s->profile = p;
 }
 
 void board_state_speed(struct board_state *s, unsigned group, unsigned percent)
@@ -286,10 +404,13 @@ void board_state_connected(struct board_state *s)
 
 void board_state_sent(struct board_state *s, enum board_frame kind, bool written)
 {
-        if (kind == BOARD_FRAME_BATTERY) {
-                if (!written && s->battery_pending) {
-                        s->battery_pending = false;
-                        board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_DEVICE_LOST, 0);
+        if (kind == BOARD_FRAME_BATTERY || kind == BOARD_FRAME_POSITIONS) {
+                struct board_query *q = kind == BOARD_FRAME_BATTERY ? &s->battery : &s->positions;
+
+                /* Lost with the device: so is the next query's chance. */
+                if (!written && q->pending) {
+                        board_query_answer(s, q, BOARD_DEVICE_LOST, 0);
+                        board_query_answer(s, &s->positions_next, BOARD_DEVICE_LOST, 0);
                 }
                 return;
         }
@@ -314,17 +435,20 @@ void board_state_abort(struct board_state *s, enum board_result result)
         }
         s->running = false;
         s->restoring = false;
-        s->battery_pending = false;
         board_state_answer_all(s, &s->completion, &s->completion_tail, result, 0);
-        board_state_answer_all(s, &s->battery, &s->battery_tail, result, 0);
+        board_query_answer(s, &s->battery, result, 0);
+        board_query_answer(s, &s->positions, result, 0);
+        board_query_answer(s, &s->positions_next, result, 0);
 }
 
 uint64_t board_state_deadline(const struct board_state *s)
 {
         uint64_t t = s->starts ? s->starts->deadline : BOARD_NEVER;
 
-        if (s->battery_pending && s->battery_deadline < t)
-                t = s->battery_deadline;
+        if (s->battery.pending && s->battery.deadline < t)
+                t = s->battery.deadline;
+        if (s->positions.pending && s->positions.deadline < t)
+                t = s->positions.deadline;
         return t;
 }
 
@@ -338,9 +462,7 @@ void board_state_expire(struct board_state *s, uint64_t now)
                         board_state_answer(s, st->waiter, BOARD_NOT_STARTED, st->group);
                 free(st);
         }
-        if (s->battery_pending && s->battery_deadline <= now) {
-                s->battery_pending = false;
-                board_state_answer_all(s, &s->battery, &s->battery_tail, BOARD_TIMEOUT,
-                                       (unsigned) (s->battery_timeout_usec / 1000));
-        }
+        board_query_expire(s, &s->battery, now);
+        if (board_query_expire(s, &s->positions, now))
+                board_state_positions_next(s, now);
 }

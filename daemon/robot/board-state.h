@@ -9,8 +9,8 @@
  * It knows the running group and who started it, the RUN frames written
  * and not yet echoed (to tell lscd's starts from the gamepad's, and for the
  * 1 s "not started" answer), the group.run requests waiting for completion,
- * the group speeds to re-apply after a reconnect, and the battery query
- * shared by concurrent requests.
+ * the group speeds to re-apply after a reconnect, and the queries shared
+ * by concurrent requests: the battery's, and a bus board's positions.
  */
 #ifndef LSCD_BOARD_STATE_H
 #define LSCD_BOARD_STATE_H
@@ -21,18 +21,21 @@
 
 #include "lsc/frame.h"
 #include "lsc/protocol.h"
+#include "profile.h"
 
 /* The board echoes a RUN at once; a start not echoed within this did not
  * happen (group not downloaded, frame lost). */
 #define BOARD_START_TIMEOUT_USEC 1000000
 #define BOARD_NEVER UINT64_MAX
 
-/* A request waiting on the board (a group.run with wait, or a battery
- * reading), embedded in the requester's own record. The board state links
- * it until it answers it, exactly once, through board_ops.answer. */
+/* A request waiting on the board (a group.run with wait, a battery or a
+ * positions reading), embedded in the requester's own record. The board
+ * state links it until it answers it, exactly once, through
+ * board_ops.answer. */
 struct board_waiter {
         struct board_waiter *next;
         unsigned group;                 /* group.run: the group it waits for */
+        uint64_t servos;                /* positions: bit N, servo N */
 };
 
 enum board_result {
@@ -41,8 +44,9 @@ enum board_result {
         BOARD_PREEMPTED,        /* another run began; value: its group */
         BOARD_NOT_STARTED,      /* no echo within BOARD_START_TIMEOUT_USEC */
         BOARD_MILLIVOLTS,       /* the battery reading; value: mV */
-        BOARD_TIMEOUT,          /* no battery reply in time; value: the timeout in ms */
-        BOARD_NOT_CONNECTED,    /* the battery query could not be queued */
+        BOARD_POSITIONS,        /* the positions were read: board_state.position */
+        BOARD_TIMEOUT,          /* no reply to a query in time; value: the timeout in ms */
+        BOARD_NOT_CONNECTED,    /* the query could not be queued */
         BOARD_QUEUE_FULL,       /* likewise */
         BOARD_DEVICE_LOST,
         BOARD_SHUTDOWN,
@@ -58,18 +62,21 @@ struct board_by {
 /* What the board reported, for subscribers. */
 struct board_event {
         enum lsc_event type;
-        bool has_group;         /* group.stopped names the group when known */
+        bool has_group;         /* group.started and group.stopped name the group
+                                   when known */
         unsigned group, runs;
         bool from_lscd;         /* group.started: lscd wrote it */
+        bool stop_written;      /* group.stopped: after a STOP lscd wrote ("reason") */
         unsigned millivolts;
         const struct lsc_frame *frame;  /* frame.unknown */
         const struct board_by *by;      /* group.started from lscd, group.stopped after a
                                            STOP lscd wrote; NULL: unknown, or lscd's own */
 };
 
-/* lscd's own frames: a battery query, or a remembered speed. */
+/* lscd's own frames: a battery or positions query, or a remembered speed. */
 enum board_frame {
         BOARD_FRAME_BATTERY,
+        BOARD_FRAME_POSITIONS,
         BOARD_FRAME_SPEED,
 };
 
@@ -93,24 +100,38 @@ struct board_start {
         struct board_by by;
 };
 
+/* One query on the wire that every waiter linked shares: its reply, or
+ * its timeout, answers them all. Invariant: waiters is non-empty exactly
+ * while pending, and deadline is then set. */
+struct board_query {
+        struct board_waiter *waiters, *tail;    /* FIFO (list.h) */
+        bool pending;
+        uint64_t deadline;
+};
+
 /* Invariants: group/runs/from_lscd mean something only while running;
  * starts is oldest first, so deadlines ascend; completion holds waiters
- * whose start was echoed; battery is non-empty exactly while
- * battery_pending, and battery_deadline is then set; speeds[g] == 0 means
+ * whose start was echoed; positions asks for exactly positions_asked, and
+ * positions_next holds the waiters who want a servo it does not ask for
+ * (never pending itself; queried as one when positions is answered);
+ * position[id] is the last reading of each servo of position_known;
+ * speeds[g] == 0 means
  * "not set since the last all" (the board's percent is never 0); while
  * restoring, exactly one remembered speed frame is queued, at restore_next
  * (-1: the "all" speed). */
 struct board_state {
         const struct board_ops *ops;
         void *userdata;
-        uint64_t battery_timeout_usec;
+        const struct profile *profile;
+        uint64_t battery_timeout_usec;  /* every query's */
         bool running, from_lscd;
         unsigned group, runs;
         struct board_start *starts, *starts_tail;               /* FIFOs (list.h) */
         struct board_waiter *completion, *completion_tail;
-        struct board_waiter *battery, *battery_tail;
-        bool battery_pending;
-        uint64_t battery_deadline;
+        struct board_query battery, positions, positions_next;
+        uint64_t positions_asked;
+        uint64_t position_known;
+        int position[LSC_SERVO_ID_MAX + 1];                     /* wire units */
         bool speed_all_set;
         unsigned speed_all;
         unsigned speeds[LSC_GROUP_MAX + 1];
@@ -144,6 +165,13 @@ void board_state_restore_group(struct board_state *s, unsigned group, unsigned r
                                bool from_lscd);
 /* W waits for the battery reading; one query serves every waiter. */
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
+/* W waits for the positions of the servos of w->servos (a bus board): it
+ * shares the query on the wire when that asks for all of them, else the
+ * next one, which asks for what every waiter then wants. */
+void board_state_positions(struct board_state *s, struct board_waiter *w, uint64_t now);
+/* The board's kind (the robot model's): reports it does not send are
+ * frame.unknown. */
+void board_state_profile(struct board_state *s, const struct profile *p);
 
 /* The device is connected: re-apply the remembered speeds, one frame at a
  * time (each queued once the one before was written), so that lscd never
@@ -157,7 +185,7 @@ void board_state_abort(struct board_state *s, enum board_result result);
 
 /* When board_state_expire() has something to do, or BOARD_NEVER. */
 uint64_t board_state_deadline(const struct board_state *s);
-/* Answer what is due at NOW: starts never echoed, a battery timeout. */
+/* Answer what is due at NOW: starts never echoed, a query's timeout. */
 void board_state_expire(struct board_state *s, uint64_t now);
 
 #endif

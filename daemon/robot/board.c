@@ -70,6 +70,14 @@ static void board_battery_done(void *userdata, enum wire_result result)
         board_arm(b);
 }
 
+static void board_positions_done(void *userdata, enum wire_result result)
+{
+        struct board *b = userdata;
+
+        board_state_sent(&b->state, BOARD_FRAME_POSITIONS, result == WIRE_WRITTEN);
+        board_arm(b);
+}
+
 static void board_speed_done(void *userdata, enum wire_result result)
 {
         struct board *b = userdata;
@@ -83,11 +91,15 @@ static void board_speed_done(void *userdata, enum wire_result result)
 static int board_send(void *userdata, enum board_frame kind, const uint8_t *frame, size_t size)
 {
         struct board *b = userdata;
+        static const wire_done_fn done[] = {
+                [BOARD_FRAME_BATTERY] = board_battery_done,
+                [BOARD_FRAME_POSITIONS] = board_positions_done,
+                [BOARD_FRAME_SPEED] = board_speed_done,
+        };
         struct wire_request req = {
                 .frame = frame, .size = size,
-                .lane = kind == BOARD_FRAME_BATTERY ? WIRE_LANE_PRIORITY : WIRE_LANE_RESTORE,
-                .done = kind == BOARD_FRAME_BATTERY ? board_battery_done : board_speed_done,
-                .userdata = b,
+                .lane = kind == BOARD_FRAME_SPEED ? WIRE_LANE_RESTORE : WIRE_LANE_PRIORITY,
+                .done = done[kind], .userdata = b,
         };
 
         return wire_submit(b->wire, &req);
@@ -162,6 +174,17 @@ void board_battery(struct board *b, struct board_waiter *w)
 {
         board_state_battery(&b->state, w, board_now(b));
         board_arm(b);
+}
+
+void board_positions(struct board *b, struct board_waiter *w)
+{
+        board_state_positions(&b->state, w, board_now(b));
+        board_arm(b);
+}
+
+void board_profile(struct board *b, const struct profile *p)
+{
+        board_state_profile(&b->state, p);
 }
 
 void board_connected(struct board *b)

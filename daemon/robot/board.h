@@ -30,6 +30,8 @@ void board_stop_written(struct board *b, const struct board_by *by);
 void board_speed(struct board *b, unsigned group, unsigned percent);
 void board_restore_group(struct board *b, unsigned group, unsigned runs, bool from_lscd);
 void board_battery(struct board *b, struct board_waiter *w);
+void board_positions(struct board *b, struct board_waiter *w);
+void board_profile(struct board *b, const struct profile *p);
 void board_connected(struct board *b);
 void board_abort(struct board *b, enum board_result result);
 

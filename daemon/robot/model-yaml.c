@@ -28,9 +28,10 @@ static const struct {
         long min, max;
 } model_yaml_fields[_FIELD_MAX] = {
         [FIELD_ID]     = { "id", LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX },
-        [FIELD_MIN]    = { "min", LSC_POSITION_MIN, LSC_POSITION_MAX },
-        [FIELD_MAX]    = { "max", LSC_POSITION_MIN, LSC_POSITION_MAX },
-        [FIELD_HOME]   = { "home", LSC_POSITION_MIN, LSC_POSITION_MAX },
+        /* min, max and home: the board's range (profile.h) */
+        [FIELD_MIN]    = { "min", 0, 0 },
+        [FIELD_MAX]    = { "max", 0, 0 },
+        [FIELD_HOME]   = { "home", 0, 0 },
         [FIELD_TRIM]   = { "trim", -MODEL_TRIM_MAX, MODEL_TRIM_MAX },
         [FIELD_INVERT] = { "invert", 0, 1 },
         [FIELD_SPEED]  = { "max_speed", MODEL_SPEED_MIN, MODEL_SPEED_MAX },
@@ -69,8 +70,13 @@ static bool model_yaml_servo_fields(struct model_yaml *y, const char *name, cons
                         ok = yamldoc_bool(&y->d, value, what, &b) && ok;
                         values[f] = b;
                 } else {
-                        ok = yamldoc_int(&y->d, value, what, model_yaml_fields[f].min,
-                                            model_yaml_fields[f].max, &values[f]) && ok;
+                        long min = model_yaml_fields[f].min, max = model_yaml_fields[f].max;
+
+                        if (f == FIELD_MIN || f == FIELD_MAX || f == FIELD_HOME) {
+                                min = y->model->profile->position_min;
+                                max = y->model->profile->position_max;
+                        }
+                        ok = yamldoc_int(&y->d, value, what, min, max, &values[f]) && ok;
                 }
                 set[f] = true;
         }
@@ -91,9 +97,12 @@ static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
                 return false;
         }
         if (!model_in_limits(s, s->home)) {
+                char why[64];
+
+                snprintf(why, sizeof(why), " (%d is the default; give \"home\")",
+                         (s->wire_min + s->wire_max) / 2);
                 yamldoc_error(&y->d, at, "servo %s: home %d is outside its limits %d..%d%s",
-                                 s->name, s->home, s->min, s->max,
-                                 home_set ? "" : " (1500 is the default; give \"home\")");
+                                 s->name, s->home, s->min, s->max, home_set ? "" : why);
                 return false;
         }
         for (int i = 0; i < 2; i++) {
@@ -103,8 +112,8 @@ static bool model_yaml_servo_check(struct model_yaml *y, const yaml_node_t *at,
                         yamldoc_error(&y->d, at, "servo %s: %s %d is %d on the wire (trim %d%s), "
                                          "outside %d..%d", s->name, i ? "max" : "min", p,
                                          model_wire(s, p), s->trim,
-                                         s->invert ? ", inverted" : "", LSC_POSITION_MIN,
-                                         LSC_POSITION_MAX);
+                                         s->invert ? ", inverted" : "", s->wire_min,
+                                         s->wire_max);
                         return false;
                 }
         }
@@ -117,9 +126,10 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
         const char *name = yamldoc_name(&y->d, servos, pair, "servo");
         const yaml_node_t *key = yamldoc_node(&y->d, pair->key);
         const yaml_node_t *n = yamldoc_node(&y->d, pair->value);
+        const struct profile *p = y->model->profile;
         long v[_FIELD_MAX] = {
-                [FIELD_MIN] = LSC_POSITION_MIN, [FIELD_MAX] = LSC_POSITION_MAX,
-                [FIELD_HOME] = MODEL_HOME_DEFAULT,
+                [FIELD_MIN] = p->position_min, [FIELD_MAX] = p->position_max,
+                [FIELD_HOME] = (p->position_min + p->position_max) / 2,
         };
         bool set[_FIELD_MAX] = { false };
         struct model_servo s, *slot;
@@ -131,6 +141,7 @@ static void model_yaml_servo(struct model_yaml *y, const yaml_node_t *servos,
                 .min = (int) v[FIELD_MIN], .max = (int) v[FIELD_MAX], .home = (int) v[FIELD_HOME],
                 .trim = (int) v[FIELD_TRIM], .invert = v[FIELD_INVERT] != 0,
                 .max_speed = (unsigned) v[FIELD_SPEED], .line = (unsigned) key->start_mark.line + 1,
+                .wire_min = p->position_min, .wire_max = p->position_max,
         };
         strcpy(s.name, name);
         slot = &y->model->servos[v[FIELD_ID]];
@@ -252,10 +263,28 @@ static const struct {
 
 #define MODEL_YAML_N_SECTIONS (sizeof(model_yaml_sections) / sizeof(model_yaml_sections[0]))
 
+/* The board's profile, "board: lsc|bus" (read before the servos, whose
+ * units it sets): the model is made for it. */
+static void model_yaml_board(struct model_yaml *y, const yaml_node_t *value)
+{
+        const char *name = yamldoc_scalar(value);
+        const struct profile *p = name ? profile_find(name) : NULL;
+        char quoted[YAMLDOC_QUOTED_SIZE];
+
+        if (!p) {
+                yamldoc_error(&y->d, value, "board must be one of " PROFILE_NAMES ", not \"%s\"",
+                              yamldoc_quote(quoted, name ? name : ""));
+                return;
+        }
+        model_free(y->model);
+        y->model = model_new(p);
+}
+
 static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
 {
         const yaml_node_t *sections[MODEL_YAML_N_SECTIONS] = { NULL };
         char quoted[YAMLDOC_QUOTED_SIZE];
+        bool board = false;
 
         if (!yamldoc_mapping(&y->d, root, "the robot file"))
                 return;
@@ -264,11 +293,19 @@ static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
                 const char *name = yamldoc_scalar(key);
                 size_t i = 0;
 
+                if (name && strcmp(name, "board") == 0) {
+                        if (board)
+                                yamldoc_error(&y->d, key, "board appears twice");
+                        else
+                                model_yaml_board(y, yamldoc_node(&y->d, pair->value));
+                        board = true;
+                        continue;
+                }
                 while (i < MODEL_YAML_N_SECTIONS && !(name && strcmp(name, model_yaml_sections[i].name) == 0))
                         i++;
                 if (i == MODEL_YAML_N_SECTIONS)
-                        yamldoc_error(&y->d, key, "unknown section \"%s\" (known: servos, poses, "
-                                         "groups)", yamldoc_quote(quoted, name ? name : ""));
+                        yamldoc_error(&y->d, key, "unknown section \"%s\" (known: board, servos, "
+                                         "poses, groups)", yamldoc_quote(quoted, name ? name : ""));
                 else if (sections[i])
                         yamldoc_error(&y->d, key, "section %s appears twice", name);
                 else
@@ -293,9 +330,10 @@ static void model_yaml_root(struct model_yaml *y, const yaml_node_t *root)
         }
 }
 
-int model_parse(const char *text, size_t len, const char *file, struct model **ret, char **errors)
+int model_parse(const char *text, size_t len, const char *file, const struct profile *board,
+                struct model **ret, char **errors)
 {
-        struct model_yaml y = { .d.file = file, .model = model_new() };
+        struct model_yaml y = { .d.file = file, .model = model_new(board) };
         const yaml_node_t *root;
 
         if (yamldoc_load(&y.d, text, len)) {
@@ -318,7 +356,7 @@ int model_parse(const char *text, size_t len, const char *file, struct model **r
         return 0;
 }
 
-int model_load(const char *path, struct model **ret, char **errors)
+int model_load(const char *path, const struct profile *board, struct model **ret, char **errors)
 {
         char *text = NULL;
         size_t len = 0;
@@ -329,7 +367,7 @@ int model_load(const char *path, struct model **ret, char **errors)
                 *errors = yamldoc_read_error(path, MODEL_FILE_MAX, r);
                 return r;
         }
-        r = model_parse(text, len, path, ret, errors);
+        r = model_parse(text, len, path, board, ret, errors);
         free(text);
         return r;
 }

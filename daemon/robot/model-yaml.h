@@ -14,12 +14,14 @@
 
 #define MODEL_FILE_MAX (1024 * 1024)    /* bytes of a robot file */
 
-/* Parse TEXT (LEN bytes, from FILE, which names it in errors). Returns 0
- * with *ret set, or -EINVAL with *errors set to one error per line (free
- * it). Either way only one of them is set. */
-int model_parse(const char *text, size_t len, const char *file, struct model **ret,
-                char **errors);
+/* Parse TEXT (LEN bytes, from FILE, which names it in errors), for BOARD
+ * unless the file names its own "board". Returns 0 with *ret set, or
+ * -EINVAL with *errors set to one error per line (free it). Either way
+ * only one of them is set. */
+int model_parse(const char *text, size_t len, const char *file, const struct profile *board,
+                struct model **ret, char **errors);
 /* Read and parse PATH; a file that cannot be read is an error too. */
-int model_load(const char *path, struct model **ret, char **errors);
+int model_load(const char *path, const struct profile *board, struct model **ret,
+               char **errors);
 
 #endif

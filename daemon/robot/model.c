@@ -5,14 +5,19 @@
 #include "mem.h"
 #include "model.h"
 
-struct model *model_new(void)
+_Static_assert((LSC_POSITION_MIN + LSC_POSITION_MAX) / 2 == MODEL_HOME_DEFAULT,
+               "an LSC board's default home is the middle of its range");
+
+struct model *model_new(const struct profile *p)
 {
         struct model *m = mem_new0(struct model);
 
+        m->profile = p;
         for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
                 m->servos[id] = (struct model_servo) {
-                        .min = LSC_POSITION_MIN, .max = LSC_POSITION_MAX,
-                        .home = MODEL_HOME_DEFAULT,
+                        .min = p->position_min, .max = p->position_max,
+                        .home = (p->position_min + p->position_max) / 2,
+                        .wire_min = p->position_min, .wire_max = p->position_max,
                 };
         return m;
 }
@@ -95,7 +100,14 @@ void model_add_home(struct model *m)
 
 int model_wire(const struct model_servo *s, int logical)
 {
-        return (s->invert ? MODEL_INVERT_SUM - logical : logical) + s->trim;
+        return (s->invert ? s->wire_min + s->wire_max - logical : logical) + s->trim;
+}
+
+int model_logical(const struct model_servo *s, int wire)
+{
+        int p = wire - s->trim;
+
+        return s->invert ? s->wire_min + s->wire_max - p : p;
 }
 
 bool model_in_limits(const struct model_servo *s, int logical)
@@ -107,7 +119,7 @@ bool model_wire_valid(const struct model_servo *s, int logical)
 {
         int wire = model_wire(s, logical);
 
-        return wire >= LSC_POSITION_MIN && wire <= LSC_POSITION_MAX;
+        return wire >= s->wire_min && wire <= s->wire_max;
 }
 
 unsigned model_min_time_ms(const struct model_servo *s, int from, int to)

@@ -110,8 +110,7 @@ static bool player_queue(struct player_run *run)
 
         *f = (struct player_frame) { .player = p, .run = run, .plan = run->plans[run->step],
                                      .loop = run->loop, .step = run->step };
-        size = lsc_frame_encode_move(frame, sizeof(frame), f->plan.time_ms, f->plan.wire,
-                                     f->plan.n);
+        size = servos_encode(&f->plan, frame, sizeof(frame));
         req = (struct wire_request) {
                 .frame = frame, .size = (size_t) size, .owner = run->wire_owner,
                 .lane = WIRE_LANE_RESTORE, .flags = WIRE_HALTABLE, .servo_mask = f->plan.mask,

@@ -50,6 +50,39 @@ void recorder_add(struct recorder *r, const struct servos_plan *plan, uint64_t s
         r->moves[r->n_moves++] = m;
 }
 
+/*
+ * A read of n servos costs n + 5 bytes to the board and 3n + 5 back
+ * (bus-servo-and-d6a.md, "CMD 21"), 10 bits each at 9600 baud: 1.04 ms a
+ * byte. The host-to-board direction is the one moves need; a read takes at
+ * most 38 ms of it (32 servos). The reply is the longer, up to 105 ms: a
+ * period of three replies leaves two thirds of the board-to-host direction
+ * to the board's reports and other queries, and never lets reads queue up.
+ * The period is at least RECORDER_TEACH_PERIOD_MIN_MS: up to 9 servos
+ * (6: 23 bytes, 24 ms) are read every 100 ms, 32 servos every 316 ms. The
+ * board also asks each servo on its own bus; how long that takes is not
+ * documented.
+ */
+unsigned recorder_teach_period_ms(size_t n)
+{
+        unsigned reply_us = (unsigned)(LSC_FRAME_SIZE_POSITIONS(n) * 10 * 1000000 / 9600);
+        unsigned ms = (3 * reply_us + 999) / 1000;
+
+        return ms > RECORDER_TEACH_PERIOD_MIN_MS ? ms : RECORDER_TEACH_PERIOD_MIN_MS;
+}
+
+void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_t sent)
+{
+        const struct recorder_move *last = r->n_moves ? &r->moves[r->n_moves - 1] : NULL;
+        size_t same = 0;
+
+        for (size_t i = 0; last && i < plan->n; i++)
+                for (size_t k = 0; k < last->n; k++)
+                        if (last->ids[k] == plan->ids[i] && last->logical[k] == plan->logical[i])
+                                same++;
+        if (!last || same != plan->n || last->n != plan->n)
+                recorder_add(r, plan, sent);
+}
+
 /* Write the step of move I to F. */
 static void recorder_step(const struct recorder *r, size_t i, const struct model *m, FILE *f)
 {

@@ -17,6 +17,9 @@
 #include "servos.h"
 
 #define RECORDER_MOVES_MAX 10000        /* a sequence's steps */
+/* Teach mode reads positions at least this far apart: 10 readings a
+ * second, 16 minutes in RECORDER_MOVES_MAX steps when the arm never rests. */
+#define RECORDER_TEACH_PERIOD_MIN_MS 100
 
 struct recorder_move {
         uint64_t sent;                  /* CLOCK_MONOTONIC usec */
@@ -40,6 +43,13 @@ struct recorder *recorder_new(const char *name, uint64_t servos);
 struct recorder *recorder_free(struct recorder *r);
 /* A move reached the wire: its servos that are recorded are kept. */
 void recorder_add(struct recorder *r, const struct servos_plan *plan, uint64_t sent);
+/* Teach mode: the period of position reads of N servos (1..32) on a bus
+ * board's 9600-baud line, in ms. */
+unsigned recorder_teach_period_ms(size_t n);
+/* Teach mode: the servos of PLAN were read at SENT (PLAN's time_ms: the
+ * period); kept as a move when they are not where the last one kept left
+ * them, so that a servo at rest makes a hold, not steps. */
+void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_t sent);
 /* The sequence file's text (names from M where it has them); free it. */
 char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct robot {
         struct model *model;
         char *path;
         char *state_path;
+        const struct profile *kind;     /* --board */
         uint64_t loaded;
         int save_error;                 /* of the last save, logged once */
         struct servos servos;
@@ -33,6 +35,10 @@ struct robot {
         sd_event_source *timer;
         sd_event_source *claims_timer;
         sd_event_source *save_timer;
+        sd_event_source *teach_timer;   /* teach mode: while recording */
+        uint64_t teach_usec;
+        void (*teach_fire)(void *userdata);
+        void *teach_userdata;
 };
 
 _Static_assert(SERVOS_NEVER == DEADLINE_NEVER, "the state's \"no deadline\" is the timer's");
@@ -115,8 +121,9 @@ static void robot_restore(struct robot *r, const struct state_snapshot *snap)
                         board_speed(r->board, g, snap->speeds[g]);
         if (snap->running)
                 board_restore_group(r->board, snap->group, snap->runs, snap->from_lscd);
+        /* A target outside the limits was saved for another board. */
         for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (snap->known[id])
+                if (snap->known[id] && model_in_limits(&r->model->servos[id], snap->target[id]))
                         servos_restore(&r->servos, id, snap->target[id], snap->until[id]);
 }
 
@@ -150,17 +157,17 @@ static int robot_load(const struct robot *r, bool starting, struct model **ret, 
 
         *errors = NULL;
         if (!r->path) {
-                *ret = model_new();
+                *ret = model_new(r->kind);
                 model_add_home(*ret);
                 return 0;
         }
-        e = model_load(r->path, ret, errors);
+        e = model_load(r->path, r->kind, ret, errors);
         if (e != -ENOENT || !starting)
                 return e;
         free(*errors);
         *errors = NULL;
         log_info("No robot file %s: servos have their ids and default limits", r->path);
-        *ret = model_new();
+        *ret = model_new(r->kind);
         model_add_home(*ret);
         return 0;
 }
@@ -175,6 +182,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
 
         r->path = config->path ? mem_strdup(config->path) : NULL;
         r->state_path = config->state_path ? mem_strdup(config->state_path) : NULL;
+        r->kind = config->board;
         r->board = board;
         r->event = sd_event_ref(event);
         servos_init(&r->servos, servos_ops, userdata);
@@ -187,6 +195,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
                 return e;
         }
         r->loaded = clock_usec(CLOCK_REALTIME);
+        board_profile(board, r->model->profile);
         e = sd_event_add_time(event, &r->timer, CLOCK_MONOTONIC, SERVOS_NEVER,
                               ROBOT_TIMER_ACCURACY_USEC, robot_on_timer, r);
         if (e >= 0)
@@ -233,6 +242,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->timer);
         sd_event_source_disable_unref(r->claims_timer);
         sd_event_source_disable_unref(r->save_timer);
+        sd_event_source_disable_unref(r->teach_timer);
         sd_event_unref(r->event);
         recorder_free(r->recorder);
         model_free(r->model);
@@ -249,8 +259,12 @@ int robot_reload(struct robot *r, char **errors)
 
         if (e < 0)
                 return e;
+        /* Targets in the old board's units mean nothing on the new one. */
+        if (m->profile != r->model->profile)
+                robot_forget(r, SERVOS_PREEMPTED);
         model_free(r->model);
         r->model = m;
+        board_profile(r->board, m->profile);
         r->loaded = clock_usec(CLOCK_REALTIME);
         return 0;
 }
@@ -302,6 +316,19 @@ void robot_forget(struct robot *r, enum servos_result result)
         robot_touch(r);
 }
 
+void robot_unloaded(struct robot *r, uint64_t mask)
+{
+        servos_unloaded(&r->servos, mask);
+        robot_arm(r);
+        robot_touch(r);
+}
+
+void robot_observe(struct robot *r, unsigned id, int position)
+{
+        if (servos_observe(&r->servos, id, position))
+                robot_touch(r);
+}
+
 const struct claims *robot_claims(const struct robot *r)
 {
         return &r->claims;
@@ -347,6 +374,38 @@ void robot_owner_gone(struct robot *r, uint64_t owner)
         robot_arm_claims(r);
 }
 
+static int robot_on_teach(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct robot *r = userdata;
+
+        sd_event_source_set_time(s, usec + r->teach_usec);
+        r->teach_fire(r->teach_userdata);
+        return 0;
+}
+
+int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata)
+{
+        int e;
+
+        assert(r->recorder && !r->teach_timer);
+        r->teach_usec = (uint64_t) period_ms * 1000;
+        r->teach_fire = fire;
+        r->teach_userdata = userdata;
+        e = sd_event_add_time_relative(r->event, &r->teach_timer, CLOCK_MONOTONIC, 0,
+                                       ROBOT_TIMER_ACCURACY_USEC, robot_on_teach, r);
+        if (e >= 0)
+                e = sd_event_source_set_enabled(r->teach_timer, SD_EVENT_ON);
+        if (e < 0)
+                r->teach_timer = sd_event_source_disable_unref(r->teach_timer);
+        return e;
+}
+
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan)
+{
+        if (r->recorder && r->teach_timer)
+                recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
+}
+
 void robot_record(struct robot *r, struct recorder *rec)
 {
         recorder_free(r->recorder);
@@ -358,6 +417,7 @@ struct recorder *robot_record_stop(struct robot *r)
         struct recorder *rec = r->recorder;
 
         r->recorder = NULL;
+        r->teach_timer = sd_event_source_disable_unref(r->teach_timer);
         return rec;
 }
 

@@ -23,6 +23,7 @@ struct robot;
 struct robot_config {
         const char *path;               /* the robot file; NULL: none */
         const char *state_path;         /* where state survives restarts; NULL: nowhere */
+        const struct profile *board;    /* --board: unless the robot file names its own */
 };
 
 /* Load the robot file (a missing one is no error: raw ids and default
@@ -53,6 +54,8 @@ void robot_dropped(struct robot *r, const struct servos_plan *plan);
 void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sent,
                    const char *source, void *waiter);
 void robot_forget(struct robot *r, enum servos_result result);
+void robot_unloaded(struct robot *r, uint64_t mask);
+void robot_observe(struct robot *r, unsigned id, int position);
 /* The board's state (speeds, the running group) changed: save it soon. */
 void robot_touch(struct robot *r);
 
@@ -61,6 +64,11 @@ void robot_touch(struct robot *r);
 void robot_record(struct robot *r, struct recorder *rec);
 struct recorder *robot_record_stop(struct robot *r);
 const struct recorder *robot_recording(const struct robot *r);
+/* Teach mode, while the recording runs: FIRE(USERDATA) now and every
+ * PERIOD_MS (a read of the servos' positions, each handed back through
+ * robot_teach_sample()). 0 or a negative errno. */
+int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata);
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan);
 
 /* Wrappers of claims.h at the loop's time, keeping the claims' timer in
  * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */

@@ -5,6 +5,7 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/board.c daemon/robot/board.h \
 	daemon/robot/deadline.h \
 	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/profile.c daemon/robot/profile.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
 	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
@@ -33,7 +34,8 @@ sequence_test_sources = tests/unit/lscd-check.h \
 	daemon/robot/recorder.c daemon/robot/recorder.h \
 	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
-	daemon/robot/model.c daemon/robot/model.h tests/unit/model-check.h
+	daemon/robot/model.c daemon/robot/model.h tests/unit/model-check.h \
+	daemon/robot/profile.c daemon/robot/profile.h
 sequence_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
 sequence_test_ldadd = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
 tests_unit_test_sequence_SOURCES = tests/unit/test-sequence.c $(sequence_test_sources)
@@ -59,7 +61,8 @@ TESTS += $(robot_tests)
 # board-state.c is pure: the test compiles it in and links only the codec
 # and mem.c (libcommon), not board.c's sd-event and wire.
 tests_unit_test_board_state_SOURCES = tests/unit/test-board-state.c tests/unit/lscd-check.h tests/unit/frame-check.h \
-	daemon/robot/board-state.c daemon/robot/board-state.h
+	daemon/robot/board-state.c daemon/robot/board-state.h \
+	daemon/robot/profile.c daemon/robot/profile.h
 tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
@@ -68,6 +71,7 @@ tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHE
 # compiled in, with libyaml; no event loop.
 tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h \
 	daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/profile.c daemon/robot/profile.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
 	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
 tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
@@ -76,7 +80,8 @@ tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS
 
 # The servos' state, pure: servos.c and model.c compiled in.
 tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.h \
-	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/profile.c daemon/robot/profile.h
 tests_unit_test_servos_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_servos_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
@@ -86,7 +91,8 @@ tests_unit_test_servos_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LI
 tests_unit_test_state_SOURCES = tests/unit/test-state.c tests/unit/lscd-check.h \
 	daemon/robot/state.c daemon/robot/state.h \
 	daemon/robot/board-state.c daemon/robot/board-state.h \
-	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h
+	daemon/robot/servos.c daemon/robot/servos.h daemon/robot/model.c daemon/robot/model.h \
+	daemon/robot/profile.c daemon/robot/profile.h
 tests_unit_test_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)

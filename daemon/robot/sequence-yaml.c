@@ -55,8 +55,9 @@ static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t
                         if (name)
                                 strcpy(t->name, name);
                 }
+                /* Any board's positions; planning checks the robot's. */
                 sequence_yaml_label(what, sizeof(what), i, t);
-                ok = yamldoc_int(y, yamldoc_node(y, pair->value), what, LSC_POSITION_MIN,
+                ok = yamldoc_int(y, yamldoc_node(y, pair->value), what, LSC_BUS_POSITION_MIN,
                                  LSC_POSITION_MAX, &v) && ok;
                 t->value = (int) v;
                 st->n++;

@@ -71,6 +71,11 @@ static int servos_spec_target(const struct servos *s, const struct model_servo *
                                     "unknown (never moved by lscd, or a group ran since)",
                                     label, id);
                 target = base + spec->value;
+        } else if (target < ms->wire_min || target > ms->wire_max) {
+                /* The request parser admits any board's positions. */
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, at, "%s %u: %d is outside the "
+                            "board's positions %d..%d", label, id, target, ms->wire_min,
+                            ms->wire_max);
         }
         if (!model_in_limits(ms, target)) {
                 if (spec->delta)
@@ -104,7 +109,8 @@ int servos_plan(const struct servos *s, const struct model *m, const struct serv
                 size_t n, unsigned time_ms, const char *field, struct servos_plan *plan,
                 struct fail *f)
 {
-        *plan = (struct servos_plan) { .time_ms = time_ms };
+        *plan = (struct servos_plan) { .time_ms = time_ms, .wire_min = m->profile->position_min,
+                                       .wire_max = m->profile->position_max };
         for (size_t i = 0; i < n; i++) {
                 unsigned id = servos_spec_id(m, &specs[i], i, field, f);
                 const struct model_servo *ms = &m->servos[id];
@@ -141,6 +147,12 @@ int servos_plan_pose(const struct servos *s, const struct model *m, const struct
                 specs[i] = (struct servos_spec) { .id = pose->targets[i].id,
                                                   .value = pose->targets[i].position };
         return servos_plan(s, m, specs, pose->n, time_ms, "pose", plan, f);
+}
+
+int servos_encode(const struct servos_plan *plan, uint8_t *buf, size_t size)
+{
+        return lsc_frame_encode_move_within(buf, size, plan->time_ms, plan->wire, plan->n,
+                                            plan->wire_min, plan->wire_max);
 }
 
 void servos_queued(struct servos *s, const struct servos_plan *plan)
@@ -228,6 +240,36 @@ void servos_forget(struct servos *s, enum servos_result result)
                         st->queued_known = false;
         }
         servos_end_all(s, result);
+}
+
+void servos_unloaded(struct servos *s, uint64_t mask)
+{
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                struct servo_state *st = &s->servo[id];
+
+                if (!(mask & SERVOS_BIT(id)))
+                        continue;
+                st->known = false;
+                st->until = 0;
+                if (st->pending == 0)
+                        st->queued_known = false;
+        }
+        servos_preempt(s, mask);
+}
+
+bool servos_observe(struct servos *s, unsigned id, int position)
+{
+        struct servo_state *st = &s->servo[id];
+
+        for (const struct servos_move *m = s->moves; m; m = m->next)
+                if (m->mask & SERVOS_BIT(id))
+                        return false;
+        if (st->pending > 0)
+                return false;
+        st->known = st->queued_known = true;
+        st->target = st->queued = position;
+        st->until = 0;
+        return true;
 }
 
 void servos_restore(struct servos *s, unsigned id, int target, uint64_t until)

@@ -56,10 +56,12 @@ struct servos_spec {
 };
 
 /* A request resolved: the frame's servos and time, and the logical targets
- * it sets. Invariant: ids distinct, mask has exactly their bits. */
+ * it sets. Invariant: ids distinct, mask has exactly their bits, wire
+ * positions within wire_min..wire_max (the board's). */
 struct servos_plan {
         size_t n;
         uint64_t mask;
+        int wire_min, wire_max;
         unsigned time_ms;               /* used: requested, or raised by max_speed */
         unsigned ids[LSC_MOVE_MAX_SERVOS];
         int logical[LSC_MOVE_MAX_SERVOS];
@@ -108,6 +110,10 @@ int servos_plan(const struct servos *s, const struct model *m, const struct serv
 int servos_plan_pose(const struct servos *s, const struct model *m, const struct model_pose *pose,
                      unsigned time_ms, struct servos_plan *plan, struct fail *f);
 
+/* The SERVO_MOVE frame of PLAN, in the board's positions: its size, or a
+ * negative lsc_error (a bug: planning admits only valid plans). */
+int servos_encode(const struct servos_plan *plan, uint8_t *buf, size_t size);
+
 /* PLAN's frame was queued, or dropped before it was written. */
 void servos_queued(struct servos *s, const struct servos_plan *plan);
 void servos_dropped(struct servos *s, const struct servos_plan *plan);
@@ -118,6 +124,12 @@ void servos_written(struct servos *s, const struct servos_plan *plan, uint64_t s
 /* No target is known any more (a group started, the device was lost):
  * every move ends now, answering its wait RESULT. */
 void servos_forget(struct servos *s, enum servos_result result);
+/* The servos of MASK were unloaded (torque off, a bus board): their
+ * targets are unknown, and their moves end (a wait: SERVOS_PREEMPTED). */
+void servos_unloaded(struct servos *s, uint64_t mask);
+/* Servo ID was read at POSITION (logical): it is its target unless a move
+ * of it is queued or in flight. Returns whether it was taken. */
+bool servos_observe(struct servos *s, unsigned id, int position);
 /* A target remembered from before a restart. */
 void servos_restore(struct servos *s, unsigned id, int target, uint64_t until);
 

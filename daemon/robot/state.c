@@ -149,10 +149,11 @@ static bool state_read_servos(const cJSON *servos, const struct state_now *now,
                 long target, until;
 
                 /* A logical target is within its servo's limits, which are
-                 * within 500..2500: further, a speed limit could ask for
-                 * more than a frame's time. */
+                 * within a board's range, 0..2500 for any board (robot.c
+                 * checks the model's): further, a speed limit could ask
+                 * for more than a frame's time. */
                 if (!state_key(e->string, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX, &id) ||
-                    !state_integer(e, "target", LSC_POSITION_MIN, LSC_POSITION_MAX, &target) ||
+                    !state_integer(e, "target", LSC_BUS_POSITION_MIN, LSC_POSITION_MAX, &target) ||
                     !state_integer(e, "until", 0, STATE_TIME_MAX, &until))
                         return false;
                 snap->known[id] = true;

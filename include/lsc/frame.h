@@ -31,6 +31,10 @@ enum lsc_cmd {
         LSC_CMD_ACTION_GROUP_COMPLETE = 8,
         LSC_CMD_ACTION_GROUP_SPEED   = 11,
         LSC_CMD_GET_BATTERY_VOLTAGE  = 15,
+        /* Bus Servo Controller only (bus-servo-and-d6a.md, "CMD 20" and
+         * "CMD 21"); PWM LSC boards do not list them. */
+        LSC_CMD_MULT_SERVO_UNLOAD    = 20,
+        LSC_CMD_MULT_SERVO_POS_READ  = 21,
 };
 
 /*
@@ -55,6 +59,10 @@ enum lsc_cmd {
 #define LSC_RUNS_MAX       65535
 #define LSC_PERCENT_MIN    1
 #define LSC_PERCENT_MAX    65535
+/* Bus-servo positions: 0..1000 over 240 degrees (bus-servo-and-d6a.md,
+ * "CMD 21"). A bus board's SERVO_MOVE carries them in the same field. */
+#define LSC_BUS_POSITION_MIN 0
+#define LSC_BUS_POSITION_MAX 1000
 /* What one frame can carry: Length = 3 * servos + 5 <= 255. */
 #define LSC_MOVE_FRAME_MAX_SERVOS ((LSC_FRAME_MAX_LENGTH - 5) / 3) /* 83 */
 /* What a valid frame can hold: ids are unique within 1..32. */
@@ -66,6 +74,12 @@ enum lsc_cmd {
 #define LSC_FRAME_SIZE_SPEED   7
 #define LSC_FRAME_SIZE_BATTERY 4
 #define LSC_FRAME_SIZE_MOVE(n) (3 * (n) + 7)
+/* UNLOAD and POS_READ requests with n ids (Length = n + 3), a POS_READ
+ * reply with n positions (Length = 3n + 3); bus-servo-and-d6a.md, "CMD 20"
+ * and "CMD 21". The decoder takes up to LSC_MOVE_FRAME_MAX_SERVOS of
+ * either, as many as a SERVO_MOVE, so that struct lsc_msg keeps its size. */
+#define LSC_FRAME_SIZE_IDS(n)  ((n) + 5)
+#define LSC_FRAME_SIZE_POSITIONS(n) (3 * (n) + 5)
 
 /* Errors: every codec call returns one of these (negative) or a result >= 0. */
 enum lsc_error {
@@ -99,6 +113,15 @@ struct lsc_servo {
  * On error nothing is written; buf may be NULL only when size is 0. ---- */
 int lsc_frame_encode_move(uint8_t *buf, size_t size, long time_ms,
                           const struct lsc_servo *servos, size_t n_servos);
+/* The same with positions within MIN..MAX, themselves within 0..65535 (a
+ * bus board: LSC_BUS_POSITION_MIN..MAX); LSC_E_POSITION outside. */
+int lsc_frame_encode_move_within(uint8_t *buf, size_t size, long time_ms,
+                                 const struct lsc_servo *servos, size_t n_servos,
+                                 long min, long max);
+/* Bus boards: torque off, or read the positions of n_ids distinct servo ids
+ * (1..LSC_MOVE_MAX_SERVOS of them, each 1..32). */
+int lsc_frame_encode_unload(uint8_t *buf, size_t size, const int *ids, size_t n_ids);
+int lsc_frame_encode_position_query(uint8_t *buf, size_t size, const int *ids, size_t n_ids);
 int lsc_frame_encode_group_run(uint8_t *buf, size_t size, long group, long runs);
 int lsc_frame_encode_group_stop(uint8_t *buf, size_t size);
 /* group LSC_GROUP_ALL (255) sets the speed of every stored group. */
@@ -108,6 +131,11 @@ int lsc_frame_encode_battery_query(uint8_t *buf, size_t size);
  * the same bytes as the host's request and uses the encoders above. */
 int lsc_frame_encode_group_complete(uint8_t *buf, size_t size, long group, long runs);
 int lsc_frame_encode_battery_reply(uint8_t *buf, size_t size, long millivolts);
+/* A bus board's positions: ids as in a query, positions 0..65535. */
+int lsc_frame_encode_position_reply(uint8_t *buf, size_t size,
+                                    const struct lsc_servo *servos, size_t n_servos);
+/* An older firmware's run report, without parameters: 55 55 02 06. */
+int lsc_frame_encode_group_run_bare(uint8_t *buf, size_t size);
 
 /* ---- A decoded frame: the bytes between the Length byte and the end. ---- */
 struct lsc_frame {
@@ -125,6 +153,11 @@ enum lsc_msg_type {
         LSC_MSG_GROUP_SPEED,        /* host -> board */
         LSC_MSG_BATTERY_QUERY,      /* host -> board: Cmd 15, no parameters */
         LSC_MSG_BATTERY_REPLY,      /* board -> host: Cmd 15, millivolts */
+        LSC_MSG_SERVO_UNLOAD,       /* host -> board: Cmd 20, ids */
+        LSC_MSG_POSITION_QUERY,     /* host -> board: Cmd 21, ids */
+        LSC_MSG_POSITION_REPLY,     /* board -> host: Cmd 21, positions */
+        LSC_MSG_GROUP_RUN_BARE,     /* board -> host: Cmd 6 without parameters,
+                                       an older firmware's "a group started" */
 };
 
 struct lsc_msg {
@@ -144,6 +177,14 @@ struct lsc_msg {
                         unsigned percent;
                 } speed;
                 unsigned millivolts;    /* BATTERY_REPLY */
+                struct {
+                        unsigned n;
+                        int ids[LSC_MOVE_FRAME_MAX_SERVOS];
+                } ids;                  /* SERVO_UNLOAD, POSITION_QUERY */
+                struct {
+                        unsigned n;
+                        struct lsc_servo servos[LSC_MOVE_FRAME_MAX_SERVOS];
+                } positions;            /* POSITION_REPLY */
         } u;
 };
 

@@ -51,6 +51,7 @@ enum lsc_errcode {
         LSC_ERRCODE_UNKNOWN_CLAIM,      /* minor 2 */
         LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
         LSC_ERRCODE_CANCELLED,          /* minor 3 */
+        LSC_ERRCODE_UNSUPPORTED,        /* minor 5: the board (its profile) lacks the command */
         _LSC_ERRCODE_MAX,
 };
 

@@ -43,25 +43,33 @@ static int fuzz_in(long v, long min, long max)
 /* seen: one bit for each servo id. */
 _Static_assert(LSC_SERVO_ID_MAX - LSC_SERVO_ID_MIN < 32, "fuzz_move_in_range() has 32 bits for ids");
 
-static int fuzz_move_in_range(const struct lsc_msg *m)
+/* N distinct ids 1..32 (N at least 1), each position within MIN..MAX. */
+static int fuzz_ids_in_range(unsigned n, const struct lsc_servo *servos, const int *ids,
+                             long min, long max)
 {
         uint32_t seen = 0, bit;
 
-        if (!fuzz_in(m->u.move.n_servos, 1, LSC_MOVE_MAX_SERVOS) ||
-            !fuzz_in(m->u.move.time_ms, 0, LSC_TIME_MAX))
+        if (!fuzz_in(n, 1, LSC_MOVE_MAX_SERVOS))
                 return 0;
-        for (unsigned i = 0; i < m->u.move.n_servos; i++) {
-                const struct lsc_servo *s = &m->u.move.servos[i];
+        for (unsigned i = 0; i < n; i++) {
+                int id = servos ? servos[i].id : ids[i];
 
-                if (!fuzz_in(s->id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX) ||
-                    !fuzz_in(s->position, LSC_POSITION_MIN, LSC_POSITION_MAX))
+                if (!fuzz_in(id, LSC_SERVO_ID_MIN, LSC_SERVO_ID_MAX) ||
+                    (servos && !fuzz_in(servos[i].position, min, max)))
                         return 0;
-                bit = UINT32_C(1) << (s->id - LSC_SERVO_ID_MIN);
+                bit = UINT32_C(1) << (id - LSC_SERVO_ID_MIN);
                 if (seen & bit)
                         return 0;
                 seen |= bit;
         }
         return 1;
+}
+
+static int fuzz_move_in_range(const struct lsc_msg *m)
+{
+        return fuzz_in(m->u.move.time_ms, 0, LSC_TIME_MAX) &&
+               fuzz_ids_in_range(m->u.move.n_servos, m->u.move.servos, NULL,
+                                 LSC_POSITION_MIN, LSC_POSITION_MAX);
 }
 
 /* Whether the encoders accept every value of m: the ranges of lsc/frame.h. */
@@ -77,6 +85,11 @@ static int fuzz_msg_in_range(const struct lsc_msg *m)
         case LSC_MSG_GROUP_SPEED:
                 return fuzz_in(m->u.speed.group, 0, LSC_GROUP_ALL) &&
                        fuzz_in(m->u.speed.percent, LSC_PERCENT_MIN, LSC_PERCENT_MAX);
+        case LSC_MSG_SERVO_UNLOAD:
+        case LSC_MSG_POSITION_QUERY:
+                return fuzz_ids_in_range(m->u.ids.n, NULL, m->u.ids.ids, 0, 0);
+        case LSC_MSG_POSITION_REPLY:
+                return fuzz_ids_in_range(m->u.positions.n, m->u.positions.servos, NULL, 0, 0xffff);
         default:
                 return 1;       /* no value, or millivolts: any 16-bit value */
         }

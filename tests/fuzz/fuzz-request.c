@@ -44,7 +44,8 @@ static void fuzz_check_error(const struct fail *err)
                     err->code == LSC_ERRCODE_UNKNOWN_SERVO ||
                     err->code == LSC_ERRCODE_UNKNOWN_POSE ||
                     err->code == LSC_ERRCODE_UNKNOWN_GROUP ||
-                    err->code == LSC_ERRCODE_UNKNOWN_POSITION);
+                    err->code == LSC_ERRCODE_UNKNOWN_POSITION ||
+                    err->code == LSC_ERRCODE_UNSUPPORTED);
         fuzz_assert(lsc_errcode_name(err->code) != NULL);
         fuzz_assert(memchr(err->field, '\0', sizeof(err->field)) != NULL);
         fuzz_assert(memchr(err->message, '\0', sizeof(err->message)) != NULL);
@@ -143,7 +144,7 @@ static void fuzz_line(const char *line, size_t len)
         r = request_parse(exact, len, &req, &err);
         /* The robot without a file, and servos lscd never moved. */
         if (r == 0) {
-                struct model *model = model_new();
+                struct model *model = model_new(&profile_lsc);
                 struct servos servos = { .moves = NULL };
 
                 model_add_home(model);

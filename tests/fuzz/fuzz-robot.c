@@ -9,12 +9,14 @@
  *
  * Invariant: inputs up to MODEL_FILE_MAX bytes give either
  *  - 0, a model and no error text, where every invariant of model.h holds:
- *    each servo has min <= home <= max within 500..2500, the wire positions
- *    of min, home and max within 500..2500, trim within +-MODEL_TRIM_MAX,
+ *    its board is lsc (the fallback, and "board: lsc") or bus ("board:
+ *    bus"); each servo has min <= home <= max within the board's range
+ *    (500..2500, or 0..1000), the wire positions of min, home and max
+ *    within it too, trim within +-MODEL_TRIM_MAX,
  *    max_speed 0 or MODEL_SPEED_MIN..MODEL_SPEED_MAX (so that no move
  *    between its limits needs more than a frame's time), and either a
  *    valid name, a line in the file and model_servo_id() finding it, or
- *    no name and exactly the defaults; servo names are distinct; poses
+ *    no name and exactly the board's defaults; servo names are distinct; poses
  *    are at most MODEL_POSES_MAX and a built-in home, their names valid
  *    and distinct, exactly one "home", model_pose() finding each; each
  *    pose names 1 to 32 distinct servos (only the built-in
@@ -51,9 +53,12 @@ static void fuzz_check_name(const char *name, size_t size)
 static void fuzz_check_servo(const struct model *m, unsigned id, unsigned long lines)
 {
         const struct model_servo *s = &m->servos[id];
+        const struct profile *p = m->profile;
 
-        fuzz_assert(LSC_POSITION_MIN <= s->min && s->min <= s->home && s->home <= s->max &&
-                    s->max <= LSC_POSITION_MAX);
+        fuzz_assert(p == &profile_lsc || p == &profile_bus);
+        fuzz_assert(s->wire_min == p->position_min && s->wire_max == p->position_max);
+        fuzz_assert(p->position_min <= s->min && s->min <= s->home && s->home <= s->max &&
+                    s->max <= p->position_max);
         /* model_wire() is monotonic: the positions between are on the wire too. */
         fuzz_assert(model_wire_valid(s, s->min) && model_wire_valid(s, s->home) &&
                     model_wire_valid(s, s->max));
@@ -63,8 +68,9 @@ static void fuzz_check_servo(const struct model *m, unsigned id, unsigned long l
         fuzz_assert(model_min_time_ms(s, s->min, s->max) <= LSC_TIME_MAX);
         fuzz_assert(memchr(s->name, '\0', sizeof(s->name)) != NULL);
         if (s->name[0] == '\0') {
-                fuzz_assert(s->min == LSC_POSITION_MIN && s->max == LSC_POSITION_MAX &&
-                            s->home == MODEL_HOME_DEFAULT && s->trim == 0 && !s->invert &&
+                fuzz_assert(s->min == p->position_min && s->max == p->position_max &&
+                            s->home == (p->position_min + p->position_max) / 2 &&
+                            s->trim == 0 && !s->invert &&
                             s->max_speed == 0 && s->line == 0);
                 return;
         }
@@ -85,8 +91,7 @@ static void fuzz_check_pose_frame(const struct model *m, const struct model_pose
 
         fuzz_assert(servos_plan_pose(&servos, m, p, 0, &plan, &f) == 0);
         fuzz_assert(plan.n == p->n && plan.time_ms == 0);
-        fuzz_assert(lsc_frame_encode_move(frame, sizeof(frame), plan.time_ms, plan.wire,
-                                          plan.n) > 0);
+        fuzz_assert(servos_encode(&plan, frame, sizeof(frame)) > 0);
 }
 
 static void fuzz_check_pose(const struct model *m, size_t i)
@@ -154,7 +159,7 @@ static int fuzz_robot(const uint8_t *data, size_t size)
 
         if (size > MODEL_FILE_MAX)
                 return -1;              /* model_load() refuses it unread */
-        r = model_parse((const char *) data, size, FUZZ_FILE, &m, &errors);
+        r = model_parse((const char *) data, size, FUZZ_FILE, &profile_lsc, &m, &errors);
         fuzz_assert(r == 0 || r == -EINVAL);
         fuzz_assert((m != NULL) == (r == 0) && (errors != NULL) == (r != 0));
         if (r == 0)

@@ -64,7 +64,7 @@ static const struct model *fuzz_model_get(void)
         char *errors = NULL;
 
         if (!fuzz_model &&
-            model_parse(fuzz_robot, strlen(fuzz_robot), "robot.yaml", &fuzz_model, &errors) < 0)
+            model_parse(fuzz_robot, strlen(fuzz_robot), "robot.yaml", &profile_lsc, &fuzz_model, &errors) < 0)
                 fuzz_fail(__FILE__, __LINE__, errors);
         return fuzz_model;
 }
@@ -96,7 +96,7 @@ static void fuzz_check_step(const struct sequence_step *st, unsigned long lines)
                 const struct servos_spec *t = &st->targets[k];
 
                 fuzz_assert(!t->delta);
-                fuzz_assert(t->value >= LSC_POSITION_MIN && t->value <= LSC_POSITION_MAX);
+                fuzz_assert(t->value >= LSC_BUS_POSITION_MIN && t->value <= LSC_POSITION_MAX);
                 fuzz_assert(memchr(t->name, '\0', sizeof(t->name)) != NULL);
                 if (t->name[0] == '\0') {
                         fuzz_assert(t->id >= LSC_SERVO_ID_MIN && t->id <= LSC_SERVO_ID_MAX);

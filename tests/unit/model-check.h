@@ -17,16 +17,19 @@
 
 #include "model.h"
 
+/* The wire range of a servo on an LSC board, as model_new() sets it. */
+#define MODEL_CHECK_LSC .wire_min = LSC_POSITION_MIN, .wire_max = LSC_POSITION_MAX
+
 static inline struct model *model_check_new(void)
 {
-        struct model *m = model_new();
+        struct model *m = model_new(&profile_lsc);
 
         m->servos[1] = (struct model_servo) { .name = "shoulder", .min = 700, .max = 2300,
-                                              .home = 1500, .trim = -20, .line = 2 };
+                                              .home = 1500, .trim = -20, .line = 2, MODEL_CHECK_LSC };
         m->servos[2] = (struct model_servo) { .name = "elbow", .min = 600, .max = 2400,
-                                              .home = 1500, .invert = true, .line = 3 };
+                                              .home = 1500, .invert = true, .line = 3, MODEL_CHECK_LSC };
         m->servos[3] = (struct model_servo) { .name = "wrist", .min = 500, .max = 2500,
-                                              .home = 1500, .max_speed = 1000, .line = 4 };
+                                              .home = 1500, .max_speed = 1000, .line = 4, MODEL_CHECK_LSC };
         m->n_poses = 2;
         m->poses = calloc(m->n_poses, sizeof(*m->poses));
         ck_assert_ptr_nonnull(m->poses);

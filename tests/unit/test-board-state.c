@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "board-state.h"
@@ -166,9 +167,18 @@ static void check_state(void)
         }
         for (const struct board_waiter *w = bs.completion; w; w = w->next)
                 link_waiter(linked, w);
-        for (const struct board_waiter *w = bs.battery; w; w = w->next)
+        for (const struct board_waiter *w = bs.battery.waiters; w; w = w->next)
                 link_waiter(linked, w);
-        ck_assert_int_eq(bs.battery != NULL, bs.battery_pending);
+        ck_assert_int_eq(bs.battery.waiters != NULL, bs.battery.pending);
+        for (const struct board_waiter *w = bs.positions.waiters; w; w = w->next) {
+                link_waiter(linked, w);
+                ck_assert_uint_eq(w->servos & ~bs.positions_asked, 0);
+        }
+        ck_assert_int_eq(bs.positions.waiters != NULL, bs.positions.pending);
+        for (const struct board_waiter *w = bs.positions_next.waiters; w; w = w->next)
+                link_waiter(linked, w);
+        ck_assert(!bs.positions_next.pending);
+        ck_assert(!bs.positions_next.waiters || bs.positions.pending);
         for (size_t i = 0; i < N_WAITERS; i++)
                 if (linked[i]) {
                         ck_assert(used[i]);
@@ -261,6 +271,43 @@ static void report_stop(uint64_t now)
         uint8_t b[LSC_FRAME_SIZE_STOP];
 
         from_board(b, lsc_frame_encode_group_stop(b, sizeof(b)), now);
+}
+
+/* bus-servo-and-d6a.md, "Older firmware report forms". */
+static void report_bare_run(uint64_t now)
+{
+        uint8_t b[LSC_FRAME_SIZE_STOP];
+
+        from_board(b, lsc_frame_encode_group_run_bare(b, sizeof(b)), now);
+}
+
+static void positions(struct board_waiter *w, uint64_t servos, uint64_t now)
+{
+        use(w);
+        w->servos = servos;
+        board_state_positions(&bs, w, now);
+        check_state();
+}
+
+/* A reply of N servos: ids and positions (bus-servo-and-d6a.md, "CMD 21"). */
+static void report_positions(const struct lsc_servo *servos, size_t n, uint64_t now)
+{
+        uint8_t b[LSC_FRAME_MAX_SIZE];
+
+        from_board(b, lsc_frame_encode_position_reply(b, sizeof(b), servos, n), now);
+}
+
+static void expect_sent_ids(size_t i, enum board_frame kind, const char *hex)
+{
+        uint8_t want[LSC_FRAME_MAX_SIZE];
+        size_t n = 0;
+
+        for (const char *p = hex; *p; p += p[2] ? 3 : 2)
+                want[n++] = (uint8_t) strtoul((char[3]) { p[0], p[1], 0 }, NULL, 16);
+        ck_assert_uint_lt(i, fk.n_sent);
+        ck_assert_int_eq(fk.sent[i].kind, kind);
+        ck_assert_uint_eq(fk.sent[i].size, n);
+        ck_assert_mem_eq(fk.sent[i].bytes, want, n);
 }
 
 static void report_complete(unsigned group, unsigned runs, uint64_t now)
@@ -382,7 +429,9 @@ static void teardown(void)
         check_state();
         ck_assert_ptr_null(bs.starts);
         ck_assert_ptr_null(bs.completion);
-        ck_assert_ptr_null(bs.battery);
+        ck_assert_ptr_null(bs.battery.waiters);
+        ck_assert_ptr_null(bs.positions.waiters);
+        ck_assert_ptr_null(bs.positions_next.waiters);
         for (size_t i = 0; i < N_WAITERS; i++)
                 ck_assert_uint_eq(answers_of(W(i)), used[i] ? 1 : 0);
 }
@@ -765,6 +814,108 @@ START_TEST(test_stop_before_echo_keeps_wait)
 }
 END_TEST
 
+/* ---- An older firmware's reports ---- */
+
+/* 55 55 02 06 is the oldest run lscd wrote and has not seen echoed; the
+ * STOP that ends it, lscd having sent none, is the board's own. */
+START_TEST(test_bare_run_is_lscd_run)
+{
+        const struct board_event *e;
+
+        run_written(W(0), 4, 1, T0);
+        report_bare_run(T0 + 5 * MS);
+        expect_started(last_event(), 4, 1, true);
+        expect_running(4, 1, true);
+        report_stop(T0 + SEC);
+        expect_answer(W(0), BOARD_STOPPED, 0);
+        e = last_event();
+        ck_assert(e->has_group && e->group == 4 && !e->stop_written);
+}
+END_TEST
+
+/* Without a run of lscd's pending: a start of an unknown group, which ends
+ * every wait; a STOP lscd wrote is reported as such. */
+START_TEST(test_bare_run_unknown_group)
+{
+        const struct board_event *e;
+
+        run_written(W(0), 2, 1, T0);
+        echo_run(2, 1, T0 + 5 * MS);
+        report_bare_run(T0 + SEC);
+        expect_answer(W(0), BOARD_PREEMPTED, LSC_GROUP_ALL);
+        e = last_event();
+        ck_assert_int_eq(e->type, LSC_EVENT_GROUP_STARTED);
+        ck_assert(!e->has_group && !e->from_lscd);
+        ck_assert(!bs.running);
+        board_state_stop_written(&bs, NULL, T0 + 2 * SEC);
+        report_stop(T0 + 2 * SEC + 10 * MS);
+        ck_assert(last_event()->stop_written);
+        report_stop(T0 + 4 * SEC);
+        ck_assert(!last_event()->stop_written);
+}
+END_TEST
+
+/* ---- Positions (a bus board) ---- */
+
+/* One query serves every waiter whose servos it asks for; the others share
+ * the next, which asks for all they want, once the first is answered. */
+START_TEST(test_positions_shared_query)
+{
+        static const struct lsc_servo first[] = { { 1, 500 }, { 2, 800 } };
+        static const struct lsc_servo second[] = { { 2, 801 } };
+
+        positions(W(0), 0x6, T0);
+        expect_sent_ids(0, BOARD_FRAME_POSITIONS, "55 55 05 15 02 01 02");
+        positions(W(1), 0x2, T0 + MS);
+        positions(W(2), 0xC, T0 + 2 * MS);
+        positions(W(3), 0x8, T0 + 3 * MS);
+        ck_assert_uint_eq(fk.n_sent, 1);
+        sent(BOARD_FRAME_POSITIONS, true);
+        report_positions(first, 2, T0 + 30 * MS);
+        expect_answer(W(0), BOARD_POSITIONS, 0);
+        expect_answer(W(1), BOARD_POSITIONS, 0);
+        ck_assert_uint_eq(bs.position_known, 0x6);
+        ck_assert_int_eq(bs.position[2], 800);
+        expect_sent_ids(1, BOARD_FRAME_POSITIONS, "55 55 05 15 02 02 03");
+        expect_unanswered(W(2));
+        report_positions(second, 1, T0 + 60 * MS);
+        expect_answer(W(2), BOARD_POSITIONS, 0);
+        expect_answer(W(3), BOARD_POSITIONS, 0);
+        ck_assert_uint_eq(bs.position_known, 0x4);
+        ck_assert_uint_eq(fk.n_events, 0);
+}
+END_TEST
+
+/* A timeout answers the query's waiters, and the next query goes out. */
+START_TEST(test_positions_timeout_then_next)
+{
+        positions(W(0), 0x2, T0);
+        positions(W(1), 0x4, T0 + MS);
+        sent(BOARD_FRAME_POSITIONS, true);
+        expire(T0 + BATTERY_TIMEOUT_USEC);
+        expect_answer(W(0), BOARD_TIMEOUT, BATTERY_TIMEOUT_USEC / 1000);
+        expect_unanswered(W(1));
+        expect_sent_ids(1, BOARD_FRAME_POSITIONS, "55 55 04 15 01 02");
+        ck_assert_uint_eq(board_state_deadline(&bs), T0 + 2 * BATTERY_TIMEOUT_USEC);
+}
+END_TEST
+
+/* On an LSC board a position reply is a frame it does not send. */
+START_TEST(test_positions_reply_on_lsc_board)
+{
+        static const struct lsc_servo one[] = { { 1, 500 } };
+
+        board_state_profile(&bs, &profile_lsc);
+        positions(W(0), 0x2, T0);
+        report_positions(one, 1, T0 + 10 * MS);
+        expect_unanswered(W(0));
+        ck_assert_int_eq(last_event()->type, LSC_EVENT_FRAME_UNKNOWN);
+        board_state_profile(&bs, &profile_bus);
+        report_positions(one, 1, T0 + 20 * MS);
+        expect_answer(W(0), BOARD_POSITIONS, 0);
+}
+END_TEST
+
 /* ---- Battery ---- */
 
 START_TEST(test_battery_shared_query)
@@ -840,7 +991,7 @@ START_TEST(test_battery_send_error)
         ck_assert_uint_eq(fk.n_sent, 1);
         expect_sent_battery_query(0);
         expect_answer(W(0), battery_send_errors[_i].result, 0);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
 
         /* Not shared with the failed query: the next request tries again. */
@@ -861,7 +1012,7 @@ START_TEST(test_battery_not_written)
         sent(BOARD_FRAME_BATTERY, false);
         expect_answer(W(0), BOARD_DEVICE_LOST, 0);
         expect_answer(W(1), BOARD_DEVICE_LOST, 0);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
         expire(T0 + 10 * SEC);
         ck_assert_uint_eq(fk.n_answers, 2);
@@ -905,7 +1056,7 @@ START_TEST(test_battery_answer_may_query_again)
         expect_answer(W(1), BOARD_TIMEOUT, BATTERY_TIMEOUT_USEC / 1000);
         expect_unanswered(W(2));
         ck_assert_uint_eq(fk.n_sent, 2);
-        ck_assert(bs.battery_pending);
+        ck_assert(bs.battery.pending);
         ck_assert_uint_eq(board_state_deadline(&bs), retry_now + BATTERY_TIMEOUT_USEC);
 
         report_battery(7100, retry_now + MS);
@@ -1174,7 +1325,7 @@ START_TEST(test_abort_unechoed_wait)
         expect_answer(W(1), result, 0);
         expect_answer(W(2), result, 0);
         ck_assert(!bs.running);
-        ck_assert(!bs.battery_pending);
+        ck_assert(!bs.battery.pending);
         ck_assert_ptr_null(bs.starts);
         ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
 
@@ -1312,7 +1463,7 @@ START_TEST(test_unknown_frame)
         /* And nothing else changed. */
         ck_assert_uint_eq(fk.n_answers, 0);
         expect_running(3, 1, true);
-        ck_assert(bs.battery_pending);
+        ck_assert(bs.battery.pending);
 }
 END_TEST
 
@@ -1381,6 +1532,11 @@ int main(void)
 
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_idle_after_init);
+        tcase_add_test(tc, test_bare_run_is_lscd_run);
+        tcase_add_test(tc, test_bare_run_unknown_group);
+        tcase_add_test(tc, test_positions_shared_query);
+        tcase_add_test(tc, test_positions_timeout_then_next);
+        tcase_add_test(tc, test_positions_reply_on_lsc_board);
         tcase_add_test(tc, test_lscd_run_echoed_then_completed);
         tcase_add_test(tc, test_external_start);
         tcase_add_test(tc, test_external_start_preempts_completion_wait);

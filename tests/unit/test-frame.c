@@ -89,8 +89,24 @@ static void assert_msg_equal(const struct lsc_msg *got, const struct lsc_msg *wa
         case LSC_MSG_BATTERY_REPLY:
                 ck_assert_uint_eq(got->u.millivolts, want->u.millivolts);
                 break;
+        case LSC_MSG_SERVO_UNLOAD:
+        case LSC_MSG_POSITION_QUERY:
+                ck_assert_uint_eq(got->u.ids.n, want->u.ids.n);
+                for (unsigned i = 0; i < want->u.ids.n; i++)
+                        ck_assert_int_eq(got->u.ids.ids[i], want->u.ids.ids[i]);
+                break;
+        case LSC_MSG_POSITION_REPLY:
+                ck_assert_uint_eq(got->u.positions.n, want->u.positions.n);
+                for (unsigned i = 0; i < want->u.positions.n; i++) {
+                        ck_assert_int_eq(got->u.positions.servos[i].id,
+                                         want->u.positions.servos[i].id);
+                        ck_assert_int_eq(got->u.positions.servos[i].position,
+                                         want->u.positions.servos[i].position);
+                }
+                break;
         case LSC_MSG_GROUP_STOP:
         case LSC_MSG_BATTERY_QUERY:
+        case LSC_MSG_GROUP_RUN_BARE:
                 break;
         }
 }
@@ -264,6 +280,21 @@ static const struct example examples[] = {
           { .type = LSC_MSG_BATTERY_REPLY, .u.millivolts = 7500 } },
         { "group 8 finished its 1 run", "55 55 05 08 08 01 00",
           { .type = LSC_MSG_GROUP_COMPLETE, .u.group = { 8, 1 } } },
+        /* bus-servo-and-d6a.md, "CMD 20", "CMD 21", "Older firmware report forms" */
+        { "unload servos 1, 2 and 3", "55 55 06 14 03 01 02 03",
+          { .type = LSC_MSG_SERVO_UNLOAD, .u.ids = { 3, { 1, 2, 3 } } } },
+        { "unload servos 1 to 6", "55 55 09 14 06 01 02 03 04 05 06",
+          { .type = LSC_MSG_SERVO_UNLOAD, .u.ids = { 6, { 1, 2, 3, 4, 5, 6 } } } },
+        { "read positions of servos 1 to 6", "55 55 09 15 06 01 02 03 04 05 06",
+          { .type = LSC_MSG_POSITION_QUERY, .u.ids = { 6, { 1, 2, 3, 4, 5, 6 } } } },
+        { "servos 1 to 6 at 500", "55 55 15 15 06 01 F4 01 02 F4 01 03 F4 01 04 F4 01 "
+          "05 F4 01 06 F4 01",
+          { .type = LSC_MSG_POSITION_REPLY, .u.positions = { 6, { { 1, 500 }, { 2, 500 },
+            { 3, 500 }, { 4, 500 }, { 5, 500 }, { 6, 500 } } } } },
+        { "servo 32 at 0, servo 7 at 1000", "55 55 09 15 02 20 00 00 07 E8 03",
+          { .type = LSC_MSG_POSITION_REPLY, .u.positions = { 2, { { 32, 0 }, { 7, 1000 } } } } },
+        { "older firmware: a group started", "55 55 02 06",
+          { .type = LSC_MSG_GROUP_RUN_BARE } },
 };
 
 /* Every example stream, back to back. */
@@ -353,7 +384,8 @@ END_TEST
 
 /* ---- encoder errors ---- */
 
-enum enc { ENC_MOVE, ENC_RUN, ENC_COMPLETE, ENC_SPEED, ENC_REPLY };
+enum enc { ENC_MOVE, ENC_RUN, ENC_COMPLETE, ENC_SPEED, ENC_REPLY, ENC_BUS_MOVE, ENC_UNLOAD,
+           ENC_POS_QUERY, ENC_POS_REPLY };
 
 struct enc_case {
         const char *name;
@@ -409,6 +441,19 @@ static const struct enc_case enc_cases[] = {
         { "battery reply: 65536 mV", ENC_REPLY, 65536, 0, 0, { S(0, 0) }, LSC_E_MILLIVOLTS },
         { "battery reply: 65535 mV", ENC_REPLY, 65535, 0, 0, { S(0, 0) }, 6 },
         { "battery reply: 0 mV", ENC_REPLY, 0, 0, 0, { S(0, 0) }, 6 },
+        { "bus move: bounds", ENC_BUS_MOVE, 100, 0, 2, { S(1, 0), S(2, 1000) },
+          LSC_FRAME_SIZE_MOVE(2) },
+        { "bus move: position -1", ENC_BUS_MOVE, 100, 0, 1, { S(1, -1) }, LSC_E_POSITION },
+        { "bus move: position 1001", ENC_BUS_MOVE, 100, 0, 1, { S(1, 1001) }, LSC_E_POSITION },
+        { "unload: none", ENC_UNLOAD, 0, 0, 0, { S(1, 0) }, LSC_E_NO_SERVOS },
+        { "unload: id 33", ENC_UNLOAD, 0, 0, 1, { S(33, 0) }, LSC_E_SERVO_ID },
+        { "unload: duplicate", ENC_UNLOAD, 0, 0, 2, { S(3, 0), S(3, 0) }, LSC_E_DUP_SERVO },
+        { "unload: 1 and 32", ENC_UNLOAD, 0, 0, 2, { S(1, 0), S(32, 0) }, LSC_FRAME_SIZE_IDS(2) },
+        { "position query: id 0", ENC_POS_QUERY, 0, 0, 1, { S(0, 0) }, LSC_E_SERVO_ID },
+        { "position query: one", ENC_POS_QUERY, 0, 0, 1, { S(9, 0) }, LSC_FRAME_SIZE_IDS(1) },
+        { "position reply: 65536", ENC_POS_REPLY, 0, 0, 1, { S(1, 65536) }, LSC_E_POSITION },
+        { "position reply: bounds", ENC_POS_REPLY, 0, 0, 2, { S(1, 0), S(32, 65535) },
+          LSC_FRAME_SIZE_POSITIONS(2) },
 };
 #undef S
 
@@ -425,6 +470,20 @@ static int enc_case_run(const struct enc_case *c, uint8_t *buf, size_t size)
                 return lsc_frame_encode_group_speed(buf, size, c->a, c->b);
         case ENC_REPLY:
                 return lsc_frame_encode_battery_reply(buf, size, c->a);
+        case ENC_BUS_MOVE:
+                return lsc_frame_encode_move_within(buf, size, c->a, c->servos, c->n_servos,
+                                                    LSC_BUS_POSITION_MIN, LSC_BUS_POSITION_MAX);
+        case ENC_POS_REPLY:
+                return lsc_frame_encode_position_reply(buf, size, c->servos, c->n_servos);
+        case ENC_UNLOAD:
+        case ENC_POS_QUERY: {
+                int ids[ARRAY_SIZE(c->servos)];
+
+                for (size_t i = 0; i < c->n_servos; i++)
+                        ids[i] = c->servos[i].id;
+                return c->enc == ENC_UNLOAD ? lsc_frame_encode_unload(buf, size, ids, c->n_servos)
+                        : lsc_frame_encode_position_query(buf, size, ids, c->n_servos);
+        }
         }
         return 0;
 }
@@ -529,6 +588,18 @@ static const struct parse_case parse_cases[] = {
         { "0F 4C 1D 00", LSC_E_MALFORMED },
         { "0F 4C 1D", LSC_OK },
         { "0F", LSC_OK },
+        { "06", LSC_OK },
+        { "06 08", LSC_E_MALFORMED },
+        { "14", LSC_E_MALFORMED },
+        { "14 00", LSC_E_MALFORMED },
+        { "14 01 01", LSC_OK },
+        { "14 02 01", LSC_E_MALFORMED },
+        { "14 01 01 F4 01", LSC_E_MALFORMED },
+        { "15 01 01", LSC_OK },
+        { "15 01 01 F4 01", LSC_OK },
+        { "15 01 01 F4", LSC_E_MALFORMED },
+        { "15 02 01 F4 01", LSC_E_MALFORMED },
+        { "15 00", LSC_E_MALFORMED },
         { "00", LSC_E_UNKNOWN_CMD },
         { "01 02 03", LSC_E_UNKNOWN_CMD },
         { "55", LSC_E_UNKNOWN_CMD },
@@ -630,7 +701,16 @@ static const struct dec_case dec_cases[] = {
         { "Length 2, unknown command", "55 55 02 42 55 55 02 07", "55 55 02 42 55 55 02 07",
           2, 0, 0 },
         { "Length 2, SERVO_MOVE", "55 55 02 03 55 55 02 07", "55 55 02 07", 1, 4, 0 },
-        { "Length 2, RUN", "55 55 02 06 08 01 00", "", 0, 7, 0 },
+        /* An older firmware's run report (bus-servo-and-d6a.md, "Older
+         * firmware report forms"): a RUN of Length 2 is a frame. */
+        { "Length 2, RUN", "55 55 02 06 08 01 00", "55 55 02 06", 1, 3, 0 },
+        { "Length 2, RUN, then a STOP", "55 55 02 06 55 55 02 07", "55 55 02 06 55 55 02 07",
+          2, 0, 0 },
+        { "position reply", "55 55 06 15 01 03 E8 03", "55 55 06 15 01 03 E8 03", 1, 0, 0 },
+        { "position count 0 hides a STOP", "55 55 03 15 00 55 55 02 07", "55 55 02 07", 1, 5, 0 },
+        { "position count fits neither Length", "55 55 05 15 01 55 55 02 07", "55 55 02 07",
+          1, 5, 0 },
+        { "unload with a reply's Length", "55 55 06 14 01 01 F4 01", "", 0, 8, 0 },
         { "STOP with Length 5 hides a STOP", "55 55 05 07 55 55 02 07", "55 55 02 07", 1, 4, 0 },
         { "RUN with Length 3 hides a RUN", "55 55 03 06 55 55 05 06 08 01 00",
           "55 55 05 06 08 01 00", 1, 4, 0 },
@@ -957,9 +1037,9 @@ static unsigned prng_below(uint64_t *s, unsigned n)
         return (unsigned)(prng_next(s) % n);
 }
 
-/* A random valid frame: an encoded message, or an unknown command with a
- * Length the decoder accepts (neither Length nor Cmd is 0x55). Returns its
- * size. */
+/* A random valid frame: an encoded message of the PWM boards' commands, or
+ * an unknown command with a Length the decoder accepts (neither Length nor
+ * Cmd is 0x55). Returns its size. */
 static size_t prng_frame(uint64_t *s, uint8_t *out)
 {
         struct lsc_msg m;
@@ -998,9 +1078,11 @@ static size_t prng_frame(uint64_t *s, uint8_t *out)
                 } while (n + 2 == LSC_FRAME_HEADER);
                 out[0] = out[1] = LSC_FRAME_HEADER;
                 out[2] = (uint8_t)(n + 2);
+                /* 20 and 21 are a bus board's known commands. */
                 do {
                         out[3] = (uint8_t)(16 + prng_below(s, 240));
-                } while (out[3] == LSC_FRAME_HEADER);
+                } while (out[3] == LSC_FRAME_HEADER || out[3] == LSC_CMD_MULT_SERVO_UNLOAD ||
+                         out[3] == LSC_CMD_MULT_SERVO_POS_READ);
                 for (unsigned i = 0; i < n; i++)
                         out[4 + i] = (uint8_t)(prng_below(s, 4) ? prng_next(s) : 0x55);
                 return n + 4;

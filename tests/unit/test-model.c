@@ -67,7 +67,7 @@ static struct model *parse_ok(const char *text)
 {
         struct model *m = NULL;
         char *errors = NULL;
-        int r = model_parse(text, strlen(text), FILE_NAME, &m, &errors);
+        int r = model_parse(text, strlen(text), FILE_NAME, &profile_lsc, &m, &errors);
 
         ck_assert_msg(r == 0, "%s", errors ? errors : "(no errors)");
         ck_assert_ptr_null(errors);
@@ -81,7 +81,7 @@ static char *parse_errors(const char *text, size_t len)
 {
         struct model *m = NULL;
         char *errors = NULL;
-        int r = model_parse(text, len, FILE_NAME, &m, &errors);
+        int r = model_parse(text, len, FILE_NAME, &profile_lsc, &m, &errors);
 
         ck_assert_int_eq(r, -EINVAL);
         ck_assert_ptr_null(m);
@@ -214,10 +214,10 @@ START_TEST(test_empty)
 }
 END_TEST
 
-/* What model_new() and model_add_home() give lscd without a file. */
+/* What model_new(&profile_lsc) and model_add_home() give lscd without a file. */
 START_TEST(test_no_file)
 {
-        struct model *m = model_new();
+        struct model *m = model_new(&profile_lsc);
 
         ck_assert_uint_eq(m->n_poses, 0);
         model_add_home(m);
@@ -229,6 +229,36 @@ START_TEST(test_no_file)
         ck_assert_ptr_null(m->path);
         ck_assert_ptr_null(model_free(m));
         ck_assert_ptr_null(model_free(NULL));
+}
+END_TEST
+
+/* A bus board (the file's "board", or lscd's --board): positions 0..1000,
+ * home 500 by default, inversion within 0..1000, and its limits checked
+ * against its range (profile.h; bus-servo-and-d6a.md, "CMD 21"). */
+START_TEST(test_bus_board)
+{
+        static const char bad[] = "board: bus\nservos:\n  a: {id: 1, max: 1001}\n";
+        struct model *m = parse_ok("board: bus\nservos:\n  a: {id: 1, min: 10, trim: 10, invert: true}\n"
+                                   "  b: {id: 2, min: 0, max: 1000, home: 0}\n");
+        char *errors;
+
+        ck_assert_ptr_eq(m->profile, &profile_bus);
+        expect_servo(m, 1, "a", 10, 1000, 500, 10, true, 0);
+        ck_assert_int_eq(m->servos[1].wire_max, LSC_BUS_POSITION_MAX);
+        ck_assert_int_eq(model_wire(&m->servos[1], 100), 910);
+        ck_assert_int_eq(model_logical(&m->servos[1], 910), 100);
+        expect_servo(m, 2, "b", 0, 1000, 0, 0, false, 0);
+        expect_servo(m, 3, "", 0, 1000, 500, 0, false, 0);
+        model_free(m);
+        m = parse_ok("servos:\n  a: {id: 1}\n");
+        ck_assert_ptr_eq(m->profile, &profile_lsc);
+        model_free(m);
+        errors = parse_errors(bad, sizeof(bad) - 1);
+        ck_assert_str_eq(errors, "robot.yaml:3: servo a: max must be an integer from 0 to 1000\n");
+        free(errors);
+        errors = parse_errors("board: pwm\n", 11);
+        ck_assert_str_eq(errors, "robot.yaml:1: board must be one of lsc, bus, not \"pwm\"\n");
+        free(errors);
 }
 END_TEST
 
@@ -313,7 +343,7 @@ static const struct error_case error_cases[] = {
           "groups:\n  abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKL\xc3\xa9: 1\n",
           "robot.yaml:2: group name \"abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKL\" " NOT_IDENT "\n" },
         { "section with a tab", "\"serv\\tos\": {}\n",
-          "robot.yaml:1: unknown section \"serv\\x09os\" (known: servos, poses, groups)\n" },
+          "robot.yaml:1: unknown section \"serv\\x09os\" (known: board, servos, poses, groups)\n" },
         { "pose servo with a newline", "poses:\n  p: {\"a\\nb\": 900}\n",
           "robot.yaml:2: pose p: no servo is named \"a\\x0ab\"\n" },
         { "longest message, whole",
@@ -373,7 +403,7 @@ static const struct error_case error_cases[] = {
         { "merge key", "servos:\n  a: &a {id: 1}\n  b: {<<: *a, id: 2}\n",
           "robot.yaml:3: servo b: unknown field \"<<\" " SERVO_FIELDS "\n" },
         { "unknown section", "servos: {}\nservo:\n  a: {id: 1}\n",
-          "robot.yaml:2: unknown section \"servo\" (known: servos, poses, groups)\n" },
+          "robot.yaml:2: unknown section \"servo\" (known: board, servos, poses, groups)\n" },
         { "section twice", "groups: {a: 1}\nposes: {}\ngroups: {b: 2}\n",
           "robot.yaml:3: section groups appears twice\n" },
         /* Types. */
@@ -584,7 +614,7 @@ START_TEST(test_load)
 
         ck_assert_ptr_nonnull(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/robot.yaml", dir);
-        ck_assert_int_eq(model_load(path, &m, &errors), -ENOENT);
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), -ENOENT);
         ck_assert_ptr_null(m);
         ck_assert_ptr_nonnull(strstr(errors, ": cannot read: "));
         ck_assert_int_eq(strncmp(errors, path, strlen(path)), 0);
@@ -594,7 +624,7 @@ START_TEST(test_load)
         ck_assert_ptr_nonnull(f);
         fputs(example_yaml, f);
         fclose(f);
-        ck_assert_int_eq(model_load(path, &m, &errors), 0);
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), 0);
         ck_assert_ptr_null(errors);
         expect_example(m);
         ck_assert_str_eq(m->path, path);
@@ -604,7 +634,7 @@ START_TEST(test_load)
         ck_assert_ptr_nonnull(f);
         fputs("servos:\n  a: {id: 1}\n  b: {id: 1}\n", f);
         fclose(f);
-        ck_assert_int_eq(model_load(path, &m, &errors), -EINVAL);
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), -EINVAL);
         ck_assert_ptr_null(m);
         ck_assert_ptr_nonnull(strstr(errors, "/robot.yaml:3: servo b: id 1 is also servo a"));
         free(errors);
@@ -622,14 +652,14 @@ START_TEST(test_load_not_a_file)
         FILE *f;
 
         ck_assert_ptr_nonnull(mkdtemp(dir));
-        ck_assert_int_eq(model_load(dir, &m, &errors), -EISDIR);
+        ck_assert_int_eq(model_load(dir, &profile_lsc, &m, &errors), -EISDIR);
         snprintf(expected, sizeof(expected), "%s: cannot read: Is a directory\n", dir);
         ck_assert_str_eq(errors, expected);
         free(errors);
 
         snprintf(path, sizeof(path), "%s/fifo", dir);
         ck_assert_int_eq(mkfifo(path, 0600), 0);
-        ck_assert_int_eq(model_load(path, &m, &errors), -EINVAL);   /* never blocks */
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), -EINVAL);   /* never blocks */
         snprintf(expected, sizeof(expected), "%s: not a regular file\n", path);
         ck_assert_str_eq(errors, expected);
         free(errors);
@@ -641,13 +671,13 @@ START_TEST(test_load_not_a_file)
         for (int i = 0; i < MODEL_FILE_MAX; i++)
                 fputc(i % 64 ? ' ' : '\n', f);
         fclose(f);
-        ck_assert_int_eq(model_load(path, &m, &errors), 0);            /* exactly the limit */
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), 0);            /* exactly the limit */
         model_free(m);
         f = fopen(path, "a");
         ck_assert_ptr_nonnull(f);
         fputc('\n', f);
         fclose(f);
-        ck_assert_int_eq(model_load(path, &m, &errors), -EFBIG);
+        ck_assert_int_eq(model_load(path, &profile_lsc, &m, &errors), -EFBIG);
         ck_assert_ptr_null(m);
         snprintf(expected, sizeof(expected), "%s: larger than %d bytes\n", path, MODEL_FILE_MAX);
         ck_assert_str_eq(errors, expected);
@@ -768,9 +798,11 @@ START_TEST(test_wire)
 {
         const struct wire_case *c = &wire_cases[_i];
         struct model_servo s = { .min = c->min, .max = c->max, .home = c->min, .trim = c->trim,
-                                 .invert = c->invert };
+                                 .invert = c->invert, .wire_min = LSC_POSITION_MIN,
+                                 .wire_max = LSC_POSITION_MAX };
 
         ck_assert_int_eq(model_wire(&s, c->logical), c->wire);
+        ck_assert_int_eq(model_logical(&s, c->wire), c->logical);
         ck_assert_int_eq(model_in_limits(&s, c->logical), c->in_limits);
         ck_assert_int_eq(model_wire_valid(&s, c->logical), c->wire_valid);
 }
@@ -841,6 +873,7 @@ int main(void)
         tcase_add_test(tc, test_example_commented);
         tcase_add_loop_test(tc, test_empty, 0, (int) ARRAY_SIZE(empty_files));
         tcase_add_test(tc, test_no_file);
+        tcase_add_test(tc, test_bus_board);
         tcase_add_test(tc, test_explicit_home_and_ids);
         tcase_add_loop_test(tc, test_error, 0, (int) ARRAY_SIZE(error_cases));
         tcase_add_loop_test(tc, test_reader_error, 0, (int) ARRAY_SIZE(reader_cases));

@@ -224,6 +224,41 @@ START_TEST(test_cap)
 }
 END_TEST
 
+/* Teach mode: the period of reads leaves two thirds of the board's
+ * direction free (recorder.c), at least 100 ms; a reading equal to the
+ * last one kept is a hold, not a step. */
+START_TEST(test_teach)
+{
+        struct model *m = model_check_new();
+        struct recorder *rec = recorder_new("taught", BIT(1) | BIT(3));
+        struct move_in rest = { T0, 100, 2, { 1, 3 }, { 900, 1500 } };
+        struct move_in moved = { T0, 100, 2, { 1, 3 }, { 950, 1500 } };
+        struct servos_plan plan;
+        char *text;
+
+        ck_assert_uint_eq(recorder_teach_period_ms(1), RECORDER_TEACH_PERIOD_MIN_MS);
+        ck_assert_uint_eq(recorder_teach_period_ms(6), RECORDER_TEACH_PERIOD_MIN_MS);
+        ck_assert_uint_eq(recorder_teach_period_ms(9), RECORDER_TEACH_PERIOD_MIN_MS);
+        ck_assert_uint_eq(recorder_teach_period_ms(10), 110);  /* 35 bytes: 36.5 ms */
+        ck_assert_uint_eq(recorder_teach_period_ms(32), 316);  /* 101 bytes: 105.2 ms */
+        for (int i = 0; i < 3; i++) {
+                plan = plan_of(m, &rest);
+                recorder_sample(rec, &plan, T0 + (uint64_t) i * 100 * MS);
+        }
+        plan = plan_of(m, &moved);
+        recorder_sample(rec, &plan, T0 + 300 * MS);
+        recorder_sample(rec, &plan, T0 + 400 * MS);
+        ck_assert_uint_eq(rec->n_moves, 2);
+        text = recorder_yaml(rec, m, HEADER);
+        ck_assert_ptr_nonnull(strstr(text, "  - {servos: {shoulder: 900, wrist: 1500}, time_ms: 100, "
+                                           "hold_ms: 200}\n"));
+        check_replays("a taught recording", text, rec, m);
+        free(text);
+        recorder_free(rec);
+        model_free(m);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
         ck_assert_ptr_null(recorder_free(NULL));
@@ -238,6 +273,7 @@ int main(void)
         tcase_add_loop_test(tc, test_yaml, 0, (int) ARRAY_SIZE(yaml_cases));
         tcase_add_test(tc, test_add_filters);
         tcase_add_test(tc, test_cap);
+        tcase_add_test(tc, test_teach);
         tcase_add_test(tc, test_free_null);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);

@@ -53,7 +53,9 @@ struct error_case {
 #define ID_MSG "must be a servo id from 1 to 32, or a servo's name"
 #define NAME_HINT "is not an identifier ([A-Za-z_][A-Za-z0-9_]*, at most 32 bytes)"
 #define TIME_MSG "time_ms must be an integer from 0 to 65535"
-#define POSITION_MSG "must be an integer from 500 to 2500"
+/* Any board's positions (a bus board's 0..1000, an LSC board's 500..2500);
+ * planning checks the robot's board. */
+#define POSITION_MSG "must be an integer from 0 to 2500"
 
 static const struct error_case error_cases[] = {
         { "an empty file", "",
@@ -137,7 +139,7 @@ static const struct error_case error_cases[] = {
           "    time_ms: 1\n",
           "wave.yaml:5: step 0: servo \"shoulder\" appears twice (first on line 3)\n" },
         { "positions out of range or not plain integers, each named",
-          "steps:\n  - servos: {shoulder: 499, 2: 2501}\n    time_ms: 1\n"
+          "steps:\n  - servos: {shoulder: -1, 2: 2501}\n    time_ms: 1\n"
           "  - servos: {3: abc, wrist: \"1500\"}\n    time_ms: 1\n",
           "wave.yaml:2: step 0: shoulder " POSITION_MSG "\n"
           "wave.yaml:2: step 0: servo 2 " POSITION_MSG "\n"

@@ -87,10 +87,12 @@ static const struct refused_case refused_cases[] = {
         { "a servo twice in one step, by id and by name",
           { { TO(SERVO(1, 1000), NAMED("shoulder", 1100)), .time_ms = 10 } }, 1,
           LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].servos[1]", "servo 1 appears more than once" },
+        /* A servo the model does not name has the board's range as its
+         * limits: the board's range is checked first. */
         { "the default limits of a servo the model does not name",
           { { TO(SERVO(4, 2501)), .time_ms = 10 } }, 1,
-          LSC_ERRCODE_OUT_OF_LIMITS, "steps[0].servos[0].position",
-          "servo 4: 2501 is outside its limits 500..2500" },
+          LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].servos[0].position",
+          "servo 4: 2501 is outside the board's positions 500..2500" },
 };
 
 START_TEST(test_plan_refused)
@@ -116,7 +118,7 @@ END_TEST
  * moves nothing: it is no pose to play. */
 START_TEST(test_plan_empty_home_refused)
 {
-        struct model *m = model_new();
+        struct model *m = model_new(&profile_lsc);
         const struct step_in in[] = { { TO(SERVO(1, 1500)), .time_ms = 10 },
                                       { .pose = "home", .time_ms = 10 } };
         struct sequence *seq = test_sequence(in, 2);

@@ -17,6 +17,7 @@
 #include "servos.h"
 /* After fail.h: Check has a macro named fail. */
 #include "lscd-check.h"
+#include "model-check.h"
 
 #define T0 7000000ull                   /* an arbitrary "now", in microseconds */
 #define MS 1000ull
@@ -85,16 +86,18 @@ static const struct servos_ops fake_ops = {
  * 1200..2000, 300 us/s); the pose rest; every other id at its defaults. */
 static struct model *robot(void)
 {
-        struct model *m = model_new();
+        struct model *m = model_new(&profile_lsc);
         struct model_pose *rest;
 
         m->servos[1] = (struct model_servo) { .name = "shoulder", .min = 700, .max = 2300,
                                               .home = 1500, .trim = -20, .max_speed = 1000,
-                                              .line = 2 };
+                                              .line = 2, MODEL_CHECK_LSC };
         m->servos[2] = (struct model_servo) { .name = "elbow", .min = 600, .max = 2400,
-                                              .home = 1500, .invert = true, .line = 3 };
+                                              .home = 1500, .invert = true, .line = 3,
+                                              MODEL_CHECK_LSC };
         m->servos[6] = (struct model_servo) { .name = "gripper", .min = 1200, .max = 2000,
-                                              .home = 1500, .max_speed = 300, .line = 4 };
+                                              .home = 1500, .max_speed = 300, .line = 4,
+                                              MODEL_CHECK_LSC };
         m->poses = mem_realloc_array(NULL, 1, sizeof(*m->poses));
         rest = &m->poses[m->n_poses++];
         *rest = (struct model_pose) { .name = "rest", .n = 2,
@@ -344,6 +347,8 @@ static const struct refuse_case refuse_cases[] = {
         { "delta of an unnamed servo", { ID_DELTA(9, -10), END }, LSC_ERRCODE_UNKNOWN_POSITION,
           "servos[0].delta",
           "servo 9: its position is unknown (never moved by lscd, or a group ran since)" },
+        { "below the LSC board's positions", { ID(9, 499), END }, LSC_ERRCODE_INVALID_ARGUMENT,
+          "servos[0].position", "servo 9: 499 is outside the board's positions 500..2500" },
         { "id twice", { ID(4, 900), ID(4, 1000), END }, LSC_ERRCODE_INVALID_ARGUMENT,
           "servos[1]", "servo 4 appears more than once" },
         { "name twice", { NAME("elbow", 900), NAME("elbow", 1000), END },

@@ -72,6 +72,67 @@ static const struct receive_case receive_cases[] = {
           SIM_BEEP, { 0 }, 0 },
 };
 
+/* A bus board (bus-servo-and-d6a.md, "CMD 20", "CMD 21"): servos at 500
+ * after power-on; UNLOAD makes them limp where they are, a hand moves
+ * them, POS_READ reports them low byte first; a move drives them again.
+ * A PWM board sends nothing for either. */
+START_TEST(test_bus_board)
+{
+        static const uint8_t unload[] = { 0x55, 0x55, 0x05, 0x14, 0x02, 0x01, 0x03 };
+        static const uint8_t read[] = { 0x55, 0x55, 0x05, 0x15, 0x02, 0x01, 0x03 };
+        static const uint8_t at_500[] = { 0x55, 0x55, 0x09, 0x15, 0x02, 0x01, 0xF4, 0x01,
+                                          0x03, 0xF4, 0x01 };
+        static const uint8_t moved[] = { 0x55, 0x55, 0x09, 0x15, 0x02, 0x01, 0xFA, 0x00,
+                                         0x03, 0x00, 0x00 };
+        static const uint8_t move_1[] = { 0x55, 0x55, 0x08, 0x03, 0x01, 0x00, 0x00, 0x01,
+                                          0x64, 0x00 };
+        struct sim_board b;
+        struct sim_reply r;
+
+        board_default(&b);
+        receive(&b, read, sizeof(read), T0, &r);
+        ck_assert_int_eq(r.action, SIM_NOTHING);
+        receive(&b, unload, sizeof(unload), T0, &r);
+        ck_assert_int_eq(r.action, SIM_NOTHING);
+        ck_assert_int_eq(sim_board_hand(&b, 1, 250), -EPERM);
+        b.bus = true;
+        sim_board_power_cycle(&b);
+        receive(&b, read, sizeof(read), T0, &r);
+        assert_sent(&r, at_500, sizeof(at_500));
+        ck_assert_int_eq(sim_board_hand(&b, 1, 250), -EPERM);
+        receive(&b, unload, sizeof(unload), T0, &r);
+        ck_assert_int_eq(r.action, SIM_NOTHING);
+        ck_assert_int_eq(sim_board_hand(&b, 1, 250), 0);
+        ck_assert_int_eq(sim_board_hand(&b, 3, 0), 0);
+        ck_assert_int_eq(sim_board_hand(&b, 3, 1001), -EINVAL);
+        receive(&b, read, sizeof(read), T0, &r);
+        assert_sent(&r, moved, sizeof(moved));
+        receive(&b, move_1, sizeof(move_1), T0, &r);
+        ck_assert_int_eq(r.action, SIM_NOTHING);
+        ck_assert_int_eq(sim_board_position(&b, 1, T0 + 1), 100);
+        ck_assert_int_eq(sim_board_hand(&b, 1, 250), -EPERM);
+}
+END_TEST
+
+/* An older firmware: a run is reported 55 55 02 06, its natural end STOP. */
+START_TEST(test_old_firmware)
+{
+        static const uint8_t run[] = { 0x55, 0x55, 0x05, 0x06, 0x08, 0x01, 0x00 };
+        static const uint8_t bare[] = { 0x55, 0x55, 0x02, 0x06 };
+        static const uint8_t stop[] = { 0x55, 0x55, 0x02, 0x07 };
+        struct sim_board b;
+        struct sim_reply r;
+
+        board_default(&b);
+        b.old_firmware = true;
+        receive(&b, run, sizeof(run), T0, &r);
+        assert_sent(&r, bare, sizeof(bare));
+        sim_board_expire(&b, T0 + 1000 * 1000, &r);
+        assert_sent(&r, stop, sizeof(stop));
+        ck_assert_int_eq(b.running, -1);
+}
+END_TEST
+
 START_TEST(test_receive_table)
 {
         const struct receive_case *c = &receive_cases[_i];
@@ -434,6 +495,8 @@ static Suite *sim_board_suite(void)
         tcase_add_loop_test(tc, test_receive_table, 0,
                             sizeof(receive_cases) / sizeof(receive_cases[0]));
         tcase_add_test(tc, test_run_then_complete);
+        tcase_add_test(tc, test_bus_board);
+        tcase_add_test(tc, test_old_firmware);
         tcase_add_test(tc, test_run_forever_never_completes);
         tcase_add_test(tc, test_stop_while_running);
         tcase_add_test(tc, test_run_replaces_running_group);

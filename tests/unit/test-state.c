@@ -298,7 +298,7 @@ static const char *const damaged[] = {
         WITH_SERVOS("{\"1\":{\"target\":900,\"until\":-1}}"),
         WITH_SERVOS("{\"1\":{\"target\":900,\"until\":null}}"),
         WITH_SERVOS("{\"1\":900}"),
-        WITH_SERVOS("{\"1\":{\"target\":499,\"until\":1}}"),
+        WITH_SERVOS("{\"1\":{\"target\":-1,\"until\":1}}"),
         WITH_SERVOS("{\"1\":{\"target\":2501,\"until\":1}}"),
         WITH_SERVOS("{\"1\":{\"target\":3500,\"until\":1}}"),
         WITH_SERVOS("{\"1\":{\"target\":900.5,\"until\":1}}"),

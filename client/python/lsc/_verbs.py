@@ -81,11 +81,22 @@ def _pairs(what: str, servos: Optional[Mapping[Servo, int]]) -> list[tuple[Servo
 
 
 def move(positions: Optional[Mapping[Servo, int]], deltas: Optional[Mapping[Servo, int]],
-         time_ms: int, replace: bool, wait: bool) -> Call[dict[str, Any]]:
+         time_ms: int, replace: bool, wait: bool, confirm: bool = False,
+         tolerance: Optional[int] = None) -> Call[dict[str, Any]]:
     servos = [dict(servo_ref(s), position=p) for s, p in _pairs("positions", positions)]
     servos += [dict(servo_ref(s), delta=d) for s, d in _pairs("deltas", deltas)]
-    return Call("move", _args(servos=servos, time_ms=time_ms, replace=replace, wait=wait),
-                _whole)
+    return Call("move", _args(servos=servos, time_ms=time_ms, replace=replace, wait=wait,
+                              confirm=confirm, tolerance=tolerance), _whole)
+
+
+def unload(servos_: Union[str, Iterable[Servo]]) -> Call[list[int]]:
+    return Call("unload", _args(servos=_servo_list(servos_)), _member("servos"))
+
+
+def positions(servos_: Union[str, Iterable[Servo]]) -> Call[dict[Servo, Optional[int]]]:
+    return Call("positions", _args(servos=_servo_list(servos_)),
+                lambda res: {p["name"] if p["name"] is not None else p["id"]: p["position"]
+                             for p in res["positions"]})
 
 
 def pose(name: str, time_ms: Optional[int], wait: bool) -> Call[dict[str, Any]]:
@@ -162,5 +173,6 @@ METHODS = {
     "pose": "pose", "servos": "servos", "robot": "robot", "config.reload": "config_reload",
     "hello": "hello", "claim": "claim", "release": "release", "group.run": "run_group",
     "group.stop": "stop", "halt": "halt", "group.speed": "speed", "battery": "battery",
-    "subscribe": "subscribe", "unsubscribe": "unsubscribe",
+    "subscribe": "subscribe", "unsubscribe": "unsubscribe", "unload": "unload",
+    "positions": "positions",
 }

@@ -145,8 +145,10 @@ class Client(ClientBase):
 
     async def move(self, positions: Optional[Mapping[Servo, int]] = None, *, time_ms: int,
                    deltas: Optional[Mapping[Servo, int]] = None, replace: bool = False,
-                   wait: bool = False) -> dict[str, Any]:
-        return await self._call(_verbs.move(positions, deltas, time_ms, replace, wait))
+                   wait: bool = False, confirm: bool = False,
+                   tolerance: Optional[int] = None) -> dict[str, Any]:
+        return await self._call(_verbs.move(positions, deltas, time_ms, replace, wait, confirm,
+                                            tolerance))
 
     async def pose(self, name: str, *, time_ms: Optional[int] = None,
                    wait: bool = False) -> dict[str, Any]:
@@ -188,6 +190,12 @@ class Client(ClientBase):
 
     async def battery(self) -> int:
         return await self._call(_verbs.battery())
+
+    async def unload(self, servos: Union[str, Iterable[Servo]]) -> list[int]:
+        return await self._call(_verbs.unload(servos))
+
+    async def positions(self, servos: Union[str, Iterable[Servo]]) -> dict[Servo, Optional[int]]:
+        return await self._call(_verbs.positions(servos))
 
     async def subscribe(self, events: Optional[Iterable[str]] = None) -> list[str]:
         return await self._call(_verbs.subscribe(events))

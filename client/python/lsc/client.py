@@ -136,15 +136,20 @@ class Client(ClientBase):
 
     def move(self, positions: Optional[Mapping[Servo, int]] = None, *, time_ms: int,
              deltas: Optional[Mapping[Servo, int]] = None, replace: bool = False,
-             wait: bool = False) -> dict[str, Any]:
+             wait: bool = False, confirm: bool = False,
+             tolerance: Optional[int] = None) -> dict[str, Any]:
         """Move servos in one frame: move({"shoulder": 1200, 9: 2300}, time_ms=800).
 
         positions: servo (name or id) to position in microseconds; deltas:
         servo to a change from its last target. replace: supersede this
         client's queued moves of the same servos. wait: return when the move
         has ended instead of once written. Returns {"time_ms": N} (the time
-        used, raised by max_speed) and "completed": True with wait."""
-        return self._call(_verbs.move(positions, deltas, time_ms, replace, wait))
+        used, raised by max_speed) and "completed": True with wait. confirm
+        (a bus board, with wait): read the servos once the move has ended,
+        adding "confirmed" (each within tolerance of its target) and
+        "positions" (since 1.5)."""
+        return self._call(_verbs.move(positions, deltas, time_ms, replace, wait, confirm,
+                                      tolerance))
 
     def pose(self, name: str, *, time_ms: Optional[int] = None,
              wait: bool = False) -> dict[str, Any]:
@@ -209,6 +214,16 @@ class Client(ClientBase):
     def battery(self) -> int:
         """The board's battery voltage, in millivolts."""
         return self._call(_verbs.battery())
+
+    def unload(self, servos: Union[str, Iterable[Servo]]) -> list[int]:
+        """Torque off (a bus board, since 1.5): the servos (names or ids, or
+        "all") go limp; returns their ids. Their targets become unknown."""
+        return self._call(_verbs.unload(servos))
+
+    def positions(self, servos: Union[str, Iterable[Servo]]) -> dict[Servo, Optional[int]]:
+        """Where the servos are (a bus board, since 1.5): {name or id:
+        logical position, None when the board did not report it}."""
+        return self._call(_verbs.positions(servos))
 
     def subscribe(self, events: Optional[Iterable[str]] = None) -> list[str]:
         """Receive these events too (names, or prefixes ending in "."; None:

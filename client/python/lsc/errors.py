@@ -29,7 +29,7 @@ __all__ = [
     "Stopped", "Preempted", "NotStarted", "Halted", "Superseded", "QueueFull",
     "Shutdown", "TooManyClients", "OutOfLimits", "UnknownServo", "UnknownPose",
     "UnknownGroup", "UnknownPosition", "InvalidConfig", "Claimed", "Forbidden",
-    "Dropped", "UnknownClaim", "UnknownSequence", "Cancelled", "error_class",
+    "Dropped", "UnknownClaim", "UnknownSequence", "Cancelled", "Unsupported", "error_class",
     "from_response",
 ]
 
@@ -117,7 +117,7 @@ class DeviceLost(RequestError):
 
 
 class Timeout(RequestError, TimeoutError):
-    """The board did not answer in time (battery)."""
+    """The board did not answer in time (battery, positions)."""
     code = "timeout"
 
 
@@ -227,6 +227,12 @@ class UnknownSequence(RequestError):
 class Cancelled(RequestError):
     """A request scheduled with at was cancelled (cancel, halt) (since 1.3)."""
     code = "cancelled"
+
+
+class Unsupported(RequestError):
+    """The board lacks the command: unload, positions or teach on an LSC
+    board (lscd --board, the robot file's board) (since 1.5)."""
+    code = "unsupported"
 
 
 _CLASSES: dict[str, type[RequestError]] = {
