@@ -284,7 +284,8 @@ def check_claims(sim, clients, watcher, answered, clock_offset):
         owner, mask = sender[r.data]
         for holder, held, start, end in spans:
             if holder != owner and held & mask and start + IN_FLIGHT_SLACK < r.t < end:
-                bad.append("%s by client %d in claim of %d" % (r.data.hex(" "), owner, holder))
+                bad.append("%s by client %d in claim of %d, %.1f ms after it began" % (
+                    r.data.hex(" "), owner, holder, (r.t - start) * 1000))
     tap.check(reasons["claim.acquired"] > 0, "claims were granted")
     tap.eq(bad[:5], [], "no frame of a client on the wire within another client's claim")
 
