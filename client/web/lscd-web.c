@@ -30,6 +30,7 @@ static void lscd_web_help(void)
                "      --token-file FILE   the login token, readable by this user only\n"
                "      --www DIR           the page's files (default " LSCD_WEB_WWW ")\n"
                "      --name NAME         the name lscd-web gives lscd (default lscd-web)\n"
+               "      --idle-timeout S    close a connection idle this long (default 30)\n"
                "      --log-level LEVEL   err, warning, notice, info or debug (default info)\n"
                "  -h, --help              show this help and exit\n"
                "  -V, --version           show the version and exit\n");
@@ -60,7 +61,20 @@ static int lscd_web_token(const char *file, char *token)
         return 0;
 }
 
-enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_LOG_LEVEL };
+static int lscd_web_seconds(const char *text, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(text, &end, 10);
+        if (errno || end == text || *end || text[0] == '-' || v < 1 || v > 3600)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_IDLE_TIMEOUT, OPT_LOG_LEVEL };
 
 static const struct option lscd_web_options[] = {
         { "listen", required_argument, NULL, 'l' },
@@ -68,6 +82,7 @@ static const struct option lscd_web_options[] = {
         { "token-file", required_argument, NULL, OPT_TOKEN_FILE },
         { "www", required_argument, NULL, OPT_WWW },
         { "name", required_argument, NULL, OPT_NAME },
+        { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -86,6 +101,11 @@ static int lscd_web_parse(int argc, char **argv, struct web_options *opt, const 
                 case OPT_TOKEN_FILE: *token_file = optarg; break;
                 case OPT_WWW: opt->www = optarg; break;
                 case OPT_NAME: opt->name = optarg; break;
+                case OPT_IDLE_TIMEOUT:
+                        r = lscd_web_seconds(optarg, &opt->idle_timeout_s);
+                        if (r < 0)
+                                return log_error_errno(r, "--idle-timeout: not 1 to 3600 seconds: %s", optarg);
+                        break;
                 case OPT_LOG_LEVEL:
                         r = log_level_from_string(optarg);
                         if (r < 0)
@@ -114,6 +134,7 @@ int main(int argc, char **argv)
 {
         struct web_options opt = {
                 .listen_text = WEB_LISTEN_DEFAULT, .www = LSCD_WEB_WWW, .name = "lscd-web",
+                .idle_timeout_s = WEB_IDLE_TIMEOUT_S,
         };
         const char *token_file = NULL;
         struct web *w;

@@ -171,6 +171,8 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
 
 static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *conn)
 {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
+                                                                       MHD_CONNECTION_INFO_CONNECTION_FD);
         struct MHD_Response *resp;
         struct web_link *l;
         char *hello;
@@ -183,6 +185,10 @@ static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *con
         web_link_stream_add(l, hello, strlen(hello));
         free(hello);
         l->conn = conn;
+        if (!info || web_link_stream_watch(l, info->connect_fd) < 0) {
+                web_link_free(l);
+                return web_http_error(conn, 503, "too_many_clients", "cannot watch the stream");
+        }
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, web_link_stream_read, l,
                                                  web_link_stream_gone);
         if (!resp)

@@ -195,6 +195,7 @@ struct web_link *web_link_free(struct web_link *l)
                 web_keepalive_update(l->web);
         }
         sd_event_source_disable_unref(l->io);
+        sd_event_source_disable_unref(l->hangup);
         lsc_client_free(l->client);
         free(l->buf);
         free(l);
@@ -238,6 +239,20 @@ void web_link_stream_add(struct web_link *l, const char *text, size_t len)
                 l->suspended = false;
                 MHD_resume_connection(l->conn);
         }
+}
+
+static int web_link_on_hangup(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct web_link *l = userdata;
+
+        log_debug("a page closed its event stream");
+        web_link_end_stream(l);
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+int web_link_stream_watch(struct web_link *l, int fd)
+{
+        return sd_event_add_io(l->web->event, &l->hangup, fd, EPOLLRDHUP, web_link_on_hangup, l);
 }
 
 ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max)

@@ -44,7 +44,7 @@ struct web_call {
 struct web_link {
         struct web *web;
         struct lsc_client *client;
-        sd_event_source *io;
+        sd_event_source *io, *hangup;
         struct web_call *calls;
         bool stream;
         char session[WEB_SESSION_LEN + 1];
@@ -69,6 +69,10 @@ void web_link_sync(struct web_link *l);
 /* Stream: add TEXT (an SSE record) for the page; ends the stream when its
  * buffer is full. */
 void web_link_stream_add(struct web_link *l, const char *text, size_t len);
+/* Watch the stream's connection FD for the page's hang-up: libmicrohttpd
+ * does not watch a suspended connection, and the page's claim must end
+ * when it goes, not at the next keepalive. */
+int web_link_stream_watch(struct web_link *l, int fd);
 /* libmicrohttpd's content reader of a stream. */
 ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max);
 /* libmicrohttpd frees a stream's response: the page has gone. */

@@ -25,7 +25,7 @@
 /* Limits, documented in lscd-web(8). */
 #define WEB_MAX_CONNECTIONS 32
 #define WEB_MAX_STREAMS 8
-#define WEB_IDLE_TIMEOUT_S 30
+#define WEB_IDLE_TIMEOUT_S 30   /* the default of --idle-timeout */
 #define WEB_KEEPALIVE_USEC (15ULL * 1000000)
 #define WEB_STREAM_BUFFER_MAX (256 * 1024)
 #define WEB_TOKEN_MAX 256
@@ -39,6 +39,7 @@ struct web_options {
         const char *socket;      /* lscd's; NULL: liblsc's default */
         const char *www;         /* the page's directory */
         const char *name;        /* said in hello */
+        unsigned idle_timeout_s;
         char token[WEB_TOKEN_MAX + 1];   /* empty: no login */
 };
 

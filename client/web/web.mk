@@ -26,3 +26,41 @@ dist_webwww_DATA = \
 	client/web/www/login.html client/web/www/login.js
 
 dist_man_MANS += man/lscd-web.8
+
+# Tests: the pure part (Check), end to end over HTTP, the guards, and in
+# headless Chromium (skipped, visibly, without chromium). The browser test
+# is left out of valgrind: its 100 ms click-to-wire bound is the issue's,
+# and memcheck slows lscd-web tenfold.
+web_e2e_tests = tests/e2e/test-web-api.py tests/e2e/test-web-security.py \
+	tests/e2e/test-web-browser.py
+dist_noinst_DATA += tests/e2e/webharness.py tests/e2e/cdp.py
+EXTRA_DIST += $(web_e2e_tests)
+VALGRIND_TESTS += tests/e2e/test-web-api.py tests/e2e/test-web-security.py
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-web
+TESTS += tests/unit/test-web $(web_e2e_tests)
+tests_unit_test_web_SOURCES = tests/unit/test-web.c tests/unit/lscd-check.h
+tests_unit_test_web_CPPFLAGS = $(common_cppflags) -I$(top_srcdir)/client/web
+tests_unit_test_web_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_web_LDADD = client/web/libweb.la common/libcommon.la $(CJSON_LIBS) $(CHECK_LIBS)
+
+# The fuzz target "web" (tests/fuzz/fuzz-web.c) joins tests/fuzz/fuzz.mk's.
+fuzz_targets += tests/fuzz/fuzz-web.c
+tests_fuzz_replay_CPPFLAGS += -I$(top_srcdir)/client/web
+tests_fuzz_replay_LDADD += client/web/libweb.la common/libcommon.la
+endif
+if ENABLE_FUZZING
+tests_fuzz_fuzz_SOURCES += $(client_web_libweb_la_SOURCES)
+tests_fuzz_fuzz_CPPFLAGS += -I$(top_srcdir)/client/web
+endif
+
+# The screenshots of README.md and lscd-web(8), taken by the browser test
+# from the page as it is: make web-screenshots (needs chromium).
+web-screenshots: client/web/lscd-web lscd sim/lsc-sim
+	$(AM_V_GEN)$(MKDIR_P) $(srcdir)/doc && \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PYTHONPATH='$(abs_top_srcdir)/tests/e2e:$(abs_top_srcdir)/client/python' \
+	LSCD_WEB_SCREENSHOTS='$(abs_top_srcdir)/doc' \
+	$(PYTHON) $(srcdir)/tests/e2e/test-web-browser.py
+.PHONY: web-screenshots
+EXTRA_DIST += doc/lscd-web-desktop.png doc/lscd-web-phone.png
