@@ -64,3 +64,13 @@ web-screenshots: client/web/lscd-web lscd sim/lsc-sim
 	$(PYTHON) $(srcdir)/tests/e2e/test-web-browser.py
 .PHONY: web-screenshots
 EXTRA_DIST += doc/lscd-web-desktop.png doc/lscd-web-phone.png
+
+# Its unit (systemd/lscd-web.service.in: hardened, installed, not enabled)
+# and its account.
+nodist_systemdsystemunit_DATA += systemd/lscd-web.service
+dist_sysusers_DATA += systemd/sysusers.d/lscd-web.conf
+EXTRA_DIST += systemd/lscd-web.service.in
+CLEANFILES += systemd/lscd-web.service
+systemd/lscd-web.service: $(srcdir)/systemd/lscd-web.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && \
+	$(systemd_edit) $(srcdir)/systemd/lscd-web.service.in >$@.tmp && mv $@.tmp $@
