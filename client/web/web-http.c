@@ -341,7 +341,7 @@ enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, con
                 return r;
         if (strcmp(method, "POST") == 0)
                 return web_http_first_post(conn, url, context);
-        if (strcmp(url, "/api/events") == 0)
+        if (strcmp(url, "/api/events") == 0 && strcmp(method, "GET") == 0)
                 return web_http_events(w, conn);
         if (strncmp(url, "/api/", 5) == 0)
                 return web_http_error(conn, 405, "invalid_request", "the API takes POST");

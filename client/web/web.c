@@ -18,6 +18,9 @@
 #include "web.h"
 
 static void web_mhd_log(void *userdata, const char *format, va_list ap)
+        __attribute__((format(printf, 2, 0)));
+
+static void web_mhd_log(void *userdata, const char *format, va_list ap)
 {
         char text[512];
 
