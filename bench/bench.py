@@ -366,7 +366,7 @@ class Bench:
         if out.returncode != 0:
             self.table.add("Stop click-to-wire, web panel", "failed", note=out.stderr[-200:])
             return
-        res = json.loads(out.stdout.splitlines()[-1])
+        res = {k: [s * 1000 for s in v] for k, v in json.loads(out.stdout.splitlines()[-1]).items()}
         (c50, c99), (p50, p99) = percentiles(res["click"]), percentiles(res["peer"])
         self.table.add("Stop click-to-wire, web panel, p50", ms(c50), ms(p50), ratio(c50, p50),
                        "%d clicks in headless Chromium through lscd-web, 9600 baud" % n)
