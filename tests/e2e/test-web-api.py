@@ -8,6 +8,7 @@ line each, and its session makes the page's requests one lscd client,
 whose claim ends with the stream; the page's files; lscd going away."""
 
 import json
+import signal
 import threading
 
 import tap
@@ -194,7 +195,8 @@ def lscd_going_away():
     with running_web() as (sim, lscd, web):
         conn, resp, _ = stream(web)
         tap.eq(web.post("ping")[0], 200, "ping")
-        lscd.stop()
+        lscd.signal(signal.SIGTERM)
+        tap.eq(lscd.wait_exit(), 0, "lscd stops")
         status, answer = web.post("ping")
         tap.eq((status, answer["error"]["code"]), (503, "not_connected"), "lscd is gone")
         with tap.raises(EOFError, "the event stream ends"):

@@ -37,6 +37,13 @@ def web_binary():
     return os.path.join(os.environ.get("top_builddir", "."), "client", "web", "lscd-web")
 
 
+def libtool_wrapper(path):
+    """Whether PATH is the script libtool puts in front of an uninstalled
+    program linked with an uninstalled shared library (liblsc)."""
+    with open(path, "rb") as f:
+        return b"temporary wrapper script" in f.read(256)
+
+
 def www_dir():
     return os.path.join(os.environ.get("top_srcdir", "."), "client", "web", "www")
 
@@ -53,6 +60,9 @@ class Web(Program):
         self.stderr_path = os.path.join(self.dir, "web.err")
         self.valgrind_log = os.path.join(self.dir, "valgrind.%p.log")
         wrapper = VALGRIND_ARGS + ["--log-file=" + self.valgrind_log] if valgrind_on() else []
+        if wrapper and libtool_wrapper(web_binary()):
+            # valgrind runs the program, not libtool's script in front of it
+            wrapper = [os.path.join(os.environ["top_builddir"], "libtool"), "--mode=execute"] + wrapper
         self.argv = wrapper + [web_binary(), "--listen", listen, "--socket", socket_path,
                                "--www", www_dir(), "--log-level", "debug"] + list(args)
         self.token = token
