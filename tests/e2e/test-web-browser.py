@@ -3,7 +3,8 @@
 """lscd-web end to end in a real browser: lsc-sim, lscd and lscd-web, and
 headless Chromium driven through its DevTools protocol (cdp.py). The page
 shows the battery; a slider's move reaches the wire as the exact frame; a
-click on Stop (and the Escape key) puts a STOP on the wire; a group's
+click on Stop (and the Escape key) puts a STOP on the wire (the time it
+took is printed; bench/ measures it against the issue's 100 ms); a group's
 button runs it and group.completed shows in the page's log; the page's
 claim ends when its tab closes; the page is usable at 390x844. Screenshots
 of both layouts go to $LSCD_WEB_SCREENSHOTS when set (make web-screenshots).
@@ -33,8 +34,11 @@ from webharness import running_web  # noqa: E402
 STOP = bytes.fromhex("55 55 02 07")
 # gripper (servo 6, no trim) to 1600 in the page's default 300 ms.
 GRIPPER_1600 = bytes.fromhex("55 55 08 03 01 2c 01 06 40 06")
-# The click-to-wire bound of the issue (bench/ measures the distribution).
-STOP_BOUND_S = 0.100
+# The issue asks for the STOP on the wire within 100 ms of the click. No
+# test asserts on time (tests/README): this one checks that the click puts
+# a STOP on the wire and says how long it took; bench/run --only web
+# measures p50 and p99 over 100 clicks against that bound.
+STOP_BOUND_MS = 100
 
 
 def main():
@@ -81,14 +85,17 @@ def scenario(loop, sim, lscd, web, browser, shots):
             sim.wait_for("rx", GRIPPER_1600, since)
         run(go())
 
-    def stop_click_is_on_the_wire_within_100_ms():
+    def stop_click_puts_stop_on_the_wire():
         async def go():
+            await asyncio.sleep(0.3)    # the slider's move is long over
             since = sim.mark()
             clicked = await ctx["page"].click("#stop")
             record = sim.wait_for("rx", STOP, since)
-            tap.diag("click to STOP on the wire: %.1f ms" % ((record.t - clicked) * 1000))
-            tap.check(record.t - clicked < STOP_BOUND_S, "STOP within 100 ms of the click",
-                      "%.1f ms" % ((record.t - clicked) * 1000))
+            first = next(r for r in sim.records()[since:] if r.kind == "rx")
+            tap.eq(first.data, STOP, "the first frame after the click")
+            tap.check(record.t > clicked, "after the click")
+            tap.diag("click to STOP on the wire: %.1f ms (the issue's bound: %d ms; "
+                     "bench/run --only web)" % ((record.t - clicked) * 1000, STOP_BOUND_MS))
         run(go())
 
     def escape_key_sends_stop():
@@ -154,7 +161,7 @@ def scenario(loop, sim, lscd, web, browser, shots):
         tap.diag("screenshots in " + shots)
 
     return [page_shows_battery, slider_move_is_the_exact_frame,
-            stop_click_is_on_the_wire_within_100_ms, escape_key_sends_stop,
+            stop_click_puts_stop_on_the_wire, escape_key_sends_stop,
             group_button_and_group_completed_in_log, drive_claim_ends_with_the_tab,
             phone_layout_usable, screenshots_saved]
 
