@@ -65,11 +65,12 @@ web-screenshots: client/web/lscd-web lscd sim/lsc-sim
 .PHONY: web-screenshots
 EXTRA_DIST += doc/lscd-web-desktop.png doc/lscd-web-phone.png
 
-# Its unit (systemd/lscd-web.service.in: hardened, installed, not enabled)
-# and its account.
+# Its unit (systemd/lscd-web.service.in: hardened, installed, not enabled),
+# its account and its environment file, /etc/default/lscd-web.
 nodist_systemdsystemunit_DATA += systemd/lscd-web.service
 dist_sysusers_DATA += systemd/sysusers.d/lscd-web.conf
-EXTRA_DIST += systemd/lscd-web.service.in
+EXTRA_DIST += systemd/lscd-web.service.in systemd/lscd-web.default
+systemd_defaults += lscd-web
 CLEANFILES += systemd/lscd-web.service
 systemd/lscd-web.service: $(srcdir)/systemd/lscd-web.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && \
