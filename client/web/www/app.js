@@ -286,9 +286,13 @@ function connect() {
   es.onmessage = (e) => onEvent(JSON.parse(e.data));
   es.onerror = () => {
     // The stream ended (lscd-web or lscd went away): its claim went with it.
+    // The browser retries by itself, unless the answer was an error (503
+    // while lscd is away): then we start again.
     state.session = null;
     claimEnded({ claim: state.claim });
     setConn("reconnecting…", false);
+    if (es.readyState === EventSource.CLOSED)
+      setTimeout(connect, 2000);
   };
 }
 
