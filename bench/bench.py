@@ -28,6 +28,7 @@ import lscdharness
 import robotbench
 import seqbench
 import simharness
+import stopbench
 import wirebench
 
 STOP_QUEUED = 1000
@@ -56,6 +57,7 @@ class Plan:
         self.idle_seconds = 3 if quick else 10
         self.wait_samples = 20 if quick else 200
         self.sequence_steps = 40 if quick else 200
+        self.stop18_runs = 10 if quick else 200
 
 
 class Table:
@@ -126,10 +128,12 @@ class Bench:
         self.lscd_bin = os.path.join(builddir, "lscd")
         self.loadgen = os.path.join(builddir, "bench", "loadgen")
         self.seqpeer = seqbench.seqpeer_path(builddir)
+        self.scratch = os.path.join(os.path.dirname(builddir), "bench-busy")
         self.plan = plan
         self.table = Table()
         self.t0 = time.monotonic()
         self.sim_rt = False
+        self.client_rt = False
         self.load = benchlib.loadavg()
         self.only = self.FIGURES
 
@@ -141,10 +145,10 @@ class Bench:
             yield sim
 
     @contextlib.contextmanager
-    def lscd(self, sim, baud):
+    def lscd(self, sim, baud, *extra):
         """lscd on the simulator's link, once it has opened the pty."""
         with lscdharness.Lscd(sim.link, "--baud", str(baud), "--max-clients",
-                              str(SUBSCRIBERS + 100), binary=self.lscd_bin,
+                              str(SUBSCRIBERS + 100), *extra, binary=self.lscd_bin,
                               log_level="warning") as lscd:
             with lscd.client() as c:
                 wirebench.wait_connected(c)
@@ -333,6 +337,71 @@ class Bench:
             self.table.add(figure, ms(lscd), "py %s, C %s" % (ms(py), ms(c)),
                            "%s, %s" % (ratio(lscd, py), ratio(lscd, c)), notes[k])
 
+    def stop_figures(self):
+        """STOP with 1,000 moves queued and the idle request-to-wire
+        overhead at 9600 baud, on an idle machine and a busy one, through
+        lscd, lscd real-time and socat (bench/stopbench.py)."""
+        p, res, loads = self.plan, {}, {}
+        realtime = ("--realtime", str(stopbench.REALTIME))
+        with self.sim(9600) as sim, stopbench.realtime_client() as self.client_rt:
+            tail = benchlib.Tail(sim.log_path)
+            for loaded in (False, True):
+                loads[loaded] = benchlib.loadavg()
+                with stopbench.busy(TOP, self.scratch, loaded):
+                    for name, extra in (("lscd", ()), ("lscd real-time", realtime)):
+                        print("%s, %s machine ..." % (name, "busy" if loaded else "idle"),
+                              flush=True)
+                        with self.lscd(sim, 9600, *extra) as lscd:
+                            with lscd.client() as c:
+                                rt = c.ok("status")["realtime"]
+                            if extra and not rt:
+                                print("  lscd --realtime was refused: no real-time rows")
+                                continue
+                            res[(name, loaded)] = stopbench.measure(
+                                wirebench.LscdPath(lscd), tail, p.stop18_runs, p.socat_stop_runs)
+                    print("socat, %s machine ..." % ("busy" if loaded else "idle"), flush=True)
+                    with benchlib.Socat(sim.pts, 9600, sim.dir) as socat:
+                        res[("socat", loaded)] = stopbench.measure(
+                            wirebench.SocatPath(socat), tail, p.stop18_runs, p.socat_stop_runs)
+        for loaded in (False, True):
+            self.stop_rows18(res, loaded, loads[loaded])
+
+    def stop_rows18(self, res, loaded, load):
+        t = self.table
+        where = "busy machine" if loaded else "idle machine"
+        socat = res[("socat", loaded)]
+        s = [r[0] for r in socat["stop"]]
+        for name in ("lscd", "lscd real-time"):
+            if (name, loaded) not in res:
+                continue
+            r = res[(name, loaded)]
+            v = [x[0] for x in r["stop"]]
+            t.add("STOP, %d queued, %s, %s, p50/p99/max" % (stopbench.QUEUED, where, name),
+                  "%.2f/%.2f/%.2f ms" % (benchlib.percentile(v, 50), benchlib.percentile(v, 99),
+                                         max(v)),
+                  "%.0f/%.0f/%.0f ms" % (benchlib.percentile(s, 50), benchlib.percentile(s, 99),
+                                         max(s)),
+                  ratio(max(v), max(s)),
+                  "runs: %d, socat %d; moves ahead of the STOP, max: %d, socat %d; "
+                  "load %.2f before" % (len(v), len(s), max(x[1] for x in r["stop"]),
+                                        max(x[1] for x in socat["stop"]), load))
+            o, so = ([x - d["frame_ms"] for x in d["idle"]] for d in (r, socat))
+            t.add("  request-to-wire overhead, %s, %s, p50/p99/max" % (where, name),
+                  "%.2f/%.2f/%.2f ms" % (benchlib.percentile(o, 50), benchlib.percentile(o, 99),
+                                         max(o)),
+                  "%.2f/%.2f/%.2f ms" % (benchlib.percentile(so, 50),
+                                         benchlib.percentile(so, 99), max(so)),
+                  ratio(benchlib.percentile(o, 99), benchlib.percentile(so, 99)),
+                  "beyond the frame's own %.2f ms; %d samples; ratio of the p99s" % (
+                      r["frame_ms"], len(o)))
+        f = socat["floor"]
+        t.add("  floor: socat, a STOP on an idle line, %s, p50/p99/max" % where,
+              "", "%.2f/%.2f/%.2f ms" % (benchlib.percentile(f, 50), benchlib.percentile(f, 99),
+                                         max(f)),
+              "", "the STOP's own 4.17 ms on the wire plus socat and the simulator; the "
+              "client: %s" % ("SCHED_FIFO %d" % stopbench.CLIENT_REALTIME if self.client_rt
+                              else "normal priority (not allowed)"))
+
     def report(self, started):
         header = [
             "lscd benchmark (bench/run%s%s), %s UTC, revision %s" % (
@@ -373,7 +442,7 @@ class Bench:
         self.table.add("Stop click-to-wire, web panel, p99", ms(c99), ms(p99), ratio(c99, p99),
                        "peer: halt from a Python client on lscd's socket, same run")
 
-    FIGURES = ("wire", "client", "robot", "sequence", "web")
+    FIGURES = ("wire", "client", "robot", "sequence", "stop", "web")
 
     def run(self, only=FIGURES):
         self.only = tuple(n for n in self.FIGURES if n in only)

@@ -5,6 +5,7 @@
 noinst_LTLIBRARIES += daemon/liblscd.la
 daemon_liblscd_la_SOURCES = \
 	daemon/lock.c daemon/lock.h \
+	daemon/realtime.c daemon/realtime.h \
 	daemon/manager.c daemon/manager.h \
 	daemon/options.h
 daemon_liblscd_la_CPPFLAGS = $(daemon_cppflags)
@@ -33,6 +34,7 @@ lscd_e2e_tests = \
 	tests/e2e/test-lscd-board.py \
 	tests/e2e/test-lscd-robot.py \
 	tests/e2e/test-lscd-claims.py \
+	tests/e2e/test-lscd-realtime.py \
 	tests/e2e/test-lscd-sequences.py \
 	tests/e2e/test-lscd-battery.py \
 	tests/e2e/test-lscd-device.py \

@@ -3,6 +3,7 @@
  * lscd: the daemon that owns an LSC servo controller board's serial port
  * and serves many clients over a Unix socket (see lscd(8), lscd-protocol(7)).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 #include "mem.h"
 #include "model-yaml.h"
 #include "options.h"
+#include "realtime.h"
 
 static void main_help(void)
 {
@@ -50,6 +52,8 @@ static void main_help(void)
                "      --recordings DIR        where recordings are written (default\n"
                "                              /var/lib/lscd/sequences)\n"
                "      --battery-timeout MS    battery reply timeout (default 1000)\n"
+               "      --realtime PRIORITY     run SCHED_FIFO at PRIORITY, 1..99, memory locked\n"
+               "                              (default 0: normal priority)\n"
                "      --log-level LEVEL       err, warning, notice, info or debug (default info)\n"
                "      --usb-id VID:PID        a known USB-serial bridge, repeatable (default\n"
                "                              1a86:7523, 1a86:55d4, 10c4:ea60)\n"
@@ -68,6 +72,9 @@ static int main_number(const char *text, int base, unsigned long min, unsigned l
         char *end;
         unsigned long v;
 
+        /* strtoul() would take "  5" and "+5". */
+        if (!isdigit((unsigned char) text[0]))
+                return -EINVAL;
         errno = 0;
         v = strtoul(text, &end, base);
         if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
@@ -80,7 +87,7 @@ enum {
         OPT_SOCKET_MODE = 0x100, OPT_SOCKET_GROUP, OPT_BATTERY_TIMEOUT, OPT_LOG_LEVEL,
         OPT_USB_ID, OPT_MAX_CLIENTS, OPT_MAX_CLIENT_OUTPUT, OPT_LIST_COMMANDS, OPT_LOCK_DIR,
         OPT_ROBOT, OPT_STATE, OPT_CHECK_CONFIG, OPT_OBSERVE_SOCKET, OPT_SEQUENCES,
-        OPT_RECORDINGS,
+        OPT_RECORDINGS, OPT_REALTIME,
 };
 
 static const struct option main_options[] = {
@@ -96,6 +103,7 @@ static const struct option main_options[] = {
         { "observe-socket", required_argument, NULL, OPT_OBSERVE_SOCKET },
         { "state", required_argument, NULL, OPT_STATE },
         { "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
+        { "realtime", required_argument, NULL, OPT_REALTIME },
         { "battery-timeout", required_argument, NULL, OPT_BATTERY_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "usb-id", required_argument, NULL, OPT_USB_ID },
@@ -139,6 +147,10 @@ static int main_option(int c, const char *arg, struct options *o)
         case OPT_BATTERY_TIMEOUT:
                 r = main_number(arg, 10, 1, 600000, &v);
                 o->battery_timeout_usec = (uint64_t) v * 1000;
+                break;
+        case OPT_REALTIME:
+                r = main_number(arg, 10, 0, 99, &v);
+                o->realtime_priority = (int) v;
                 break;
         case OPT_MAX_CLIENTS:
                 r = main_number(arg, 10, 1, 1000000, &v);
@@ -372,6 +384,7 @@ int main(int argc, char *argv[])
         };
         struct manager *m = NULL;
         struct lock *lock = NULL;
+        struct realtime realtime;
         int r;
 
         r = main_parse(argc, argv, &options);
@@ -388,11 +401,13 @@ int main(int argc, char *argv[])
         mem_json_hooks();
         signal(SIGPIPE, SIG_IGN);
         main_raise_nofile();
+        realtime_request(options.realtime_priority);
+        realtime = realtime_settle();
         log_info("lscd %s starting: device %s, socket %s", PACKAGE_VERSION, options.device,
                  options.socket_path);
         r = lock_take(&lock, options.lock_dir, options.device);
         if (r >= 0)
-                r = manager_new(&m, &options);
+                r = manager_new(&m, &options, &realtime);
         if (r >= 0)
                 r = manager_run(m);
         manager_free(m);

@@ -78,6 +78,10 @@ static void manager_stats(void *userdata, struct cmd_stats *ret)
                 .uptime_ms = (now - m->started_usec) / 1000,
                 .clients = clients_count(m->clients),
                 .subscribers = clients_subscribers(m->clients),
+                .realtime_policy = m->realtime.priority ?
+                                   realtime_policy_string(m->realtime.policy) : NULL,
+                .realtime_priority = m->realtime.priority,
+                .memory_locked = realtime_lock_string(m->realtime.lock),
         };
 }
 
@@ -411,6 +415,8 @@ static int manager_new_layers(struct manager *m)
                 .sequence_dirs = { o->sequence_dir, o->record_dir },
         };
         if (r >= 0)
+                wire_set_realtime(m->wire, m->realtime.priority > 0);
+        if (r >= 0)
                 r = board_new(&m->board, m->event, m->wire, &cmd_board_ops, &m->ctx,
                               o->battery_timeout_usec);
         m->ctx.board = m->board;
@@ -427,12 +433,14 @@ static int manager_new_layers(struct manager *m)
         return r;
 }
 
-int manager_new(struct manager **ret, const struct options *options)
+int manager_new(struct manager **ret, const struct options *options,
+                const struct realtime *realtime)
 {
         struct manager *m = mem_new0(struct manager);
         int r;
 
         m->options = options;
+        m->realtime = *realtime;
         m->device = (struct device) {
                 .requested = options->device, .baud = options->baud,
                 .ids = options->usb_ids, .n_ids = options->n_usb_ids,

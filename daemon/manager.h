@@ -20,6 +20,7 @@
 #include "device.h"
 #include "lsc/frame.h"
 #include "options.h"
+#include "realtime.h"
 
 struct board;
 struct clients;
@@ -58,10 +59,12 @@ struct manager {
         uint64_t discarded_before;      /* by decoders of earlier connections */
         uint64_t frames_in, bytes_in;
         uint64_t started_usec;          /* CLOCK_MONOTONIC */
+        struct realtime realtime;       /* what lscd runs with */
         bool shutting_down;
 };
 
-int manager_new(struct manager **ret, const struct options *options);
+int manager_new(struct manager **ret, const struct options *options,
+                const struct realtime *realtime);
 struct manager *manager_free(struct manager *m);
 /* Open the device (absent is fine, busy is fatal), listen, notify READY=1
  * and run until SIGTERM/SIGINT. Returns 0 or a negative errno. */

@@ -29,6 +29,7 @@ struct options {
         const char *record_dir;         /* recorded sequences */
         const char *check_config;       /* --check-config: check this file and exit */
         uint64_t battery_timeout_usec;
+        int realtime_priority;          /* --realtime, 0: not asked for */
         unsigned max_clients;
         size_t max_client_output;       /* bytes queued per client */
         size_t n_usb_ids;

@@ -106,7 +106,7 @@ for unit in lscd.service lscd@.service lscd.socket lscd@.socket lscd-observe.soc
         lscd-observe@.socket lscd-web.service; do
     installed "$systemdsystemunitdir/$unit"
 done
-grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} --robot \${LSCD_ROBOT} --state /run/lscd/state.json \$LSCD_OPTIONS" \
+grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} --robot \${LSCD_ROBOT} --state /run/lscd/state.json --realtime \${LSCD_REALTIME} \$LSCD_OPTIONS" \
     "$dest$systemdsystemunitdir/lscd.service" >"$out" 2>&1
 tap_point $? "installed lscd.service runs $sbindir/lscd"
 installed "$sysusersdir/lscd.conf"

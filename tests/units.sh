@@ -13,9 +13,10 @@ builddir=${top_builddir:?}
 tmp=$tap_tmp
 
 # The exposure systemd-analyze security gives the services today, in tenths
-# (0.6 = SAFE). A change to the sandbox that raises it fails the test; lower
-# this when the sandbox gets tighter.
-threshold=6
+# (0.7 = SAFE: 0.6, plus 0.1 for RestrictRealtime=no, which --realtime
+# needs; systemd/sandbox.conf). A change to the sandbox that raises it
+# fails the test; lower this when the sandbox gets tighter.
+threshold=7
 
 # The built services carry the configured paths and the whole sandbox.
 substituted() {

@@ -19,6 +19,20 @@ static cJSON *cmd_status_counters(const struct cmd_context *ctx, const struct cm
         return c;
 }
 
+/* {"policy":P,"priority":N,"memory_locked":L}, or null at normal priority. */
+static cJSON *cmd_status_realtime(const struct cmd_stats *st)
+{
+        cJSON *o;
+
+        if (!st->realtime_policy)
+                return cJSON_CreateNull();
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "policy", st->realtime_policy);
+        cJSON_AddNumberToObject(o, "priority", st->realtime_priority);
+        cJSON_AddStringToObject(o, "memory_locked", st->memory_locked);
+        return o;
+}
+
 /* {"group":N,"runs":N,"source":"lscd"|"external"}, or null when idle. */
 static cJSON *cmd_status_group(const struct board_state *b)
 {
@@ -84,6 +98,7 @@ static void cmd_status_run(struct cmd_context *ctx, struct call *call)
                                .ctx = ctx, .list = cJSON_AddArrayToObject(response, "connections"),
                        });
         cJSON_AddNumberToObject(response, "uptime_ms", (double) st.uptime_ms);
+        cJSON_AddItemToObject(response, "realtime", cmd_status_realtime(&st));
         cJSON_AddNumberToObject(response, "queue", (double) wire_queued(ctx->wire));
         cJSON_AddItemToObject(response, "counters", cmd_status_counters(ctx, &st));
         call_reply(call, response);
@@ -93,6 +108,6 @@ const struct cmd cmd_status = {
         .name = "status",
         .help = "The device, the running group, clients (a count, and each connection with its "
                 "name, credentials, subscriptions, claims and queue), uptime, transmit queue and "
-                "counters.",
+                "counters, and lscd's real-time priority.",
         .run = cmd_status_run,
 };

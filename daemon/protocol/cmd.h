@@ -123,6 +123,9 @@ struct cmd_counters {
 struct cmd_stats {
         uint64_t frames_in, bytes_in, bytes_discarded, uptime_ms;
         size_t clients, subscribers;
+        const char *realtime_policy;    /* "fifo", "rr"; NULL: normal priority */
+        int realtime_priority;
+        const char *memory_locked;      /* "all", "current", "none" */
 };
 
 /* What a verb may use, and nothing more: the wire (submit a frame in a

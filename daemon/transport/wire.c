@@ -20,26 +20,38 @@
  * covers them as long as the line runs at its nominal rate.
  *
  * When to write the next frame: once the time left on the wire is at most
- * the lead, one byte time plus WIRE_SLACK_USEC (1 ms): 2 ms at 9600 baud,
- * 1.1 ms at 115200. Writing only when the line is idle would leave a gap of
- * the wake-up latency between frames; writing earlier lets the kernel's
- * buffer grow. When a frame is written, at most the lead's worth of the one
- * before is still in the kernel (2 bytes at 9600 baud, 13 at 115200), so it
- * holds about one frame, and a STOP queued now waits for at most that frame
- * and the lead: 10.4 + 2 ms for a one-servo move at 9600 baud, before its
- * own 4.2 ms on the wire. 1 ms covers the wake-up latency of a
- * normal-priority process on a loaded machine: on 2 cores with a load
- * average of 5, 91% of the pacing timer's wake-ups came within 1 ms of
- * their time, 86% within 337 us (the lead with 250 us of slack), and the
- * line at 115200 baud was busy 87-99% of the time with 1 ms against 74-96%
- * with 250 us. At 9600 baud either keeps it over 99% busy; the cost, at
- * most 1 ms more before a STOP, is a byte at 9600 baud.
+ * the lead, the wake-up latency it absorbs: 1 ms for lscd at normal
+ * priority, 250 us for a real-time lscd (realtime.c). Written any later,
+ * the line would idle for the wake-up latency between frames; any earlier,
+ * more would wait in the kernel ahead of a STOP. On 2 cores with a load
+ * average of 5, 91% of a normal-priority timer's wake-ups came within 1 ms
+ * of their time; a real-time one comes within tens of microseconds.
  *
- * One CLOCK_MONOTONIC timer (accuracy 1 us) drives everything: it is
- * armed for busy_until - lead while frames wait, for "now" when a frame
- * arrives on an idle line (so wire_submit() never writes synchronously),
- * one frame time later after EAGAIN, and off when nothing is queued. The
- * manager owns the port's io source (reading); wire.c adds none.
+ * A frame the line takes at once (it is idle, or within the lead) is
+ * written by wire_submit() itself, in the loop iteration that read its
+ * request; only its answer waits for the loop (a defer source), so no
+ * caller sees its frame's completion from inside its own submit (those of
+the queued frames it supersedes are answered there, as wire.h says). The one
+ * CLOCK_MONOTONIC timer (accuracy 1 us) serves the rest: armed for
+ * busy_until - lead while frames wait, one frame time later after EAGAIN,
+ * off when nothing is queued. Its time depends on the line alone, never
+ * on the frame, so a STOP never waits for a timer a normal frame armed.
+ *
+ * The bound. A STOP requested at time t waits for what was written before
+ * t: at most the lead's worth of one frame (the next was written only
+ * then) and one whole frame written just before t. Its last byte leaves at
+ * most lead + frame + STOP after lscd read the request: at 9600 baud with
+ * one-servo moves (10.42 ms) and the STOP (4.17 ms), 15.6 ms at normal
+ * priority and 14.8 ms real-time. This holds while lscd wakes within the
+ * lead; a wake-up later than that, and the time lscd takes to read the
+ * request, add to it one for one. Both are where a busy machine hurts a
+ * normal-priority lscd, and what real-time scheduling removes
+ * (bench/README.md, "STOP"). Two moves can end after the request: the one
+ * finishing and the one written in the lead. A longer frame in flight (a
+ * move of many servos) adds its own time: the wire cannot be interrupted
+ * inside a frame without the board misreading the STOP as its rest.
+ *
+ * The manager owns the port's io source (reading); wire.c adds none.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,9 +64,10 @@
 #include "txqueue.h"
 #include "wire.h"
 
-/* Wake-up latency we allow for: timerfd slack (50 us for normal tasks)
- * plus scheduling on a busy machine, see the top of the file. */
-#define WIRE_SLACK_USEC 1000ULL
+/* The lead: how early the next frame is written, the wake-up latency it
+ * absorbs (see the top of the file). */
+#define WIRE_LEAD_USEC 1000ULL
+#define WIRE_LEAD_REALTIME_USEC 250ULL
 /* Recycled frame records kept for reuse. */
 #define WIRE_SPARE_MAX 64
 
@@ -89,6 +102,9 @@ struct wire {
         wire_error_fn on_error;
         void *userdata;
         struct wire_stats stats;
+        sd_event_source *answer;         /* defer: answers the frames in written */
+        struct txqueue_item *written;    /* written whole, not answered yet, FIFO */
+        struct txqueue_item **written_tail;
         struct txqueue_item *spare; /* recycled frames, linked by next */
         size_t n_spare;
 };
@@ -205,8 +221,24 @@ static int wire_write(struct wire *w, struct wire_frame *f, uint64_t now)
         }
         w->current = NULL;
         w->stats.frames++;
-        wire_frame_done(w, f, WIRE_WRITTEN);
+        f->item.next = NULL;
+        *w->written_tail = &f->item;
+        w->written_tail = &f->item.next;
         return 0;
+}
+
+/* Answer the frames written so far, in order. A completion may submit, and
+ * so write, more: those are answered too. */
+static void wire_answer_written(struct wire *w)
+{
+        struct txqueue_item *item;
+
+        while ((item = w->written)) {
+                w->written = item->next;
+                if (!w->written)
+                        w->written_tail = &w->written;
+                wire_frame_done(w, WIRE_FRAME(item), WIRE_WRITTEN);
+        }
 }
 
 /* The next frame to write: the partly written one first. */
@@ -220,13 +252,12 @@ static struct wire_frame *wire_next(const struct wire *w)
         return item ? WIRE_FRAME(item) : NULL;
 }
 
-static int wire_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+/* Write what the line takes now, the partly written frame first; arm the
+ * timer for when it takes the next. Answers nothing (wire_answer_written). */
+static void wire_pump(struct wire *w)
 {
-        struct wire *w = userdata;
         struct wire_frame *f;
 
-        /* Each pass re-reads the state: a completion may detach, halt or
-         * submit. The ONESHOT timer is off here until armed again. */
         while (w->port && !w->failed && (f = wire_next(w))) {
                 uint64_t now = clock_usec(CLOCK_MONOTONIC), remaining = wire_remaining(w, now);
                 int r;
@@ -241,20 +272,35 @@ static int wire_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
                         wire_fail(w, r);
                 break;
         }
+}
+
+static int wire_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct wire *w = userdata;
+
+        wire_pump(w);
+        wire_answer_written(w);
         return 0;
 }
 
-/* Make sure the timer runs when frames wait; never writes by itself. */
-static void wire_kick(struct wire *w)
+static int wire_on_answer(sd_event_source *s, void *userdata)
 {
-        int enabled, r;
+        struct wire *w = userdata;
 
-        if (!w->port || w->failed || !wire_next(w))
+        wire_answer_written(w);
+        return 0;
+}
+
+/* Write now what the line takes; the answers follow from the loop, never
+ * from inside the caller's wire_submit(). */
+static void wire_push_out(struct wire *w)
+{
+        int r;
+
+        wire_pump(w);
+        if (!w->written)
                 return;
-        r = sd_event_source_get_enabled(w->timer, &enabled);
-        if (r >= 0 && enabled != SD_EVENT_OFF)
-                return;
-        r = wire_arm(w, w->busy_until > w->lead ? w->busy_until - w->lead : 0);
+        r = sd_event_source_set_enabled(w->answer, SD_EVENT_ONESHOT);
         if (r < 0)
                 wire_fail(w, r);
 }
@@ -267,16 +313,24 @@ int wire_new(struct wire **ret, sd_event *event, wire_error_fn on_error, void *u
         w->event = sd_event_ref(event);
         w->on_error = on_error;
         w->userdata = userdata;
+        w->written_tail = &w->written;
+        w->lead = WIRE_LEAD_USEC;
         r = txqueue_new(&w->queue, WIRE_OWNER_MAX);
-        if (r == 0)
+        if (r >= 0)
                 r = sd_event_add_time(event, &w->timer, CLOCK_MONOTONIC, 0, 1, wire_on_timer, w);
-        if (r == 0)
+        if (r >= 0)
                 r = sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
         /* Pacing is only as precise as the timer's dispatch. */
-        if (r == 0)
+        if (r >= 0)
                 r = sd_event_source_set_priority(w->timer, SD_EVENT_PRIORITY_IMPORTANT);
-        if (r == 0)
+        if (r >= 0)
                 r = sd_event_source_set_description(w->timer, "wire-pacing");
+        if (r >= 0)
+                r = sd_event_add_defer(event, &w->answer, wire_on_answer, w);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(w->answer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_source_set_priority(w->answer, SD_EVENT_PRIORITY_IMPORTANT);
         if (r < 0) {
                 wire_free(w);
                 return r;
@@ -290,8 +344,10 @@ struct wire *wire_free(struct wire *w)
         if (!w)
                 return NULL;
         w->timer = sd_event_source_disable_unref(w->timer);
+        w->answer = sd_event_source_disable_unref(w->answer);
         /* A completion below that submits is refused (-ENOTCONN). */
         w->port = NULL;
+        wire_answer_written(w);
         if (w->queue)
                 wire_answer_all(w, WIRE_SHUTDOWN);
         while (w->spare) {
@@ -308,13 +364,15 @@ struct wire *wire_free(struct wire *w)
 
 void wire_attach(struct wire *w, struct serial *port)
 {
-        unsigned baud = serial_baud(port);
-
         w->port = port;
         w->failed = false;
         w->busy_until = clock_usec(CLOCK_MONOTONIC);
-        w->lead = wire_usec(1, baud) + WIRE_SLACK_USEC;
-        wire_kick(w);
+        wire_push_out(w);
+}
+
+void wire_set_realtime(struct wire *w, bool realtime)
+{
+        w->lead = realtime ? WIRE_LEAD_REALTIME_USEC : WIRE_LEAD_USEC;
 }
 
 void wire_shutdown(struct wire *w)
@@ -359,6 +417,7 @@ static void wire_detach_with(struct wire *w, enum wire_result result)
 {
         w->port = NULL;
         sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+        wire_answer_written(w);
         wire_answer_all(w, result);
 }
 
@@ -393,7 +452,7 @@ int wire_submit(struct wire *w, const struct wire_request *req)
         for (struct txqueue_item *i = superseded; i; i = i->next)
                 w->stats.superseded++;
         wire_answer(w, superseded, WIRE_SUPERSEDED);
-        wire_kick(w);
+        wire_push_out(w);
         return r;
 }
 

@@ -81,6 +81,9 @@ struct wire *wire_free(struct wire *w);
 /* Start writing to PORT (not owned); the line is assumed idle. */
 void wire_attach(struct wire *w, struct serial *port);
 /* Stop writing; every queued frame is answered WIRE_DEVICE_LOST. */
+/* Shorten the lead to what a real-time lscd's wake-ups need (top of
+ * wire.c); the default is a normal-priority lscd's. */
+void wire_set_realtime(struct wire *w, bool realtime);
 void wire_detach(struct wire *w);
 /* lscd is stopping: stop writing, answer every queued frame WIRE_SHUTDOWN
  * and refuse every later one (-ESHUTDOWN), while the loop still runs. */
@@ -90,7 +93,8 @@ bool wire_attached(const struct wire *w);
 /* What a result means, for an error message. */
 const char *wire_result_string(enum wire_result result);
 
-/* Queue a frame. Returns 0, -ESHUTDOWN after wire_shutdown(), -ENOTCONN when detached, -ENOBUFS when the
+/* Queue a frame, and write it before returning when the line takes it now
+ * (its answer still comes from the loop). Returns 0, -ESHUTDOWN after wire_shutdown(), -ENOTCONN when detached, -ENOBUFS when the
  * owner already has WIRE_OWNER_MAX frames queued, -EINVAL on a bad size. */
 #define WIRE_OWNER_MAX 4096
 int wire_submit(struct wire *w, const struct wire_request *req);

@@ -16,7 +16,7 @@ extern "C" {
 #define LSC_PROTOCOL_VERSION 1
 /* Additions within the version, each documented in lscd-protocol(7) with the
  * minor version that added it; clients ignore what they do not know. */
-#define LSC_PROTOCOL_MINOR 4
+#define LSC_PROTOCOL_MINOR 5
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 

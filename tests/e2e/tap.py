@@ -23,6 +23,12 @@ import traceback
 
 _tests = []
 
+# Tests send SIGINT to the programs they start, as a user's Ctrl-C would. A
+# shell that starts the suite in the background (make check &, nohup) has
+# it ignored, and the programs would inherit that: a Python handler is
+# reset to the default at exec, so they get the default back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # Seconds a single test may take before it is failed; generous on purpose
 # (slow CI machines, sanitizers): this bounds hangs, it does not judge speed.
 TEST_TIMEOUT = 120

@@ -71,7 +71,9 @@ def socket_activation():
                     prefix=("systemd-socket-activate", "-l", path))
         try:
             lscd.start()
-            wait_until(lambda: os.path.exists(path), "systemd-socket-activate listening")
+            # The path appears at bind(), before listen(): wait until it accepts.
+            # That first connection starts lscd, a client that leaves at once.
+            lscd.wait_connectable()
             c = lscd.client()
             tap.eq(c.hello["device"]["connected"], True, "hello through the passed socket")
             c.ok("group.stop")

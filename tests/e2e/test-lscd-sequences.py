@@ -8,6 +8,7 @@ when a step is invalid, preempted by another run, and listed across a
 restart."""
 
 import os
+import re
 import time
 
 import tap
@@ -254,13 +255,17 @@ def a_recording_of_two_clients_replays_to_the_same_wire_bytes():
         replayed = rx_since(sim, since)
         tap.eq([x.data for x in replayed], [x.data for x in recorded],
                "the same wire bytes, in the same order")
+        # Each move was answered once its servos arrived (wait), and the
+        # next sent 50 ms later at the earliest: every hold but the last is
+        # at least 50 ms, however slow the machine. How close the replay's
+        # gaps come to the recording's is a matter of speed: shown, not judged.
+        with open(os.path.join(lscd.record_dir, "demo.yaml"), encoding="utf-8") as f:
+            holds = [int(h) for h in re.findall(r"hold_ms: (\d+)", f.read())]
+        tap.check(len(holds) == 4 and min(holds[:3]) >= 50, "holds of 50 ms at least", holds)
         gaps = lambda rs: [b.t - a.t for a, b in zip(rs, rs[1:])]
-        worst = max(abs(x - y) for x, y in zip(gaps(recorded), gaps(replayed)))
         tap.diag("gaps: recorded %s, replayed %s" % (
             ["%.1f" % (g * 1000) for g in gaps(recorded)],
             ["%.1f" % (g * 1000) for g in gaps(replayed)]))
-        if not valgrind_on():
-            tap.check(worst < 0.030, "gaps within 30 ms: %.1f ms" % (worst * 1000))
 
 
 tap.main()

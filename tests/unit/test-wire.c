@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of wire.c on a pseudo-terminal and a private sd-event loop:
- * what reaches the line and in which order, that every frame is answered
- * exactly once and never synchronously by its own submit, halt, replace,
- * the owner bound, device loss and write errors. No timing assertions; the
- * pacing test prints what it measured as TAP comments.
+ * what reaches the line and in which order, that a frame the idle line
+ * takes is written by its own submit, that every frame is answered exactly
+ * once and never synchronously by its own submit, halt, replace, the owner
+ * bound, device loss and write errors. No timing assertions; the pacing
+ * test prints what it measured as TAP comments.
+ *
+ * To see the queue's order, a test first blocks the line: block() writes a
+ * frame of the largest size at 9600 baud, 268 ms on the wire, so that the
+ * frames submitted after it wait, however slowly the test runs.
  */
 #include "lscd-check.h"
 #include <errno.h>
@@ -18,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lsc/frame.h"
 #include "wire.h"
 
 #define MAX_FRAMES (WIRE_OWNER_MAX + 8)
@@ -34,7 +40,10 @@ static struct {
         enum wire_result result[MAX_FRAMES];
         size_t n_answers;
         int errors, last_error;
+        bool blocked;                   /* block() wrote BLOCK_ID first */
 } t;
+
+#define BLOCK_ID (MAX_FRAMES - 1)
 
 static void on_done(void *userdata, enum wire_result result)
 {
@@ -68,7 +77,7 @@ static void open_port(unsigned baud)
 
 static void setup(void)
 {
-        open_port(115200);
+        open_port(9600);
 }
 
 static void teardown(void)
@@ -93,6 +102,20 @@ static int submit(size_t id, const void *owner, enum wire_lane lane, unsigned fl
         return wire_submit(t.wire, &req);
 }
 
+/* Write the blocking frame (tagged BLOCK_ID): it goes out at once. */
+static void block(void)
+{
+        uint8_t frame[LSC_FRAME_MAX_SIZE] = { 0x55, 0x55, 0xff, 0x03 };
+        struct wire_request req = {
+                .frame = frame, .size = sizeof(frame), .owner = &owner_b,
+                .done = on_done, .userdata = (void *)(uintptr_t)BLOCK_ID,
+        };
+
+        ck_assert_int_eq(wire_submit(t.wire, &req), 0);
+        ck_assert_uint_eq(wire_queued(t.wire), 0);
+        t.blocked = true;
+}
+
 static void run_until(size_t answers)
 {
         while (t.n_answers < answers)
@@ -104,12 +127,13 @@ static void run_until(size_t answers)
  * (generously: this checks what arrives, not how fast). */
 static void check_line(const size_t *expect, size_t n)
 {
-        uint8_t buf[6 * 64];
+        size_t skip = t.blocked ? LSC_FRAME_MAX_SIZE : 0;
+        uint8_t buf[LSC_FRAME_MAX_SIZE + 6 * 64];
         size_t got = 0;
         struct pollfd p = { .fd = t.master, .events = POLLIN };
 
         ck_assert_uint_le(n, 64);
-        while (got < 6 * n && poll(&p, 1, 5000) == 1) {
+        while (got < skip + 6 * n && poll(&p, 1, 5000) == 1) {
                 ssize_t r = read(t.master, buf + got, sizeof(buf) - got);
 
                 ck_assert_int_gt(r, 0);
@@ -117,10 +141,14 @@ static void check_line(const size_t *expect, size_t n)
         }
         /* Nothing more follows. */
         ck_assert_int_eq(poll(&p, 1, 100), 0);
-        ck_assert_uint_eq(got, 6 * n);
+        ck_assert_uint_eq(got, skip + 6 * n);
+        if (skip)
+                ck_assert_int_eq(buf[2], 0xff);
         for (size_t i = 0; i < n; i++) {
-                ck_assert_int_eq(buf[6 * i], 0x55);
-                ck_assert_uint_eq((size_t)buf[6 * i + 4] << 8 | buf[6 * i + 5], expect[i]);
+                const uint8_t *f = buf + skip + 6 * i;
+
+                ck_assert_int_eq(f[0], 0x55);
+                ck_assert_uint_eq((size_t)f[4] << 8 | f[5], expect[i]);
         }
 }
 
@@ -134,22 +162,44 @@ START_TEST(test_order)
 {
         static const size_t expect[] = { 5, 6, 1, 4, 2, 3 };
 
+        block();
         ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x2), 0);
         ck_assert_int_eq(submit(2, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x2), 0);
         ck_assert_int_eq(submit(3, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
         ck_assert_int_eq(submit(4, &owner_b, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x4), 0);
         ck_assert_int_eq(submit(5, &owner_b, WIRE_LANE_PRIORITY, 0, 0), 0);
         ck_assert_int_eq(submit(6, NULL, WIRE_LANE_PRIORITY, 0, 0), 0);
-        /* Nothing written or answered inside wire_submit(). */
+        /* Nothing answered inside wire_submit(). */
         ck_assert_uint_eq(t.n_answers, 0);
         ck_assert_uint_eq(wire_queued(t.wire), 6);
-        run_until(6);
+        run_until(7);
         for (size_t id = 1; id <= 6; id++)
                 check_answer(id, WIRE_WRITTEN);
         check_line(expect, 6);
         ck_assert_uint_eq(wire_queued(t.wire), 0);
-        ck_assert_uint_eq(wire_stats(t.wire)->frames, 6);
-        ck_assert_uint_eq(wire_stats(t.wire)->bytes, 36);
+        ck_assert_uint_eq(wire_stats(t.wire)->frames, 7);
+        ck_assert_uint_eq(wire_stats(t.wire)->bytes, 36 + LSC_FRAME_MAX_SIZE);
+}
+END_TEST
+
+/* A frame the idle line takes is on it when wire_submit() returns, before
+ * the loop runs; its answer comes from the loop. */
+START_TEST(test_idle_writes_at_once)
+{
+        static const size_t expect[] = { 1 };
+        uint8_t buf[6];
+        struct pollfd p = { .fd = t.master, .events = POLLIN };
+
+        ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
+        ck_assert_uint_eq(wire_queued(t.wire), 0);
+        ck_assert_uint_eq(wire_stats(t.wire)->frames, 1);
+        ck_assert_uint_eq(t.n_answers, 0);
+        ck_assert_int_eq(poll(&p, 1, 5000), 1);
+        ck_assert_int_eq(read(t.master, buf, sizeof(buf)), 6);
+        ck_assert_int_eq(buf[5], 1);
+        run_until(1);
+        check_answer(1, WIRE_WRITTEN);
+        check_line(expect, 0);
 }
 END_TEST
 
@@ -167,6 +217,7 @@ START_TEST(test_halt)
 {
         static const size_t expect[] = { 5, 3 };
 
+        block();
         ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x2), 0);
         ck_assert_int_eq(submit(2, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0), 0);
         ck_assert_int_eq(submit(3, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
@@ -177,7 +228,7 @@ START_TEST(test_halt)
         check_answer(4, WIRE_HALTED);
         ck_assert_uint_eq(t.answers[3], 0);
         ck_assert_int_eq(submit(5, NULL, WIRE_LANE_PRIORITY, 0, 0), 0);
-        run_until(5);
+        run_until(6);
         check_answer(3, WIRE_WRITTEN);
         check_answer(5, WIRE_WRITTEN);
         check_line(expect, 2);
@@ -190,6 +241,7 @@ START_TEST(test_replace)
 {
         static const size_t expect[] = { 3, 5, 4 };
 
+        block();
         ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x2), 0);
         ck_assert_int_eq(submit(2, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x6), 0);
         ck_assert_int_eq(submit(3, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0xc), 0);
@@ -199,7 +251,7 @@ START_TEST(test_replace)
         check_answer(1, WIRE_SUPERSEDED);
         check_answer(2, WIRE_SUPERSEDED);
         ck_assert_uint_eq(t.n_answers, 2);
-        run_until(5);
+        run_until(6);
         check_answer(3, WIRE_WRITTEN);
         check_answer(4, WIRE_WRITTEN);
         check_answer(5, WIRE_WRITTEN);
@@ -210,13 +262,15 @@ END_TEST
 
 START_TEST(test_bound_and_detach)
 {
+        block();
         for (size_t id = 0; id < WIRE_OWNER_MAX; id++)
                 ck_assert_int_eq(submit(id, &owner_a, WIRE_LANE_NORMAL, WIRE_HALTABLE, 0x2), 0);
         ck_assert_int_eq(submit(WIRE_OWNER_MAX, &owner_a, WIRE_LANE_NORMAL, 0, 0), -ENOBUFS);
         ck_assert_int_eq(submit(WIRE_OWNER_MAX + 1, &owner_b, WIRE_LANE_NORMAL, 0, 0), 0);
         ck_assert_uint_eq(wire_queued(t.wire), WIRE_OWNER_MAX + 1);
         wire_detach(t.wire);
-        ck_assert_uint_eq(t.n_answers, WIRE_OWNER_MAX + 1);
+        ck_assert_uint_eq(t.n_answers, WIRE_OWNER_MAX + 2);
+        check_answer(BLOCK_ID, WIRE_WRITTEN);
         for (size_t id = 0; id < WIRE_OWNER_MAX; id++)
                 check_answer(id, WIRE_DEVICE_LOST);
         ck_assert_uint_eq(t.answers[WIRE_OWNER_MAX], 0);
@@ -225,7 +279,7 @@ START_TEST(test_bound_and_detach)
         /* Attached again, the wire writes again. */
         wire_attach(t.wire, t.port);
         ck_assert_int_eq(submit(7, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
-        run_until(WIRE_OWNER_MAX + 2);
+        run_until(WIRE_OWNER_MAX + 3);
         ck_assert_int_eq(t.result[7], WIRE_WRITTEN);
         ck_assert_uint_eq(t.answers[7], 2);
 }
@@ -248,9 +302,11 @@ END_TEST
 
 START_TEST(test_free_answers_shutdown)
 {
+        block();
         ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
         ck_assert_int_eq(submit(2, NULL, WIRE_LANE_PRIORITY, 0, 0), 0);
         t.wire = wire_free(t.wire);
+        check_answer(BLOCK_ID, WIRE_WRITTEN);
         check_answer(1, WIRE_SHUTDOWN);
         check_answer(2, WIRE_SHUTDOWN);
 }
@@ -275,6 +331,7 @@ START_TEST(test_free_refuses_submit)
                 .done = on_done_resubmit, .userdata = (void *)(uintptr_t)1,
         };
 
+        block();
         ck_assert_int_eq(wire_submit(t.wire, &req), 0);
         t.wire = wire_free(t.wire);
         check_answer(1, WIRE_SHUTDOWN);
@@ -288,6 +345,7 @@ END_TEST
  * nothing more is written, and the frames wait for wire_detach(). */
 START_TEST(test_write_error)
 {
+        block();
         ck_assert_int_eq(submit(1, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
         ck_assert_int_eq(submit(2, &owner_a, WIRE_LANE_NORMAL, 0, 0), 0);
         close(t.master);
@@ -299,7 +357,8 @@ START_TEST(test_write_error)
         ck_assert_int_ne(t.last_error, -EAGAIN);
         ck_assert_int_eq(sd_event_run(t.event, 100000), 0);
         ck_assert_int_eq(t.errors, 1);
-        ck_assert_uint_eq(t.n_answers, 0);
+        ck_assert_uint_eq(t.n_answers, 1);
+        check_answer(BLOCK_ID, WIRE_WRITTEN);
         ck_assert_int_eq(submit(3, &owner_a, WIRE_LANE_NORMAL, 0, 0), -ENOTCONN);
         wire_detach(t.wire);
         check_answer(1, WIRE_DEVICE_LOST);
@@ -448,6 +507,7 @@ int main(void)
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_order);
+        tcase_add_test(tc, test_idle_writes_at_once);
         tcase_add_test(tc, test_idle_no_wakeup);
         tcase_add_test(tc, test_halt);
         tcase_add_test(tc, test_replace);
