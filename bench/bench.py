@@ -9,6 +9,7 @@ each figure means and how it is measured.
 import argparse
 import contextlib
 import datetime
+import json
 import os
 import platform
 import socket
@@ -419,7 +420,29 @@ class Bench:
         ]
         return "\n".join(header) + self.table.render() + "\n"
 
-    FIGURES = ("wire", "client", "robot", "sequence", "stop")
+    def web_figures(self):
+        """Click-to-wire latency of the panel's Stop in headless Chromium,
+        beside halt from a client on lscd's socket (bench/webbench.py, run
+        by a python that has python3-websockets)."""
+        print("web panel: Stop click to wire ...", flush=True)
+        n = 10 if self.plan.quick else 100
+        python = sys.executable
+        if subprocess.call([python, "-c", "import websockets"], stderr=subprocess.DEVNULL) != 0:
+            python = "/usr/bin/python3"
+        out = subprocess.run([python, os.path.join(HERE, "webbench.py"), "--builddir",
+                              os.path.dirname(self.lscd_bin), "--clicks", str(n)],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            self.table.add("Stop click-to-wire, web panel", "failed", note=out.stderr[-200:])
+            return
+        res = {k: [s * 1000 for s in v] for k, v in json.loads(out.stdout.splitlines()[-1]).items()}
+        (c50, c99), (p50, p99) = percentiles(res["click"]), percentiles(res["peer"])
+        self.table.add("Stop click-to-wire, web panel, p50", ms(c50), ms(p50), ratio(c50, p50),
+                       "%d clicks in headless Chromium through lscd-web, 9600 baud" % n)
+        self.table.add("Stop click-to-wire, web panel, p99", ms(c99), ms(p99), ratio(c99, p99),
+                       "peer: halt from a Python client on lscd's socket, same run")
+
+    FIGURES = ("wire", "client", "robot", "sequence", "stop", "web")
 
     def run(self, only=FIGURES):
         self.only = tuple(n for n in self.FIGURES if n in only)

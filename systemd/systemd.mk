@@ -22,23 +22,31 @@ systemd/lscd@.service: $(srcdir)/systemd/lscd@.service.in $(srcdir)/systemd/sand
 	$(AM_V_GEN)$(MKDIR_P) systemd && \
 	$(systemd_edit) $(srcdir)/systemd/lscd@.service.in >$@.tmp && mv $@.tmp $@
 
-# The environment file is configuration: installed when absent, never
-# overwritten, and removed at uninstall only while it is still unchanged.
-systemd_default = $(DESTDIR)$(sysconfdir)/default/lscd
+# The environment files (systemd/NAME.default, installed as
+# $(sysconfdir)/default/NAME) are configuration: each is installed when
+# absent, never overwritten, and removed at uninstall only while it is
+# still unchanged. Other fragments add their NAME to systemd_defaults.
+systemd_defaults = lscd
 install-data-local: systemd-install-default
 uninstall-local: systemd-uninstall-default
 systemd-install-default:
 	@$(MKDIR_P) "$(DESTDIR)$(sysconfdir)/default"
-	@if test -e "$(systemd_default)"; then \
-	  echo "  keeping $(systemd_default)"; \
-	else \
-	  echo " $(INSTALL_DATA) $(srcdir)/systemd/lscd.default $(systemd_default)"; \
-	  $(INSTALL_DATA) $(srcdir)/systemd/lscd.default "$(systemd_default)"; \
-	fi
+	@for name in $(systemd_defaults); do \
+	  dest="$(DESTDIR)$(sysconfdir)/default/$$name"; \
+	  if test -e "$$dest"; then \
+	    echo "  keeping $$dest"; \
+	  else \
+	    echo " $(INSTALL_DATA) $(srcdir)/systemd/$$name.default $$dest"; \
+	    $(INSTALL_DATA) $(srcdir)/systemd/$$name.default "$$dest"; \
+	  fi; \
+	done
 systemd-uninstall-default:
-	@if cmp -s $(srcdir)/systemd/lscd.default "$(systemd_default)"; then \
-	  echo " rm -f $(systemd_default)"; rm -f "$(systemd_default)"; \
-	fi
+	@for name in $(systemd_defaults); do \
+	  dest="$(DESTDIR)$(sysconfdir)/default/$$name"; \
+	  if cmp -s $(srcdir)/systemd/$$name.default "$$dest"; then \
+	    echo " rm -f $$dest"; rm -f "$$dest"; \
+	  fi; \
+	done
 .PHONY: systemd-install-default systemd-uninstall-default
 
 CLEANFILES += systemd/lscd.service systemd/lscd@.service

@@ -37,7 +37,7 @@ upper=$layers/upper
 # Unmount before removing: rm must never reach into a mount.
 trap 'umount -R "$root" 2>/dev/null; umount "$layers" 2>/dev/null
       rm -rf --one-file-system "$tmp"' EXIT
-packages="lscd lsc-tools liblsc0 liblsc-dev python3-lsc"
+packages="lscd lsc-tools liblsc0 liblsc-dev python3-lsc lscd-web"
 
 # step NAME COMMAND...: a test point; on failure, the end of what it said.
 step() {
@@ -119,7 +119,7 @@ unit_paths() {
         -e 's/^EnvironmentFile=-\{0,1\}\(.*\)/\1/p' "$root/lib/systemd/system/$1" |
         grep -v % | sort -u
 }
-for unit in lscd.service lscd@.service; do
+for unit in lscd.service lscd@.service lscd-web.service; do
     for path in $(unit_paths $unit); do
         [ -e "$root$path" ] || echo "$unit: $path is not installed" >"$tap_out"
         tap_point $([ -e "$root$path" ]; echo $?) "$unit: $path is there"
@@ -131,7 +131,8 @@ step "systemd-analyze verify of lscd.service, lscd.socket and lscd@lsc0 in the r
 for path in /usr/lib/sysusers.d/lscd.conf /lib/udev/rules.d/60-lscd.rules /etc/default/lscd \
         /usr/share/doc/lscd/robot.yaml.example /usr/share/bash-completion/completions/lscctl \
         /usr/include/lsc/client.h /usr/share/man/man7/lscd-protocol.7.gz \
-        /usr/lib/python3/dist-packages/lsc/__init__.py /usr/share/doc/python3-lsc/examples; do
+        /usr/lib/python3/dist-packages/lsc/__init__.py /usr/share/doc/python3-lsc/examples \
+        /usr/share/lscd/www/index.html /usr/share/man/man8/lscd-web.8.gz; do
     tap_point $([ -e "$root$path" ]; echo $?) "$path is there"
 done
 conffile() {
@@ -142,6 +143,10 @@ user() {
     inroot getent passwd lscd | grep -q ':/usr/sbin/nologin$' && inroot getent group lscd
 }
 step "sysusers made the user and group lscd" user
+web_user() {
+    inroot getent passwd lscd-web | grep -q ':/usr/sbin/nologin$'
+}
+step "sysusers made the user lscd-web" web_user
 link=$(readlink "$root/etc/systemd/system/sockets.target.wants/lscd.socket")
 [ "$link" = /lib/systemd/system/lscd.socket ] || echo "sockets.target.wants: '$link'" >"$tap_out"
 tap_point $? "lscd.socket is enabled"
@@ -163,6 +168,7 @@ says() { # WANT COMMAND...: COMMAND in the root prints the line WANT
 }
 step "lscd --version" says "lscd $version" lscd --version
 step "lscctl --version" says "lscctl $version" lscctl --version
+step "lscd-web --version" says "lscd-web $version" lscd-web --version
 step "lsc-sim --version" says "lsc-sim $version" lsc-sim --version
 step "pkg-config --modversion liblsc" says "$version" pkg-config --modversion liblsc
 step "python3 -c 'import lsc'" says "$version" python3 -c 'import lsc; print(lsc.__version__)'
@@ -210,7 +216,7 @@ remove() {
 step "dpkg --remove keeps the configuration and the user" remove
 step "dpkg --purge" inroot dpkg --purge $packages
 gone() {
-    ! inroot getent passwd lscd && ! inroot getent group lscd &&
+    ! inroot getent passwd lscd && ! inroot getent group lscd && ! inroot getent passwd lscd-web &&
         [ ! -e "$root/run/lscd" ] && [ ! -e "$root/var/lib/lscd" ]
 }
 step "the user, the group, /run/lscd and /var/lib/lscd are gone" gone

@@ -46,7 +46,7 @@ installed() {
 
 # Programs: installed, executable, every shared library found (liblsc in
 # the DESTDIR, the rest on the system).
-for prog in "$sbindir/lscd" "$bindir/lscctl" "$bindir/lsc-sim"; do
+for prog in "$sbindir/lscd" "$bindir/lscctl" "$bindir/lsc-sim" "$sbindir/lscd-web"; do
     installed "$prog" -x
     LD_LIBRARY_PATH=$dest$libdir ldd "$dest$prog" >"$tmp/ldd" 2>&1
     rc=$?
@@ -103,13 +103,14 @@ tap_point $? "a program builds, links and runs against the installed liblsc"
 
 # systemd, sysusers.d, udev, the environment file.
 for unit in lscd.service lscd@.service lscd.socket lscd@.socket lscd-observe.socket \
-        lscd-observe@.socket; do
+        lscd-observe@.socket lscd-web.service; do
     installed "$systemdsystemunitdir/$unit"
 done
 grep -qx "ExecStart=$sbindir/lscd --device \${LSCD_DEVICE} --robot \${LSCD_ROBOT} --state /run/lscd/state.json --realtime \${LSCD_REALTIME} \$LSCD_OPTIONS" \
     "$dest$systemdsystemunitdir/lscd.service" >"$out" 2>&1
 tap_point $? "installed lscd.service runs $sbindir/lscd"
 installed "$sysusersdir/lscd.conf"
+installed "$sysusersdir/lscd-web.conf"
 installed "$udevrulesdir/60-lscd.rules"
 installed "$sysconfdir/default/lscd"
 installed "$docdir/robot.yaml.example"

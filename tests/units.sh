@@ -64,9 +64,9 @@ tap_check "verify lscd@ttyUSB0.service lscd@ttyUSB0.socket" \
 tap_check "verify lscd@serial-by\\x2did-x.service (escaped path instance)" \
     analyze_verify "$units/lscd@serial-by\\x2did-x.service"
 
-# security: the exposure must not rise above the threshold.
+# security UNIT [THRESHOLD]: the exposure must not rise above the threshold.
 security() {
-    "$SYSTEMD_ANALYZE" security --offline=true --threshold=$threshold "$1" >"$tmp/security" 2>&1
+    "$SYSTEMD_ANALYZE" security --offline=true --threshold="${2:-$threshold}" "$1" >"$tmp/security" 2>&1
     rc=$?
     if [ $rc -ne 0 ]; then
         cat "$tmp/security"
@@ -152,5 +152,21 @@ udev_narrow() {
     fi
 }
 tap_check "60-lscd.rules matches only boards named by LSCD_NAME" udev_narrow
+
+# lscd-web.service (client/web): verified with the lscd-web just built,
+# substituted, after lscd.socket, and its sandbox rated 1.0 or less.
+web_built=$builddir/client/web/lscd-web
+web_unit() {
+    grep -n '@[A-Za-z_]*@' "$builddir/systemd/lscd-web.service"
+    grep -q "^ExecStart=$sbindir/lscd-web " "$builddir/systemd/lscd-web.service" ||
+        echo "lscd-web.service: no ExecStart=$sbindir/lscd-web"
+    grep -qx 'After=lscd.socket network.target' "$builddir/systemd/lscd-web.service" ||
+        echo "lscd-web.service: not After=lscd.socket"
+    sed -e "s|^ExecStart=$sbindir/lscd-web |ExecStart=$web_built |" \
+        "$builddir/systemd/lscd-web.service" >"$units/lscd-web.service"
+    analyze_verify "$units/lscd-web.service"
+}
+tap_check "lscd-web.service is substituted and verifies" web_unit
+tap_check "security lscd-web.service <= 1.0" security "$units/lscd-web.service" 10
 
 tap_done

@@ -79,6 +79,29 @@ def valgrind_problems(log_path):
     return ["%s: %s" % (os.path.basename(log_path), p) for p in problems]
 
 
+def exit_problems(code, terminated, log, valgrind_log):
+    """What is wrong with how a program ended, as text ([] when nothing): a
+    status other than 0 after our SIGTERM, a sanitizer report in its LOG,
+    and under valgrind an error, a leak or an fd left open (its logs match
+    VALGRIND_LOG, with %p for the pid)."""
+    problems = []
+    if terminated and code != 0:
+        problems.append("exited with %d after SIGTERM" % code)
+    if any(report in log for report in SANITIZER_REPORTS):
+        problems.append("a sanitizer report on stderr")
+    if valgrind_on():
+        logs = sorted(glob.glob(valgrind_log.replace("%p", "*")))
+        problems += [p for path in logs for p in valgrind_problems(path)]
+        if not logs:
+            problems.append("no valgrind log")
+        if problems:
+            problems += [open(path, encoding="utf-8", errors="replace").read()[-6000:]
+                         for path in logs]
+    if problems:
+        problems.append("stderr:\n" + log[-4000:])
+    return problems
+
+
 class LscdError(Exception):
     """lscd failed to start, or exited."""
 
@@ -217,26 +240,7 @@ class Lscd(Program):
         return code
 
     def _problems(self, code, terminated):
-        """What is wrong with how lscd ended, as text ([] when nothing): a
-        status other than 0 after our SIGTERM, a sanitizer report, and under
-        valgrind an error, a leak or an fd left open."""
-        log = self.stderr()
-        problems = []
-        if terminated and code != 0:
-            problems.append("exited with %d after SIGTERM" % code)
-        if any(report in log for report in SANITIZER_REPORTS):
-            problems.append("a sanitizer report on stderr")
-        if valgrind_on():
-            logs = sorted(glob.glob(self.valgrind_log.replace("%p", "*")))
-            problems += [p for path in logs for p in valgrind_problems(path)]
-            if not logs:
-                problems.append("no valgrind log")
-            if problems:
-                problems += [open(path, encoding="utf-8", errors="replace").read()[-6000:]
-                             for path in logs]
-        if problems:
-            problems.append("stderr:\n" + log[-4000:])
-        return problems
+        return exit_problems(code, terminated, self.stderr(), self.valgrind_log)
 
     # ---- clients ----
     def client(self, hello=True, timeout=DEFAULT_TIMEOUT):

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lscd-web: a control panel for lscd in the browser. Serves the page and
+ * an HTTP API (POST /api/VERB, GET /api/events) and speaks to lscd through
+ * liblsc (see lscd-web(8)).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "web.h"
+
+#define WEB_TOKEN_MIN 8
+
+static void lscd_web_help(void)
+{
+        printf("Usage: lscd-web [OPTION]...\n"
+               "A control panel for lscd in the browser (see lscd-web(8)).\n\n"
+               "  -l, --listen ADDR:PORT  where to serve HTTP (default " WEB_LISTEN_DEFAULT ");\n"
+               "                          an address that is not loopback needs --token-file\n"
+               "  -s, --socket PATH       lscd's socket (default $LSCD_SOCKET or\n"
+               "                          /run/lscd/lscd.sock)\n"
+               "      --token-file FILE   the login token, readable by this user only\n"
+               "      --www DIR           the page's files (default " LSCD_WEB_WWW ")\n"
+               "      --name NAME         the name lscd-web gives lscd (default lscd-web)\n"
+               "      --idle-timeout S    close a connection idle this long (default 30)\n"
+               "      --log-level LEVEL   err, warning, notice, info or debug (default info)\n"
+               "  -h, --help              show this help and exit\n"
+               "  -V, --version           show the version and exit\n");
+}
+
+/* The token: the first line of FILE, which no one else may read. */
+static int lscd_web_token(const char *file, char *token)
+{
+        struct stat st;
+        ssize_t n;
+        int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot open %s: %s", file, strerror(errno));
+        if (fstat(fd, &st) < 0 || (st.st_mode & 0077)) {
+                close(fd);
+                return log_error_errno(-EPERM, "%s may be read by others: chmod 600 it", file);
+        }
+        n = read(fd, token, WEB_TOKEN_MAX);
+        close(fd);
+        if (n < 0)
+                return log_error_errno(-errno, "cannot read %s: %s", file, strerror(errno));
+        token[n] = '\0';
+        token[strcspn(token, "\r\n")] = '\0';
+        if (strlen(token) < WEB_TOKEN_MIN)
+                return log_error_errno(-EINVAL, "%s: the token must be at least %d characters",
+                                       file, WEB_TOKEN_MIN);
+        return 0;
+}
+
+static int lscd_web_seconds(const char *text, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(text, &end, 10);
+        if (errno || end == text || *end || text[0] == '-' || v < 1 || v > 3600)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_IDLE_TIMEOUT, OPT_LOG_LEVEL };
+
+static const struct option lscd_web_options[] = {
+        { "listen", required_argument, NULL, 'l' },
+        { "socket", required_argument, NULL, 's' },
+        { "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+        { "www", required_argument, NULL, OPT_WWW },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { 0 }
+};
+
+/* Returns 0 to run, 1 to exit with success, -EINVAL for a usage error. */
+static int lscd_web_parse(int argc, char **argv, struct web_options *opt, const char **token_file)
+{
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "l:s:hV", lscd_web_options, NULL)) >= 0) {
+                switch (c) {
+                case 'l': opt->listen_text = optarg; break;
+                case 's': opt->socket = optarg; break;
+                case OPT_TOKEN_FILE: *token_file = optarg; break;
+                case OPT_WWW: opt->www = optarg; break;
+                case OPT_NAME: opt->name = optarg; break;
+                case OPT_IDLE_TIMEOUT:
+                        r = lscd_web_seconds(optarg, &opt->idle_timeout_s);
+                        if (r < 0)
+                                return log_error_errno(r, "--idle-timeout: not 1 to 3600 seconds: %s", optarg);
+                        break;
+                case OPT_LOG_LEVEL:
+                        r = log_level_from_string(optarg);
+                        if (r < 0)
+                                return log_error_errno(-EINVAL, "--log-level: not a level: %s", optarg);
+                        log_set_max_level(r);
+                        break;
+                case 'h': lscd_web_help(); return 1;
+                case 'V': printf("lscd-web %s\n", PACKAGE_VERSION); return 1;
+                default: return -EINVAL;
+                }
+        }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "unexpected argument: %s", argv[optind]);
+        if (web_listen_parse(opt->listen_text, &opt->listen) < 0)
+                return log_error_errno(-EINVAL, "--listen: not ADDR:PORT or [ADDR6]:PORT: %s",
+                                       opt->listen_text);
+        if (!opt->listen.loopback && !*token_file)
+                return log_error_errno(-EINVAL, "--listen %s is not loopback: give --token-file, "
+                                       "so that the panel asks for a login", opt->listen_text);
+        if (strlen(opt->name) < 1 || strlen(opt->name) > 64)
+                return log_error_errno(-EINVAL, "--name: 1 to 64 bytes");
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct web_options opt = {
+                .listen_text = WEB_LISTEN_DEFAULT, .www = LSCD_WEB_WWW, .name = "lscd-web",
+                .idle_timeout_s = WEB_IDLE_TIMEOUT_S,
+        };
+        const char *token_file = NULL;
+        struct web *w;
+        int r;
+
+        mem_json_hooks();
+        r = lscd_web_parse(argc, argv, &opt, &token_file);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : 2;
+        if (token_file && lscd_web_token(token_file, opt.token) < 0)
+                return 2;
+        r = web_new(&opt, &w);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = web_run(w);
+        web_free(w);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

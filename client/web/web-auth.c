@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "web-auth.h"
+
+int web_auth_cookie(const char *header, const char *name, char *out, size_t size)
+{
+        size_t name_len = strlen(name);
+
+        for (const char *p = header; p && *p;) {
+                size_t len;
+
+                p += strspn(p, " \t");
+                len = strcspn(p, ";");
+                if (len > name_len && strncmp(p, name, name_len) == 0 && p[name_len] == '=') {
+                        size_t value = len - name_len - 1;
+
+                        while (value > 0 && (p[name_len + value] == ' ' || p[name_len + value] == '\t'))
+                                value--;
+                        if (value >= size)
+                                return -EMSGSIZE;
+                        memcpy(out, p + name_len + 1, value);
+                        out[value] = '\0';
+                        return (int) value;
+                }
+                p += len;
+                if (*p == ';')
+                        p++;
+        }
+        return -ENOENT;
+}
+
+bool web_auth_origin_ok(const char *origin, const char *host)
+{
+        const char *rest;
+
+        if (!origin)
+                return true;
+        if (!host || !*host)
+                return false;
+        if (strncmp(origin, "http://", 7) == 0)
+                rest = origin + 7;
+        else if (strncmp(origin, "https://", 8) == 0)
+                rest = origin + 8;
+        else
+                return false;
+        return strcasecmp(rest, host) == 0;
+}
+
+bool web_auth_host_loopback(const char *host)
+{
+        static const char *const names[] = { "127.0.0.1", "[::1]", "localhost" };
+
+        if (!host)
+                return false;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                size_t n = strlen(names[i]);
+                const char *port = host + n;
+
+                if (strncasecmp(host, names[i], n) != 0)
+                        continue;
+                if (*port == '\0')
+                        return true;
+                if (*port == ':' && port[1] && strspn(port + 1, "0123456789") == strlen(port + 1))
+                        return true;
+        }
+        return false;
+}
+
+bool web_auth_equal(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+        unsigned char diff = a_len != b_len;
+
+        for (size_t i = 0; i < a_len; i++)
+                diff |= (unsigned char) a[i] ^ (unsigned char) (i < b_len ? b[i] : 0);
+        return diff == 0;
+}
+
+const char *web_auth_login(struct web_auth_logins *l, const uint8_t *random, uint64_t now)
+{
+        static const char hex[] = "0123456789abcdef";
+        size_t best = 0;
+
+        for (size_t i = 0; i < WEB_AUTH_LOGINS; i++) {
+                if (!l->slot[i].id[0] || l->slot[i].until <= now) {
+                        best = i;
+                        break;
+                }
+                if (l->slot[i].until < l->slot[best].until)
+                        best = i;
+        }
+        for (size_t i = 0; i < WEB_AUTH_ID_LEN / 2; i++) {
+                l->slot[best].id[2 * i] = hex[random[i] >> 4];
+                l->slot[best].id[2 * i + 1] = hex[random[i] & 15];
+        }
+        l->slot[best].id[WEB_AUTH_ID_LEN] = '\0';
+        l->slot[best].until = now + WEB_AUTH_LOGIN_USEC;
+        return l->slot[best].id;
+}
+
+static int web_auth_find(const struct web_auth_logins *l, const char *id)
+{
+        size_t len = strlen(id);
+
+        if (len != WEB_AUTH_ID_LEN)
+                return -ENOENT;
+        for (size_t i = 0; i < WEB_AUTH_LOGINS; i++)
+                if (l->slot[i].id[0] && web_auth_equal(l->slot[i].id, WEB_AUTH_ID_LEN, id, len))
+                        return (int) i;
+        return -ENOENT;
+}
+
+bool web_auth_valid(const struct web_auth_logins *l, const char *id, uint64_t now)
+{
+        int i = web_auth_find(l, id);
+
+        return i >= 0 && l->slot[i].until > now;
+}
+
+void web_auth_logout(struct web_auth_logins *l, const char *id)
+{
+        int i = web_auth_find(l, id);
+
+        if (i >= 0)
+                l->slot[i].id[0] = '\0';
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web-auth.h: the pure checks that guard lscd-web: the login cookie, the
+ * Origin and Host of a request, the token comparison and the table of
+ * logins. Time and randomness come in as arguments; no I/O.
+ */
+#ifndef LSCD_WEB_AUTH_H
+#define LSCD_WEB_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEB_AUTH_COOKIE "lscd_web"
+/* A login's value: 32 random bytes in hexadecimal. */
+#define WEB_AUTH_ID_LEN 64
+#define WEB_AUTH_LOGINS 16
+#define WEB_AUTH_LOGIN_USEC (12ULL * 3600 * 1000000)
+
+/* The value of cookie NAME in a Cookie header ("a=1; b=2"), copied into
+ * OUT (SIZE bytes, NUL-terminated). Returns its length, or -ENOENT when
+ * absent, -EMSGSIZE when it does not fit. */
+int web_auth_cookie(const char *header, const char *name, char *out, size_t size);
+
+/* Whether ORIGIN ("http://host:port", or NULL when the request had none) is
+ * the origin of a page served at HOST (the Host header) over http or https.
+ * A present Origin that is "null" or another site is refused. */
+bool web_auth_origin_ok(const char *origin, const char *host);
+/* Whether HOST names the loopback interface (127.0.0.1, [::1], localhost,
+ * with or without a port): without a login, lscd-web answers only such
+ * requests, so that a site whose name is rebound to 127.0.0.1 cannot. */
+bool web_auth_host_loopback(const char *host);
+/* A and B equal, in a time that does not depend on where they differ. */
+bool web_auth_equal(const char *a, size_t a_len, const char *b, size_t b_len);
+
+/* Logins: their ids and when each ends. Invariant: an id is
+ * WEB_AUTH_ID_LEN hex digits, or empty for a free slot. */
+struct web_auth_logins {
+        struct {
+                char id[WEB_AUTH_ID_LEN + 1];
+                uint64_t until;
+        } slot[WEB_AUTH_LOGINS];
+};
+
+/* Record a login made of RANDOM (WEB_AUTH_ID_LEN / 2 bytes) at NOW (µs):
+ * it takes a free or ended slot, else the one that ends first. Returns its
+ * id, valid until the slot is reused. */
+const char *web_auth_login(struct web_auth_logins *l, const uint8_t *random, uint64_t now);
+/* Whether ID is a login that has not ended at NOW. */
+bool web_auth_valid(const struct web_auth_logins *l, const char *id, uint64_t now);
+/* End the login ID, if it is one. */
+void web_auth_logout(struct web_auth_logins *l, const char *id);
+
+#endif

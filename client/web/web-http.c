@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <lsc/client.h>
+
+#include "clock.h"
+#include "list.h"
+#include "log.h"
+#include "mem.h"
+#include "web-api.h"
+#include "web-http.h"
+#include "web-link.h"
+
+#define WEB_HTTP_CSP "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; " \
+        "base-uri 'none'; form-action 'self'"
+
+/* The files a page may load without logging in. */
+static const char *const web_http_public[] = { "/login.html", "/login.js", "/style.css" };
+
+static const struct {
+        const char *ext, *type;
+} web_http_types[] = {
+        { ".html", "text/html; charset=utf-8" },
+        { ".css", "text/css; charset=utf-8" },
+        { ".js", "text/javascript; charset=utf-8" },
+        { ".svg", "image/svg+xml" },
+        { ".png", "image/png" },
+};
+
+static const char *web_http_header(struct MHD_Connection *conn, const char *name)
+{
+        return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result web_http_queue(struct MHD_Connection *conn, unsigned status,
+                                      struct MHD_Response *resp, const char *type)
+{
+        enum MHD_Result r;
+
+        if (!resp)
+                return MHD_NO;
+        MHD_add_response_header(resp, "Content-Type", type);
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+        MHD_add_response_header(resp, "Content-Security-Policy", WEB_HTTP_CSP);
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        r = MHD_queue_response(conn, status, resp);
+        MHD_destroy_response(resp);
+        return r;
+}
+
+/* TEXT (taken) as a JSON answer, with a cookie to set when COOKIE. */
+static enum MHD_Result web_http_json(struct MHD_Connection *conn, unsigned status, char *text,
+                                     const char *cookie)
+{
+        struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+                                                                    MHD_RESPMEM_MUST_FREE);
+
+        if (resp && cookie)
+                MHD_add_response_header(resp, "Set-Cookie", cookie);
+        if (resp && status == 401)
+                MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"lscd-web\"");
+        if (!resp)
+                free(text);
+        return web_http_queue(conn, status, resp, "application/json");
+}
+
+static enum MHD_Result web_http_error(struct MHD_Connection *conn, unsigned status,
+                                      const char *code, const char *message)
+{
+        log_debug("refused with %u: %s", status, message);
+        return web_http_json(conn, status, web_api_error_text(code, message), NULL);
+}
+
+static enum MHD_Result web_http_redirect(struct MHD_Connection *conn, const char *to)
+{
+        struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+
+        if (resp)
+                MHD_add_response_header(resp, "Location", to);
+        return web_http_queue(conn, 303, resp, "text/plain");
+}
+
+static const char *web_http_type(const char *name)
+{
+        size_t base = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+        if (base == 0)
+                return NULL;
+        for (size_t i = 0; i < sizeof(web_http_types) / sizeof(web_http_types[0]); i++)
+                if (strcmp(name + base, web_http_types[i].ext) == 0)
+                        return web_http_types[i].type;
+        return NULL;
+}
+
+/* A file of the page's directory: a plain name with a known extension. */
+static enum MHD_Result web_http_static(struct web *w, struct MHD_Connection *conn, const char *url)
+{
+        const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
+        const char *type = web_http_type(name);
+        struct stat st;
+        int fd;
+
+        if (!type)
+                return web_http_error(conn, 404, "unknown_command", "no such page");
+        fd = openat(w->www_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                if (fd >= 0)
+                        close(fd);
+                return web_http_error(conn, 404, "unknown_command", "no such page");
+        }
+        return web_http_queue(conn, 200, MHD_create_response_from_fd((size_t) st.st_size, fd), type);
+}
+
+static bool web_http_is_public(const char *method, const char *url)
+{
+        if (strcmp(method, "POST") == 0)
+                return strcmp(url, "/api/login") == 0;
+        for (size_t i = 0; i < sizeof(web_http_public) / sizeof(web_http_public[0]); i++)
+                if (strcmp(url, web_http_public[i]) == 0)
+                        return true;
+        return false;
+}
+
+static bool web_http_logged_in(struct web *w, struct MHD_Connection *conn)
+{
+        const char *auth = web_http_header(conn, "Authorization");
+        char id[WEB_AUTH_ID_LEN + 1];
+
+        if (auth && strncmp(auth, "Bearer ", 7) == 0)
+                return web_auth_equal(auth + 7, strlen(auth + 7), w->opt.token, strlen(w->opt.token));
+        return web_auth_cookie(web_http_header(conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0 &&
+               web_auth_valid(&w->logins, id, clock_usec(CLOCK_MONOTONIC));
+}
+
+/* The checks before any other work: a request that fails one gets its
+ * answer here, and nothing of it reaches lscd. Returns MHD_YES to go on. */
+static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn, const char *url,
+                                      const char *method, bool *answered)
+{
+        const char *host = web_http_header(conn, "Host");
+        const char *site = web_http_header(conn, "Sec-Fetch-Site");
+        const char *mark = web_http_header(conn, "X-LSC-Request");
+        bool post = strcmp(method, "POST") == 0;
+
+        *answered = true;
+        if (strcmp(method, "OPTIONS") == 0)
+                return web_http_error(conn, 403, "forbidden", "cross-origin requests are refused");
+        if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+                return web_http_error(conn, 405, "invalid_request", "only GET, HEAD and POST");
+        if (!w->opt.token[0] && !web_auth_host_loopback(host))
+                return web_http_error(conn, 403, "forbidden", "without a login, only for localhost");
+        if (!web_auth_origin_ok(web_http_header(conn, "Origin"), host) ||
+            (site && strcmp(site, "cross-site") == 0))
+                return web_http_error(conn, 403, "forbidden", "another site's request is refused");
+        if (post && (!mark || strcmp(mark, "1") != 0))
+                return web_http_error(conn, 403, "forbidden", "a POST needs the header X-LSC-Request: 1");
+        if (w->opt.token[0] && !web_http_is_public(method, url) && !web_http_logged_in(w, conn)) {
+                if (strncmp(url, "/api/", 5) == 0)
+                        return web_http_error(conn, 401, "forbidden", "log in first");
+                return web_http_redirect(conn, "/login.html");
+        }
+        *answered = false;
+        return MHD_YES;
+}
+
+static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *conn)
+{
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
+                                                                       MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct MHD_Response *resp;
+        struct web_link *l;
+        char *hello;
+
+        if (w->n_streams >= WEB_MAX_STREAMS)
+                return web_http_error(conn, 503, "too_many_clients", "too many event streams");
+        if (web_link_new(w, true, &l) < 0)
+                return web_http_error(conn, 503, "not_connected", "lscd is not reachable");
+        hello = mem_printf("retry: 2000\nevent: session\ndata: {\"session\":\"%s\"}\n\n", l->session);
+        web_link_stream_add(l, hello, strlen(hello));
+        free(hello);
+        l->conn = conn;
+        if (!info || web_link_stream_watch(l, info->connect_fd) < 0) {
+                web_link_free(l);
+                return web_http_error(conn, 503, "too_many_clients", "cannot watch the stream");
+        }
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, web_link_stream_read, l,
+                                                 web_link_stream_gone);
+        if (!resp)
+                web_link_free(l);
+        return web_http_queue(conn, 200, resp, "text/event-stream");
+}
+
+static struct web_link *web_http_link(struct web *w, struct MHD_Connection *conn, bool *unknown)
+{
+        const char *session = web_http_header(conn, "X-LSC-Session");
+
+        *unknown = false;
+        if (session) {
+                for (struct web_link *l = w->streams; l; l = l->next)
+                        if (strcmp(l->session, session) == 0)
+                                return l;
+                *unknown = true;
+                return NULL;
+        }
+        if (!w->shared)
+                (void) web_link_new(w, false, &w->shared);
+        return w->shared;
+}
+
+/* The body is read: build the request and send it, or answer at once. */
+static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const char *verb)
+{
+        struct web_api_error err;
+        struct web_link *l;
+        bool unknown;
+        cJSON *request = web_api_request(verb, call->body ? call->body : "", call->len, &err);
+        int r;
+
+        if (!request)
+                return web_http_error(call->conn, err.status, err.code, err.message);
+        l = web_http_link(w, call->conn, &unknown);
+        if (!l) {
+                cJSON_Delete(request);
+                if (unknown)
+                        return web_http_error(call->conn, 400, "invalid_request",
+                                              "unknown session: its event stream has ended");
+                return web_http_error(call->conn, 503, "not_connected", "lscd is not reachable");
+        }
+        r = web_link_send(l, call, request);
+        cJSON_Delete(request);
+        if (r == -EINVAL)
+                return web_http_error(call->conn, 400, "invalid_json", "lscd would not read this body");
+        if (r == -EMSGSIZE)
+                return web_http_error(call->conn, 413, "line_too_long", "the request is too long");
+        if (r < 0)
+                return web_http_error(call->conn, 503, "not_connected", "lscd is not reachable");
+        return MHD_YES;
+}
+
+static enum MHD_Result web_http_login(struct web *w, struct web_call *call)
+{
+        cJSON *o = cJSON_ParseWithLength(call->body ? call->body : "", call->len);
+        const cJSON *token = cJSON_GetObjectItemCaseSensitive(o, "token");
+        bool ok = w->opt.token[0] && cJSON_IsString(token) &&
+                  web_auth_equal(token->valuestring, strlen(token->valuestring),
+                                 w->opt.token, strlen(w->opt.token));
+        uint8_t random[WEB_AUTH_ID_LEN / 2];
+        char *cookie;
+        enum MHD_Result r;
+
+        cJSON_Delete(o);
+        if (!ok) {
+                log_notice("a login failed");
+                return web_http_error(call->conn, 403, "forbidden", "wrong token");
+        }
+        if (getrandom(random, sizeof(random), 0) != (ssize_t) sizeof(random))
+                abort();        /* the kernel's CSPRNG does not fail once seeded */
+        cookie = mem_printf(WEB_AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%llu",
+                            web_auth_login(&w->logins, random, clock_usec(CLOCK_MONOTONIC)),
+                            WEB_AUTH_LOGIN_USEC / CLOCK_USEC_PER_SEC);
+        r = web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), cookie);
+        free(cookie);
+        return r;
+}
+
+static enum MHD_Result web_http_logout(struct web *w, struct web_call *call)
+{
+        char id[WEB_AUTH_ID_LEN + 1];
+
+        if (web_auth_cookie(web_http_header(call->conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0)
+                web_auth_logout(&w->logins, id);
+        return web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"),
+                             WEB_AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+/* A POST's later calls: body bytes, then the end of the body, then (after
+ * lscd's answer resumed it) the answer. */
+static enum MHD_Result web_http_post(struct web *w, struct web_call *call, const char *url,
+                                     const char *upload, size_t *upload_size)
+{
+        if (*upload_size > 0) {
+                if (call->len + *upload_size <= WEB_API_BODY_MAX) {
+                        call->body = mem_realloc_array(call->body, call->len + *upload_size + 1, 1);
+                        memcpy(call->body + call->len, upload, *upload_size);
+                        call->body[call->len + *upload_size] = '\0';
+                }
+                call->len += *upload_size;
+                *upload_size = 0;
+                return MHD_YES;
+        }
+        if (call->state == WEB_CALL_DONE) {
+                char *answer = call->answer;
+
+                call->answer = NULL;
+                return web_http_json(call->conn, call->status, answer, NULL);
+        }
+        if (call->state == WEB_CALL_WAITING)
+                return MHD_YES;
+        if (call->len > WEB_API_BODY_MAX)
+                return web_http_error(call->conn, 413, "line_too_long", "the body is too long");
+        if (strcmp(url, "/api/login") == 0)
+                return web_http_login(w, call);
+        if (strcmp(url, "/api/logout") == 0)
+                return web_http_logout(w, call);
+        return web_http_call(w, call, web_api_verb(url));
+}
+
+static enum MHD_Result web_http_first_post(struct MHD_Connection *conn, const char *url, void **context)
+{
+        const char *length = web_http_header(conn, "Content-Length");
+        struct web_call *call;
+
+        if (strcmp(url, "/api/login") != 0 && strcmp(url, "/api/logout") != 0 && !web_api_verb(url))
+                return web_http_error(conn, 404, "unknown_command", "no such API call");
+        if (length && strtoull(length, NULL, 10) > WEB_API_BODY_MAX)
+                return web_http_error(conn, 413, "line_too_long", "the body is too long");
+        call = mem_new0(struct web_call);
+        call->conn = conn;
+        *context = call;
+        return MHD_YES;
+}
+
+enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version, const char *upload,
+                                size_t *upload_size, void **context)
+{
+        struct web *w = userdata;
+        bool answered;
+        enum MHD_Result r;
+
+        if (*context)
+                return web_http_post(w, *context, url, upload, upload_size);
+        r = web_http_guard(w, conn, url, method, &answered);
+        if (answered)
+                return r;
+        if (strcmp(method, "POST") == 0)
+                return web_http_first_post(conn, url, context);
+        if (strcmp(url, "/api/events") == 0 && strcmp(method, "GET") == 0)
+                return web_http_events(w, conn);
+        if (strncmp(url, "/api/", 5) == 0)
+                return web_http_error(conn, 405, "invalid_request", "the API takes POST");
+        return web_http_static(w, conn, url);
+}
+
+void web_http_completed(void *userdata, struct MHD_Connection *conn, void **context,
+                        enum MHD_RequestTerminationCode toe)
+{
+        struct web_call *call = *context;
+
+        if (!call)
+                return;
+        if (call->state == WEB_CALL_WAITING)
+                LIST_REMOVE(call->link->calls, call, prev, next);
+        free(call->body);
+        free(call->answer);
+        free(call);
+        *context = NULL;
+}

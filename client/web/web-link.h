@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web-link.h: one connection of lscd-web to lscd, through liblsc's async
+ * API, as an sd-event io source. Two kinds:
+ *  - the shared link carries the requests that name no session (curl,
+ *    scripts); it says hello as lscd-web and takes no events;
+ *  - a stream link belongs to one GET /api/events: it subscribes to every
+ *    event and writes each, as it arrives, into its Server-Sent Events
+ *    stream; requests with its session id (X-LSC-Session) go through it, so
+ *    the claims a page takes are its own and end when the page goes away.
+ */
+#ifndef LSCD_WEB_LINK_H
+#define LSCD_WEB_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <cjson/cJSON.h>
+
+#include "web.h"
+
+struct MHD_Connection;
+
+/* One HTTP request of the API. Invariant: while state is WEB_CALL_WAITING
+ * it is in its link's calls list and its connection is suspended; once
+ * DONE, status and answer hold what to send. */
+struct web_call {
+        enum { WEB_CALL_READING, WEB_CALL_WAITING, WEB_CALL_DONE } state;
+        struct MHD_Connection *conn;
+        struct web_link *link;
+        struct web_call *prev, *next;
+        char *body;
+        size_t len;
+        unsigned status;
+        char *answer;
+};
+
+#define WEB_SESSION_LEN 32
+
+/* Invariants: client is NULL once the connection broke (then no call waits
+ * on it); for a stream, buf[off..len) is what the page has not read yet,
+ * at most WEB_STREAM_BUFFER_MAX, and suspended says whether its
+ * connection waits for more. */
+struct web_link {
+        struct web *web;
+        struct lsc_client *client;
+        sd_event_source *io, *hangup;
+        struct web_call *calls;
+        bool stream;
+        char session[WEB_SESSION_LEN + 1];
+        struct MHD_Connection *conn;
+        bool suspended, ended;
+        char *buf;
+        size_t off, len;
+        struct web_link *prev, *next;
+};
+
+int web_link_new(struct web *w, bool stream, struct web_link **ret);
+/* Answers its waiting calls with 503 "shutdown" first. Accepts NULL. */
+struct web_link *web_link_free(struct web_link *l);
+/* A stream at shutdown: answer its waiting calls, end its stream. */
+void web_link_stop(struct web_link *l);
+/* Send REQUEST for CALL, which waits (suspended) for the answer. Returns 0,
+ * or a negative errno with nothing sent. */
+int web_link_send(struct web_link *l, struct web_call *call, const cJSON *request);
+/* Give the io source the events liblsc waits for; after every dispatch. */
+void web_link_sync(struct web_link *l);
+
+/* Stream: add TEXT (an SSE record) for the page; ends the stream when its
+ * buffer is full. */
+void web_link_stream_add(struct web_link *l, const char *text, size_t len);
+/* Watch the stream's connection FD for the page's hang-up: libmicrohttpd
+ * does not watch a suspended connection, and the page's claim must end
+ * when it goes, not at the next keepalive. */
+int web_link_stream_watch(struct web_link *l, int fd);
+/* libmicrohttpd's content reader of a stream. */
+ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max);
+/* libmicrohttpd frees a stream's response: the page has gone. */
+void web_link_stream_gone(void *userdata);
+
+/* Finish CALL with STATUS and ANSWER (taken), resuming its connection. */
+void web_call_finish(struct web_call *call, unsigned status, char *answer);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * web.h: lscd-web's manager, which owns the sd-event loop, the HTTP server
+ * (libmicrohttpd, polled from that loop through its epoll fd), the
+ * connections to lscd and the logins.
+ *
+ * One thread. libmicrohttpd runs with MHD_USE_EPOLL and no thread of its
+ * own: its epoll fd is an sd-event io source, its timeout an sd-event timer,
+ * and MHD_run() is called after every dispatch (a post source). liblsc's
+ * clients are not thread-safe, and this way every callback (HTTP, lscd's
+ * answers, events) runs in the loop and none needs a lock. A request that
+ * waits for lscd is suspended (MHD_suspend_connection()) and resumed by its
+ * answer.
+ */
+#ifndef LSCD_WEB_H
+#define LSCD_WEB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "web-auth.h"
+#include "web-listen.h"
+
+/* Limits, documented in lscd-web(8). */
+#define WEB_MAX_CONNECTIONS 32
+#define WEB_MAX_STREAMS 8
+#define WEB_IDLE_TIMEOUT_S 30   /* the default of --idle-timeout */
+#define WEB_KEEPALIVE_USEC (15ULL * 1000000)
+#define WEB_STREAM_BUFFER_MAX (256 * 1024)
+#define WEB_TOKEN_MAX 256
+
+struct MHD_Daemon;
+struct web_link;
+
+struct web_options {
+        struct web_listen listen;
+        const char *listen_text;
+        const char *socket;      /* lscd's; NULL: liblsc's default */
+        const char *www;         /* the page's directory */
+        const char *name;        /* said in hello */
+        unsigned idle_timeout_s;
+        char token[WEB_TOKEN_MAX + 1];   /* empty: no login */
+};
+
+/* Invariants: shared is NULL or a working link for requests without a
+ * session; streams lists the links of GET /api/events, n_streams long,
+ * at most WEB_MAX_STREAMS; www_fd is open on the page's directory. */
+struct web {
+        sd_event *event;
+        struct MHD_Daemon *mhd;
+        sd_event_source *mhd_io, *mhd_timer, *after, *keepalive;
+        struct web_options opt;
+        int www_fd;
+        struct web_link *shared;
+        struct web_link *streams;
+        unsigned n_streams;
+        struct web_auth_logins logins;
+};
+
+int web_new(const struct web_options *opt, struct web **ret);
+struct web *web_free(struct web *w);
+int web_run(struct web *w);
+
+/* The keepalive timer runs while there are streams. */
+void web_keepalive_update(struct web *w);
+
+#endif

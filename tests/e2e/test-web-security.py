@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lscd-web's guards, end to end: a listen address that is not loopback
+needs a token file that only the service reads; then every request but
+the login's own needs the login cookie (HttpOnly, SameSite=Strict) or the
+token as a bearer; a POST without X-LSC-Request, with another site's
+Origin, a cross-site Sec-Fetch-Site or a preflight is refused with 403,
+and so is a loopback request whose Host is another name (DNS rebinding);
+the body, stream and idle limits hold. Nothing refused reaches lscd: its
+request counter proves it."""
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+import tap
+from webharness import Web, running_web, web_binary
+
+TOKEN = "correct horse battery staple"
+
+
+def requests_seen(lscd):
+    """lscd's count of request lines, the status that asks included."""
+    return lscd.client().ok("status")["counters"]["requests"]
+
+
+def usage_error(*args):
+    r = subprocess.run([web_binary(), *args], capture_output=True, text=True, timeout=10)
+    return r.returncode, r.stderr
+
+
+@tap.test
+def not_loopback_needs_a_token_only_the_service_reads():
+    code, err = usage_error("--listen", "0.0.0.0:0", "--socket", "/nonexistent")
+    tap.eq(code, 2, "no token file: refused")
+    tap.check("--token-file" in err, "says why", err)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "token")
+        with open(path, "w") as f:
+            f.write(TOKEN + "\n")
+        os.chmod(path, 0o644)
+        code, err = usage_error("--listen", "0.0.0.0:0", "--token-file", path)
+        tap.eq(code, 2, "a token others may read: refused")
+        tap.check("chmod 600" in err, "says how", err)
+        os.chmod(path, 0o600)
+        with open(path, "w") as f:
+            f.write("short\n")
+        code, err = usage_error("--listen", "0.0.0.0:0", "--token-file", path)
+        tap.eq(code, 2, "a short token: refused")
+    for bad in ("8470", "localhost:8470", "127.0.0.1:70000", "[::1]8470", "1.2.3.4:"):
+        tap.eq(usage_error("--listen", bad)[0], 2, "--listen " + bad)
+
+
+@tap.test
+def login_required_when_listening_beyond_loopback():
+    with running_web(token=TOKEN, listen="0.0.0.0:0") as (sim, lscd, web):
+        web.host = "127.0.0.1"
+        before = requests_seen(lscd)
+        status, _, _ = web.request("POST", "/api/halt", "{}")
+        tap.eq(status, 401, "a POST without login")
+        status, _, _ = web.request("GET", "/api/events")
+        tap.eq(status, 401, "the event stream without login")
+        status, headers, _ = web.request("GET", "/")
+        tap.eq((status, headers["Location"]), (303, "/login.html"), "the page sends to the login")
+        for path in ("/login.html", "/login.js", "/style.css"):
+            tap.eq(web.request("GET", path)[0], 200, path + " is public")
+        status, headers, _ = web.request("POST", "/api/login", {"token": "wrong"})
+        tap.eq((status, headers["Set-Cookie"]), (403, None), "a wrong token")
+        status, headers, _ = web.request("POST", "/api/login", {"token": TOKEN},
+                                         {"X-LSC-Request": None})
+        tap.eq(status, 403, "the login needs X-LSC-Request too")
+        status, _, _ = web.request("POST", "/api/halt", "{}", {"Cookie": "lscd_web=" + "0" * 64})
+        tap.eq(status, 401, "a made-up cookie")
+        status, _, _ = web.request("POST", "/api/halt", "{}", {"Authorization": "Bearer wrong"})
+        tap.eq(status, 401, "a wrong bearer")
+        tap.eq(requests_seen(lscd) - before, 1, "nothing refused reached lscd")
+
+        status, headers, _ = web.request("POST", "/api/login", {"token": TOKEN})
+        tap.eq(status, 200, "the right token")
+        cookie = headers["Set-Cookie"]
+        attrs = [a.strip() for a in cookie.split(";")]
+        tap.check({"HttpOnly", "SameSite=Strict", "Path=/"} <= set(attrs), "cookie attributes", cookie)
+        jar = {"Cookie": attrs[0]}
+        tap.eq(web.post("ping", None, jar)[0], 200, "a POST with the cookie")
+        tap.eq(web.request("GET", "/", None, jar)[0], 200, "the page with the cookie")
+        tap.eq(web.post("ping", None, {"Authorization": "Bearer " + TOKEN})[0], 200, "a bearer")
+        status, headers, _ = web.request("POST", "/api/logout", "{}", jar)
+        tap.check("Max-Age=0" in headers["Set-Cookie"], "logout clears the cookie")
+        tap.eq(web.post("ping", None, jar)[0], 401, "the cookie ends with the logout")
+
+
+@tap.test
+def cross_site_requests_are_refused():
+    with running_web() as (sim, lscd, web):
+        own = web.origin
+        before = requests_seen(lscd)
+        cases = [
+            ("no X-LSC-Request", {"X-LSC-Request": None}),
+            ("X-LSC-Request: 0", {"X-LSC-Request": "0"}),
+            ("another Origin", {"Origin": "http://evil.example"}),
+            ("Origin null", {"Origin": "null"}),
+            ("same host, other port", {"Origin": "http://127.0.0.1:1"}),
+            ("Sec-Fetch-Site cross-site", {"Sec-Fetch-Site": "cross-site"}),
+            ("a rebound name", {"Host": "evil.example:%d" % web.port, "Origin": None}),
+            ("a form from another site", {"Origin": "http://evil.example", "X-LSC-Request": None,
+                                          "Content-Type": "application/x-www-form-urlencoded"}),
+        ]
+        for what, headers in cases:
+            status, _, data = web.request("POST", "/api/halt", "{}", headers)
+            tap.eq((status, json.loads(data)["error"]["code"]), (403, "forbidden"), what)
+        status, _, _ = web.request("OPTIONS", "/api/halt", None,
+                                   {"Origin": "http://evil.example",
+                                    "Access-Control-Request-Method": "POST",
+                                    "Access-Control-Request-Headers": "x-lsc-request"})
+        tap.eq(status, 403, "the preflight")
+        status, headers, _ = web.request("GET", "/api/events", None, {"Origin": "http://evil.example"})
+        tap.eq(status, 403, "another site's EventSource")
+        tap.check("Access-Control-Allow-Origin" not in headers, "no CORS header")
+        tap.eq(requests_seen(lscd) - before, 1, "nothing refused reached lscd")
+        sim_rx = [r for r in sim.records() if r.kind == "rx"]
+        tap.eq(sim_rx, [], "nothing reached the wire")
+        status, _ = web.post("ping", None, {"Origin": own, "Sec-Fetch-Site": "same-origin"})
+        tap.eq(status, 200, "the panel's own origin")
+
+
+@tap.test
+def body_limit():
+    with running_web() as (sim, lscd, web):
+        before = requests_seen(lscd)
+        big = json.dumps({"name": "x" * 17000})
+        tap.eq(web.request("POST", "/api/hello", big)[0], 413, "Content-Length over 16 KiB")
+        conn = web.connection()
+        conn.putrequest("POST", "/api/hello")
+        conn.putheader("X-LSC-Request", "1")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        for _ in range(5):
+            conn.send(b"1000\r\n" + b" " * 4096 + b"\r\n")
+        conn.send(b"0\r\n\r\n")
+        tap.eq(conn.getresponse().status, 413, "a chunked body over 16 KiB")
+        conn.close()
+        tap.eq(requests_seen(lscd) - before, 1, "nothing reached lscd")
+        ok = json.dumps({"name": "y" * 60, "pad": " " * 15000})
+        status, _, data = web.request("POST", "/api/ping", ok)
+        tap.eq(status, 400, "16 KiB are read (lscd refuses pad)")
+
+
+def open_stream(web):
+    """(status, close) of a GET /api/events left open."""
+    conn = web.connection()
+    conn.request("GET", "/api/events")
+    resp = conn.getresponse()
+
+    def close():
+        resp.close()
+        conn.close()
+    return resp.status, close
+
+
+@tap.test
+def stream_limit():
+    with running_web() as (sim, lscd, web):
+        streams = []
+        for _ in range(8):
+            status, close = open_stream(web)
+            tap.eq(status, 200, "a stream")
+            streams.append(close)
+        status, _, data = web.request("GET", "/api/events")
+        tap.eq((status, json.loads(data)["error"]["code"]), (503, "too_many_clients"), "the ninth")
+        streams.pop()()
+        deadline = time.monotonic() + 10
+        while True:     # the place frees once lscd-web sees the page go
+            status, close = open_stream(web)
+            close()
+            if status == 200:
+                break
+            tap.check(time.monotonic() < deadline, "a place frees when a page goes")
+            time.sleep(0.05)
+        for close in streams:
+            close()
+
+
+@tap.test
+def idle_connections_are_closed():
+    with running_web(web_args=("--idle-timeout", "1")) as (sim, lscd, web):
+        s = socket.create_connection(("127.0.0.1", web.port))
+        s.settimeout(10)
+        s.sendall(b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        start = time.monotonic()
+        tap.eq(s.recv(100), b"", "closed by lscd-web")
+        tap.check(time.monotonic() - start < 9, "by the idle timeout, not the test's")
+        s.close()
+
+
+@tap.test
+def connection_limit():
+    with running_web() as (sim, lscd, web):
+        held = [socket.create_connection(("127.0.0.1", web.port)) for _ in range(32)]
+        extra = socket.create_connection(("127.0.0.1", web.port))
+        extra.sendall(b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-LSC-Request: 1\r\n"
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        extra.settimeout(0.5)
+        with tap.raises(socket.timeout, "the 33rd connection waits"):
+            extra.recv(100)
+        for s in held:
+            s.close()
+        extra.settimeout(10)
+        tap.check(extra.recv(100).startswith(b"HTTP/1.1 200"), "served once the others close")
+        extra.close()
+
+
+tap.main()
