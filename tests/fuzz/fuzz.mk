@@ -35,7 +35,8 @@ tests_fuzz_fuzz_SOURCES = tests/fuzz/libfuzzer.c $(fuzz_common) \
 	$(daemon_liblscd_la_SOURCES) $(daemon_net_libnet_la_SOURCES) \
 	$(daemon_protocol_libprotocol_la_SOURCES) $(daemon_robot_librobot_la_SOURCES) \
 	$(daemon_transport_libtransport_la_SOURCES) $(common_libports_la_SOURCES) \
-	$(common_libcommon_la_SOURCES) $(common_libcodec_la_SOURCES)
+	$(common_libcommon_la_SOURCES) $(common_libcodec_la_SOURCES) \
+	$(common_libyamldoc_la_SOURCES)
 tests_fuzz_fuzz_CPPFLAGS = $(daemon_cppflags)
 tests_fuzz_fuzz_CFLAGS = $(AM_CFLAGS) $(fuzz_cflags) \
 	$(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS) $(YAML_CFLAGS)
