@@ -33,7 +33,7 @@ struct flight {
 };
 
 /* Invariants: lsc_ready only while lsc is connected and has answered
- * hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX;
+ * hello and subscribe; flights holds n_flights <= 2 * BRIDGE_IN_FLIGHT_MAX;
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
 struct bridge {
@@ -193,7 +193,7 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, p->id,
                                     lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED),
                                     "lscd is not reachable; the bridge is reconnecting");
-        else if (b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
+        else if (b->n_flights >= (payload_stops(p) ? 2 : 1) * BRIDGE_IN_FLIGHT_MAX)
                 bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY,
                                     "too many requests wait for lscd; try again");
         else

@@ -12,7 +12,9 @@
 
 #include "mqtt-config.h"
 
-#define BRIDGE_IN_FLIGHT_MAX 64         /* requests sent to lscd, not answered yet */
+/* Requests sent to lscd and not answered yet; a stop (payload_stops())
+ * may take as many again, so that a full bridge still stops its robot. */
+#define BRIDGE_IN_FLIGHT_MAX 64
 
 struct bridge;
 

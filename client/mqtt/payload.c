@@ -127,6 +127,11 @@ void payload_parse(const void *data, size_t len, const struct mqtt_config *c, st
         cJSON_Delete(reply_to);
 }
 
+bool payload_stops(const struct payload *p)
+{
+        return p->verb && (strcmp(p->verb, "halt") == 0 || strcmp(p->verb, "group.stop") == 0);
+}
+
 void payload_done(struct payload *p)
 {
         cJSON_Delete(p->request);

@@ -34,6 +34,9 @@ struct payload {
 /* Read DATA (LEN bytes, any bytes) as a request of the network. */
 void payload_parse(const void *data, size_t len, const struct mqtt_config *c, struct payload *ret);
 void payload_done(struct payload *p);
+/* Whether P's request stops the robot (halt, group.stop): never refused
+ * for being one too many. */
+bool payload_stops(const struct payload *p);
 /* {"ok":false,"error":{"code","message"[,"field"]}}; field may be NULL. */
 cJSON *payload_error(const char *code, const char *field, const char *message);
 /* The text to publish for RESPONSE (lscd's or payload_error()'s): its "id"

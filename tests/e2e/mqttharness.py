@@ -179,9 +179,9 @@ class Bridge(Program):
 class Robot:
     """lsc-sim + lscd + lscd-mqtt for robot ID."""
 
-    def __init__(self, broker, robot_id):
+    def __init__(self, broker, robot_id, sim_args=("--group", "8:300")):
         self.id = robot_id
-        self.sim = Sim()
+        self.sim = Sim(*sim_args)
         self.lscd = None
         self.bridge = None
         self.broker = broker
@@ -194,6 +194,7 @@ class Robot:
 
     def restart_lscd(self):
         self.lscd.stop()
+        os.makedirs(os.path.dirname(self.lscd.socket_path), exist_ok=True)
         self.lscd = Lscd(self.sim.link, socket_path=self.lscd.socket_path,
                          log_level="info").start()
 
@@ -209,8 +210,8 @@ class Robot:
 class Fleet:
     """Robots started in parallel (a thread each), stopped together."""
 
-    def __init__(self, broker, ids):
-        self.robots = {i: Robot(broker, i) for i in ids}
+    def __init__(self, broker, ids=None):
+        self.robots = {i: Robot(broker, i) for i in (ids or broker.robots)}
 
     def __enter__(self):
         threads = [threading.Thread(target=r.start) for r in self.robots.values()]
