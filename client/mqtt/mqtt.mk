@@ -20,7 +20,7 @@ lscd_mqtt_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
 lscd_mqtt_LDADD = client/liblsc/liblsc.la $(mqtt_pure_libs) $(SYSTEMD_LIBS) $(MOSQUITTO_LIBS)
 
 dist_man_MANS += man/lscd-mqtt.8
-EXTRA_DIST += client/mqtt/mqtt.yaml.example
+dist_doc_DATA += client/mqtt/mqtt.yaml.example
 
 if ENABLE_TESTS
 mqtt_unit_tests = tests/unit/test-mqtt-config tests/unit/test-mqtt-payload tests/unit/test-mqtt-dedup
@@ -47,4 +47,17 @@ TESTS += $(mqtt_e2e_tests)
 VALGRIND_TESTS += tests/e2e/test-mqtt.py
 dist_noinst_DATA += tests/e2e/mqttharness.py
 EXTRA_DIST += $(mqtt_e2e_tests)
+endif
+
+# The instance template, with the configured paths (systemd/systemd.mk's
+# systemd_edit), checked offline by tests/units-mqtt.sh.
+nodist_systemdsystemunit_DATA += systemd/lscd-mqtt@.service
+systemd/lscd-mqtt@.service: $(srcdir)/systemd/lscd-mqtt@.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && \
+	$(systemd_edit) $(srcdir)/systemd/lscd-mqtt@.service.in >$@.tmp && mv $@.tmp $@
+CLEANFILES += systemd/lscd-mqtt@.service
+EXTRA_DIST += systemd/lscd-mqtt@.service.in
+if ENABLE_TESTS
+TESTS += tests/units-mqtt.sh
+EXTRA_DIST += tests/units-mqtt.sh
 endif
