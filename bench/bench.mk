@@ -9,4 +9,5 @@ bench_seqpeer_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 bench_seqpeer_LDADD = client/liblsc/liblsc.la $(CJSON_LIBS)
 
 EXTRA_DIST += bench/run bench/README.md bench/bench.py bench/benchlib.py \
-	bench/wirebench.py bench/clientbench.py bench/robotbench.py bench/seqbench.py
+	bench/wirebench.py bench/clientbench.py bench/robotbench.py bench/seqbench.py \
+	bench/mqttbench.py

@@ -24,6 +24,7 @@ sys.path[:0] = [HERE, os.path.join(TOP, "tests", "e2e")]
 import benchlib
 import clientbench
 import lscdharness
+import mqttbench
 import robotbench
 import seqbench
 import simharness
@@ -125,6 +126,7 @@ class Bench:
         self.lscd_bin = os.path.join(builddir, "lscd")
         self.loadgen = os.path.join(builddir, "bench", "loadgen")
         self.seqpeer = seqbench.seqpeer_path(builddir)
+        self.builddir = builddir
         self.plan = plan
         self.table = Table()
         self.t0 = time.monotonic()
@@ -350,7 +352,11 @@ class Bench:
         ]
         return "\n".join(header) + self.table.render() + "\n"
 
-    FIGURES = ("wire", "client", "robot", "sequence")
+    def fleet_figures(self):
+        """lscd-mqtt: 50 robots on one broker (bench/mqttbench.py)."""
+        mqttbench.figures(self.builddir, self.table, self.plan.quick)
+
+    FIGURES = ("wire", "client", "robot", "sequence", "fleet")
 
     def run(self, only=FIGURES):
         self.only = tuple(n for n in self.FIGURES if n in only)

@@ -176,6 +176,8 @@ static int broker_setup(struct broker *b, const struct mqtt_config *c)
         int r;
 
         mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+        /* An answer is one small packet: Nagle would hold it for the ACK. */
+        mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
         r = mosquitto_will_set_v5(b->mosq, b->will_topic, 5, "false", 1, true, NULL);
         if (r == MOSQ_ERR_SUCCESS && c->username) {
                 if (broker_password(c->password_file, &password) < 0)

@@ -92,7 +92,7 @@ class Broker(Program):
                     "pattern write lsc/%u/#\npattern write replies/#\n\n"
                     "user admin\ntopic readwrite #\n")
         with open(self.conf, "w") as f:
-            f.write("listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\n"
+            f.write("listener %d 127.0.0.1\nset_tcp_nodelay true\nallow_anonymous false\npassword_file %s\n"
                     "acl_file %s\npersistence false\nlog_dest stderr\nlog_type all\n"
                     # As root, mosquitto would become user mosquitto, who cannot
                     # read the test's private directory; as anyone else this is ignored.
@@ -259,11 +259,13 @@ class MqttClient:
                              protocol=proto)
         self.c.username_pw_set(user, password)
         self.messages = []
+        self.received = {}              # id(message): when it arrived (CLOCK_MONOTONIC)
         self.cond = threading.Condition()
         self.connected = threading.Event()
         self.c.on_message = self._on_message
         self.c.on_connect = lambda *a: self.connected.set()
         self.c.connect("127.0.0.1", port, keepalive=30)
+        self.c.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.c.loop_start()
         if not self.connected.wait(DEFAULT_TIMEOUT):
             raise TimeoutError("no CONNACK from the broker")
@@ -271,7 +273,9 @@ class MqttClient:
         self.subscribe(self.reply_topic)
 
     def _on_message(self, client, userdata, msg):
+        received = time.monotonic()
         with self.cond:
+            self.received[id(msg)] = received
             self.messages.append(msg)
             self.cond.notify_all()
 
@@ -309,6 +313,11 @@ class MqttClient:
                     raise TimeoutError("no %s within %.1f s; got %s" % (
                         what, timeout, [(m.topic, m.payload[:80]) for m in self.messages[-8:]]))
                 self.cond.wait(left)
+
+    def received_at(self, msg):
+        """When MSG arrived (CLOCK_MONOTONIC seconds)."""
+        with self.cond:
+            return self.received[id(msg)]
 
     def on_topic(self, topic, since=0):
         with self.cond:
