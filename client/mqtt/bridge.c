@@ -30,6 +30,7 @@ struct flight {
         size_t correlation_len;
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
+        uint64_t number;                /* the id lscd gets, unique in the bridge */
 };
 
 /* Invariants: lsc_ready only while lsc is connected and has answered
@@ -47,6 +48,7 @@ struct bridge {
         struct dedup *dedup;
         struct flight *flights;
         size_t n_flights;
+        uint64_t next_number;
         cJSON *status;                  /* the status answer, waiting for servos */
         char *status_text;
         uint64_t status_at;
@@ -88,11 +90,12 @@ static void bridge_answer(struct bridge *b, const char *topic, const void *corre
 }
 
 static void bridge_answer_error(struct bridge *b, const char *topic, const void *correlation,
-                                size_t len, const cJSON *id, const char *code, const char *message)
+                                size_t len, const cJSON *id, const char *code, const char *field,
+                                const char *message, uint64_t serial)
 {
-        cJSON *error = payload_error(code, NULL, message);
+        cJSON *error = payload_error(code, field, message);
 
-        bridge_answer(b, topic, correlation, len, id, error, 0);
+        bridge_answer(b, topic, correlation, len, id, error, serial);
         cJSON_Delete(error);
 }
 
@@ -113,16 +116,53 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
         bridge_status_want(b);
 }
 
+/* The request in flight whose answer goes to TOPIC, with the caller's ID. */
+static struct flight *bridge_flight_find(struct bridge *b, const char *topic, const cJSON *id)
+{
+        for (struct flight *f = b->flights; f; f = f->next)
+                if (f->id && strcmp(f->topic, topic) == 0 && cJSON_Compare(f->id, id, true))
+                        return f;
+        return NULL;
+}
+
+/* A cancel names its request by the caller's id, among the requests whose
+ * answers go to the same topic: lscd knows it by the bridge's. False when
+ * there is none, after answering (as lscd would) invalid_argument. */
+static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char *topic,
+                                 const void *correlation, size_t len, uint64_t serial)
+{
+        cJSON *request = cJSON_GetObjectItemCaseSensitive(p->request, "request");
+        struct flight *f = request ? bridge_flight_find(b, topic, request) : NULL;
+
+        if (!request)
+                return true;            /* lscd answers missing_argument */
+        if (!f) {
+                bridge_answer_error(b, topic, correlation, len, p->id,
+                                    lsc_errcode_name(LSC_ERRCODE_INVALID_ARGUMENT), "request",
+                                    "no request with this id, answered on this topic, waits "
+                                    "for its \"at\"", serial);
+                return false;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request",
+                                               cJSON_CreateNumber((double) f->number));
+        return true;
+}
+
 /* Send P's request to lscd; its answer goes to TOPIC. */
 static void bridge_forward(struct bridge *b, struct payload *p, const char *topic,
                            const void *correlation, size_t len, uint64_t serial)
 {
-        struct flight *f = mem_new0(struct flight);
+        struct flight *f;
         int r;
 
+        if (strcmp(p->verb, "cancel") == 0 &&
+            !bridge_cancel_target(b, p, topic, correlation, len, serial))
+                return;
+        f = mem_new0(struct flight);
         *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
-                               .correlation_len = len, .id = p->id };
+                               .correlation_len = len, .id = p->id, .number = ++b->next_number };
         p->id = NULL;
+        cJSON_AddNumberToObject(p->request, "id", (double) f->number);
         if (correlation) {
                 f->correlation = mem_alloc(len ? len : 1);
                 memcpy(f->correlation, correlation, len);
@@ -132,8 +172,8 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, f->id,
                                     lsc_errcode_name(r == -EMSGSIZE ? LSC_ERRCODE_LINE_TOO_LONG :
                                                      LSC_ERRCODE_NOT_CONNECTED),
-                                    r == -EMSGSIZE ? "the request is too long for lscd" :
-                                    "lscd is not reachable");
+                                    NULL, r == -EMSGSIZE ? "the request is too long for lscd" :
+                                    "lscd is not reachable", serial);
                 flight_free(f);
                 return;
         }
@@ -191,11 +231,11 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer(b, topic, correlation, len, p->id, p->answer, 0);
         else if (!b->lsc_ready)
                 bridge_answer_error(b, topic, correlation, len, p->id,
-                                    lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED),
-                                    "lscd is not reachable; the bridge is reconnecting");
+                                    lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
+                                    "lscd is not reachable; the bridge is reconnecting", 0);
         else if (b->n_flights >= (payload_stops(p) ? 2 : 1) * BRIDGE_IN_FLIGHT_MAX)
-                bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY,
-                                    "too many requests wait for lscd; try again");
+                bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
+                                    "too many requests wait for lscd; try again", 0);
         else
                 bridge_forward(b, p, topic, correlation, len,
                                key ? dedup_take(b->dedup, key, key_len, now) : 0);

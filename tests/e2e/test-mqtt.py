@@ -10,6 +10,7 @@ import time
 import uuid
 
 import tap
+import mqttharness
 from mqttharness import Broker, Fleet, correlation_of
 from simharness import hexbytes
 
@@ -166,6 +167,25 @@ def qos1_redelivery_runs_once():
                   "each delivery answered the same", answers)
         tap.eq(answers[0]["ok"], True, "it ran")
         tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "the frame went out once")
+
+
+@tap.test
+def cancel_names_the_callers_id():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq, broker.client() as other:
+        since = fleet["a"].sim.mark()
+        mq.publish("lsc/a/cmd", dict(MOVE, at=time.time() + 30, id="later"),
+                   response_topic=mq.reply_topic, correlation=b"later")
+        time.sleep(0.3)
+        answer = other.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})
+        tap.eq((answer["error"]["code"], answer["error"]["field"]), ("invalid_argument", "request"),
+               "another client's requests are not its to cancel")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})["ok"], True,
+               "cancelled by the id its sender gave")
+        m = mq.wait(lambda m: mqttharness.correlation_of(m) == b"later", "the move's answer")
+        tap.eq((json.loads(m.payload)["id"], json.loads(m.payload)["error"]["code"]),
+               ("later", "cancelled"), "the move answered cancelled, with its id")
+        tap.eq(frames(fleet["a"].sim, since), [], "nothing on the wire")
 
 
 @tap.test
