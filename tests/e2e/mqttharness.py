@@ -41,7 +41,9 @@ except ImportError:
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-DEFAULT_TIMEOUT = 10.0
+# Waits on the bridges are VALGRIND_SLOWDOWN times longer under valgrind
+# (LSCD_TEST_VALGRIND=1), which runs lscd-mqtt and lscd under memcheck.
+DEFAULT_TIMEOUT = 10.0 * (VALGRIND_SLOWDOWN if valgrind_on() else 1)
 ADMIN = "admin"
 
 
