@@ -236,6 +236,7 @@ struct broker *broker_free(struct broker *b)
                 return NULL;
         if (b->connected) {
                 broker_publish(b, b->will_topic, "false", 1, true, NULL, 0);
+                b->connected = false;   /* a disconnection asked for, not lost */
                 mosquitto_disconnect(b->mosq);
         }
         sd_event_source_disable_unref(b->io);

@@ -45,7 +45,7 @@ tests_unit_test_mqtt_dedup_LDADD = $(mqtt_test_ldadd)
 mqtt_e2e_tests = tests/e2e/test-mqtt.py tests/e2e/test-mqtt-fleet.py
 TESTS += $(mqtt_e2e_tests)
 VALGRIND_TESTS += tests/e2e/test-mqtt.py
-dist_noinst_DATA += tests/e2e/mqttharness.py
+dist_noinst_DATA += tests/e2e/mqttharness.py tests/e2e/mqtt.supp
 EXTRA_DIST += $(mqtt_e2e_tests)
 endif
 

@@ -43,6 +43,7 @@ from paho.mqtt.properties import Properties
 
 # Waits on the bridges are VALGRIND_SLOWDOWN times longer under valgrind
 # (LSCD_TEST_VALGRIND=1), which runs lscd-mqtt and lscd under memcheck.
+HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TIMEOUT = 10.0 * (VALGRIND_SLOWDOWN if valgrind_on() else 1)
 ADMIN = "admin"
 
@@ -118,9 +119,16 @@ class Broker(Program):
         wait_until(up, "mosquitto on port %d" % self.port, timeout)
         return self
 
+    def restart(self, timeout=DEFAULT_TIMEOUT):
+        """Stop, and start a new mosquitto on the same port: it keeps
+        nothing (persistence false)."""
+        self.terminate(timeout)
+        return self.start(timeout)
+
     def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
         if self.proc:
             self.terminate(timeout)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_password_file(self, user):
         path = os.path.join(self.dir, user + ".password")
@@ -147,7 +155,14 @@ class Bridge(Program):
             f.write("broker:\n  username: %s\n  password_file: %s\n  keepalive: 5\n"
                     % (robot_id, broker.write_password_file(robot_id)))
         self.valgrind_log = os.path.join(self.dir, "valgrind-mqtt-%s.%%p.log" % robot_id)
-        wrapper = VALGRIND_ARGS + ["--log-file=" + self.valgrind_log] if valgrind_on() else []
+        wrapper = []
+        if valgrind_on():
+            # The built lscd-mqtt is libtool's wrapper script (it links the
+            # uninstalled liblsc): libtool runs valgrind on the real binary.
+            libtool = os.path.join(os.environ.get("top_builddir", "."), "libtool")
+            wrapper = ([libtool, "--mode=execute"] if os.path.exists(libtool) else []) + \
+                VALGRIND_ARGS + ["--log-file=" + self.valgrind_log,
+                                 "--suppressions=" + os.path.join(HERE, "mqtt.supp")]
         self.argv = wrapper + [bridge_binary(), "--config", self.config_path, "--id", robot_id,
                                "--broker", "127.0.0.1:%d" % broker.port,
                                "--socket", socket_path, "--log-level", "debug"] + list(args)
@@ -176,6 +191,7 @@ class Bridge(Program):
         if problems:
             raise BrokerError("lscd-mqtt %s: %s\n%s" % (self.id, "; ".join(problems),
                                                         self.stderr()[-3000:]))
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Robot:

@@ -118,8 +118,7 @@ def sigkill_publishes_the_will():
 def broker_restart_reconnects():
     broker, fleet = two_robots()
     with broker, fleet:
-        broker.stop()
-        broker.start()
+        broker.restart()
         # The new broker keeps nothing: what it holds was published again.
         with broker.client() as mq:
             mq.subscribe("lsc/+/status")
