@@ -33,15 +33,7 @@ tap_check "lscd-mqtt@.service is substituted, one file and id per instance" subs
 tap_check "verify lscd-mqtt@arm1.service" \
     env MANPATH="$tmp/man" "$SYSTEMD_ANALYZE" verify $verify_opts "$units/lscd-mqtt@arm1.service"
 
-security() {
-    "$SYSTEMD_ANALYZE" security --offline=true --threshold=$threshold "$1" >"$tmp/security" 2>&1
-    rc=$?
-    if [ $rc -ne 0 ]; then
-        cat "$tmp/security"
-        return $rc
-    fi
-    grep 'Overall exposure level' "$tmp/security" | sed 's/^/# /' >&3
-}
+. "$srcdir/tests/units-security.sh"
 exec 3>&1
 tap_check "security lscd-mqtt@arm1.service <= 1.0" security "$units/lscd-mqtt@arm1.service"
 
