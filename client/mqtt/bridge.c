@@ -367,15 +367,13 @@ static void bridge_on_event(struct bridge *b, cJSON *event)
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
         const char *n = cJSON_GetStringValue(name);
         char *topic;
-        bool qos1;
 
         if (!n || !n[0] || strpbrk(n, "/+#"))
                 return;
-        qos1 = strncmp(n, "group.", 6) == 0 || strncmp(n, "sequence.", 9) == 0 ||
-               strncmp(n, "claim.", 6) == 0 || strcmp(n, "move.completed") == 0;
         topic = mem_printf("%s/%s/event/%s", b->config->prefix, b->config->id, n);
         if (broker_connected(b->broker))
-                broker_publish(b->broker, topic, lsc_client_line(event), qos1 ? 1 : 0, false, NULL, 0);
+                broker_publish(b->broker, topic, lsc_client_line(event), payload_event_qos(n), false,
+                               NULL, 0);
         free(topic);
         bridge_status_want(b);
 }

@@ -127,6 +127,12 @@ void payload_parse(const void *data, size_t len, const struct mqtt_config *c, st
         cJSON_Delete(reply_to);
 }
 
+int payload_event_qos(const char *name)
+{
+        return strncmp(name, "group.", 6) == 0 || strncmp(name, "sequence.", 9) == 0 ||
+               strncmp(name, "claim.", 6) == 0 || strcmp(name, "move.completed") == 0;
+}
+
 bool payload_stops(const struct payload *p)
 {
         return p->verb && (strcmp(p->verb, "halt") == 0 || strcmp(p->verb, "group.stop") == 0);

@@ -42,6 +42,9 @@ cJSON *payload_error(const char *code, const char *field, const char *message);
 /* The text to publish for RESPONSE (lscd's or payload_error()'s): its "id"
  * replaced by a copy of ID (removed when ID is NULL), then "robot": ROBOT. */
 char *payload_answer(const cJSON *response, const cJSON *id, const char *robot);
+/* The QoS of lscd's event NAME on lsc/ID/event/NAME: 1 for those a
+ * client acts on (group.*, sequence.*, claim.*, move.completed), else 0. */
+int payload_event_qos(const char *name);
 /* Whether TOPIC may be published to: 1..PAYLOAD_TOPIC_MAX bytes of UTF-8
  * (checked by the caller's JSON scan), no wildcard, not "$...". */
 bool payload_topic_valid(const char *topic);

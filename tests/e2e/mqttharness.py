@@ -210,8 +210,11 @@ class Robot:
         self.bridge = Bridge(self.broker, self.id, self.lscd.socket_path).start()
         return self
 
-    def restart_lscd(self):
+    def stop_lscd(self):
         self.lscd.stop()
+
+    def start_lscd(self):
+        """A new lscd on the socket path of the one stop_lscd() stopped."""
         os.makedirs(os.path.dirname(self.lscd.socket_path), exist_ok=True)
         self.lscd = Lscd(self.sim.link, socket_path=self.lscd.socket_path,
                          log_level="info").start()

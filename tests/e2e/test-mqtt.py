@@ -33,6 +33,8 @@ def two_robots():
 def response_topic_and_correlation():
     broker, fleet = two_robots()
     with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/status")
+        mq.subscribe("lsc/a/event/#")
         marks = {i: fleet[i].sim.mark() for i in ("a", "b")}
         answer = mq.request("lsc/a/cmd", dict(MOVE, id="m1"), correlation=b"\x00corr-1")
         tap.eq((answer["ok"], answer["id"], answer["robot"]), (True, "m1", "a"), "answered")
@@ -41,6 +43,12 @@ def response_topic_and_correlation():
         time.sleep(0.3)
         tap.eq(frames(fleet["b"].sim, marks["b"]), [], "nothing on robot b's wire")
         tap.eq(frames(fleet["a"].sim, marks["a"]), [MOVE_FRAME], "the frame once on a's wire")
+        event = mq.wait(lambda m: m.topic == "lsc/a/event/move.completed", "move.completed")
+        tap.eq((event.qos, json.loads(event.payload)["servos"]), (1, [1]), "its event, QoS 1")
+        mq.wait(lambda m: m.topic == "lsc/a/status" and
+                {"id": 1, "target": 1000} in [{k: s[k] for k in ("id", "target")}
+                                              for s in json.loads(m.payload)["servos"]],
+                "the retained status with servo 1's new target")
 
 
 @tap.test
@@ -138,12 +146,12 @@ def lscd_restart_not_connected_then_resume():
         mq.subscribe("lsc/a/online")
         since = mq.mark()
         robot = fleet["a"]
-        robot.lscd.stop()
+        robot.stop_lscd()
         mq.wait(lambda m: m.payload == b"false", "online false", since=since)
         answer = mq.request("lsc/a/cmd", MOVE)
         tap.eq(answer["error"]["code"], "not_connected", "answered not_connected")
         since = mq.mark()
-        robot.restart_lscd()
+        robot.start_lscd()
         mq.wait(lambda m: m.payload == b"true", "online true", since=since)
         mark = robot.sim.mark()
         tap.eq(mq.request("lsc/a/cmd", MOVE)["ok"], True, "service resumed")

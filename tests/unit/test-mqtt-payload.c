@@ -4,6 +4,7 @@
 
 #include "mqtt-config.h"
 #include "lscd-check.h"
+#include "lsc/protocol.h"
 #include "mem.h"
 #include "payload.h"
 
@@ -100,6 +101,27 @@ START_TEST(test_too_long)
 }
 END_TEST
 
+/* Every event lscd knows (the table must name each), and its topic's QoS. */
+static const struct {
+        const char *name;
+        int qos;
+} events[] = {
+        { "group.started", 1 }, { "group.stopped", 1 }, { "group.completed", 1 },
+        { "device.connected", 0 }, { "device.disconnected", 0 }, { "battery", 0 },
+        { "frame.unknown", 0 }, { "move.completed", 1 }, { "robot.changed", 0 },
+        { "claim.acquired", 1 }, { "claim.released", 1 }, { "claim.expired", 1 },
+        { "sequence.started", 1 }, { "sequence.step", 1 }, { "sequence.completed", 1 },
+        { "sequence.stopped", 1 },
+};
+
+START_TEST(test_event_qos)
+{
+        ck_assert_int_eq(ARRAY_SIZE(events), _LSC_EVENT_MAX);
+        ck_assert_str_eq(lsc_event_name(_i), events[_i].name);
+        ck_assert_int_eq(payload_event_qos(events[_i].name), events[_i].qos);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("mqtt-payload");
@@ -109,6 +131,7 @@ int main(void)
         tcase_add_loop_test(tc, test_parse, 0, ARRAY_SIZE(cases));
         tcase_add_test(tc, test_reply_to_and_id);
         tcase_add_test(tc, test_too_long);
+        tcase_add_loop_test(tc, test_event_qos, 0, ARRAY_SIZE(events));
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }
