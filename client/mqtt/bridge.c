@@ -59,7 +59,7 @@ struct bridge {
 static void bridge_lscd_arm_retry(struct bridge *b);
 static void bridge_status_want(struct bridge *b);
 
-static struct flight *flight_free(struct flight *f)
+static struct flight *bridge_flight_free(struct flight *f)
 {
         if (!f)
                 return NULL;
@@ -112,7 +112,7 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
         b->n_flights--;
-        flight_free(f);
+        bridge_flight_free(f);
         bridge_status_want(b);
 }
 
@@ -170,11 +170,15 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
         r = lsc_client_send(b->lsc, p->request, bridge_on_reply, f);
         if (r < 0) {
                 bridge_answer_error(b, topic, correlation, len, f->id,
-                                    lsc_errcode_name(r == -EMSGSIZE ? LSC_ERRCODE_LINE_TOO_LONG :
-                                                     LSC_ERRCODE_NOT_CONNECTED),
-                                    NULL, r == -EMSGSIZE ? "the request is too long for lscd" :
-                                    "lscd is not reachable", serial);
-                flight_free(f);
+                                    r == -EMSGSIZE ? lsc_errcode_name(LSC_ERRCODE_LINE_TOO_LONG) :
+                                    r == -ENOBUFS ? PAYLOAD_CODE_BUSY :
+                                    lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
+                                    r == -EMSGSIZE ? "the request is longer than lscd takes" :
+                                    r == -ENOBUFS ? "the requests waiting for lscd fill its "
+                                                    "connection; try again" :
+                                    "lscd is not reachable", 0);
+                dedup_forget(b->dedup, serial);
+                bridge_flight_free(f);
                 return;
         }
         LIST_PREPEND(b->flights, f, prev, next);
@@ -524,7 +528,7 @@ struct bridge *bridge_free(struct bridge *b)
                         bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
                                       shutdown, 0);
                 LIST_REMOVE(b->flights, f, prev, next);
-                flight_free(f);
+                bridge_flight_free(f);
         }
         cJSON_Delete(shutdown);
         b->lsc_io = sd_event_source_disable_unref(b->lsc_io);

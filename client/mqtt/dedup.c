@@ -73,12 +73,31 @@ uint64_t dedup_take(struct dedup *d, const void *key, size_t len, uint64_t now)
         return e->serial;
 }
 
-void dedup_answer(struct dedup *d, uint64_t serial, const char *answer)
+static struct dedup_entry *dedup_entry(struct dedup *d, uint64_t serial, size_t *ret_index)
 {
         for (size_t i = 0; i < d->n; i++)
                 if (d->entries[i].serial == serial) {
-                        free(d->entries[i].answer);
-                        d->entries[i].answer = mem_strdup(answer);
-                        return;
+                        *ret_index = i;
+                        return &d->entries[i];
                 }
+        return NULL;
+}
+
+void dedup_forget(struct dedup *d, uint64_t serial)
+{
+        size_t i;
+
+        if (dedup_entry(d, serial, &i))
+                dedup_remove(d, i);
+}
+
+void dedup_answer(struct dedup *d, uint64_t serial, const char *answer)
+{
+        size_t i;
+        struct dedup_entry *e = dedup_entry(d, serial, &i);
+
+        if (e) {
+                free(e->answer);
+                e->answer = mem_strdup(answer);
+        }
 }

@@ -40,6 +40,8 @@ const struct dedup_entry *dedup_find(struct dedup *d, const void *key, size_t le
  * long to remember. Forgets answered entries past the window, then, when
  * full, the oldest answered one; when all are pending, the oldest. */
 uint64_t dedup_take(struct dedup *d, const void *key, size_t len, uint64_t now);
+/* Forget the entry SERIAL: its request did not run, a retry may. */
+void dedup_forget(struct dedup *d, uint64_t serial);
 /* The answer of the entry SERIAL, copied in, if it is still remembered. */
 void dedup_answer(struct dedup *d, uint64_t serial, const char *answer);
 

@@ -23,6 +23,10 @@ START_TEST(test_pending_then_answered)
         ck_assert_str_eq(e->answer, "{\"ok\":true}");
         /* Past the window, an answered key is forgotten. */
         ck_assert_ptr_null(dedup_find(d, "t\0k1", 4, 1000 + DEDUP_WINDOW_USEC + 1));
+        /* A request that did not run is forgotten at once. */
+        s = dedup_take(d, "t\0k3", 4, 5000);
+        dedup_forget(d, s);
+        ck_assert_ptr_null(dedup_find(d, "t\0k3", 4, 5000));
         dedup_free(d);
 }
 END_TEST
