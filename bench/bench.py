@@ -354,7 +354,7 @@ class Bench:
 
     def fleet_figures(self):
         """lscd-mqtt: 50 robots on one broker (bench/mqttbench.py)."""
-        mqttbench.figures(self.builddir, self.table, self.plan.quick)
+        self.sim_rt = mqttbench.figures(self.builddir, self.table, self.plan.quick, realtime)
 
     FIGURES = ("wire", "client", "robot", "sequence", "fleet")
 

@@ -17,7 +17,6 @@ Mosquitto, all on this machine.
 
 import json
 import os
-import threading
 import time
 import uuid
 
@@ -41,7 +40,9 @@ def binaries(builddir):
 
 def round_trips(mq, fleet, request, samples):
     """(MQTT round trips, Unix socket round trips) in seconds, interleaved
-    request by request over the robots."""
+    request by request over the robots: the Unix socket's request goes to
+    the robot half the fleet away, so that each finds its robot's line idle
+    (a move is answered once written, after the one before it)."""
     ids = list(fleet.robots)
     over_mqtt, over_unix = [], []
     clients = {}
@@ -54,6 +55,7 @@ def round_trips(mq, fleet, request, samples):
                        correlation=corr)
             m = mq.wait(lambda m, c=corr: mqttharness.correlation_of(m) == c, "an answer", 30)
             over_mqtt.append(mq.received_at(m) - t0)
+            robot = fleet[ids[(n + len(ids) // 2) % len(ids)]]
             c = clients.get(robot.id) or clients.setdefault(robot.id, robot.lscd.client())
             t0 = time.monotonic()
             r = c.request(request["cmd"], **{k: v for k, v in request.items() if k != "cmd"})
@@ -66,33 +68,29 @@ def round_trips(mq, fleet, request, samples):
     return over_mqtt, over_unix
 
 
-def broadcast_starts(mq, fleet, at):
+def broadcast_starts(mq, fleet, lead):
     """Each robot's start (CLOCK_REALTIME) of one group.run broadcast, with
-    "at" when AT is not None."""
+    "at" LEAD seconds ahead, or without "at" when LEAD is None; and T."""
     offset = seqbench.realtime_offset()
     marks = {i: r.sim.mark() for i, r in fleet.robots.items()}
     request = {"cmd": "group.run", "group": 8}
+    at = None if lead is None else round(time.time() + lead, 6)
     if at is not None:
-        request["at"] = round(at, 6)
-    corr = uuid.uuid4().bytes
-    mq.publish("lsc/all/cmd", request, response_topic=mq.reply_topic, correlation=corr)
-    mq.wait(lambda m: len(mq.answers(corr)) >= len(fleet.robots), "every answer", 60)
+        request["at"] = at
+    answers = mq.broadcast(request, list(fleet.robots), 60)
+    if not all(a["ok"] for a in answers.values()):
+        raise RuntimeError("group.run refused: %s" % answers)
     starts = []
     for i, r in fleet.robots.items():
         rec = r.sim.wait_for("rx", RUN_FRAME, since=marks[i], timeout=30)
         starts.append(rec.t + offset - benchlib.wire_time(len(RUN_FRAME), BAUD))
-    return starts
+    return starts, at
 
 
-def stop_all(mq, fleet):
-    corr = uuid.uuid4().bytes
-    mq.publish("lsc/all/cmd", {"cmd": "group.stop"}, response_topic=mq.reply_topic,
-               correlation=corr)
-    mq.wait(lambda m: len(mq.answers(corr)) >= len(fleet.robots), "every stop answered", 60)
-
-
-def figures(builddir, table, quick):
-    """Add the fleet rows to TABLE (bench.Table)."""
+def figures(builddir, table, quick, realtime):
+    """Add the fleet rows to TABLE (bench.Table). REALTIME(pid) makes a
+    simulator real-time where allowed, as the rest of the suite does;
+    returns whether it was."""
     binaries(builddir)
     samples = 50 if quick else 500
     rounds = 3 if quick else 10
@@ -102,6 +100,7 @@ def figures(builddir, table, quick):
     with mqttharness.Broker(ids) as broker, mqttharness.Fleet(broker, ids) as fleet, \
             broker.client() as mq:
         started = time.monotonic() - t_start
+        sims_rt = all([realtime(r.sim.proc.pid) for r in fleet.robots.values()])
         rtt = {}
         for name, request in (("ping", {"cmd": "ping"}),
                               ("move", {"cmd": "move", "servos": [{"id": 1, "position": 1500}],
@@ -109,14 +108,13 @@ def figures(builddir, table, quick):
             rtt[name] = round_trips(mq, fleet, request, samples)
         at_offsets, at_spreads, now_spreads = [], [], []
         for _ in range(rounds):
-            at = time.time() + LEAD
-            starts = broadcast_starts(mq, fleet, at)
+            starts, at = broadcast_starts(mq, fleet, LEAD)
             at_offsets += [s - at for s in starts]
             at_spreads.append(max(starts) - min(starts))
-            stop_all(mq, fleet)
-            starts = broadcast_starts(mq, fleet, None)
+            mq.broadcast({"cmd": "group.stop"}, ids, 60)
+            starts, _ = broadcast_starts(mq, fleet, None)
             now_spreads.append(max(starts) - min(starts))
-            stop_all(mq, fleet)
+            mq.broadcast({"cmd": "group.stop"}, ids, 60)
         some = fleet[ids[0]]
         rss = benchlib.proc_status(some.bridge.proc.pid, "VmRSS")["VmRSS"]
         rss_lscd = benchlib.proc_status(some.lscd.proc.pid, "VmRSS")["VmRSS"]
@@ -144,3 +142,4 @@ def figures(builddir, table, quick):
     table.add("fleet: RSS of one bridge", "%d KiB" % rss, "%d KiB" % rss_lscd,
               "%.3g" % (rss / rss_lscd), "VmRSS; peer: its lscd; %d robots started in %.1f s" % (
                   ROBOTS, started))
+    return sims_rt

@@ -364,6 +364,20 @@ class MqttClient:
                       correlation_of(m) == correlation, "answer on %s" % topic, timeout, since)
         return json.loads(m.payload)
 
+    def broadcast(self, request, ids, timeout=DEFAULT_TIMEOUT, prefix="lsc"):
+        """Publish REQUEST on PREFIX/all/cmd; {robot: answer} once each of
+        IDS answered. TimeoutError names the robots that did not."""
+        corr = uuid.uuid4().bytes
+        self.publish(prefix + "/all/cmd", request, response_topic=self.reply_topic,
+                     correlation=corr)
+        try:
+            self.wait(lambda m: len(self.answers(corr)) >= len(ids), "every answer", timeout)
+        except TimeoutError:
+            got = {a.get("robot") for a in self.answers(corr)}
+            raise TimeoutError("%s: no answer from %s within %.1f s" % (
+                request["cmd"], [i for i in ids if i not in got], timeout)) from None
+        return {a["robot"]: a for a in self.answers(corr)}
+
     def close(self):
         self.c.disconnect()
         self.c.loop_stop()

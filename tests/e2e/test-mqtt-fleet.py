@@ -5,9 +5,7 @@ its own robot's wire only; a broadcast STOP on all ten wires; a broadcast
 group.run with "at" 300 ms ahead starting on every wire at about that time
 (the spread is asserted loosely here and measured in bench/mqttbench.py)."""
 
-import json
 import time
-import uuid
 
 import tap
 from mqttharness import Broker, Fleet
@@ -25,14 +23,6 @@ def frames(sim, since, data=None):
     return [r for r in sim.records()[since:] if r.kind == "rx" and (data is None or r.data == data)]
 
 
-def broadcast(mq, request):
-    """Publish REQUEST on lsc/all/cmd; the ten answers by robot."""
-    corr = uuid.uuid4().bytes
-    mq.publish("lsc/all/cmd", request, response_topic=mq.reply_topic, correlation=corr)
-    mq.wait(lambda m: len(mq.answers(corr)) >= len(IDS), "ten answers")
-    return {a["robot"]: a for a in mq.answers(corr)}
-
-
 def run(fleet, mq):
     for robot_id in IDS:
         marks = {i: fleet[i].sim.mark() for i in IDS}
@@ -43,7 +33,7 @@ def run(fleet, mq):
         tap.eq(others, [], "no other wire has a frame of %s's request" % robot_id)
 
     marks = {i: fleet[i].sim.mark() for i in IDS}
-    answers = broadcast(mq, {"cmd": "group.stop"})
+    answers = mq.broadcast({"cmd": "group.stop"}, IDS)
     tap.eq(sorted(answers), IDS, "every robot answered the broadcast STOP")
     tap.check(all(a["ok"] for a in answers.values()), "all ok", answers)
     for i in IDS:
@@ -52,7 +42,7 @@ def run(fleet, mq):
     marks = {i: fleet[i].sim.mark() for i in IDS}
     offset = time.time() - time.monotonic()
     at = round(time.time() + 0.3, 6)
-    answers = broadcast(mq, {"cmd": "group.run", "group": 8, "at": at})
+    answers = mq.broadcast({"cmd": "group.run", "group": 8, "at": at}, IDS)
     tap.check(all(a["ok"] for a in answers.values()), "every robot ran the group at T", answers)
     starts = []
     for i in IDS:
