@@ -40,14 +40,17 @@ tests_unit_test_mqtt_dedup_SOURCES = tests/unit/test-mqtt-dedup.c tests/unit/lsc
 tests_unit_test_mqtt_dedup_CPPFLAGS = $(mqtt_cppflags)
 tests_unit_test_mqtt_dedup_CFLAGS = $(mqtt_test_cflags)
 tests_unit_test_mqtt_dedup_LDADD = $(mqtt_test_ldadd)
+endif
 
-# End-to-end, with a real Mosquitto broker per test (tests/e2e/mqttharness.py).
+# End-to-end, with a real Mosquitto broker per test (tests/e2e/mqttharness.py);
+# test-mqtt.py passes with lscd and lscd-mqtt under memcheck.
 mqtt_e2e_tests = tests/e2e/test-mqtt.py tests/e2e/test-mqtt-fleet.py
+if ENABLE_TESTS
 TESTS += $(mqtt_e2e_tests)
+endif
 VALGRIND_TESTS += tests/e2e/test-mqtt.py
 dist_noinst_DATA += tests/e2e/mqttharness.py tests/e2e/mqtt.supp
 EXTRA_DIST += $(mqtt_e2e_tests)
-endif
 
 # The instance template, with the configured paths (systemd/systemd.mk's
 # systemd_edit), checked offline by tests/units-mqtt.sh.
@@ -59,5 +62,5 @@ CLEANFILES += systemd/lscd-mqtt@.service
 EXTRA_DIST += systemd/lscd-mqtt@.service.in
 if ENABLE_TESTS
 TESTS += tests/units-mqtt.sh
-EXTRA_DIST += tests/units-mqtt.sh
 endif
+EXTRA_DIST += tests/units-mqtt.sh

@@ -128,7 +128,8 @@ class Broker(Program):
     def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
         if self.proc:
             self.terminate(timeout)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if check:                       # else kept for the failure's inquest
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_password_file(self, user):
         path = os.path.join(self.dir, user + ".password")
@@ -191,7 +192,8 @@ class Bridge(Program):
         if problems:
             raise BrokerError("lscd-mqtt %s: %s\n%s" % (self.id, "; ".join(problems),
                                                         self.stderr()[-3000:]))
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if check:                       # else kept for the failure's inquest
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Robot:
@@ -220,12 +222,18 @@ class Robot:
                          log_level="info").start()
 
     def stop(self, check=True):
+        """Stop all three, whatever fails; then raise the first failure."""
+        problems = []
         for p in (self.bridge, self.lscd, self.sim):
             if p:
                 try:
                     p.stop(check=check)
+                except Exception as e:
+                    problems.append(e)
                 finally:
                     p.kill()
+        if problems:
+            raise problems[0]
 
 
 class Fleet:
@@ -240,14 +248,30 @@ class Fleet:
             t.start()
         for t in threads:
             t.join()
-        for r in self.robots.values():
-            if not r.bridge:
-                raise BrokerError("robot %s did not start" % r.id)
-        self.wait_online(self.robots)
+        try:
+            for r in self.robots.values():
+                if not r.bridge:
+                    raise BrokerError("robot %s did not start" % r.id)
+            self.wait_online(self.robots)
+        except BaseException:
+            # __exit__ is not called when __enter__ fails: nothing may be left running.
+            self._stop_all(check=False)
+            raise
         return self
 
-    def wait_online(self, ids, value=b"true", timeout=DEFAULT_TIMEOUT):
-        """Wait until lsc/ID/online holds VALUE for each of IDS."""
+    def _stop_all(self, check):
+        problems = []
+        for r in self.robots.values():
+            try:
+                r.stop(check=check)
+            except Exception as e:  # every robot is stopped, then the first problem raised
+                problems.append(e)
+        return problems
+
+    def wait_online(self, ids, value=b"true", timeout=None):
+        """Wait until lsc/ID/online holds VALUE for each of IDS (by default
+        for DEFAULT_TIMEOUT, and a second more for each ten robots)."""
+        timeout = timeout or DEFAULT_TIMEOUT + len(ids) / 10
         broker = next(iter(self.robots.values())).broker
         with broker.client() as mq:
             mq.subscribe("lsc/+/online")
@@ -256,12 +280,7 @@ class Fleet:
                         "lsc/%s/online %s" % (i, value), timeout)
 
     def __exit__(self, kind, value, tb):
-        problems = []
-        for r in self.robots.values():
-            try:
-                r.stop(check=kind is None)
-            except Exception as e:  # every robot is stopped, then the first problem raised
-                problems.append(e)
+        problems = self._stop_all(check=kind is None)
         if problems:
             raise problems[0]
 
