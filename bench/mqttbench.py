@@ -50,10 +50,12 @@ def round_trips(mq, fleet, request, samples):
         for n in range(samples):
             robot = fleet[ids[n % len(ids)]]
             corr = uuid.uuid4().bytes
+            since = mq.mark()
             t0 = time.monotonic()
             mq.publish("lsc/%s/cmd" % robot.id, request, response_topic=mq.reply_topic,
                        correlation=corr)
-            m = mq.wait(lambda m, c=corr: mqttharness.correlation_of(m) == c, "an answer", 30)
+            m = mq.wait(lambda m, c=corr: mqttharness.correlation_of(m) == c, "an answer", 30,
+                        since)
             over_mqtt.append(mq.received_at(m) - t0)
             robot = fleet[ids[(n + len(ids) // 2) % len(ids)]]
             c = clients.get(robot.id) or clients.setdefault(robot.id, robot.lscd.client())

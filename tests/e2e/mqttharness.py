@@ -300,6 +300,8 @@ class MqttClient:
         self.c.username_pw_set(user, password)
         self.messages = []
         self.received = {}              # id(message): when it arrived (CLOCK_MONOTONIC)
+        self.replies = {}               # correlation data: messages on reply_topic
+        self.reply_topic = "replies/%s" % uuid.uuid4().hex[:12]
         self.cond = threading.Condition()
         self.connected = threading.Event()
         self.c.on_message = self._on_message
@@ -309,7 +311,6 @@ class MqttClient:
         self.c.loop_start()
         if not self.connected.wait(DEFAULT_TIMEOUT):
             raise TimeoutError("no CONNACK from the broker")
-        self.reply_topic = "replies/%s" % uuid.uuid4().hex[:12]
         self.subscribe(self.reply_topic)
 
     def _on_message(self, client, userdata, msg):
@@ -317,6 +318,8 @@ class MqttClient:
         with self.cond:
             self.received[id(msg)] = received
             self.messages.append(msg)
+            if msg.topic == self.reply_topic:
+                self.replies.setdefault(correlation_of(msg), []).append(msg)
             self.cond.notify_all()
 
     def subscribe(self, topic, qos=1):
@@ -367,11 +370,20 @@ class MqttClient:
         with self.cond:
             return len(self.messages)
 
-    def answers(self, correlation, since=0):
+    def answers(self, correlation):
         """Every answer on the reply topic carrying CORRELATION, decoded."""
         with self.cond:
-            return [json.loads(m.payload) for m in self.messages[since:]
-                    if m.topic == self.reply_topic and correlation_of(m) == correlation]
+            return [json.loads(m.payload) for m in self.replies.get(correlation, [])]
+
+    def until(self, check, what, timeout=DEFAULT_TIMEOUT):
+        """Wait until CHECK() (called once per message that arrives) is true."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not check():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("%s: not within %.1f s" % (what, timeout))
+                self.cond.wait(left)
 
     def request(self, topic, request, timeout=DEFAULT_TIMEOUT, correlation=None):
         """Publish REQUEST with our reply topic and a fresh correlation;
@@ -390,7 +402,8 @@ class MqttClient:
         self.publish(prefix + "/all/cmd", request, response_topic=self.reply_topic,
                      correlation=corr)
         try:
-            self.wait(lambda m: len(self.answers(corr)) >= len(ids), "every answer", timeout)
+            self.until(lambda: len(self.replies.get(corr, [])) >= len(ids), "every answer",
+                       timeout)
         except TimeoutError:
             got = {a.get("robot") for a in self.answers(corr)}
             raise TimeoutError("%s: no answer from %s within %.1f s" % (

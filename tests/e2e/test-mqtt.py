@@ -166,7 +166,7 @@ def qos1_redelivery_runs_once():
         corr = b"redelivered"
         for _ in range(3):
             mq.publish("lsc/a/cmd", MOVE, qos=1, response_topic=mq.reply_topic, correlation=corr)
-        mq.wait(lambda m: len(mq.answers(corr)) >= 1, "an answer")
+        mq.until(lambda: mq.answers(corr), "an answer")
         fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
         time.sleep(0.5)
         answers = mq.answers(corr)
@@ -207,8 +207,8 @@ def overflow_answered_busy():
         tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
         halt = mq.request("lsc/b/cmd", {"cmd": "halt"})
         tap.eq(halt["ok"], True, "halt runs while the bridge is full")
-        mq.wait(lambda m: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
-                "the 64 scheduled moves answered cancelled")
+        mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
+                 "the 64 scheduled moves answered cancelled")
 
 
 tap.main()
