@@ -126,8 +126,8 @@ def figures(builddir, table, quick, realtime):
             a, b = percentile(over_mqtt, q) * 1000, percentile(over_unix, q) * 1000
             table.add("fleet: %s round trip over MQTT, p%d" % (name, q), "%.2f ms" % a,
                       "%.2f ms" % b, "%.3g" % (a / b),
-                      "peer: the same request on the robot's Unix socket; %d robots, %d each"
-                      % (ROBOTS, samples) if q == 50 else
+                      "peer: the same request on a robot's Unix socket; %d requests over %d "
+                      "robots" % (samples, ROBOTS) if q == 50 else
                       "Python clients (paho-mqtt; lscdharness) on both sides")
     late = [abs(x) for x in at_offsets]
     table.add("fleet: broadcast with at, |start - T|, p99", "%.2f ms" % (percentile(late, 99) * 1000),
