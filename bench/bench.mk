@@ -10,4 +10,4 @@ bench_seqpeer_LDADD = client/liblsc/liblsc.la $(CJSON_LIBS)
 
 EXTRA_DIST += bench/run bench/README.md bench/bench.py bench/benchlib.py \
 	bench/wirebench.py bench/clientbench.py bench/robotbench.py bench/seqbench.py \
-	bench/stopbench.py bench/webbench.py
+	bench/stopbench.py bench/webbench.py bench/mqttbench.py

@@ -25,6 +25,7 @@ sys.path[:0] = [HERE, os.path.join(TOP, "tests", "e2e")]
 import benchlib
 import clientbench
 import lscdharness
+import mqttbench
 import robotbench
 import seqbench
 import simharness
@@ -129,6 +130,7 @@ class Bench:
         self.loadgen = os.path.join(builddir, "bench", "loadgen")
         self.seqpeer = seqbench.seqpeer_path(builddir)
         self.scratch = os.path.join(os.path.dirname(builddir), "bench-busy")
+        self.builddir = builddir
         self.plan = plan
         self.table = Table()
         self.t0 = time.monotonic()
@@ -442,7 +444,11 @@ class Bench:
         self.table.add("Stop click-to-wire, web panel, p99", ms(c99), ms(p99), ratio(c99, p99),
                        "peer: halt from a Python client on lscd's socket, same run")
 
-    FIGURES = ("wire", "client", "robot", "sequence", "stop", "web")
+    def fleet_figures(self):
+        """lscd-mqtt: 50 robots on one broker (bench/mqttbench.py)."""
+        self.sim_rt = mqttbench.figures(self.builddir, self.table, self.plan.quick, realtime)
+
+    FIGURES = ("wire", "client", "robot", "sequence", "stop", "web", "fleet")
 
     def run(self, only=FIGURES):
         self.only = tuple(n for n in self.FIGURES if n in only)

@@ -3,8 +3,11 @@
 #  - libcodec: the LSC frame codec (pure; <lsc/frame.h> is installed);
 #  - libcommon: protocol constants, strict JSON, output and line buffers,
 #    the log, the baud table (cJSON only);
-#  - libports: serial port enumeration (libserialport).
-noinst_LTLIBRARIES += common/libcodec.la common/libcommon.la common/libports.la
+#  - libports: serial port enumeration (libserialport);
+#  - libyamldoc: one YAML document read with FILE:LINE errors (libyaml):
+#    the robot file, sequence files, lscd-mqtt's configuration.
+noinst_LTLIBRARIES += common/libcodec.la common/libcommon.la common/libports.la \
+	common/libyamldoc.la
 lscinclude_HEADERS += include/lsc/frame.h include/lsc/protocol.h
 
 common_libcodec_la_SOURCES = common/lsc-frame.c common/lsc-decoder.c
@@ -30,6 +33,11 @@ common_libports_la_SOURCES = common/ports.c common/ports.h
 common_libports_la_CPPFLAGS = $(common_cppflags)
 common_libports_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS) $(CJSON_CFLAGS)
 common_libports_la_LIBADD = $(SERIALPORT_LIBS) $(CJSON_LIBS)
+
+common_libyamldoc_la_SOURCES = common/yamldoc.c common/yamldoc.h
+common_libyamldoc_la_CPPFLAGS = $(common_cppflags)
+common_libyamldoc_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
+common_libyamldoc_la_LIBADD = common/libcommon.la $(YAML_LIBS)
 
 if ENABLE_TESTS
 common_tests = \

@@ -55,7 +55,7 @@ EXTRA_DIST += systemd/lscd.service.in systemd/lscd@.service.in \
 
 if ENABLE_TESTS
 TESTS += tests/units.sh tests/install.sh
-EXTRA_DIST += tests/units.sh tests/install.sh tests/tap.sh
+EXTRA_DIST += tests/units.sh tests/install.sh tests/tap.sh tests/units-security.sh
 check_SCRIPTS += tests/install-dirs.sh
 CLEANFILES += tests/install-dirs.sh
 endif

@@ -37,7 +37,7 @@ upper=$layers/upper
 # Unmount before removing: rm must never reach into a mount.
 trap 'umount -R "$root" 2>/dev/null; umount "$layers" 2>/dev/null
       rm -rf --one-file-system "$tmp"' EXIT
-packages="lscd lsc-tools liblsc0 liblsc-dev python3-lsc lscd-web"
+packages="lscd lsc-tools liblsc0 liblsc-dev python3-lsc lscd-web lscd-mqtt"
 
 # step NAME COMMAND...: a test point; on failure, the end of what it said.
 step() {
@@ -119,7 +119,7 @@ unit_paths() {
         -e 's/^EnvironmentFile=-\{0,1\}\(.*\)/\1/p' "$root/lib/systemd/system/$1" |
         grep -v % | sort -u
 }
-for unit in lscd.service lscd@.service lscd-web.service; do
+for unit in lscd.service lscd@.service lscd-web.service lscd-mqtt@.service; do
     for path in $(unit_paths $unit); do
         [ -e "$root$path" ] || echo "$unit: $path is not installed" >"$tap_out"
         tap_point $([ -e "$root$path" ]; echo $?) "$unit: $path is there"
@@ -132,7 +132,8 @@ for path in /usr/lib/sysusers.d/lscd.conf /lib/udev/rules.d/60-lscd.rules /etc/d
         /usr/share/doc/lscd/robot.yaml.example /usr/share/bash-completion/completions/lscctl \
         /usr/include/lsc/client.h /usr/share/man/man7/lscd-protocol.7.gz \
         /usr/lib/python3/dist-packages/lsc/__init__.py /usr/share/doc/python3-lsc/examples \
-        /usr/share/lscd/www/index.html /usr/share/man/man8/lscd-web.8.gz; do
+        /usr/share/lscd/www/index.html /usr/share/man/man8/lscd-web.8.gz \
+        /usr/share/doc/lscd-mqtt/examples/mqtt.yaml.example; do
     tap_point $([ -e "$root$path" ]; echo $?) "$path is there"
 done
 conffile() {
@@ -170,6 +171,9 @@ step "lscd --version" says "lscd $version" lscd --version
 step "lscctl --version" says "lscctl $version" lscctl --version
 step "lscd-web --version" says "lscd-web $version" lscd-web --version
 step "lsc-sim --version" says "lsc-sim $version" lsc-sim --version
+step "lscd-mqtt --version" says "lscd-mqtt $version" lscd-mqtt --version
+step "systemd-analyze verify of lscd-mqtt@arm1 in the root" \
+    inroot systemd-analyze verify --man=no /lib/systemd/system/lscd-mqtt@arm1.service
 step "pkg-config --modversion liblsc" says "$version" pkg-config --modversion liblsc
 step "python3 -c 'import lsc'" says "$version" python3 -c 'import lsc; print(lsc.__version__)'
 

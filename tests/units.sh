@@ -64,17 +64,8 @@ tap_check "verify lscd@ttyUSB0.service lscd@ttyUSB0.socket" \
 tap_check "verify lscd@serial-by\\x2did-x.service (escaped path instance)" \
     analyze_verify "$units/lscd@serial-by\\x2did-x.service"
 
-# security UNIT [THRESHOLD]: the exposure must not rise above the threshold.
-security() {
-    "$SYSTEMD_ANALYZE" security --offline=true --threshold="${2:-$threshold}" "$1" >"$tmp/security" 2>&1
-    rc=$?
-    if [ $rc -ne 0 ]; then
-        cat "$tmp/security"
-        return $rc
-    fi
-    # Quote the score in the TAP output, as a diagnostic line.
-    grep 'Overall exposure level' "$tmp/security" | sed 's/^/# /' >&3
-}
+# security: the exposure must not rise above the threshold.
+. "$srcdir/tests/units-security.sh"
 exec 3>&1
 tap_check "security lscd.service <= 0.$threshold" security "$units/lscd.service"
 tap_check "security lscd@ttyUSB0.service <= 0.$threshold" security "$units/lscd@ttyUSB0.service"

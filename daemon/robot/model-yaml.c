@@ -12,7 +12,7 @@
 
 #include "mem.h"
 #include "model-yaml.h"
-#include "yamldoc.h"
+#include "yamldoc-robot.h"
 
 /* One parse: the document, and the model it fills in. */
 struct model_yaml {

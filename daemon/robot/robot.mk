@@ -7,7 +7,7 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/model.c daemon/robot/model.h \
 	daemon/robot/profile.c daemon/robot/profile.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
-	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/yamldoc-robot.c daemon/robot/yamldoc-robot.h \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
 	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
 	daemon/robot/player.c daemon/robot/player.h \
@@ -19,11 +19,11 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/robot.c daemon/robot/robot.h
 daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
 daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
-daemon_robot_librobot_la_LIBADD = $(YAML_LIBS)
+daemon_robot_librobot_la_LIBADD = common/libyamldoc.la $(YAML_LIBS)
 
 # Sequences and recordings: sequence.c, sequence-yaml.c and recorder.c
 # are pure; their tests compile them in with what they call (the model,
-# the servos' planning, yamldoc.c and libyaml), no event loop.
+# the servos' planning, yamldoc-robot.c, libyamldoc and libyaml), no event loop.
 if ENABLE_TESTS
 sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml tests/unit/test-recorder
 check_PROGRAMS += $(sequence_tests)
@@ -32,12 +32,12 @@ sequence_test_sources = tests/unit/lscd-check.h \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
 	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
 	daemon/robot/recorder.c daemon/robot/recorder.h \
-	daemon/robot/yamldoc.c daemon/robot/yamldoc.h \
+	daemon/robot/yamldoc-robot.c daemon/robot/yamldoc-robot.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
 	daemon/robot/model.c daemon/robot/model.h tests/unit/model-check.h \
 	daemon/robot/profile.c daemon/robot/profile.h
 sequence_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
-sequence_test_ldadd = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+sequence_test_ldadd = common/libyamldoc.la common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
 tests_unit_test_sequence_SOURCES = tests/unit/test-sequence.c $(sequence_test_sources)
 tests_unit_test_sequence_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_sequence_CFLAGS = $(sequence_test_cflags)
@@ -67,16 +67,16 @@ tests_unit_test_board_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_board_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_board_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
 
-# The model and the robot file: model.c, model-yaml.c and yamldoc.c
-# compiled in, with libyaml; no event loop.
+# The model and the robot file: model.c, model-yaml.c and yamldoc-robot.c
+# compiled in, with libyamldoc and libyaml; no event loop.
 tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/lscd-check.h \
 	daemon/robot/model.c daemon/robot/model.h \
 	daemon/robot/profile.c daemon/robot/profile.h \
 	daemon/robot/model-yaml.c daemon/robot/model-yaml.h \
-	daemon/robot/yamldoc.c daemon/robot/yamldoc.h
+	daemon/robot/yamldoc-robot.c daemon/robot/yamldoc-robot.h
 tests_unit_test_model_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
-tests_unit_test_model_LDADD = common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
+tests_unit_test_model_LDADD = common/libyamldoc.la common/libcodec.la common/libcommon.la $(YAML_LIBS) $(CHECK_LIBS)
 
 # The servos' state, pure: servos.c and model.c compiled in.
 tests_unit_test_servos_SOURCES = tests/unit/test-servos.c tests/unit/lscd-check.h \

@@ -7,7 +7,7 @@
 
 #include "mem.h"
 #include "sequence-yaml.h"
-#include "yamldoc.h"
+#include "yamldoc-robot.h"
 
 /* How step I's errors name target T: "step I: NAME", "step I: servo ID",
  * or "step I: servo" when its key is neither (the key's text, which the

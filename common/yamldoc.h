@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * yamldoc.h: what lscd's YAML files (the robot file, sequence files) share:
- * one document loaded with libyaml, typed scalars, names, and errors as
- * "FILE:LINE: what is wrong", collected rather than stopping at the first.
+ * yamldoc.h: what the YAML files of lscd and its programs (the robot file,
+ * sequence files, lscd-mqtt's configuration) share: one document loaded
+ * with libyaml, typed scalars, and errors as "FILE:LINE: what is wrong",
+ * collected rather than stopping at the first. The robot's own names and
+ * servo ids are in daemon/robot/yamldoc-robot.h.
  */
 #ifndef LSCD_YAMLDOC_H
 #define LSCD_YAMLDOC_H
@@ -43,13 +45,7 @@ const char *yamldoc_scalar(const yaml_node_t *n);
 /* An integer scalar within MIN..MAX, or false after an error naming WHAT. */
 bool yamldoc_int(struct yamldoc *y, const yaml_node_t *n, const char *what, long min, long max,
                  long *ret);
-/* A key that is a servo id, plain or quoted (JSON keys are strings). */
-bool yamldoc_servo_id(struct yamldoc *y, const yaml_node_t *key, const char *what, unsigned *ret);
 bool yamldoc_bool(struct yamldoc *y, const yaml_node_t *n, const char *what, bool *ret);
-/* The key of PAIR of MAPPING as a name (model_name_valid), not seen
- * before PAIR; NULL after the error. */
-const char *yamldoc_name(struct yamldoc *y, const yaml_node_t *mapping,
-                         const yaml_node_pair_t *pair, const char *what);
 /* Whether N is a mapping; false after an error naming WHAT. */
 bool yamldoc_mapping(struct yamldoc *y, const yaml_node_t *n, const char *what);
 /* Load the one document of TEXT into y->doc: false after the error

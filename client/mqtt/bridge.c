@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "broker.h"
+#include "clock.h"
+#include "dedup.h"
+#include "json.h"
+#include "list.h"
+#include "log.h"
+#include "lsc/client.h"
+#include "mem.h"
+#include "payload.h"
+
+#define BRIDGE_STATUS_USEC (1000 * 1000ULL)     /* at most one status a second */
+#define BRIDGE_LSCD_BACKOFF_MIN_USEC (100 * 1000ULL)
+#define BRIDGE_LSCD_BACKOFF_MAX_USEC (5 * 1000 * 1000ULL)
+
+/* A request sent to lscd: where its answer goes. Owned by the bridge's
+ * list from lsc_client_send() until its callback or bridge_free(). */
+struct flight {
+        struct bridge *bridge;
+        struct flight *prev, *next;
+        char *topic;
+        void *correlation;              /* NULL: none */
+        size_t correlation_len;
+        cJSON *id;
+        uint64_t serial;                /* its dedup entry, 0 for none */
+        uint64_t number;                /* the id lscd gets, unique in the bridge */
+};
+
+/* Invariants: lsc_ready only while lsc is connected and has answered
+ * hello and subscribe; flights holds n_flights <= 2 * BRIDGE_IN_FLIGHT_MAX;
+ * status_timer is armed while a status is wanted and not being read;
+ * status_text is the last status composed (NULL: none yet). */
+struct bridge {
+        sd_event *event;
+        const struct mqtt_config *config;
+        struct broker *broker;
+        struct lsc_client *lsc;
+        sd_event_source *lsc_io, *lsc_retry, *lsc_post, *status_timer;
+        uint64_t lsc_backoff;
+        bool lsc_ready;
+        struct dedup *dedup;
+        struct flight *flights;
+        size_t n_flights;
+        uint64_t next_number;
+        cJSON *status;                  /* the status answer, waiting for servos */
+        char *status_text;
+        uint64_t status_at;
+        bool status_wanted, status_reading;
+        char *topic_cmd, *topic_all, *topic_online, *topic_status, *topic_reply;
+};
+
+static void bridge_lscd_arm_retry(struct bridge *b);
+static void bridge_status_want(struct bridge *b);
+
+static struct flight *bridge_flight_free(struct flight *f)
+{
+        if (!f)
+                return NULL;
+        free(f->topic);
+        free(f->correlation);
+        cJSON_Delete(f->id);
+        free(f);
+        return NULL;
+}
+
+static void bridge_online_publish(struct bridge *b)
+{
+        if (broker_connected(b->broker))
+                broker_publish(b->broker, b->topic_online, b->lsc_ready ? "true" : "false", 1, true,
+                               NULL, 0);
+}
+
+/* Publish the answer RESPONSE to a request, and remember it under SERIAL. */
+static void bridge_answer(struct bridge *b, const char *topic, const void *correlation, size_t len,
+                          const cJSON *id, const cJSON *response, uint64_t serial)
+{
+        char *text = payload_answer(response, id, b->config->id);
+
+        if (serial)
+                dedup_answer(b->dedup, serial, text);
+        broker_publish(b->broker, topic, text, 1, false, correlation, len);
+        free(text);
+}
+
+static void bridge_answer_error(struct bridge *b, const char *topic, const void *correlation,
+                                size_t len, const cJSON *id, const char *code, const char *field,
+                                const char *message, uint64_t serial)
+{
+        cJSON *error = payload_error(code, field, message);
+
+        bridge_answer(b, topic, correlation, len, id, error, serial);
+        cJSON_Delete(error);
+}
+
+static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+        struct flight *f = userdata;
+        struct bridge *b = f->bridge;
+        cJSON *lost = response ? NULL :
+                payload_error(lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
+                              "lscd went away before it answered: the request may have run");
+
+        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
+                      response ? response : lost, f->serial);
+        cJSON_Delete(lost);
+        LIST_REMOVE(b->flights, f, prev, next);
+        b->n_flights--;
+        bridge_flight_free(f);
+        bridge_status_want(b);
+}
+
+/* The request in flight whose answer goes to TOPIC, with the caller's ID. */
+static struct flight *bridge_flight_find(struct bridge *b, const char *topic, const cJSON *id)
+{
+        for (struct flight *f = b->flights; f; f = f->next)
+                if (f->id && strcmp(f->topic, topic) == 0 && cJSON_Compare(f->id, id, true))
+                        return f;
+        return NULL;
+}
+
+/* A cancel names its request by the caller's id, among the requests whose
+ * answers go to the same topic: lscd knows it by the bridge's. False when
+ * there is none, after answering (as lscd would) invalid_argument. */
+static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char *topic,
+                                 const void *correlation, size_t len, uint64_t serial)
+{
+        cJSON *request = cJSON_GetObjectItemCaseSensitive(p->request, "request");
+        struct flight *f = request ? bridge_flight_find(b, topic, request) : NULL;
+
+        if (!request)
+                return true;            /* lscd answers missing_argument */
+        if (!f) {
+                bridge_answer_error(b, topic, correlation, len, p->id,
+                                    lsc_errcode_name(LSC_ERRCODE_INVALID_ARGUMENT), "request",
+                                    "no request with this id, answered on this topic, waits "
+                                    "for its \"at\"", serial);
+                return false;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request",
+                                               cJSON_CreateNumber((double) f->number));
+        return true;
+}
+
+/* Send P's request to lscd; its answer goes to TOPIC. */
+static void bridge_forward(struct bridge *b, struct payload *p, const char *topic,
+                           const void *correlation, size_t len, uint64_t serial)
+{
+        struct flight *f;
+        int r;
+
+        if (strcmp(p->verb, "cancel") == 0 &&
+            !bridge_cancel_target(b, p, topic, correlation, len, serial))
+                return;
+        f = mem_new0(struct flight);
+        *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
+                               .correlation_len = len, .id = p->id, .number = ++b->next_number };
+        p->id = NULL;
+        cJSON_AddNumberToObject(p->request, "id", (double) f->number);
+        if (correlation) {
+                f->correlation = mem_alloc(len ? len : 1);
+                memcpy(f->correlation, correlation, len);
+        }
+        r = lsc_client_send(b->lsc, p->request, bridge_on_reply, f);
+        if (r < 0) {
+                bridge_answer_error(b, topic, correlation, len, f->id,
+                                    r == -EMSGSIZE ? lsc_errcode_name(LSC_ERRCODE_LINE_TOO_LONG) :
+                                    r == -ENOBUFS ? PAYLOAD_CODE_BUSY :
+                                    lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
+                                    r == -EMSGSIZE ? "the request is longer than lscd takes" :
+                                    r == -ENOBUFS ? "the requests waiting for lscd fill its "
+                                                    "connection; try again" :
+                                    "lscd is not reachable", 0);
+                dedup_forget(b->dedup, serial);
+                bridge_flight_free(f);
+                return;
+        }
+        LIST_PREPEND(b->flights, f, prev, next);
+        b->n_flights++;
+}
+
+/* The key a repeated request is known by: its answer's topic, a NUL, and
+ * its correlation data, or else its id as JSON. NULL when it has neither. */
+static char *bridge_key(const char *topic, const void *correlation, size_t len, const cJSON *id,
+                        size_t *ret_len)
+{
+        char *id_text = !correlation && id ? mem_check(cJSON_PrintUnformatted(id)) : NULL;
+        const void *tail = correlation ? correlation : id_text;
+        size_t tail_len = correlation ? len : id_text ? strlen(id_text) : 0;
+        size_t topic_len = strlen(topic);
+        char *key = NULL;
+
+        if (tail) {
+                key = mem_alloc(topic_len + 1 + tail_len);
+                memcpy(key, topic, topic_len + 1);
+                memcpy(key + topic_len + 1, tail, tail_len);
+                *ret_len = topic_len + 1 + tail_len;
+        }
+        free(id_text);
+        return key;
+}
+
+/* A request seen before is answered again from the cache, or, while its
+ * first delivery waits for lscd, left to that answer. */
+static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, const char *topic,
+                            const void *correlation, size_t len, uint64_t now)
+{
+        const struct dedup_entry *e = key ? dedup_find(b->dedup, key, key_len, now) : NULL;
+
+        if (!e)
+                return false;
+        log_debug("A request came again; %s", e->answer ? "answered from the cache" :
+                  "its answer is on its way");
+        if (e->answer)
+                broker_publish(b->broker, topic, e->answer, 1, false, correlation, len);
+        return true;
+}
+
+static void bridge_request(struct bridge *b, struct payload *p, const char *topic,
+                           const void *correlation, size_t len)
+{
+        uint64_t now = clock_usec(CLOCK_MONOTONIC);
+        size_t key_len = 0;
+        char *key = bridge_key(topic, correlation, len, p->id, &key_len);
+
+        if (bridge_repeated(b, key, key_len, topic, correlation, len, now))
+                ;
+        else if (p->answer)
+                bridge_answer(b, topic, correlation, len, p->id, p->answer, 0);
+        else if (!b->lsc_ready)
+                bridge_answer_error(b, topic, correlation, len, p->id,
+                                    lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
+                                    "lscd is not reachable; the bridge is reconnecting", 0);
+        else if (b->n_flights >= (payload_stops(p) ? 2 : 1) * BRIDGE_IN_FLIGHT_MAX)
+                bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
+                                    "too many requests wait for lscd; try again", 0);
+        else
+                bridge_forward(b, p, topic, correlation, len,
+                               key ? dedup_take(b->dedup, key, key_len, now) : 0);
+        free(key);
+}
+
+static void bridge_on_message(void *userdata, const struct mosquitto_message *msg,
+                              const mosquitto_property *props)
+{
+        struct bridge *b = userdata;
+        char *response_topic = NULL;
+        void *correlation = NULL;
+        uint16_t len = 0;
+        struct payload p;
+        const char *topic;
+
+        mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &response_topic, false);
+        mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &correlation, &len, false);
+        payload_parse(msg->payload, (size_t) msg->payloadlen, b->config, &p);
+        topic = response_topic && payload_topic_valid(response_topic) ? response_topic :
+                p.reply_to ? p.reply_to : b->topic_reply;
+        bridge_request(b, &p, topic, correlation, len);
+        payload_done(&p);
+        free(response_topic);
+        free(correlation);
+}
+
+static void bridge_on_broker_connected(void *userdata)
+{
+        struct bridge *b = userdata;
+
+        broker_subscribe(b->broker, b->topic_cmd);
+        broker_subscribe(b->broker, b->topic_all);
+        bridge_online_publish(b);
+        if (b->status_text)
+                broker_publish(b->broker, b->topic_status, b->status_text, 1, true, NULL, 0);
+}
+
+static const struct broker_callbacks bridge_broker_callbacks = {
+        .connected = bridge_on_broker_connected,
+        .message = bridge_on_message,
+};
+
+/* ---- status: {"device","group","queue","servos"}, retained ---- */
+
+static void bridge_status_compose(struct bridge *b, const cJSON *servos)
+{
+        static const char *const fields[] = { "device", "group", "queue", NULL };
+        cJSON *status = cJSON_CreateObject();
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(servos, "servos");
+        char *text;
+
+        for (const char *const *f = fields; *f; f++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(b->status, *f);
+
+                cJSON_AddItemToObject(status, *f, v ? cJSON_Duplicate(v, true) : cJSON_CreateNull());
+        }
+        cJSON_AddItemToObject(status, "servos", list ? cJSON_Duplicate(list, true) :
+                                                       cJSON_CreateArray());
+        text = mem_check(cJSON_PrintUnformatted(status));
+        cJSON_Delete(status);
+        if (b->status_text && strcmp(text, b->status_text) == 0) {
+                free(text);
+                return;
+        }
+        free(b->status_text);
+        b->status_text = text;
+        if (broker_connected(b->broker))
+                broker_publish(b->broker, b->topic_status, text, 1, true, NULL, 0);
+}
+
+static void bridge_on_servos(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+        struct bridge *b = userdata;
+
+        if (error == 0 && b->status)
+                bridge_status_compose(b, response);
+        b->status = json_free(b->status);
+        b->status_reading = false;
+        if (b->status_wanted)
+                bridge_status_want(b);
+}
+
+static void bridge_on_status(void *userdata, struct lsc_client *c, const cJSON *response, int error)
+{
+        struct bridge *b = userdata;
+
+        cJSON_Delete(b->status);
+        b->status = error == 0 ? cJSON_Duplicate(response, true) : NULL;
+}
+
+static int bridge_on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct bridge *b = userdata;
+        cJSON *status = lsc_client_request_new("status");
+        cJSON *servos = lsc_client_request_new("servos");
+
+        b->status_timer = sd_event_source_disable_unref(b->status_timer);
+        if (b->lsc_ready && lsc_client_send(b->lsc, status, bridge_on_status, b) == 0 &&
+            lsc_client_send(b->lsc, servos, bridge_on_servos, b) == 0) {
+                b->status_wanted = false;
+                b->status_reading = true;
+                b->status_at = usec;
+        }
+        cJSON_Delete(status);
+        cJSON_Delete(servos);
+        return 0;
+}
+
+/* Read the status again, at most once per BRIDGE_STATUS_USEC. */
+static void bridge_status_want(struct bridge *b)
+{
+        uint64_t at = b->status_at ? b->status_at + BRIDGE_STATUS_USEC : 0;
+        int r;
+
+        b->status_wanted = true;
+        if (b->status_timer || b->status_reading || !b->lsc_ready)
+                return;
+        r = sd_event_add_time(b->event, &b->status_timer, CLOCK_MONOTONIC, at, 0,
+                              bridge_on_status_timer, b);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the status timer");
+}
+
+/* ---- lscd ---- */
+
+static void bridge_on_event(struct bridge *b, cJSON *event)
+{
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
+        const char *n = cJSON_GetStringValue(name);
+        char *topic;
+
+        if (!n || !n[0] || strpbrk(n, "/+#"))
+                return;
+        topic = mem_printf("%s/%s/event/%s", b->config->prefix, b->config->id, n);
+        if (broker_connected(b->broker))
+                broker_publish(b->broker, topic, lsc_client_line(event), payload_event_qos(n), false,
+                               NULL, 0);
+        free(topic);
+        bridge_status_want(b);
+}
+
+static void bridge_lscd_lost(struct bridge *b, int error)
+{
+        log_warning_errno(error, "Lost lscd at %s, reconnecting: %s", lsc_client_socket_path(b->lsc),
+                          strerror(-error));
+        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
+        b->lsc = lsc_client_free(b->lsc);
+        b->lsc_ready = false;
+        b->status = json_free(b->status);
+        b->status_reading = false;
+        b->status_timer = sd_event_source_disable_unref(b->status_timer);
+        bridge_online_publish(b);
+        bridge_lscd_arm_retry(b);
+}
+
+static int bridge_on_lscd_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct bridge *b = userdata;
+        int r = lsc_client_process(b->lsc);
+        cJSON *event;
+
+        while (r >= 0 && lsc_client_next_event(b->lsc, &event) == 1) {
+                bridge_on_event(b, event);
+                cJSON_Delete(event);
+        }
+        if (r < 0)
+                bridge_lscd_lost(b, r);
+        return 0;
+}
+
+/* Write what requests wait for: sends from MQTT callbacks only queue. */
+static int bridge_on_lscd_post(sd_event_source *s, void *userdata)
+{
+        struct bridge *b = userdata;
+
+        if (b->lsc_io)
+                sd_event_source_set_io_events(b->lsc_io, lsc_client_events(b->lsc) & POLLOUT ?
+                                              EPOLLIN | EPOLLOUT : EPOLLIN);
+        return 0;
+}
+
+static void bridge_on_subscribed(void *userdata, struct lsc_client *c, const cJSON *response,
+                                 int error)
+{
+        struct bridge *b = userdata;
+
+        if (error) {
+                log_error("lscd refused the bridge's subscription: %s",
+                          error == -EREMOTEIO ? lsc_client_error_message(c) : strerror(-error));
+                return;
+        }
+        log_info("Connected to lscd at %s", lsc_client_socket_path(c));
+        b->lsc_ready = true;
+        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        bridge_online_publish(b);
+        bridge_status_want(b);
+}
+
+static int bridge_lscd_connect(struct bridge *b)
+{
+        cJSON *hello = lsc_client_request_new("hello");
+        cJSON *subscribe = lsc_client_request_subscribe(NULL, 0);
+        int r = lsc_client_connect(b->config->socket, &b->lsc);
+
+        cJSON_AddStringToObject(hello, "name", "mqtt");
+        if (r >= 0)
+                r = lsc_client_send(b->lsc, hello, NULL, NULL);
+        if (r >= 0)
+                r = lsc_client_send(b->lsc, subscribe, bridge_on_subscribed, b);
+        if (r >= 0)
+                r = sd_event_add_io(b->event, &b->lsc_io, lsc_client_fd(b->lsc), EPOLLIN,
+                                    bridge_on_lscd_io, b);
+        cJSON_Delete(hello);
+        cJSON_Delete(subscribe);
+        if (r < 0)
+                b->lsc = lsc_client_free(b->lsc);
+        return r;
+}
+
+static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct bridge *b = userdata;
+        int r;
+
+        b->lsc_retry = sd_event_source_disable_unref(b->lsc_retry);
+        r = bridge_lscd_connect(b);
+        if (r < 0) {
+                log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
+                bridge_lscd_arm_retry(b);
+        }
+        return 0;
+}
+
+static void bridge_lscd_arm_retry(struct bridge *b)
+{
+        uint64_t delay = b->lsc_backoff;
+        int r;
+
+        b->lsc_backoff = delay * 2 > BRIDGE_LSCD_BACKOFF_MAX_USEC ? BRIDGE_LSCD_BACKOFF_MAX_USEC :
+                         delay * 2;
+        r = sd_event_add_time_relative(b->event, &b->lsc_retry, CLOCK_MONOTONIC, delay, 0,
+                                       bridge_on_lscd_retry, b);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm lscd's reconnect timer");
+}
+
+int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret)
+{
+        struct bridge *b = mem_new0(struct bridge);
+        int r;
+
+        b->event = event;
+        b->config = c;
+        b->dedup = dedup_new();
+        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        b->topic_cmd = mem_printf("%s/%s/cmd", c->prefix, c->id);
+        b->topic_all = mem_printf("%s/all/cmd", c->prefix);
+        b->topic_online = mem_printf("%s/%s/online", c->prefix, c->id);
+        b->topic_status = mem_printf("%s/%s/status", c->prefix, c->id);
+        b->topic_reply = mem_printf("%s/%s/reply", c->prefix, c->id);
+        r = sd_event_add_post(event, &b->lsc_post, bridge_on_lscd_post, b);
+        if (r >= 0)
+                r = broker_new(event, c, b->topic_online, &bridge_broker_callbacks, b, &b->broker);
+        if (r < 0) {
+                bridge_free(b);
+                return r;
+        }
+        bridge_on_lscd_retry(NULL, 0, b);
+        *ret = b;
+        return 0;
+}
+
+struct bridge *bridge_free(struct bridge *b)
+{
+        cJSON *shutdown;
+
+        if (!b)
+                return NULL;
+        shutdown = payload_error(lsc_errcode_name(LSC_ERRCODE_SHUTDOWN), NULL,
+                                 "lscd-mqtt is stopping: the request may have run");
+        while (b->flights) {
+                struct flight *f = b->flights;
+
+                if (b->broker)
+                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
+                                      shutdown, 0);
+                LIST_REMOVE(b->flights, f, prev, next);
+                bridge_flight_free(f);
+        }
+        cJSON_Delete(shutdown);
+        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
+        b->lsc = lsc_client_free(b->lsc);
+        b->broker = broker_free(b->broker);
+        sd_event_source_disable_unref(b->lsc_retry);
+        sd_event_source_disable_unref(b->lsc_post);
+        sd_event_source_disable_unref(b->status_timer);
+        cJSON_Delete(b->status);
+        free(b->status_text);
+        dedup_free(b->dedup);
+        free(b->topic_cmd);
+        free(b->topic_all);
+        free(b->topic_online);
+        free(b->topic_status);
+        free(b->topic_reply);
+        free(b);
+        return NULL;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bridge.h: lscd-mqtt's manager. It owns the sd-event loop's sources for
+ * the broker (broker.c) and for lscd (liblsc), and carries requests from
+ * the cmd topics to lscd and answers back, events out, and the retained
+ * online and status topics (lscd-mqtt(8)).
+ */
+#ifndef LSCD_MQTT_BRIDGE_H
+#define LSCD_MQTT_BRIDGE_H
+
+#include <systemd/sd-event.h>
+
+#include "mqtt-config.h"
+
+/* Requests sent to lscd and not answered yet; a stop (payload_stops())
+ * may take as many again, so that a full bridge still stops its robot. */
+#define BRIDGE_IN_FLIGHT_MAX 64
+
+struct bridge;
+
+int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret);
+/* Answers what is in flight "shutdown", publishes online false, leaves. */
+struct bridge *bridge_free(struct bridge *b);
+
+#endif

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "broker.h"
+#include "log.h"
+#include "mem.h"
+#include "yamldoc.h"
+
+#define BROKER_BACKOFF_MIN_USEC (100 * 1000ULL)
+#define BROKER_BACKOFF_MAX_USEC (10 * 1000 * 1000ULL)
+#define BROKER_MISC_USEC (1000 * 1000ULL)
+#define BROKER_PASSWORD_MAX 4096
+
+/* Invariants: io watches fd, which is mosquitto_socket() as of the last
+ * broker_sync() (-1: none); retry is armed only while not connected and
+ * not connecting; backoff doubles from MIN to MAX, reset by a CONNACK. */
+struct broker {
+        sd_event *event;
+        struct mosquitto *mosq;
+        const char *will_topic;
+        struct broker_callbacks cb;
+        void *userdata;
+        sd_event_source *io, *misc, *retry, *post;
+        int fd;
+        bool connected;
+        uint64_t backoff;
+        char host[256];
+        int port, keepalive;
+};
+
+static void broker_arm_retry(struct broker *b);
+
+/* Watch what libmosquitto's socket needs now: run after every dispatch, as
+ * a publish from a callback only queues its bytes. */
+static int broker_on_post(sd_event_source *s, void *userdata);
+
+static int broker_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct broker *b = userdata;
+        int r = MOSQ_ERR_SUCCESS;
+
+        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                r = mosquitto_loop_read(b->mosq, 1);
+        if (r == MOSQ_ERR_SUCCESS && (revents & EPOLLOUT))
+                r = mosquitto_loop_write(b->mosq, 1);
+        if (r != MOSQ_ERR_SUCCESS && r != MOSQ_ERR_NO_CONN && mosquitto_socket(b->mosq) >= 0) {
+                log_debug("Broker connection: %s", mosquitto_strerror(r));
+                mosquitto_disconnect(b->mosq);
+        }
+        return 0;
+}
+
+static int broker_on_misc(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct broker *b = userdata;
+
+        mosquitto_loop_misc(b->mosq);
+        sd_event_source_set_time(s, usec + BROKER_MISC_USEC);
+        return 0;
+}
+
+static int broker_on_post(sd_event_source *s, void *userdata)
+{
+        struct broker *b = userdata;
+        int fd = mosquitto_socket(b->mosq);
+        uint32_t events = EPOLLIN | (mosquitto_want_write(b->mosq) ? EPOLLOUT : 0);
+        int r;
+
+        if (fd != b->fd) {
+                b->io = sd_event_source_disable_unref(b->io);
+                b->fd = -1;
+                if (fd >= 0) {
+                        r = sd_event_add_io(b->event, &b->io, fd, events, broker_on_io, b);
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot watch the broker's socket");
+                        b->fd = fd;
+                }
+        } else if (b->io)
+                sd_event_source_set_io_events(b->io, events);
+        if (fd < 0 && !b->connected && !b->retry)
+                broker_arm_retry(b);
+        return 0;
+}
+
+static int broker_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct broker *b = userdata;
+        int r;
+
+        b->retry = sd_event_source_disable_unref(b->retry);
+        r = mosquitto_connect_async(b->mosq, b->host, b->port, b->keepalive);
+        if (r != MOSQ_ERR_SUCCESS) {
+                log_debug("Cannot connect to the broker %s:%d: %s", b->host, b->port,
+                          r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
+                broker_arm_retry(b);
+        }
+        return 0;
+}
+
+/* The next attempt after the backoff, with up to half of it again at random
+ * so that a fleet does not reconnect in step. */
+static void broker_arm_retry(struct broker *b)
+{
+        uint64_t delay = b->backoff + (uint64_t) random() % (b->backoff / 2 + 1);
+        int r;
+
+        b->backoff = b->backoff * 2 > BROKER_BACKOFF_MAX_USEC ? BROKER_BACKOFF_MAX_USEC : b->backoff * 2;
+        r = sd_event_add_time_relative(b->event, &b->retry, CLOCK_MONOTONIC, delay, 0,
+                                       broker_on_retry, b);
+        if (r < 0)
+                log_error_errno(r, "Cannot arm the broker's reconnect timer");
+}
+
+static void broker_on_connect(struct mosquitto *m, void *userdata, int rc, int flags,
+                              const mosquitto_property *props)
+{
+        struct broker *b = userdata;
+
+        if (rc != 0) {
+                log_warning("The broker %s:%d refused the connection: %s", b->host, b->port,
+                            mosquitto_reason_string(rc));
+                return;
+        }
+        log_info("Connected to the broker %s:%d", b->host, b->port);
+        b->connected = true;
+        b->backoff = BROKER_BACKOFF_MIN_USEC;
+        b->cb.connected(b->userdata);
+}
+
+static void broker_on_disconnect(struct mosquitto *m, void *userdata, int rc,
+                                 const mosquitto_property *props)
+{
+        struct broker *b = userdata;
+
+        if (b->connected)
+                log_warning("Disconnected from the broker %s:%d (%s), reconnecting", b->host,
+                            b->port, mosquitto_reason_string(rc));
+        b->connected = false;
+}
+
+static void broker_on_message(struct mosquitto *m, void *userdata,
+                              const struct mosquitto_message *msg, const mosquitto_property *props)
+{
+        struct broker *b = userdata;
+
+        b->cb.message(b->userdata, msg, props);
+}
+
+/* The first line of the password file, without its line break. */
+static int broker_password(const char *path, char **ret)
+{
+        char *text;
+        size_t len;
+        int r = yamldoc_read(path, BROKER_PASSWORD_MAX, &text, &len);
+
+        if (r < 0) {
+                char *why = yamldoc_read_error(path, BROKER_PASSWORD_MAX, r);
+
+                log_lines(LOG_ERR, why);
+                free(why);
+                return r;
+        }
+        text[len] = '\0';
+        text[strcspn(text, "\r\n")] = '\0';
+        *ret = text;
+        return 0;
+}
+
+static int broker_setup(struct broker *b, const struct mqtt_config *c)
+{
+        char *password = NULL;
+        int r;
+
+        mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+        /* An answer is one small packet: Nagle would hold it for the ACK. */
+        mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+        r = mosquitto_will_set_v5(b->mosq, b->will_topic, 5, "false", 1, true, NULL);
+        if (r == MOSQ_ERR_SUCCESS && c->username) {
+                if (broker_password(c->password_file, &password) < 0)
+                        return -EINVAL;
+                r = mosquitto_username_pw_set(b->mosq, c->username, password);
+                free(password);
+        }
+        if (r == MOSQ_ERR_SUCCESS && c->ca_file)
+                r = mosquitto_tls_set(b->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
+        if (r != MOSQ_ERR_SUCCESS) {
+                log_error("Cannot set up the broker's connection: %s", mosquitto_strerror(r));
+                return -EINVAL;
+        }
+        mosquitto_connect_v5_callback_set(b->mosq, broker_on_connect);
+        mosquitto_disconnect_v5_callback_set(b->mosq, broker_on_disconnect);
+        mosquitto_message_v5_callback_set(b->mosq, broker_on_message);
+        return 0;
+}
+
+int broker_new(sd_event *event, const struct mqtt_config *c, const char *will_topic,
+               const struct broker_callbacks *cb, void *userdata, struct broker **ret)
+{
+        struct broker *b = mem_new0(struct broker);
+        char client_id[MQTT_CONFIG_PREFIX_MAX + MQTT_CONFIG_ID_MAX + 16];
+        int r;
+
+        *b = (struct broker) { .event = event, .will_topic = will_topic, .cb = *cb,
+                               .userdata = userdata, .fd = -1, .port = c->port,
+                               .keepalive = c->keepalive, .backoff = BROKER_BACKOFF_MIN_USEC };
+        snprintf(b->host, sizeof(b->host), "%s", c->host);
+        snprintf(client_id, sizeof(client_id), "lscd-mqtt/%s/%s", c->prefix, c->id);
+        /* A clean session: a command queued while the bridge was away would
+         * move the robot late, when nobody waits for it any more. */
+        b->mosq = mosquitto_new(client_id, true, b);
+        r = b->mosq ? broker_setup(b, c) : -ENOMEM;
+        if (r >= 0)
+                r = sd_event_add_post(event, &b->post, broker_on_post, b);
+        if (r >= 0)
+                r = sd_event_add_time_relative(event, &b->misc, CLOCK_MONOTONIC, BROKER_MISC_USEC,
+                                               0, broker_on_misc, b);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(b->misc, SD_EVENT_ON);
+        if (r < 0) {
+                broker_free(b);
+                return r;
+        }
+        broker_on_retry(NULL, 0, b);
+        broker_on_post(NULL, b);
+        *ret = b;
+        return 0;
+}
+
+struct broker *broker_free(struct broker *b)
+{
+        if (!b)
+                return NULL;
+        if (b->connected) {
+                broker_publish(b, b->will_topic, "false", 1, true, NULL, 0);
+                b->connected = false;   /* a disconnection asked for, not lost */
+                mosquitto_disconnect(b->mosq);
+        }
+        sd_event_source_disable_unref(b->io);
+        sd_event_source_disable_unref(b->misc);
+        sd_event_source_disable_unref(b->retry);
+        sd_event_source_disable_unref(b->post);
+        mosquitto_destroy(b->mosq);
+        free(b);
+        return NULL;
+}
+
+bool broker_connected(const struct broker *b)
+{
+        return b->connected;
+}
+
+int broker_subscribe(struct broker *b, const char *topic)
+{
+        int r = mosquitto_subscribe_v5(b->mosq, NULL, topic, 1, 0, NULL);
+
+        return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
+                                                               topic, mosquitto_strerror(r));
+}
+
+int broker_publish(struct broker *b, const char *topic, const char *payload, int qos, bool retain,
+                   const void *correlation, size_t len)
+{
+        mosquitto_property *props = NULL;
+        int r = MOSQ_ERR_SUCCESS;
+
+        if (correlation)
+                r = mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, correlation,
+                                                  (uint16_t) len);
+        if (r == MOSQ_ERR_SUCCESS)
+                r = mosquitto_publish_v5(b->mosq, NULL, topic, (int) strlen(payload), payload, qos,
+                                         retain, props);
+        mosquitto_property_free_all(&props);
+        if (r != MOSQ_ERR_SUCCESS)
+                return log_debug_errno(-EIO, "Cannot publish to %s: %s", topic, mosquitto_strerror(r));
+        return 0;
+}

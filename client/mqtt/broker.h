@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * broker.h: lscd-mqtt's connection to the MQTT broker (libmosquitto) in an
+ * sd-event loop: connect, reconnect with backoff, the socket's events,
+ * keepalive, publish. The bridge is called when a connection is up and for
+ * each message.
+ */
+#ifndef LSCD_MQTT_BROKER_H
+#define LSCD_MQTT_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <systemd/sd-event.h>
+
+#include "mqtt-config.h"
+
+struct broker_callbacks {
+        void (*connected)(void *userdata);
+        void (*message)(void *userdata, const struct mosquitto_message *msg,
+                        const mosquitto_property *props);
+};
+
+struct broker;
+
+/* Set up the client (will on WILL_TOPIC: "false", retained) and start
+ * connecting; negative errno when the settings cannot be applied. */
+int broker_new(sd_event *event, const struct mqtt_config *c, const char *will_topic,
+               const struct broker_callbacks *cb, void *userdata, struct broker **ret);
+/* Publish "false" on WILL_TOPIC when connected, then disconnect. */
+struct broker *broker_free(struct broker *b);
+bool broker_connected(const struct broker *b);
+int broker_subscribe(struct broker *b, const char *topic);
+/* QoS 0 or 1; CORRELATION (LEN bytes) as the MQTT 5 property when not NULL. */
+int broker_publish(struct broker *b, const char *topic, const char *payload, int qos, bool retain,
+                   const void *correlation, size_t len);
+
+#endif

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: MIT
+"""lscd-mqtt end to end, with a real Mosquitto broker (password file and
+ACL written by the harness) and two robots (lsc-sim + lscd + lscd-mqtt):
+answers by response topic and correlation data or by reply_to, each on its
+own robot's wire; errors that reach no wire; broker ACLs; the last will;
+broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound."""
+
+import json
+import time
+import uuid
+
+import tap
+import mqttharness
+from mqttharness import Broker, Fleet, correlation_of
+from simharness import hexbytes
+
+# move servo 1 to 1000 in 100 ms, and lscd's frame for it.
+MOVE = {"cmd": "move", "servos": [{"id": 1, "position": 1000}], "time_ms": 100}
+MOVE_FRAME = hexbytes("55 55 08 03 01 64 00 01 e8 03")
+
+
+def frames(sim, since):
+    """What the board received since the mark SINCE."""
+    return [r.data for r in sim.records()[since:] if r.kind == "rx"]
+
+
+def two_robots():
+    broker = Broker(["a", "b"])
+    return broker, Fleet(broker)
+
+
+@tap.test
+def response_topic_and_correlation():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/status")
+        mq.subscribe("lsc/a/event/#")
+        marks = {i: fleet[i].sim.mark() for i in ("a", "b")}
+        answer = mq.request("lsc/a/cmd", dict(MOVE, id="m1"), correlation=b"\x00corr-1")
+        tap.eq((answer["ok"], answer["id"], answer["robot"]), (True, "m1", "a"), "answered")
+        tap.eq(mq.answers(b"\x00corr-1"), [answer], "one answer, with the correlation data")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=marks["a"])
+        time.sleep(0.3)
+        tap.eq(frames(fleet["b"].sim, marks["b"]), [], "nothing on robot b's wire")
+        tap.eq(frames(fleet["a"].sim, marks["a"]), [MOVE_FRAME], "the frame once on a's wire")
+        event = mq.wait(lambda m: m.topic == "lsc/a/event/move.completed", "move.completed")
+        tap.eq((event.qos, json.loads(event.payload)["servos"]), (1, [1]), "its event, QoS 1")
+        mq.wait(lambda m: m.topic == "lsc/a/status" and
+                {"id": 1, "target": 1000} in [{k: s[k] for k in ("id", "target")}
+                                              for s in json.loads(m.payload)["servos"]],
+                "the retained status with servo 1's new target")
+
+
+@tap.test
+def mqtt311_reply_to():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client(version=3) as old, broker.client() as mq:
+        mq.subscribe("replies/old/#")
+        old.publish("lsc/b/cmd", {"cmd": "ping", "id": 12, "reply_to": "replies/old/1"})
+        m = mq.wait(lambda m: m.topic == "replies/old/1", "answer on reply_to")
+        tap.eq(json.loads(m.payload), {"id": 12, "robot": "b", "ok": True}, "reply_to answer")
+        mq.subscribe("lsc/b/reply")
+        old.publish("lsc/b/cmd", {"cmd": "ping", "id": "no-reply-to"})
+        m = mq.wait(lambda m: m.topic == "lsc/b/reply", "answer on the robot's reply topic")
+        tap.eq(json.loads(m.payload)["id"], "no-reply-to", "without reply_to: lsc/ID/reply")
+
+
+@tap.test
+def bad_requests_answered_nothing_on_the_wire():
+    broker, fleet = two_robots()
+    cases = [
+        (b"{not json", "invalid_json"),
+        (b"\xff\xfe", "invalid_json"),
+        (b"[1,2]", "invalid_request"),
+        (b'{"id":1}', "missing_argument"),
+        (b" " * 70000, "line_too_long"),
+        (b'{"cmd":"fly"}', "unknown_command"),
+        (b'{"cmd":"config.reload"}', "forbidden"),
+        (b'{"cmd":"subscribe"}', "forbidden"),
+        (b'{"cmd":"move","servos":[{"id":1,"position":99999}],"time_ms":100}',
+         "invalid_argument"),
+        (b'{"cmd":"ping","reply_to":"x/#"}', "invalid_argument"),
+    ]
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        for payload, code in cases:
+            answer = mq.request("lsc/a/cmd", payload)
+            tap.eq((answer["ok"], answer["error"]["code"]), (False, code), payload[:40])
+        tap.eq(frames(fleet["a"].sim, since), [], "nothing reached the wire")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the bridge is still up")
+
+
+@tap.test
+def acl_keeps_robots_apart():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq, broker.client("a") as as_a:
+        since = fleet["b"].sim.mark()
+        corr = uuid.uuid4().bytes
+        as_a.publish("lsc/b/cmd", MOVE, response_topic=mq.reply_topic, correlation=corr)
+        own = uuid.uuid4().bytes
+        as_a.publish("lsc/a/cmd", {"cmd": "ping"}, response_topic=mq.reply_topic,
+                     correlation=own)
+        mq.wait(lambda m: correlation_of(m) == own, "a's credentials command robot a")
+        time.sleep(1.0)
+        tap.eq(mq.answers(corr), [], "robot b's bridge never saw a's request")
+        tap.eq(frames(fleet["b"].sim, since), [], "nothing on b's wire")
+
+
+@tap.test
+def sigkill_publishes_the_will():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        mq.wait(lambda m: m.payload == b"true", "online true")
+        since = mq.mark()
+        fleet["a"].bridge.kill()
+        m = mq.wait(lambda m: m.topic == "lsc/a/online", "the will", since=since)
+        tap.eq(m.payload, b"false", "online false through the last will")
+        with broker.client() as late:
+            late.subscribe("lsc/a/online")
+            m = late.wait(lambda m: m.topic == "lsc/a/online", "retained online")
+            tap.eq((m.payload, bool(m.retain)), (b"false", True), "retained false")
+
+
+@tap.test
+def broker_restart_reconnects():
+    broker, fleet = two_robots()
+    with broker, fleet:
+        broker.restart()
+        # The new broker keeps nothing: what it holds was published again.
+        with broker.client() as mq:
+            mq.subscribe("lsc/+/status")
+            mq.subscribe("lsc/+/online")
+            for i in ("a", "b"):
+                m = mq.wait(lambda m: m.topic == "lsc/%s/status" % i, "status of " + i, 20)
+                tap.check("servos" in json.loads(m.payload), "status of %s is back" % i, m.payload)
+                mq.wait(lambda m: m.topic == "lsc/%s/online" % i and m.payload == b"true",
+                        "online of " + i, 20)
+            tap.eq(mq.request("lsc/b/cmd", {"cmd": "ping"})["ok"], True, "service resumed")
+
+
+@tap.test
+def lscd_restart_not_connected_then_resume():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        since = mq.mark()
+        robot = fleet["a"]
+        robot.stop_lscd()
+        mq.wait(lambda m: m.payload == b"false", "online false", since=since)
+        answer = mq.request("lsc/a/cmd", MOVE)
+        tap.eq(answer["error"]["code"], "not_connected", "answered not_connected")
+        since = mq.mark()
+        robot.start_lscd()
+        mq.wait(lambda m: m.payload == b"true", "online true", since=since)
+        mark = robot.sim.mark()
+        tap.eq(mq.request("lsc/a/cmd", MOVE)["ok"], True, "service resumed")
+        robot.sim.wait_for("rx", MOVE_FRAME, since=mark)
+
+
+@tap.test
+def qos1_redelivery_runs_once():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        corr = b"redelivered"
+        for _ in range(3):
+            mq.publish("lsc/a/cmd", MOVE, qos=1, response_topic=mq.reply_topic, correlation=corr)
+        mq.until(lambda: mq.answers(corr), "an answer")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        time.sleep(0.5)
+        answers = mq.answers(corr)
+        tap.check(len(answers) in (1, 2, 3) and all(a == answers[0] for a in answers),
+                  "each delivery answered the same", answers)
+        tap.eq(answers[0]["ok"], True, "it ran")
+        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "the frame went out once")
+
+
+@tap.test
+def cancel_names_the_callers_id():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq, broker.client() as other:
+        since = fleet["a"].sim.mark()
+        mq.publish("lsc/a/cmd", dict(MOVE, at=time.time() + 30, id="later"),
+                   response_topic=mq.reply_topic, correlation=b"later")
+        time.sleep(0.3)
+        answer = other.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})
+        tap.eq((answer["error"]["code"], answer["error"]["field"]), ("invalid_argument", "request"),
+               "another client's requests are not its to cancel")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})["ok"], True,
+               "cancelled by the id its sender gave")
+        m = mq.wait(lambda m: mqttharness.correlation_of(m) == b"later", "the move's answer")
+        tap.eq((json.loads(m.payload)["id"], json.loads(m.payload)["error"]["code"]),
+               ("later", "cancelled"), "the move answered cancelled, with its id")
+        tap.eq(frames(fleet["a"].sim, since), [], "nothing on the wire")
+
+
+@tap.test
+def overflow_answered_busy():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        at = time.time() + 30
+        for n in range(70):
+            mq.publish("lsc/b/cmd", dict(MOVE, at=at, id=n), response_topic=mq.reply_topic,
+                       correlation=b"busy-%d" % n)
+        busy = mq.wait(lambda m: b'"busy"' in m.payload, "a busy answer")
+        tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
+        halt = mq.request("lsc/b/cmd", {"cmd": "halt"})
+        tap.eq(halt["ok"], True, "halt runs while the bridge is full")
+        mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
+                 "the 64 scheduled moves answered cancelled")
+
+
+tap.main()
