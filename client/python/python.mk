@@ -27,7 +27,9 @@ lsc_python_tests = \
 	tests/e2e/test-python-errors.py \
 	tests/e2e/test-python-aio.py \
 	tests/e2e/test-python-connection.py \
-	tests/e2e/test-python-package.py
+	tests/e2e/test-python-package.py \
+	tests/e2e/test-python-robust.py \
+	tests/e2e/test-python-sequences.py
 if ENABLE_TESTS
 TESTS += $(lsc_python_tests)
 endif
