@@ -207,16 +207,24 @@ asked() { # SCRIPT ARGS...: what lscd.SCRIPT ARGS asked, one line a request
     script=$1
     shift
     [ -e "$root/var/lib/dpkg/info/lscd.$script" ] || return 0
-    mkdir -p "$root/run/systemd/system" "$root/tmp/asked.bin"
+    made=
+    for dir in /run/systemd /run/systemd/system; do
+        [ -d "$root$dir" ] || { mkdir "$root$dir" && made="$root$dir $made"; }
+    done
+    mkdir "$root/tmp/asked.bin"
+    # Queries (was-enabled, is-enabled, is-active) answer no: nothing of
+    # lscd was enabled or running before.
     for tool in systemctl deb-systemd-invoke deb-systemd-helper; do
-        printf '#!/bin/sh\necho "%s $*" >>/tmp/asked.log\n' "$tool" >"$root/tmp/asked.bin/$tool"
+        printf '#!/bin/sh\necho "%s $*" >>/tmp/asked.log\ncase "$*" in *was-enabled*|*is-*) exit 1 ;; esac\n' \
+            "$tool" >"$root/tmp/asked.bin/$tool"
         chmod +x "$root/tmp/asked.bin/$tool"
     done
     rm -f "$root/tmp/asked.log"
     env -i PATH=/tmp/asked.bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
         chroot "$root" "/var/lib/dpkg/info/lscd.$script" "$@" >/dev/null 2>&1
     cat "$root/tmp/asked.log" 2>/dev/null
-    rm -rf "$root/tmp/asked.bin" "$root/tmp/asked.log" "$root/run/systemd"
+    rm -rf "$root/tmp/asked.bin" "$root/tmp/asked.log"
+    for dir in $made; do rmdir "$dir"; done
 }
 upgrade_asks() {
     { asked preinst upgrade 0.0.1; asked postinst configure 0.0.1; } >"$tmp/asked" || return 1
