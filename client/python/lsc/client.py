@@ -60,8 +60,11 @@ def signals_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    # The mask to restore, read before anything is blocked: an interrupt
+    # that lands before the try leaves nothing blocked behind it.
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
@@ -476,30 +479,34 @@ class Client(ClientBase):
         other than None. One thread reads at a time, for all of them."""
         deadline = deadline_of(timeout)
         while True:
-            with self._cond:
-                while True:
-                    got = take()
-                    if got is not None:
-                        return got
-                    left = left_until(deadline)
-                    if left == 0:
-                        raise TimeoutError("%s did not come within %g s" % (what, timeout))
-                    if not self._reading:
-                        break
-                    self._cond.wait(left)
-                if self._sock is None:
-                    raise ConnectionLost("not connected to lscd at %s" % self.path)
-                self._reading = True
-                sock, conn = self._sock, self.connection
+            # reading: whether this thread took the reader's turn; set with
+            # _reading at once, so that an interrupt anywhere gives it back.
+            reading = False
             try:
+                with self._cond:
+                    while True:
+                        got = take()
+                        if got is not None:
+                            return got
+                        left = left_until(deadline)
+                        if left == 0:
+                            raise TimeoutError("%s did not come within %g s" % (what, timeout))
+                        if not self._reading:
+                            break
+                        self._cond.wait(left)
+                    if self._sock is None:
+                        raise ConnectionLost("not connected to lscd at %s" % self.path)
+                    sock, conn = self._sock, self.connection
+                    self._reading = reading = True
                 self._recv(sock, conn, left)
             finally:
-                with self._cond:
-                    self._reading = False
-                    self._sort_inbound()
-                    if sock is not self._sock:
-                        sock.close()  # lost while this thread read it (see _lost)
-                    self._cond.notify_all()
+                if reading:
+                    with self._cond:
+                        self._reading = False
+                        self._sort_inbound()
+                        if sock is not self._sock:
+                            sock.close()  # lost while this thread read it (see _lost)
+                        self._cond.notify_all()
 
     def _recv(self, sock: _socket.socket, conn: int, timeout: Optional[float]) -> bool:
         """Wait at most TIMEOUT for SOCK (connection CONN), then read what
