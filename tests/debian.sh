@@ -206,6 +206,53 @@ smoke() {
 }
 step "lsc-sim, lscd, lscctl and python3-lsc in the root (a recording in /var/lib/lscd)" smoke
 
+# What the lscd package's maintainer scripts ask of systemd, which does not
+# run in the root: with /run/systemd/system there, and a systemctl,
+# deb-systemd-invoke and deb-systemd-helper that write down what they are
+# asked and do nothing, the scripts take the paths they take where systemd
+# runs. An upgrade must leave lscd.socket alone and try-restart only
+# lscd.service; a removal must stop lscd.service, the observe socket and
+# every instance of the templates.
+asked() { # SCRIPT ARGS...: what lscd.SCRIPT ARGS asked, one line a request
+    script=$1
+    shift
+    [ -e "$root/var/lib/dpkg/info/lscd.$script" ] || return 0
+    made=
+    for dir in /run/systemd /run/systemd/system; do
+        [ -d "$root$dir" ] || { mkdir "$root$dir" && made="$root$dir $made"; }
+    done
+    mkdir "$root/tmp/asked.bin"
+    # Queries (was-enabled, is-enabled, is-active) answer no: nothing of
+    # lscd was enabled or running before.
+    for tool in systemctl deb-systemd-invoke deb-systemd-helper; do
+        printf '#!/bin/sh\necho "%s $*" >>/tmp/asked.log\ncase "$*" in *was-enabled*|*is-*) exit 1 ;; esac\n' \
+            "$tool" >"$root/tmp/asked.bin/$tool"
+        chmod +x "$root/tmp/asked.bin/$tool"
+    done
+    rm -f "$root/tmp/asked.log"
+    env -i PATH=/tmp/asked.bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
+        chroot "$root" "/var/lib/dpkg/info/lscd.$script" "$@" >/dev/null 2>&1
+    cat "$root/tmp/asked.log" 2>/dev/null
+    rm -rf "$root/tmp/asked.bin" "$root/tmp/asked.log"
+    for dir in $made; do rmdir "$dir"; done
+}
+upgrade_asks() {
+    { asked preinst upgrade 0.0.1; asked postinst configure 0.0.1; } >"$tmp/asked" || return 1
+    cat "$tmp/asked"
+    ! grep -E '(deb-systemd-invoke|systemctl) .*(stop|restart|try-restart).*lscd(-observe)?\.socket' \
+        "$tmp/asked" && grep -qx 'deb-systemd-invoke try-restart lscd.service' "$tmp/asked"
+}
+step "an upgrade leaves the sockets alone and try-restarts lscd.service" upgrade_asks
+remove_asks() {
+    asked prerm remove >"$tmp/asked" || return 1
+    cat "$tmp/asked"
+    grep -q "^deb-systemd-invoke stop lscd.socket" "$tmp/asked" &&
+        grep -q "^systemctl stop .*lscd@\*\.service.* lscd.service" "$tmp/asked" &&
+        grep -q "^systemctl stop .*lscd@\*\.socket.*lscd-observe.socket" "$tmp/asked"
+}
+step "a removal stops lscd.socket, lscd.service, the observe socket and every lscd@ instance" \
+    remove_asks
+
 # --- reinstall, remove, purge ---
 reinstall() {
     deb=lscd_${version}_$arch.deb

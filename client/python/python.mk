@@ -29,7 +29,9 @@ lsc_python_tests = \
 	tests/e2e/test-python-aio.py \
 	tests/e2e/test-python-connection.py \
 	tests/e2e/test-python-package.py \
-	tests/e2e/test-python-d6a.py
+	tests/e2e/test-python-d6a.py \
+	tests/e2e/test-python-robust.py \
+	tests/e2e/test-python-sequences.py
 if ENABLE_TESTS
 TESTS += $(lsc_python_tests)
 endif

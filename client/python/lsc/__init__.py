@@ -16,10 +16,16 @@
 Client (and lsc.aio.Client for asyncio) has one method per command of
 lscd-protocol(7): ping, version, status, move, pose, servos, robot,
 config_reload, hello, claim, release, run_group (group.run), stop
-(group.stop), halt, speed (group.speed), battery, subscribe and
-unsubscribe. Results are dicts as lscd sends them, without "id" and "ok",
-or the one value that matters (battery() is the millivolts). request(cmd,
-**args) sends any command, one that has no method yet included.
+(group.stop), halt, speed (group.speed), battery, subscribe, unsubscribe,
+sequence_run, sequence_stop, sequence_list, record_start, record_stop and
+cancel. move, pose, run_group and sequence_run take at= (a scheduled start:
+seconds since the epoch, or an aware datetime); cancel() takes the id of
+such a request, from pending(). Results are dicts as lscd sends them,
+without "id" and "ok", or the one value that matters (battery() is the
+millivolts). request(cmd, **args) sends any command, one that has no method
+yet included. A request lscd could not read far enough to find its id
+(longer than 65536 bytes, a string with U+0000, nested deeper than 32
+levels) raises LineTooLong or InvalidJson before anything is sent.
 
 Servos are named as the robot file names them (lscd-robot(5)) or by id:
 move({"shoulder": 1200, 9: 2300}, time_ms=500). Positions are checked by
@@ -32,7 +38,9 @@ Events. client.events(["group.", "battery"]) subscribes and iterates over
 the events, oldest first, each an Event (name, time, data). Events that
 come while a call waits for its answer are kept for it, up to max_events
 (1024); beyond that they are counted and reported as an events.lost event,
-as lscd reports the events it could not send.
+as lscd reports the events it could not send. Each iterator keeps its own
+events, so one left unread loses only its own; client.next_event() reads
+the events no iterator selects.
 
 Claims. `with robot.claim(["shoulder", "elbow"], lease_ms=2000,
 safe="home"):` holds the servos for the block; other clients get Claimed,

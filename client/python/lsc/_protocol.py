@@ -9,19 +9,29 @@ import collections
 import itertools
 import json
 import os
+import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Union
 
-from .errors import LineTooLong, ProtocolError, RequestError, from_response
+from .errors import InvalidJson, LineTooLong, ProtocolError, RequestError, from_response
 
 DEFAULT_SOCKET = "/run/lscd/lscd.sock"
 # The protocol version this package speaks (lscd's hello says its own).
 PROTOCOL = 1
 # The longest request line lscd takes, newline included (lscd-protocol(7)).
 LINE_MAX = 65536
+# The deepest nesting of arrays and objects lscd reads in a request, the
+# request object itself counted (lscd-protocol(7), invalid_json; common/json.h).
+JSON_MAX_DEPTH = 32
 # The longest line read from lscd (a status of many connections is long).
 READ_LINE_MAX = 16 << 20
+# The longest first line taken from a peer: lscd's hello is small, and a
+# peer that is not lscd must not make the client read on without end.
+HELLO_LINE_MAX = LINE_MAX
+# A \u0000 escape in JSON text: one preceded by an even number of backslashes.
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 # Events a client keeps unread before it counts the next ones as lost.
 MAX_EVENTS = 1024
 
@@ -36,18 +46,39 @@ def socket_path(path: Optional[str]) -> str:
 
 def encode_request(cmd: str, rid: int, args: dict[str, Any]) -> bytes:
     """The line of a request. TypeError or ValueError for what JSON cannot
-    carry, LineTooLong for a line lscd would refuse: nothing is sent then."""
+    carry; for a line lscd would refuse, LineTooLong (too long) or
+    InvalidJson (a string with U+0000, or arrays and objects nested deeper
+    than lscd reads). Nothing is sent then: lscd could not read the id of
+    such a line, so its answer could not be matched to the request."""
     if not isinstance(cmd, str) or not cmd:
         raise TypeError("cmd must be a non-empty string, not %r" % (cmd,))
     for key in ("cmd", "id"):
         if key in args:
             raise TypeError("%r is not an argument: the client sets it" % key)
-    line = json.dumps(dict(args, cmd=cmd, id=rid), separators=(",", ":"),
+    request = dict(args, cmd=cmd, id=rid)
+    line = json.dumps(request, separators=(",", ":"),
                       ensure_ascii=False, allow_nan=False).encode() + b"\n"
     if len(line) > LINE_MAX:
         raise LineTooLong("the request line would be %d bytes, lscd takes at most %d; "
                           "nothing was sent" % (len(line), LINE_MAX))
+    if _ESCAPED_NUL.search(line):
+        raise InvalidJson("a string holds U+0000, which lscd refuses; nothing was sent")
+    if nesting_exceeds(request, JSON_MAX_DEPTH):
+        raise InvalidJson("arrays and objects nested deeper than lscd's %d levels (the "
+                          "request object is one); nothing was sent" % JSON_MAX_DEPTH)
     return line
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether VALUE (already encodable as JSON) nests dicts, lists and
+    tuples deeper than LIMIT, VALUE itself counted."""
+    level = [value]
+    for _ in range(limit):
+        level = [v for c in level if isinstance(c, (dict, list, tuple))
+                 for v in (c.values() if isinstance(c, dict) else c)]
+        if not level:
+            return False
+    return any(isinstance(c, (dict, list, tuple)) for c in level)
 
 
 def decode_line(line: bytes) -> dict[str, Any]:
@@ -62,20 +93,32 @@ def decode_line(line: bytes) -> dict[str, Any]:
 
 
 class LineSplitter:
-    """Bytes in, complete lines out; a line longer than READ_LINE_MAX is a
-    ProtocolError."""
+    """Bytes in, complete lines out; a line longer than limit bytes is a
+    ProtocolError. The limit starts at HELLO_LINE_MAX, for the first line
+    of a connection; the client raises it to READ_LINE_MAX after the hello.
+    Each byte is scanned for a newline once."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = HELLO_LINE_MAX) -> None:
+        self.limit = limit
         self._buf = bytearray()
 
     def feed(self, data: bytes) -> list[bytes]:
         """The lines DATA completes, without their newline."""
-        self._buf += data
-        *lines, rest = self._buf.split(b"\n")
-        if len(rest) > READ_LINE_MAX:
-            raise ProtocolError("a line from lscd exceeds %d bytes" % READ_LINE_MAX)
-        self._buf = bytearray(rest)
+        if b"\n" not in data:
+            self._buf += data
+            lines = []
+        else:
+            self._buf += data
+            *lines, rest = self._buf.split(b"\n")
+            self._buf = bytearray(rest)
+            if any(len(line) > self.limit for line in lines):
+                raise ProtocolError("a line from %s exceeds %d bytes" % (self._peer(), self.limit))
+        if len(self._buf) > self.limit:
+            raise ProtocolError("a line from %s exceeds %d bytes" % (self._peer(), self.limit))
         return [bytes(line) for line in lines]
+
+    def _peer(self) -> str:
+        return "the peer (is it lscd?)" if self.limit == HELLO_LINE_MAX else "lscd"
 
 
 def check_hello(msg: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +141,36 @@ def response_id(msg: dict[str, Any]) -> Optional[int]:
         return None
     rid = msg.get("id")
     return rid if type(rid) is int else None  # pylint: disable=unidiomatic-typecheck
+
+
+def unmatched_error(msg: dict[str, Any]) -> bool:
+    """Whether MSG is an error answer without an id: lscd's answer to a line
+    it could not read far enough to find the id (invalid_json)."""
+    return msg.get("ok") is False and "id" not in msg
+
+
+def answers_of_unmatched(msg: dict[str, Any], in_flight: list[int]) -> dict[int, Any]:
+    """What the requests IN_FLIGHT (waiting for their answers on the
+    connection: sent, or about to be) get for MSG, an error answer without
+    an id (unmatched_error).
+
+    lscd answers every line exactly once, and this package sends only lines
+    with an id; encode_request refuses what lscd cannot read, so this comes
+    only when lscd and this package disagree about a line. With one request
+    in flight the answer is certainly its own: it gets MSG, and raises its
+    error class. With several, which one it answers is unknown; guessing
+    could give a request another's outcome, and waiting could hang one for
+    ever, so each of them gets a ProtocolError saying so (their outcome is
+    unknown: lscd still carries out those it could read, and their late
+    answers are dropped). With none, it answers nothing (an empty dict)."""
+    if len(in_flight) == 1:
+        return {in_flight[0]: msg}
+    error = msg.get("error") if isinstance(msg.get("error"), dict) else {}
+    why = ProtocolError("lscd answered a line it could not read (%s: %s) while %d requests "
+                        "were in flight: which one is unknown, so each of them fails; their "
+                        "outcome is unknown" % (error.get("code"), error.get("message"),
+                                                len(in_flight)))
+    return {rid: why for rid in in_flight}
 
 
 def result(msg: dict[str, Any]) -> dict[str, Any]:
@@ -156,15 +229,19 @@ def patterns(prefixes: Optional[Iterable[str]]) -> Optional[tuple[str, ...]]:
 
 
 class EventQueue:
-    """Events received and not taken yet, at most LIMIT. When it is full the
-    next events are counted, not kept; the count comes out as an
-    events.lost event ("local": true) at the point of the gap, as lscd does
-    for its own bound."""
+    """The events one consumer has not taken yet, at most LIMIT: an events()
+    iterator's own (PATTERNS: what it selects), or the client's (None: every
+    event no live iterator selects, for next_event()). When it is full the
+    next events are counted, not kept; the count comes out as an events.lost
+    event ("local": true) at the point of the gap, as lscd does for its own
+    bound. A queue's backlog costs no other queue an event."""
 
-    def __init__(self, limit: int = MAX_EVENTS) -> None:
+    def __init__(self, limit: int = MAX_EVENTS,
+                 patterns_: Optional[tuple[str, ...]] = None) -> None:
         if limit < 1:
             raise ValueError("max_events must be at least 1")
         self.limit = limit
+        self.patterns = patterns_
         self._queue: collections.deque[Event] = collections.deque()
         self._lost = 0
 
@@ -179,14 +256,17 @@ class EventQueue:
         self._flush_lost()
         self._queue.append(event)
 
-    def take(self, patterns_: Optional[tuple[str, ...]]) -> Optional[Event]:
+    def take(self, patterns_: Optional[tuple[str, ...]], borrow: bool = False) -> Optional[Event]:
         """The oldest event PATTERNS_ selects, or None; events it does not
-        select stay for another reader."""
+        select stay for another reader. borrow: for a reader other than the
+        queue's own, who takes neither a hello nor events.lost from it."""
         for i, event in enumerate(self._queue):
+            if borrow and event.name in ("events.lost", "hello"):
+                continue
             if event.matches(patterns_):
                 del self._queue[i]
                 return event
-        if self._lost:
+        if self._lost and not borrow:
             self._flush_lost()
             return self._queue.pop()
         return None
@@ -197,6 +277,57 @@ class EventQueue:
                 "event": "events.lost", "time": time.time(), "count": self._lost,
                 "local": True}))
             self._lost = 0
+
+
+class EventRouter:
+    """Where the events of a connection go. Every live events() iterator
+    has a queue of its own and gets each event it selects (two iterators
+    that select an event both get it); an event that no live iterator
+    selects goes to the client's queue, which next_event() reads. An
+    iterator is live from events() until it is closed or garbage
+    collected: one left unread fills only its own queue, and loses only its
+    own events (events.lost, "local": true, in its own queue)."""
+
+    def __init__(self, limit: int) -> None:
+        self.client = EventQueue(limit)
+        self._iterators: list[weakref.ref[EventQueue]] = []
+
+    def iterator_queue(self, patterns_: Optional[tuple[str, ...]]) -> EventQueue:
+        """A new live iterator's queue (the router holds it weakly)."""
+        queue = EventQueue(self.client.limit, patterns_)
+        self._iterators.append(weakref.ref(queue))
+        return queue
+
+    def close(self, queue: EventQueue) -> None:
+        """QUEUE's iterator takes no more events."""
+        self._iterators = [r for r in self._iterators if r() not in (None, queue)]
+
+    def _live(self) -> list[EventQueue]:
+        live = [q for q in (r() for r in self._iterators) if q is not None]
+        if len(live) != len(self._iterators):
+            self._iterators = [weakref.ref(q) for q in live]
+        return live
+
+    def put(self, event: Event) -> None:
+        """Deliver EVENT to the iterators that select it, else to the client's queue."""
+        taken = False
+        for queue in self._live():
+            if event.matches(queue.patterns):
+                queue.put(event)
+                taken = True
+        if not taken:
+            self.client.put(event)
+
+    def take(self, patterns_: Optional[tuple[str, ...]]) -> Optional[Event]:
+        """For next_event(): the oldest event PATTERNS_ selects from the
+        client's queue, else from a live iterator's (taken from that one
+        only, as if it had yielded it); None when there is none."""
+        event = self.client.take(patterns_)
+        for queue in self._live():
+            if event is not None:
+                break
+            event = queue.take(patterns_, borrow=True)
+        return event
 
 
 class Replay:
@@ -266,7 +397,7 @@ class ClientBase:
         self.connection = 0
         self._closed = False
         self._ids = itertools.count(1)
-        self._events = EventQueue(max_events)
+        self._events = EventRouter(max_events)
         self._replay = Replay(name)
 
     def _state(self, connected: bool) -> str:
@@ -281,6 +412,7 @@ class ClientBase:
         raise NotImplementedError
 
 
-__all__ = ["ClaimBase", "ClientBase", "DEFAULT_SOCKET", "Event", "EventQueue", "LineSplitter", "Replay",
-           "RequestError", "Servo", "check_hello", "decode_line", "encode_request", "patterns", "response_id",
-           "result", "socket_path"]
+__all__ = ["ClaimBase", "ClientBase", "DEFAULT_SOCKET", "Event", "EventQueue", "EventRouter",
+           "LineSplitter", "Replay", "RequestError", "Servo", "answers_of_unmatched", "check_hello",
+           "decode_line", "encode_request", "patterns", "response_id", "result", "socket_path",
+           "unmatched_error"]

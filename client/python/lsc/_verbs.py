@@ -5,12 +5,17 @@ what these build; the protocol's defaults apply to every argument left None."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, Mapping, Optional, TypeVar, Union
 
 from ._protocol import Servo
 
 T = TypeVar("T")
+
+# A scheduled start (lscd-protocol(7), SCHEDULED STARTS): seconds since the
+# epoch, as the events' time, or an aware datetime.
+At = Union[float, int, datetime.datetime]
 
 
 @dataclass(frozen=True)
@@ -80,13 +85,28 @@ def _pairs(what: str, servos: Optional[Mapping[Servo, int]]) -> list[tuple[Servo
     return list(servos.items())
 
 
+def _at(at: Optional[At]) -> Optional[float]:
+    """AT as lscd takes it: seconds since the epoch."""
+    if at is None:
+        return None
+    if isinstance(at, datetime.datetime):
+        if at.tzinfo is None:
+            raise ValueError("at: a datetime needs its time zone (datetime.now(timezone.utc)), "
+                             "not %r" % (at,))
+        return at.timestamp()
+    if isinstance(at, bool) or not isinstance(at, (int, float)):
+        raise TypeError("at is seconds since the epoch (time.time() + 2) or an aware "
+                        "datetime, not %r" % (at,))
+    return float(at)
+
+
 def move(positions: Optional[Mapping[Servo, int]], deltas: Optional[Mapping[Servo, int]],
          time_ms: int, replace: bool, wait: bool, confirm: bool = False,
-         tolerance: Optional[int] = None) -> Call[dict[str, Any]]:
+         tolerance: Optional[int] = None, at: Optional[At] = None) -> Call[dict[str, Any]]:
     servos = [dict(servo_ref(s), position=p) for s, p in _pairs("positions", positions)]
     servos += [dict(servo_ref(s), delta=d) for s, d in _pairs("deltas", deltas)]
     return Call("move", _args(servos=servos, time_ms=time_ms, replace=replace, wait=wait,
-                              confirm=confirm, tolerance=tolerance), _whole)
+                              confirm=confirm, tolerance=tolerance, at=_at(at)), _whole)
 
 
 def unload(servos_: Union[str, Iterable[Servo]]) -> Call[list[int]]:
@@ -99,8 +119,9 @@ def positions(servos_: Union[str, Iterable[Servo]]) -> Call[dict[Servo, Optional
                              for p in res["positions"]})
 
 
-def pose(name: str, time_ms: Optional[int], wait: bool) -> Call[dict[str, Any]]:
-    return Call("pose", _args(name=name, time_ms=time_ms, wait=wait), _whole)
+def pose(name: str, time_ms: Optional[int], wait: bool,
+         at: Optional[At] = None) -> Call[dict[str, Any]]:
+    return Call("pose", _args(name=name, time_ms=time_ms, wait=wait, at=_at(at)), _whole)
 
 
 def servos() -> Call[list[dict[str, Any]]]:
@@ -129,8 +150,40 @@ def release(claim_id: Optional[int]) -> Call[int]:
     return Call("release", _args(claim=claim_id), _member("released"))
 
 
-def run_group(group: Union[int, str], runs: Optional[int], wait: bool) -> Call[dict[str, Any]]:
-    return Call("group.run", _args(group=group, runs=runs, wait=wait), _whole)
+def run_group(group: Union[int, str], runs: Optional[int], wait: bool,
+              at: Optional[At] = None) -> Call[dict[str, Any]]:
+    return Call("group.run", _args(group=group, runs=runs, wait=wait, at=_at(at)), _whole)
+
+
+def sequence_run(name: Optional[str], steps: Optional[list[dict[str, Any]]],
+                 loops: Optional[int], speed_: Optional[int], wait: bool,
+                 at: Optional[At]) -> Call[dict[str, Any]]:
+    if (name is None) == (steps is None):
+        raise TypeError("sequence_run takes a name or steps, one of them")
+    return Call("sequence.run", _args(name=name, steps=steps, loops=loops, speed=speed_,
+                                      wait=wait, at=_at(at)), _whole)
+
+
+def sequence_stop(run: Optional[int]) -> Call[int]:
+    return Call("sequence.stop", _args(run=run), _member("stopped"))
+
+
+def sequence_list() -> Call[dict[str, Any]]:
+    return Call("sequence.list", {}, _whole)
+
+
+def record_start(name: str, servos_: Union[str, Iterable[Servo]],
+                 replace: bool) -> Call[None]:
+    return Call("record.start", _args(name=name, servos=_servo_list(servos_), replace=replace),
+                _nothing)
+
+
+def record_stop() -> Call[dict[str, Any]]:
+    return Call("record.stop", {}, _whole)
+
+
+def cancel(request_id: int) -> Call[None]:
+    return Call("cancel", {"request": request_id}, _nothing)
 
 
 def stop() -> Call[None]:
@@ -175,4 +228,7 @@ METHODS = {
     "group.stop": "stop", "halt": "halt", "group.speed": "speed", "battery": "battery",
     "subscribe": "subscribe", "unsubscribe": "unsubscribe", "unload": "unload",
     "positions": "positions",
+    "sequence.run": "sequence_run", "sequence.stop": "sequence_stop",
+    "sequence.list": "sequence_list", "record.start": "record_start",
+    "record.stop": "record_stop", "cancel": "cancel",
 }

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Generator, Iterable, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Generator, Iterable, Mapping, Optional, TypeVar, Union
 
 from . import _verbs
 from . import client as _sync
-from ._protocol import (MAX_EVENTS, READ_LINE_MAX, ClaimBase, ClientBase, Event, Servo, check_hello,
-                        decode_line, encode_request, patterns, response_id, result)
+from ._protocol import (MAX_EVENTS, READ_LINE_MAX, ClaimBase, ClientBase, Event, EventQueue,
+                        LineSplitter, Servo, answers_of_unmatched, check_hello, decode_line,
+                        encode_request, patterns, response_id, result, unmatched_error)
 from .client import connect_error, deadline_of, left_until
 from .errors import ConnectionLost, ProtocolError, UnknownClaim
 
@@ -87,14 +88,21 @@ class ClaimRequest:
 
 class Events:
     """What Client.events() returns: await it to subscribe at once; iterate
-    with async for (which subscribes first, if not done yet)."""
+    with async for (which subscribes first, if not done yet). It has a
+    bounded queue of its own, as lsc.Events: it gets every event its
+    patterns select from the moment events() returned until it is closed
+    (close()) or garbage collected."""
 
-    def __init__(self, client: "Client", patterns_: Optional[tuple[str, ...]],
-                 timeout: Optional[float]) -> None:
+    def __init__(self, client: "Client", queue: EventQueue, timeout: Optional[float]) -> None:
         self._client = client
-        self.patterns = patterns_
+        self._queue = queue
+        self.patterns = queue.patterns
         self.timeout = timeout
         self._subscribed = False
+
+    def close(self) -> None:
+        """Take no more events (the subscription stays: it is the client's)."""
+        self._client._events.close(self._queue)  # pylint: disable=protected-access
 
     async def _subscribe(self) -> "Events":
         if not self._subscribed:
@@ -110,7 +118,7 @@ class Events:
 
     async def __anext__(self) -> Event:
         await self._subscribe()
-        event = await self._client.next_event(self.patterns, self.timeout)
+        event = await self._client._next(lambda: self._queue.take(None), self.timeout)  # pylint: disable=protected-access
         if event is None:
             raise StopAsyncIteration
         return event
@@ -129,6 +137,8 @@ class Client(ClientBase):
         self._writer: Optional[asyncio.StreamWriter] = None
         self._task: Optional[asyncio.Task[None]] = None
         self._pending: dict[int, tuple[int, asyncio.Future[dict[str, Any]]]] = {}
+        self._cmds: dict[int, str] = {}
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._waiters: set[asyncio.Future[None]] = set()
         self._connect_lock: Optional[asyncio.Lock] = None
         self._write_lock: Optional[asyncio.Lock] = None
@@ -146,13 +156,14 @@ class Client(ClientBase):
     async def move(self, positions: Optional[Mapping[Servo, int]] = None, *, time_ms: int,
                    deltas: Optional[Mapping[Servo, int]] = None, replace: bool = False,
                    wait: bool = False, confirm: bool = False,
-                   tolerance: Optional[int] = None) -> dict[str, Any]:
+                   tolerance: Optional[int] = None,
+                   at: Optional[_verbs.At] = None) -> dict[str, Any]:
         return await self._call(_verbs.move(positions, deltas, time_ms, replace, wait, confirm,
-                                            tolerance))
+                                            tolerance, at))
 
     async def pose(self, name: str, *, time_ms: Optional[int] = None,
-                   wait: bool = False) -> dict[str, Any]:
-        return await self._call(_verbs.pose(name, time_ms, wait))
+                   wait: bool = False, at: Optional[_verbs.At] = None) -> dict[str, Any]:
+        return await self._call(_verbs.pose(name, time_ms, wait, at))
 
     async def servos(self) -> list[dict[str, Any]]:
         return await self._call(_verbs.servos())
@@ -176,8 +187,36 @@ class Client(ClientBase):
         return await self._call(_verbs.release(claim))
 
     async def run_group(self, group: Union[int, str], *, runs: Optional[int] = None,
-                        wait: bool = False) -> dict[str, Any]:
-        return await self._call(_verbs.run_group(group, runs, wait))
+                        wait: bool = False, at: Optional[_verbs.At] = None) -> dict[str, Any]:
+        return await self._call(_verbs.run_group(group, runs, wait, at))
+
+    async def sequence_run(self, name: Optional[str] = None, *,
+                           steps: Optional[list[dict[str, Any]]] = None,
+                           loops: Optional[int] = None, speed: Optional[int] = None,
+                           wait: bool = False, at: Optional[_verbs.At] = None) -> dict[str, Any]:
+        return await self._call(_verbs.sequence_run(name, steps, loops, speed, wait, at))
+
+    async def sequence_stop(self, run: Optional[int] = None) -> int:
+        return await self._call(_verbs.sequence_stop(run))
+
+    async def sequence_list(self) -> dict[str, Any]:
+        return await self._call(_verbs.sequence_list())
+
+    async def record_start(self, name: str, servos: Union[str, Iterable[Servo]], *,
+                           replace: bool = False) -> None:
+        return await self._call(_verbs.record_start(name, servos, replace))
+
+    async def record_stop(self) -> dict[str, Any]:
+        return await self._call(_verbs.record_stop())
+
+    async def cancel(self, request: int) -> None:
+        return await self._call(_verbs.cancel(request))
+
+    def pending(self) -> dict[int, str]:
+        """The requests of this client waiting for their answers: id to
+        command, oldest first (the id to cancel() a scheduled one)."""
+        return {rid: self._cmds[rid] for rid, (conn, _) in self._pending.items()
+                if conn == self.connection and rid in self._cmds}
 
     async def stop(self) -> None:
         return await self._call(_verbs.stop())
@@ -209,16 +248,22 @@ class Client(ClientBase):
     # ---- events ----
     def events(self, prefixes: Optional[Iterable[str]] = None, *,
                timeout: Optional[float] = None) -> Events:
-        """The events PREFIXES select, as lsc.Client.events(): await it to
-        subscribe at once, or let async for subscribe when it starts."""
-        return Events(self, patterns(prefixes), timeout)
+        """The events PREFIXES select, as lsc.Client.events() (each iterator
+        with a queue of its own): await it to subscribe at once, or let
+        async for subscribe when it starts."""
+        return Events(self, self._events.iterator_queue(patterns(prefixes)), timeout)
 
     async def next_event(self, prefixes: Optional[Iterable[str]] = None,
                          timeout: Optional[float] = None) -> Optional[Event]:
         pats = patterns(prefixes)
+        return await self._next(lambda: self._events.take(pats), timeout)
+
+    async def _next(self, take: Callable[[], Optional[Event]],
+                    timeout: Optional[float]) -> Optional[Event]:
+        """The event take() gives, waiting until it gives one."""
         deadline = deadline_of(timeout)
         while True:
-            event = self._events.take(pats)
+            event = take()
             if event is not None:
                 return event
             if self._closed:
@@ -244,6 +289,7 @@ class Client(ClientBase):
     async def close(self) -> None:
         """Disconnect: calls in flight raise ConnectionLost, and events()
         iterations end."""
+        self._adopt_loop()
         self._closed = True
         writer, task = self._writer, self._task
         self._lost(self.connection, "the client was closed")
@@ -270,7 +316,11 @@ class Client(ClientBase):
         rid = next(self._ids)
         line = encode_request(call.cmd, rid, call.args)
         await self._ensure()
-        res = await self._exchange(rid, line)
+        self._cmds[rid] = call.cmd
+        try:
+            res = await self._exchange(rid, line)
+        finally:
+            self._cmds.pop(rid, None)
         self._replay.answered(call.cmd, call.args, res)
         return call.read(res)
 
@@ -300,18 +350,48 @@ class Client(ClientBase):
         return result(msg)
 
     async def _ensure(self) -> None:
-        """A connection, made again if it was lost and reconnect is on."""
-        if self._connect_lock is None:
-            self._connect_lock, self._write_lock = asyncio.Lock(), asyncio.Lock()
+        """A connection, made again if it was lost and reconnect is on, or
+        made anew in this event loop if the client's loop ended."""
+        moved = self._adopt_loop()
+        assert self._connect_lock is not None
         async with self._connect_lock:
             if self._closed:
                 raise ConnectionLost("the client is closed")
             if self._writer is not None:
                 return
-            if self.connection and not self.reconnect:
+            if self.connection and not self.reconnect and not moved:
                 raise ConnectionLost("the connection to lscd at %s was lost (reconnect=False)"
                                      % self.path)
             await self._connect()
+
+    def _adopt_loop(self) -> bool:
+        """Make the running event loop the client's. A client lives in one
+        loop at a time: when the loop it connected in has ended (a second
+        asyncio.run()), its connection ended with it, and the client
+        connects anew in this one (a new connection, with its name and
+        subscription); while that loop still runs, RuntimeError. Whether
+        the client moved to this loop."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return False
+        old, self._loop = self._loop, loop
+        if old is not None and old.is_running():
+            self._loop = old
+            raise RuntimeError("this lsc.aio.Client belongs to another event loop, which still "
+                               "runs: use one client per event loop")
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except RuntimeError:  # its loop is closed; so is the transport's socket then
+                pass
+        self._writer = self._reader = self._task = None
+        for _, future in self._pending.values():
+            if not future.done() and not future.get_loop().is_closed():
+                future.cancel()
+        self._pending.clear()
+        self._waiters.clear()
+        self._connect_lock, self._write_lock = asyncio.Lock(), asyncio.Lock()
+        return old is not None
 
     async def _connect(self) -> None:
         deadline = time.monotonic() + self.connect_timeout
@@ -339,37 +419,56 @@ class Client(ClientBase):
     async def _set_up(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                       deadline: float) -> None:
         """Take lscd's hello, start reading, replay hello and subscribe."""
+        lines_ = LineSplitter()
         try:
-            line = await asyncio.wait_for(reader.readline(), left_until(deadline))
+            lines = await asyncio.wait_for(self._first_lines(reader, lines_),
+                                           left_until(deadline))
         except asyncio.TimeoutError:
             raise ProtocolError("no hello from %s within %g s: is it lscd?"
                                 % (self.path, self.connect_timeout)) from None
-        if not line:
-            raise ConnectionLost("lscd at %s closed the connection at once" % self.path)
-        hello = check_hello(decode_line(line))
+        hello = check_hello(decode_line(lines[0]))
+        lines_.limit = READ_LINE_MAX
         self.connection += 1
         self.server = hello
         self._reader, self._writer = reader, writer
         if self.connection > 1:
             self._put_event(Event.of(hello))
+        for line in lines[1:]:
+            self._dispatch(self.connection, decode_line(line))
         self._task = asyncio.get_running_loop().create_task(
-            self._read(reader, self.connection))
+            self._read(reader, lines_, self.connection))
         for cmd, args in self._replay.requests():
             rid = next(self._ids)
             res = await self._exchange(rid, encode_request(cmd, rid, args))
             self._replay.answered(cmd, args, res)
 
-    async def _read(self, reader: asyncio.StreamReader, conn: int) -> None:
+    async def _first_lines(self, reader: asyncio.StreamReader,
+                           lines: LineSplitter) -> list[bytes]:
+        """The first line from the peer (at most HELLO_LINE_MAX bytes, else
+        ProtocolError) and any that came whole with it."""
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                raise ConnectionLost("lscd at %s closed the connection at once" % self.path)
+            got = lines.feed(data)
+            if got:
+                return got
+
+    async def _read(self, reader: asyncio.StreamReader, lines: LineSplitter, conn: int) -> None:
         """Sort every line of connection CONN into answers and events."""
         why = "lscd at %s closed the connection" % self.path
         try:
             while True:
-                line = await reader.readline()
-                if not line.endswith(b"\n"):
+                data = await reader.read(65536)
+                if not data:
                     break
-                self._dispatch(conn, decode_line(line))
-        except (OSError, ProtocolError, ValueError) as e:
+                for line in lines.feed(data):
+                    self._dispatch(conn, decode_line(line))
+        except (OSError, ProtocolError) as e:
             why = "reading from lscd at %s failed: %s" % (self.path, e)
+        except asyncio.CancelledError:
+            why = "the event loop of lsc.aio.Client(%s) ended its connection" % self.path
+            raise
         finally:
             self._lost(conn, why)
 
@@ -379,6 +478,14 @@ class Client(ClientBase):
             conn_future = self._pending.get(rid)
             if conn_future and conn_future[0] == conn and not conn_future[1].done():
                 conn_future[1].set_result(msg)
+        elif unmatched_error(msg):
+            in_flight = [r for r, (c, f) in self._pending.items() if c == conn and not f.done()]
+            for r, answer in answers_of_unmatched(msg, in_flight).items():
+                future = self._pending[r][1]
+                if isinstance(answer, Exception):
+                    future.set_exception(answer)
+                else:
+                    future.set_result(answer)
         elif "event" in msg and "ok" not in msg:
             self._put_event(Event.of(msg))
 

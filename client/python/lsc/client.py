@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
+import signal
 import socket as _socket
 import stat
 import threading
@@ -12,8 +14,9 @@ import time
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
 
 from . import _verbs
-from ._protocol import (MAX_EVENTS, ClaimBase, ClientBase, Event, LineSplitter, Servo, check_hello,
-                        decode_line, encode_request, patterns, response_id, result)
+from ._protocol import (MAX_EVENTS, READ_LINE_MAX, ClaimBase, ClientBase, Event, EventQueue,
+                        LineSplitter, Servo, answers_of_unmatched, check_hello, decode_line,
+                        encode_request, patterns, response_id, result, unmatched_error)
 from .errors import ConnectionLost, ProtocolError, UnknownClaim
 
 T = TypeVar("T")
@@ -49,6 +52,24 @@ def left_until(deadline: Optional[float]) -> Optional[float]:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold signals off in the main thread (where Python runs its handlers)
+    for the block: an interrupt (Ctrl-C) comes after it, never between a
+    transfer and the count of what it moved."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # The mask to restore, read before anything is blocked: an interrupt
+    # that lands before the try leaves nothing blocked behind it.
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class Claim(ClaimBase):
     """A claim lscd granted (Client.claim): id, servos (ids), groups,
     lease_ms, safe. As a context manager, it is released at the end of the
@@ -70,22 +91,28 @@ class Claim(ClaimBase):
 
 
 class Events(Iterator[Event]):
-    """The iterator of Client.events()."""
+    """The iterator of Client.events(), with a bounded queue of its own: it
+    gets every event its patterns select from the moment events() returned
+    until it is closed (close()) or garbage collected."""
 
-    def __init__(self, client: "Client", patterns_: Optional[tuple[str, ...]],
-                 timeout: Optional[float]) -> None:
+    def __init__(self, client: "Client", queue: EventQueue, timeout: Optional[float]) -> None:
         self._client = client
-        self.patterns = patterns_
+        self._queue = queue
+        self.patterns = queue.patterns
         self.timeout = timeout
 
     def __iter__(self) -> "Events":
         return self
 
     def __next__(self) -> Event:
-        event = self._client.next_event(self.patterns, self.timeout)
+        event = self._client._next(lambda: self._queue.take(None), self.timeout)  # pylint: disable=protected-access
         if event is None:
             raise StopIteration
         return event
+
+    def close(self) -> None:
+        """Take no more events (the subscription stays: it is the client's)."""
+        self._client._close_events(self._queue)  # pylint: disable=protected-access
 
 
 class Client(ClientBase):
@@ -98,11 +125,20 @@ class Client(ClientBase):
     the calls in flight then raise ConnectionLost. timeout: seconds any one
     call may wait for its answer (None: as long as it takes), else
     TimeoutError. connect_timeout: seconds to wait for lscd at a (re)connect
-    with reconnect=True, and for its hello in any case. max_events: events
-    kept unread before the next ones are counted as lost.
+    with reconnect=True, and for its hello in any case (a peer that is not
+    lscd: ProtocolError). max_events: events each queue keeps unread before
+    the next ones are counted as lost (see events()).
 
     The client may be shared by threads: each call waits for its own
     answer, whichever thread reads it, and events are kept for events().
+
+    A request is checked before it is sent: what lscd would refuse without
+    reading its id (a line over 65536 bytes, a string with U+0000, nesting
+    deeper than 32 levels) raises LineTooLong or InvalidJson, and nothing
+    is sent. Should lscd still answer a line with an error without id, it
+    is the answer of the request in flight when there is one; when there
+    are several, each raises ProtocolError, as which one it answers is
+    unknown (no call ever waits for an answer that cannot come).
     Connects at once; close() (or the end of a with block) disconnects.
     """
 
@@ -116,7 +152,12 @@ class Client(ClientBase):
         self._reading = False
         self._lines = LineSplitter()
         self._answers: dict[int, Union[dict[str, Any], Exception]] = {}
+        # Requests waiting for an answer: id -> connection (what an answer
+        # without id may answer: see answers_of_unmatched).
         self._waiting: dict[int, int] = {}
+        self._cmds: dict[int, str] = {}
+        # What _recv read and _sort_inbound did not sort yet: (connection, bytes).
+        self._inbound: list[tuple[int, bytes]] = []
         with self._cond:
             self._connect()
 
@@ -137,7 +178,8 @@ class Client(ClientBase):
     def move(self, positions: Optional[Mapping[Servo, int]] = None, *, time_ms: int,
              deltas: Optional[Mapping[Servo, int]] = None, replace: bool = False,
              wait: bool = False, confirm: bool = False,
-             tolerance: Optional[int] = None) -> dict[str, Any]:
+             tolerance: Optional[int] = None,
+             at: Optional[_verbs.At] = None) -> dict[str, Any]:
         """Move servos in one frame: move({"shoulder": 1200, 9: 2300}, time_ms=800).
 
         positions: servo (name or id) to position in microseconds; deltas:
@@ -147,14 +189,16 @@ class Client(ClientBase):
         used, raised by max_speed) and "completed": True with wait. confirm
         (a bus board, with wait): read the servos once the move has ended,
         adding "confirmed" (each within tolerance of its target) and
-        "positions" (since 1.5)."""
+        "positions" (since 1.5). at: start then (seconds since the epoch,
+        or an aware datetime; at most an hour ahead): the call returns once
+        the frame is written then, or raises Cancelled (see cancel())."""
         return self._call(_verbs.move(positions, deltas, time_ms, replace, wait, confirm,
-                                      tolerance))
+                                      tolerance, at))
 
     def pose(self, name: str, *, time_ms: Optional[int] = None,
-             wait: bool = False) -> dict[str, Any]:
+             wait: bool = False, at: Optional[_verbs.At] = None) -> dict[str, Any]:
         """Move to a pose of the robot file ("home" always exists); as move."""
-        return self._call(_verbs.pose(name, time_ms, wait))
+        return self._call(_verbs.pose(name, time_ms, wait, at))
 
     def servos(self) -> list[dict[str, Any]]:
         """Every servo lscd knows: id, name, limits, target, moving, until."""
@@ -192,11 +236,58 @@ class Client(ClientBase):
         return self._call(_verbs.release(claim))
 
     def run_group(self, group: Union[int, str], *, runs: Optional[int] = None,
-                  wait: bool = False) -> dict[str, Any]:
+                  wait: bool = False, at: Optional[_verbs.At] = None) -> dict[str, Any]:
         """Run an action group (number or name) runs times (0: forever).
         wait: return when the board reports it completed (else Stopped,
-        Preempted, NotStarted). {"group", "runs"} (and "completed")."""
-        return self._call(_verbs.run_group(group, runs, wait))
+        Preempted, NotStarted). at: start then, as move's.
+        {"group", "runs"} (and "completed")."""
+        return self._call(_verbs.run_group(group, runs, wait, at))
+
+    def sequence_run(self, name: Optional[str] = None, *,
+                     steps: Optional[list[dict[str, Any]]] = None, loops: Optional[int] = None,
+                     speed: Optional[int] = None, wait: bool = False,
+                     at: Optional[_verbs.At] = None) -> dict[str, Any]:
+        """Play a sequence lscd plays itself: a file by name (UnknownSequence
+        when there is none), or steps inline ([{"pose": "rest", "time_ms":
+        1000}, ...], lscd-robot(5)). loops: how many times (0: until
+        stopped); speed: percent of the written times; at: start then, as
+        move's. {"run", "steps", "duration_ms"}; with wait, {"run",
+        "completed"} when it ends (else Stopped, Preempted, DeviceLost)."""
+        return self._call(_verbs.sequence_run(name, steps, loops, speed, wait, at))
+
+    def sequence_stop(self, run: Optional[int] = None) -> int:
+        """End a run (its id) or every run at once: how many ended."""
+        return self._call(_verbs.sequence_stop(run))
+
+    def sequence_list(self) -> dict[str, Any]:
+        """{"sequences": [...], "playing": [...]}: every sequence file (name,
+        path, steps, duration_ms, or the error that keeps it from playing)
+        and every run playing (run, name, servos)."""
+        return self._call(_verbs.sequence_list())
+
+    def record_start(self, name: str, servos: Union[str, Iterable[Servo]], *,
+                     replace: bool = False) -> None:
+        """Record every move of these servos (names and ids, or "all") that
+        reaches the wire, whoever sends it, into the sequence NAME of lscd's
+        recordings directory; replace: overwrite a recording of that name."""
+        return self._call(_verbs.record_start(name, servos, replace))
+
+    def record_stop(self) -> dict[str, Any]:
+        """Stop the recording and write its sequence: {"name", "path",
+        "steps", "dropped"}."""
+        return self._call(_verbs.record_stop())
+
+    def cancel(self, request: int) -> None:
+        """Cancel a request of this client that waits for its at (its id:
+        see pending()); that request then raises Cancelled."""
+        return self._call(_verbs.cancel(request))
+
+    def pending(self) -> dict[int, str]:
+        """The requests of this client waiting for their answers: id to
+        command, oldest first (the id to cancel() a scheduled one)."""
+        with self._cond:
+            return {rid: self._cmds[rid] for rid, conn in self._waiting.items()
+                    if conn == self.connection and rid in self._cmds}
 
     def stop(self) -> None:
         """Stop the running action group, ahead of every queued move."""
@@ -245,22 +336,41 @@ class Client(ClientBase):
         """Subscribe to PREFIXES (event names, or prefixes ending in ".";
         None: every event) now, and return an iterator over the events they
         select, oldest first, including those that came while a call waited
-        for its answer. Others stay queued for another events(). timeout:
-        seconds to wait for each event, else TimeoutError. The iteration
-        ends when the client is closed."""
+        for its answer. timeout: seconds to wait for each event, else
+        TimeoutError. The iteration ends when the client is closed.
+
+        Each iterator has its own queue of at most max_events events, and
+        gets every event it selects (two iterators that select an event both
+        get it). One left unread loses only its own events, reported to it
+        as events.lost with "local": true; other iterators and next_event()
+        lose nothing by it. An iterator takes events until it is closed
+        (Events.close()) or garbage collected."""
         pats = patterns(prefixes)
-        self.subscribe(pats)
-        return Events(self, pats, timeout)
+        with self._cond:
+            queue = self._events.iterator_queue(pats)
+        try:
+            self.subscribe(pats)
+        except BaseException:
+            self._close_events(queue)
+            raise
+        return Events(self, queue, timeout)
 
     def next_event(self, prefixes: Optional[Iterable[str]] = None,
                    timeout: Optional[float] = None) -> Optional[Event]:
         """The next event PREFIXES select (None: any) that was subscribed to,
         waiting at most TIMEOUT seconds (else TimeoutError); None once the
-        client is closed."""
+        client is closed. It reads the client's queue, which keeps (up to
+        max_events) the events no live events() iterator selects; else it
+        takes one from an iterator's queue, which that iterator then does
+        not yield."""
         pats = patterns(prefixes)
+        return self._next(lambda: self._events.take(pats), timeout)
 
+    def _next(self, take_event: Callable[[], Optional[Event]],
+              timeout: Optional[float]) -> Optional[Event]:
+        """The event take_event() gives, reading until it gives one."""
         def take() -> Union[Event, None, bool]:
-            event = self._events.take(pats)
+            event = take_event()
             if event is not None:
                 return event
             if self._closed:
@@ -270,6 +380,10 @@ class Client(ClientBase):
             return None
         got = self._wait(take, timeout, "an event")
         return got if isinstance(got, Event) else None
+
+    def _close_events(self, queue: EventQueue) -> None:
+        with self._cond:
+            self._events.close(queue)
 
     # ---- life cycle ----
     def close(self) -> None:
@@ -301,6 +415,7 @@ class Client(ClientBase):
             self._ensure()
             sock, conn = self._sock, self.connection
             self._waiting[rid] = conn
+            self._cmds[rid] = cmd
         try:
             self._send(sock, conn, rid, line)
             msg = self._wait(lambda: self._answers.pop(rid, None), self.timeout,
@@ -308,6 +423,7 @@ class Client(ClientBase):
         finally:
             with self._cond:
                 self._waiting.pop(rid, None)
+                self._cmds.pop(rid, None)
                 self._answers.pop(rid, None)
         if isinstance(msg, Exception):
             raise msg
@@ -332,22 +448,42 @@ class Client(ClientBase):
         included, so that a restart while idle is seen before the next
         request is written to the dead connection (lock held)."""
         if self._sock is not None and not self._reading:
-            data = self._recv(self._sock, 0)
-            if data is not None:
-                self._received(self.connection, data)
+            try:
+                self._recv(self._sock, self.connection, 0)
+            finally:
+                self._sort_inbound()
 
     def _send(self, sock: Any, conn: int, rid: int, line: bytes) -> None:
-        """Write one request line whole; a line cut short by an interrupt
-        (Ctrl-C) breaks the stream, so the connection is dropped then."""
+        """Write one request line whole. An interrupt (Ctrl-C, any
+        BaseException) that lands before its first byte leaves nothing
+        sent; one that lands after its last byte leaves the request sent
+        whole, so the connection stays: lscd carries the request out and
+        answers it, and the answer is dropped when it comes (the call
+        raised the interrupt instead). Only a line cut short breaks the
+        stream: the connection is dropped then. Signals are held off during
+        each send() and the count of what it sent, so the count is exact."""
+        view, sent = memoryview(line), 0
         with self._send_lock:
             try:
-                sock.sendall(line, _socket.MSG_NOSIGNAL)
+                while sent < len(line):
+                    with signals_held():
+                        try:
+                            sent += sock.send(view[sent:],
+                                              _socket.MSG_NOSIGNAL | _socket.MSG_DONTWAIT)
+                        except BlockingIOError:
+                            pass
+                    if sent < len(line):
+                        with selectors.DefaultSelector() as sel:
+                            sel.register(sock, selectors.EVENT_WRITE)
+                            sel.select()
                 return
-            except OSError as e:
+            except (OSError, ValueError) as e:
                 why = "sending failed: %s" % e
             except BaseException:
-                with self._cond:
-                    self._lost(conn, "interrupted while sending a request")
+                if 0 < sent < len(line):
+                    with self._cond:
+                        self._lost(conn, "interrupted while sending a request: %d of its "
+                                         "%d bytes were sent" % (sent, len(line)))
                 raise
         with self._cond:
             # lscd may still have answers for us before its end of stream.
@@ -358,45 +494,62 @@ class Client(ClientBase):
         other than None. One thread reads at a time, for all of them."""
         deadline = deadline_of(timeout)
         while True:
-            with self._cond:
-                while True:
-                    got = take()
-                    if got is not None:
-                        return got
-                    left = left_until(deadline)
-                    if left == 0:
-                        raise TimeoutError("%s did not come within %g s" % (what, timeout))
-                    if not self._reading:
-                        break
-                    self._cond.wait(left)
-                if self._sock is None:
-                    raise ConnectionLost("not connected to lscd at %s" % self.path)
-                self._reading = True
-                sock, conn = self._sock, self.connection
-            data = None
+            # reading: whether this thread took the reader's turn; set with
+            # _reading at once, so that an interrupt anywhere gives it back.
+            reading = False
             try:
-                data = self._recv(sock, left)
-            finally:
                 with self._cond:
-                    self._reading = False
-                    if data is not None:
-                        self._received(conn, data)
-                    if sock is not self._sock:
-                        sock.close()  # lost while this thread read it (see _lost)
-                    self._cond.notify_all()
+                    while True:
+                        got = take()
+                        if got is not None:
+                            return got
+                        left = left_until(deadline)
+                        if left == 0:
+                            raise TimeoutError("%s did not come within %g s" % (what, timeout))
+                        if not self._reading:
+                            break
+                        self._cond.wait(left)
+                    if self._sock is None:
+                        raise ConnectionLost("not connected to lscd at %s" % self.path)
+                    sock, conn = self._sock, self.connection
+                    self._reading = reading = True
+                self._recv(sock, conn, left)
+            finally:
+                if reading:
+                    with self._cond:
+                        self._reading = False
+                        self._sort_inbound()
+                        if sock is not self._sock:
+                            sock.close()  # lost while this thread read it (see _lost)
+                        self._cond.notify_all()
 
-    @staticmethod
-    def _recv(sock: _socket.socket, timeout: Optional[float]) -> Optional[bytes]:
-        """What came within TIMEOUT (None: nothing), b"" at the end of the
-        connection."""
+    def _recv(self, sock: _socket.socket, conn: int, timeout: Optional[float]) -> bool:
+        """Wait at most TIMEOUT for SOCK (connection CONN), then read what
+        came into self._inbound (b"" at the end of the connection), with
+        signals held off: an interrupt lands before the read or after its
+        bytes are kept, never between (see _sort_inbound). False when
+        nothing came."""
         with selectors.DefaultSelector() as sel:
             try:
                 sel.register(sock, selectors.EVENT_READ)
                 if not sel.select(timeout):
-                    return None
-                return sock.recv(65536)
+                    return False
             except (OSError, ValueError):
-                return b""
+                pass
+        with signals_held():
+            try:
+                data = sock.recv(65536, _socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return False
+            except (OSError, ValueError):
+                data = b""
+            self._inbound.append((conn, data))
+        return True
+
+    def _sort_inbound(self) -> None:
+        """Sort what _recv kept into answers and events (lock held)."""
+        while self._inbound:
+            self._received(*self._inbound.pop(0))
 
     def _received(self, conn: int, data: bytes) -> None:
         """Sort what came into answers and events (lock held)."""
@@ -416,6 +569,10 @@ class Client(ClientBase):
         if rid is not None:
             if self._waiting.get(rid) == conn:
                 self._answers[rid] = msg
+        elif unmatched_error(msg):
+            in_flight = [r for r, c in self._waiting.items()
+                         if c == conn and r not in self._answers]
+            self._answers.update(answers_of_unmatched(msg, in_flight))
         elif "event" in msg and "ok" not in msg:
             self._events.put(Event.of(msg))
 
@@ -481,10 +638,10 @@ class Client(ClientBase):
             try:
                 sock.sendall(encode_request(cmd, rid, args), _socket.MSG_NOSIGNAL)
                 while rid not in self._answers:
-                    data = self._recv(sock, left_until(deadline))
-                    if data is None:
+                    if not self._recv(sock, conn, left_until(deadline)) and \
+                            time.monotonic() >= deadline:
                         raise TimeoutError("lscd at %s did not answer %s" % (self.path, cmd))
-                    self._received(conn, data)
+                    self._sort_inbound()
                 msg = self._answers.pop(rid)
             finally:
                 self._waiting.pop(rid, None)
@@ -493,18 +650,23 @@ class Client(ClientBase):
             self._replay.answered(cmd, args, result(msg))
 
     def _first_line(self, sock: _socket.socket, deadline: float) -> dict[str, Any]:
-        buf = b""
-        while b"\n" not in buf:
-            data = self._recv(sock, left_until(deadline))
+        """The first line from SOCK, at most HELLO_LINE_MAX bytes, within
+        the deadline even while data keeps coming (ProtocolError)."""
+        lines: list[bytes] = []
+        while not lines:
+            left = left_until(deadline)
+            with selectors.DefaultSelector() as sel:
+                sel.register(sock, selectors.EVENT_READ)
+                data = sock.recv(65536) if left and sel.select(left) else None
             if data is None:
                 raise ProtocolError("no hello from %s within %g s: is it lscd?"
                                     % (self.path, self.connect_timeout))
             if not data:
                 raise ConnectionLost("lscd at %s closed the connection at once" % self.path)
-            buf += data
-        line, rest = buf.split(b"\n", 1)
-        hello = decode_line(line)
+            lines = self._lines.feed(data)
+        hello = decode_line(lines[0])
+        self._lines.limit = READ_LINE_MAX
         if hello.get("event") == "hello":
-            for more in self._lines.feed(rest):
+            for more in lines[1:]:
                 self._dispatch(self.connection, decode_line(more))
         return hello
