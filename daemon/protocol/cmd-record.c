@@ -107,6 +107,12 @@ static void cmd_record_start_written(struct cmd_context *ctx, struct call *call)
         int r;
 
         robot_unloaded(ctx->robot, a->plan.mask);
+        /* Another recording may have begun while the unload waited. */
+        if (robot_recording(ctx->robot)) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "a recording (%s) began "
+                          "meanwhile", robot_recording(ctx->robot)->name);
+                return;
+        }
         robot_record(ctx->robot, recorder_new(a->name, a->plan.mask));
         r = robot_teach(ctx->robot, period, cmd_record_teach_fire, ctx);
         if (r < 0) {
@@ -180,8 +186,12 @@ static int cmd_record_start_encode(const struct cmd_args *a, uint8_t *buf, size_
 static int cmd_record_start_prepare(const struct model *m, const struct servos *s,
                                     struct cmd_args *a, struct fail *f)
 {
-        if (!a->teach)
-                return cmd_servo_set(m, a, f);
+        int r;
+
+        if (!a->teach) {
+                r = cmd_servo_set(m, a, f);
+                return r < 0 ? r : cmd_some_servos(a, f);
+        }
         if (cmd_board_takes(m, LSC_CMD_MULT_SERVO_UNLOAD, "teach", f) < 0 ||
             cmd_board_takes(m, LSC_CMD_MULT_SERVO_POS_READ, "teach", f) < 0)
                 return -EINVAL;

@@ -15,7 +15,9 @@
 static int cmd_unload_prepare(const struct model *m, const struct servos *s, struct cmd_args *a,
                               struct fail *f)
 {
-        return cmd_servo_set(m, a, f);
+        int r = cmd_servo_set(m, a, f);
+
+        return r < 0 ? r : cmd_some_servos(a, f);
 }
 
 static void cmd_unload_run(struct cmd_context *ctx, struct call *call)

@@ -103,12 +103,22 @@ int cmd_servo_set(const struct model *m, struct cmd_args *a, struct fail *f)
         return 0;
 }
 
+int cmd_some_servos(const struct cmd_args *a, struct fail *f)
+{
+        if (a->plan.mask)
+                return 0;
+        return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "servos", "servos names none: give at "
+                    "least one servo, or \"all\"");
+}
+
 int cmd_named_servos(const struct model *m, struct cmd_args *a, struct fail *f)
 {
         int r = cmd_servo_set(m, a, f);
 
-        if (r < 0 || !a->all)
+        if (r < 0)
                 return r;
+        if (!a->all)
+                return cmd_some_servos(a, f);
         a->plan.mask = 0;
         for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
                 if (m->servos[id].name[0])

@@ -192,6 +192,8 @@ int cmd_servo_set(const struct model *m, struct cmd_args *args, struct fail *f);
 /* cmd_servo_set() where "all" is the servos the robot file names (a
  * board's query): 0, or -EINVAL with F. */
 int cmd_named_servos(const struct model *m, struct cmd_args *args, struct fail *f);
+/* Fails when the servo set names none (an empty array). */
+int cmd_some_servos(const struct cmd_args *args, struct fail *f);
 /* The UNLOAD frame of plan.mask's servos (unload, teach mode). */
 int cmd_encode_unload(const struct cmd_args *args, uint8_t *buf, size_t size);
 /* 0 when the board of M takes CMD, else -EINVAL with F (unsupported) for

@@ -156,6 +156,28 @@ def wait_reads(sim, n):
 
 
 @tap.test
+def empty_servo_lists_and_two_teach_starts_are_refused():
+    """Each of these aborted lscd (an assertion) before it was refused."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        for cmd, args in (("positions", {}), ("unload", {}), ("record.start",
+                                                               {"name": "x", "teach": True}),
+                          ("record.start", {"name": "y"})):
+            tap.eq(error_of(c.request(cmd, servos=[], **args)), ("invalid_argument", "servos"),
+                   "%s with servos []" % cmd)
+        tap.eq(rx(sim, since), [], "nothing on the wire")
+        # Two teach starts in one write: both pass the check before either
+        # unload is written; the second is refused once it is.
+        ids = [c.send_request("record.start", name=n, servos=["base"], teach=True)
+               for n in ("one", "two")]
+        answers = [c.response(i) for i in ids]
+        tap.eq(sorted(a["ok"] for a in answers), [False, True], "one teach starts, one not")
+        tap.eq(c.ok("ping")["ok"], True, "lscd still serves")
+        c.request("record.stop")
+
+
+@tap.test
 def teach_then_replay():
     # lsc-sim's hand moves are instant; each is held for two reads, and the
     # replay must make the same moves: the positions the hand gave, in the
