@@ -165,8 +165,15 @@ def every_request_gets_one_answer():
             t.start()
         for t in threads:
             t.join()
-        tap.eq(sorted(s for s, _ in results), [200] * 16, "16 moves, 16 answers")
-        tap.check(all(a.get("completed") for _, a in results), "each after its end", results)
+        # A wait ends when its servo arrives, or "preempted" when a later
+        # move of the same servo (16 moves, 6 servos) is planned first: a
+        # matter of timing. Each gets exactly one of the two.
+        tap.eq(len(results), 16, "16 moves, 16 answers")
+        tap.check(all((s == 200 and a.get("completed")) or
+                      (s == 409 and a["error"]["code"] in ("preempted", "superseded"))
+                      for s, a in results),
+                  "each completed, or preempted by a later move of its servo", results)
+        tap.check(any(s == 200 for s, _ in results), "some completed", results)
 
 
 @tap.test
