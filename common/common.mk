@@ -24,6 +24,7 @@ common_libcommon_la_SOURCES = \
 	common/baud.c common/baud.h \
 	common/fail.c common/fail.h \
 	common/replace.c common/replace.h \
+	common/number.c common/number.h \
 	common/list.h
 common_libcommon_la_CPPFLAGS = $(common_cppflags)
 common_libcommon_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

@@ -3,7 +3,6 @@
  * lscd: the daemon that owns an LSC servo controller board's serial port
  * and serves many clients over a Unix socket (see lscd(8), lscd-protocol(7)).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -24,6 +23,7 @@
 #include "log.h"
 #include "manager.h"
 #include "mem.h"
+#include "number.h"
 #include "model-yaml.h"
 #include "options.h"
 #include "realtime.h"
@@ -65,24 +65,6 @@ static void main_help(void)
                "      --list-commands         describe the protocol's commands and exit\n"
                "  -h, --help                  show this help and exit\n"
                "  -V, --version               show the version and exit\n");
-}
-
-/* An unsigned number within MIN..MAX, base 0 (0x.., 0..) when BASE is 0. */
-static int main_number(const char *text, int base, unsigned long min, unsigned long max,
-                       unsigned long *ret)
-{
-        char *end;
-        unsigned long v;
-
-        /* strtoul() would take "  5" and "+5". */
-        if (!isdigit((unsigned char) text[0]))
-                return -EINVAL;
-        errno = 0;
-        v = strtoul(text, &end, base);
-        if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }
 
 enum {
@@ -142,29 +124,29 @@ static int main_option(int c, const char *arg, struct options *o)
                 r = o->board ? 0 : -EINVAL;
                 break;
         case 'b':
-                r = main_number(arg, 10, 1, UINT_MAX, &v);
+                r = number_parse(arg, 10, 1, UINT_MAX, &v);
                 if (r == 0 && !baud_supported((unsigned) v))
                         r = -EINVAL;
                 o->baud = (unsigned) v;
                 break;
         case OPT_SOCKET_MODE:
-                r = main_number(arg, 8, 0, 0777, &v);
+                r = number_parse(arg, 8, 0, 0777, &v);
                 o->socket_mode = (mode_t) v;
                 break;
         case OPT_BATTERY_TIMEOUT:
-                r = main_number(arg, 10, 1, 600000, &v);
+                r = number_parse(arg, 10, 1, 600000, &v);
                 o->battery_timeout_usec = (uint64_t) v * 1000;
                 break;
         case OPT_REALTIME:
-                r = main_number(arg, 10, 0, 99, &v);
+                r = number_parse(arg, 10, 0, 99, &v);
                 o->realtime_priority = (int) v;
                 break;
         case OPT_MAX_CLIENTS:
-                r = main_number(arg, 10, 1, 1000000, &v);
+                r = number_parse(arg, 10, 1, 1000000, &v);
                 o->max_clients = (unsigned) v;
                 break;
         case OPT_MAX_CLIENT_OUTPUT:
-                r = main_number(arg, 10, 4096, 1UL << 30, &v);
+                r = number_parse(arg, 10, 4096, 1UL << 30, &v);
                 o->max_client_output = v;
                 break;
         case OPT_LOG_LEVEL:
@@ -312,7 +294,7 @@ static int main_check_group(const char *group)
 {
         unsigned long gid;
 
-        if (main_number(group, 10, 0, (gid_t) -1 - 1, &gid) == 0 || getgrnam(group))
+        if (number_parse(group, 10, 0, (gid_t) -1 - 1, &gid) == 0 || getgrnam(group))
                 return 0;
         fprintf(stderr, "lscd: invalid value for --socket-group: %s: no such group\n", group);
         return -EINVAL;

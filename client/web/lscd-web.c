@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "number.h"
 #include "web.h"
 
 #define WEB_TOKEN_MIN 8
@@ -61,19 +62,6 @@ static int lscd_web_token(const char *file, char *token)
         return 0;
 }
 
-static int lscd_web_seconds(const char *text, unsigned *ret)
-{
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(text, &end, 10);
-        if (errno || end == text || *end || text[0] == '-' || v < 1 || v > 3600)
-                return -EINVAL;
-        *ret = (unsigned) v;
-        return 0;
-}
-
 enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_IDLE_TIMEOUT, OPT_LOG_LEVEL };
 
 static const struct option lscd_web_options[] = {
@@ -92,6 +80,7 @@ static const struct option lscd_web_options[] = {
 /* Returns 0 to run, 1 to exit with success, -EINVAL for a usage error. */
 static int lscd_web_parse(int argc, char **argv, struct web_options *opt, const char **token_file)
 {
+        unsigned long seconds;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "l:s:hV", lscd_web_options, NULL)) >= 0) {
@@ -102,7 +91,8 @@ static int lscd_web_parse(int argc, char **argv, struct web_options *opt, const 
                 case OPT_WWW: opt->www = optarg; break;
                 case OPT_NAME: opt->name = optarg; break;
                 case OPT_IDLE_TIMEOUT:
-                        r = lscd_web_seconds(optarg, &opt->idle_timeout_s);
+                        r = number_parse(optarg, 10, 1, 3600, &seconds);
+                        opt->idle_timeout_s = (unsigned) seconds;
                         if (r < 0)
                                 return log_error_errno(r, "--idle-timeout: not 1 to 3600 seconds: %s", optarg);
                         break;
