@@ -308,23 +308,56 @@ class Bench:
     def sequence_figures(self):
         """Sequence timing at 115200 baud (20 ms steps) and 9600 (100 ms),
         idle and beside CPU hogs: lscd's sequence.run, a Python loop and a
-        C client (bench/seqpeer) playing the same motion, in turn."""
+        C client (bench/seqpeer) playing the same motion, in turn; then
+        lscd's sequence.run again with lscd --realtime, as its units run it
+        (the peers stay at normal priority, as a user's script would)."""
+        realtime = ("--realtime", str(stopbench.REALTIME))
         for baud, step_ms in seqbench.CASES:
-            with self.sim(baud) as sim, self.lscd(sim, baud) as lscd:
+            res = {}
+            with self.sim(baud) as sim:
                 tail = benchlib.Tail(sim.log_path)
-                for loaded in (False, True):
-                    print("sequence timing at %d baud%s ..." % (
-                        baud, ", %d CPU hogs" % seqbench.HOGS if loaded else ""), flush=True)
-                    errors, load = seqbench.timing(lscd, self.seqpeer, tail, baud, step_ms,
-                                                   self.plan.sequence_steps, loaded)
-                    self.sequence_rows(baud, step_ms, loaded, errors, load)
+                for extra, players in (((), seqbench.PLAYERS), (realtime, ("lscd",))):
+                    with self.lscd(sim, baud, *extra) as lscd:
+                        if extra and not self.lscd_realtime(lscd):
+                            continue
+                        for loaded in (False, True):
+                            print("sequence timing at %d baud%s%s ..." % (
+                                baud, ", lscd --realtime" if extra else "",
+                                ", %d CPU hogs" % seqbench.HOGS if loaded else ""), flush=True)
+                            res[(bool(extra), loaded)] = seqbench.timing(
+                                lscd, self.seqpeer, tail, baud, step_ms,
+                                self.plan.sequence_steps, loaded, players)
+                            res[(bool(extra), loaded)][0]["floor"] = self.sequence_floor(
+                                step_ms, loaded, bool(extra))
+            for loaded in (False, True):
+                errors, load = res[(False, loaded)]
+                self.sequence_rows(baud, step_ms, loaded, errors, load)
+                if (True, loaded) in res:
+                    self.sequence_rt_rows(loaded, res[(True, loaded)][0], errors)
+
+    def sequence_floor(self, step_ms, loaded, realtime):
+        """bench/timerfloor's wake-ups for as many steps, beside the hogs
+        when loaded, at lscd --realtime's priority when realtime."""
+        with seqbench.cpu_hogs() if loaded else contextlib.nullcontext():
+            return seqbench.timer_floor(self.builddir, step_ms, self.plan.sequence_steps,
+                                        stopbench.REALTIME if realtime else None)
+
+    @staticmethod
+    def lscd_realtime(lscd):
+        """Whether lscd runs real-time; says so when it was refused."""
+        with lscd.client() as c:
+            if c.ok("status")["realtime"]:
+                return True
+        print("  lscd --realtime was refused: no real-time rows")
+        return False
 
     def sequence_rows(self, baud, step_ms, loaded, errors, load):
-        stats = {p: [benchlib.percentile([abs(e) for e in errors[p]], q) for q in (50, 99, 100)]
-                 for p in seqbench.PLAYERS}
+        stats = {p: self.sequence_stats(errors[p]) for p in seqbench.PLAYERS}
+        floor = self.sequence_stats(errors["floor"])
         notes = [
-            "%d steps of %d ms; load average %.2f (1 min) before" % (
-                len(errors["lscd"]), step_ms, load),
+            "%d steps of %d ms; load average %.2f (1 min) before; timer floor p50 / p99 / max "
+            "%.2f / %.2f / %.2f ms (bench/timerfloor)" % (
+                len(errors["lscd"]), step_ms, load, *floor),
             "peers: py = Python loop, time.sleep() to each step's time; C = bench/seqpeer, "
             "liblsc, clock_nanosleep(TIMER_ABSTIME)",
             "earliest, signed: lscd %+.2f, py %+.2f, C %+.2f ms (- = before its time)" % tuple(
@@ -338,6 +371,28 @@ class Bench:
             lscd, py, c = (stats[p][k] for p in seqbench.PLAYERS)
             self.table.add(figure, ms(lscd), "py %s, C %s" % (ms(py), ms(c)),
                            "%s, %s" % (ratio(lscd, py), ratio(lscd, c)), notes[k])
+
+    def sequence_rt_rows(self, loaded, rt, errors):
+        """lscd --realtime's figures, beside the same peers' (run at normal
+        priority against the normal lscd just before)."""
+        stats = self.sequence_stats(rt["lscd"])
+        floor = self.sequence_stats(rt["floor"])
+        peers = {p: self.sequence_stats(errors[p]) for p in ("python", "c")}
+        notes = ["earliest, signed: %+.2f ms; lscd --realtime %d" % (
+                     min(rt["lscd"]), stopbench.REALTIME),
+                 "timer floor at the same priority p50 / p99 / max %.2f / %.2f / %.2f ms" % (
+                     tuple(floor)), ""]
+        for k, name in enumerate(("p50", "p99", "max")):
+            py, c = peers["python"][k], peers["c"][k]
+            note = notes[k]
+            self.table.add("    lscd --realtime%s, %s" % (", hogs" if loaded else "", name),
+                           ms(stats[k]), "py %s, C %s" % (ms(py), ms(c)),
+                           "%s, %s" % (ratio(stats[k], py), ratio(stats[k], c)), note)
+
+    @staticmethod
+    def sequence_stats(errors):
+        """p50, p99 and max of a play's |error| in ms."""
+        return [benchlib.percentile([abs(e) for e in errors], q) for q in (50, 99, 100)]
 
     def stop_figures(self):
         """STOP with 1,000 moves queued and the idle request-to-wire

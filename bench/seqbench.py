@@ -16,10 +16,15 @@ lateness. A step's error is its frame's start on the wire
 (the rx time the simulator logged, CLOCK_MONOTONIC, minus the frame's own
 wire time) minus that due time.
 
+Beside them, bench/timerfloor sleeps to the same due times and does
+nothing else: how late the kernel wakes a process on this machine, at
+normal priority and at lscd --realtime's, the floor no player can beat.
+
 lscd takes "at" as a wall-clock time: the start is sent as CLOCK_REALTIME,
 converted with the offset between the two clocks read back to back. lscd
 counts the steps from that time; its first step pays how late the timer
-fired and the reading and planning of the 200 steps.
+fired and the planning of the 200 steps (their text was read when the
+request arrived).
 """
 
 import contextlib
@@ -121,14 +126,15 @@ def cpu_hogs(n=HOGS):
             h.wait()
 
 
-def timing(lscd, seqpeer, tail, baud, step_ms, steps, loaded):
-    """{player: [error ms per step]} for the three players in turn, and the
+def timing(lscd, seqpeer, tail, baud, step_ms, steps, loaded, players=PLAYERS):
+    """{player: [error ms per step]} for the players in turn, and the
     1-minute load average before them (and before the hogs: a minute's
     average would not show them yet); with loaded, beside CPU hogs."""
     out = {}
     load = benchlib.loadavg()
     with cpu_hogs() if loaded else contextlib.nullcontext():
-        for n, player in enumerate(PLAYERS):
+        for player in players:
+            n = PLAYERS.index(player)
             # Positions of their own, so that each play's frames tell apart.
             positions = benchlib.positions(steps, start=n * steps + (1000 if loaded else 0))
             out[player] = step_errors(player, lscd, seqpeer, tail, baud, step_ms, positions)
@@ -137,3 +143,15 @@ def timing(lscd, seqpeer, tail, baud, step_ms, steps, loaded):
 
 def seqpeer_path(builddir):
     return os.path.join(builddir, "bench", "seqpeer")
+
+
+def timer_floor(builddir, step_ms, steps, priority=None):
+    """Milliseconds late of each of STEPS wake-ups of bench/timerfloor, a
+    loop that only sleeps to each step's time (SCHED_FIFO PRIORITY when
+    given): the machine's own floor under every player's figure."""
+    argv = [os.path.join(builddir, "bench", "timerfloor"), str(step_ms * 1000), str(steps)]
+    if priority:
+        argv.append(str(priority))
+    out = subprocess.run(argv, capture_output=True, text=True, check=True,
+                         timeout=benchlib.TIMEOUT + steps * step_ms / 1000.0)
+    return [int(line) / 1000.0 for line in out.stdout.split()]

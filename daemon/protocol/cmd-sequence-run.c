@@ -40,39 +40,61 @@ static int cmd_sequence_find(const struct cmd_context *ctx, const char *name, st
         return r;
 }
 
-/* A sequence whose shape is wrong: the first error, and for inline steps
- * the step it names ("FILE:LINE: step N: ...") as the field. */
-static void cmd_sequence_run_invalid(struct call *call, const char *errors)
+/* A sequence whose shape is wrong, into F: the first error, and for inline
+ * steps the step it names ("FILE:LINE: step N: ...") as the field. */
+static int cmd_sequence_run_invalid(struct fail *f, bool inline_steps, const char *errors)
 {
         const char *step = strstr(errors, ": step ");
         char field[32] = "name";
         size_t i;
 
-        if (call->args.steps_text)
+        if (inline_steps)
                 snprintf(field, sizeof(field), "steps");
-        if (call->args.steps_text && step && sscanf(step, ": step %zu", &i) == 1)
+        if (inline_steps && step && sscanf(step, ": step %zu", &i) == 1)
                 snprintf(field, sizeof(field), "steps[%zu]", i);
-        call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, field, "%.*s", (int) strcspn(errors, "\n"),
-                  errors);
+        return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, field, "%.*s", (int) strcspn(errors, "\n"),
+                    errors);
 }
 
-/* The request's sequence, from its file or inline; false after failing CALL. */
+/* Inline steps are read as the request arrives, even one scheduled "at":
+ * a bad step is refused at once, and a scheduled run does not spend its
+ * first step's time reading them. A named sequence is read when it runs. */
+static int cmd_sequence_run_prepare(const struct model *m, const struct servos *s,
+                                    struct cmd_args *a, struct fail *f)
+{
+        char *errors = NULL;
+        int r = 0;
+
+        if (a->steps_text && sequence_parse(a->steps_text, strlen(a->steps_text), "steps", "",
+                                            &a->sequence, &errors) < 0)
+                r = cmd_sequence_run_invalid(f, true, errors);
+        free(errors);
+        return r;
+}
+
+/* The request's sequence, read by prepare or from its file; false after
+ * failing CALL. */
 static bool cmd_sequence_run_load(struct cmd_context *ctx, struct call *call,
                                   struct sequence **ret)
 {
-        const struct cmd_args *a = &call->args;
+        struct cmd_args *a = &call->args;
         char *errors = NULL;
+        struct fail f;
         int r;
 
-        if (a->steps_text)
-                r = sequence_parse(a->steps_text, strlen(a->steps_text), "steps", "", ret, &errors);
-        else
-                r = cmd_sequence_find(ctx, a->name, ret, &errors);
+        if (a->sequence) {
+                *ret = a->sequence;
+                a->sequence = NULL;
+                return true;
+        }
+        r = cmd_sequence_find(ctx, a->name, ret, &errors);
         if (r == -ENOENT)
                 call_fail(call, LSC_ERRCODE_UNKNOWN_SEQUENCE, "name", "no sequence is named \"%s\"",
                           a->name);
-        else if (r < 0)
-                cmd_sequence_run_invalid(call, errors);
+        else if (r < 0) {
+                cmd_sequence_run_invalid(&f, false, errors);
+                call_fail(call, f.code, f.field, "%s", f.message);
+        }
         free(errors);
         return r >= 0;
 }
@@ -264,5 +286,6 @@ const struct cmd cmd_sequence_run = {
         .help = "Play a sequence, every step checked first: {\"run\",\"steps\",\"duration_ms\"}, "
                 "or with wait {\"run\",\"completed\":true} at its end.",
         .args = cmd_sequence_run_args,
+        .prepare = cmd_sequence_run_prepare,
         .run = cmd_sequence_run_run,
 };

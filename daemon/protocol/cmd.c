@@ -67,6 +67,7 @@ void cmd_args_free(struct cmd_args *args)
         free(args->steps_text);
         free(args->any_text);
         args->steps_text = NULL;
+        args->sequence = sequence_free(args->sequence);
         args->any_text = NULL;
 }
 

@@ -90,11 +90,12 @@ struct cmd_args {
         long speed;
         long run;
         char *steps_text;                       /* CMD_ARG_STEPS, as JSON text; owned */
+        struct sequence *sequence;              /* steps_text read by sequence.run's prepare; owned */
         uint64_t at;                            /* CMD_ARG_TIME, CLOCK_REALTIME usec; 0: now */
         char *any_text;                         /* CMD_ARG_ANY, as JSON text; owned */
 };
 
-/* Free what ARGS owns (steps_text, any_text); NULL after. */
+/* Free what ARGS owns (steps_text, sequence, any_text); NULL after. */
 void cmd_args_free(struct cmd_args *args);
 
 struct cmd_arg {

@@ -209,6 +209,13 @@ def at_starts_a_request_at_a_wall_clock_time():
                              at=time.time() + 0.3, wait=True)
         tap.eq(c.response(rid, timeout=5).get("completed"), True, "sequence.run at a time")
         sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 04 DC 05"))
+        # Inline steps are read as the request arrives: a badly shaped step
+        # is refused at once, not when its time comes.
+        t0 = time.monotonic()
+        r = c.request("sequence.run", steps=[{"servos": {"4": 1500}}], at=time.time() + 10)
+        tap.eq(error_of(r), ("invalid_argument", "steps[0]"), "a bad step scheduled 10 s ahead: "
+               "refused at once (%.0f ms)" % ((time.monotonic() - t0) * 1000))
+        tap.check(time.monotonic() - t0 < 5, "before its time")
         for late in (time.time() - 1, time.time() + 3601):
             r = c.request("move", servos=[{"id": 4, "position": 1500}], time_ms=0, at=late)
             tap.eq(error_of(r), ("invalid_argument", "at"), "refused: %s" % r["error"]["message"])

@@ -120,6 +120,11 @@ static const struct bad_case bad_cases[] = {
         { "{\"cmd\":\"subscribe\",\"events\":[3]}", "invalid_argument", "events[0]" },
         { "{\"cmd\":\"unsubscribe\",\"events\":[\"hello\"]}", "invalid_argument", "events[0]" },
         { "{\"cmd\":\"battery\",\"millivolts\":1}", "invalid_argument", "millivolts" },
+        /* sequence.run: inline steps are read before any "at" */
+        { "{\"cmd\":\"sequence.run\",\"steps\":[{\"servos\":{\"1\":1500},\"time_ms\":9},"
+          "{\"servos\":{\"1\":1500}}]}", "invalid_argument", "steps[1]" },
+        { "{\"cmd\":\"sequence.run\",\"steps\":[],\"at\":4102444800}", "invalid_argument",
+          "steps" },
 };
 
 START_TEST(test_bad_input)
