@@ -37,9 +37,12 @@ static void lscd_web_help(void)
                "  -V, --version           show the version and exit\n");
 }
 
-/* The token: the first line of FILE, which no one else may read. */
+/* The token: the first line of FILE, which no one else may read, of
+ * WEB_TOKEN_MIN to WEB_TOKEN_MAX characters (a longer one is refused, not
+ * cut). */
 static int lscd_web_token(const char *file, char *token)
 {
+        char line[WEB_TOKEN_MAX + 2];
         struct stat st;
         ssize_t n;
         int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -50,15 +53,16 @@ static int lscd_web_token(const char *file, char *token)
                 close(fd);
                 return log_error_errno(-EPERM, "%s may be read by others: chmod 600 it", file);
         }
-        n = read(fd, token, WEB_TOKEN_MAX);
+        n = read(fd, line, sizeof(line) - 1);
         close(fd);
         if (n < 0)
                 return log_error_errno(-errno, "cannot read %s: %s", file, strerror(errno));
-        token[n] = '\0';
-        token[strcspn(token, "\r\n")] = '\0';
-        if (strlen(token) < WEB_TOKEN_MIN)
-                return log_error_errno(-EINVAL, "%s: the token must be at least %d characters",
-                                       file, WEB_TOKEN_MIN);
+        line[n] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) < WEB_TOKEN_MIN || strlen(line) > WEB_TOKEN_MAX)
+                return log_error_errno(-EINVAL, "%s: the token must be %d to %d characters",
+                                       file, WEB_TOKEN_MIN, WEB_TOKEN_MAX);
+        memcpy(token, line, strlen(line) + 1);
         return 0;
 }
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -49,21 +51,41 @@ bool web_auth_origin_ok(const char *origin, const char *host)
         return strcasecmp(rest, host) == 0;
 }
 
+/* Whether TEXT is empty or ":PORT" with at least one digit. */
+static bool web_auth_port_ok(const char *text)
+{
+        return !*text || (*text == ':' && text[1] && strspn(text + 1, "0123456789") == strlen(text + 1));
+}
+
+/* Whether HOST starts with an IPv4 address of 127.0.0.0/8, the range
+ * --listen takes for loopback; *REST is what follows it. */
+static bool web_auth_host_127(const char *host, const char **rest)
+{
+        char addr[INET_ADDRSTRLEN];
+        size_t n = strspn(host, "0123456789.");
+        struct in_addr a;
+
+        if (n == 0 || n >= sizeof(addr))
+                return false;
+        memcpy(addr, host, n);
+        addr[n] = '\0';
+        *rest = host + n;
+        return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 bool web_auth_host_loopback(const char *host)
 {
-        static const char *const names[] = { "127.0.0.1", "[::1]", "localhost" };
+        static const char *const names[] = { "[::1]", "localhost" };
+        const char *rest;
 
         if (!host)
                 return false;
+        if (web_auth_host_127(host, &rest))
+                return web_auth_port_ok(rest);
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
                 size_t n = strlen(names[i]);
-                const char *port = host + n;
 
-                if (strncasecmp(host, names[i], n) != 0)
-                        continue;
-                if (*port == '\0')
-                        return true;
-                if (*port == ':' && port[1] && strspn(port + 1, "0123456789") == strlen(port + 1))
+                if (strncasecmp(host, names[i], n) == 0 && web_auth_port_ok(host + n))
                         return true;
         }
         return false;

@@ -26,9 +26,10 @@ int web_auth_cookie(const char *header, const char *name, char *out, size_t size
  * the origin of a page served at HOST (the Host header) over http or https.
  * A present Origin that is "null" or another site is refused. */
 bool web_auth_origin_ok(const char *origin, const char *host);
-/* Whether HOST names the loopback interface (127.0.0.1, [::1], localhost,
- * with or without a port): without a login, lscd-web answers only such
- * requests, so that a site whose name is rebound to 127.0.0.1 cannot. */
+/* Whether HOST names the loopback interface (an address of 127.0.0.0/8,
+ * [::1], localhost, with or without a port), the addresses --listen takes
+ * for loopback: without a login, lscd-web answers only such requests, so
+ * that a site whose name is rebound to 127.0.0.1 cannot. */
 bool web_auth_host_loopback(const char *host);
 /* A and B equal, in a time that does not depend on where they differ. */
 bool web_auth_equal(const char *a, size_t a_len, const char *b, size_t b_len);

@@ -103,6 +103,7 @@ static enum MHD_Result web_http_static(struct web *w, struct MHD_Connection *con
 {
         const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
         const char *type = web_http_type(name);
+        struct MHD_Response *resp;
         struct stat st;
         int fd;
 
@@ -114,7 +115,12 @@ static enum MHD_Result web_http_static(struct web *w, struct MHD_Connection *con
                         close(fd);
                 return web_http_error(conn, 404, "unknown_command", "no such page");
         }
-        return web_http_queue(conn, 200, MHD_create_response_from_fd((size_t) st.st_size, fd), type);
+        resp = MHD_create_response_from_fd((size_t) st.st_size, fd);
+        if (!resp) {
+                close(fd);
+                return web_http_error(conn, 500, "invalid_request", "cannot serve the page");
+        }
+        return web_http_queue(conn, 200, resp, type);
 }
 
 static bool web_http_is_public(const char *method, const char *url)

@@ -50,6 +50,11 @@ def not_loopback_needs_a_token_only_the_service_reads():
             f.write("short\n")
         code, err = usage_error("--listen", "0.0.0.0:0", "--token-file", path)
         tap.eq(code, 2, "a short token: refused")
+        with open(path, "w") as f:
+            f.write("x" * 257 + "\n")
+        code, err = usage_error("--listen", "0.0.0.0:0", "--token-file", path)
+        tap.eq(code, 2, "a token over 256 characters: refused, not cut")
+        tap.check("8 to 256 characters" in err, "says the limit", err)
     for bad in ("8470", "localhost:8470", "127.0.0.1:70000", "[::1]8470", "1.2.3.4:"):
         tap.eq(usage_error("--listen", bad)[0], 2, "--listen " + bad)
 
@@ -90,6 +95,27 @@ def login_required_when_listening_beyond_loopback():
         status, headers, _ = web.request("POST", "/api/logout", "{}", jar)
         tap.check("Max-Age=0" in headers["Set-Cookie"], "logout clears the cookie")
         tap.eq(web.post("ping", None, jar)[0], 401, "the cookie ends with the logout")
+
+
+@tap.test
+def longest_token_works():
+    token = "t" * 256
+    with running_web(token=token) as (sim, lscd, web):
+        tap.eq(web.post("ping", None, {"Authorization": "Bearer " + token})[0], 200,
+               "a 256-character token, whole")
+        tap.eq(web.post("ping", None, {"Authorization": "Bearer " + token[:255]})[0], 401,
+               "its first 255 characters are not it")
+
+
+@tap.test
+def any_loopback_address_serves_its_own_host():
+    with running_web(listen="127.0.0.2:0") as (sim, lscd, web):
+        status, _, _ = web.request("GET", "/")
+        tap.eq(status, 200, "Host 127.0.0.2:PORT, as --listen 127.0.0.2 makes it")
+        status, _ = web.post("ping")
+        tap.eq(status, 200, "a POST to 127.0.0.2")
+        status, _, _ = web.request("GET", "/", None, {"Host": "127.0.0.1.evil.example"})
+        tap.eq(status, 403, "a name that starts like an address is not one")
 
 
 @tap.test

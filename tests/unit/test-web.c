@@ -160,7 +160,13 @@ START_TEST(test_origin_host)
         ck_assert(web_auth_host_loopback("127.0.0.1:8470"));
         ck_assert(web_auth_host_loopback("localhost"));
         ck_assert(web_auth_host_loopback("[::1]:80"));
+        ck_assert(web_auth_host_loopback("127.0.0.2:8470"));
+        ck_assert(web_auth_host_loopback("127.255.0.9"));
+        ck_assert(!web_auth_host_loopback("128.0.0.1:8470"));
+        ck_assert(!web_auth_host_loopback("127.0.0.256:8470"));
+        ck_assert(!web_auth_host_loopback("127.1:8470"));
         ck_assert(!web_auth_host_loopback("127.0.0.1.evil.example"));
+        ck_assert(!web_auth_host_loopback("127.0.0.1evil.example"));
         ck_assert(!web_auth_host_loopback("localhost:"));
         ck_assert(!web_auth_host_loopback("localhost:8x"));
         ck_assert(!web_auth_host_loopback("evil.example:8470"));
