@@ -123,6 +123,20 @@ static enum MHD_Result web_http_static(struct web *w, struct MHD_Connection *con
         return web_http_queue(conn, 200, resp, type);
 }
 
+/* Whether a proxy forwarded the request: it connects from loopback, and
+ * would pass for a local user without a login. */
+static bool web_http_proxied(struct MHD_Connection *conn)
+{
+        static const char *const headers[] = {
+                "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP",
+        };
+
+        for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+                if (web_http_header(conn, headers[i]))
+                        return true;
+        return false;
+}
+
 static bool web_http_is_public(const char *method, const char *url)
 {
         if (strcmp(method, "POST") == 0)
@@ -159,6 +173,9 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
                 return web_http_error(conn, 403, "forbidden", "cross-origin requests are refused");
         if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
                 return web_http_error(conn, 405, "invalid_request", "only GET, HEAD and POST");
+        if (!w->opt.token[0] && web_http_proxied(conn))
+                return web_http_error(conn, 403, "forbidden", "a request through a proxy needs a login: "
+                                      "start lscd-web with --token-file");
         if (!w->opt.token[0] && !web_auth_host_loopback(host))
                 return web_http_error(conn, 403, "forbidden", "without a login, only for localhost");
         if (!web_auth_origin_ok(web_http_header(conn, "Origin"), host) ||

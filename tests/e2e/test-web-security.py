@@ -98,6 +98,31 @@ def login_required_when_listening_beyond_loopback():
 
 
 @tap.test
+def proxied_requests_need_a_token():
+    proxy = [("Forwarded", "for=192.0.2.7;proto=https"), ("X-Forwarded-For", "192.0.2.7"),
+             ("X-Forwarded-Host", "robot.example"), ("X-Real-IP", "192.0.2.7")]
+    with running_web() as (sim, lscd, web):
+        tap.check("any user of this machine can control the robot" in web.stderr(),
+                  "the log says what no token means", web.stderr())
+        before = requests_seen(lscd)
+        for name, value in proxy:
+            status, _, data = web.request("POST", "/api/halt", "{}", {name: value})
+            error = json.loads(data)["error"]
+            tap.eq((status, error["code"]), (403, "forbidden"), "without a token: " + name)
+            tap.check("--token-file" in error["message"], "says what to do", error)
+            tap.eq(web.request("GET", "/", None, {name: value})[0], 403, "the page too: " + name)
+        tap.eq(requests_seen(lscd) - before, 1, "nothing proxied reached lscd")
+        tap.eq([r for r in sim.records() if r.kind == "rx"], [], "nothing reached the wire")
+    with running_web(token=TOKEN) as (sim, lscd, web):
+        bearer = {"Authorization": "Bearer " + TOKEN}
+        for name, value in proxy:
+            tap.eq(web.post("ping", None, dict(bearer, **{name: value}))[0], 200,
+                   "with a token and a login: " + name)
+            tap.eq(web.post("ping", None, {name: value})[0], 401, "with a token, no login: " + name)
+        tap.check("any user of this machine" not in web.stderr(), "no warning with a token")
+
+
+@tap.test
 def longest_token_works():
     token = "t" * 256
     with running_web(token=token) as (sim, lscd, web):
