@@ -117,6 +117,31 @@ cJSON *web_api_request(const char *verb, const char *body, size_t len,
         return o;
 }
 
+/* The verbs whose effect belongs to the lscd client that sends them. */
+static const char *const web_api_session_verbs[] = { "claim", "release", "hello" };
+/* The verbs that stop the robot. */
+static const char *const web_api_stop_verbs[] = { "halt", "group.stop" };
+
+static bool web_api_in(const char *verb, const char *const *list, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(verb, list[i]) == 0)
+                        return true;
+        return false;
+}
+
+bool web_api_needs_session(const char *verb)
+{
+        return web_api_in(verb, web_api_session_verbs,
+                          sizeof(web_api_session_verbs) / sizeof(web_api_session_verbs[0]));
+}
+
+bool web_api_is_stop(const char *verb)
+{
+        return web_api_in(verb, web_api_stop_verbs,
+                          sizeof(web_api_stop_verbs) / sizeof(web_api_stop_verbs[0]));
+}
+
 unsigned web_api_status_of_code(const char *code)
 {
         for (unsigned i = 0; i < _LSC_ERRCODE_MAX; i++)

@@ -9,6 +9,7 @@
 #ifndef LSCD_WEB_API_H
 #define LSCD_WEB_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
@@ -39,6 +40,14 @@ const char *web_api_verb(const char *path);
  * unsubscribe (the subscription belongs to GET /api/events). */
 cJSON *web_api_request(const char *verb, const char *body, size_t len,
                        struct web_api_error *err);
+
+/* Whether VERB needs a session (X-LSC-Session): claim, release and hello
+ * change the lscd client that sends them, and the requests without a
+ * session share one, so that one script's claim would be every script's. */
+bool web_api_needs_session(const char *verb);
+/* Whether VERB stops the robot (halt, group.stop): it never depends on a
+ * session, nor waits behind the bound on waiting requests. */
+bool web_api_is_stop(const char *verb);
 
 /* The HTTP status for the protocol's answer: 200 when it has "ok":true,
  * else the status of its error code (web_api_status_of_code()). */

@@ -219,17 +219,23 @@ static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *con
         return web_http_queue(conn, 200, resp, "text/event-stream");
 }
 
-static struct web_link *web_http_link(struct web *w, struct MHD_Connection *conn, bool *unknown)
+/* The link for a request: its session's, else the shared one. A stop
+ * whose session has ended goes through the shared link: a halt never
+ * depends on the page's event stream. */
+static struct web_link *web_http_link(struct web *w, struct MHD_Connection *conn, const char *verb,
+                                      bool *unknown)
 {
         const char *session = web_http_header(conn, "X-LSC-Session");
 
         *unknown = false;
         if (session) {
                 for (struct web_link *l = w->streams; l; l = l->next)
-                        if (strcmp(l->session, session) == 0)
+                        if (strcmp(l->session, session) == 0 && l->client)
                                 return l;
-                *unknown = true;
-                return NULL;
+                if (!web_api_is_stop(verb)) {
+                        *unknown = true;
+                        return NULL;
+                }
         }
         if (!w->shared)
                 (void) web_link_new(w, false, &w->shared);
@@ -242,12 +248,17 @@ static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const
         struct web_api_error err;
         struct web_link *l;
         bool unknown;
-        cJSON *request = web_api_request(verb, call->body ? call->body : "", call->len, &err);
+        cJSON *request;
         int r;
 
+        if (web_api_needs_session(verb) && !web_http_header(call->conn, "X-LSC-Session"))
+                return web_http_error(call->conn, 400, "invalid_request",
+                                      "this verb needs a session (X-LSC-Session of an open GET /api/events): "
+                                      "the requests without one share one lscd client");
+        request = web_api_request(verb, call->body ? call->body : "", call->len, &err);
         if (!request)
                 return web_http_error(call->conn, err.status, err.code, err.message);
-        l = web_http_link(w, call->conn, &unknown);
+        l = web_http_link(w, call->conn, verb, &unknown);
         if (!l) {
                 cJSON_Delete(request);
                 if (unknown)

@@ -10,6 +10,7 @@ whose claim ends with the stream; the page's files; lscd going away."""
 import json
 import signal
 import threading
+import time
 
 import tap
 from lscdharness import ROBOT
@@ -78,7 +79,6 @@ def error_codes_become_statuses():
             ("move", {"time_ms": 0}, 400, "missing_argument"),
             ("pose", {"name": "nope"}, 404, "unknown_pose"),
             ("group.run", {"group": "nope"}, 404, "unknown_group"),
-            ("release", {"claim": 99}, 404, "unknown_claim"),
             ("frobnicate", {}, 404, "unknown_command"),
         ]
         for verb, args, status, code in cases:
@@ -150,6 +150,37 @@ def events_stream_and_session():
                "the claim ends with the stream")
         status, answer = web.post("ping", None, hdr)
         tap.eq((status, answer["error"]["code"]), (400, "invalid_request"), "the session is gone")
+
+
+@tap.test
+def claims_need_a_session_and_a_halt_does_not():
+    with running_web(robot=ROBOT) as (sim, lscd, web):
+        watcher = lscd.client()
+        before = watcher.ok("status")["counters"]["requests"]
+        for verb, args in (("claim", {"servos": [1]}), ("release", {"claim": 1}),
+                           ("hello", {"name": "a script"})):
+            status, answer = web.post(verb, args)
+            tap.eq((status, answer["error"]["code"]), (400, "invalid_request"),
+                   verb + " without a session")
+            tap.check("session" in answer["error"]["message"], "says why", answer)
+        tap.eq(watcher.ok("status")["counters"]["requests"] - before, 1, "none reached lscd")
+        conn, resp, session = stream(web)
+        status, answer = web.post("release", {"claim": 99}, {"X-LSC-Session": session})
+        tap.eq((status, answer["error"]["code"]), (404, "unknown_claim"), "release with a session")
+        resp.close()
+        conn.close()
+        stale = {"X-LSC-Session": session}
+        status, answer = web.post("ping", None, stale)
+        while status == 200:    # until lscd-web sees the stream go
+            time.sleep(0.02)
+            status, answer = web.post("ping", None, stale)
+        tap.eq((status, answer["error"]["code"]), (400, "invalid_request"), "the session ended")
+        since = sim.mark()
+        status, answer = web.post("halt", None, stale)
+        tap.eq((status, answer["ok"]), (200, True), "a halt with an ended session still halts")
+        sim.wait_for("rx", bytes.fromhex("55 55 02 07"), since)
+        status, answer = web.post("group.stop", None, {"X-LSC-Session": "0" * 32})
+        tap.eq(status, 200, "so does group.stop with a session never seen")
 
 
 @tap.test

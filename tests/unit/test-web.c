@@ -98,6 +98,22 @@ START_TEST(test_request_too_long)
 }
 END_TEST
 
+START_TEST(test_verb_kinds)
+{
+        static const struct { const char *verb; bool session, stop; } cases[] = {
+                { "claim", true, false }, { "release", true, false }, { "hello", true, false },
+                { "halt", false, true }, { "group.stop", false, true }, { "move", false, false },
+                { "ping", false, false }, { "claims", false, false }, { "halt.", false, false },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                ck_assert_msg(web_api_needs_session(cases[i].verb) == cases[i].session, "%s",
+                              cases[i].verb);
+                ck_assert_msg(web_api_is_stop(cases[i].verb) == cases[i].stop, "%s", cases[i].verb);
+        }
+}
+END_TEST
+
 START_TEST(test_status)
 {
         static const struct { const char *code; unsigned status; } cases[] = {
@@ -246,6 +262,7 @@ int main(void)
         tcase_add_test(tc, test_verb);
         tcase_add_test(tc, test_request);
         tcase_add_test(tc, test_request_too_long);
+        tcase_add_test(tc, test_verb_kinds);
         tcase_add_test(tc, test_status);
         tcase_add_test(tc, test_cookie);
         tcase_add_test(tc, test_origin_host);
