@@ -32,6 +32,8 @@ static void lscd_web_help(void)
                "      --www DIR           the page's files (default " LSCD_WEB_WWW ")\n"
                "      --name NAME         the name lscd-web gives lscd (default lscd-web)\n"
                "      --idle-timeout S    close a connection idle this long (default 30)\n"
+               "      --request-timeout S answer 504 to a request lscd has not answered\n"
+               "                          this long (default 60)\n"
                "      --log-level LEVEL   err, warning, notice, info or debug (default info)\n"
                "  -h, --help              show this help and exit\n"
                "  -V, --version           show the version and exit\n");
@@ -66,7 +68,7 @@ static int lscd_web_token(const char *file, char *token)
         return 0;
 }
 
-enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_IDLE_TIMEOUT, OPT_LOG_LEVEL };
+enum { OPT_TOKEN_FILE = 0x100, OPT_WWW, OPT_NAME, OPT_IDLE_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_LOG_LEVEL };
 
 static const struct option lscd_web_options[] = {
         { "listen", required_argument, NULL, 'l' },
@@ -75,6 +77,7 @@ static const struct option lscd_web_options[] = {
         { "www", required_argument, NULL, OPT_WWW },
         { "name", required_argument, NULL, OPT_NAME },
         { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+        { "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -99,6 +102,13 @@ static int lscd_web_parse(int argc, char **argv, struct web_options *opt, const 
                         opt->idle_timeout_s = (unsigned) seconds;
                         if (r < 0)
                                 return log_error_errno(r, "--idle-timeout: not 1 to 3600 seconds: %s", optarg);
+                        break;
+                case OPT_REQUEST_TIMEOUT:
+                        r = number_parse(optarg, 10, 1, 3600, &seconds);
+                        opt->request_timeout_s = (unsigned) seconds;
+                        if (r < 0)
+                                return log_error_errno(r, "--request-timeout: not 1 to 3600 seconds: %s",
+                                                       optarg);
                         break;
                 case OPT_LOG_LEVEL:
                         r = log_level_from_string(optarg);
@@ -128,7 +138,7 @@ int main(int argc, char **argv)
 {
         struct web_options opt = {
                 .listen_text = WEB_LISTEN_DEFAULT, .www = LSCD_WEB_WWW, .name = "lscd-web",
-                .idle_timeout_s = WEB_IDLE_TIMEOUT_S,
+                .idle_timeout_s = WEB_IDLE_TIMEOUT_S, .request_timeout_s = WEB_REQUEST_TIMEOUT_S,
         };
         const char *token_file = NULL;
         struct web *w;

@@ -9,7 +9,6 @@
 #include <lsc/client.h>
 
 #include "clock.h"
-#include "list.h"
 #include "log.h"
 #include "mem.h"
 #include "web-api.h"
@@ -169,6 +168,8 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
         bool post = strcmp(method, "POST") == 0;
 
         *answered = true;
+        if (w->stopping)
+                return web_http_error(conn, 503, "shutdown", "lscd-web is stopping");
         if (strcmp(method, "OPTIONS") == 0)
                 return web_http_error(conn, 403, "forbidden", "cross-origin requests are refused");
         if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -255,9 +256,13 @@ static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const
                 return web_http_error(call->conn, 400, "invalid_request",
                                       "this verb needs a session (X-LSC-Session of an open GET /api/events): "
                                       "the requests without one share one lscd client");
+        if (w->n_waiting >= WEB_MAX_WAITING && !web_api_is_stop(verb))
+                return web_http_error(call->conn, 503, "too_many_clients",
+                                      "too many requests wait for lscd: try again later");
         request = web_api_request(verb, call->body ? call->body : "", call->len, &err);
         if (!request)
                 return web_http_error(call->conn, err.status, err.code, err.message);
+        call->claim = strcmp(verb, "claim") == 0;
         l = web_http_link(w, call->conn, verb, &unknown);
         if (!l) {
                 cJSON_Delete(request);
@@ -345,7 +350,8 @@ static enum MHD_Result web_http_post(struct web *w, struct web_call *call, const
         return web_http_call(w, call, web_api_verb(url));
 }
 
-static enum MHD_Result web_http_first_post(struct MHD_Connection *conn, const char *url, void **context)
+static enum MHD_Result web_http_first_post(struct web *w, struct MHD_Connection *conn, const char *url,
+                                           void **context)
 {
         const char *length = web_http_header(conn, "Content-Length");
         struct web_call *call;
@@ -355,6 +361,7 @@ static enum MHD_Result web_http_first_post(struct MHD_Connection *conn, const ch
         if (length && strtoull(length, NULL, 10) > WEB_API_BODY_MAX)
                 return web_http_error(conn, 413, "line_too_long", "the body is too long");
         call = mem_new0(struct web_call);
+        call->web = w;
         call->conn = conn;
         *context = call;
         return MHD_YES;
@@ -374,7 +381,7 @@ enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, con
         if (answered)
                 return r;
         if (strcmp(method, "POST") == 0)
-                return web_http_first_post(conn, url, context);
+                return web_http_first_post(w, conn, url, context);
         if (strcmp(url, "/api/events") == 0 && strcmp(method, "GET") == 0)
                 return web_http_events(w, conn);
         if (strncmp(url, "/api/", 5) == 0)
@@ -385,14 +392,6 @@ enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, con
 void web_http_completed(void *userdata, struct MHD_Connection *conn, void **context,
                         enum MHD_RequestTerminationCode toe)
 {
-        struct web_call *call = *context;
-
-        if (!call)
-                return;
-        if (call->state == WEB_CALL_WAITING)
-                LIST_REMOVE(call->link->calls, call, prev, next);
-        free(call->body);
-        free(call->answer);
-        free(call);
+        web_call_completed(*context);
         *context = NULL;
 }

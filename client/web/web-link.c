@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,67 @@ void web_call_finish(struct web_call *call, unsigned status, char *answer)
         free(call->answer);
         call->answer = answer;
         call->state = WEB_CALL_DONE;
-        call->link = NULL;
-        if (waiting)
+        call->timer = sd_event_source_disable_unref(call->timer);
+        if (waiting) {
+                call->web->n_waiting--;
                 MHD_resume_connection(call->conn);
+        }
+}
+
+static void web_call_free(struct web_call *call)
+{
+        sd_event_source_disable_unref(call->timer);
+        free(call->body);
+        free(call->answer);
+        free(call);
+}
+
+void web_call_completed(struct web_call *call)
+{
+        if (!call)
+                return;
+        assert(call->state != WEB_CALL_WAITING);
+        if (call->link)
+                call->conn = NULL;
+        else
+                web_call_free(call);
+}
+
+/* CALL's answer came, or never will: it leaves its link, and goes if its
+ * request was completed already. */
+static void web_call_unlink(struct web_call *call)
+{
+        LIST_REMOVE(call->link->calls, call, prev, next);
+        call->link = NULL;
+        if (!call->conn)
+                web_call_free(call);
+}
+
+static int web_call_on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct web_call *call = userdata;
+        char *message = mem_printf("lscd did not answer within %u s (--request-timeout)",
+                                   call->web->opt.request_timeout_s);
+
+        log_notice("a request timed out after %u s", call->web->opt.request_timeout_s);
+        web_call_finish(call, 504, web_api_error_text("timeout", message));
+        free(message);
+        return 0;
+}
+
+/* lscd granted a claim whose request had timed out: no one holds it. */
+static void web_link_release_late(struct web_link *l, const cJSON *response)
+{
+        const cJSON *claim = cJSON_GetObjectItemCaseSensitive(response, "claim");
+        cJSON *release;
+
+        if (!cJSON_IsNumber(claim) || !l->client)
+                return;
+        log_notice("releasing claim %g, granted after its request timed out", claim->valuedouble);
+        release = lsc_client_request_new("release");
+        cJSON_AddNumberToObject(release, "claim", claim->valuedouble);
+        (void) lsc_client_send(l->client, release, NULL, NULL);
+        cJSON_Delete(release);
 }
 
 static void web_link_on_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
@@ -34,6 +93,12 @@ static void web_link_on_reply(void *userdata, struct lsc_client *c, const cJSON 
         char *answer;
         unsigned status;
 
+        if (call->state != WEB_CALL_WAITING) {
+                if (call->claim && response && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(response, "ok")))
+                        web_link_release_late(l, response);
+                web_call_unlink(call);
+                return;
+        }
         if (response) {
                 status = web_api_status(response);
                 answer = mem_strdup(lsc_client_line(response));
@@ -44,8 +109,8 @@ static void web_link_on_reply(void *userdata, struct lsc_client *c, const cJSON 
                 answer = web_api_error_text("not_connected", message);
                 free(message);
         }
-        LIST_REMOVE(l->calls, call, prev, next);
         web_call_finish(call, status, answer);
+        web_call_unlink(call);
 }
 
 /* Answer every waiting call: their answers will not come. */
@@ -54,8 +119,9 @@ static void web_link_abandon(struct web_link *l, const char *message)
         while (l->calls) {
                 struct web_call *call = l->calls;
 
-                LIST_REMOVE(l->calls, call, prev, next);
-                web_call_finish(call, 503, web_api_error_text("shutdown", message));
+                if (call->state == WEB_CALL_WAITING)
+                        web_call_finish(call, 503, web_api_error_text("shutdown", message));
+                web_call_unlink(call);
         }
 }
 
@@ -211,8 +277,14 @@ int web_link_send(struct web_link *l, struct web_call *call, const cJSON *reques
         r = lsc_client_send(l->client, request, web_link_on_reply, call);
         if (r < 0)
                 return r;
+        r = sd_event_add_time_relative(l->web->event, &call->timer, CLOCK_MONOTONIC,
+                                       l->web->opt.request_timeout_s * 1000000ULL, 0,
+                                       web_call_on_timeout, call);
+        if (r < 0)
+                log_warning_errno(r, "cannot time a request: %s", strerror(-r));
         call->link = l;
         call->state = WEB_CALL_WAITING;
+        l->web->n_waiting++;
         LIST_PREPEND(l->calls, call, prev, next);
         MHD_suspend_connection(call->conn);
         return 0;

@@ -21,14 +21,21 @@
 
 struct MHD_Connection;
 
-/* One HTTP request of the API. Invariant: while state is WEB_CALL_WAITING
- * it is in its link's calls list and its connection is suspended; once
- * DONE, status and answer hold what to send. */
+/* One HTTP request of the API. Invariants: link is set exactly while the
+ * call is in its link's calls list, waiting for lscd's answer; state is
+ * WEB_CALL_WAITING exactly while its connection is suspended (counted in
+ * web->n_waiting, with timer running); once DONE, status and answer hold
+ * what to send. conn is NULL once libmicrohttpd completed the request
+ * (a call that timed out): then link is set, and the call is freed when
+ * lscd's late answer comes or the link goes. */
 struct web_call {
         enum { WEB_CALL_READING, WEB_CALL_WAITING, WEB_CALL_DONE } state;
+        struct web *web;
         struct MHD_Connection *conn;
         struct web_link *link;
         struct web_call *prev, *next;
+        sd_event_source *timer;
+        bool claim;             /* a claim: a late grant is released */
         char *body;
         size_t len;
         unsigned status;
@@ -60,8 +67,9 @@ int web_link_new(struct web *w, bool stream, struct web_link **ret);
 struct web_link *web_link_free(struct web_link *l);
 /* A stream at shutdown: answer its waiting calls, end its stream. */
 void web_link_stop(struct web_link *l);
-/* Send REQUEST for CALL, which waits (suspended) for the answer. Returns 0,
- * or a negative errno with nothing sent. */
+/* Send REQUEST for CALL, which waits (suspended) for the answer, at most
+ * --request-timeout (then 504 timeout). Returns 0, or a negative errno with
+ * nothing sent. */
 int web_link_send(struct web_link *l, struct web_call *call, const cJSON *request);
 /* Give the io source the events liblsc waits for; after every dispatch. */
 void web_link_sync(struct web_link *l);
@@ -80,5 +88,8 @@ void web_link_stream_gone(void *userdata);
 
 /* Finish CALL with STATUS and ANSWER (taken), resuming its connection. */
 void web_call_finish(struct web_call *call, unsigned status, char *answer);
+/* libmicrohttpd completed CALL's request: free it, or leave it to its link
+ * while lscd's answer is still due. Accepts NULL. */
+void web_call_completed(struct web_call *call);
 
 #endif

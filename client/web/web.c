@@ -97,6 +97,19 @@ static int web_on_signal(sd_event_source *s, const struct signalfd_siginfo *si, 
         return sd_event_exit(w->event, 0);
 }
 
+/* Let libmicrohttpd send what is answered, and answer (503, stopping)
+ * the requests it still reads, while it has work it can do at once. */
+static void web_drain(struct MHD_Daemon *mhd)
+{
+        MHD_UNSIGNED_LONG_LONG ms = 0;
+
+        for (unsigned i = 0; i < 64 && ms == 0; i++) {
+                MHD_run(mhd);
+                if (MHD_get_timeout(mhd, &ms) != MHD_YES)
+                        break;
+        }
+}
+
 static int web_listen_socket(const struct web_listen *listen_on)
 {
         int fd = socket(listen_on->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -221,12 +234,14 @@ struct web *web_free(struct web *w)
         if (!w)
                 return NULL;
         /* Answer every waiting request and end every stream first: no
-         * connection may stay suspended when libmicrohttpd stops. */
+         * connection may stay suspended when libmicrohttpd stops (it would
+         * abort), and none is suspended again once stopping. */
+        w->stopping = true;
         w->shared = web_link_free(w->shared);
         for (struct web_link *l = w->streams; l; l = l->next)
                 web_link_stop(l);
         if (w->mhd) {
-                MHD_run(w->mhd);
+                web_drain(w->mhd);
                 MHD_stop_daemon(w->mhd);
         }
         sd_event_source_disable_unref(w->mhd_io);

@@ -25,7 +25,9 @@
 /* Limits, documented in lscd-web(8). */
 #define WEB_MAX_CONNECTIONS 32
 #define WEB_MAX_STREAMS 8
+#define WEB_MAX_WAITING 16      /* requests waiting for lscd; halt and group.stop aside */
 #define WEB_IDLE_TIMEOUT_S 30   /* the default of --idle-timeout */
+#define WEB_REQUEST_TIMEOUT_S 60        /* the default of --request-timeout */
 #define WEB_KEEPALIVE_USEC (15ULL * 1000000)
 #define WEB_STREAM_BUFFER_MAX (256 * 1024)
 #define WEB_TOKEN_MAX 256
@@ -40,12 +42,15 @@ struct web_options {
         const char *www;         /* the page's directory */
         const char *name;        /* said in hello */
         unsigned idle_timeout_s;
+        unsigned request_timeout_s;     /* the longest a request waits for lscd */
         char token[WEB_TOKEN_MAX + 1];   /* empty: no login */
 };
 
 /* Invariants: shared is NULL or a working link for requests without a
  * session; streams lists the links of GET /api/events, n_streams long,
- * at most WEB_MAX_STREAMS; www_fd is open on the page's directory. */
+ * at most WEB_MAX_STREAMS; n_waiting counts the calls whose connection is
+ * suspended, at most WEB_MAX_WAITING but for stops; once stopping, no
+ * connection is suspended again; www_fd is open on the page's directory. */
 struct web {
         sd_event *event;
         struct MHD_Daemon *mhd;
@@ -55,6 +60,8 @@ struct web {
         struct web_link *shared;
         struct web_link *streams;
         unsigned n_streams;
+        unsigned n_waiting;
+        bool stopping;
         struct web_auth_logins logins;
 };
 

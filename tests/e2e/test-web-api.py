@@ -9,11 +9,12 @@ whose claim ends with the stream; the page's files; lscd going away."""
 
 import json
 import signal
+import socket
 import threading
 import time
 
 import tap
-from lscdharness import ROBOT
+from lscdharness import ROBOT, wait_until
 from webharness import running_web
 
 
@@ -226,6 +227,93 @@ def the_page_files():
         tap.eq(status, 405, "PUT")
         status, _, _ = web.request("GET", "/api/ping")
         tap.eq(status, 405, "GET of a verb")
+
+
+GROUP8_ONCE = bytes.fromhex("55 55 05 06 08 01 00")
+
+
+def raw_post(web, verb, body="", session=None, close=False):
+    """The bytes of POST /api/VERB, for a connection that pipelines."""
+    extra = "X-LSC-Session: %s\r\n" % session if session else ""
+    extra += "Connection: close\r\n" if close else ""
+    return ("POST /api/%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-LSC-Request: 1\r\n%s"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+            % (verb, web.port, extra, len(body), body)).encode()
+
+
+def read_all(s):
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+@tap.test
+def sigterm_answers_suspended_requests():
+    with running_web("--group", "8:60000") as (sim, lscd, web):
+        s = socket.create_connection(("127.0.0.1", web.port))
+        s.settimeout(30)
+        since = sim.mark()
+        # A run that waits a minute, then a ping behind it on the same
+        # connection: lscd-web reads the ping while it stops.
+        s.sendall(raw_post(web, "group.run", '{"group":8,"wait":true}') + raw_post(web, "ping"))
+        sim.wait_for("rx", GROUP8_ONCE, since)
+        tap.eq(web.stop(), 0, "lscd-web stops cleanly with a request suspended")
+        data = read_all(s)
+        s.close()
+        tap.check(data.count(b"HTTP/1.1 503 ") == 2, "the waiting run and the ping behind it: "
+                  "one answer each, 503", data)
+        tap.check(data.count(b'"code":"shutdown"') == 2, "both say shutdown", data)
+
+
+def wait_requests(client, before, n):
+    """Until lscd counted n more requests than before (what CLIENT's status
+    said then) and the polls' own."""
+    polls = [0]
+
+    def arrived():
+        polls[0] += 1
+        return client.ok("status")["counters"]["requests"] - before - polls[0] >= n
+    wait_until(arrived, "%d requests at lscd" % n)
+
+
+@tap.test
+def waiting_requests_time_out_and_are_bounded():
+    with running_web(robot=ROBOT, web_args=("--request-timeout", "3")) as (sim, lscd, web):
+        holder = lscd.client()
+        mine = holder.ok("claim", servos=[1])["claim"]
+        watcher = lscd.client()
+        watcher.subscribe(["claim."])
+        conn, resp, session = stream(web)
+        counter = lscd.client()
+        before = counter.ok("status")["counters"]["requests"]
+        waiting = []
+        for _ in range(16):
+            s = socket.create_connection(("127.0.0.1", web.port))
+            s.settimeout(30)
+            s.sendall(raw_post(web, "claim", '{"servos":[1],"wait":true}', session, close=True))
+            waiting.append(s)
+        wait_requests(counter, before, 16)
+        status, answer = web.post("ping")
+        tap.eq((status, answer["error"]["code"]), (503, "too_many_clients"),
+               "a 17th request while 16 wait")
+        status, answer = web.post("halt")
+        tap.eq(status, 200, "a halt is never refused for it")
+        for s in waiting:
+            data = read_all(s)
+            s.close()
+            tap.check(data.startswith(b"HTTP/1.1 504 ") and b'"code":"timeout"' in data,
+                      "a waiting claim is answered 504 timeout", data)
+        tap.eq(web.post("ping")[0], 200, "and the places are free again")
+        holder.ok("release", claim=mine)
+        for _ in range(16):
+            watcher.wait_event("claim.released", lambda e: e["by"]["name"] == "lscd-web")
+        tap.eq([c for c in lscd.client().ok("status")["connections"] if c.get("claims")], [],
+               "each late grant was released: no one holds a claim no one asked for")
+        resp.close()
+        conn.close()
 
 
 @tap.test
