@@ -148,3 +148,47 @@ void web_auth_logout(struct web_auth_logins *l, const char *id)
         if (i >= 0)
                 l->slot[i].id[0] = '\0';
 }
+
+static bool web_auth_slot_live(const struct web_auth_throttle *t, size_t i, uint64_t now)
+{
+        return t->slot[i].count > 0 && now - t->slot[i].since < WEB_AUTH_FAILURES_USEC;
+}
+
+static int web_auth_throttle_find(const struct web_auth_throttle *t, const uint8_t *addr, uint64_t now)
+{
+        for (size_t i = 0; i < WEB_AUTH_FAILURE_SLOTS; i++)
+                if (web_auth_slot_live(t, i, now) && memcmp(t->slot[i].addr, addr, 16) == 0)
+                        return (int) i;
+        return -ENOENT;
+}
+
+uint64_t web_auth_throttle_wait(const struct web_auth_throttle *t, const uint8_t *addr, uint64_t now)
+{
+        int i = web_auth_throttle_find(t, addr, now);
+
+        if (i < 0 || t->slot[i].count < WEB_AUTH_FAILURES)
+                return 0;
+        return t->slot[i].since + WEB_AUTH_FAILURES_USEC - now;
+}
+
+void web_auth_throttle_fail(struct web_auth_throttle *t, const uint8_t *addr, uint64_t now)
+{
+        int i = web_auth_throttle_find(t, addr, now);
+        size_t best = 0;
+
+        if (i >= 0) {
+                t->slot[i].count++;
+                return;
+        }
+        for (size_t j = 0; j < WEB_AUTH_FAILURE_SLOTS; j++) {
+                if (!web_auth_slot_live(t, j, now)) {
+                        best = j;
+                        break;
+                }
+                if (t->slot[j].since < t->slot[best].since)
+                        best = j;
+        }
+        memcpy(t->slot[best].addr, addr, 16);
+        t->slot[best].since = now;
+        t->slot[best].count = 1;
+}

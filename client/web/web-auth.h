@@ -52,4 +52,27 @@ bool web_auth_valid(const struct web_auth_logins *l, const char *id, uint64_t no
 /* End the login ID, if it is one. */
 void web_auth_logout(struct web_auth_logins *l, const char *id);
 
+/* Wrong tokens, by the address that sent them: after WEB_AUTH_FAILURES
+ * within WEB_AUTH_FAILURES_USEC of the first, that address may not try
+ * another until the window ends. Invariant: a slot whose count is 0, or
+ * whose window has ended, is free; the table forgets the slot whose window
+ * began first when it is full. */
+#define WEB_AUTH_FAILURES 5
+#define WEB_AUTH_FAILURES_USEC (60ULL * 1000000)
+#define WEB_AUTH_FAILURE_SLOTS 64
+
+struct web_auth_throttle {
+        struct {
+                uint8_t addr[16];
+                uint64_t since;
+                unsigned count;
+        } slot[WEB_AUTH_FAILURE_SLOTS];
+};
+
+/* How long (µs) ADDR (16 bytes: IPv6, or IPv4 mapped) must wait at NOW
+ * before it may try a token again; 0: it may now. */
+uint64_t web_auth_throttle_wait(const struct web_auth_throttle *t, const uint8_t *addr, uint64_t now);
+/* Count a wrong token from ADDR at NOW. */
+void web_auth_throttle_fail(struct web_auth_throttle *t, const uint8_t *addr, uint64_t now);
+
 #endif

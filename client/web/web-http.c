@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -53,15 +55,15 @@ static enum MHD_Result web_http_queue(struct MHD_Connection *conn, unsigned stat
         return r;
 }
 
-/* TEXT (taken) as a JSON answer, with a cookie to set when COOKIE. */
+/* TEXT (taken) as a JSON answer, with the header NAME: VALUE when NAME. */
 static enum MHD_Result web_http_json(struct MHD_Connection *conn, unsigned status, char *text,
-                                     const char *cookie)
+                                     const char *name, const char *value)
 {
         struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
                                                                     MHD_RESPMEM_MUST_FREE);
 
-        if (resp && cookie)
-                MHD_add_response_header(resp, "Set-Cookie", cookie);
+        if (resp && name)
+                MHD_add_response_header(resp, name, value);
         if (resp && status == 401)
                 MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"lscd-web\"");
         if (!resp)
@@ -73,7 +75,55 @@ static enum MHD_Result web_http_error(struct MHD_Connection *conn, unsigned stat
                                       const char *code, const char *message)
 {
         log_debug("refused with %u: %s", status, message);
-        return web_http_json(conn, status, web_api_error_text(code, message), NULL);
+        return web_http_json(conn, status, web_api_error_text(code, message), NULL, NULL);
+}
+
+/* 429: the address sent too many wrong tokens; it may try in RETRY_S. */
+static enum MHD_Result web_http_throttled(struct MHD_Connection *conn, unsigned retry_s)
+{
+        char seconds[16];
+
+        snprintf(seconds, sizeof(seconds), "%u", retry_s);
+        return web_http_json(conn, 429, web_api_error_text("forbidden", "too many wrong tokens "
+                                                           "from this address: try again later"),
+                             "Retry-After", seconds);
+}
+
+/* The address of CONN as 16 bytes: IPv6, or IPv4 mapped into it. */
+static void web_http_address(struct MHD_Connection *conn, uint8_t *addr)
+{
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
+                                                                       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+        memset(addr, 0, 16);
+        if (sa && sa->sa_family == AF_INET6)
+                memcpy(addr, &((const struct sockaddr_in6 *) sa)->sin6_addr, 16);
+        else if (sa && sa->sa_family == AF_INET) {
+                addr[10] = addr[11] = 0xff;
+                memcpy(addr + 12, &((const struct sockaddr_in *) sa)->sin_addr, 4);
+        }
+}
+
+/* Whether TOKEN is ours, unless CONN's address sent too many wrong ones
+ * lately: 1 right, 0 wrong (counted), -EBUSY refused with *RETRY_S set. */
+static int web_http_token(struct web *w, struct MHD_Connection *conn, const char *token,
+                          unsigned *retry_s)
+{
+        uint64_t now = clock_usec(CLOCK_MONOTONIC), wait;
+        uint8_t addr[16];
+
+        web_http_address(conn, addr);
+        wait = web_auth_throttle_wait(&w->failures, addr, now);
+        if (wait > 0) {
+                *retry_s = (unsigned) ((wait + CLOCK_USEC_PER_SEC - 1) / CLOCK_USEC_PER_SEC);
+                return -EBUSY;
+        }
+        if (w->opt.token[0] && web_auth_equal(token, strlen(token), w->opt.token, strlen(w->opt.token)))
+                return 1;
+        web_auth_throttle_fail(&w->failures, addr, now);
+        log_notice("a wrong token");
+        return 0;
 }
 
 static enum MHD_Result web_http_redirect(struct MHD_Connection *conn, const char *to)
@@ -146,13 +196,15 @@ static bool web_http_is_public(const char *method, const char *url)
         return false;
 }
 
-static bool web_http_logged_in(struct web *w, struct MHD_Connection *conn)
+/* 1 when CONN has a login (cookie) or the token (bearer), 0 when not,
+ * -EBUSY when its address may not try a token now (*RETRY_S). */
+static int web_http_logged_in(struct web *w, struct MHD_Connection *conn, unsigned *retry_s)
 {
         const char *auth = web_http_header(conn, "Authorization");
         char id[WEB_AUTH_ID_LEN + 1];
 
         if (auth && strncmp(auth, "Bearer ", 7) == 0)
-                return web_auth_equal(auth + 7, strlen(auth + 7), w->opt.token, strlen(w->opt.token));
+                return web_http_token(w, conn, auth + 7, retry_s);
         return web_auth_cookie(web_http_header(conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0 &&
                web_auth_valid(&w->logins, id, clock_usec(CLOCK_MONOTONIC));
 }
@@ -166,6 +218,8 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
         const char *site = web_http_header(conn, "Sec-Fetch-Site");
         const char *mark = web_http_header(conn, "X-LSC-Request");
         bool post = strcmp(method, "POST") == 0;
+        unsigned retry_s;
+        int in;
 
         *answered = true;
         if (w->stopping)
@@ -184,7 +238,10 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
                 return web_http_error(conn, 403, "forbidden", "another site's request is refused");
         if (post && (!mark || strcmp(mark, "1") != 0))
                 return web_http_error(conn, 403, "forbidden", "a POST needs the header X-LSC-Request: 1");
-        if (w->opt.token[0] && !web_http_is_public(method, url) && !web_http_logged_in(w, conn)) {
+        if (w->opt.token[0] && !web_http_is_public(method, url) &&
+            (in = web_http_logged_in(w, conn, &retry_s)) <= 0) {
+                if (in == -EBUSY)
+                        return web_http_throttled(conn, retry_s);
                 if (strncmp(url, "/api/", 5) == 0)
                         return web_http_error(conn, 401, "forbidden", "log in first");
                 return web_http_redirect(conn, "/login.html");
@@ -284,26 +341,25 @@ static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const
 
 static enum MHD_Result web_http_login(struct web *w, struct web_call *call)
 {
+        unsigned retry_s;
         cJSON *o = cJSON_ParseWithLength(call->body ? call->body : "", call->len);
         const cJSON *token = cJSON_GetObjectItemCaseSensitive(o, "token");
-        bool ok = w->opt.token[0] && cJSON_IsString(token) &&
-                  web_auth_equal(token->valuestring, strlen(token->valuestring),
-                                 w->opt.token, strlen(w->opt.token));
+        int ok = web_http_token(w, call->conn, cJSON_IsString(token) ? token->valuestring : "", &retry_s);
         uint8_t random[WEB_AUTH_ID_LEN / 2];
         char *cookie;
         enum MHD_Result r;
 
         cJSON_Delete(o);
-        if (!ok) {
-                log_notice("a login failed");
+        if (ok == -EBUSY)
+                return web_http_throttled(call->conn, retry_s);
+        if (ok == 0)
                 return web_http_error(call->conn, 403, "forbidden", "wrong token");
-        }
         if (getrandom(random, sizeof(random), 0) != (ssize_t) sizeof(random))
                 abort();        /* the kernel's CSPRNG does not fail once seeded */
         cookie = mem_printf(WEB_AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%llu",
                             web_auth_login(&w->logins, random, clock_usec(CLOCK_MONOTONIC)),
                             WEB_AUTH_LOGIN_USEC / CLOCK_USEC_PER_SEC);
-        r = web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), cookie);
+        r = web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), "Set-Cookie", cookie);
         free(cookie);
         return r;
 }
@@ -314,7 +370,7 @@ static enum MHD_Result web_http_logout(struct web *w, struct web_call *call)
 
         if (web_auth_cookie(web_http_header(call->conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0)
                 web_auth_logout(&w->logins, id);
-        return web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"),
+        return web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), "Set-Cookie",
                              WEB_AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
@@ -337,7 +393,7 @@ static enum MHD_Result web_http_post(struct web *w, struct web_call *call, const
                 char *answer = call->answer;
 
                 call->answer = NULL;
-                return web_http_json(call->conn, call->status, answer, NULL);
+                return web_http_json(call->conn, call->status, answer, NULL, NULL);
         }
         if (call->state == WEB_CALL_WAITING)
                 return MHD_YES;

@@ -148,6 +148,7 @@ static int web_start_mhd(struct web *w, int fd)
                                   MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
                                   MHD_OPTION_LISTEN_SOCKET, fd,
                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned) WEB_MAX_CONNECTIONS,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) WEB_MAX_CONNECTIONS_PER_IP,
                                   MHD_OPTION_CONNECTION_TIMEOUT, w->opt.idle_timeout_s,
                                   MHD_OPTION_NOTIFY_COMPLETED, web_http_completed, w,
                                   MHD_OPTION_END);

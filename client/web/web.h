@@ -24,6 +24,7 @@
 
 /* Limits, documented in lscd-web(8). */
 #define WEB_MAX_CONNECTIONS 32
+#define WEB_MAX_CONNECTIONS_PER_IP 24
 #define WEB_MAX_STREAMS 8
 #define WEB_MAX_WAITING 16      /* requests waiting for lscd; halt and group.stop aside */
 #define WEB_IDLE_TIMEOUT_S 30   /* the default of --idle-timeout */
@@ -63,6 +64,7 @@ struct web {
         unsigned n_waiting;
         bool stopping;
         struct web_auth_logins logins;
+        struct web_auth_throttle failures;
 };
 
 int web_new(const struct web_options *opt, struct web **ret);

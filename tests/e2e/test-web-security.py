@@ -144,6 +144,34 @@ def any_loopback_address_serves_its_own_host():
 
 
 @tap.test
+def wrong_tokens_are_rate_limited_per_address():
+    with running_web(token=TOKEN, listen="0.0.0.0:0") as (sim, lscd, web):
+        web.host = "127.0.0.1"
+        status, headers, _ = web.request("POST", "/api/login", {"token": TOKEN})
+        jar = {"Cookie": headers["Set-Cookie"].split(";")[0]}
+        for i in range(5):
+            status, _, _ = web.request("POST", "/api/login", {"token": "wrong %d" % i})
+            tap.eq(status, 403, "wrong token %d" % (i + 1))
+        status, headers, data = web.request("POST", "/api/login", {"token": TOKEN})
+        tap.eq((status, json.loads(data)["error"]["code"]), (429, "forbidden"),
+               "then even the right token is refused")
+        retry = int(headers["Retry-After"])
+        tap.check(1 <= retry <= 60, "Retry-After in seconds, within the minute", retry)
+        tap.eq(headers["Set-Cookie"], None, "and no login")
+        status, headers, _ = web.request("POST", "/api/ping", "{}",
+                                         {"Authorization": "Bearer " + TOKEN})
+        tap.eq(status, 429, "the bearer too")
+        tap.eq(web.post("ping", None, jar)[0], 200, "a login made before still works")
+        status, _, _ = web.request("POST", "/api/login", {"token": TOKEN}, source="127.0.0.2")
+        tap.eq(status, 200, "another address may log in")
+    with running_web(token=TOKEN) as (sim, lscd, web):
+        for i in range(5):
+            web.request("POST", "/api/ping", "{}", {"Authorization": "Bearer wrong"})
+        tap.eq(web.request("POST", "/api/ping", "{}", {"Authorization": "Bearer " + TOKEN})[0], 429,
+               "wrong bearers count too")
+
+
+@tap.test
 def cross_site_requests_are_refused():
     with running_web() as (sim, lscd, web):
         own = web.origin
@@ -246,13 +274,36 @@ def idle_connections_are_closed():
         s.close()
 
 
+def connect_from(web, source):
+    s = socket.socket()
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", web.port))
+    return s
+
+
 @tap.test
-def connection_limit():
+def connection_limits():
     with running_web() as (sim, lscd, web):
-        held = [socket.create_connection(("127.0.0.1", web.port)) for _ in range(32)]
-        extra = socket.create_connection(("127.0.0.1", web.port))
-        extra.sendall(b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-LSC-Request: 1\r\n"
-                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        held = [connect_from(web, "127.0.0.1") for _ in range(24)]
+        ping = (b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-LSC-Request: 1\r\n"
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        over = connect_from(web, "127.0.0.1")
+        over.settimeout(10)
+        try:
+            over.sendall(ping)
+            got = over.recv(100)
+        except ConnectionError:
+            got = b""
+        tap.eq(got, b"", "a 25th connection from one address is closed")
+        over.close()
+        other = connect_from(web, "127.0.0.2")
+        other.settimeout(10)
+        other.sendall(ping)
+        tap.check(other.recv(100).startswith(b"HTTP/1.1 200"), "another address is served")
+        other.close()
+        held += [connect_from(web, "127.0.0.2") for _ in range(8)]
+        extra = connect_from(web, "127.0.0.3")
+        extra.sendall(ping)
         extra.settimeout(0.5)
         with tap.raises(socket.timeout, "the 33rd connection waits"):
             extra.recv(100)

@@ -104,10 +104,12 @@ class Web(Program):
         return code
 
     # ---- HTTP ----
-    def connection(self, timeout=DEFAULT_TIMEOUT):
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+    def connection(self, timeout=DEFAULT_TIMEOUT, source=None):
+        """A new connection; from the address SOURCE (127.0.0.2, ...) when given."""
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
 
-    def request(self, method, path, body=None, headers=None, timeout=DEFAULT_TIMEOUT):
+    def request(self, method, path, body=None, headers=None, timeout=DEFAULT_TIMEOUT, source=None):
         """(status, headers, body bytes) of one request on a new connection.
         headers: None for the defaults a page sends (X-LSC-Request on a
         POST); a dict adds to and overrides them (a value None removes)."""
@@ -116,7 +118,7 @@ class Web(Program):
         h = {k: v for k, v in h.items() if v is not None}
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
-        conn = self.connection(timeout)
+        conn = self.connection(timeout, source)
         try:
             conn.request(method, path, body=body, headers=h)
             resp = conn.getresponse()

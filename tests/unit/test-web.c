@@ -227,6 +227,43 @@ START_TEST(test_logins)
 }
 END_TEST
 
+START_TEST(test_throttle)
+{
+        static const uint8_t a[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+        static const uint8_t b[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 7 };
+        const uint64_t t0 = 1000000, window = WEB_AUTH_FAILURES_USEC;
+        struct web_auth_throttle t = { 0 };
+        uint8_t other[16] = { 0x20, 0x01 };
+
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0), 0);
+        for (unsigned i = 0; i < WEB_AUTH_FAILURES - 1; i++) {
+                web_auth_throttle_fail(&t, a, t0 + i);
+                ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + i), 0);
+        }
+        web_auth_throttle_fail(&t, a, t0 + 10);
+        /* The window runs from the first failure. */
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + 10), window - 10);
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window - 1), 1);
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, b, t0 + 10), 0);
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window), 0);
+        /* A new window after the last ended. */
+        web_auth_throttle_fail(&t, a, t0 + window);
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window), 0);
+        for (unsigned k = 1; k < WEB_AUTH_FAILURES; k++)
+                web_auth_throttle_fail(&t, a, t0 + window);
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window), window);
+        /* A full table forgets the slot whose window began first: a's. */
+        for (unsigned i = 0; i < WEB_AUTH_FAILURE_SLOTS; i++) {
+                other[15] = (uint8_t) i;
+                for (unsigned k = 0; k < WEB_AUTH_FAILURES; k++)
+                        web_auth_throttle_fail(&t, other, t0 + window + 1 + i);
+        }
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window + 100), 0);
+        other[15] = 0;
+        ck_assert_uint_ne(web_auth_throttle_wait(&t, other, t0 + window + 100), 0);
+}
+END_TEST
+
 START_TEST(test_listen)
 {
         static const struct { const char *text; int r; int family; bool loopback; } cases[] = {
@@ -268,6 +305,7 @@ int main(void)
         tcase_add_test(tc, test_origin_host);
         tcase_add_test(tc, test_equal);
         tcase_add_test(tc, test_logins);
+        tcase_add_test(tc, test_throttle);
         tcase_add_test(tc, test_listen);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
