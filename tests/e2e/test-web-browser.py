@@ -98,6 +98,54 @@ def scenario(loop, sim, lscd, web, browser, shots):
                      "bench/run --only web)" % ((record.t - clicked) * 1000, STOP_BOUND_MS))
         run(go())
 
+    def stop_cancels_the_slider_move_still_waiting():
+        async def go():
+            await asyncio.sleep(0.3)
+            since = sim.mark()
+            # A drag's move waits up to 100 ms to be sent: Stop comes first.
+            await ctx["page"].eval("""(() => {
+                const s = document.querySelector('input[type=range][data-servo=gripper]');
+                s.value = 1700; s.dispatchEvent(new Event('input')); })()""")
+            await ctx["page"].click("#stop")
+            sim.wait_for("rx", STOP, since)
+            await asyncio.sleep(0.5)    # five times the page's delay
+            moves = [r for r in sim.records()[since:] if r.kind == "rx" and r.data[3:4] == b"\x03"]
+            tap.eq(moves, [], "no move after the Stop")
+        run(go())
+
+    def stop_without_a_session_and_when_it_fails():
+        async def go():
+            page = ctx["page"]
+            session = await page.eval("window.realFetch = window.fetch, state.session")
+            await page.eval("state.session = '%s'" % ("0" * 32))
+            since = sim.mark()
+            await page.click("#stop")
+            sim.wait_for("rx", STOP, since)     # a session that has ended still stops
+            # The first try fails: the page tries again.
+            await page.eval("""(() => { const real = window.fetch; let n = 0;
+                window.fetch = (...a) => (n++ ? real(...a)
+                                              : Promise.reject(new TypeError('offline'))); })()""")
+            since = sim.mark()
+            await page.click("#stop")
+            sim.wait_for("rx", STOP, since)     # a failed try is tried again
+            await page.eval("""(() => { window.tries = 0; window.fetch = () => {
+                window.tries++; return Promise.reject(new TypeError('offline')); }; })()""")
+            await page.click("#stop")
+            await page.wait("document.getElementById('conn').textContent === 'STOP FAILED'",
+                            "the page says the stop failed")
+            tap.eq(await page.eval("window.tries"), 3, "after 3 tries")
+            tap.check(await page.eval("document.getElementById('stop').classList.contains('failed')"),
+                      "the Stop button shows it")
+            tap.check(await page.eval("document.getElementById('log').textContent"
+                                      ".includes('STOP FAILED')"), "and the log")
+            await page.eval("window.fetch = window.realFetch, state.session = '%s'" % session)
+            since = sim.mark()
+            await page.click("#stop")
+            sim.wait_for("rx", STOP, since)
+            await page.wait("!document.getElementById('stop').classList.contains('failed')",
+                            "a stop that works clears the mark")
+        run(go())
+
     def escape_key_sends_stop():
         async def go():
             since = sim.mark()
@@ -154,6 +202,23 @@ def scenario(loop, sim, lscd, web, browser, shots):
             await page.screenshot(os.path.join(shots, "lscd-web-phone.png"))
         run(go())
 
+    def servo_rows_follow_the_robot_file():
+        async def go():
+            page = ctx["page"]
+            with open(lscd.robot_path, "w") as f:
+                f.write(ROBOT.replace("gripper:  {id: 6, min: 1200, max: 2000}",
+                                      "claw: {id: 6, min: 1300, max: 1900}\n"
+                                      "  wrist: {id: 4, min: 800, max: 2200}"))
+            lscd.client().ok("config.reload")
+            await page.wait("[...document.querySelectorAll('.servo .name')].map(e => e.textContent)"
+                            ".includes('wrist')", "the new servo's row")
+            names = await page.eval("[...document.querySelectorAll('.servo .name')]"
+                                    ".map(e => e.textContent)")
+            tap.eq(sorted(names), ["claw", "elbow", "shoulder", "wrist"], "a row per servo, renamed")
+            limit = await page.eval("document.querySelector('input[type=range][data-servo=claw]').max")
+            tap.eq(limit, "1900", "with the new limits")
+        run(go())
+
     def screenshots_saved():
         for name in ("lscd-web-desktop.png", "lscd-web-phone.png"):
             with open(os.path.join(shots, name), "rb") as f:
@@ -161,9 +226,10 @@ def scenario(loop, sim, lscd, web, browser, shots):
         tap.diag("screenshots in " + shots)
 
     return [page_shows_battery, slider_move_is_the_exact_frame,
-            stop_click_puts_stop_on_the_wire, escape_key_sends_stop,
+            stop_click_puts_stop_on_the_wire, stop_cancels_the_slider_move_still_waiting,
+            stop_without_a_session_and_when_it_fails, escape_key_sends_stop,
             group_button_and_group_completed_in_log, drive_claim_ends_with_the_tab,
-            phone_layout_usable, screenshots_saved]
+            phone_layout_usable, servo_rows_follow_the_robot_file, screenshots_saved]
 
 
 main()

@@ -5,12 +5,17 @@
 // stream's session, so that lscd sees the page as one client: the claim it
 // takes while a person drives is its own, renewed by a ping every second,
 // and released when the page goes away (the lease, and the stream's end).
+// Stop never depends on that session: lscd-web halts through its own
+// connection when the session has ended, and the page tries again without
+// it, then says loudly that the stop failed.
 "use strict";
 
 const LEASE_MS = 3000;
 const BATTERY_POLL_MS = 5000;
 const BATTERY_WINDOW_MS = 5 * 60 * 1000;
 const LOG_MAX = 200;
+const HALT_TRIES = 3;
+const HALT_RETRY_MS = 200;
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -22,20 +27,21 @@ const state = {
   dragging: null,      // the slider a finger or mouse holds
 };
 
-async function api(verb, args) {
+// POST /api/VERB; with the page's session unless noSession.
+async function api(verb, args, noSession) {
   const headers = { "Content-Type": "application/json", "X-LSC-Request": "1" };
-  if (state.session)
+  if (state.session && !noSession)
     headers["X-LSC-Session"] = state.session;
-  let r;
+  let r, answer;
   try {
     r = await fetch("/api/" + verb, { method: "POST", headers, body: JSON.stringify(args || {}) });
+    if (r.status === 401)
+      location.replace("/login.html");
+    answer = await r.json();
   } catch (e) {
     log(verb + ": " + e.message, true);
     return { ok: false, error: { code: "network", message: e.message } };
   }
-  if (r.status === 401)
-    location.replace("/login.html");
-  const answer = await r.json();
   if (!answer.ok && answer.error.code !== "superseded")
     log(verb + ": " + answer.error.code + ": " + answer.error.message, true);
   return answer;
@@ -93,14 +99,23 @@ function servoRef(s) {
   return s.name ? { name: s.name } : { id: s.id };
 }
 
-let pendingMove = null;
+let pendingMove = null, pendingTimer = null;
 function moveSoon(s, value) {
   // At most one move per 100 ms while a slider is dragged: the line takes
   // about 10 ms per move, and each replaces the one before if still queued.
-  const first = !pendingMove;
   pendingMove = { s, value };
-  if (first)
-    setTimeout(() => { const p = pendingMove; pendingMove = null; move(p.s, p.value); }, 100);
+  if (!pendingTimer)
+    pendingTimer = setTimeout(() => {
+      const p = pendingMove;
+      pendingMove = pendingTimer = null;
+      move(p.s, p.value);
+    }, 100);
+}
+
+// Stop: the move a slider still has waiting is never sent.
+function cancelPendingMove() {
+  clearTimeout(pendingTimer);
+  pendingMove = pendingTimer = null;
 }
 
 function move(s, value) {
@@ -131,6 +146,16 @@ async function refreshServos() {
   const r = await api("servos");
   if (r.ok)
     showServos(r.servos);
+}
+
+// The robot file changed: servos may have new names, limits, or be gone.
+async function rebuildServos() {
+  const r = await api("servos");
+  if (!r.ok)
+    return;
+  state.servos.clear();
+  $("servos").replaceChildren();
+  showServos(r.servos);
 }
 
 // ---- groups, poses, sequences ----
@@ -269,7 +294,7 @@ function onEvent(ev) {
     if (event !== "claim.acquired")
       claimEnded(ev);
   } else if (event === "robot.changed")
-    refreshRobot().then(refreshServos);
+    refreshRobot().then(rebuildServos);
   if (["move.completed", "sequence.step", "group.completed", "group.stopped"].includes(event))
     refreshSoon();
 }
@@ -296,9 +321,22 @@ function connect() {
   };
 }
 
-function halt() {
-  api("halt");
+// The first try names the page (its session); the others need none.
+async function halt() {
+  cancelPendingMove();
   log("STOP");
+  for (let i = 0; i < HALT_TRIES; i++) {
+    if (i > 0)
+      await new Promise((done) => setTimeout(done, HALT_RETRY_MS));
+    const r = await api("halt", {}, i > 0);
+    if (r.ok) {
+      $("stop").classList.remove("failed");
+      return;
+    }
+  }
+  $("stop").classList.add("failed");
+  setConn("STOP FAILED", false);
+  log("STOP FAILED after " + HALT_TRIES + " tries: the robot may still be moving", true);
 }
 
 $("stop").addEventListener("click", halt);
