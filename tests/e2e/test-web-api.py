@@ -14,7 +14,7 @@ import threading
 import time
 
 import tap
-from lscdharness import ROBOT, wait_until
+from lscdharness import ROBOT, VALGRIND_SLOWDOWN, valgrind_on, wait_until
 from webharness import running_web
 
 
@@ -260,9 +260,10 @@ def sigterm_answers_suspended_requests():
         # connection: lscd-web reads the ping while it stops.
         s.sendall(raw_post(web, "group.run", '{"group":8,"wait":true}') + raw_post(web, "ping"))
         sim.wait_for("rx", GROUP8_ONCE, since)
-        tap.eq(web.stop(), 0, "lscd-web stops cleanly with a request suspended")
+        web.proc.send_signal(signal.SIGTERM)
         data = read_all(s)
         s.close()
+        tap.eq(web.proc.wait(60), 0, "lscd-web stops cleanly with a request suspended")
         tap.check(data.count(b"HTTP/1.1 503 ") == 2, "the waiting run and the ping behind it: "
                   "one answer each, 503", data)
         tap.check(data.count(b'"code":"shutdown"') == 2, "both say shutdown", data)
@@ -281,7 +282,9 @@ def wait_requests(client, before, n):
 
 @tap.test
 def waiting_requests_time_out_and_are_bounded():
-    with running_web(robot=ROBOT, web_args=("--request-timeout", "3")) as (sim, lscd, web):
+    # Long enough for the 17th request to come while the 16 wait.
+    timeout = 3 * (VALGRIND_SLOWDOWN if valgrind_on() else 1)
+    with running_web(robot=ROBOT, web_args=("--request-timeout", str(timeout))) as (sim, lscd, web):
         holder = lscd.client()
         mine = holder.ok("claim", servos=[1])["claim"]
         watcher = lscd.client()
