@@ -309,6 +309,8 @@ static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const
         cJSON *request;
         int r;
 
+        if (w->stopping)        /* its body came while stopping: it may not wait */
+                return web_http_error(call->conn, 503, "shutdown", "lscd-web is stopping");
         if (web_api_needs_session(verb) && !web_http_header(call->conn, "X-LSC-Session"))
                 return web_http_error(call->conn, 400, "invalid_request",
                                       "this verb needs a session (X-LSC-Session of an open GET /api/events): "
