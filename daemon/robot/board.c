@@ -96,9 +96,15 @@ static int board_send(void *userdata, enum board_frame kind, const uint8_t *fram
                 [BOARD_FRAME_POSITIONS] = board_positions_done,
                 [BOARD_FRAME_SPEED] = board_speed_done,
         };
+        /* A position query (up to 37 bytes, 38 ms at 9600 baud) takes its
+         * turn among the clients': a STOP never waits behind one. */
+        static const enum wire_lane lane[] = {
+                [BOARD_FRAME_BATTERY] = WIRE_LANE_PRIORITY,
+                [BOARD_FRAME_POSITIONS] = WIRE_LANE_NORMAL,
+                [BOARD_FRAME_SPEED] = WIRE_LANE_RESTORE,
+        };
         struct wire_request req = {
-                .frame = frame, .size = size,
-                .lane = kind == BOARD_FRAME_SPEED ? WIRE_LANE_RESTORE : WIRE_LANE_PRIORITY,
+                .frame = frame, .size = size, .lane = lane[kind],
                 .done = done[kind], .userdata = b,
         };
 
