@@ -266,11 +266,15 @@ class Client(ClientBase):
         return self._call(_verbs.sequence_list())
 
     def record_start(self, name: str, servos: Union[str, Iterable[Servo]], *,
-                     replace: bool = False) -> None:
+                     replace: bool = False, teach: bool = False) -> Optional[int]:
         """Record every move of these servos (names and ids, or "all") that
         reaches the wire, whoever sends it, into the sequence NAME of lscd's
-        recordings directory; replace: overwrite a recording of that name."""
-        return self._call(_verbs.record_start(name, servos, replace))
+        recordings directory; replace: overwrite a recording of that name.
+        teach (a bus board): unload the servos and record their positions
+        as a hand moves them; returns the reading period in ms (None
+        without teach). Refused lsc.Claimed while another client claims
+        one of them, lsc.Unsupported on an LSC board."""
+        return self._call(_verbs.record_start(name, servos, replace, teach))
 
     def record_stop(self) -> dict[str, Any]:
         """Stop the recording and write its sequence: {"name", "path",
