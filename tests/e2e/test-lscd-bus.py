@@ -7,6 +7,7 @@ logical positions, concurrent reads sharing one query, the timeout, the
 "unsupported" refusal on an LSC board with nothing on the wire, and the
 older firmware's reports (bus-servo-and-d6a.md)."""
 
+import json
 import os
 import shutil
 import signal
@@ -429,6 +430,54 @@ def lscctl_teach():
         tap.check(steps[0].startswith("  - {servos: {base: 500}, time_ms: 2000") and
                   steps[1].startswith("  - {servos: {base: 200}, time_ms: 100"),
                   "the rest position, then the hand's", steps)
+
+
+def lscctl(lscd, *args):
+    return subprocess.run([LSCCTL, "-s", lscd.socket_path, *args], capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
+@tap.test
+def lscctl_positions_are_checked_by_lscd():
+    """lscctl move sends any position a frame can carry; lscd checks it
+    against its board: 0 on a bus board, 499 refused on an LSC board."""
+    with running("--board", "bus", lscd_args=("--board", "bus")) as (sim, lscd):
+        since = sim.mark()
+        p = lscctl(lscd, "move", "-t", "0", "1:0", "2:1000")
+        tap.eq((p.returncode, p.stderr), (0, ""), "lscctl move 1:0 2:1000 on a bus board")
+        sim.wait_for("rx", hexbytes("55 55 0B 03 02 00 00 01 00 00 02 E8 03"), since=since)
+        p = lscctl(lscd, "move", "1:1001")
+        tap.check(p.returncode == 1 and "outside the board's positions 0..1000" in p.stderr,
+                  "1001: lscd's refusal, exit 1", p.stderr)
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "move", "1:499")
+        tap.check(p.returncode == 1 and "outside the board's positions 500..2500" in p.stderr,
+                  "499 on an LSC board: lscd's refusal, exit 1", p.stderr)
+        tap.eq(rx(sim), [], "nothing on the wire")
+
+
+@tap.test
+def lscctl_unload_and_positions():
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        since = sim.mark()
+        p = lscctl(lscd, "unload", "base", "2")
+        tap.eq((p.returncode, p.stdout), (0, "unloaded: 1 2\n"), "lscctl unload base 2")
+        sim.wait_for("rx", hexbytes("55 55 05 14 02 01 02"), since=since)
+        sim.command("hand 1 250")
+        p = lscctl(lscd, "positions")
+        tap.eq((p.returncode, p.stdout), (0, "1 base 250\n2 arm 520\n3 grip 500\n"),
+               "lscctl positions: the named servos, logical")
+        p = lscctl(lscd, "--json", "positions", "1")
+        tap.eq((p.returncode, [x["position"] for x in json.loads(p.stdout)["positions"]]),
+               (0, [250]), "--json, one servo")
+        p = lscctl(lscd, "unload", "all")
+        tap.eq((p.returncode, p.stdout.split()[:3]), (0, ["unloaded:", "1", "2"]), "unload all")
+        p = lscctl(lscd, "unload")
+        tap.eq(p.returncode, 2, "unload names its servos")
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "positions", "1")
+        tap.check(p.returncode == 1 and "unsupported" in p.stderr,
+                  "an LSC board: unsupported, exit 1", p.stderr)
 
 
 @tap.test
