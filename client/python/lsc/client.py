@@ -182,7 +182,8 @@ class Client(ClientBase):
              at: Optional[_verbs.At] = None) -> dict[str, Any]:
         """Move servos in one frame: move({"shoulder": 1200, 9: 2300}, time_ms=800).
 
-        positions: servo (name or id) to position in microseconds; deltas:
+        positions: servo (name or id) to position in the board's units
+        (500..2500 us on an LSC board, 0..1000 on a bus board); deltas:
         servo to a change from its last target. replace: supersede this
         client's queued moves of the same servos. wait: return when the move
         has ended instead of once written. Returns {"time_ms": N} (the time
