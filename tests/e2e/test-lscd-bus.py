@@ -386,6 +386,35 @@ def a_board_change_ends_teach_mode_and_reads():
 
 
 @tap.test
+def a_query_queued_at_a_board_change_never_reaches_the_wire():
+    """A position query still queued behind clients' moves when a reload
+    makes the board an LSC board is taken back: its request is answered
+    cancelled, and command 21 never reaches the PWM board."""
+    big = [{"id": i, "position": 500} for i in range(4, 33)]
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        movers = [lscd.client() for _ in range(4)]
+        b, c = lscd.client(), lscd.client()
+        since = sim.mark()
+        # Almost a second of the line: the query waits its turn behind
+        # one move of each mover.
+        for m in movers:
+            for t in (100, 200):
+                m.send_request("move", servos=big, time_ms=t)
+        rid = b.send_request("positions", servos=["base"])
+        b.ok("ping")
+        lscd.write_robot("servos:\n  base: {id: 1}\n")
+        c.ok("config.reload")
+        tap.eq(error_of(b.response(rid)), ("cancelled", None), "the read: cancelled")
+        for m in movers:
+            m.ok("ping")
+        sim.wait_count("rx", 8, since=since, timeout=30)
+        c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since, timeout=30)
+        tap.eq(rx(sim, since, 0x15), [], "no query on the wire")
+        tap.eq(len(rx(sim, since, 0x03)), 9, "every move was")
+
+
+@tap.test
 def state_of_another_board_is_ignored():
     """The state file names its board: a restart with another --board
     ignores it (positions in other units), saying so once."""
