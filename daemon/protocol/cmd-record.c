@@ -170,10 +170,11 @@ static int cmd_record_write(const char *path, const char *text)
         return r < 0 ? r : replace_file(path, text, strlen(text));
 }
 
-/* Write REC into its file, adding {"name","path","steps","dropped","skipped"}
- * to INTO: 0, or -errno with *PATH (free it) the file it could not write. */
-static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec, cJSON *into,
-                           char **path)
+/* Write REC (recorded with model M) into its file, adding {"name","path",
+ * "steps","dropped","skipped"} to INTO: 0, or -errno with *PATH (free it)
+ * the file it could not write. */
+static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec,
+                           const struct model *m, cJSON *into, char **path)
 {
         char header[128], *text;
         time_t now = time(NULL);
@@ -182,7 +183,7 @@ static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec, 
 
         gmtime_r(&now, &tm);
         strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
-        text = recorder_yaml(rec, robot_model(ctx->robot), header);
+        text = recorder_yaml(rec, m, header);
         *path = cmd_record_path(ctx, rec->name);
         r = cmd_record_write(*path, text);
         free(text);
@@ -211,7 +212,7 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
                 return;
         }
         response = call_response(call);
-        r = cmd_record_save(ctx, rec, response, &path);
+        r = cmd_record_save(ctx, rec, robot_model(ctx->robot), response, &path);
         if (r < 0) {
                 cJSON_Delete(response);
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "cannot write %s: %s", path,
@@ -223,11 +224,11 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         recorder_free(rec);
 }
 
-cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec)
+cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m)
 {
         cJSON *o = cJSON_CreateObject();
         char *path = NULL;
-        int r = rec->n_moves ? cmd_record_save(ctx, rec, o, &path) : 0;
+        int r = rec->n_moves ? cmd_record_save(ctx, rec, m, o, &path) : 0;
 
         if (rec->n_moves == 0) {
                 cJSON_AddStringToObject(o, "name", rec->name);

@@ -516,7 +516,8 @@ void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
 int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors)
 {
         struct recorder *ended;
-        int r = robot_reload(ctx->robot, errors, &ended);
+        struct model *old;
+        int r = robot_reload(ctx->robot, errors, &ended, &old);
         cJSON *event;
 
         if (r < 0) {
@@ -531,7 +532,8 @@ int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors
                 event_add_by(event, by->client, by->name);
         if (ended) {
                 log_info("The board changed: the recording %s ended", ended->name);
-                cJSON_AddItemToObject(event, "recording_ended", cmd_record_end(ctx, ended));
+                cJSON_AddItemToObject(event, "recording_ended", cmd_record_end(ctx, ended, old));
+                model_free(old);
         }
         ctx->publish(ctx->userdata, LSC_EVENT_ROBOT_CHANGED, event);
         cJSON_Delete(event);

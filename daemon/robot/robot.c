@@ -255,12 +255,14 @@ struct robot *robot_free(struct robot *r)
         return NULL;
 }
 
-int robot_reload(struct robot *r, char **errors, struct recorder **ended)
+int robot_reload(struct robot *r, char **errors, struct recorder **ended,
+                 struct model **ended_model)
 {
         struct model *m;
         int e = robot_load(r, false, &m, errors);
 
         *ended = NULL;
+        *ended_model = NULL;
         if (e < 0)
                 return e;
         /* Targets in the old board's units mean nothing on the new one,
@@ -269,7 +271,11 @@ int robot_reload(struct robot *r, char **errors, struct recorder **ended)
                 robot_forget(r, SERVOS_PREEMPTED);
                 *ended = robot_record_stop(r);
         }
-        model_free(r->model);
+        /* The recording's names and limits are the old file's. */
+        if (*ended)
+                *ended_model = r->model;
+        else
+                model_free(r->model);
         r->model = m;
         board_profile(r->board, m->profile);
         r->loaded = clock_usec(CLOCK_REALTIME);

@@ -41,8 +41,10 @@ struct robot *robot_free(struct robot *r);
 /* Read the file again. 0: the new model is in place; otherwise the old
  * one stays and *errors (free it) says why. When the new file names
  * another board, the recording that ran (teach mode too) is stopped and
- * handed back in *ENDED (else NULL). */
-int robot_reload(struct robot *r, char **errors, struct recorder **ended);
+ * handed back in *ENDED with the old model, whose names and limits it
+ * has, in *ENDED_MODEL (free both; else both NULL). */
+int robot_reload(struct robot *r, char **errors, struct recorder **ended,
+                 struct model **ended_model);
 
 const struct model *robot_model(const struct robot *r);
 const char *robot_path(const struct robot *r);

@@ -364,23 +364,26 @@ def a_board_change_ends_teach_mode_and_reads():
         sim.command("raw 55 55 06 15 01 01 2C 01")
         rid = c.send_request("positions", servos=["base", "grip"])
         c.ok("ping")
-        lscd.write_robot("servos:\n  base: {id: 1}\n")
+        lscd.write_robot("servos:\n  shoulder: {id: 1}\n")
         c.ok("config.reload")
         tap.eq(error_of(c.response(rid)), ("cancelled", None), "a waiting read: cancelled")
         ended = w.wait_event("robot.changed")["recording_ended"]
         path = os.path.join(lscd.dir, "recordings", "cut.yaml")
         tap.eq((ended["name"], ended["path"], ended["steps"]), ("cut", path, 1),
                "robot.changed names the recording, written")
-        tap.check(os.path.exists(path), "the file is there", path)
+        with open(path, encoding="utf-8") as f:
+            steps = [line for line in f if line.startswith("  - ")]
+        tap.eq(steps, ["  - {servos: {base: 300}, time_ms: 2000, hold_ms: 0}\n"],
+               "written with the names and limits it was recorded with")
         tap.eq(error_of(c.request("record.stop")), ("invalid_argument", None),
                "no recording runs")
         # The line keeps its order: what lscd wrote before the reload is
         # on it before this move.
-        c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
+        c.ok("move", servos=[{"name": "shoulder", "position": 1500}], time_ms=0)
         sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"))
         since = sim.mark()
         time.sleep(0.5)  # five teach periods
-        c.ok("move", servos=[{"name": "base", "position": 1600}], time_ms=0)
+        c.ok("move", servos=[{"name": "shoulder", "position": 1600}], time_ms=0)
         sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 40 06"), since=since)
         tap.eq(rx(sim, since, 0x15), [], "no read after the change")
 
