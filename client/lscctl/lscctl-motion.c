@@ -14,7 +14,8 @@
 #include "lscctl.h"
 
 /* One argument of move, "SERVO:POS". Invariant: exactly one of id (1..32)
- * and name (an identifier) is set; value is a position (500..2500) or,
+ * and name (an identifier) is set; value is a position (0..LSCCTL_POSITION_MAX:
+ * lscd checks it against its board's units and the servo's limits) or,
  * with delta, a change of -LSCCTL_DELTA_MAX..LSCCTL_DELTA_MAX. */
 struct motion_target {
         int id;
@@ -54,13 +55,14 @@ static int motion_parse_position(struct lscctl *ctl, const char *arg, const char
         t->delta = pos[0] == '+' || pos[0] == '-';
         if (pos[0] == '+' ? lscctl_parse_long(pos + 1, 0, LSCCTL_DELTA_MAX, &t->value) :
             pos[0] == '-' ? lscctl_parse_long(pos, -LSCCTL_DELTA_MAX, 0, &t->value) :
-            lscctl_parse_long(pos, LSC_POSITION_MIN, LSC_POSITION_MAX, &t->value))
+            lscctl_parse_long(pos, 0, LSCCTL_POSITION_MAX, &t->value))
                 return 0;
         if (t->delta)
                 return lscctl_usage_error(ctl, "invalid change '%s' in '%s': expected -%d..+%d",
                                           pos, arg, LSCCTL_DELTA_MAX, LSCCTL_DELTA_MAX);
-        return lscctl_usage_error(ctl, "invalid position '%s' in '%s': expected %d..%d",
-                                  pos, arg, LSC_POSITION_MIN, LSC_POSITION_MAX);
+        return lscctl_usage_error(ctl, "invalid position '%s' in '%s': expected a number "
+                                  "0..%d (lscd knows the board's units)", pos, arg,
+                                  LSCCTL_POSITION_MAX);
 }
 
 /* Parse "SERVO:POS" into t; returns 0 or an exit status. */

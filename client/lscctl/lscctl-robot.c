@@ -185,7 +185,7 @@ static void robot_print_section(const cJSON *model, const char *name)
 }
 
 /* What a model without a file means. */
-#define ROBOT_NO_NAMES "no names: servos are channels 1..32, at 500..2500 us"
+#define ROBOT_NO_NAMES "no names: servos are channels 1..32, over the board's whole range"
 
 /* The robot file's path, and " not found" when lscd found none there; or
  * "no robot file" when lscd has no path. */

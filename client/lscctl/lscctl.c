@@ -58,7 +58,8 @@ static const struct lscctl_opt lscctl_opts[] = {
 };
 
 static const struct lscctl_cmd lscctl_cmds[] = {
-        { "move", "SERVO:POS...", "move each SERVO (id or name) to POS (500..2500 us) or by +N/-N",
+        { "move", "SERVO:POS...", "move each SERVO (id or name) to POS (the board's units: "
+          "500..2500 us on an LSC board, 0..1000 on a bus board) or by +N/-N",
           "twT", lscctl_robot_servo_words, 1, -1, false, lscctl_motion_move },
         { "pose", "NAME", "move the servos to a pose of the robot file",
           "twT", lscctl_robot_pose_words, 1, 1, false, lscctl_motion_pose },
@@ -85,6 +86,10 @@ static const struct lscctl_cmd lscctl_cmds[] = {
         { "claim", "SERVO...|all -- COMMAND [ARG...]",
           "hold a claim on servos while COMMAND runs; COMMAND's lscctl commands act under it",
           "glSwT", lscctl_robot_claim_words, 1, -1, true, lscctl_claim_run },
+        { "unload", "SERVO...|all", "torque off (a bus board): the servos go limp",
+          "", lscctl_robot_claim_words, 1, -1, false, lscctl_bus_unload },
+        { "positions", "[SERVO...]", "read where the servos are (a bus board; default: the "
+          "named ones)", "", lscctl_robot_servo_words, 0, -1, false, lscctl_bus_positions },
         { "clients", "", "list the clients connected to lscd: names, pids, claims",
           "", NULL, 0, 0, false, lscctl_info_clients },
         { "record", "NAME", "record the moves that reach the wire until interrupted",
@@ -145,7 +150,7 @@ static void lscctl_help(FILE *out)
                 "       lscctl help [COMMAND] | --help | --version\n\n"
                 "Control an LSC servo controller board through lscd.\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(lscctl_cmds); i++)
-                fprintf(out, "  %-8s %s\n", lscctl_cmds[i].name, lscctl_cmds[i].summary);
+                fprintf(out, "  %-9s %s\n", lscctl_cmds[i].name, lscctl_cmds[i].summary);
         fprintf(out, "\nOptions:\n");
         for (size_t i = 0; i < ELEMENTSOF(lscctl_opts); i++)
                 if (lscctl_accepts(NULL, &lscctl_opts[i]))

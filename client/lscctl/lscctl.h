@@ -20,6 +20,9 @@
  * longest name of a servo, pose or group, and the largest delta. */
 #define LSCCTL_NAME_MAX  32
 #define LSCCTL_DELTA_MAX 2000
+/* A position as a frame carries one (16 bits): the range lscd accepts
+ * depends on its board, so lscd checks it. */
+#define LSCCTL_POSITION_MAX 65535
 /* How long completion waits for lscd's robot model. */
 #define LSCCTL_COMPLETE_TIMEOUT_MS 1000
 
@@ -171,6 +174,9 @@ int lscctl_watch_events(struct lscctl *ctl, int argc, char **argv);
 int lscctl_watch_wait(struct lscctl *ctl, int argc, char **argv);
 int lscctl_ports_list(struct lscctl *ctl, int argc, char **argv);
 int lscctl_robot_servos(struct lscctl *ctl, int argc, char **argv);
+/* lscctl-bus.c: a bus board's unload and positions. */
+int lscctl_bus_unload(struct lscctl *ctl, int argc, char **argv);
+int lscctl_bus_positions(struct lscctl *ctl, int argc, char **argv);
 int lscctl_robot_show(struct lscctl *ctl, int argc, char **argv);
 int lscctl_robot_reload(struct lscctl *ctl, int argc, char **argv);
 /* Completion words of subcommand arguments, one a line on stdout; those of

@@ -8,7 +8,7 @@ client_lscctl_lscctl_SOURCES = \
 	client/lscctl/lscctl-watch.c client/lscctl/lscctl-ports.c \
 	client/lscctl/lscctl-robot.c \
 	client/lscctl/lscctl-claim.c client/lscctl/lscctl-proxy.c client/lscctl/lscctl-proxy.h \
-	client/lscctl/lscctl-sequence.c
+	client/lscctl/lscctl-sequence.c client/lscctl/lscctl-bus.c
 client_lscctl_lscctl_CPPFLAGS = $(common_cppflags)
 client_lscctl_lscctl_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(SERIALPORT_CFLAGS)
 client_lscctl_lscctl_LDADD = client/liblsc/liblsc.la common/libports.la common/libcommon.la \

@@ -52,7 +52,8 @@ static void cmd_move_written(struct cmd_context *ctx, struct call *call)
 static const struct cmd_arg cmd_move_args[] = {
         { .name = "servos", .type = CMD_ARG_SERVOS, .required = true,
           .help = "servos by id (1..32) or name, each at most once, with a position "
-                  "(500..2500 us, within the servo's limits) or a delta from its last target" },
+                  "in the board's units (500..2500 us on an LSC board, 0..1000 on a bus "
+                  "board) within the servo's limits, or a delta from its last target" },
         { .name = "time_ms", .type = CMD_ARG_INT, .required = true,
           .min = 0, .max = LSC_TIME_MAX, .offset = offsetof(struct cmd_args, time_ms),
           .help = "time to reach the positions, in milliseconds (raised to respect max_speed)" },

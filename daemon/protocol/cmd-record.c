@@ -54,6 +54,10 @@ static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
         if (!cmd_record_may_start(ctx, call))
                 return;
         if (call->args.teach) {
+                /* Teach unloads the servos: refused, as a move of them
+                 * would be, while another client holds a claim on one. */
+                if (!cmd_claims_allow(ctx, call, call->args.plan.mask, false))
+                        return;
                 cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0);     /* the unload */
                 return;
         }
@@ -86,12 +90,33 @@ static const struct cmd cmd_record_teach = {
         .board_reply = cmd_record_sample,
 };
 
+/* Whether a teach read waits on the board (shares a query, or the next). */
+static bool cmd_record_reading(struct cmd_context *ctx)
+{
+        const struct board_state *bs = board_state(ctx->board);
+        const struct board_waiter *lists[] = { bs->positions.waiters, bs->positions_next.waiters };
+
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+                for (const struct board_waiter *w = lists[i]; w; w = w->next)
+                        if (((const struct call *) ((const char *) w - offsetof(struct call,
+                                                    waiter)))->cmd == &cmd_record_teach)
+                                return true;
+        return false;
+}
+
+/* A period: read the servos, unless the last read is still outstanding
+ * (a slow or silent board): reads never pile up. */
 static void cmd_record_teach_fire(void *userdata)
 {
         struct cmd_context *ctx = userdata;
         const struct recorder *rec = robot_recording(ctx->robot);
-        struct call *call = call_new(ctx, NULL, NULL, 0);
+        struct call *call;
 
+        if (cmd_record_reading(ctx)) {
+                robot_teach_skip(ctx->robot);
+                return;
+        }
+        call = call_new(ctx, NULL, NULL, 0);
         call->cmd = &cmd_record_teach;
         call->args.plan.mask = call->waiter.servos = rec->servos;
         call->args.time_ms = recorder_teach_period_ms((size_t) __builtin_popcountll(rec->servos));
@@ -107,7 +132,14 @@ static void cmd_record_start_written(struct cmd_context *ctx, struct call *call)
         int r;
 
         robot_unloaded(ctx->robot, a->plan.mask);
-        /* Another recording may have begun while the unload waited. */
+        /* Another recording may have begun while the unload waited, or a
+         * reload made the board one that cannot be read. */
+        if (!profile_takes(robot_model(ctx->robot)->profile, LSC_CMD_MULT_SERVO_POS_READ)) {
+                call_fail(call, LSC_ERRCODE_UNSUPPORTED, NULL, "the board changed (a reload "
+                          "made it \"%s\") before teach mode began",
+                          robot_model(ctx->robot)->profile->name);
+                return;
+        }
         if (robot_recording(ctx->robot)) {
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "a recording (%s) began "
                           "meanwhile", robot_recording(ctx->robot)->name);
@@ -138,13 +170,39 @@ static int cmd_record_write(const char *path, const char *text)
         return r < 0 ? r : replace_file(path, text, strlen(text));
 }
 
+/* Write REC (recorded with model M) into its file, adding {"name","path",
+ * "steps","dropped","skipped"} to INTO: 0, or -errno with *PATH (free it)
+ * the file it could not write. */
+static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec,
+                           const struct model *m, cJSON *into, char **path)
+{
+        char header[128], *text;
+        time_t now = time(NULL);
+        struct tm tm;
+        int r;
+
+        gmtime_r(&now, &tm);
+        strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
+        text = recorder_yaml(rec, m, header);
+        *path = cmd_record_path(ctx, rec->name);
+        r = cmd_record_write(*path, text);
+        free(text);
+        if (r < 0)
+                return r;
+        log_info("Recorded %zu moves into %s", rec->n_moves, *path);
+        cJSON_AddStringToObject(into, "name", rec->name);
+        cJSON_AddStringToObject(into, "path", *path);
+        cJSON_AddNumberToObject(into, "steps", (double) rec->n_moves);
+        cJSON_AddNumberToObject(into, "dropped", (double) rec->dropped);
+        cJSON_AddNumberToObject(into, "skipped", (double) rec->skipped);
+        return 0;
+}
+
 static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
 {
         struct recorder *rec = robot_record_stop(ctx->robot);
-        char header[128], *text, *path;
-        time_t now = time(NULL);
-        struct tm tm;
         cJSON *response;
+        char *path = NULL;
         int r;
 
         if (!rec || rec->n_moves == 0) {
@@ -153,26 +211,36 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
                 recorder_free(rec);
                 return;
         }
-        gmtime_r(&now, &tm);
-        strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
-        text = recorder_yaml(rec, robot_model(ctx->robot), header);
-        path = cmd_record_path(ctx, rec->name);
-        r = cmd_record_write(path, text);
+        response = call_response(call);
+        r = cmd_record_save(ctx, rec, robot_model(ctx->robot), response, &path);
         if (r < 0) {
+                cJSON_Delete(response);
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "cannot write %s: %s", path,
                           strerror(-r));
         } else {
-                log_info("Recorded %zu moves into %s", rec->n_moves, path);
-                response = call_response(call);
-                cJSON_AddStringToObject(response, "name", rec->name);
-                cJSON_AddStringToObject(response, "path", path);
-                cJSON_AddNumberToObject(response, "steps", (double) rec->n_moves);
-                cJSON_AddNumberToObject(response, "dropped", (double) rec->dropped);
                 call_reply(call, response);
         }
         free(path);
-        free(text);
         recorder_free(rec);
+}
+
+cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m)
+{
+        cJSON *o = cJSON_CreateObject();
+        char *path = NULL;
+        int r = rec->n_moves ? cmd_record_save(ctx, rec, m, o, &path) : 0;
+
+        if (rec->n_moves == 0) {
+                cJSON_AddStringToObject(o, "name", rec->name);
+                cJSON_AddNumberToObject(o, "steps", 0);
+        } else if (r < 0) {
+                log_warning_errno(r, "The recording %s ended: cannot write %s", rec->name, path);
+                cJSON_AddStringToObject(o, "name", rec->name);
+                cJSON_AddStringToObject(o, "error", strerror(-r));
+        }
+        free(path);
+        recorder_free(rec);
+        return o;
 }
 
 /* Teach mode's frame: the unload of its servos. */

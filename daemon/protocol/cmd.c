@@ -403,6 +403,11 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
         case BOARD_DEVICE_LOST:
                 call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
                 return;
+        case BOARD_CHANGED:
+                call_fail(call, LSC_ERRCODE_CANCELLED, NULL, "the board changed (a reload made "
+                          "it \"%s\") before the positions were read",
+                          robot_model(call->ctx->robot)->profile->name);
+                return;
         case BOARD_SHUTDOWN:
                 break;
         }
@@ -456,9 +461,12 @@ static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result r
 
         switch (result) {
         case SERVOS_COMPLETED:
-                /* move's confirm: read where the servos are (cmd-move.c). */
+                /* move's confirm: read where the servos are (cmd-move.c),
+                 * with a query sent from now on, not one sent while the
+                 * servos were still moving. */
                 if (call->args.confirm) {
                         call->waiter.servos = call->args.plan.mask;
+                        call->waiter.fresh = true;
                         board_positions(call->ctx->board, &call->waiter);
                         return;
                 }
@@ -508,7 +516,9 @@ void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
 
 int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors)
 {
-        int r = robot_reload(ctx->robot, errors);
+        struct recorder *ended;
+        struct model *old;
+        int r = robot_reload(ctx->robot, errors, &ended, &old);
         cJSON *event;
 
         if (r < 0) {
@@ -521,6 +531,11 @@ int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors
         cmd_add_robot(event, ctx->robot);
         if (by)
                 event_add_by(event, by->client, by->name);
+        if (ended) {
+                log_info("The board changed: the recording %s ended", ended->name);
+                cJSON_AddItemToObject(event, "recording_ended", cmd_record_end(ctx, ended, old));
+                model_free(old);
+        }
         ctx->publish(ctx->userdata, LSC_EVENT_ROBOT_CHANGED, event);
         cJSON_Delete(event);
         return 0;

@@ -278,6 +278,12 @@ void cmd_print_help(FILE *f);
  * drives it. */
 cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, uint64_t *read);
 
+/* A recording ended by a reload that changed the board: written as
+ * record.stop would (REC consumed), with the names of M, the model it was
+ * recorded with; {"name","path","steps","dropped","skipped"},
+ * {"name","steps":0} when nothing was recorded, or {"name","error"}. */
+cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m);
+
 /* Verbs, one per cmd-<verb>.c. */
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,
         cmd_group_stop, cmd_halt, cmd_group_speed, cmd_battery, cmd_subscribe,

@@ -51,6 +51,13 @@ static void board_state_publish(struct board_state *s, const struct board_event 
         s->ops->event(s->userdata, e);
 }
 
+/* No STOP of lscd's is waiting for its report. */
+static void board_state_stop_clear(struct board_state *s)
+{
+        s->stop_until = 0;
+        s->has_stop_by = false;
+}
+
 /* Every wait not yet answered, echoed or not, ends: a new run began. */
 static void board_state_preempt(struct board_state *s, unsigned group)
 {
@@ -110,6 +117,9 @@ static void board_state_on_run(struct board_state *s, unsigned group, unsigned r
 {
         struct board_start *st = board_state_take_start(s, group, runs);
 
+        /* The board reports in order: a STOP lscd wrote before this run
+         * was reported before its echo, or never will be. */
+        board_state_stop_clear(s);
         /* A start that is not lscd's (the gamepad, a restart) cuts short
          * whatever was being waited for. */
         if (!st)
@@ -138,6 +148,7 @@ static void board_state_on_bare_run(struct board_state *s)
                 board_state_on_run(s, s->starts->group, s->starts->runs);
                 return;
         }
+        board_state_stop_clear(s);
         board_state_preempt(s, LSC_GROUP_ALL);
         s->running = false;
         board_state_publish(s, &(struct board_event) { .type = LSC_EVENT_GROUP_STARTED });
@@ -161,6 +172,9 @@ static void board_state_on_stop(struct board_state *s, uint64_t now)
                 .by = s->has_stop_by && written ? &s->stop_by : NULL, .stop_written = written,
         };
 
+        /* One report per STOP: a later one (an older firmware's natural
+         * end) is the board's own, whoever stopped before. */
+        board_state_stop_clear(s);
         s->running = false;
         board_state_answer_all(s, &s->completion, &s->completion_tail, BOARD_STOPPED, 0);
         board_state_publish(s, &e);
@@ -263,7 +277,9 @@ static void board_state_positions_next(struct board_state *s, uint64_t now)
 }
 
 /* A reply: its servos' positions are the latest readings; a reply nobody
- * asked for only updates them. */
+ * asked for only updates them. A position outside the board's range is
+ * outside input, no reading: the servo is not reported (null), as one the
+ * board left out, and never becomes a target. */
 static void board_state_on_positions(struct board_state *s, const struct lsc_msg *msg,
                                      uint64_t now)
 {
@@ -272,6 +288,9 @@ static void board_state_on_positions(struct board_state *s, const struct lsc_msg
                 const struct lsc_servo *p = &msg->u.positions.servos[i];
 
                 if (p->id < LSC_SERVO_ID_MIN || p->id > LSC_SERVO_ID_MAX)
+                        continue;
+                if (s->profile && (p->position < s->profile->position_min ||
+                                   p->position > s->profile->position_max))
                         continue;
                 s->position[p->id] = p->position;
                 s->position_known |= UINT64_C(1) << p->id;
@@ -334,7 +353,7 @@ void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t
 void board_state_positions(struct board_state *s, struct board_waiter *w, uint64_t now)
 {
         assert(w->servos);
-        if (s->positions.pending && (w->servos & ~s->positions_asked)) {
+        if (s->positions.pending && (w->fresh || (w->servos & ~s->positions_asked))) {
                 FIFO_APPEND(s->positions_next.waiters, s->positions_next.tail, w, next);
                 return;
         }
@@ -347,7 +366,16 @@ void board_state_positions(struct board_state *s, struct board_waiter *w, uint64
 
 void board_state_profile(struct board_state *s, const struct profile *p)
 {
+        bool changed = s->profile && p != s->profile;
+
         s->profile = p;
+        if (!changed)
+                return;
+        /* Readings in the old board's units; a reply, if any, is the old
+         * board's too. */
+        s->position_known = 0;
+        board_query_answer(s, &s->positions, BOARD_CHANGED, 0);
+        board_query_answer(s, &s->positions_next, BOARD_CHANGED, 0);
 }
 
 void board_state_speed(struct board_state *s, unsigned group, unsigned percent)

@@ -36,6 +36,8 @@ struct board_waiter {
         struct board_waiter *next;
         unsigned group;                 /* group.run: the group it waits for */
         uint64_t servos;                /* positions: bit N, servo N */
+        bool fresh;                     /* positions: only a query sent after
+                                           board_state_positions() will do */
 };
 
 enum board_result {
@@ -49,6 +51,7 @@ enum board_result {
         BOARD_NOT_CONNECTED,    /* the query could not be queued */
         BOARD_QUEUE_FULL,       /* likewise */
         BOARD_DEVICE_LOST,
+        BOARD_CHANGED,          /* positions: the board's kind changed (a reload) */
         BOARD_SHUTDOWN,
 };
 
@@ -112,8 +115,9 @@ struct board_query {
 /* Invariants: group/runs/from_lscd mean something only while running;
  * starts is oldest first, so deadlines ascend; completion holds waiters
  * whose start was echoed; positions asks for exactly positions_asked, and
- * positions_next holds the waiters who want a servo it does not ask for
- * (never pending itself; queried as one when positions is answered);
+ * positions_next holds the waiters who want a servo it does not ask for,
+ * or are fresh and came while it was pending (never pending itself;
+ * queried as one when positions is answered);
  * position[id] is the last reading of each servo of position_known;
  * speeds[g] == 0 means
  * "not set since the last all" (the board's percent is never 0); while
@@ -166,11 +170,12 @@ void board_state_restore_group(struct board_state *s, unsigned group, unsigned r
 /* W waits for the battery reading; one query serves every waiter. */
 void board_state_battery(struct board_state *s, struct board_waiter *w, uint64_t now);
 /* W waits for the positions of the servos of w->servos (a bus board): it
- * shares the query on the wire when that asks for all of them, else the
- * next one, which asks for what every waiter then wants. */
+ * shares the query on the wire when that asks for all of them and W is not
+ * fresh, else the next one, which asks for what every waiter then wants. */
 void board_state_positions(struct board_state *s, struct board_waiter *w, uint64_t now);
 /* The board's kind (the robot model's): reports it does not send are
- * frame.unknown. */
+ * frame.unknown. A change from one kind to another forgets the readings
+ * and answers every positions waiter BOARD_CHANGED. */
 void board_state_profile(struct board_state *s, const struct profile *p);
 
 /* The device is connected: re-apply the remembered speeds, one frame at a

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "board.h"
@@ -70,9 +71,12 @@ static void board_battery_done(void *userdata, enum wire_result result)
         board_arm(b);
 }
 
+/* A position query's USERDATA is its board's positions query, so that
+ * board_profile() can take it back from the wire alone. */
 static void board_positions_done(void *userdata, enum wire_result result)
 {
-        struct board *b = userdata;
+        struct board *b = (struct board *) ((char *) userdata -
+                                            offsetof(struct board, state.positions));
 
         board_state_sent(&b->state, BOARD_FRAME_POSITIONS, result == WIRE_WRITTEN);
         board_arm(b);
@@ -96,10 +100,16 @@ static int board_send(void *userdata, enum board_frame kind, const uint8_t *fram
                 [BOARD_FRAME_POSITIONS] = board_positions_done,
                 [BOARD_FRAME_SPEED] = board_speed_done,
         };
+        /* A position query (up to 37 bytes, 38 ms at 9600 baud) takes its
+         * turn among the clients': a STOP never waits behind one. */
+        static const enum wire_lane lane[] = {
+                [BOARD_FRAME_BATTERY] = WIRE_LANE_PRIORITY,
+                [BOARD_FRAME_POSITIONS] = WIRE_LANE_NORMAL,
+                [BOARD_FRAME_SPEED] = WIRE_LANE_RESTORE,
+        };
         struct wire_request req = {
-                .frame = frame, .size = size,
-                .lane = kind == BOARD_FRAME_SPEED ? WIRE_LANE_RESTORE : WIRE_LANE_PRIORITY,
-                .done = done[kind], .userdata = b,
+                .frame = frame, .size = size, .lane = lane[kind], .done = done[kind],
+                .userdata = kind == BOARD_FRAME_POSITIONS ? (void *) &b->state.positions : b,
         };
 
         return wire_submit(b->wire, &req);
@@ -184,7 +194,14 @@ void board_positions(struct board *b, struct board_waiter *w)
 
 void board_profile(struct board *b, const struct profile *p)
 {
+        bool changed = b->state.profile && p != b->state.profile;
+
         board_state_profile(&b->state, p);
+        /* Its waiters answered, a query of the old board still queued never
+         * reaches the new one. */
+        if (changed)
+                wire_cancel(b->wire, &b->state.positions, WIRE_DROPPED);
+        board_arm(b);
 }
 
 void board_connected(struct board *b)

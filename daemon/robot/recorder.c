@@ -75,6 +75,7 @@ void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_
         const struct recorder_move *last = r->n_moves ? &r->moves[r->n_moves - 1] : NULL;
         size_t same = 0;
 
+        r->teach = true;
         for (size_t i = 0; last && i < plan->n; i++)
                 for (size_t k = 0; k < last->n; k++)
                         if (last->ids[k] == plan->ids[i] && last->logical[k] == plan->logical[i])
@@ -83,12 +84,43 @@ void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_
                 recorder_add(r, plan, sent);
 }
 
-/* Write the step of move I to F. */
+/*
+ * Teach mode unloads the servos, and a replay starts wherever the arm
+ * then is: the first step may cross a servo's whole range, which the
+ * recorded period (100 ms) would make a jump. 2 s for the board's whole
+ * range is 120 degrees a second on a bus servo (1000 units over 240
+ * degrees), about a third of an LX-16A's rated no-load speed (0.16 s per
+ * 60 degrees), and 90 degrees a second on a PWM servo (500..2500 us over
+ * 180 degrees): slow enough under load, and for a hand nearby. A servo's
+ * max_speed lengthens it further; a narrower range of limits shortens it.
+ */
+unsigned recorder_approach_ms(const struct recorder_move *move, const struct model *m)
+{
+        unsigned t = move->time_ms;
+
+        for (size_t k = 0; k < move->n; k++) {
+                const struct model_servo *s = &m->servos[move->ids[k]];
+                uint64_t range = (uint64_t) (s->wire_max - s->wire_min);
+                unsigned whole = (unsigned) (((uint64_t) (s->max - s->min) * RECORDER_APPROACH_MS +
+                                              range - 1) / range);
+                unsigned speed = model_min_time_ms(s, s->min, s->max);
+
+                if (whole > t)
+                        t = whole;
+                if (speed > t)
+                        t = speed;
+        }
+        return t;
+}
+
+/* Write the step of move I to F: its hold is what the hand held after
+ * the recorded move, whatever the first step's approach. */
 static void recorder_step(const struct recorder *r, size_t i, const struct model *m, FILE *f)
 {
         const struct recorder_move *mv = &r->moves[i];
         uint64_t gap = i + 1 < r->n_moves ? (r->moves[i + 1].sent - mv->sent) / 1000 : 0;
         uint64_t hold = gap > mv->time_ms ? gap - mv->time_ms : 0;
+        unsigned time_ms = i == 0 && r->teach ? recorder_approach_ms(mv, m) : mv->time_ms;
 
         if (hold > SEQUENCE_HOLD_MAX)
                 hold = SEQUENCE_HOLD_MAX;
@@ -102,7 +134,7 @@ static void recorder_step(const struct recorder *r, size_t i, const struct model
                 else
                         fprintf(f, "%s%u: %d", k ? ", " : "", mv->ids[k], mv->logical[k]);
         }
-        fprintf(f, "}, time_ms: %u, hold_ms: %llu}\n", mv->time_ms, (unsigned long long) hold);
+        fprintf(f, "}, time_ms: %u, hold_ms: %llu}\n", time_ms, (unsigned long long) hold);
 }
 
 char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header)

@@ -10,6 +10,7 @@
 #ifndef LSCD_RECORDER_H
 #define LSCD_RECORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,9 @@
 /* Teach mode reads positions at least this far apart: 10 readings a
  * second, 16 minutes in RECORDER_MOVES_MAX steps when the arm never rests. */
 #define RECORDER_TEACH_PERIOD_MIN_MS 100
+/* A taught sequence's first step comes from wherever the arm is: it takes
+ * at least this long for a servo's whole range (recorder.c says why). */
+#define RECORDER_APPROACH_MS 2000
 
 struct recorder_move {
         uint64_t sent;                  /* CLOCK_MONOTONIC usec */
@@ -37,6 +41,8 @@ struct recorder {
         struct recorder_move *moves;
         size_t n_moves, room;
         size_t dropped;                 /* moves past RECORDER_MOVES_MAX */
+        size_t skipped;                 /* teach: periods whose read was still outstanding */
+        bool teach;                     /* samples were recorded (recorder_sample) */
 };
 
 struct recorder *recorder_new(const char *name, uint64_t servos);
@@ -50,7 +56,12 @@ unsigned recorder_teach_period_ms(size_t n);
  * period); kept as a move when they are not where the last one kept left
  * them, so that a servo at rest makes a hold, not steps. */
 void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_t sent);
-/* The sequence file's text (names from M where it has them); free it. */
+/* The sequence file's text (names from M where it has them); free it. A
+ * taught recording's first step takes recorder_approach_ms(). */
+/* The time of MOVE when it is a taught sequence's first step: its own, or
+ * longer so that each servo may cross its limits at RECORDER_APPROACH_MS
+ * for the board's whole range, and within its max_speed. */
+unsigned recorder_approach_ms(const struct recorder_move *move, const struct model *m);
 char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header);
 
 #endif

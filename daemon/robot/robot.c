@@ -131,11 +131,14 @@ static void robot_load_state(struct robot *r)
 {
         struct state_now now = robot_state_now();
         struct state_snapshot *snap = mem_new0(struct state_snapshot);
-        int e = state_load(r->state_path, &now, snap);
+        int e = state_load(r->state_path, &now, r->model->profile->name, snap);
 
         if (e == 0) {
                 robot_restore(r, snap);
                 log_info("Restored the state of the previous lscd from %s", r->state_path);
+        } else if (e == -EMEDIUMTYPE) {
+                log_info("Ignoring %s: saved for another board (lscd drives a \"%s\" board now)",
+                         r->state_path, r->model->profile->name);
         } else if (e == -ESTALE) {
                 log_info("Ignoring %s: saved before the last boot, or by another version",
                          r->state_path);
@@ -252,17 +255,27 @@ struct robot *robot_free(struct robot *r)
         return NULL;
 }
 
-int robot_reload(struct robot *r, char **errors)
+int robot_reload(struct robot *r, char **errors, struct recorder **ended,
+                 struct model **ended_model)
 {
         struct model *m;
         int e = robot_load(r, false, &m, errors);
 
+        *ended = NULL;
+        *ended_model = NULL;
         if (e < 0)
                 return e;
-        /* Targets in the old board's units mean nothing on the new one. */
-        if (m->profile != r->model->profile)
+        /* Targets in the old board's units mean nothing on the new one,
+         * nor does a recording of them; teach mode's reads stop. */
+        if (m->profile != r->model->profile) {
                 robot_forget(r, SERVOS_PREEMPTED);
-        model_free(r->model);
+                *ended = robot_record_stop(r);
+        }
+        /* The recording's names and limits are the old file's. */
+        if (*ended)
+                *ended_model = r->model;
+        else
+                model_free(r->model);
         r->model = m;
         board_profile(r->board, m->profile);
         r->loaded = clock_usec(CLOCK_REALTIME);
@@ -325,6 +338,10 @@ void robot_unloaded(struct robot *r, uint64_t mask)
 
 void robot_observe(struct robot *r, unsigned id, int position)
 {
+        /* Moved by hand past its limits: the reading is the client's, but
+         * no target lscd would send. */
+        if (!model_in_limits(&r->model->servos[id], position))
+                return;
         if (servos_observe(&r->servos, id, position))
                 robot_touch(r);
 }
@@ -398,6 +415,12 @@ int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata
         if (e < 0)
                 r->teach_timer = sd_event_source_disable_unref(r->teach_timer);
         return e;
+}
+
+void robot_teach_skip(struct robot *r)
+{
+        if (r->recorder)
+                r->recorder->skipped++;
 }
 
 void robot_teach_sample(struct robot *r, const struct servos_plan *plan)

@@ -39,8 +39,12 @@ void robot_shutdown(struct robot *r);
 struct robot *robot_free(struct robot *r);
 
 /* Read the file again. 0: the new model is in place; otherwise the old
- * one stays and *errors (free it) says why. */
-int robot_reload(struct robot *r, char **errors);
+ * one stays and *errors (free it) says why. When the new file names
+ * another board, the recording that ran (teach mode too) is stopped and
+ * handed back in *ENDED with the old model, whose names and limits it
+ * has, in *ENDED_MODEL (free both; else both NULL). */
+int robot_reload(struct robot *r, char **errors, struct recorder **ended,
+                 struct model **ended_model);
 
 const struct model *robot_model(const struct robot *r);
 const char *robot_path(const struct robot *r);
@@ -55,6 +59,8 @@ void robot_written(struct robot *r, const struct servos_plan *plan, uint64_t sen
                    const char *source, void *waiter);
 void robot_forget(struct robot *r, enum servos_result result);
 void robot_unloaded(struct robot *r, uint64_t mask);
+/* A reading of servo ID (logical): its target, unless a move of lscd's
+ * drives it or the reading is outside its limits. */
 void robot_observe(struct robot *r, unsigned id, int position);
 /* The board's state (speeds, the running group) changed: save it soon. */
 void robot_touch(struct robot *r);
@@ -69,6 +75,8 @@ const struct recorder *robot_recording(const struct robot *r);
  * robot_teach_sample()). 0 or a negative errno. */
 int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata);
 void robot_teach_sample(struct robot *r, const struct servos_plan *plan);
+/* Teach mode: a period passed with the previous read still outstanding. */
+void robot_teach_skip(struct robot *r);
 
 /* Wrappers of claims.h at the loop's time, keeping the claims' timer in
  * step; WAIT_USEC is relative (CLAIMS_NEVER: no timeout). */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,8 +54,10 @@ cJSON *state_to_json(const struct board_state *b, const struct servos *s,
         cJSON *j = cJSON_CreateObject(), *servos = cJSON_CreateObject(), *group;
         char key[8];
 
+        assert(b->profile);
         cJSON_AddNumberToObject(j, "version", STATE_VERSION);
         cJSON_AddStringToObject(j, "boot_id", boot_id);
+        cJSON_AddStringToObject(j, "board", b->profile->name);
         cJSON_AddNumberToObject(j, "saved", (double) now->real);
         cJSON_AddItemToObject(j, "speeds", state_speeds_json(b));
         group = b->running ? cJSON_AddObjectToObject(j, "group") : cJSON_AddNullToObject(j, "group");
@@ -164,9 +167,10 @@ static bool state_read_servos(const cJSON *servos, const struct state_now *now,
 }
 
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
-                    struct state_snapshot *snap)
+                    const char *board, struct state_snapshot *snap)
 {
         const cJSON *boot = cJSON_GetObjectItemCaseSensitive(json, "boot_id");
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(json, "board");
         struct state_snapshot read;
         long version;
 
@@ -175,6 +179,14 @@ int state_from_json(const cJSON *json, const struct state_now *now, const char *
                 return -EBADMSG;
         if (version != STATE_VERSION || strcmp(boot->valuestring, boot_id) != 0)
                 return -ESTALE;
+        /* Saved before lscd recorded its board: whose, nobody knows. */
+        if (!kind)
+                return -ESTALE;
+        if (!cJSON_IsString(kind))
+                return -EBADMSG;
+        /* Positions in another board's units. */
+        if (strcmp(kind->valuestring, board) != 0)
+                return -EMEDIUMTYPE;
         memset(&read, 0, sizeof(read));
         if (!state_read_speeds(cJSON_GetObjectItemCaseSensitive(json, "speeds"), &read) ||
             !state_read_group(cJSON_GetObjectItemCaseSensitive(json, "group"), &read) ||
@@ -215,7 +227,8 @@ int state_save(const char *path, const struct board_state *b, const struct servo
         return r;
 }
 
-int state_load(const char *path, const struct state_now *now, struct state_snapshot *snap)
+int state_load(const char *path, const struct state_now *now, const char *board,
+               struct state_snapshot *snap)
 {
         char boot[64], *text = mem_alloc(STATE_FILE_MAX + 1);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
@@ -235,7 +248,7 @@ int state_load(const char *path, const struct state_now *now, struct state_snaps
                 text[n] = '\0';
                 j = cJSON_Parse(text);
                 state_boot_id(boot);
-                r = j ? state_from_json(j, now, boot, snap) : -EBADMSG;
+                r = j ? state_from_json(j, now, boot, board, snap) : -EBADMSG;
                 cJSON_Delete(j);
         }
         free(text);

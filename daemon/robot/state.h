@@ -5,8 +5,9 @@
  * with the predicted end of its move. One JSON file (by default
  * /run/lscd/state.json, which RuntimeDirectoryPreserve= keeps), written
  * whole to a temporary name and renamed, so a reader never sees half of it.
- * A file from another boot (boot_id), of another format or damaged is
- * ignored: it never stops lscd. Reading is pure: the file into a snapshot,
+ * A file from another boot (boot_id), of another format, of another board
+ * (its "board", the profile's name: positions in other units) or damaged
+ * is ignored: it never stops lscd. Reading is pure: the file into a snapshot,
  * which the caller (robot.c) applies to the board and the servos.
  */
 #ifndef LSCD_STATE_H
@@ -41,17 +42,20 @@ struct state_snapshot {
         uint64_t until[LSC_SERVO_ID_MAX + 1];
 };
 
+/* B's board kind (b->profile) must be set. */
 cJSON *state_to_json(const struct board_state *b, const struct servos *s,
                      const struct state_now *now, const char *boot_id);
-/* Read a saved state into *SNAP, which is set only when it returns 0;
- * otherwise -ESTALE (another boot or format) or -EBADMSG (damaged). */
+/* Read a saved state of BOARD (a profile's name) into *SNAP, which is set
+ * only when it returns 0; otherwise -ESTALE (another boot or format),
+ * -EMEDIUMTYPE (another board) or -EBADMSG (damaged). */
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
-                    struct state_snapshot *snap);
+                    const char *board, struct state_snapshot *snap);
 
 int state_save(const char *path, const struct board_state *b, const struct servos *s,
                const struct state_now *now);
-/* 0 with *SNAP set, -ENOENT (no file), -ESTALE, -EBADMSG or another
- * negative errno. */
-int state_load(const char *path, const struct state_now *now, struct state_snapshot *snap);
+/* 0 with *SNAP set, -ENOENT (no file), -ESTALE, -EMEDIUMTYPE, -EBADMSG
+ * or another negative errno. */
+int state_load(const char *path, const struct state_now *now, const char *board,
+               struct state_snapshot *snap);
 
 #endif

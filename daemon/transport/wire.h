@@ -4,7 +4,8 @@
  * queues, where they can still be reordered, dropped or superseded, and are
  * handed to the kernel paced to the baud rate so that its transmit buffer
  * holds at most about one frame. Ordering: the priority lane (STOP, battery
- * query) first, then clients round-robin, each client's frames in order.
+ * query) first, then clients (and lscd's position queries) round-robin,
+ * each client's frames in order.
  *
  * Every submitted frame gets exactly one completion call: WIRE_WRITTEN once
  * write(2) accepted all of it, or the reason it never will be.

@@ -147,7 +147,7 @@ def usage_errors_are_refused_without_lscd():
         (("move", "shoulder"), "invalid servo target 'shoulder': expected SERVO:POS, "
          "e.g. 1:1500, shoulder:1200 or shoulder:+100"),
         (("move", "shoulder1200"), "invalid servo target 'shoulder1200'"),
-        (("move", "shoulder:"), "invalid position '' in 'shoulder:': expected 500..2500"),
+        (("move", "shoulder:"), "invalid position '' in 'shoulder:': expected a number 0..65535"),
         (("move", ":1500"), "invalid servo '' in ':1500': expected an id 1..32 or a name "
          "([A-Za-z_][A-Za-z0-9_]*, at most 32 bytes)"),
         (("move", "sh-oulder:1500"), "invalid servo 'sh-oulder' in 'sh-oulder:1500'"),
@@ -164,7 +164,7 @@ def usage_errors_are_refused_without_lscd():
         (("move", "shoulder:+5x"), "invalid change '+5x'"),
         (("move", "shoulder:1200:1300"), "invalid position '1200:1300'"),
         (("move", "shoulder:1200", "shoulder:-5"), "servo shoulder given twice"),
-        (("move", "shoulder:1200", "elbow:5000"), "invalid position '5000' in 'elbow:5000'"),
+        (("move", "shoulder:1200", "elbow:65536"), "invalid position '65536' in 'elbow:65536'"),
         (("move", "-T", "0", "shoulder:1200"), "invalid timeout '0'"),
         (("move",) + tuple("%d:1500" % i for i in range(1, 34)), "too many servos: at most 32"),
         (("pose",), "missing argument: expected NAME"),
@@ -351,7 +351,7 @@ def robot_prints_the_model():
         first, rest = ok(lscd, "robot").split("\n", 1)
         tap.check(re.match(r"# lscd's robot model, loaded \S+ \S+: %s not found$"
                            % re.escape(lscd.robot_path), first), "no file", first)
-        tap.eq(rest, "# no names: servos are channels 1..32, at 500..2500 us\n"
+        tap.eq(rest, "# no names: servos are channels 1..32, over the board's whole range\n"
                "servos: {}\nposes: {}\ngroups: {}\n", "without a robot file")
 
 
@@ -397,7 +397,8 @@ def reload_applies_a_good_file_and_keeps_the_model_on_a_bad_one():
     p = against_fake(b'{"id":1,"ok":true,"path":null,"file":false,"loaded":1.5,"servos":{},'
                      b'"poses":{"home":{}},"groups":{}}\n', "reload")
     status_is(p, 0, "reload, no path")
-    tap.eq(p.stdout, "reloaded: no robot file, no names: servos are channels 1..32, at 500..2500 us\n",
+    tap.eq(p.stdout, "reloaded: no robot file, no names: servos are channels 1..32, over the "
+           "board's whole range\n",
            "reload, no path: what it means")
 
 

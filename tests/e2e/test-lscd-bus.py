@@ -7,14 +7,18 @@ logical positions, concurrent reads sharing one query, the timeout, the
 "unsupported" refusal on an LSC board with nothing on the wire, and the
 older firmware's reports (bus-servo-and-d6a.md)."""
 
+import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
+import time
 
 import tap
 from lscctlharness import LSCCTL, TIMEOUT
-from lscdharness import error_of, running
-from simharness import hexbytes
+from lscdharness import Lscd, error_of, running
+from simharness import Sim, hexbytes
 
 BUS_ROBOT = """\
 board: bus
@@ -28,6 +32,11 @@ servos:
 def rx(sim, since=0, cmd=None):
     return [r.data for r in sim.records()[since:]
             if r.kind == "rx" and (cmd is None or r.data[3] == cmd)]
+
+
+def target_of(client, servo):
+    """The target servos lists for SERVO, None when unknown or not listed."""
+    return next((s["target"] for s in client.ok("servos")["servos"] if s["id"] == servo), None)
 
 
 def positions(answer):
@@ -205,9 +214,230 @@ def teach_then_replay():
         # It holds each pose as long as the hand did: as long as the reads
         # took on a loaded machine.
         c.ok("sequence.run", name="taught", wait=True, timeout=120)
-        want = [bytes([0x55, 0x55, 11, 3, 2, period, 0, 1, b & 255, b >> 8, 3, g & 255, g >> 8])
-                for b, g in [(500, 500)] + hand]
-        tap.eq(rx(sim, since, 0x03), want, "the replay makes the hand's moves, 100 ms each")
+        # The first step comes from wherever the arm is: 2 s for the whole
+        # range (recorder.c), then the hand's moves in the period's time.
+        want = [bytes([0x55, 0x55, 11, 3, 2, t & 255, t >> 8, 1, b & 255, b >> 8, 3, g & 255,
+                       g >> 8])
+                for t, (b, g) in zip([2000] + [period] * len(hand), [(500, 500)] + hand)]
+        tap.eq(rx(sim, since, 0x03), want, "the replay approaches the first pose in 2 s, then "
+               "makes the hand's moves, 100 ms each")
+
+
+@tap.test
+def teach_and_unload_respect_claims():
+    """Teach mode unloads its servos: while another client claims one, it
+    is refused as a move of it is, and so is unload; nothing reaches the
+    wire. The holder may teach its own servos."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        holder, other = lscd.client(), lscd.client()
+        holder.ok("claim", servos=["base"])
+        since = sim.mark()
+        move = other.request("move", servos=[{"name": "base", "position": 400}], time_ms=0)
+        tap.eq(error_of(move), ("claimed", None), "a move of a claimed servo is refused")
+        for verb, args in (("record.start", {"name": "t", "servos": ["grip", "base"],
+                                             "teach": True}),
+                           ("unload", {"servos": ["grip", "base"]}),
+                           ("unload", {"servos": "all"})):
+            r = other.request(verb, **args)
+            tap.eq((error_of(r), r["error"].get("holder")), (error_of(move), move["error"]["holder"]),
+                   "%s %s: refused as the move" % (verb, args["servos"]))
+        tap.eq(error_of(other.request("record.stop")), ("invalid_argument", None),
+               "no recording began")
+        tap.eq(rx(sim, since), [], "nothing on the wire")
+        tap.eq(holder.ok("record.start", name="mine", servos=["base"], teach=True)["period_ms"],
+               100, "the holder teaches its own servo")
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        holder.request("record.stop")
+
+
+@tap.test
+def readings_outside_the_range_are_not_positions():
+    """A position the board reports outside its range is outside input: the
+    client sees null (as for a servo not reported), and no target is
+    taken from it, nor from a reading past the servo's limits. lscd once
+    reached an assertion planning a move from such a reading with a
+    speed limit."""
+    robot = "board: bus\nservos:\n  base: {id: 1, min: 100, max: 900, max_speed: 100}\n"
+    query = hexbytes("55 55 04 15 01 01")
+    with running(lscd_args=("--battery-timeout", "30000"), robot=robot) as (sim, lscd):
+        c = lscd.client()
+
+        def read(wire):
+            since = sim.mark()
+            rid = c.send_request("positions", servos=["base"])
+            sim.wait_for("rx", query, since=since)
+            sim.command("raw 55 55 06 15 01 01 %02X %02X" % (wire & 255, wire >> 8))
+            return c.response(rid)["positions"]
+
+        tap.eq(read(0xFFFF), [{"id": 1, "name": "base", "position": None}],
+               "65535 on a bus board: null")
+        tap.eq(read(1001), [{"id": 1, "name": "base", "position": None}], "1001: null")
+        tap.eq(c.ok("move", servos=[{"name": "base", "position": 500}], time_ms=0,
+                    wait=True)["time_ms"], 0, "a move from an unknown position is not stretched")
+        tap.eq(read(950), [{"id": 1, "name": "base", "position": 950}],
+               "950, past the limits 100..900, is what the board says")
+        tap.eq(c.ok("servos")["servos"][0]["target"], 500, "but not a target")
+        tap.eq(c.ok("move", servos=[{"name": "base", "position": 100}], time_ms=0)["time_ms"],
+               4000, "the next move is planned from 500 at 100 a second")
+        c.ok("ping")
+
+
+@tap.test
+def a_stop_never_waits_behind_a_position_query():
+    """A position query (up to 38 ms of the line) takes its turn among
+    the clients' frames: a STOP requested after it still goes first."""
+    big = [{"id": i, "position": 500} for i in range(1, 33)]
+    with running(lscd_args=("--board", "bus", "--battery-timeout", "30000")) as (sim, lscd):
+        a, b = lscd.client(), lscd.client()
+        since = sim.mark()
+        # Half a second of moves of 32 servos keep the line busy.
+        for _ in range(5):
+            a.send_request("move", servos=big, time_ms=100)
+        rid = b.send_request("positions", servos=[1])
+        b.ok("group.stop")
+        sim.wait_for("rx", hexbytes("55 55 04 15 01 01"), since=since)
+        order = [r[3] for r in rx(sim, since) if r[3] in (0x07, 0x15)]
+        tap.eq(order, [0x07, 0x15], "the STOP before the query")
+        sim.command("raw 55 55 06 15 01 01 F4 01")
+        tap.eq(b.response(rid)["positions"][0]["position"], 500, "the query is answered")
+
+
+@tap.test
+def a_confirm_reads_after_the_move():
+    """A confirm never shares a query sent while the move still ran: it
+    waits for the next one."""
+    query = hexbytes("55 55 04 15 01 01")
+    with running(lscd_args=("--board", "bus", "--battery-timeout", "30000")) as (sim, lscd):
+        a, b, w = lscd.client(), lscd.client(), lscd.client()
+        w.subscribe(["move."])
+        since = sim.mark()
+        early = b.send_request("positions", servos=[1])
+        sim.wait_for("rx", query, since=since)
+        rid = a.send_request("move", servos=[{"id": 1, "position": 600}], time_ms=0, wait=True,
+                             confirm=True, tolerance=10)
+        w.wait_event("move.completed")
+        since = sim.mark()
+        sim.command("raw 55 55 06 15 01 01 2C 01")
+        tap.eq(b.response(early)["positions"][0]["position"], 300, "the early query: 300")
+        sim.wait_for("rx", query, since=since)
+        sim.command("raw 55 55 06 15 01 01 58 02")
+        r = a.response(rid)
+        tap.eq((r["confirmed"], r["positions"][0]["position"]), (True, 600),
+               "the confirm read the next query: 600")
+
+
+@tap.test
+def teach_reads_never_pile_up():
+    """While a teach read is outstanding (the PWM board never answers),
+    the periods that pass queue no more reads; record.stop says how many
+    it skipped."""
+    query = hexbytes("55 55 04 15 01 01")
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        c.ok("record.start", name="slow", servos=["base"], teach=True)
+        sim.wait_for("rx", query, since=since)
+        time.sleep(1)   # ten periods: a chance for reads to pile up
+        sim.command("raw 55 55 06 15 01 01 2C 01")
+        # The unload, the first read, and the next, once the reply was read.
+        sim.wait_count("rx", 3, since=since, timeout=10)
+        r = c.ok("record.stop")
+        tap.check(r["skipped"] >= 1 and r["steps"] == 1, "periods skipped, one sample", r)
+        records = sim.records()[since:]
+        before = next(i for i, rec in enumerate(records) if rec.kind == "tx-raw")
+        tap.eq([rec.data for rec in records[:before] if rec.kind == "rx" and rec.data[3] == 0x15],
+               [query], "one read on the wire until the reply")
+
+
+@tap.test
+def a_board_change_ends_teach_mode_and_reads():
+    """A reload that makes the board an LSC board ends teach mode (its
+    recording written, named in robot.changed) and answers the position
+    reads still waiting; no read reaches the PWM board after."""
+    query = hexbytes("55 55 04 15 01 01")
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        c, w = lscd.client(), lscd.client()
+        w.subscribe(["robot."])
+        since = sim.mark()
+        c.ok("record.start", name="cut", servos=["base"], teach=True)
+        sim.wait_for("rx", query, since=since)
+        sim.command("raw 55 55 06 15 01 01 2C 01")
+        rid = c.send_request("positions", servos=["base", "grip"])
+        c.ok("ping")
+        lscd.write_robot("servos:\n  shoulder: {id: 1}\n")
+        c.ok("config.reload")
+        tap.eq(error_of(c.response(rid)), ("cancelled", None), "a waiting read: cancelled")
+        ended = w.wait_event("robot.changed")["recording_ended"]
+        path = os.path.join(lscd.dir, "recordings", "cut.yaml")
+        tap.eq((ended["name"], ended["path"], ended["steps"]), ("cut", path, 1),
+               "robot.changed names the recording, written")
+        with open(path, encoding="utf-8") as f:
+            steps = [line for line in f if line.startswith("  - ")]
+        tap.eq(steps, ["  - {servos: {base: 300}, time_ms: 2000, hold_ms: 0}\n"],
+               "written with the names and limits it was recorded with")
+        tap.eq(error_of(c.request("record.stop")), ("invalid_argument", None),
+               "no recording runs")
+        # The line keeps its order: what lscd wrote before the reload is
+        # on it before this move.
+        c.ok("move", servos=[{"name": "shoulder", "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"))
+        since = sim.mark()
+        time.sleep(0.5)  # five teach periods
+        c.ok("move", servos=[{"name": "shoulder", "position": 1600}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 40 06"), since=since)
+        tap.eq(rx(sim, since, 0x15), [], "no read after the change")
+
+
+@tap.test
+def a_query_queued_at_a_board_change_never_reaches_the_wire():
+    """A position query still queued behind clients' moves when a reload
+    makes the board an LSC board is taken back: its request is answered
+    cancelled, and command 21 never reaches the PWM board."""
+    big = [{"id": i, "position": 500} for i in range(4, 33)]
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        movers = [lscd.client() for _ in range(4)]
+        b, c = lscd.client(), lscd.client()
+        since = sim.mark()
+        # Almost a second of the line: the query waits its turn behind
+        # one move of each mover.
+        for m in movers:
+            for t in (100, 200):
+                m.send_request("move", servos=big, time_ms=t)
+        rid = b.send_request("positions", servos=["base"])
+        b.ok("ping")
+        lscd.write_robot("servos:\n  base: {id: 1}\n")
+        c.ok("config.reload")
+        tap.eq(error_of(b.response(rid)), ("cancelled", None), "the read: cancelled")
+        for m in movers:
+            m.ok("ping")
+        sim.wait_count("rx", 8, since=since, timeout=30)
+        c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since, timeout=30)
+        tap.eq(rx(sim, since, 0x15), [], "no query on the wire")
+        tap.eq(len(rx(sim, since, 0x03)), 9, "every move was")
+
+
+@tap.test
+def state_of_another_board_is_ignored():
+    """The state file names its board: a restart with another --board
+    ignores it (positions in other units), saying so once."""
+    d = tempfile.mkdtemp(prefix="lscd-state-")
+    try:
+        with Sim() as sim:
+            with Lscd(sim.link, "--board", "bus", directory=d) as lscd:
+                lscd.client().ok("move", servos=[{"id": 1, "position": 600}], time_ms=0,
+                                 wait=True)
+            with Lscd(sim.link, directory=d) as lscd:
+                c = lscd.client()
+                lscd.wait_log("saved for another board")
+                tap.eq(target_of(c, 1), None, "600 of a bus board is no target on an LSC board")
+                tap.eq(lscd.stderr().count("saved for another board"), 1, "said once")
+                c.ok("move", servos=[{"id": 1, "position": 1600}], time_ms=0, wait=True)
+            with Lscd(sim.link, directory=d) as lscd:
+                lscd.wait_log("Restored the state")
+                tap.eq(target_of(lscd.client(), 1), 1600, "the same board's state is restored")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @tap.test
@@ -229,9 +459,57 @@ def lscctl_teach():
         tap.check("every 100 ms" in err, "lscctl says the period", err)
         with open(path, encoding="utf-8") as f:
             steps = [line for line in f if line.startswith("  - ")]
-        tap.check(steps[0].startswith("  - {servos: {base: 500}, time_ms: 100") and
+        tap.check(steps[0].startswith("  - {servos: {base: 500}, time_ms: 2000") and
                   steps[1].startswith("  - {servos: {base: 200}, time_ms: 100"),
                   "the rest position, then the hand's", steps)
+
+
+def lscctl(lscd, *args):
+    return subprocess.run([LSCCTL, "-s", lscd.socket_path, *args], capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
+@tap.test
+def lscctl_positions_are_checked_by_lscd():
+    """lscctl move sends any position a frame can carry; lscd checks it
+    against its board: 0 on a bus board, 499 refused on an LSC board."""
+    with running("--board", "bus", lscd_args=("--board", "bus")) as (sim, lscd):
+        since = sim.mark()
+        p = lscctl(lscd, "move", "-t", "0", "1:0", "2:1000")
+        tap.eq((p.returncode, p.stderr), (0, ""), "lscctl move 1:0 2:1000 on a bus board")
+        sim.wait_for("rx", hexbytes("55 55 0B 03 02 00 00 01 00 00 02 E8 03"), since=since)
+        p = lscctl(lscd, "move", "1:1001")
+        tap.check(p.returncode == 1 and "outside the board's positions 0..1000" in p.stderr,
+                  "1001: lscd's refusal, exit 1", p.stderr)
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "move", "1:499")
+        tap.check(p.returncode == 1 and "outside the board's positions 500..2500" in p.stderr,
+                  "499 on an LSC board: lscd's refusal, exit 1", p.stderr)
+        tap.eq(rx(sim), [], "nothing on the wire")
+
+
+@tap.test
+def lscctl_unload_and_positions():
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        since = sim.mark()
+        p = lscctl(lscd, "unload", "base", "2")
+        tap.eq((p.returncode, p.stdout), (0, "unloaded: 1 2\n"), "lscctl unload base 2")
+        sim.wait_for("rx", hexbytes("55 55 05 14 02 01 02"), since=since)
+        sim.command("hand 1 250")
+        p = lscctl(lscd, "positions")
+        tap.eq((p.returncode, p.stdout), (0, "1 base 250\n2 arm 520\n3 grip 500\n"),
+               "lscctl positions: the named servos, logical")
+        p = lscctl(lscd, "--json", "positions", "1")
+        tap.eq((p.returncode, [x["position"] for x in json.loads(p.stdout)["positions"]]),
+               (0, [250]), "--json, one servo")
+        p = lscctl(lscd, "unload", "all")
+        tap.eq((p.returncode, p.stdout.split()[:3]), (0, ["unloaded:", "1", "2"]), "unload all")
+        p = lscctl(lscd, "unload")
+        tap.eq(p.returncode, 2, "unload names its servos")
+    with running() as (sim, lscd):
+        p = lscctl(lscd, "positions", "1")
+        tap.check(p.returncode == 1 and "unsupported" in p.stderr,
+                  "an LSC board: unsupported, exit 1", p.stderr)
 
 
 @tap.test

@@ -106,6 +106,31 @@ def broken_files_are_refused():
 
 
 @tap.test
+def awkward_names_steps_and_columns():
+    """A file name with '#' or '?' is that file (it was read as a URI's
+    fragment or query: "b#x.d6a" opened, or created, "b"); a column
+    "Servo1\\n" is no servo; 10000 steps convert, 10001 are refused."""
+    sub = os.path.join(TMP, "odd dir%20")
+    os.makedirs(sub, exist_ok=True)
+    for name in ("b#x.d6a", "c?mode=rwc.d6a", "d%23.d6a"):
+        path = make(os.path.join(sub, name), [1], [(1, 100, 700)])
+        tap.eq(lsc.d6a.read_steps(path), [(100, {1: 700})], "%r is read" % name)
+    tap.eq(sorted(os.listdir(sub)), sorted(["b#x.d6a", "c?mode=rwc.d6a", "d%23.d6a"]),
+           "and nothing else is created")
+    r = cli(os.path.join(sub, "b"))
+    tap.eq((r.returncode, os.path.exists(os.path.join(sub, "b"))), (1, False),
+           "a missing file is not created")
+    path = make("newline.d6a", [1], [(1, 100, 700)],
+                schema=SCHEMA.replace("Time INT%s", "Time INT, [Servo2\n] INT DEFAULT 900%s"))
+    tap.eq(lsc.d6a.read_steps(path), [(100, {1: 700})], "a column \"Servo2\\n\" is no servo")
+    rows = [(i, 20, 500 + i % 2) for i in range(1, 10001)]
+    tap.eq(len(lsc.d6a.read_steps(make("max.d6a", [1], rows))), 10000, "10000 steps")
+    r = cli(make("over.d6a", [1], rows + [(10001, 20, 600)]))
+    tap.eq((r.returncode, r.stdout), (1, ""), "10001 steps are refused")
+    tap.check("more than 10000 rows with positions" in r.stderr, "saying why", r.stderr)
+
+
+@tap.test
 def a_converted_file_plays():
     path = make("wave.d6a", [1, 3], [(1, 100, 1200, 1800), (2, 50, 1300, None)])
     with running() as (sim, lscd):

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """The methods of sequences, recordings and scheduled starts on both
 clients: sequence_run (by name, inline, at), sequence_stop, sequence_list,
-record_start and record_stop, cancel and pending, and the at argument of
+record_start (teach too) and record_stop, cancel and pending, and the at argument of
 move, pose and run_group."""
 
 import asyncio
@@ -16,6 +16,7 @@ import lsc
 import tap
 from lscdharness import running, wait_until
 from pyclient import ROBOT, AioDriver, both
+from simharness import hexbytes
 
 TIMEOUT = 20
 STEPS = [{"servos": {"gripper": 1500}, "time_ms": 100}, {"pose": "rest", "time_ms": 100}]
@@ -61,6 +62,29 @@ def sequences(make):
         tap.eq([p["run"] for p in c.sequence_list()["playing"]], [run["run"]], "it plays")
         tap.eq(c.sequence_stop(run["run"]), 1, "sequence_stop of that run")
         tap.eq(c.sequence_stop(), 0, "sequence_stop of every run: none left")
+
+
+@both
+def teach(make):
+    """record_start(teach=True): the period on a bus board, the refusals of
+    an LSC board and of another client's claim."""
+    bus = "board: bus\nservos:\n  base: {id: 1}\n  grip: {id: 3}\n"
+    with running("--board", "bus", robot=bus) as (sim, lscd), \
+            make(lscd.socket_path, timeout=TIMEOUT) as c:
+        other = lscd.client()
+        other.ok("claim", servos=["grip"])
+        with tap.raises(lsc.Claimed, "teach of a servo another client claims"):
+            c.record_start("t", ["base", "grip"], teach=True)
+        tap.eq(c.record_start("t", ["base"], teach=True), 100, "teach: the period in ms")
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"))
+        sim.command("hand 1 250")
+        wait_until(lambda: any(p == 250 for p in c.positions(["base"]).values()),
+                   "the hand's position is read")
+        tap.eq(c.record_stop()["name"], "t", "record_stop ends teaching")
+    with running(robot=ROBOT) as (sim, lscd), make(lscd.socket_path, timeout=TIMEOUT) as c:
+        with tap.raises(lsc.Unsupported, "teach on an LSC board"):
+            c.record_start("t", [1], teach=True)
+        tap.eq(c.record_start("r", [1]), None, "without teach: None")
 
 
 @both

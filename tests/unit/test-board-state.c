@@ -855,6 +855,36 @@ START_TEST(test_bare_run_unknown_group)
 }
 END_TEST
 
+/* One stop report per STOP lscd wrote: an older firmware's natural end
+ * soon after is the board's, not the earlier stopper's; and a STOP the
+ * board did not report is forgotten at the next run's echo. */
+START_TEST(test_stop_report_names_its_own_stopper)
+{
+        static const struct board_by alice = { .client = 7, .name = "alice" };
+        const struct board_event *e;
+
+        run_written(W(0), 4, 1, T0);
+        echo_run(4, 1, T0 + 5 * MS);
+        board_state_stop_written(&bs, &alice, T0 + 10 * MS);
+        report_stop(T0 + 15 * MS);
+        expect_answer(W(0), BOARD_STOPPED, 0);
+        e = last_event();
+        ck_assert(e->stop_written && e->by && e->by->client == 7);
+        run_written(NULL, 5, 1, T0 + 20 * MS);
+        echo_run(5, 1, T0 + 25 * MS);
+        report_stop(T0 + 300 * MS);
+        e = last_event();
+        ck_assert(!e->stop_written && !e->by);
+
+        board_state_stop_written(&bs, &alice, T0 + 400 * MS);
+        run_written(NULL, 6, 1, T0 + 410 * MS);
+        echo_run(6, 1, T0 + 415 * MS);
+        report_stop(T0 + 600 * MS);
+        e = last_event();
+        ck_assert(!e->stop_written && !e->by);
+}
+END_TEST
+
 /* ---- Positions (a bus board) ---- */
 
 /* One query serves every waiter whose servos it asks for; the others share
@@ -911,8 +941,78 @@ START_TEST(test_positions_reply_on_lsc_board)
         expect_unanswered(W(0));
         ck_assert_int_eq(last_event()->type, LSC_EVENT_FRAME_UNKNOWN);
         board_state_profile(&bs, &profile_bus);
-        report_positions(one, 1, T0 + 20 * MS);
+        expect_answer(W(0), BOARD_CHANGED, 0);
+        positions(W(1), 0x2, T0 + 20 * MS);
+        report_positions(one, 1, T0 + 30 * MS);
+        expect_answer(W(1), BOARD_POSITIONS, 0);
+}
+END_TEST
+
+/* Readings are outside input: a position outside the board's range is no
+ * reading (the servo is not reported), whatever the servo. */
+START_TEST(test_positions_outside_range)
+{
+        static const struct lsc_servo bus[] = { { 1, 1000 }, { 2, 1001 }, { 3, 65535 } };
+        static const struct lsc_servo pwm[] = { { 1, 499 }, { 2, 500 }, { 3, 2501 } };
+
+        board_state_profile(&bs, &profile_bus);
+        positions(W(0), 0xE, T0);
+        report_positions(bus, 3, T0 + 10 * MS);
         expect_answer(W(0), BOARD_POSITIONS, 0);
+        ck_assert_uint_eq(bs.position_known, 0x2);
+        ck_assert_int_eq(bs.position[1], 1000);
+        /* An LSC board's range is 500..2500 (a reply it would not send,
+         * were the kind set so: the check is the profile's). */
+        bs.profile = &(struct profile) { .name = "test", .reports = profile_bus.reports,
+                                         .position_min = LSC_POSITION_MIN,
+                                         .position_max = LSC_POSITION_MAX };
+        positions(W(1), 0xE, T0 + 20 * MS);
+        report_positions(pwm, 3, T0 + 30 * MS);
+        expect_answer(W(1), BOARD_POSITIONS, 0);
+        ck_assert_uint_eq(bs.position_known, 0x4);
+}
+END_TEST
+
+/* A fresh waiter (move's confirm, after the move ended) never shares a
+ * query sent before it waited: it is the next query's. */
+START_TEST(test_positions_fresh_waits_for_next_query)
+{
+        static const struct lsc_servo old[] = { { 1, 300 } }, now_[] = { { 1, 600 } };
+
+        board_state_profile(&bs, &profile_bus);
+        positions(W(0), 0x2, T0);
+        W(1)->fresh = true;
+        positions(W(1), 0x2, T0 + 5 * MS);
+        ck_assert_uint_eq(fk.n_sent, 1);
+        report_positions(old, 1, T0 + 10 * MS);
+        expect_answer(W(0), BOARD_POSITIONS, 0);
+        expect_unanswered(W(1));
+        expect_sent_ids(1, BOARD_FRAME_POSITIONS, "55 55 04 15 01 01");
+        report_positions(now_, 1, T0 + 20 * MS);
+        expect_answer(W(1), BOARD_POSITIONS, 0);
+        ck_assert_int_eq(bs.position[1], 600);
+}
+END_TEST
+
+/* Another kind of board: the readings and every positions wait end, the
+ * next query's too. */
+START_TEST(test_positions_board_changed)
+{
+        static const struct lsc_servo one[] = { { 1, 300 } };
+
+        board_state_profile(&bs, &profile_bus);
+        positions(W(0), 0x2, T0);
+        report_positions(one, 1, T0 + 10 * MS);
+        expect_answer(W(0), BOARD_POSITIONS, 0);
+        positions(W(1), 0x2, T0 + 20 * MS);
+        positions(W(2), 0x4, T0 + 21 * MS);
+        board_state_profile(&bs, &profile_bus);
+        expect_unanswered(W(1));
+        board_state_profile(&bs, &profile_lsc);
+        expect_answer(W(1), BOARD_CHANGED, 0);
+        expect_answer(W(2), BOARD_CHANGED, 0);
+        ck_assert_uint_eq(bs.position_known, 0);
+        ck_assert_uint_eq(board_state_deadline(&bs), BOARD_NEVER);
 }
 END_TEST
 
@@ -1537,6 +1637,10 @@ int main(void)
         tcase_add_test(tc, test_positions_shared_query);
         tcase_add_test(tc, test_positions_timeout_then_next);
         tcase_add_test(tc, test_positions_reply_on_lsc_board);
+        tcase_add_test(tc, test_positions_outside_range);
+        tcase_add_test(tc, test_positions_fresh_waits_for_next_query);
+        tcase_add_test(tc, test_positions_board_changed);
+        tcase_add_test(tc, test_stop_report_names_its_own_stopper);
         tcase_add_test(tc, test_lscd_run_echoed_then_completed);
         tcase_add_test(tc, test_external_start);
         tcase_add_test(tc, test_external_start_preempts_completion_wait);

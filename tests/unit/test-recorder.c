@@ -119,7 +119,8 @@ static void check_replays(const char *what, const char *text, const struct recor
         for (size_t i = 0; i < rec->n_moves; i++) {
                 const struct recorder_move *mv = &rec->moves[i];
 
-                ck_assert_uint_eq(plans[i].time_ms, mv->time_ms);
+                ck_assert_uint_eq(plans[i].time_ms, i == 0 && rec->teach ?
+                                  recorder_approach_ms(mv, m) : mv->time_ms);
                 ck_assert_uint_eq(plans[i].n, mv->n);
                 for (size_t k = 0; k < mv->n; k++) {
                         ck_assert_uint_eq(plans[i].ids[k], mv->ids[k]);
@@ -250,8 +251,15 @@ START_TEST(test_teach)
         recorder_sample(rec, &plan, T0 + 400 * MS);
         ck_assert_uint_eq(rec->n_moves, 2);
         text = recorder_yaml(rec, m, HEADER);
-        ck_assert_ptr_nonnull(strstr(text, "  - {servos: {shoulder: 900, wrist: 1500}, time_ms: 100, "
+        /* The first step comes from anywhere: wrist's 500..2500 at its
+         * max_speed of 1000 us/s, and the board's whole range in 2 s
+         * (shoulder's 700..2300: 1.6 s); the hand's hold stays. */
+        ck_assert_ptr_nonnull(strstr(text, "  - {servos: {shoulder: 900, wrist: 1500}, time_ms: 2000, "
                                            "hold_ms: 200}\n"));
+        ck_assert_ptr_nonnull(strstr(text, "  - {servos: {shoulder: 950, wrist: 1500}, time_ms: 100, "
+                                           "hold_ms: 0}\n"));
+        ck_assert_uint_eq(recorder_approach_ms(&(struct recorder_move) { .time_ms = 100, .n = 1,
+                                                                         .ids = { 1 } }, m), 1600);
         check_replays("a taught recording", text, rec, m);
         free(text);
         recorder_free(rec);

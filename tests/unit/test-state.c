@@ -38,6 +38,7 @@ static struct servos sv;
 static void setup(void)
 {
         board_state_init(&bs, &board_ops, NULL, SEC);
+        board_state_profile(&bs, &profile_lsc);
         servos_init(&sv, &servos_ops, NULL);
 }
 
@@ -128,7 +129,7 @@ static struct state_snapshot read_back(const cJSON *j, const struct state_now *n
 {
         struct state_snapshot snap;
 
-        ck_assert_int_eq(state_from_json(j, now, BOOT, &snap), 0);
+        ck_assert_int_eq(state_from_json(j, now, BOOT, "lsc", &snap), 0);
         return snap;
 }
 
@@ -186,6 +187,7 @@ START_TEST(test_round_trip_again)
         ck_assert(!snap.from_lscd);
 
         board_state_init(&bs2, &board_ops, NULL, SEC);
+        board_state_profile(&bs2, &profile_lsc);
         servos_init(&sv2, &servos_ops, NULL);
         for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
                 if (snap.speeds[g])
@@ -218,7 +220,7 @@ START_TEST(test_until_before_boot)
 }
 END_TEST
 
-/* Another boot, or another format: stale, and nothing is set. */
+/* Another boot, format or board: stale, and nothing is set. */
 START_TEST(test_stale)
 {
         struct state_snapshot snap, before;
@@ -228,7 +230,7 @@ START_TEST(test_stale)
         memset(&snap, 0xa5, sizeof(snap));
         memcpy(&before, &snap, sizeof(snap));
         j = saved(&now0, "another-boot");
-        ck_assert_int_eq(state_from_json(j, &now0, BOOT, &snap), -ESTALE);
+        ck_assert_int_eq(state_from_json(j, &now0, BOOT, "lsc", &snap), -ESTALE);
         ck_assert_int_eq(memcmp(&snap, &before, sizeof(snap)), 0);
         cJSON_Delete(j);
 
@@ -237,14 +239,27 @@ START_TEST(test_stale)
                 if (v == STATE_VERSION)
                         continue;
                 cJSON_ReplaceItemInObjectCaseSensitive(j, "version", cJSON_CreateNumber(v));
-                ck_assert_int_eq(state_from_json(j, &now0, BOOT, &snap), -ESTALE);
+                ck_assert_int_eq(state_from_json(j, &now0, BOOT, "lsc", &snap), -ESTALE);
                 ck_assert_int_eq(memcmp(&snap, &before, sizeof(snap)), 0);
         }
+        cJSON_Delete(j);
+
+        /* Another board's: positions in other units (issue 21's review). */
+        j = saved(&now0, BOOT);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "board")->valuestring, "lsc");
+        ck_assert_int_eq(state_from_json(j, &now0, BOOT, "bus", &snap), -EMEDIUMTYPE);
+        ck_assert_int_eq(memcmp(&snap, &before, sizeof(snap)), 0);
+        /* Saved before lscd recorded its board: whose is unknown. */
+        cJSON_DeleteItemFromObjectCaseSensitive(j, "board");
+        ck_assert_int_eq(state_from_json(j, &now0, BOOT, "lsc", &snap), -ESTALE);
+        ck_assert_int_eq(memcmp(&snap, &before, sizeof(snap)), 0);
+        cJSON_AddNumberToObject(j, "board", 1);
+        ck_assert_int_eq(state_from_json(j, &now0, BOOT, "lsc", &snap), -EBADMSG);
         cJSON_Delete(j);
 }
 END_TEST
 
-#define GOOD_HEAD "{\"version\":1,\"boot_id\":\"" BOOT "\",\"saved\":1,"
+#define GOOD_HEAD "{\"version\":1,\"boot_id\":\"" BOOT "\",\"board\":\"lsc\",\"saved\":1,"
 #define GOOD_SPEEDS "\"speeds\":{\"all\":50,\"3\":200}"
 #define GOOD_GROUP "\"group\":{\"group\":8,\"runs\":2,\"from_lscd\":true}"
 #define GOOD_SERVOS "\"servos\":{\"1\":{\"target\":900,\"until\":1}}"
@@ -316,7 +331,7 @@ START_TEST(test_damaged)
         ck_assert_msg(j != NULL, "not JSON: %s", damaged[_i]);
         memset(&snap, 0x5a, sizeof(snap));
         memcpy(&before, &snap, sizeof(snap));
-        ck_assert_msg(state_from_json(j, &now0, BOOT, &snap) == -EBADMSG, "%s", damaged[_i]);
+        ck_assert_msg(state_from_json(j, &now0, BOOT, "lsc", &snap) == -EBADMSG, "%s", damaged[_i]);
         ck_assert_int_eq(memcmp(&snap, &before, sizeof(snap)), 0);
         cJSON_Delete(j);
 }
@@ -347,12 +362,12 @@ START_TEST(test_save_load)
         ck_assert_ptr_nonnull(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/state.json", dir);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-        ck_assert_int_eq(state_load(path, &now3, &snap), -ENOENT);
+        ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -ENOENT);
 
         fill();
         ck_assert_int_eq(state_save(path, &bs, &sv, &now0), 0);
         ck_assert_int_eq(access(tmp, F_OK), -1);
-        ck_assert_int_eq(state_load(path, &now3, &snap), 0);
+        ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), 0);
         ck_assert_uint_eq(snap.speed_all, 50);
         ck_assert_uint_eq(snap.group, 8);
         ck_assert_uint_eq(snap.until[1], MONO0 + 500 * MS);
@@ -361,14 +376,14 @@ START_TEST(test_save_load)
         ck_assert_ptr_nonnull(f);
         fputs("{\"version\":1,", f);
         fclose(f);
-        ck_assert_int_eq(state_load(path, &now3, &snap), -EBADMSG);
+        ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -EBADMSG);
 
         f = fopen(path, "w");
         ck_assert_ptr_nonnull(f);
         fputs("{\"version\":1,\"boot_id\":\"" BOOT "\",\"speeds\":{},\"group\":null,"
               "\"servos\":{}}", f);
         fclose(f);
-        ck_assert_int_eq(state_load(path, &now3, &snap), -ESTALE);
+        ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -ESTALE);
 
         f = fopen(path, "w");
         ck_assert_ptr_nonnull(f);
@@ -377,7 +392,7 @@ START_TEST(test_save_load)
                 fputc('x', f);
         fputs("\"}", f);
         fclose(f);
-        ck_assert_int_eq(state_load(path, &now3, &snap), -EBADMSG);
+        ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -EBADMSG);
 
         ck_assert_int_eq(unlink(path), 0);
         ck_assert_int_eq(rmdir(dir), 0);

@@ -172,10 +172,10 @@ def sequence_list() -> Call[dict[str, Any]]:
     return Call("sequence.list", {}, _whole)
 
 
-def record_start(name: str, servos_: Union[str, Iterable[Servo]],
-                 replace: bool) -> Call[None]:
-    return Call("record.start", _args(name=name, servos=_servo_list(servos_), replace=replace),
-                _nothing)
+def record_start(name: str, servos_: Union[str, Iterable[Servo]], replace: bool,
+                 teach: bool = False) -> Call[Optional[int]]:
+    return Call("record.start", _args(name=name, servos=_servo_list(servos_), replace=replace,
+                                      teach=teach), lambda res: res.get("period_ms"))
 
 
 def record_stop() -> Call[dict[str, Any]]:

@@ -203,8 +203,8 @@ class Client(ClientBase):
         return await self._call(_verbs.sequence_list())
 
     async def record_start(self, name: str, servos: Union[str, Iterable[Servo]], *,
-                           replace: bool = False) -> None:
-        return await self._call(_verbs.record_start(name, servos, replace))
+                           replace: bool = False, teach: bool = False) -> Optional[int]:
+        return await self._call(_verbs.record_start(name, servos, replace, teach))
 
     async def record_stop(self) -> dict[str, Any]:
         return await self._call(_verbs.record_stop())

@@ -182,7 +182,8 @@ class Client(ClientBase):
              at: Optional[_verbs.At] = None) -> dict[str, Any]:
         """Move servos in one frame: move({"shoulder": 1200, 9: 2300}, time_ms=800).
 
-        positions: servo (name or id) to position in microseconds; deltas:
+        positions: servo (name or id) to position in the board's units
+        (500..2500 us on an LSC board, 0..1000 on a bus board); deltas:
         servo to a change from its last target. replace: supersede this
         client's queued moves of the same servos. wait: return when the move
         has ended instead of once written. Returns {"time_ms": N} (the time
@@ -266,11 +267,15 @@ class Client(ClientBase):
         return self._call(_verbs.sequence_list())
 
     def record_start(self, name: str, servos: Union[str, Iterable[Servo]], *,
-                     replace: bool = False) -> None:
+                     replace: bool = False, teach: bool = False) -> Optional[int]:
         """Record every move of these servos (names and ids, or "all") that
         reaches the wire, whoever sends it, into the sequence NAME of lscd's
-        recordings directory; replace: overwrite a recording of that name."""
-        return self._call(_verbs.record_start(name, servos, replace))
+        recordings directory; replace: overwrite a recording of that name.
+        teach (a bus board): unload the servos and record their positions
+        as a hand moves them; returns the reading period in ms (None
+        without teach). Refused lsc.Claimed while another client claims
+        one of them, lsc.Unsupported on an LSC board."""
+        return self._call(_verbs.record_start(name, servos, replace, teach))
 
     def record_stop(self) -> dict[str, Any]:
         """Stop the recording and write its sequence: {"name", "path",

@@ -17,11 +17,14 @@ robot file's board (lscd-robot(5)) when the sequence runs.
 
 Each row becomes a step {servos: {N: position}, time_ms: Time}: the servos
 of one row reach their positions in Time, and the next row starts then.
-A NULL position leaves that servo out of the step. Standard library only.
+A NULL position leaves that servo out of the step; a file of more than
+10000 rows with positions (lscd's longest sequence) is refused. Standard
+library only.
 """
 
 from __future__ import annotations
 
+import pathlib
 import re
 import sqlite3
 import sys
@@ -29,10 +32,12 @@ from typing import Iterable, Optional
 
 __all__ = ["D6aError", "read_steps", "to_yaml", "convert", "main"]
 
-_SERVO_COLUMN = re.compile(r"^Servo([1-9][0-9]?)$")
-# lscd's servo ids, and what one frame's time can hold (lsc/frame.h).
+_SERVO_COLUMN = re.compile(r"Servo([1-9][0-9]?)")
+# lscd's servo ids, what one frame's time can hold (lsc/frame.h), and the
+# steps of its longest sequence (SEQUENCE_STEPS_MAX, sequence.h).
 _ID_MAX = 32
 _TIME_MAX = 65535
+_STEPS_MAX = 10000
 
 
 class D6aError(Exception):
@@ -51,7 +56,7 @@ def _servo_columns(db: sqlite3.Connection) -> dict[int, str]:
         raise D6aError("ActionGroup has no Time column")
     servos = {}
     for name in columns:
-        m = _SERVO_COLUMN.match(name)
+        m = _SERVO_COLUMN.fullmatch(name)
         if m:
             if int(m.group(1)) > _ID_MAX:
                 raise D6aError("%s: lscd's servo ids are 1..%d" % (name, _ID_MAX))
@@ -69,8 +74,11 @@ def _integer(value: object, what: str, low: int, high: int) -> int:
 
 def read_steps(path: str) -> list[Step]:
     """The rows of the .d6a file PATH as (time_ms, {servo id: position})."""
+    # A URI whose path is escaped: "b#x.d6a" is that file, not "b" (the
+    # rest read as a fragment), and read-only never creates one.
+    uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
     try:
-        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        db = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as e:
         raise D6aError(str(e)) from None
     try:
@@ -84,6 +92,9 @@ def read_steps(path: str) -> list[Step]:
             targets = {sid: _integer(v, "%s: Servo%d" % (where, sid), 0, 2500)
                        for sid, v in zip(servos, row[2:]) if v is not None}
             if targets:
+                if len(steps) == _STEPS_MAX:
+                    raise D6aError("more than %d rows with positions: an lscd sequence has at "
+                                   "most %d steps" % (_STEPS_MAX, _STEPS_MAX))
                 steps.append((time_ms, targets))
     except sqlite3.Error as e:
         raise D6aError(str(e)) from None
