@@ -191,19 +191,21 @@ class Lscd(Program):
             self.wait_connectable(timeout * (VALGRIND_SLOWDOWN if valgrind_on() else 1))
         return self
 
-    def wait_connectable(self, timeout=DEFAULT_TIMEOUT):
-        """Wait until a connection to the socket succeeds."""
+    def wait_connectable(self, timeout=DEFAULT_TIMEOUT, path=None):
+        """Wait until a connection to the socket (or PATH) succeeds."""
+        path = path or self.socket_path
+
         def up():
             if self.proc.poll() is not None:
                 raise LscdError("lscd exited with %d: %s" % (self.proc.returncode,
                                                             self.stderr()))
             try:
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                    s.connect(self.socket_path)
+                    s.connect(path)
                 return True
             except OSError:
                 return False
-        wait_until(up, "lscd listening on %s" % self.socket_path, timeout)
+        wait_until(up, "lscd listening on %s" % path, timeout)
 
     def wait_log(self, text, timeout=DEFAULT_TIMEOUT):
         """Wait until lscd's log contains text."""

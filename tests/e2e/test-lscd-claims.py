@@ -379,7 +379,10 @@ def socket_activation_tells_the_sockets_apart_by_name():
                                       "--fdname=lscd.socket:observe"],
                     socket_path=main, wait=None)
         with lscd:
+            # systemd-socket-activate binds the two one after the other: the
+            # main one may take connections before the observe one exists.
             lscd.wait_connectable()
+            lscd.wait_connectable(path=observe)
             s, f = observe_client(observe)
             tap.eq(json.loads(f.readline())["observer"], True, "the fd named observe observes")
             s.sendall(b'{"cmd":"halt","id":1}\n')

@@ -35,7 +35,7 @@ been answered:
 - no move frame of a client reached the wire while another client held a
   claim over one of its servos (from that claim's claim.acquired to its
   claim.released or claim.expired, as a watcher saw them), apart from the
-  frame already in flight at the grant.
+  two frames past recall at the grant (counted, not timed: see below).
 """
 
 import collections
@@ -247,10 +247,15 @@ def drive(sim, lscd, rng):
 
 
 # Two frames are past recall when a claim is granted: the one on the wire
-# and the next, handed to the driver up to 2 ms early (wire.c); at most 16
-# bytes each at 9600 baud, and the simulator logs a frame a little after
-# its last byte.
-IN_FLIGHT_SLACK = 0.045
+# and the next, handed to the driver up to 2 ms early (wire.c). The test
+# counts them rather than timing them: the simulator stamps a frame when it
+# wakes to read it, and on a loaded machine that can be tens of ms after
+# lscd wrote it, so a frame written before the grant can look later than
+# any fixed slack. Up to two frames of other clients over the claimed
+# servos are excused within PAST_RECALL_WINDOW after the grant; any other
+# frame within the claim is a violation.
+PAST_RECALL = 2
+PAST_RECALL_WINDOW = 0.25
 
 
 def claim_intervals(events, clock_offset):
@@ -278,14 +283,21 @@ def check_claims(sim, clients, watcher, answered, clock_offset):
             if req["cmd"] == "move" and resp["ok"]:
                 sender[move_frame(req)] = (c.number, sum(1 << s["id"] for s in req["servos"]))
     bad = []
+    inside = collections.defaultdict(list)
     for r in sim.records("rx"):
         if r.data not in sender:
             continue
         owner, mask = sender[r.data]
-        for holder, held, start, end in spans:
-            if holder != owner and held & mask and start + IN_FLIGHT_SLACK < r.t < end:
-                bad.append("%s by client %d in claim of %d, %.1f ms after it began" % (
-                    r.data.hex(" "), owner, holder, (r.t - start) * 1000))
+        for span in spans:
+            holder, held, start, end = span
+            if holder != owner and held & mask and start < r.t < end:
+                inside[span].append((r, owner))
+    for (holder, _, start, _), frames in inside.items():
+        for n, (r, owner) in enumerate(frames):
+            if n < PAST_RECALL and r.t < start + PAST_RECALL_WINDOW:
+                continue
+            bad.append("%s by client %d in claim of %d, %.1f ms after it began (frame %d)" % (
+                r.data.hex(" "), owner, holder, (r.t - start) * 1000, n + 1))
     tap.check(reasons["claim.acquired"] > 0, "claims were granted")
     tap.eq(bad[:5], [], "no frame of a client on the wire within another client's claim")
 
