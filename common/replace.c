@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -26,5 +28,22 @@ int replace_file(const char *path, const char *text, size_t len)
                         unlink(tmp);
         }
         free(tmp);
+        return r;
+}
+
+int replace_mkdirs(const char *dir)
+{
+        char *copy = mem_strdup(dir), *p;
+        int r = 0;
+
+        for (p = strchr(copy + 1, '/'); p && r == 0; p = strchr(p + 1, '/')) {
+                *p = '\0';
+                if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+                        r = -errno;
+                *p = '/';
+        }
+        if (r == 0 && mkdir(copy, 0755) < 0 && errno != EEXIST)
+                r = -errno;
+        free(copy);
         return r;
 }

@@ -36,6 +36,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mem.h"
+#include "replace.h"
 
 #define LOCK_AUTO_NAME "@auto"
 
@@ -133,21 +134,10 @@ static int lock_name(struct lock *l, const char *dir, const char *device)
         return r < 0 ? log_error_errno(r, "Cannot name the lock file of %s", device) : 0;
 }
 
-/* mkdir -p DIR, mode 0755. */
 static int lock_make_dir(const char *dir)
 {
-        char *copy = mem_strdup(dir), *p;
-        int r = 0;
+        int r = replace_mkdirs(dir);
 
-        for (p = strchr(copy + 1, '/'); p && r == 0; p = strchr(p + 1, '/')) {
-                *p = '\0';
-                if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-                        r = -errno;
-                *p = '/';
-        }
-        if (r == 0 && mkdir(copy, 0755) < 0 && errno != EEXIST)
-                r = -errno;
-        free(copy);
         return r < 0 ? log_error_errno(r, "Cannot create the lock directory %s (--lock-dir)", dir)
                      : 0;
 }

@@ -164,8 +164,7 @@ static int cmd_record_write(const char *path, const char *text)
         int r = 0;
 
         *strrchr(dir, '/') = '\0';
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                r = -errno;
+        r = replace_mkdirs(dir);
         free(dir);
         return r < 0 ? r : replace_file(path, text, strlen(text));
 }

@@ -235,6 +235,19 @@ def at_starts_a_request_at_a_wall_clock_time():
 
 
 @tap.test
+def record_stop_makes_every_missing_directory():
+    with Sim() as sim:
+        nested = os.path.join(sim.dir, "var", "lib", "lscd", "sequences")
+        with Lscd(sim.link, "--recordings", nested, robot=ROBOT) as lscd:
+            c = lscd.client()
+            c.ok("record.start", name="deep", servos=["shoulder"])
+            c.ok("move", servos=[{"name": "shoulder", "position": 1000}], time_ms=0, wait=True)
+            r = c.ok("record.stop")
+            tap.eq(r["path"], os.path.join(nested, "deep.yaml"), "written where --recordings says")
+            tap.check(os.path.isfile(r["path"]), "three missing levels made")
+
+
+@tap.test
 def a_recording_of_two_clients_replays_to_the_same_wire_bytes():
     with running(robot=ROBOT) as (sim, lscd):
         a, b, c = lscd.client(), lscd.client(), lscd.client()
