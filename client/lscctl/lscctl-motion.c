@@ -95,14 +95,24 @@ static cJSON *motion_target_json(const struct motion_target *t)
         return NULL;
 }
 
-/* The request of move or pose: cmd with its own members, then time_ms and
- * (only when set, as lscd before protocol 1.1 takes no wait) wait. NULL
- * when out of memory; request (consumed) may be NULL. */
+/* REQUEST (consumed; may be NULL) with --at's "at" when given. NULL when
+ * out of memory. */
+static cJSON *motion_request_at(struct lscctl *ctl, cJSON *request)
+{
+        if (!ctl->opt.at || cJSON_AddNumberToObject(request, "at", ctl->opt.at))
+                return request;
+        cJSON_Delete(request);
+        return NULL;
+}
+
+/* The request of move or pose: cmd with its own members, then time_ms,
+ * "at" and (only when set, as lscd before protocol 1.1 takes no wait)
+ * wait. NULL when out of memory; request (consumed) may be NULL. */
 static cJSON *motion_request_timed(struct lscctl *ctl, cJSON *request)
 {
         if (cJSON_AddNumberToObject(request, "time_ms", (double)ctl->opt.time_ms) &&
             (!ctl->opt.wait || cJSON_AddTrueToObject(request, "wait")))
-                return request;
+                return motion_request_at(ctl, request);
         cJSON_Delete(request);
         return NULL;
 }
@@ -142,9 +152,12 @@ static int motion_timed(struct lscctl *ctl, cJSON *request)
         cJSON *response;
         int r;
 
-        /* A wait lasts as long as the move: -T, else no limit. */
+        /* A wait lasts as long as the move: -T, else no limit; an "at" is
+         * answered once its time came and the frame is written. */
         if (ctl->opt.wait)
                 ctl->call_timeout_ms = ctl->opt.timeout_ms;
+        else if (ctl->opt.at)
+                ctl->call_timeout_ms = -1;
         r = lscctl_call(ctl, request, &response);
         if (r)
                 return r;
@@ -353,14 +366,16 @@ int lscctl_motion_run(struct lscctl *ctl, int argc, char **argv)
 
         if (r)
                 return r;
-        request = motion_group_named(lsc_client_request_group_run(group, ctl->opt.runs, ctl->opt.wait),
-                                     group, argv[0]);
+        request = motion_request_at(ctl, motion_group_named(
+                lsc_client_request_group_run(group, ctl->opt.runs, ctl->opt.wait), group, argv[0]));
         if (group < 0)
                 snprintf(label, sizeof(label), "%s", argv[0]);
         else
                 snprintf(label, sizeof(label), "%ld", group);
         if (ctl->opt.wait)
                 return motion_run_wait(ctl, label, request);
+        if (ctl->opt.at)
+                ctl->call_timeout_ms = -1;
         r = lscctl_call(ctl, request, &response);
         return r ? r : motion_done(ctl, response);
 }

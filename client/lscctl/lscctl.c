@@ -60,11 +60,11 @@ static const struct lscctl_opt lscctl_opts[] = {
 static const struct lscctl_cmd lscctl_cmds[] = {
         { "move", "SERVO:POS...", "move each SERVO (id or name) to POS (the board's units: "
           "500..2500 us on an LSC board, 0..1000 on a bus board) or by +N/-N",
-          "twT", lscctl_robot_servo_words, 1, -1, false, lscctl_motion_move },
+          "twaT", lscctl_robot_servo_words, 1, -1, false, lscctl_motion_move },
         { "pose", "NAME", "move the servos to a pose of the robot file",
-          "twT", lscctl_robot_pose_words, 1, 1, false, lscctl_motion_pose },
+          "twaT", lscctl_robot_pose_words, 1, 1, false, lscctl_motion_pose },
         { "run", "GROUP", "run action group GROUP (0..254, or its name)",
-          "nwdT", lscctl_robot_group_words, 1, 1, false, lscctl_motion_run },
+          "nwdaT", lscctl_robot_group_words, 1, 1, false, lscctl_motion_run },
         { "stop", "", "stop the running action group",
           "", NULL, 0, 0, false, lscctl_motion_stop },
         { "halt", "", "drop every queued move and group run, then stop",

@@ -432,9 +432,9 @@ def move_completed_is_watched():
 
 @tap.test
 def completion_asks_lscd_for_names():
+    opts = ["--time", "--wait", "--timeout", "--at", "--socket", "--json", "--help"]
     with robot_running() as (sim, lscd):
         sock = lscd.socket_path
-        opts = ["--time", "--wait", "--timeout", "--socket", "--json", "--help"]
         tap.eq(complete("lscctl", "-s", sock, "move", ""), opts + ["shoulder:", "elbow:", "gripper:"],
                "move: options and servo names")
         tap.eq(complete("lscctl", "-s", sock, "move", "el"), ["elbow:"], "move: one name")
@@ -453,17 +453,15 @@ def completion_asks_lscd_for_names():
         lscd.signal(signal.SIGSTOP)
         try:
             tap.eq(complete("lscctl", "-s", sock, "run", ""),
-                   ["--runs", "--wait", "--detach", "--timeout", "--socket", "--json", "--help"],
+                   ["--runs", "--wait", "--detach", "--timeout", "--at", "--socket", "--json", "--help"],
                    "lscd not answering")
         finally:
             lscd.signal(signal.SIGCONT)
     with running() as (sim, lscd):
         tap.eq(complete("lscctl", "-s", lscd.socket_path, "pose", ""),
-               ["--time", "--wait", "--timeout", "--socket", "--json", "--help"],
-               "no robot file: no pose, not even home")
+               opts, "no robot file: no pose, not even home")
     for sock in ("/nonexistent/lscd.sock", "~/nonexistent.sock"):
-        tap.eq(complete("lscctl", "-s", sock, "move", ""),
-               ["--time", "--wait", "--timeout", "--socket", "--json", "--help"], "no lscd at " + sock)
+        tap.eq(complete("lscctl", "-s", sock, "move", ""), opts, "no lscd at " + sock)
 
 
 def man_examples(page):

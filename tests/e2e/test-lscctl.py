@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import tap
 from lscctlharness import (BUILD, COMPLETION, LSCCTL, SRC, TIMEOUT, against_fake, complete,
@@ -166,6 +167,27 @@ def invalid_arguments_are_refused_before_sending():
         status = lscd.client().ok("status")
         tap.eq(status["counters"]["frames_out"], 0, "nothing was sent to the board")
         tap.eq([r.line for r in sim.records()[mark:] if r.kind == "rx"], [], "nothing reached the sim")
+
+
+@tap.test
+def at_schedules_move_pose_and_run():
+    # Each is answered once its time came and its frame is written: never
+    # before its time (what is checked), however late after it (not judged).
+    robot = "servos:\n  arm: {id: 3}\nposes:\n  up: {arm: 2000}\n"
+    with running("--group", "3:100", robot=robot) as (sim, lscd):
+        cases = (("move", "-t", "0", "3:1600"), ("pose", "-t", "0", "up"), ("run", "3"))
+        frames = ("55 55 08 03 01 00 00 03 40 06", "55 55 08 03 01 00 00 03 D0 07",
+                  "55 55 05 06 03 01 00")
+        for args, frame in zip(cases, frames):
+            mark = sim.mark()
+            t0 = time.time()
+            out = lscctl(lscd, args[0], "--at", "+0.4", *args[1:])
+            status_is(out, 0, "%s --at +0.4" % args[0])
+            rx = sim.wait_for("rx", hexbytes(frame), since=mark)
+            start = rx.t - sim.byte_time(len(rx.data)) + (time.time() - time.monotonic())
+            tap.check(start >= t0 + 0.4 - 0.002, "%s: not before its time (%.0f ms after "
+                      "lscctl started)" % (args[0], (start - t0) * 1000))
+        status_is(lscctl(lscd, "move", "--at", "12", "3:1500"), 2, "a time in 1970: usage")
 
 
 @tap.test
