@@ -31,10 +31,12 @@ struct flight {
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
         uint64_t number;                /* the id lscd gets, unique in the bridge */
+        bool stops;                     /* payload_stops(): not counted in n_flights */
 };
 
 /* Invariants: lsc_ready only while lsc is connected and has answered
- * hello and subscribe; flights holds n_flights <= 2 * BRIDGE_IN_FLIGHT_MAX;
+ * hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
+ * requests that do not stop, and any number that do (never refused);
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
 struct bridge {
@@ -45,6 +47,7 @@ struct bridge {
         sd_event_source *lsc_io, *lsc_retry, *lsc_post, *status_timer;
         uint64_t lsc_backoff;
         bool lsc_ready;
+        bool retained_logged;
         struct dedup *dedup;
         struct flight *flights;
         size_t n_flights;
@@ -77,13 +80,18 @@ static void bridge_online_publish(struct bridge *b)
                                NULL, 0);
 }
 
-/* Publish the answer RESPONSE to a request, and remember it under SERIAL. */
+/* Publish the answer RESPONSE to a request, and remember it under SERIAL
+ * when it is final: a retry after a transient error runs again. */
 static void bridge_answer(struct bridge *b, const char *topic, const void *correlation, size_t len,
                           const cJSON *id, const cJSON *response, uint64_t serial)
 {
         char *text = payload_answer(response, id, b->config->id);
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "error");
+        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
 
-        if (serial)
+        if (serial && code && payload_transient(code))
+                dedup_forget(b->dedup, serial);
+        else if (serial)
                 dedup_answer(b->dedup, serial, text);
         broker_publish(b->broker, topic, text, 1, false, correlation, len);
         free(text);
@@ -111,7 +119,7 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
                       response ? response : lost, f->serial);
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
-        b->n_flights--;
+        b->n_flights -= !f->stops;
         bridge_flight_free(f);
         bridge_status_want(b);
 }
@@ -160,7 +168,8 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         f = mem_new0(struct flight);
         *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
-                               .correlation_len = len, .id = p->id, .number = ++b->next_number };
+                               .correlation_len = len, .id = p->id, .number = ++b->next_number,
+                               .stops = payload_stops(p) };
         p->id = NULL;
         cJSON_AddNumberToObject(p->request, "id", (double) f->number);
         if (correlation) {
@@ -182,28 +191,7 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         }
         LIST_PREPEND(b->flights, f, prev, next);
-        b->n_flights++;
-}
-
-/* The key a repeated request is known by: its answer's topic, a NUL, and
- * its correlation data, or else its id as JSON. NULL when it has neither. */
-static char *bridge_key(const char *topic, const void *correlation, size_t len, const cJSON *id,
-                        size_t *ret_len)
-{
-        char *id_text = !correlation && id ? mem_check(cJSON_PrintUnformatted(id)) : NULL;
-        const void *tail = correlation ? correlation : id_text;
-        size_t tail_len = correlation ? len : id_text ? strlen(id_text) : 0;
-        size_t topic_len = strlen(topic);
-        char *key = NULL;
-
-        if (tail) {
-                key = mem_alloc(topic_len + 1 + tail_len);
-                memcpy(key, topic, topic_len + 1);
-                memcpy(key + topic_len + 1, tail, tail_len);
-                *ret_len = topic_len + 1 + tail_len;
-        }
-        free(id_text);
-        return key;
+        b->n_flights += !f->stops;
 }
 
 /* A request seen before is answered again from the cache, or, while its
@@ -223,11 +211,12 @@ static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, c
 }
 
 static void bridge_request(struct bridge *b, struct payload *p, const char *topic,
-                           const void *correlation, size_t len)
+                           const void *correlation, size_t len, const struct mosquitto_message *msg)
 {
         uint64_t now = clock_usec(CLOCK_MONOTONIC);
         size_t key_len = 0;
-        char *key = bridge_key(topic, correlation, len, p->id, &key_len);
+        char *key = payload_key(p, topic, correlation, len, msg->payload, (size_t) msg->payloadlen,
+                                &key_len);
 
         if (bridge_repeated(b, key, key_len, topic, correlation, len, now))
                 ;
@@ -237,13 +226,26 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, p->id,
                                     lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                                     "lscd is not reachable; the bridge is reconnecting", 0);
-        else if (b->n_flights >= (payload_stops(p) ? 2 : 1) * BRIDGE_IN_FLIGHT_MAX)
+        else if (!payload_stops(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
                 bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
                                     "too many requests wait for lscd; try again", 0);
         else
                 bridge_forward(b, p, topic, correlation, len,
                                key ? dedup_take(b->dedup, key, key_len, now) : 0);
         free(key);
+}
+
+/* A retained request would run again at every reconnection: none runs,
+ * and the first is logged. */
+static bool bridge_retained(struct bridge *b, const struct mosquitto_message *msg)
+{
+        if (!msg->retain)
+                return false;
+        if (!b->retained_logged)
+                log_notice("Ignoring the retained message on %s: a request on a cmd topic is never "
+                           "retained (this is logged once)", msg->topic);
+        b->retained_logged = true;
+        return true;
 }
 
 static void bridge_on_message(void *userdata, const struct mosquitto_message *msg,
@@ -255,13 +257,22 @@ static void bridge_on_message(void *userdata, const struct mosquitto_message *ms
         uint16_t len = 0;
         struct payload p;
         const char *topic;
+        bool valid;
 
+        if (bridge_retained(b, msg))
+                return;
         mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &response_topic, false);
         mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &correlation, &len, false);
         payload_parse(msg->payload, (size_t) msg->payloadlen, b->config, &p);
-        topic = response_topic && payload_topic_valid(response_topic) ? response_topic :
-                p.reply_to ? p.reply_to : b->topic_reply;
-        bridge_request(b, &p, topic, correlation, len);
+        valid = response_topic && payload_topic_valid(response_topic, b->config);
+        if (response_topic && !valid) {
+                p.request = json_free(p.request);
+                p.verb = NULL;
+                cJSON_Delete(p.answer);
+                p.answer = payload_topic_error("response_topic");
+        }
+        topic = valid ? response_topic : p.reply_to ? p.reply_to : b->topic_reply;
+        bridge_request(b, &p, topic, correlation, len, msg);
         payload_done(&p);
         free(response_topic);
         free(correlation);

@@ -255,7 +255,8 @@ bool broker_connected(const struct broker *b)
 
 int broker_subscribe(struct broker *b, const char *topic)
 {
-        int r = mosquitto_subscribe_v5(b->mosq, NULL, topic, 1, 0, NULL);
+        /* A retained request is not sent: it would run at every connection. */
+        int r = mosquitto_subscribe_v5(b->mosq, NULL, topic, 1, MQTT_SUB_OPT_SEND_RETAIN_NEVER, NULL);
 
         return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
                                                                topic, mosquitto_strerror(r));

@@ -17,6 +17,7 @@ from simharness import hexbytes
 # move servo 1 to 1000 in 100 ms, and lscd's frame for it.
 MOVE = {"cmd": "move", "servos": [{"id": 1, "position": 1000}], "time_ms": 100}
 MOVE_FRAME = hexbytes("55 55 08 03 01 64 00 01 e8 03")
+STOP_FRAME = hexbytes("55 55 02 07")
 
 
 def frames(sim, since):
@@ -209,6 +210,111 @@ def overflow_answered_busy():
         tap.eq(halt["ok"], True, "halt runs while the bridge is full")
         mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
                  "the 64 scheduled moves answered cancelled")
+
+
+def restart_bridge(mq, robot):
+    """A reconnection of ROBOT's bridge: SIGKILL, a new one, online again."""
+    mq.subscribe("lsc/%s/online" % robot.id)
+    since = mq.mark()
+    robot.bridge.kill()
+    mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"false",
+            "online false", since=since)
+    since = mq.mark()
+    robot.bridge.start()
+    mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"true",
+            "online true again", since=since)
+
+
+@tap.test
+def retained_request_never_runs_again():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        mq.publish("lsc/a/cmd", dict(MOVE, id="kept"), retain=True,
+                   response_topic=mq.reply_topic, correlation=b"kept")
+        mq.until(lambda: mq.answers(b"kept"), "the answer of its live delivery")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        restart_bridge(mq, fleet["a"])
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the new bridge answers")
+        time.sleep(0.5)
+        tap.eq(len(mq.answers(b"kept")), 1, "the retained request was answered once")
+        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "and ran once")
+
+
+@tap.test
+def same_id_other_request_runs():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client(version=3) as old, broker.client() as mq:
+        mq.subscribe("replies/old/#")
+        since = fleet["a"].sim.mark()
+        old.publish("lsc/a/cmd", dict(MOVE, id=5, reply_to="replies/old/x"))
+        mq.wait(lambda m: m.topic == "replies/old/x", "the move's answer")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        mark = mq.mark()
+        old.publish("lsc/a/cmd", {"cmd": "halt", "id": 5, "reply_to": "replies/old/x"})
+        m = mq.wait(lambda m: m.topic == "replies/old/x", "the halt's answer", since=mark)
+        tap.check("dropped" in json.loads(m.payload), "halt with the move's id got its own answer",
+                  m.payload)
+        fleet["a"].sim.wait_for("rx", STOP_FRAME, since=since)
+        mark = mq.mark()
+        move2 = {"cmd": "move", "servos": [{"id": 1, "position": 2000}], "time_ms": 100}
+        old.publish("lsc/a/cmd", dict(move2, id=5, reply_to="replies/old/x"))
+        m = mq.wait(lambda m: m.topic == "replies/old/x", "the second move's answer", since=mark)
+        tap.eq(json.loads(m.payload)["ok"], True, "a move with the first one's id and another "
+               "target is answered its own")
+        fleet["a"].sim.wait_for("rx", hexbytes("55 55 08 03 01 64 00 01 d0 07"), since=since)
+
+
+@tap.test
+def answer_topics_that_would_hurt_are_refused():
+    broker, fleet = two_robots()
+    deep = "replies/" + "/".join(["x"] * 300)
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/reply")
+        mq.subscribe("lsc/a/online")
+        mq.subscribe("lsc/a/status")
+        since = mq.mark()
+        for n, (field, kw, payload) in enumerate([
+                ("reply_to", {}, {"cmd": "ping", "reply_to": deep}),
+                ("response_topic", {"response_topic": deep, "correlation": b"deep"}, {"cmd": "ping"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "lsc/a/status"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "lsc/a/event/group.completed"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "a\u0001b"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "x" * 2000})]):
+            mark = mq.mark()
+            mq.publish("lsc/a/cmd", dict(payload, id=n), **kw)
+            m = mq.wait(lambda m: m.topic == "lsc/a/reply", "the answer on lsc/a/reply", since=mark)
+            answer = json.loads(m.payload)
+            tap.eq((answer["id"], answer["error"]["code"], answer["error"]["field"]),
+                   (n, "invalid_argument", field), "%s %s refused" % (field, str(payload)[:50]))
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the bridge is still up")
+        tap.eq([m.payload for m in mq.on_topic("lsc/a/online", since)], [],
+               "and never lost the broker")
+        tap.check(all("servos" in json.loads(m.payload) for m in mq.on_topic("lsc/a/status", since)),
+                  "nothing but statuses on lsc/a/status")
+
+
+@tap.test
+def transient_answers_are_not_remembered():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        robot = fleet["a"]
+        later = dict(MOVE, at=time.time() + 60, id="later")
+        mq.publish("lsc/a/cmd", later, response_topic=mq.reply_topic, correlation=b"later")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "scheduled")
+        since = mq.mark()
+        robot.stop_lscd()
+        mq.until(lambda: mq.answers(b"later"), "the scheduled move's answer")
+        tap.check(mq.answers(b"later")[0]["error"]["code"] in ("shutdown", "not_connected"),
+                  "lscd stopping answered it shutdown", mq.answers(b"later"))
+        robot.start_lscd()
+        mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true", "online", since=since)
+        mq.publish("lsc/a/cmd", later, response_topic=mq.reply_topic, correlation=b"later")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})["ok"], True,
+               "the retry reached lscd, which holds it for its \"at\"")
+        mq.until(lambda: len(mq.answers(b"later")) == 2, "the retry's answer")
+        tap.eq(mq.answers(b"later")[1]["error"]["code"], "cancelled", "the retry ran, then cancelled")
 
 
 tap.main()
