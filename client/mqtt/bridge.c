@@ -30,7 +30,7 @@ struct flight {
         size_t correlation_len;
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
-        uint64_t number;                /* the id lscd gets, unique in the bridge */
+        uint64_t number;                /* the id lscd gets, "mqtt-NUMBER" (bridge_flight_id()) */
         bool stops;                     /* payload_stops(): not counted in n_flights */
 };
 
@@ -124,6 +124,16 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
         bridge_status_want(b);
 }
 
+/* The id lscd gets for F: a string, apart from liblsc's numbers for the
+ * bridge's own requests (hello, status, ...). */
+static cJSON *bridge_flight_id(const struct flight *f)
+{
+        char text[32];
+
+        snprintf(text, sizeof(text), "mqtt-%llu", (unsigned long long) f->number);
+        return cJSON_CreateString(text);
+}
+
 /* The request in flight whose answer goes to TOPIC, with the caller's ID. */
 static struct flight *bridge_flight_find(struct bridge *b, const char *topic, const cJSON *id)
 {
@@ -151,8 +161,7 @@ static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char
                                     "for its \"at\"", serial);
                 return false;
         }
-        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request",
-                                               cJSON_CreateNumber((double) f->number));
+        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request", bridge_flight_id(f));
         return true;
 }
 
@@ -171,7 +180,7 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                                .correlation_len = len, .id = p->id, .number = ++b->next_number,
                                .stops = payload_stops(p) };
         p->id = NULL;
-        cJSON_AddNumberToObject(p->request, "id", (double) f->number);
+        cJSON_AddItemToObject(p->request, "id", bridge_flight_id(f));
         if (correlation) {
                 f->correlation = mem_alloc(len ? len : 1);
                 memcpy(f->correlation, correlation, len);
@@ -457,6 +466,8 @@ static int bridge_lscd_connect(struct bridge *b)
         int r = lsc_client_connect(b->config->socket, &b->lsc);
 
         cJSON_AddStringToObject(hello, "name", "mqtt");
+        /* What the network scheduled or queued does not outlive the bridge. */
+        cJSON_AddStringToObject(hello, "on_disconnect", "drop");
         if (r >= 0)
                 r = lsc_client_send(b->lsc, hello, NULL, NULL);
         if (r >= 0)

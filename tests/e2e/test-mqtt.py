@@ -317,4 +317,42 @@ def transient_answers_are_not_remembered():
         tap.eq(mq.answers(b"later")[1]["error"]["code"], "cancelled", "the retry ran, then cancelled")
 
 
+def servo_target(msg, servo):
+    """Servo SERVO's target in the status message MSG, or None."""
+    for s in json.loads(msg.payload)["servos"]:
+        if s["id"] == servo:
+            return s.get("target")
+    return None
+
+
+@tap.test
+def bridge_ids_apart_from_its_own_requests():
+    # The bridge's status reads (liblsc's numeric ids) are in flight among
+    # these requests: none may take one's id and be refused not_connected.
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        corrs = [b"ping-%d" % n for n in range(200)]
+        for corr in corrs:
+            mq.publish("lsc/a/cmd", {"cmd": "ping"}, qos=0, response_topic=mq.reply_topic,
+                       correlation=corr)
+        mq.until(lambda: all(mq.answers(c) for c in corrs), "200 answers")
+        tap.eq([a for c in corrs for a in mq.answers(c) if not a["ok"]], [], "every ping ok")
+
+
+@tap.test
+def scheduled_requests_do_not_outlive_the_bridge():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        at = time.time() + 1.5
+        mq.publish("lsc/a/cmd", dict(MOVE, at=at), response_topic=mq.reply_topic,
+                   correlation=b"held")
+        # Answered after the move: lscd holds it for its "at".
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the move is held")
+        fleet["a"].bridge.kill()
+        time.sleep(max(0.0, at - time.time()) + 1.0)
+        tap.eq(frames(fleet["a"].sim, since), [], "the move did not run after the bridge died")
+        restart_bridge(mq, fleet["a"])
+
+
 tap.main()
