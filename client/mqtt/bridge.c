@@ -14,9 +14,9 @@
 #include "log.h"
 #include "lsc/client.h"
 #include "mem.h"
+#include "pace.h"
 #include "payload.h"
 
-#define BRIDGE_STATUS_USEC (1000 * 1000ULL)     /* at most one status a second */
 #define BRIDGE_LSCD_BACKOFF_MIN_USEC (100 * 1000ULL)
 #define BRIDGE_LSCD_BACKOFF_MAX_USEC (5 * 1000 * 1000ULL)
 
@@ -34,8 +34,10 @@ struct flight {
         bool stops;                     /* payload_stops(): not counted in n_flights */
 };
 
-/* Invariants: lsc_ready only while lsc is connected and has answered
- * hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
+/* Invariants: lsc carries the network's requests (and events), reader the
+ * bridge's own status reads, so that they renew no claim the network
+ * holds; both are connected or neither; lsc_ready only while lsc has
+ * answered hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
  * requests that do not stop, and any number that do (never refused);
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
@@ -43,9 +45,10 @@ struct bridge {
         sd_event *event;
         const struct mqtt_config *config;
         struct broker *broker;
-        struct lsc_client *lsc;
-        sd_event_source *lsc_io, *lsc_retry, *lsc_post, *status_timer;
-        uint64_t lsc_backoff;
+        struct lsc_client *lsc, *reader;
+        sd_event_source *lsc_io, *reader_io, *lsc_retry, *lsc_post, *status_timer;
+        struct pace_backoff lsc_backoff;
+        struct pace_failure lsc_failure;
         bool lsc_ready;
         bool retained_logged;
         struct dedup *dedup;
@@ -54,7 +57,7 @@ struct bridge {
         uint64_t next_number;
         cJSON *status;                  /* the status answer, waiting for servos */
         char *status_text;
-        uint64_t status_at;
+        uint64_t status_at;             /* when the last status read began, 0: never */
         bool status_wanted, status_reading;
         char *topic_cmd, *topic_all, *topic_online, *topic_status, *topic_reply;
 };
@@ -358,21 +361,21 @@ static int bridge_on_status_timer(sd_event_source *s, uint64_t usec, void *userd
         cJSON *servos = lsc_client_request_new("servos");
 
         b->status_timer = sd_event_source_disable_unref(b->status_timer);
-        if (b->lsc_ready && lsc_client_send(b->lsc, status, bridge_on_status, b) == 0 &&
-            lsc_client_send(b->lsc, servos, bridge_on_servos, b) == 0) {
+        if (b->lsc_ready && lsc_client_send(b->reader, status, bridge_on_status, b) == 0 &&
+            lsc_client_send(b->reader, servos, bridge_on_servos, b) == 0) {
                 b->status_wanted = false;
                 b->status_reading = true;
-                b->status_at = usec;
+                b->status_at = clock_usec(CLOCK_MONOTONIC);
         }
         cJSON_Delete(status);
         cJSON_Delete(servos);
         return 0;
 }
 
-/* Read the status again, at most once per BRIDGE_STATUS_USEC. */
+/* Read the status again, at most once per PACE_STATUS_USEC. */
 static void bridge_status_want(struct bridge *b)
 {
-        uint64_t at = b->status_at ? b->status_at + BRIDGE_STATUS_USEC : 0;
+        uint64_t at = pace_status_at(b->status_at, clock_usec(CLOCK_MONOTONIC));
         int r;
 
         b->status_wanted = true;
@@ -402,12 +405,41 @@ static void bridge_on_event(struct bridge *b, cJSON *event)
         bridge_status_want(b);
 }
 
+/* Answer what still waits for lscd CODE, and forget it: its connection is
+ * closing, and liblsc drops the callbacks of what it did not answer. */
+static void bridge_flights_fail(struct bridge *b, enum lsc_errcode code, const char *message)
+{
+        cJSON *error = payload_error(lsc_errcode_name(code), NULL, message);
+
+        while (b->flights) {
+                struct flight *f = b->flights;
+
+                if (b->broker)
+                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
+                                      error, f->serial);
+                LIST_REMOVE(b->flights, f, prev, next);
+                bridge_flight_free(f);
+        }
+        b->n_flights = 0;
+        cJSON_Delete(error);
+}
+
+static void bridge_lscd_close(struct bridge *b)
+{
+        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
+        b->reader_io = sd_event_source_disable_unref(b->reader_io);
+        b->lsc = lsc_client_free(b->lsc);
+        b->reader = lsc_client_free(b->reader);
+}
+
 static void bridge_lscd_lost(struct bridge *b, int error)
 {
         log_warning_errno(error, "Lost lscd at %s, reconnecting: %s", lsc_client_socket_path(b->lsc),
                           strerror(-error));
-        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
-        b->lsc = lsc_client_free(b->lsc);
+        bridge_flights_fail(b, LSC_ERRCODE_NOT_CONNECTED,
+                            "lscd went away before it answered: the request may have run");
+        bridge_lscd_close(b);
+        pace_backoff_down(&b->lsc_backoff, clock_usec(CLOCK_MONOTONIC));
         b->lsc_ready = false;
         b->status = json_free(b->status);
         b->status_reading = false;
@@ -431,6 +463,19 @@ static int bridge_on_lscd_io(sd_event_source *s, int fd, uint32_t revents, void 
         return 0;
 }
 
+static int bridge_on_reader_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct bridge *b = userdata;
+        int r = lsc_client_process(b->reader);
+        cJSON *event;
+
+        while (r >= 0 && lsc_client_next_event(b->reader, &event) == 1)
+                cJSON_Delete(event);    /* not subscribed: lscd's hello */
+        if (r < 0)
+                bridge_lscd_lost(b, r);
+        return 0;
+}
+
 /* Write what requests wait for: sends from MQTT callbacks only queue. */
 static int bridge_on_lscd_post(sd_event_source *s, void *userdata)
 {
@@ -438,6 +483,9 @@ static int bridge_on_lscd_post(sd_event_source *s, void *userdata)
 
         if (b->lsc_io)
                 sd_event_source_set_io_events(b->lsc_io, lsc_client_events(b->lsc) & POLLOUT ?
+                                              EPOLLIN | EPOLLOUT : EPOLLIN);
+        if (b->reader_io)
+                sd_event_source_set_io_events(b->reader_io, lsc_client_events(b->reader) & POLLOUT ?
                                               EPOLLIN | EPOLLOUT : EPOLLIN);
         return 0;
 }
@@ -454,31 +502,45 @@ static void bridge_on_subscribed(void *userdata, struct lsc_client *c, const cJS
         }
         log_info("Connected to lscd at %s", lsc_client_socket_path(c));
         b->lsc_ready = true;
-        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        pace_backoff_up(&b->lsc_backoff, clock_usec(CLOCK_MONOTONIC));
+        pace_failure_clear(&b->lsc_failure);
         bridge_online_publish(b);
         bridge_status_want(b);
 }
 
-static int bridge_lscd_connect(struct bridge *b)
+/* Connect *RET to lscd, say hello as NAME (with on_disconnect "drop" for
+ * the network's connection), and watch it with HANDLER into *IO. */
+static int bridge_lscd_open(struct bridge *b, const char *name, struct lsc_client **ret,
+                            sd_event_source **io, sd_event_io_handler_t handler)
 {
         cJSON *hello = lsc_client_request_new("hello");
-        cJSON *subscribe = lsc_client_request_subscribe(NULL, 0);
-        int r = lsc_client_connect(b->config->socket, &b->lsc);
+        int r = lsc_client_connect(b->config->socket, ret);
 
-        cJSON_AddStringToObject(hello, "name", "mqtt");
+        cJSON_AddStringToObject(hello, "name", name);
         /* What the network scheduled or queued does not outlive the bridge. */
-        cJSON_AddStringToObject(hello, "on_disconnect", "drop");
+        if (ret == &b->lsc)
+                cJSON_AddStringToObject(hello, "on_disconnect", "drop");
         if (r >= 0)
-                r = lsc_client_send(b->lsc, hello, NULL, NULL);
+                r = lsc_client_send(*ret, hello, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_io(b->event, io, lsc_client_fd(*ret), EPOLLIN, handler, b);
+        cJSON_Delete(hello);
+        return r;
+}
+
+static int bridge_lscd_connect(struct bridge *b)
+{
+        cJSON *subscribe = lsc_client_request_subscribe(NULL, 0);
+        int r = bridge_lscd_open(b, "mqtt", &b->lsc, &b->lsc_io, bridge_on_lscd_io);
+
+        if (r >= 0)
+                r = bridge_lscd_open(b, "mqtt-status", &b->reader, &b->reader_io,
+                                     bridge_on_reader_io);
         if (r >= 0)
                 r = lsc_client_send(b->lsc, subscribe, bridge_on_subscribed, b);
-        if (r >= 0)
-                r = sd_event_add_io(b->event, &b->lsc_io, lsc_client_fd(b->lsc), EPOLLIN,
-                                    bridge_on_lscd_io, b);
-        cJSON_Delete(hello);
         cJSON_Delete(subscribe);
         if (r < 0)
-                b->lsc = lsc_client_free(b->lsc);
+                bridge_lscd_close(b);
         return r;
 }
 
@@ -490,7 +552,13 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
         b->lsc_retry = sd_event_source_disable_unref(b->lsc_retry);
         r = bridge_lscd_connect(b);
         if (r < 0) {
-                log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
+                if (pace_failure_new(&b->lsc_failure, strerror(-r)))
+                        log_warning_errno(r, "Cannot connect to lscd at %s, retrying: %s (logged "
+                                          "again when the reason changes)",
+                                          b->config->socket ? b->config->socket :
+                                          lsc_client_default_socket(), strerror(-r));
+                else
+                        log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
                 bridge_lscd_arm_retry(b);
         }
         return 0;
@@ -498,11 +566,9 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
 
 static void bridge_lscd_arm_retry(struct bridge *b)
 {
-        uint64_t delay = b->lsc_backoff;
+        uint64_t delay = pace_backoff_next(&b->lsc_backoff);
         int r;
 
-        b->lsc_backoff = delay * 2 > BRIDGE_LSCD_BACKOFF_MAX_USEC ? BRIDGE_LSCD_BACKOFF_MAX_USEC :
-                         delay * 2;
         r = sd_event_add_time_relative(b->event, &b->lsc_retry, CLOCK_MONOTONIC, delay, 0,
                                        bridge_on_lscd_retry, b);
         if (r < 0)
@@ -517,7 +583,7 @@ int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret
         b->event = event;
         b->config = c;
         b->dedup = dedup_new();
-        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        pace_backoff_init(&b->lsc_backoff, BRIDGE_LSCD_BACKOFF_MIN_USEC, BRIDGE_LSCD_BACKOFF_MAX_USEC);
         b->topic_cmd = mem_printf("%s/%s/cmd", c->prefix, c->id);
         b->topic_all = mem_printf("%s/all/cmd", c->prefix);
         b->topic_online = mem_printf("%s/%s/online", c->prefix, c->id);
@@ -537,24 +603,10 @@ int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret
 
 struct bridge *bridge_free(struct bridge *b)
 {
-        cJSON *shutdown;
-
         if (!b)
                 return NULL;
-        shutdown = payload_error(lsc_errcode_name(LSC_ERRCODE_SHUTDOWN), NULL,
-                                 "lscd-mqtt is stopping: the request may have run");
-        while (b->flights) {
-                struct flight *f = b->flights;
-
-                if (b->broker)
-                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                                      shutdown, 0);
-                LIST_REMOVE(b->flights, f, prev, next);
-                bridge_flight_free(f);
-        }
-        cJSON_Delete(shutdown);
-        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
-        b->lsc = lsc_client_free(b->lsc);
+        bridge_flights_fail(b, LSC_ERRCODE_SHUTDOWN, "lscd-mqtt is stopping: the request may have run");
+        bridge_lscd_close(b);
         b->broker = broker_free(b->broker);
         sd_event_source_disable_unref(b->lsc_retry);
         sd_event_source_disable_unref(b->lsc_post);

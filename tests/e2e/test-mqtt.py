@@ -355,4 +355,27 @@ def scheduled_requests_do_not_outlive_the_bridge():
         restart_bridge(mq, fleet["a"])
 
 
+@tap.test
+def status_reads_renew_no_claim():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/event/claim.expired")
+        mq.subscribe("lsc/a/status")
+        claim = mq.request("lsc/a/cmd", {"cmd": "claim", "servos": [1], "lease_ms": 1500})
+        tap.eq(claim["ok"], True, "claimed servo 1 with a lease of 1.5 s")
+        other = fleet["a"].lscd.client()
+        # Another client's moves of servo 2: each move.completed makes the
+        # bridge read the status, which must not renew the network's claim.
+        deadline = time.monotonic() + 10
+        n = 0
+        while time.monotonic() < deadline and not mq.on_topic("lsc/a/event/claim.expired"):
+            since = mq.mark()
+            other.ok("move", servos=[{"id": 2, "position": 1500 + 100 * (n % 2)}], time_ms=50)
+            mq.wait(lambda m: m.topic == "lsc/a/status" and
+                    servo_target(m, 2) == 1500 + 100 * (n % 2), "the status read", since=since)
+            n += 1
+        expired = mq.on_topic("lsc/a/event/claim.expired")
+        tap.check(expired, "the claim expired while the bridge read the status %d times" % n)
+
+
 tap.main()
