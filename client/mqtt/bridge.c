@@ -51,6 +51,8 @@ struct bridge {
         struct pace_failure lsc_failure;
         bool lsc_ready;
         bool retained_logged;
+        int sub_mids[2];                /* SUBACKs awaited; 0: granted, -1: refused */
+        bool subscribed;                /* both granted since the last CONNACK */
         struct dedup *dedup;
         struct flight *flights;
         size_t n_flights;
@@ -79,8 +81,8 @@ static struct flight *bridge_flight_free(struct flight *f)
 static void bridge_online_publish(struct bridge *b)
 {
         if (broker_connected(b->broker))
-                broker_publish(b->broker, b->topic_online, b->lsc_ready ? "true" : "false", 1, true,
-                               NULL, 0);
+                broker_publish(b->broker, b->topic_online,
+                               b->lsc_ready && b->subscribed ? "true" : "false", 1, true, NULL, 0);
 }
 
 /* Publish the answer RESPONSE to a request, and remember it under SERIAL
@@ -294,15 +296,38 @@ static void bridge_on_broker_connected(void *userdata)
 {
         struct bridge *b = userdata;
 
-        broker_subscribe(b->broker, b->topic_cmd);
-        broker_subscribe(b->broker, b->topic_all);
+        b->subscribed = false;
+        b->sub_mids[0] = b->sub_mids[1] = -1;
+        broker_subscribe(b->broker, b->topic_cmd, &b->sub_mids[0]);
+        broker_subscribe(b->broker, b->topic_all, &b->sub_mids[1]);
         bridge_online_publish(b);
         if (b->status_text)
                 broker_publish(b->broker, b->topic_status, b->status_text, 1, true, NULL, 0);
 }
 
+/* Online only once both cmd topics are granted: before, a request sent
+ * on seeing online true could be lost. */
+static void bridge_on_broker_subscribed(void *userdata, int mid, bool granted)
+{
+        struct bridge *b = userdata;
+        const char *topics[] = { b->topic_cmd, b->topic_all };
+
+        for (size_t i = 0; i < 2; i++)
+                if (mid > 0 && b->sub_mids[i] == mid) {
+                        b->sub_mids[i] = granted ? 0 : -1;
+                        if (!granted)
+                                log_error("The broker refused the subscription to %s: the bridge "
+                                          "stays offline (check the broker's ACL)", topics[i]);
+                }
+        if (!b->subscribed && b->sub_mids[0] == 0 && b->sub_mids[1] == 0) {
+                b->subscribed = true;
+                bridge_online_publish(b);
+        }
+}
+
 static const struct broker_callbacks bridge_broker_callbacks = {
         .connected = bridge_on_broker_connected,
+        .subscribed = bridge_on_broker_subscribed,
         .message = bridge_on_message,
 };
 

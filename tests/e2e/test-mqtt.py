@@ -6,12 +6,16 @@ own robot's wire; errors that reach no wire; broker ACLs; the last will;
 broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound."""
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 import uuid
 
 import tap
 import mqttharness
-from mqttharness import Broker, Fleet, correlation_of
+from mqttharness import Bridge, Broker, Fleet, Robot, correlation_of
 from simharness import hexbytes
 
 # move servo 1 to 1000 in 100 ms, and lscd's frame for it.
@@ -376,6 +380,91 @@ def status_reads_renew_no_claim():
             n += 1
         expired = mq.on_topic("lsc/a/event/claim.expired")
         tap.check(expired, "the claim expired while the bridge read the status %d times" % n)
+
+
+def warnings(program, text):
+    """The lines PROGRAM logged at the warning level or above holding TEXT."""
+    return [l for l in program.stderr().splitlines()
+            if l[:3] in ("<0>", "<1>", "<2>", "<3>", "<4>") and text in l]
+
+
+@tap.test
+def password_file_open_to_others_refused():
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock")
+        os.chmod(broker.write_password_file("a"), 0o644)
+        bridge.start()
+        code = bridge.proc.wait(mqttharness.DEFAULT_TIMEOUT)
+        tap.eq(code, 1, "lscd-mqtt exits 1")
+        tap.check(warnings(bridge, "is open to other users (mode 0644)"), "and says why",
+                  bridge.stderr())
+        bridge.stop(check=False)
+
+
+@tap.test
+def tls_options_never_plaintext():
+    keys = tempfile.mkdtemp(prefix="mqtt-tls-")
+    key, cert = os.path.join(keys, "key.pem"), os.path.join(keys, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=a", "-keyout", key, "-out", cert], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    robot = None
+    with Broker(["a"]) as broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        try:
+            # A client certificate and no "ca", against a plaintext listener.
+            robot = Robot(broker, "a", broker_config="  tls:\n    cert: %s\n    key: %s\n"
+                          % (cert, key)).start()
+            mqttharness.wait_until(lambda: warnings(robot.bridge, "Cannot connect to the broker"),
+                                   "a failure to connect", mqttharness.DEFAULT_TIMEOUT)
+            robot.lscd.wait_connectable()
+            time.sleep(0.5)
+            tap.eq([m.payload for m in mq.on_topic("lsc/a/online")], [],
+                   "the bridge never came online in plaintext")
+        finally:
+            if robot:
+                robot.stop()
+            shutil.rmtree(keys, ignore_errors=True)
+
+
+@tap.test
+def online_after_suback():
+    broker = Broker(["a"])
+    robot, proxy = None, None
+    with broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        try:
+            proxy = mqttharness.SubackProxy(broker)
+            robot = Robot(broker, "a", bridge_args=("--broker", "127.0.0.1:%d" % proxy.port)).start()
+            mqttharness.wait_until(proxy.held.is_set, "a SUBACK held", mqttharness.DEFAULT_TIMEOUT)
+            mqttharness.wait_until(lambda: "Connected to lscd" in robot.bridge.stderr(),
+                                   "lscd connected", mqttharness.DEFAULT_TIMEOUT)
+            time.sleep(0.5)
+            tap.check(b"true" not in [m.payload for m in mq.on_topic("lsc/a/online")],
+                      "not online while the subscriptions are not acknowledged",
+                      mq.on_topic("lsc/a/online"))
+            proxy.release()
+            mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true",
+                    "online once they are")
+        finally:
+            if robot:
+                robot.stop()
+            if proxy:
+                proxy.close()
+
+
+@tap.test
+def connection_failures_logged_once_per_reason():
+    port = mqttharness.free_port()     # nobody listens there
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock", "--broker", "127.0.0.1:%d" % port)
+        bridge.start()
+        mqttharness.wait_until(lambda: bridge.stderr().count("Cannot connect to the broker") >= 4,
+                               "four attempts", 30)
+        tap.eq(len(warnings(bridge, "Cannot connect to the broker")), 1,
+               "the broker's failure: one warning")
+        tap.eq(len(warnings(bridge, "Cannot connect to lscd")), 1, "lscd's: one warning")
+        bridge.stop()
 
 
 tap.main()
