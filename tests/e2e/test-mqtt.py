@@ -210,8 +210,13 @@ def overflow_answered_busy():
                        correlation=b"busy-%d" % n)
         busy = mq.wait(lambda m: b'"busy"' in m.payload, "a busy answer")
         tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
-        halt = mq.request("lsc/b/cmd", {"cmd": "halt"})
-        tap.eq(halt["ok"], True, "halt runs while the bridge is full")
+        halts = [b"halt-%d" % n for n in range(150)]
+        for corr in halts:
+            mq.publish("lsc/b/cmd", {"cmd": "halt"}, qos=0, response_topic=mq.reply_topic,
+                       correlation=corr)
+        mq.until(lambda: all(mq.answers(c) for c in halts), "150 halts answered")
+        tap.eq([a for c in halts for a in mq.answers(c) if not a["ok"]], [],
+               "150 halts run while the bridge is full, none busy")
         mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
                  "the 64 scheduled moves answered cancelled")
 
