@@ -3,7 +3,15 @@
 ACL written by the harness) and two robots (lsc-sim + lscd + lscd-mqtt):
 answers by response topic and correlation data or by reply_to, each on its
 own robot's wire; errors that reach no wire; broker ACLs; the last will;
-broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound."""
+broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound,
+which never refuses a stop. And what a hostile review found: a retained
+request is not run again at a reconnection; a request reusing an id with
+other content runs; answer topics that would get the bridge disconnected,
+or fake a robot's topics, are refused; transient answers are not
+remembered; the bridge's ids and liblsc's do not meet; scheduled requests
+die with the bridge; status reads renew no claim; online waits for the
+SUBACKs; TLS options never mean plaintext; a password file open to others
+is refused; connection failures are warnings once per reason."""
 
 import json
 import os
