@@ -264,6 +264,16 @@ class Bridge(Program):
                                          stdout=subprocess.DEVNULL, stderr=err)
         return self
 
+    def restart(self):
+        """Start again after kill(): memcheck killed wrote no summary, so
+        its log is not checked."""
+        if self.proc:
+            try:
+                os.unlink(self.valgrind_log.replace("%p", str(self.proc.pid)))
+            except FileNotFoundError:
+                pass
+        return self.start()
+
     def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
         if not self.proc:
             return

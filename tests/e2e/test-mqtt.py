@@ -230,14 +230,15 @@ def overflow_answered_busy():
 
 
 def restart_bridge(mq, robot):
-    """A reconnection of ROBOT's bridge: SIGKILL, a new one, online again."""
-    mq.subscribe("lsc/%s/online" % robot.id)
+    """A reconnection of ROBOT's bridge: SIGKILL (unless it is dead
+    already), a new one, online again."""
     since = mq.mark()
+    mq.subscribe("lsc/%s/online" % robot.id)
     robot.bridge.kill()
     mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"false",
             "online false", since=since)
     since = mq.mark()
-    robot.bridge.start()
+    robot.bridge.restart()
     mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"true",
             "online true again", since=since)
 
@@ -353,7 +354,10 @@ def bridge_ids_apart_from_its_own_requests():
             mq.publish("lsc/a/cmd", {"cmd": "ping"}, qos=0, response_topic=mq.reply_topic,
                        correlation=corr)
         mq.until(lambda: all(mq.answers(c) for c in corrs), "200 answers")
-        tap.eq([a for c in corrs for a in mq.answers(c) if not a["ok"]], [], "every ping ok")
+        # busy is the bound's answer (valgrind gets there); not_connected is a lie.
+        tap.eq([a for c in corrs for a in mq.answers(c)
+                if not a["ok"] and a["error"]["code"] != "busy"], [], "every ping ok or busy")
+        tap.check(any(a["ok"] for c in corrs for a in mq.answers(c)), "pings ran")
 
 
 @tap.test
