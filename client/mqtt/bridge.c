@@ -14,9 +14,9 @@
 #include "log.h"
 #include "lsc/client.h"
 #include "mem.h"
+#include "pace.h"
 #include "payload.h"
 
-#define BRIDGE_STATUS_USEC (1000 * 1000ULL)     /* at most one status a second */
 #define BRIDGE_LSCD_BACKOFF_MIN_USEC (100 * 1000ULL)
 #define BRIDGE_LSCD_BACKOFF_MAX_USEC (5 * 1000 * 1000ULL)
 
@@ -30,28 +30,36 @@ struct flight {
         size_t correlation_len;
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
-        uint64_t number;                /* the id lscd gets, unique in the bridge */
+        uint64_t number;                /* the id lscd gets, "mqtt-NUMBER" (bridge_flight_id()) */
+        bool stops;                     /* payload_stops(): not counted in n_flights */
 };
 
-/* Invariants: lsc_ready only while lsc is connected and has answered
- * hello and subscribe; flights holds n_flights <= 2 * BRIDGE_IN_FLIGHT_MAX;
+/* Invariants: lsc carries the network's requests (and events), reader the
+ * bridge's own status reads, so that they renew no claim the network
+ * holds; both are connected or neither; lsc_ready only while lsc has
+ * answered hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
+ * requests that do not stop, and any number that do (never refused);
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
 struct bridge {
         sd_event *event;
         const struct mqtt_config *config;
         struct broker *broker;
-        struct lsc_client *lsc;
-        sd_event_source *lsc_io, *lsc_retry, *lsc_post, *status_timer;
-        uint64_t lsc_backoff;
+        struct lsc_client *lsc, *reader;
+        sd_event_source *lsc_io, *reader_io, *lsc_retry, *lsc_post, *status_timer;
+        struct pace_backoff lsc_backoff;
+        struct pace_failure lsc_failure;
         bool lsc_ready;
+        bool retained_logged;
+        int sub_mids[2];                /* SUBACKs awaited; 0: granted, -1: refused */
+        bool subscribed;                /* both granted since the last CONNACK */
         struct dedup *dedup;
         struct flight *flights;
         size_t n_flights;
         uint64_t next_number;
         cJSON *status;                  /* the status answer, waiting for servos */
         char *status_text;
-        uint64_t status_at;
+        uint64_t status_at;             /* when the last status read began, 0: never */
         bool status_wanted, status_reading;
         char *topic_cmd, *topic_all, *topic_online, *topic_status, *topic_reply;
 };
@@ -73,17 +81,22 @@ static struct flight *bridge_flight_free(struct flight *f)
 static void bridge_online_publish(struct bridge *b)
 {
         if (broker_connected(b->broker))
-                broker_publish(b->broker, b->topic_online, b->lsc_ready ? "true" : "false", 1, true,
-                               NULL, 0);
+                broker_publish(b->broker, b->topic_online,
+                               b->lsc_ready && b->subscribed ? "true" : "false", 1, true, NULL, 0);
 }
 
-/* Publish the answer RESPONSE to a request, and remember it under SERIAL. */
+/* Publish the answer RESPONSE to a request, and remember it under SERIAL
+ * when it is final: a retry after a transient error runs again. */
 static void bridge_answer(struct bridge *b, const char *topic, const void *correlation, size_t len,
                           const cJSON *id, const cJSON *response, uint64_t serial)
 {
         char *text = payload_answer(response, id, b->config->id);
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "error");
+        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "code"));
 
-        if (serial)
+        if (serial && code && payload_transient(code))
+                dedup_forget(b->dedup, serial);
+        else if (serial)
                 dedup_answer(b->dedup, serial, text);
         broker_publish(b->broker, topic, text, 1, false, correlation, len);
         free(text);
@@ -111,9 +124,19 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
                       response ? response : lost, f->serial);
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
-        b->n_flights--;
+        b->n_flights -= !f->stops;
         bridge_flight_free(f);
         bridge_status_want(b);
+}
+
+/* The id lscd gets for F: a string, apart from liblsc's numbers for the
+ * bridge's own requests (hello, status, ...). */
+static cJSON *bridge_flight_id(const struct flight *f)
+{
+        char text[32];
+
+        snprintf(text, sizeof(text), "mqtt-%llu", (unsigned long long) f->number);
+        return cJSON_CreateString(text);
 }
 
 /* The request in flight whose answer goes to TOPIC, with the caller's ID. */
@@ -143,8 +166,7 @@ static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char
                                     "for its \"at\"", serial);
                 return false;
         }
-        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request",
-                                               cJSON_CreateNumber((double) f->number));
+        cJSON_ReplaceItemInObjectCaseSensitive(p->request, "request", bridge_flight_id(f));
         return true;
 }
 
@@ -160,9 +182,10 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         f = mem_new0(struct flight);
         *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
-                               .correlation_len = len, .id = p->id, .number = ++b->next_number };
+                               .correlation_len = len, .id = p->id, .number = ++b->next_number,
+                               .stops = payload_stops(p) };
         p->id = NULL;
-        cJSON_AddNumberToObject(p->request, "id", (double) f->number);
+        cJSON_AddItemToObject(p->request, "id", bridge_flight_id(f));
         if (correlation) {
                 f->correlation = mem_alloc(len ? len : 1);
                 memcpy(f->correlation, correlation, len);
@@ -182,28 +205,7 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         }
         LIST_PREPEND(b->flights, f, prev, next);
-        b->n_flights++;
-}
-
-/* The key a repeated request is known by: its answer's topic, a NUL, and
- * its correlation data, or else its id as JSON. NULL when it has neither. */
-static char *bridge_key(const char *topic, const void *correlation, size_t len, const cJSON *id,
-                        size_t *ret_len)
-{
-        char *id_text = !correlation && id ? mem_check(cJSON_PrintUnformatted(id)) : NULL;
-        const void *tail = correlation ? correlation : id_text;
-        size_t tail_len = correlation ? len : id_text ? strlen(id_text) : 0;
-        size_t topic_len = strlen(topic);
-        char *key = NULL;
-
-        if (tail) {
-                key = mem_alloc(topic_len + 1 + tail_len);
-                memcpy(key, topic, topic_len + 1);
-                memcpy(key + topic_len + 1, tail, tail_len);
-                *ret_len = topic_len + 1 + tail_len;
-        }
-        free(id_text);
-        return key;
+        b->n_flights += !f->stops;
 }
 
 /* A request seen before is answered again from the cache, or, while its
@@ -223,11 +225,12 @@ static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, c
 }
 
 static void bridge_request(struct bridge *b, struct payload *p, const char *topic,
-                           const void *correlation, size_t len)
+                           const void *correlation, size_t len, const struct mosquitto_message *msg)
 {
         uint64_t now = clock_usec(CLOCK_MONOTONIC);
         size_t key_len = 0;
-        char *key = bridge_key(topic, correlation, len, p->id, &key_len);
+        char *key = payload_key(p, topic, correlation, len, msg->payload, (size_t) msg->payloadlen,
+                                &key_len);
 
         if (bridge_repeated(b, key, key_len, topic, correlation, len, now))
                 ;
@@ -237,13 +240,26 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, p->id,
                                     lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                                     "lscd is not reachable; the bridge is reconnecting", 0);
-        else if (b->n_flights >= (payload_stops(p) ? 2 : 1) * BRIDGE_IN_FLIGHT_MAX)
+        else if (!payload_stops(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
                 bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
                                     "too many requests wait for lscd; try again", 0);
         else
                 bridge_forward(b, p, topic, correlation, len,
                                key ? dedup_take(b->dedup, key, key_len, now) : 0);
         free(key);
+}
+
+/* A retained request would run again at every reconnection: none runs,
+ * and the first is logged. */
+static bool bridge_retained(struct bridge *b, const struct mosquitto_message *msg)
+{
+        if (!msg->retain)
+                return false;
+        if (!b->retained_logged)
+                log_notice("Ignoring the retained message on %s: a request on a cmd topic is never "
+                           "retained (this is logged once)", msg->topic);
+        b->retained_logged = true;
+        return true;
 }
 
 static void bridge_on_message(void *userdata, const struct mosquitto_message *msg,
@@ -255,13 +271,22 @@ static void bridge_on_message(void *userdata, const struct mosquitto_message *ms
         uint16_t len = 0;
         struct payload p;
         const char *topic;
+        bool valid;
 
+        if (bridge_retained(b, msg))
+                return;
         mosquitto_property_read_string(props, MQTT_PROP_RESPONSE_TOPIC, &response_topic, false);
         mosquitto_property_read_binary(props, MQTT_PROP_CORRELATION_DATA, &correlation, &len, false);
         payload_parse(msg->payload, (size_t) msg->payloadlen, b->config, &p);
-        topic = response_topic && payload_topic_valid(response_topic) ? response_topic :
-                p.reply_to ? p.reply_to : b->topic_reply;
-        bridge_request(b, &p, topic, correlation, len);
+        valid = response_topic && payload_topic_valid(response_topic, b->config);
+        if (response_topic && !valid) {
+                p.request = json_free(p.request);
+                p.verb = NULL;
+                cJSON_Delete(p.answer);
+                p.answer = payload_topic_error("response_topic");
+        }
+        topic = valid ? response_topic : p.reply_to ? p.reply_to : b->topic_reply;
+        bridge_request(b, &p, topic, correlation, len, msg);
         payload_done(&p);
         free(response_topic);
         free(correlation);
@@ -271,15 +296,38 @@ static void bridge_on_broker_connected(void *userdata)
 {
         struct bridge *b = userdata;
 
-        broker_subscribe(b->broker, b->topic_cmd);
-        broker_subscribe(b->broker, b->topic_all);
+        b->subscribed = false;
+        b->sub_mids[0] = b->sub_mids[1] = -1;
+        broker_subscribe(b->broker, b->topic_cmd, &b->sub_mids[0]);
+        broker_subscribe(b->broker, b->topic_all, &b->sub_mids[1]);
         bridge_online_publish(b);
         if (b->status_text)
                 broker_publish(b->broker, b->topic_status, b->status_text, 1, true, NULL, 0);
 }
 
+/* Online only once both cmd topics are granted: before, a request sent
+ * on seeing online true could be lost. */
+static void bridge_on_broker_subscribed(void *userdata, int mid, bool granted)
+{
+        struct bridge *b = userdata;
+        const char *topics[] = { b->topic_cmd, b->topic_all };
+
+        for (size_t i = 0; i < 2; i++)
+                if (mid > 0 && b->sub_mids[i] == mid) {
+                        b->sub_mids[i] = granted ? 0 : -1;
+                        if (!granted)
+                                log_error("The broker refused the subscription to %s: the bridge "
+                                          "stays offline (check the broker's ACL)", topics[i]);
+                }
+        if (!b->subscribed && b->sub_mids[0] == 0 && b->sub_mids[1] == 0) {
+                b->subscribed = true;
+                bridge_online_publish(b);
+        }
+}
+
 static const struct broker_callbacks bridge_broker_callbacks = {
         .connected = bridge_on_broker_connected,
+        .subscribed = bridge_on_broker_subscribed,
         .message = bridge_on_message,
 };
 
@@ -338,21 +386,21 @@ static int bridge_on_status_timer(sd_event_source *s, uint64_t usec, void *userd
         cJSON *servos = lsc_client_request_new("servos");
 
         b->status_timer = sd_event_source_disable_unref(b->status_timer);
-        if (b->lsc_ready && lsc_client_send(b->lsc, status, bridge_on_status, b) == 0 &&
-            lsc_client_send(b->lsc, servos, bridge_on_servos, b) == 0) {
+        if (b->lsc_ready && lsc_client_send(b->reader, status, bridge_on_status, b) == 0 &&
+            lsc_client_send(b->reader, servos, bridge_on_servos, b) == 0) {
                 b->status_wanted = false;
                 b->status_reading = true;
-                b->status_at = usec;
+                b->status_at = clock_usec(CLOCK_MONOTONIC);
         }
         cJSON_Delete(status);
         cJSON_Delete(servos);
         return 0;
 }
 
-/* Read the status again, at most once per BRIDGE_STATUS_USEC. */
+/* Read the status again, at most once per PACE_STATUS_USEC. */
 static void bridge_status_want(struct bridge *b)
 {
-        uint64_t at = b->status_at ? b->status_at + BRIDGE_STATUS_USEC : 0;
+        uint64_t at = pace_status_at(b->status_at, clock_usec(CLOCK_MONOTONIC));
         int r;
 
         b->status_wanted = true;
@@ -382,12 +430,41 @@ static void bridge_on_event(struct bridge *b, cJSON *event)
         bridge_status_want(b);
 }
 
+/* Answer what still waits for lscd CODE, and forget it: its connection is
+ * closing, and liblsc drops the callbacks of what it did not answer. */
+static void bridge_flights_fail(struct bridge *b, enum lsc_errcode code, const char *message)
+{
+        cJSON *error = payload_error(lsc_errcode_name(code), NULL, message);
+
+        while (b->flights) {
+                struct flight *f = b->flights;
+
+                if (b->broker)
+                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
+                                      error, f->serial);
+                LIST_REMOVE(b->flights, f, prev, next);
+                bridge_flight_free(f);
+        }
+        b->n_flights = 0;
+        cJSON_Delete(error);
+}
+
+static void bridge_lscd_close(struct bridge *b)
+{
+        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
+        b->reader_io = sd_event_source_disable_unref(b->reader_io);
+        b->lsc = lsc_client_free(b->lsc);
+        b->reader = lsc_client_free(b->reader);
+}
+
 static void bridge_lscd_lost(struct bridge *b, int error)
 {
         log_warning_errno(error, "Lost lscd at %s, reconnecting: %s", lsc_client_socket_path(b->lsc),
                           strerror(-error));
-        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
-        b->lsc = lsc_client_free(b->lsc);
+        bridge_flights_fail(b, LSC_ERRCODE_NOT_CONNECTED,
+                            "lscd went away before it answered: the request may have run");
+        bridge_lscd_close(b);
+        pace_backoff_down(&b->lsc_backoff, clock_usec(CLOCK_MONOTONIC));
         b->lsc_ready = false;
         b->status = json_free(b->status);
         b->status_reading = false;
@@ -411,6 +488,19 @@ static int bridge_on_lscd_io(sd_event_source *s, int fd, uint32_t revents, void 
         return 0;
 }
 
+static int bridge_on_reader_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct bridge *b = userdata;
+        int r = lsc_client_process(b->reader);
+        cJSON *event;
+
+        while (r >= 0 && lsc_client_next_event(b->reader, &event) == 1)
+                cJSON_Delete(event);    /* not subscribed: lscd's hello */
+        if (r < 0)
+                bridge_lscd_lost(b, r);
+        return 0;
+}
+
 /* Write what requests wait for: sends from MQTT callbacks only queue. */
 static int bridge_on_lscd_post(sd_event_source *s, void *userdata)
 {
@@ -418,6 +508,9 @@ static int bridge_on_lscd_post(sd_event_source *s, void *userdata)
 
         if (b->lsc_io)
                 sd_event_source_set_io_events(b->lsc_io, lsc_client_events(b->lsc) & POLLOUT ?
+                                              EPOLLIN | EPOLLOUT : EPOLLIN);
+        if (b->reader_io)
+                sd_event_source_set_io_events(b->reader_io, lsc_client_events(b->reader) & POLLOUT ?
                                               EPOLLIN | EPOLLOUT : EPOLLIN);
         return 0;
 }
@@ -434,29 +527,45 @@ static void bridge_on_subscribed(void *userdata, struct lsc_client *c, const cJS
         }
         log_info("Connected to lscd at %s", lsc_client_socket_path(c));
         b->lsc_ready = true;
-        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        pace_backoff_up(&b->lsc_backoff, clock_usec(CLOCK_MONOTONIC));
+        pace_failure_clear(&b->lsc_failure);
         bridge_online_publish(b);
         bridge_status_want(b);
 }
 
-static int bridge_lscd_connect(struct bridge *b)
+/* Connect *RET to lscd, say hello as NAME (with on_disconnect "drop" for
+ * the network's connection), and watch it with HANDLER into *IO. */
+static int bridge_lscd_open(struct bridge *b, const char *name, struct lsc_client **ret,
+                            sd_event_source **io, sd_event_io_handler_t handler)
 {
         cJSON *hello = lsc_client_request_new("hello");
-        cJSON *subscribe = lsc_client_request_subscribe(NULL, 0);
-        int r = lsc_client_connect(b->config->socket, &b->lsc);
+        int r = lsc_client_connect(b->config->socket, ret);
 
-        cJSON_AddStringToObject(hello, "name", "mqtt");
+        cJSON_AddStringToObject(hello, "name", name);
+        /* What the network scheduled or queued does not outlive the bridge. */
+        if (ret == &b->lsc)
+                cJSON_AddStringToObject(hello, "on_disconnect", "drop");
         if (r >= 0)
-                r = lsc_client_send(b->lsc, hello, NULL, NULL);
+                r = lsc_client_send(*ret, hello, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_io(b->event, io, lsc_client_fd(*ret), EPOLLIN, handler, b);
+        cJSON_Delete(hello);
+        return r;
+}
+
+static int bridge_lscd_connect(struct bridge *b)
+{
+        cJSON *subscribe = lsc_client_request_subscribe(NULL, 0);
+        int r = bridge_lscd_open(b, "mqtt", &b->lsc, &b->lsc_io, bridge_on_lscd_io);
+
+        if (r >= 0)
+                r = bridge_lscd_open(b, "mqtt-status", &b->reader, &b->reader_io,
+                                     bridge_on_reader_io);
         if (r >= 0)
                 r = lsc_client_send(b->lsc, subscribe, bridge_on_subscribed, b);
-        if (r >= 0)
-                r = sd_event_add_io(b->event, &b->lsc_io, lsc_client_fd(b->lsc), EPOLLIN,
-                                    bridge_on_lscd_io, b);
-        cJSON_Delete(hello);
         cJSON_Delete(subscribe);
         if (r < 0)
-                b->lsc = lsc_client_free(b->lsc);
+                bridge_lscd_close(b);
         return r;
 }
 
@@ -468,7 +577,13 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
         b->lsc_retry = sd_event_source_disable_unref(b->lsc_retry);
         r = bridge_lscd_connect(b);
         if (r < 0) {
-                log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
+                if (pace_failure_new(&b->lsc_failure, strerror(-r)))
+                        log_warning_errno(r, "Cannot connect to lscd at %s, retrying: %s (logged "
+                                          "again when the reason changes)",
+                                          b->config->socket ? b->config->socket :
+                                          lsc_client_default_socket(), strerror(-r));
+                else
+                        log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
                 bridge_lscd_arm_retry(b);
         }
         return 0;
@@ -476,11 +591,9 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
 
 static void bridge_lscd_arm_retry(struct bridge *b)
 {
-        uint64_t delay = b->lsc_backoff;
+        uint64_t delay = pace_backoff_next(&b->lsc_backoff);
         int r;
 
-        b->lsc_backoff = delay * 2 > BRIDGE_LSCD_BACKOFF_MAX_USEC ? BRIDGE_LSCD_BACKOFF_MAX_USEC :
-                         delay * 2;
         r = sd_event_add_time_relative(b->event, &b->lsc_retry, CLOCK_MONOTONIC, delay, 0,
                                        bridge_on_lscd_retry, b);
         if (r < 0)
@@ -495,7 +608,7 @@ int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret
         b->event = event;
         b->config = c;
         b->dedup = dedup_new();
-        b->lsc_backoff = BRIDGE_LSCD_BACKOFF_MIN_USEC;
+        pace_backoff_init(&b->lsc_backoff, BRIDGE_LSCD_BACKOFF_MIN_USEC, BRIDGE_LSCD_BACKOFF_MAX_USEC);
         b->topic_cmd = mem_printf("%s/%s/cmd", c->prefix, c->id);
         b->topic_all = mem_printf("%s/all/cmd", c->prefix);
         b->topic_online = mem_printf("%s/%s/online", c->prefix, c->id);
@@ -515,24 +628,10 @@ int bridge_new(sd_event *event, const struct mqtt_config *c, struct bridge **ret
 
 struct bridge *bridge_free(struct bridge *b)
 {
-        cJSON *shutdown;
-
         if (!b)
                 return NULL;
-        shutdown = payload_error(lsc_errcode_name(LSC_ERRCODE_SHUTDOWN), NULL,
-                                 "lscd-mqtt is stopping: the request may have run");
-        while (b->flights) {
-                struct flight *f = b->flights;
-
-                if (b->broker)
-                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                                      shutdown, 0);
-                LIST_REMOVE(b->flights, f, prev, next);
-                bridge_flight_free(f);
-        }
-        cJSON_Delete(shutdown);
-        b->lsc_io = sd_event_source_disable_unref(b->lsc_io);
-        b->lsc = lsc_client_free(b->lsc);
+        bridge_flights_fail(b, LSC_ERRCODE_SHUTDOWN, "lscd-mqtt is stopping: the request may have run");
+        bridge_lscd_close(b);
         b->broker = broker_free(b->broker);
         sd_event_source_disable_unref(b->lsc_retry);
         sd_event_source_disable_unref(b->lsc_post);

@@ -12,8 +12,9 @@
 
 #include "mqtt-config.h"
 
-/* Requests sent to lscd and not answered yet; a stop (payload_stops())
- * may take as many again, so that a full bridge still stops its robot. */
+/* Requests sent to lscd and not answered yet, beyond which one is answered
+ * busy; a stop (payload_stops()) is never counted nor refused, so that a
+ * full bridge still stops its robot. */
 #define BRIDGE_IN_FLIGHT_MAX 64
 
 struct bridge;

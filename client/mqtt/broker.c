@@ -3,21 +3,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "broker.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "pace.h"
 #include "yamldoc.h"
 
 #define BROKER_BACKOFF_MIN_USEC (100 * 1000ULL)
 #define BROKER_BACKOFF_MAX_USEC (10 * 1000 * 1000ULL)
 #define BROKER_MISC_USEC (1000 * 1000ULL)
 #define BROKER_PASSWORD_MAX 4096
+/* The system's CA certificates, for TLS with a client certificate and no "ca". */
+#define BROKER_CA_PATH "/etc/ssl/certs"
 
 /* Invariants: io watches fd, which is mosquitto_socket() as of the last
  * broker_sync() (-1: none); retry is armed only while not connected and
- * not connecting; backoff doubles from MIN to MAX, reset by a CONNACK. */
+ * not connecting; backoff doubles from MIN to MAX, and starts over after
+ * a connection that stayed up (pace.h); failure is the last failure
+ * logged, cleared by a CONNACK. */
 struct broker {
         sd_event *event;
         struct mosquitto *mosq;
@@ -27,12 +35,21 @@ struct broker {
         sd_event_source *io, *misc, *retry, *post;
         int fd;
         bool connected;
-        uint64_t backoff;
+        struct pace_backoff backoff;
+        struct pace_failure failure;
         char host[256];
         int port, keepalive;
 };
 
 static void broker_arm_retry(struct broker *b);
+
+/* Log a failure to connect: a warning the first time and when its reason
+ * changes, else at the debug level. */
+static void broker_failed(struct broker *b, const char *reason)
+{
+        log_full(pace_failure_new(&b->failure, reason) ? LOG_WARNING : LOG_DEBUG,
+                 "Cannot connect to the broker %s:%d, retrying: %s", b->host, b->port, reason);
+}
 
 /* Watch what libmosquitto's socket needs now: run after every dispatch, as
  * a publish from a callback only queues its bytes. */
@@ -47,10 +64,14 @@ static int broker_on_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 r = mosquitto_loop_read(b->mosq, 1);
         if (r == MOSQ_ERR_SUCCESS && (revents & EPOLLOUT))
                 r = mosquitto_loop_write(b->mosq, 1);
-        if (r != MOSQ_ERR_SUCCESS && r != MOSQ_ERR_NO_CONN && mosquitto_socket(b->mosq) >= 0) {
+        if (r == MOSQ_ERR_SUCCESS || r == MOSQ_ERR_NO_CONN)
+                return 0;
+        if (b->connected)
                 log_debug("Broker connection: %s", mosquitto_strerror(r));
+        else
+                broker_failed(b, r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
+        if (mosquitto_socket(b->mosq) >= 0)
                 mosquitto_disconnect(b->mosq);
-        }
         return 0;
 }
 
@@ -75,8 +96,13 @@ static int broker_on_post(sd_event_source *s, void *userdata)
                 b->fd = -1;
                 if (fd >= 0) {
                         r = sd_event_add_io(b->event, &b->io, fd, events, broker_on_io, b);
-                        if (r < 0)
-                                return log_error_errno(r, "Cannot watch the broker's socket");
+                        /* Not returned: sd-event would disable this source for good.
+                         * The next dispatch (keepalive's every second) tries again. */
+                        if (r < 0) {
+                                log_error_errno(r, "Cannot watch the broker's socket: %s",
+                                                strerror(-r));
+                                return 0;
+                        }
                         b->fd = fd;
                 }
         } else if (b->io)
@@ -94,8 +120,7 @@ static int broker_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
         b->retry = sd_event_source_disable_unref(b->retry);
         r = mosquitto_connect_async(b->mosq, b->host, b->port, b->keepalive);
         if (r != MOSQ_ERR_SUCCESS) {
-                log_debug("Cannot connect to the broker %s:%d: %s", b->host, b->port,
-                          r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
+                broker_failed(b, r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
                 broker_arm_retry(b);
         }
         return 0;
@@ -105,10 +130,10 @@ static int broker_on_retry(sd_event_source *s, uint64_t usec, void *userdata)
  * so that a fleet does not reconnect in step. */
 static void broker_arm_retry(struct broker *b)
 {
-        uint64_t delay = b->backoff + (uint64_t) random() % (b->backoff / 2 + 1);
+        uint64_t backoff = pace_backoff_next(&b->backoff);
+        uint64_t delay = backoff + (uint64_t) random() % (backoff / 2 + 1);
         int r;
 
-        b->backoff = b->backoff * 2 > BROKER_BACKOFF_MAX_USEC ? BROKER_BACKOFF_MAX_USEC : b->backoff * 2;
         r = sd_event_add_time_relative(b->event, &b->retry, CLOCK_MONOTONIC, delay, 0,
                                        broker_on_retry, b);
         if (r < 0)
@@ -120,14 +145,17 @@ static void broker_on_connect(struct mosquitto *m, void *userdata, int rc, int f
 {
         struct broker *b = userdata;
 
+        char reason[96];
+
         if (rc != 0) {
-                log_warning("The broker %s:%d refused the connection: %s", b->host, b->port,
-                            mosquitto_reason_string(rc));
+                snprintf(reason, sizeof(reason), "refused: %s", mosquitto_reason_string(rc));
+                broker_failed(b, reason);
                 return;
         }
         log_info("Connected to the broker %s:%d", b->host, b->port);
         b->connected = true;
-        b->backoff = BROKER_BACKOFF_MIN_USEC;
+        pace_backoff_up(&b->backoff, clock_usec(CLOCK_MONOTONIC));
+        pace_failure_clear(&b->failure);
         b->cb.connected(b->userdata);
 }
 
@@ -140,6 +168,7 @@ static void broker_on_disconnect(struct mosquitto *m, void *userdata, int rc,
                 log_warning("Disconnected from the broker %s:%d (%s), reconnecting", b->host,
                             b->port, mosquitto_reason_string(rc));
         b->connected = false;
+        pace_backoff_down(&b->backoff, clock_usec(CLOCK_MONOTONIC));
 }
 
 static void broker_on_message(struct mosquitto *m, void *userdata,
@@ -150,13 +179,45 @@ static void broker_on_message(struct mosquitto *m, void *userdata,
         b->cb.message(b->userdata, msg, props);
 }
 
+/* Whether the password file PATH is kept from other users: not readable
+ * nor writable by others, nor writable by its group, and readable by its
+ * group only when that is the bridge's own (root:lscd, 0640). As ssh does
+ * with a private key, a file open to others is refused. */
+static int broker_password_private(const char *path)
+{
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return 0;               /* yamldoc_read() says why */
+        if ((st.st_mode & (S_IRWXO | S_IWGRP)) ||
+            ((st.st_mode & S_IRGRP) && st.st_gid != getegid())) {
+                log_error("The password file %s is open to other users (mode %04o): refused; "
+                          "chmod 600, or 640 with the bridge's group", path,
+                          (unsigned) (st.st_mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
+static void broker_on_subscribe(struct mosquitto *m, void *userdata, int mid, int count,
+                                const int *granted, const mosquitto_property *props)
+{
+        struct broker *b = userdata;
+
+        /* One topic per SUBSCRIBE: a code of 0x80 or more refuses it. */
+        b->cb.subscribed(b->userdata, mid, count == 1 && granted[0] >= 0 && granted[0] < 0x80);
+}
+
 /* The first line of the password file, without its line break. */
 static int broker_password(const char *path, char **ret)
 {
         char *text;
         size_t len;
-        int r = yamldoc_read(path, BROKER_PASSWORD_MAX, &text, &len);
+        int r = broker_password_private(path);
 
+        if (r < 0)
+                return r;
+        r = yamldoc_read(path, BROKER_PASSWORD_MAX, &text, &len);
         if (r < 0) {
                 char *why = yamldoc_read_error(path, BROKER_PASSWORD_MAX, r);
 
@@ -185,8 +246,11 @@ static int broker_setup(struct broker *b, const struct mqtt_config *c)
                 r = mosquitto_username_pw_set(b->mosq, c->username, password);
                 free(password);
         }
-        if (r == MOSQ_ERR_SUCCESS && c->ca_file)
-                r = mosquitto_tls_set(b->mosq, c->ca_file, NULL, c->cert_file, c->key_file, NULL);
+        /* TLS options never fall back to plaintext: without "ca", the
+         * system's certificates verify the broker. */
+        if (r == MOSQ_ERR_SUCCESS && mqtt_config_tls(c))
+                r = mosquitto_tls_set(b->mosq, c->ca_file, c->ca_file ? NULL : BROKER_CA_PATH,
+                                      c->cert_file, c->key_file, NULL);
         if (r != MOSQ_ERR_SUCCESS) {
                 log_error("Cannot set up the broker's connection: %s", mosquitto_strerror(r));
                 return -EINVAL;
@@ -194,6 +258,7 @@ static int broker_setup(struct broker *b, const struct mqtt_config *c)
         mosquitto_connect_v5_callback_set(b->mosq, broker_on_connect);
         mosquitto_disconnect_v5_callback_set(b->mosq, broker_on_disconnect);
         mosquitto_message_v5_callback_set(b->mosq, broker_on_message);
+        mosquitto_subscribe_v5_callback_set(b->mosq, broker_on_subscribe);
         return 0;
 }
 
@@ -206,7 +271,8 @@ int broker_new(sd_event *event, const struct mqtt_config *c, const char *will_to
 
         *b = (struct broker) { .event = event, .will_topic = will_topic, .cb = *cb,
                                .userdata = userdata, .fd = -1, .port = c->port,
-                               .keepalive = c->keepalive, .backoff = BROKER_BACKOFF_MIN_USEC };
+                               .keepalive = c->keepalive };
+        pace_backoff_init(&b->backoff, BROKER_BACKOFF_MIN_USEC, BROKER_BACKOFF_MAX_USEC);
         snprintf(b->host, sizeof(b->host), "%s", c->host);
         snprintf(client_id, sizeof(client_id), "lscd-mqtt/%s/%s", c->prefix, c->id);
         /* A clean session: a command queued while the bridge was away would
@@ -253,9 +319,11 @@ bool broker_connected(const struct broker *b)
         return b->connected;
 }
 
-int broker_subscribe(struct broker *b, const char *topic)
+int broker_subscribe(struct broker *b, const char *topic, int *ret_mid)
 {
-        int r = mosquitto_subscribe_v5(b->mosq, NULL, topic, 1, 0, NULL);
+        /* A retained request is not sent: it would run at every connection. */
+        int r = mosquitto_subscribe_v5(b->mosq, ret_mid, topic, 1, MQTT_SUB_OPT_SEND_RETAIN_NEVER,
+                                       NULL);
 
         return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
                                                                topic, mosquitto_strerror(r));

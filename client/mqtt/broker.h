@@ -18,6 +18,8 @@
 
 struct broker_callbacks {
         void (*connected)(void *userdata);
+        /* The SUBACK of broker_subscribe()'s MID: GRANTED, or refused. */
+        void (*subscribed)(void *userdata, int mid, bool granted);
         void (*message)(void *userdata, const struct mosquitto_message *msg,
                         const mosquitto_property *props);
 };
@@ -31,7 +33,9 @@ int broker_new(sd_event *event, const struct mqtt_config *c, const char *will_to
 /* Publish "false" on WILL_TOPIC when connected, then disconnect. */
 struct broker *broker_free(struct broker *b);
 bool broker_connected(const struct broker *b);
-int broker_subscribe(struct broker *b, const char *topic);
+/* Subscribe with QoS 1, and without retained messages; *RET_MID names
+ * its SUBACK (callbacks' subscribed). */
+int broker_subscribe(struct broker *b, const char *topic, int *ret_mid);
 /* QoS 0 or 1; CORRELATION (LEN bytes) as the MQTT 5 property when not NULL. */
 int broker_publish(struct broker *b, const char *topic, const char *payload, int qos, bool retain,
                    const void *correlation, size_t len);

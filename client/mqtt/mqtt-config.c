@@ -289,7 +289,7 @@ int mqtt_config_set_broker(struct mqtt_config *c, const char *text)
         }
         if (colon) {
                 errno = 0;
-                port = strtol(colon + 1, &stop, 10);
+                port = strtol(colon + 1, &stop, 10);   /* none given: the file's stays */
                 if (colon[1] < '0' || colon[1] > '9' || *stop || errno || port < 1 || port > 65535)
                         return -EINVAL;
         }
@@ -299,8 +299,14 @@ int mqtt_config_set_broker(struct mqtt_config *c, const char *text)
         c->host = mem_alloc(host_len + 1);
         memcpy(c->host, host, host_len);
         c->host[host_len] = '\0';
-        c->port = (int) port;
+        if (port)
+                c->port = (int) port;
         return 0;
+}
+
+bool mqtt_config_tls(const struct mqtt_config *c)
+{
+        return c->ca_file || c->cert_file || c->key_file;
 }
 
 int mqtt_config_check(struct mqtt_config *c, char **errors)
@@ -318,6 +324,6 @@ int mqtt_config_check(struct mqtt_config *c, char **errors)
                 return -EINVAL;
         }
         if (c->port == 0)
-                c->port = c->ca_file ? MQTT_CONFIG_TLS_PORT_DEFAULT : MQTT_CONFIG_PORT_DEFAULT;
+                c->port = mqtt_config_tls(c) ? MQTT_CONFIG_TLS_PORT_DEFAULT : MQTT_CONFIG_PORT_DEFAULT;
         return 0;
 }

@@ -47,13 +47,16 @@ int mqtt_config_parse(struct mqtt_config *c, const char *file, const char *text,
                  char **errors);
 /* mqtt_config_parse() of the file PATH. */
 int mqtt_config_load(struct mqtt_config *c, const char *path, char **errors);
-/* "HOST:PORT", "HOST", "[V6]:PORT" into host and port; -EINVAL. */
+/* "HOST:PORT", "HOST", "[V6]:PORT" into host and port (without one, the
+ * port set before stays); -EINVAL. */
 int mqtt_config_set_broker(struct mqtt_config *c, const char *text);
 /* Whether what mqtt_config_parse() and the command line gave is complete;
  * -EINVAL with *errors set otherwise. Fills in the port's default. */
 int mqtt_config_check(struct mqtt_config *c, char **errors);
 /* 1..MQTT_CONFIG_ID_MAX of [A-Za-z0-9_-], and not "all" (the broadcast). */
 bool mqtt_config_id_valid(const char *id);
+/* Whether the broker is reached over TLS: a CA or a client certificate. */
+bool mqtt_config_tls(const struct mqtt_config *c);
 /* Whether VERB may be run from the network: allowed and not denied. */
 bool mqtt_config_verb_allowed(const struct mqtt_config *c, const char *verb);
 

@@ -1,12 +1,13 @@
 # client/mqtt/mqtt.mk: lscd-mqtt, one robot's bridge between lscd (through
 # liblsc) and an MQTT broker (libmosquitto). bridge.c owns the loop;
-# config.c, payload.c and dedup.c are pure, with unit tests and fuzz
+# config.c, payload.c, dedup.c and pace.c are pure, with unit tests and fuzz
 # targets (tests/fuzz/fuzz-mqtt-*.c).
 mqtt_cppflags = $(common_cppflags) -I$(top_srcdir)/client/mqtt
 mqtt_pure_sources = \
 	client/mqtt/mqtt-config.c client/mqtt/mqtt-config.h \
 	client/mqtt/payload.c client/mqtt/payload.h \
-	client/mqtt/dedup.c client/mqtt/dedup.h
+	client/mqtt/dedup.c client/mqtt/dedup.h \
+	client/mqtt/pace.c client/mqtt/pace.h
 mqtt_pure_libs = common/libyamldoc.la common/libcommon.la $(YAML_LIBS) $(CJSON_LIBS)
 
 # Built as $(top_builddir)/lscd-mqtt, like lscd: the tests run it from there.
@@ -23,7 +24,8 @@ dist_man_MANS += man/lscd-mqtt.8
 dist_doc_DATA += client/mqtt/mqtt.yaml.example
 
 if ENABLE_TESTS
-mqtt_unit_tests = tests/unit/test-mqtt-config tests/unit/test-mqtt-payload tests/unit/test-mqtt-dedup
+mqtt_unit_tests = tests/unit/test-mqtt-config tests/unit/test-mqtt-payload tests/unit/test-mqtt-dedup \
+	tests/unit/test-mqtt-pace
 check_PROGRAMS += $(mqtt_unit_tests)
 TESTS += $(mqtt_unit_tests)
 mqtt_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
@@ -40,6 +42,10 @@ tests_unit_test_mqtt_dedup_SOURCES = tests/unit/test-mqtt-dedup.c tests/unit/lsc
 tests_unit_test_mqtt_dedup_CPPFLAGS = $(mqtt_cppflags)
 tests_unit_test_mqtt_dedup_CFLAGS = $(mqtt_test_cflags)
 tests_unit_test_mqtt_dedup_LDADD = $(mqtt_test_ldadd)
+tests_unit_test_mqtt_pace_SOURCES = tests/unit/test-mqtt-pace.c tests/unit/lscd-check.h $(mqtt_pure_sources)
+tests_unit_test_mqtt_pace_CPPFLAGS = $(mqtt_cppflags)
+tests_unit_test_mqtt_pace_CFLAGS = $(mqtt_test_cflags)
+tests_unit_test_mqtt_pace_LDADD = $(mqtt_test_ldadd)
 endif
 
 # End-to-end, with a real Mosquitto broker per test (tests/e2e/mqttharness.py);

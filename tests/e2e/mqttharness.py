@@ -10,7 +10,9 @@ for the tests and the benchmark of lscd-mqtt.
 Broker runs Debian's mosquitto on a free loopback port, with a password
 file (one user per robot, its password its name reversed, and "admin") and
 an ACL file: a robot's user reads lsc/ID/cmd and lsc/all/cmd and writes
-lsc/ID/# and replies/#; admin reads and writes everything.
+lsc/ID/# and replies/#; admin reads and writes everything. A bridge's
+configuration may add lines to its broker section. SubackProxy stands
+between a bridge and the broker, and holds the broker's SUBACKs.
 MQTT clients are paho-mqtt (Debian's python3-paho-mqtt). Every wait has a
 timeout; nothing here asserts on elapsed time.
 """
@@ -85,11 +87,11 @@ class Broker(Program):
         self.stderr_path = os.path.join(self.dir, "mosquitto.err")
         self.conf = os.path.join(self.dir, "mosquitto.conf")
         passwd = os.path.join(self.dir, "passwd")
-        acl = os.path.join(self.dir, "acl")
         with open(passwd, "w") as f:
             for user in self.robots + [ADMIN]:
                 f.write("%s:%s\n" % (user, password_of(user)))
         subprocess.run(["mosquitto_passwd", "-U", passwd], check=True)
+        acl = os.path.join(self.dir, "acl")
         with open(acl, "w") as f:
             f.write("pattern read lsc/%u/cmd\npattern read lsc/all/cmd\n"
                     "pattern write lsc/%u/#\npattern write replies/#\n\n"
@@ -132,13 +134,100 @@ class Broker(Program):
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_password_file(self, user):
+        """USER's password, in a file only its owner reads (lscd-mqtt
+        refuses one open to others)."""
         path = os.path.join(self.dir, user + ".password")
-        with open(path, "w") as f:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(password_of(user) + "\n")
         return path
 
     def client(self, user=ADMIN, **kw):
         return MqttClient(self.port, user, password_of(user), **kw)
+
+
+class SubackProxy:
+    """A TCP proxy on a free loopback port to the broker, for one client:
+    the broker's bytes from its first SUBACK on are held until release()."""
+
+    def __init__(self, broker):
+        self.port = free_port()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.broker_port = broker.port
+        self.released = threading.Event()
+        self.held = threading.Event()           # a SUBACK is being held
+        self.threads = [threading.Thread(target=self._serve, daemon=True)]
+        self.threads[0].start()
+
+    def _serve(self):
+        try:
+            client, _ = self.listener.accept()
+        except OSError:
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.broker_port))
+        self.socks = [client, upstream]
+        t = threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True)
+        t.start()
+        self._pump(upstream, client, True)
+
+    def _pump(self, src, dst, from_broker):
+        try:
+            self._forward(src, dst, from_broker)
+        except OSError:                 # close() while forwarding
+            pass
+
+    def _forward(self, src, dst, from_broker):
+        buf = b""
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                for s in (src, dst):
+                    s.close()
+                return
+            if not from_broker or self.released.is_set():
+                dst.sendall(buf + data)
+                buf = b""
+                continue
+            buf += data
+            while buf and not self.held.is_set():
+                n = mqtt_packet_length(buf)
+                if n is None or n > len(buf):
+                    break
+                if buf[0] >> 4 == 9:            # SUBACK
+                    self.held.set()
+                    break
+                dst.sendall(buf[:n])
+                buf = buf[n:]
+            if self.held.is_set():
+                self.released.wait()
+                dst.sendall(buf)
+                buf = b""
+
+    def release(self):
+        self.released.set()
+
+    def close(self):
+        self.released.set()
+        self.listener.close()
+        for s in getattr(self, "socks", []):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def mqtt_packet_length(buf):
+    """The length of the MQTT packet at the start of BUF, or None while its
+    fixed header is incomplete."""
+    value, shift = 0, 0
+    for i in range(1, min(len(buf), 5)):
+        value |= (buf[i] & 0x7f) << shift
+        shift += 7
+        if not buf[i] & 0x80:
+            return i + 1 + value
+    return None
 
 
 class Bridge(Program):
@@ -147,14 +236,14 @@ class Bridge(Program):
     NAME = "lscd-mqtt"
     ERROR = BrokerError
 
-    def __init__(self, broker, robot_id, socket_path, *args, directory=None):
+    def __init__(self, broker, robot_id, socket_path, *args, directory=None, broker_config=""):
         self.dir = directory or tempfile.mkdtemp(prefix="lscd-mqtt-")
         self.id = robot_id
         self.stderr_path = os.path.join(self.dir, "lscd-mqtt-%s.err" % robot_id)
         self.config_path = os.path.join(self.dir, "mqtt-%s.yaml" % robot_id)
         with open(self.config_path, "w") as f:
-            f.write("broker:\n  username: %s\n  password_file: %s\n  keepalive: 5\n"
-                    % (robot_id, broker.write_password_file(robot_id)))
+            f.write("broker:\n  username: %s\n  password_file: %s\n  keepalive: 5\n%s"
+                    % (robot_id, broker.write_password_file(robot_id), broker_config))
         self.valgrind_log = os.path.join(self.dir, "valgrind-mqtt-%s.%%p.log" % robot_id)
         wrapper = []
         if valgrind_on():
@@ -174,6 +263,16 @@ class Bridge(Program):
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=err)
         return self
+
+    def restart(self):
+        """Start again after kill(): memcheck killed wrote no summary, so
+        its log is not checked."""
+        if self.proc:
+            try:
+                os.unlink(self.valgrind_log.replace("%p", str(self.proc.pid)))
+            except FileNotFoundError:
+                pass
+        return self.start()
 
     def stop(self, timeout=DEFAULT_TIMEOUT, check=True):
         if not self.proc:
@@ -199,8 +298,11 @@ class Bridge(Program):
 class Robot:
     """lsc-sim + lscd + lscd-mqtt for robot ID."""
 
-    def __init__(self, broker, robot_id, sim_args=("--group", "8:300")):
+    def __init__(self, broker, robot_id, sim_args=("--group", "8:300"), broker_config="",
+                 bridge_args=()):
         self.id = robot_id
+        self.broker_config = broker_config
+        self.bridge_args = bridge_args
         self.sim = Sim(*sim_args)
         self.lscd = None
         self.bridge = None
@@ -209,7 +311,8 @@ class Robot:
     def start(self):
         self.sim.start()
         self.lscd = Lscd(self.sim.link, log_level="info").start()
-        self.bridge = Bridge(self.broker, self.id, self.lscd.socket_path).start()
+        self.bridge = Bridge(self.broker, self.id, self.lscd.socket_path, *self.bridge_args,
+                             broker_config=self.broker_config).start()
         return self
 
     def stop_lscd(self):

@@ -3,20 +3,33 @@
 ACL written by the harness) and two robots (lsc-sim + lscd + lscd-mqtt):
 answers by response topic and correlation data or by reply_to, each on its
 own robot's wire; errors that reach no wire; broker ACLs; the last will;
-broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound."""
+broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound,
+which never refuses a stop. And what a hostile review found: a retained
+request is not run again at a reconnection; a request reusing an id with
+other content runs; answer topics that would get the bridge disconnected,
+or fake a robot's topics, are refused; transient answers are not
+remembered; the bridge's ids and liblsc's do not meet; scheduled requests
+die with the bridge; status reads renew no claim; online waits for the
+SUBACKs; TLS options never mean plaintext; a password file open to others
+is refused; connection failures are warnings once per reason."""
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 import uuid
 
 import tap
 import mqttharness
-from mqttharness import Broker, Fleet, correlation_of
+from mqttharness import Bridge, Broker, Fleet, Robot, correlation_of
 from simharness import hexbytes
 
 # move servo 1 to 1000 in 100 ms, and lscd's frame for it.
 MOVE = {"cmd": "move", "servos": [{"id": 1, "position": 1000}], "time_ms": 100}
 MOVE_FRAME = hexbytes("55 55 08 03 01 64 00 01 e8 03")
+STOP_FRAME = hexbytes("55 55 02 07")
 
 
 def frames(sim, since):
@@ -205,10 +218,270 @@ def overflow_answered_busy():
                        correlation=b"busy-%d" % n)
         busy = mq.wait(lambda m: b'"busy"' in m.payload, "a busy answer")
         tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
-        halt = mq.request("lsc/b/cmd", {"cmd": "halt"})
-        tap.eq(halt["ok"], True, "halt runs while the bridge is full")
+        halts = [b"halt-%d" % n for n in range(150)]
+        for corr in halts:
+            mq.publish("lsc/b/cmd", {"cmd": "halt"}, qos=0, response_topic=mq.reply_topic,
+                       correlation=corr)
+        mq.until(lambda: all(mq.answers(c) for c in halts), "150 halts answered")
+        tap.eq([a for c in halts for a in mq.answers(c) if not a["ok"]], [],
+               "150 halts run while the bridge is full, none busy")
         mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
                  "the 64 scheduled moves answered cancelled")
+
+
+def restart_bridge(mq, robot):
+    """A reconnection of ROBOT's bridge: SIGKILL (unless it is dead
+    already), a new one, online again."""
+    since = mq.mark()
+    mq.subscribe("lsc/%s/online" % robot.id)
+    robot.bridge.kill()
+    mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"false",
+            "online false", since=since)
+    since = mq.mark()
+    robot.bridge.restart()
+    mq.wait(lambda m: m.topic == "lsc/%s/online" % robot.id and m.payload == b"true",
+            "online true again", since=since)
+
+
+@tap.test
+def retained_request_never_runs_again():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        mq.publish("lsc/a/cmd", dict(MOVE, id="kept"), retain=True,
+                   response_topic=mq.reply_topic, correlation=b"kept")
+        mq.until(lambda: mq.answers(b"kept"), "the answer of its live delivery")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        restart_bridge(mq, fleet["a"])
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the new bridge answers")
+        time.sleep(0.5)
+        tap.eq(len(mq.answers(b"kept")), 1, "the retained request was answered once")
+        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "and ran once")
+
+
+@tap.test
+def same_id_other_request_runs():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client(version=3) as old, broker.client() as mq:
+        mq.subscribe("replies/old/#")
+        since = fleet["a"].sim.mark()
+        old.publish("lsc/a/cmd", dict(MOVE, id=5, reply_to="replies/old/x"))
+        mq.wait(lambda m: m.topic == "replies/old/x", "the move's answer")
+        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        mark = mq.mark()
+        old.publish("lsc/a/cmd", {"cmd": "halt", "id": 5, "reply_to": "replies/old/x"})
+        m = mq.wait(lambda m: m.topic == "replies/old/x", "the halt's answer", since=mark)
+        tap.check("dropped" in json.loads(m.payload), "halt with the move's id got its own answer",
+                  m.payload)
+        fleet["a"].sim.wait_for("rx", STOP_FRAME, since=since)
+        mark = mq.mark()
+        move2 = {"cmd": "move", "servos": [{"id": 1, "position": 2000}], "time_ms": 100}
+        old.publish("lsc/a/cmd", dict(move2, id=5, reply_to="replies/old/x"))
+        m = mq.wait(lambda m: m.topic == "replies/old/x", "the second move's answer", since=mark)
+        tap.eq(json.loads(m.payload)["ok"], True, "a move with the first one's id and another "
+               "target is answered its own")
+        fleet["a"].sim.wait_for("rx", hexbytes("55 55 08 03 01 64 00 01 d0 07"), since=since)
+
+
+@tap.test
+def answer_topics_that_would_hurt_are_refused():
+    broker, fleet = two_robots()
+    deep = "replies/" + "/".join(["x"] * 300)
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/reply")
+        mq.subscribe("lsc/a/online")
+        mq.subscribe("lsc/a/status")
+        since = mq.mark()
+        for n, (field, kw, payload) in enumerate([
+                ("reply_to", {}, {"cmd": "ping", "reply_to": deep}),
+                ("response_topic", {"response_topic": deep, "correlation": b"deep"}, {"cmd": "ping"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "lsc/a/status"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "lsc/a/event/group.completed"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "a\u0001b"}),
+                ("reply_to", {}, {"cmd": "ping", "reply_to": "x" * 2000})]):
+            mark = mq.mark()
+            mq.publish("lsc/a/cmd", dict(payload, id=n), **kw)
+            m = mq.wait(lambda m: m.topic == "lsc/a/reply", "the answer on lsc/a/reply", since=mark)
+            answer = json.loads(m.payload)
+            tap.eq((answer["id"], answer["error"]["code"], answer["error"]["field"]),
+                   (n, "invalid_argument", field), "%s %s refused" % (field, str(payload)[:50]))
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the bridge is still up")
+        tap.eq([m.payload for m in mq.on_topic("lsc/a/online", since)], [],
+               "and never lost the broker")
+        tap.check(all("servos" in json.loads(m.payload) for m in mq.on_topic("lsc/a/status", since)),
+                  "nothing but statuses on lsc/a/status")
+
+
+@tap.test
+def transient_answers_are_not_remembered():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        robot = fleet["a"]
+        later = dict(MOVE, at=time.time() + 60, id="later")
+        mq.publish("lsc/a/cmd", later, response_topic=mq.reply_topic, correlation=b"later")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "scheduled")
+        since = mq.mark()
+        robot.stop_lscd()
+        mq.until(lambda: mq.answers(b"later"), "the scheduled move's answer")
+        tap.check(mq.answers(b"later")[0]["error"]["code"] in ("shutdown", "not_connected"),
+                  "lscd stopping answered it shutdown", mq.answers(b"later"))
+        robot.start_lscd()
+        mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true", "online", since=since)
+        mq.publish("lsc/a/cmd", later, response_topic=mq.reply_topic, correlation=b"later")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "cancel", "request": "later"})["ok"], True,
+               "the retry reached lscd, which holds it for its \"at\"")
+        mq.until(lambda: len(mq.answers(b"later")) == 2, "the retry's answer")
+        tap.eq(mq.answers(b"later")[1]["error"]["code"], "cancelled", "the retry ran, then cancelled")
+
+
+def servo_target(msg, servo):
+    """Servo SERVO's target in the status message MSG, or None."""
+    for s in json.loads(msg.payload)["servos"]:
+        if s["id"] == servo:
+            return s.get("target")
+    return None
+
+
+@tap.test
+def bridge_ids_apart_from_its_own_requests():
+    # The bridge's status reads (liblsc's numeric ids) are in flight among
+    # these requests: none may take one's id and be refused not_connected.
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        corrs = [b"ping-%d" % n for n in range(200)]
+        for corr in corrs:
+            mq.publish("lsc/a/cmd", {"cmd": "ping"}, qos=0, response_topic=mq.reply_topic,
+                       correlation=corr)
+        mq.until(lambda: all(mq.answers(c) for c in corrs), "200 answers")
+        # busy is the bound's answer (valgrind gets there); not_connected is a lie.
+        tap.eq([a for c in corrs for a in mq.answers(c)
+                if not a["ok"] and a["error"]["code"] != "busy"], [], "every ping ok or busy")
+        tap.check(any(a["ok"] for c in corrs for a in mq.answers(c)), "pings ran")
+
+
+@tap.test
+def scheduled_requests_do_not_outlive_the_bridge():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        at = time.time() + 1.5
+        mq.publish("lsc/a/cmd", dict(MOVE, at=at), response_topic=mq.reply_topic,
+                   correlation=b"held")
+        # Answered after the move: lscd holds it for its "at".
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the move is held")
+        fleet["a"].bridge.kill()
+        time.sleep(max(0.0, at - time.time()) + 1.0)
+        tap.eq(frames(fleet["a"].sim, since), [], "the move did not run after the bridge died")
+        restart_bridge(mq, fleet["a"])
+
+
+@tap.test
+def status_reads_renew_no_claim():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/event/claim.expired")
+        mq.subscribe("lsc/a/status")
+        claim = mq.request("lsc/a/cmd", {"cmd": "claim", "servos": [1], "lease_ms": 1500})
+        tap.eq(claim["ok"], True, "claimed servo 1 with a lease of 1.5 s")
+        other = fleet["a"].lscd.client()
+        # Another client's moves of servo 2: each move.completed makes the
+        # bridge read the status, which must not renew the network's claim.
+        deadline = time.monotonic() + 10
+        n = 0
+        while time.monotonic() < deadline and not mq.on_topic("lsc/a/event/claim.expired"):
+            since = mq.mark()
+            other.ok("move", servos=[{"id": 2, "position": 1500 + 100 * (n % 2)}], time_ms=50)
+            mq.wait(lambda m: m.topic == "lsc/a/status" and
+                    servo_target(m, 2) == 1500 + 100 * (n % 2), "the status read", since=since)
+            n += 1
+        expired = mq.on_topic("lsc/a/event/claim.expired")
+        tap.check(expired, "the claim expired while the bridge read the status %d times" % n)
+
+
+def warnings(program, text):
+    """The lines PROGRAM logged at the warning level or above holding TEXT."""
+    return [l for l in program.stderr().splitlines()
+            if l[:3] in ("<0>", "<1>", "<2>", "<3>", "<4>") and text in l]
+
+
+@tap.test
+def password_file_open_to_others_refused():
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock")
+        os.chmod(broker.write_password_file("a"), 0o644)
+        bridge.start()
+        code = bridge.proc.wait(mqttharness.DEFAULT_TIMEOUT)
+        tap.eq(code, 1, "lscd-mqtt exits 1")
+        tap.check(warnings(bridge, "is open to other users (mode 0644)"), "and says why",
+                  bridge.stderr())
+        bridge.stop(check=False)
+
+
+@tap.test
+def tls_options_never_plaintext():
+    keys = tempfile.mkdtemp(prefix="mqtt-tls-")
+    key, cert = os.path.join(keys, "key.pem"), os.path.join(keys, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=a", "-keyout", key, "-out", cert], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    robot = None
+    with Broker(["a"]) as broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        try:
+            # A client certificate and no "ca", against a plaintext listener.
+            robot = Robot(broker, "a", broker_config="  tls:\n    cert: %s\n    key: %s\n"
+                          % (cert, key)).start()
+            mqttharness.wait_until(lambda: warnings(robot.bridge, "Cannot connect to the broker"),
+                                   "a failure to connect", mqttharness.DEFAULT_TIMEOUT)
+            robot.lscd.wait_connectable()
+            time.sleep(0.5)
+            tap.eq([m.payload for m in mq.on_topic("lsc/a/online")], [],
+                   "the bridge never came online in plaintext")
+        finally:
+            if robot:
+                robot.stop()
+            shutil.rmtree(keys, ignore_errors=True)
+
+
+@tap.test
+def online_after_suback():
+    broker = Broker(["a"])
+    robot, proxy = None, None
+    with broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        try:
+            proxy = mqttharness.SubackProxy(broker)
+            robot = Robot(broker, "a", bridge_args=("--broker", "127.0.0.1:%d" % proxy.port)).start()
+            mqttharness.wait_until(proxy.held.is_set, "a SUBACK held", mqttharness.DEFAULT_TIMEOUT)
+            mqttharness.wait_until(lambda: "Connected to lscd" in robot.bridge.stderr(),
+                                   "lscd connected", mqttharness.DEFAULT_TIMEOUT)
+            time.sleep(0.5)
+            tap.check(b"true" not in [m.payload for m in mq.on_topic("lsc/a/online")],
+                      "not online while the subscriptions are not acknowledged",
+                      mq.on_topic("lsc/a/online"))
+            proxy.release()
+            mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true",
+                    "online once they are")
+        finally:
+            if robot:
+                robot.stop()
+            if proxy:
+                proxy.close()
+
+
+@tap.test
+def connection_failures_logged_once_per_reason():
+    port = mqttharness.free_port()     # nobody listens there
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock", "--broker", "127.0.0.1:%d" % port)
+        bridge.start()
+        mqttharness.wait_until(lambda: bridge.stderr().count("Cannot connect to the broker") >= 4,
+                               "four attempts", 30)
+        tap.eq(len(warnings(bridge, "Cannot connect to the broker")), 1,
+               "the broker's failure: one warning")
+        tap.eq(len(warnings(bridge, "Cannot connect to lscd")), 1, "lscd's: one warning")
+        bridge.stop()
 
 
 tap.main()

@@ -27,6 +27,7 @@
 #include "fuzz.h"
 #include "json.h"
 #include "lsc/protocol.h"
+#include "mem.h"
 #include "mqtt-config.h"
 #include "payload.h"
 
@@ -72,13 +73,14 @@ static int fuzz_mqtt_payload(const uint8_t *data, size_t size)
         cJSON *back;
 
         mqtt_config_init(&c);
+        c.id = mem_strdup("r1");
         payload_parse(data, size, &c, &p);
         fuzz_assert((p.request == NULL) != (p.answer == NULL));
         if (p.request)
                 fuzz_check_request(&p, &c, size);
         else
                 fuzz_check_answer(p.answer);
-        fuzz_assert(!p.reply_to || payload_topic_valid(p.reply_to));
+        fuzz_assert(!p.reply_to || payload_topic_valid(p.reply_to, &c));
         text = payload_answer(p.answer ? p.answer : p.request, p.id, "r1");
         back = cJSON_Parse(text);
         fuzz_assert(back && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(back, "robot")), "r1") == 0);

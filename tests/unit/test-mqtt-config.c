@@ -141,6 +141,34 @@ START_TEST(test_check)
 }
 END_TEST
 
+/* --broker HOST keeps the file's port; a client certificate without a CA
+ * is TLS (on the system's CAs), with TLS's default port. */
+START_TEST(test_port_and_tls)
+{
+        const char *text = "id: r1\nbroker:\n  host: h\n  port: 1884\n";
+        const char *tls = "id: r1\nbroker:\n  host: h\n  tls: {cert: /c, key: /k}\n";
+        struct mqtt_config c;
+        char *errors;
+
+        mqtt_config_init(&c);
+        ck_assert_int_eq(mqtt_config_parse(&c, "t.yaml", text, strlen(text), &errors), 0);
+        ck_assert_int_eq(mqtt_config_set_broker(&c, "other"), 0);
+        ck_assert_int_eq(mqtt_config_check(&c, &errors), 0);
+        ck_assert_str_eq(c.host, "other");
+        ck_assert_int_eq(c.port, 1884);
+        ck_assert(!mqtt_config_tls(&c));
+        ck_assert_int_eq(mqtt_config_set_broker(&c, "other:1990"), 0);
+        ck_assert_int_eq(c.port, 1990);
+        mqtt_config_free(&c);
+        mqtt_config_init(&c);
+        ck_assert_int_eq(mqtt_config_parse(&c, "t.yaml", tls, strlen(tls), &errors), 0);
+        ck_assert_int_eq(mqtt_config_check(&c, &errors), 0);
+        ck_assert(mqtt_config_tls(&c));
+        ck_assert_int_eq(c.port, MQTT_CONFIG_TLS_PORT_DEFAULT);
+        mqtt_config_free(&c);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("mqtt-config");
@@ -152,6 +180,7 @@ int main(void)
         tcase_add_test(tc, test_default_verbs);
         tcase_add_loop_test(tc, test_broker, 0, ARRAY_SIZE(brokers));
         tcase_add_test(tc, test_check);
+        tcase_add_test(tc, test_port_and_tls);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }

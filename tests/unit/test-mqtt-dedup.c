@@ -59,6 +59,39 @@ START_TEST(test_bounded)
 }
 END_TEST
 
+/* Bounded in bytes too: big answers push the oldest answered ones out,
+ * and an answer bigger than the bound is not kept at all. */
+START_TEST(test_bounded_in_bytes)
+{
+        struct dedup *d = dedup_new();
+        size_t size = DEDUP_BYTES_MAX / 4;
+        char *big = mem_alloc(DEDUP_BYTES_MAX + 2);
+        char key[16];
+        uint64_t s;
+
+        memset(big, 'a', DEDUP_BYTES_MAX + 1);
+        big[size] = '\0';
+        for (int i = 0; i < 10; i++) {
+                int n = snprintf(key, sizeof(key), "k%d", i);
+
+                s = dedup_take(d, key, (size_t) n, 10);
+                dedup_answer(d, s, big);
+                ck_assert_uint_le(d->bytes, DEDUP_BYTES_MAX);
+                ck_assert_ptr_nonnull(dedup_find(d, key, (size_t) n, 10));
+        }
+        ck_assert_ptr_null(dedup_find(d, "k0", 2, 10));
+        ck_assert_ptr_nonnull(dedup_find(d, "k9", 2, 10));
+        big[size] = 'a';
+        big[DEDUP_BYTES_MAX + 1] = '\0';
+        s = dedup_take(d, "huge", 4, 10);
+        dedup_answer(d, s, big);
+        ck_assert_uint_le(d->bytes, DEDUP_BYTES_MAX);
+        ck_assert_ptr_null(dedup_find(d, "huge", 4, 10));
+        free(big);
+        dedup_free(d);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("mqtt-dedup");
@@ -66,6 +99,7 @@ int main(void)
 
         tcase_add_test(tc, test_pending_then_answered);
         tcase_add_test(tc, test_bounded);
+        tcase_add_test(tc, test_bounded_in_bytes);
         suite_add_tcase(s, tc);
         return lscd_check_run(s);
 }
