@@ -26,7 +26,7 @@ void web_call_finish(struct web_call *call, unsigned status, char *answer)
         call->timer = sd_event_source_disable_unref(call->timer);
         if (waiting) {
                 call->web->n_waiting--;
-                MHD_resume_connection(call->conn);
+                web_resume(call->web, call->conn);
         }
 }
 
@@ -113,14 +113,13 @@ static void web_link_on_reply(void *userdata, struct lsc_client *c, const cJSON 
         web_call_unlink(call);
 }
 
-/* Answer every waiting call: their answers will not come. */
-static void web_link_abandon(struct web_link *l, const char *message)
+void web_link_abandon(struct web_link *l, unsigned status, const char *code, const char *message)
 {
         while (l->calls) {
                 struct web_call *call = l->calls;
 
                 if (call->state == WEB_CALL_WAITING)
-                        web_call_finish(call, 503, web_api_error_text("shutdown", message));
+                        web_call_finish(call, status, web_api_error_text(code, message));
                 web_call_unlink(call);
         }
 }
@@ -130,13 +129,13 @@ static void web_link_end_stream(struct web_link *l)
         l->ended = true;
         if (l->suspended) {
                 l->suspended = false;
-                MHD_resume_connection(l->conn);
+                web_resume(l->web, l->conn);
         }
 }
 
 void web_link_stop(struct web_link *l)
 {
-        web_link_abandon(l, "lscd-web is stopping");
+        web_link_abandon(l, 503, "shutdown", "lscd-web is stopping");
         web_link_end_stream(l);
 }
 
@@ -144,7 +143,7 @@ void web_link_stop(struct web_link *l)
 static void web_link_broken(struct web_link *l, int error)
 {
         log_warning_errno(error, "connection to lscd lost: %s", strerror(-error));
-        web_link_abandon(l, "lscd closed the connection");
+        web_link_abandon(l, 503, "not_connected", "lscd closed lscd-web's connection");
         l->io = sd_event_source_disable_unref(l->io);
         l->client = lsc_client_free(l->client);
         if (l->stream)
@@ -254,7 +253,7 @@ struct web_link *web_link_free(struct web_link *l)
 {
         if (!l)
                 return NULL;
-        web_link_abandon(l, "lscd-web is stopping");
+        assert(!l->calls);
         if (l->stream && l->session[0]) {
                 LIST_REMOVE(l->web->streams, l, prev, next);
                 l->web->n_streams--;
@@ -309,7 +308,7 @@ void web_link_stream_add(struct web_link *l, const char *text, size_t len)
         l->len += len;
         if (l->suspended) {
                 l->suspended = false;
-                MHD_resume_connection(l->conn);
+                web_resume(l->web, l->conn);
         }
 }
 
@@ -350,5 +349,9 @@ ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max
 
 void web_link_stream_gone(void *userdata)
 {
-        web_link_free(userdata);
+        struct web_link *l = userdata;
+
+        web_link_abandon(l, 409, "cancelled", "the session ended (its event stream closed): "
+                         "lscd dropped what it had asked, and will not answer");
+        web_link_free(l);
 }

@@ -63,7 +63,10 @@ struct web_link {
 };
 
 int web_link_new(struct web *w, bool stream, struct web_link **ret);
-/* Answers its waiting calls with 503 "shutdown" first. Accepts NULL. */
+/* Answer every call waiting on L (their answers will not come) with
+ * STATUS, CODE and MESSAGE. */
+void web_link_abandon(struct web_link *l, unsigned status, const char *code, const char *message);
+/* No call may wait on it (abandon them first). Accepts NULL. */
 struct web_link *web_link_free(struct web_link *l);
 /* A stream at shutdown: answer its waiting calls, end its stream. */
 void web_link_stop(struct web_link *l);

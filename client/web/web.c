@@ -47,8 +47,11 @@ static int web_on_after(sd_event_source *s, void *userdata)
         MHD_UNSIGNED_LONG_LONG ms;
         uint64_t now;
 
+        w->resumed = false;
         MHD_run(w->mhd);
-        if (MHD_get_timeout(w->mhd, &ms) == MHD_YES) {
+        if (w->resumed)
+                ms = 0;
+        if (w->resumed || MHD_get_timeout(w->mhd, &ms) == MHD_YES) {
                 (void) sd_event_now(w->event, CLOCK_MONOTONIC, &now);
                 (void) sd_event_source_set_time(w->mhd_timer, now + ms * 1000);
                 (void) sd_event_source_set_enabled(w->mhd_timer, SD_EVENT_ONESHOT);
@@ -70,6 +73,12 @@ static int web_on_keepalive(sd_event_source *s, uint64_t usec, void *userdata)
         for (struct web_link *l = w->streams; l; l = l->next)
                 web_link_stream_add(l, ":\n\n", 3);
         return sd_event_source_set_time(s, usec + WEB_KEEPALIVE_USEC);
+}
+
+void web_resume(struct web *w, struct MHD_Connection *conn)
+{
+        w->resumed = true;
+        MHD_resume_connection(conn);
 }
 
 void web_keepalive_update(struct web *w)
@@ -238,6 +247,8 @@ struct web *web_free(struct web *w)
          * connection may stay suspended when libmicrohttpd stops (it would
          * abort), and none is suspended again once stopping. */
         w->stopping = true;
+        if (w->shared)
+                web_link_abandon(w->shared, 503, "shutdown", "lscd-web is stopping");
         w->shared = web_link_free(w->shared);
         for (struct web_link *l = w->streams; l; l = l->next)
                 web_link_stop(l);

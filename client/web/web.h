@@ -33,6 +33,7 @@
 #define WEB_STREAM_BUFFER_MAX (256 * 1024)
 #define WEB_TOKEN_MAX 256
 
+struct MHD_Connection;
 struct MHD_Daemon;
 struct web_link;
 
@@ -63,6 +64,7 @@ struct web {
         unsigned n_streams;
         unsigned n_waiting;
         bool stopping;
+        bool resumed;           /* a connection resumed since MHD_run() began */
         struct web_auth_logins logins;
         struct web_auth_throttle failures;
 };
@@ -70,6 +72,11 @@ struct web {
 int web_new(const struct web_options *opt, struct web **ret);
 struct web *web_free(struct web *w);
 int web_run(struct web *w);
+
+/* Resume CONN and have MHD_run() called again at once: a connection
+ * resumed within MHD_run() (from one of its callbacks) waits for the next
+ * call, which nothing else may bring soon. */
+void web_resume(struct web *w, struct MHD_Connection *conn);
 
 /* The keepalive timer runs while there are streams. */
 void web_keepalive_update(struct web *w);

@@ -320,6 +320,27 @@ def waiting_requests_time_out_and_are_bounded():
 
 
 @tap.test
+def a_session_ending_answers_its_waiting_requests():
+    # Its requests wait on the session's lscd client; when the stream
+    # closes, that client goes, and each request still gets one answer.
+    with running_web("--group", "8:60000", web_args=("--request-timeout", "600")) as (sim, lscd, web):
+        conn, resp, session = stream(web)
+        since = sim.mark()
+        s = socket.create_connection(("127.0.0.1", web.port))
+        s.settimeout(30)
+        s.sendall(raw_post(web, "group.run", '{"group":8,"wait":true}', session, close=True))
+        sim.wait_for("rx", GROUP8_ONCE, since)
+        resp.close()
+        conn.close()
+        data = read_all(s)
+        s.close()
+        tap.check(data.startswith(b"HTTP/1.1 409 ") and b'"code":"cancelled"' in data
+                  and b"session ended" in data,
+                  "a request waiting on the ended session: 409 cancelled", data)
+        tap.eq(web.post("ping")[0], 200, "lscd-web goes on")
+
+
+@tap.test
 def lscd_going_away():
     with running_web() as (sim, lscd, web):
         conn, resp, _ = stream(web)
