@@ -174,20 +174,23 @@ uint64_t web_auth_throttle_wait(const struct web_auth_throttle *t, const uint8_t
 void web_auth_throttle_fail(struct web_auth_throttle *t, const uint8_t *addr, uint64_t now)
 {
         int i = web_auth_throttle_find(t, addr, now);
-        size_t best = 0;
+        int best = -1;
 
         if (i >= 0) {
                 t->slot[i].count++;
                 return;
         }
-        for (size_t j = 0; j < WEB_AUTH_FAILURE_SLOTS; j++) {
-                if (!web_auth_slot_live(t, j, now)) {
+        for (int j = 0; j < WEB_AUTH_FAILURE_SLOTS; j++) {
+                if (!web_auth_slot_live(t, (size_t) j, now)) {
                         best = j;
                         break;
                 }
-                if (t->slot[j].since < t->slot[best].since)
+                if (t->slot[j].count < WEB_AUTH_FAILURES &&
+                    (best < 0 || t->slot[j].since < t->slot[best].since))
                         best = j;
         }
+        if (best < 0)
+                return;         /* every slot holds a throttled address: they stay */
         memcpy(t->slot[best].addr, addr, 16);
         t->slot[best].since = now;
         t->slot[best].count = 1;

@@ -55,8 +55,9 @@ void web_auth_logout(struct web_auth_logins *l, const char *id);
 /* Wrong tokens, by the address that sent them: after WEB_AUTH_FAILURES
  * within WEB_AUTH_FAILURES_USEC of the first, that address may not try
  * another until the window ends. Invariant: a slot whose count is 0, or
- * whose window has ended, is free; the table forgets the slot whose window
- * began first when it is full. */
+ * whose window has ended, is free; when the table is full it forgets the
+ * address not yet throttled whose window began first, never a throttled
+ * one (a new address then goes uncounted until a slot frees). */
 #define WEB_AUTH_FAILURES 5
 #define WEB_AUTH_FAILURES_USEC (60ULL * 1000000)
 #define WEB_AUTH_FAILURE_SLOTS 64

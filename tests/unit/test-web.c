@@ -252,15 +252,27 @@ START_TEST(test_throttle)
         for (unsigned k = 1; k < WEB_AUTH_FAILURES; k++)
                 web_auth_throttle_fail(&t, a, t0 + window);
         ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window), window);
-        /* A full table forgets the slot whose window began first: a's. */
+        /* Addresses cycled through the table, one wrong token each, push
+         * out the oldest of them, never a throttled address. */
+        for (unsigned i = 0; i < 4 * WEB_AUTH_FAILURE_SLOTS; i++) {
+                other[14] = (uint8_t) (i >> 8);
+                other[15] = (uint8_t) i;
+                web_auth_throttle_fail(&t, other, t0 + window + 1 + i);
+        }
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window + 1000), window - 1000);
+        other[14] = 0;
+        /* A table full of throttled addresses keeps them all; a new one
+         * goes uncounted. */
         for (unsigned i = 0; i < WEB_AUTH_FAILURE_SLOTS; i++) {
                 other[15] = (uint8_t) i;
                 for (unsigned k = 0; k < WEB_AUTH_FAILURES; k++)
-                        web_auth_throttle_fail(&t, other, t0 + window + 1 + i);
+                        web_auth_throttle_fail(&t, other, t0 + window + 1000 + i);
         }
-        ck_assert_uint_eq(web_auth_throttle_wait(&t, a, t0 + window + 100), 0);
+        ck_assert_uint_ne(web_auth_throttle_wait(&t, a, t0 + window + 2000), 0);
         other[15] = 0;
-        ck_assert_uint_ne(web_auth_throttle_wait(&t, other, t0 + window + 100), 0);
+        ck_assert_uint_ne(web_auth_throttle_wait(&t, other, t0 + window + 2000), 0);
+        other[15] = WEB_AUTH_FAILURE_SLOTS - 1;
+        ck_assert_uint_eq(web_auth_throttle_wait(&t, other, t0 + window + 2000), 0);
 }
 END_TEST
 
