@@ -70,8 +70,7 @@ static cJSON *web_api_fail(struct web_api_error *err, unsigned status,
         return NULL;
 }
 
-/* BODY as a strict JSON object: the checks lscd makes on a request line. */
-static cJSON *web_api_parse(const char *body, size_t len, struct web_api_error *err)
+cJSON *web_api_object(const char *body, size_t len, struct web_api_error *err)
 {
         const char *end = NULL;
         size_t at;
@@ -106,7 +105,7 @@ cJSON *web_api_request(const char *verb, const char *body, size_t len,
                 return web_api_fail(err, 403, "forbidden", "events come from GET /api/events");
         if (strspn(body, " \t\r\n") >= len)
                 o = cJSON_CreateObject();
-        else if (!(o = web_api_parse(body, len, err)))
+        else if (!(o = web_api_object(body, len, err)))
                 return NULL;
         if (cJSON_GetObjectItemCaseSensitive(o, "cmd") || cJSON_GetObjectItemCaseSensitive(o, "id")) {
                 cJSON_Delete(o);

@@ -38,6 +38,9 @@ const char *web_api_verb(const char *path);
  * strict JSON object, 400 invalid_request for an "id" or "cmd" member
  * (lscd-web numbers the requests itself), 403 forbidden for subscribe and
  * unsubscribe (the subscription belongs to GET /api/events). */
+/* BODY as a strict JSON object, the checks lscd makes on a request line
+ * (no NUL, no repeated key), or NULL with ERR set. */
+cJSON *web_api_object(const char *body, size_t len, struct web_api_error *err);
 cJSON *web_api_request(const char *verb, const char *body, size_t len,
                        struct web_api_error *err);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "mem.h"
 #include "web-api.h"
+#include "web-conn.h"
 #include "web-http.h"
 #include "web-link.h"
 
@@ -172,6 +174,30 @@ static enum MHD_Result web_http_static(struct web *w, struct MHD_Connection *con
         return web_http_queue(conn, 200, resp, type);
 }
 
+struct web_http_count {
+        const char *name;
+        unsigned n;
+};
+
+static enum MHD_Result web_http_count_one(void *userdata, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+        struct web_http_count *count = userdata;
+
+        if (strcasecmp(key, count->name) == 0)
+                count->n++;
+        return MHD_YES;
+}
+
+/* Whether CONN has the header NAME more than once. */
+static bool web_http_repeated(struct MHD_Connection *conn, const char *name)
+{
+        struct web_http_count count = { name, 0 };
+
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, web_http_count_one, &count);
+        return count.n > 1;
+}
+
 /* Whether a proxy forwarded the request: it connects from loopback, and
  * would pass for a local user without a login. */
 static bool web_http_proxied(struct MHD_Connection *conn)
@@ -203,7 +229,7 @@ static int web_http_logged_in(struct web *w, struct MHD_Connection *conn, unsign
         const char *auth = web_http_header(conn, "Authorization");
         char id[WEB_AUTH_ID_LEN + 1];
 
-        if (auth && strncmp(auth, "Bearer ", 7) == 0)
+        if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
                 return web_http_token(w, conn, auth + 7, retry_s);
         return web_auth_cookie(web_http_header(conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0 &&
                web_auth_valid(&w->logins, id, clock_usec(CLOCK_MONOTONIC));
@@ -228,13 +254,15 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
                 return web_http_error(conn, 403, "forbidden", "cross-origin requests are refused");
         if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
                 return web_http_error(conn, 405, "invalid_request", "only GET, HEAD and POST");
+        if (web_http_repeated(conn, "Host") || web_http_repeated(conn, "Origin"))
+                return web_http_error(conn, 400, "invalid_request", "a repeated Host or Origin header");
         if (!w->opt.token[0] && web_http_proxied(conn))
                 return web_http_error(conn, 403, "forbidden", "a request through a proxy needs a login: "
                                       "start lscd-web with --token-file");
         if (!w->opt.token[0] && !web_auth_host_loopback(host))
                 return web_http_error(conn, 403, "forbidden", "without a login, only for localhost");
         if (!web_auth_origin_ok(web_http_header(conn, "Origin"), host) ||
-            (site && strcmp(site, "cross-site") == 0))
+            (site && strcasecmp(site, "cross-site") == 0))
                 return web_http_error(conn, 403, "forbidden", "another site's request is refused");
         if (post && (!mark || strcmp(mark, "1") != 0))
                 return web_http_error(conn, 403, "forbidden", "a POST needs the header X-LSC-Request: 1");
@@ -252,8 +280,7 @@ static enum MHD_Result web_http_guard(struct web *w, struct MHD_Connection *conn
 
 static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *conn)
 {
-        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
-                                                                       MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct web_conn *c = web_conn_of(conn);
         struct MHD_Response *resp;
         struct web_link *l;
         char *hello;
@@ -266,14 +293,15 @@ static enum MHD_Result web_http_events(struct web *w, struct MHD_Connection *con
         web_link_stream_add(l, hello, strlen(hello));
         free(hello);
         l->conn = conn;
-        if (!info || web_link_stream_watch(l, info->connect_fd) < 0) {
-                web_link_free(l);
-                return web_http_error(conn, 503, "too_many_clients", "cannot watch the stream");
-        }
+        if (w->opt.token[0] && !web_http_header(conn, "Authorization") &&
+            web_auth_cookie(web_http_header(conn, "Cookie"), WEB_AUTH_COOKIE, l->login, sizeof(l->login)) < 0)
+                l->login[0] = '\0';    /* the token as a bearer: a login that does not end */
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, web_link_stream_read, l,
                                                  web_link_stream_gone);
         if (!resp)
                 web_link_free(l);
+        else if (c)
+                c->stream = l;
         return web_http_queue(conn, 200, resp, "text/event-stream");
 }
 
@@ -288,7 +316,7 @@ static struct web_link *web_http_link(struct web *w, struct MHD_Connection *conn
         *unknown = false;
         if (session) {
                 for (struct web_link *l = w->streams; l; l = l->next)
-                        if (strcmp(l->session, session) == 0 && l->client)
+                        if (strcmp(l->session, session) == 0 && l->client && !l->ended)
                                 return l;
                 if (!web_api_is_stop(verb)) {
                         *unknown = true;
@@ -343,14 +371,23 @@ static enum MHD_Result web_http_call(struct web *w, struct web_call *call, const
 
 static enum MHD_Result web_http_login(struct web *w, struct web_call *call)
 {
+        struct web_api_error err;
         unsigned retry_s;
-        cJSON *o = cJSON_ParseWithLength(call->body ? call->body : "", call->len);
-        const cJSON *token = cJSON_GetObjectItemCaseSensitive(o, "token");
-        int ok = web_http_token(w, call->conn, cJSON_IsString(token) ? token->valuestring : "", &retry_s);
+        cJSON *o;
+        const cJSON *token;
+        int ok;
         uint8_t random[WEB_AUTH_ID_LEN / 2];
         char *cookie;
         enum MHD_Result r;
 
+        if (!w->opt.token[0])
+                return web_http_error(call->conn, 404, "unknown_command",
+                                      "there is no login: lscd-web runs without --token-file");
+        o = web_api_object(call->body ? call->body : "", call->len, &err);
+        if (!o)
+                return web_http_error(call->conn, err.status, err.code, err.message);
+        token = cJSON_GetObjectItemCaseSensitive(o, "token");
+        ok = web_http_token(w, call->conn, cJSON_IsString(token) ? token->valuestring : "", &retry_s);
         cJSON_Delete(o);
         if (ok == -EBUSY)
                 return web_http_throttled(call->conn, retry_s);
@@ -363,6 +400,7 @@ static enum MHD_Result web_http_login(struct web *w, struct web_call *call)
                             WEB_AUTH_LOGIN_USEC / CLOCK_USEC_PER_SEC);
         r = web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), "Set-Cookie", cookie);
         free(cookie);
+        web_end_lost_logins(w);        /* it may have pushed the oldest out */
         return r;
 }
 
@@ -372,6 +410,7 @@ static enum MHD_Result web_http_logout(struct web *w, struct web_call *call)
 
         if (web_auth_cookie(web_http_header(call->conn, "Cookie"), WEB_AUTH_COOKIE, id, sizeof(id)) >= 0)
                 web_auth_logout(&w->logins, id);
+        web_end_lost_logins(w);
         return web_http_json(call->conn, 200, mem_strdup("{\"ok\":true}"), "Set-Cookie",
                              WEB_AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
@@ -425,6 +464,15 @@ static enum MHD_Result web_http_first_post(struct web *w, struct MHD_Connection 
         return MHD_YES;
 }
 
+size_t web_http_unescape(void *userdata, struct MHD_Connection *conn, char *s)
+{
+        size_t len = MHD_http_unescape(s);
+
+        for (char *nul = memchr(s, '\0', len); nul; nul = memchr(nul, '\0', len - (size_t) (nul - s)))
+                *nul = '\x7f';
+        return len;
+}
+
 enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version, const char *upload,
                                 size_t *upload_size, void **context)
@@ -433,6 +481,8 @@ enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, con
         bool answered;
         enum MHD_Result r;
 
+        if (*upload_size == 0 && (*context || strcmp(method, "POST") != 0))
+                web_conn_read(web_conn_of(conn));
         if (*context)
                 return web_http_post(w, *context, url, upload, upload_size);
         r = web_http_guard(w, conn, url, method, &answered);
@@ -452,4 +502,5 @@ void web_http_completed(void *userdata, struct MHD_Connection *conn, void **cont
 {
         web_call_completed(*context);
         *context = NULL;
+        web_conn_next(web_conn_of(conn));
 }

@@ -14,6 +14,10 @@
 enum MHD_Result web_http_access(void *userdata, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *version, const char *upload,
                                 size_t *upload_size, void **context);
+/* libmicrohttpd's unescaper of the URL: %00 becomes DEL, not the end of
+ * the string, so that "/index.html%00.js" names no file rather than
+ * index.html. */
+size_t web_http_unescape(void *userdata, struct MHD_Connection *conn, char *s);
 void web_http_completed(void *userdata, struct MHD_Connection *conn, void **context,
                         enum MHD_RequestTerminationCode toe);
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mem.h"
 #include "web-api.h"
+#include "web-conn.h"
 #include "web-link.h"
 
 void web_call_finish(struct web_call *call, unsigned status, char *answer)
@@ -25,6 +26,10 @@ void web_call_finish(struct web_call *call, unsigned status, char *answer)
         call->state = WEB_CALL_DONE;
         call->timer = sd_event_source_disable_unref(call->timer);
         if (waiting) {
+                struct web_conn *c = web_conn_of(call->conn);
+
+                if (c)
+                        c->call = NULL;
                 call->web->n_waiting--;
                 web_resume(call->web, call->conn);
         }
@@ -124,7 +129,7 @@ void web_link_abandon(struct web_link *l, unsigned status, const char *code, con
         }
 }
 
-static void web_link_end_stream(struct web_link *l)
+void web_link_end_stream(struct web_link *l)
 {
         l->ended = true;
         if (l->suspended) {
@@ -142,7 +147,7 @@ void web_link_stop(struct web_link *l)
 /* The connection to lscd broke: a shared link goes, a stream ends. */
 static void web_link_broken(struct web_link *l, int error)
 {
-        log_warning_errno(error, "connection to lscd lost: %s", strerror(-error));
+        log_warning_errno(error, "connection to lscd lost");
         web_link_abandon(l, 503, "not_connected", "lscd closed lscd-web's connection");
         l->io = sd_event_source_disable_unref(l->io);
         l->client = lsc_client_free(l->client);
@@ -228,16 +233,15 @@ int web_link_new(struct web *w, bool stream, struct web_link **ret)
         r = lsc_client_connect(w->opt.socket, &l->client);
         if (r < 0) {
                 free(l);
-                return log_warning_errno(r, "cannot connect to lscd at %s: %s",
-                                         w->opt.socket ? w->opt.socket : lsc_client_default_socket(),
-                                         strerror(-r));
+                return log_warning_errno(r, "cannot connect to lscd at %s",
+                                         w->opt.socket ? w->opt.socket : lsc_client_default_socket());
         }
         r = sd_event_add_io(w->event, &l->io, lsc_client_fd(l->client), EPOLLIN, web_link_on_io, l);
         if (r >= 0)
                 r = web_link_hello(l);
         if (r < 0) {
                 web_link_free(l);
-                return log_warning_errno(r, "cannot talk to lscd: %s", strerror(-r));
+                return log_warning_errno(r, "cannot talk to lscd");
         }
         if (stream) {
                 web_link_session(l);
@@ -254,13 +258,18 @@ struct web_link *web_link_free(struct web_link *l)
         if (!l)
                 return NULL;
         assert(!l->calls);
+        if (l->conn) {
+                struct web_conn *c = web_conn_of(l->conn);
+
+                if (c && c->stream == l)
+                        c->stream = NULL;
+        }
         if (l->stream && l->session[0]) {
                 LIST_REMOVE(l->web->streams, l, prev, next);
                 l->web->n_streams--;
                 web_keepalive_update(l->web);
         }
         sd_event_source_disable_unref(l->io);
-        sd_event_source_disable_unref(l->hangup);
         lsc_client_free(l->client);
         free(l->buf);
         free(l);
@@ -269,6 +278,7 @@ struct web_link *web_link_free(struct web_link *l)
 
 int web_link_send(struct web_link *l, struct web_call *call, const cJSON *request)
 {
+        struct web_conn *c;
         int r;
 
         if (!l->client)
@@ -280,11 +290,14 @@ int web_link_send(struct web_link *l, struct web_call *call, const cJSON *reques
                                        l->web->opt.request_timeout_s * 1000000ULL, 0,
                                        web_call_on_timeout, call);
         if (r < 0)
-                log_warning_errno(r, "cannot time a request: %s", strerror(-r));
+                log_warning_errno(r, "cannot time a request");
         call->link = l;
         call->state = WEB_CALL_WAITING;
         l->web->n_waiting++;
         LIST_PREPEND(l->calls, call, prev, next);
+        c = web_conn_of(call->conn);
+        if (c)
+                c->call = call;
         MHD_suspend_connection(call->conn);
         return 0;
 }
@@ -310,20 +323,6 @@ void web_link_stream_add(struct web_link *l, const char *text, size_t len)
                 l->suspended = false;
                 web_resume(l->web, l->conn);
         }
-}
-
-static int web_link_on_hangup(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        struct web_link *l = userdata;
-
-        log_debug("a page closed its event stream");
-        web_link_end_stream(l);
-        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
-}
-
-int web_link_stream_watch(struct web_link *l, int fd)
-{
-        return sd_event_add_io(l->web->event, &l->hangup, fd, EPOLLRDHUP, web_link_on_hangup, l);
 }
 
 ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max)

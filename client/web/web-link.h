@@ -44,17 +44,19 @@ struct web_call {
 
 #define WEB_SESSION_LEN 32
 
-/* Invariants: client is NULL once the connection broke (then no call waits
+/* Invariants: client is NULL once the connection broke; a stream whose
+ * login ended is ended (then no call waits
  * on it); for a stream, buf[off..len) is what the page has not read yet,
  * at most WEB_STREAM_BUFFER_MAX, and suspended says whether its
  * connection waits for more. */
 struct web_link {
         struct web *web;
         struct lsc_client *client;
-        sd_event_source *io, *hangup;
+        sd_event_source *io;
         struct web_call *calls;
         bool stream;
         char session[WEB_SESSION_LEN + 1];
+        char login[WEB_AUTH_ID_LEN + 1];        /* the stream's login; empty: none */
         struct MHD_Connection *conn;
         bool suspended, ended;
         char *buf;
@@ -80,10 +82,10 @@ void web_link_sync(struct web_link *l);
 /* Stream: add TEXT (an SSE record) for the page; ends the stream when its
  * buffer is full. */
 void web_link_stream_add(struct web_link *l, const char *text, size_t len);
-/* Watch the stream's connection FD for the page's hang-up: libmicrohttpd
- * does not watch a suspended connection, and the page's claim must end
- * when it goes, not at the next keepalive. */
-int web_link_stream_watch(struct web_link *l, int fd);
+/* End the stream: at once when its page hung up (web-conn.c watches
+ * that: the page's claim must end when it goes, not at the next
+ * keepalive). */
+void web_link_end_stream(struct web_link *l);
 /* libmicrohttpd's content reader of a stream. */
 ssize_t web_link_stream_read(void *userdata, uint64_t pos, char *buf, size_t max);
 /* libmicrohttpd frees a stream's response: the page has gone. */

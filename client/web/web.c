@@ -11,8 +11,10 @@
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "web-conn.h"
 #include "web-http.h"
 #include "web-link.h"
 #include "web.h"
@@ -72,6 +74,7 @@ static int web_on_keepalive(sd_event_source *s, uint64_t usec, void *userdata)
 
         for (struct web_link *l = w->streams; l; l = l->next)
                 web_link_stream_add(l, ":\n\n", 3);
+        web_end_lost_logins(w);
         return sd_event_source_set_time(s, usec + WEB_KEEPALIVE_USEC);
 }
 
@@ -79,6 +82,17 @@ void web_resume(struct web *w, struct MHD_Connection *conn)
 {
         w->resumed = true;
         MHD_resume_connection(conn);
+}
+
+void web_end_lost_logins(struct web *w)
+{
+        uint64_t now = clock_usec(CLOCK_MONOTONIC);
+
+        for (struct web_link *l = w->streams; l; l = l->next)
+                if (l->login[0] && !l->ended && !web_auth_valid(&w->logins, l->login, now)) {
+                        log_info("a login ended: ending its event stream");
+                        web_link_end_stream(l);
+                }
 }
 
 void web_keepalive_update(struct web *w)
@@ -160,14 +174,19 @@ static int web_start_mhd(struct web *w, int fd)
                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) WEB_MAX_CONNECTIONS_PER_IP,
                                   MHD_OPTION_CONNECTION_TIMEOUT, w->opt.idle_timeout_s,
                                   MHD_OPTION_NOTIFY_COMPLETED, web_http_completed, w,
+                                  MHD_OPTION_NOTIFY_CONNECTION, web_conn_notify, w,
+                                  MHD_OPTION_UNESCAPE_CALLBACK, web_http_unescape, w,
                                   MHD_OPTION_END);
         if (!w->mhd) {
                 close(fd);
-                return log_error_errno(-EIO, "libmicrohttpd did not start");
+                log_error("libmicrohttpd did not start");
+                return -EIO;
         }
         info = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-        if (!info)
-                return log_error_errno(-EIO, "libmicrohttpd has no epoll fd");
+        if (!info) {
+                log_error("libmicrohttpd has no epoll fd");
+                return -EIO;
+        }
         return sd_event_add_io(w->event, &w->mhd_io, info->epoll_fd, EPOLLIN, web_on_mhd, w);
 }
 
@@ -203,8 +222,7 @@ int web_new(const struct web_options *opt, struct web **ret)
         w->opt = *opt;
         w->www_fd = open(opt->www, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (w->www_fd < 0) {
-                r = log_error_errno(-errno, "cannot open the page's directory %s: %s", opt->www,
-                                    strerror(errno));
+                r = log_error_errno(-errno, "cannot open the page's directory %s", opt->www);
                 web_free(w);
                 return r;
         }
@@ -218,12 +236,12 @@ int web_new(const struct web_options *opt, struct web **ret)
                 r = web_add_sources(w);
         if (r < 0) {
                 web_free(w);
-                return log_error_errno(r, "cannot set up the event loop: %s", strerror(-r));
+                return log_error_errno(r, "cannot set up the event loop");
         }
         fd = web_listen_socket(&opt->listen);
         if (fd < 0) {
                 web_free(w);
-                return log_error_errno(fd, "cannot listen on %s: %s", opt->listen_text, strerror(-fd));
+                return log_error_errno(fd, "cannot listen on %s", opt->listen_text);
         }
         log_info("listening on %s%s, port %u", opt->listen_text,
                  opt->token[0] ? " with a login" : " (loopback, no login)", web_port(fd));

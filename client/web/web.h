@@ -23,12 +23,16 @@
 #include "web-listen.h"
 
 /* Limits, documented in lscd-web(8). */
-#define WEB_MAX_CONNECTIONS 32
-#define WEB_MAX_CONNECTIONS_PER_IP 24
+/* One address (a page: its stream, its WEB_MAX_WAITING requests that
+ * wait, and still a STOP; a few tabs and scripts, a NAT) may hold 32; it
+ * takes 8 addresses to fill the 256. */
+#define WEB_MAX_CONNECTIONS 256
+#define WEB_MAX_CONNECTIONS_PER_IP 32
 #define WEB_MAX_STREAMS 8
 #define WEB_MAX_WAITING 16      /* requests waiting for lscd; halt and group.stop aside */
 #define WEB_IDLE_TIMEOUT_S 30   /* the default of --idle-timeout */
 #define WEB_REQUEST_TIMEOUT_S 60        /* the default of --request-timeout */
+#define WEB_READ_TIMEOUT_S 10   /* the default of --read-timeout */
 #define WEB_KEEPALIVE_USEC (15ULL * 1000000)
 #define WEB_STREAM_BUFFER_MAX (256 * 1024)
 #define WEB_TOKEN_MAX 256
@@ -45,6 +49,7 @@ struct web_options {
         const char *name;        /* said in hello */
         unsigned idle_timeout_s;
         unsigned request_timeout_s;     /* the longest a request waits for lscd */
+        unsigned read_timeout_s;        /* the longest a request takes to arrive */
         char token[WEB_TOKEN_MAX + 1];   /* empty: no login */
 };
 
@@ -77,6 +82,10 @@ int web_run(struct web *w);
  * resumed within MHD_run() (from one of its callbacks) waits for the next
  * call, which nothing else may bring soon. */
 void web_resume(struct web *w, struct MHD_Connection *conn);
+
+/* End the event streams whose login ended (expired, logged out, or
+ * pushed out by newer ones): the page sees it then, not at its STOP. */
+void web_end_lost_logins(struct web *w);
 
 /* The keepalive timer runs while there are streams. */
 void web_keepalive_update(struct web *w);

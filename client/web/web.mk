@@ -4,6 +4,7 @@
 sbin_PROGRAMS += client/web/lscd-web
 client_web_lscd_web_SOURCES = \
 	client/web/lscd-web.c client/web/web.c client/web/web.h \
+	client/web/web-conn.c client/web/web-conn.h \
 	client/web/web-http.c client/web/web-http.h \
 	client/web/web-link.c client/web/web-link.h
 client_web_lscd_web_CPPFLAGS = $(common_cppflags) -DLSCD_WEB_WWW='"$(webwwwdir)"'

@@ -172,7 +172,9 @@ def claims_need_a_session_and_a_halt_does_not():
         conn.close()
         stale = {"X-LSC-Session": session}
         status, answer = web.post("ping", None, stale)
-        while status == 200:    # until lscd-web sees the stream go
+        # Until lscd-web sees the stream go; a ping caught as the session
+        # ends is answered 409 cancelled.
+        while status == 200 or answer["error"]["code"] == "cancelled":
             time.sleep(0.02)
             status, answer = web.post("ping", None, stale)
         tap.eq((status, answer["error"]["code"]), (400, "invalid_request"), "the session ended")
@@ -280,25 +282,41 @@ def wait_requests(client, before, n):
     wait_until(arrived, "%d requests at lscd" % n)
 
 
+def sixteen_waiting_claims(lscd, web):
+    """16 claims of servo 1, which another client holds, waiting through
+    one page's session: (holder, its claim, a watcher of claims, the 16
+    sockets, the page's stream, to keep open)."""
+    holder = lscd.client()
+    mine = holder.ok("claim", servos=[1])["claim"]
+    watcher = lscd.client()
+    watcher.subscribe(["claim."])
+    page = stream(web)
+    counter = lscd.client()
+    before = counter.ok("status")["counters"]["requests"]
+    waiting = []
+    for _ in range(16):
+        s = socket.create_connection(("127.0.0.1", web.port))
+        s.settimeout(30)
+        s.sendall(raw_post(web, "claim", '{"servos":[1],"wait":true}', page[2], close=True))
+        waiting.append(s)
+    wait_requests(counter, before, 16)
+    return holder, mine, watcher, waiting, page
+
+
+def late_grants_are_released(lscd, holder, mine, watcher):
+    holder.ok("release", claim=mine)
+    for _ in range(16):
+        watcher.wait_event("claim.released", lambda e: e["by"]["name"] == "lscd-web")
+    tap.eq([c for c in lscd.client().ok("status")["connections"] if c.get("claims")], [],
+           "each late grant was released: no one holds a claim no one asked for")
+
+
 @tap.test
 def waiting_requests_time_out_and_are_bounded():
     # Long enough for the 17th request to come while the 16 wait.
     timeout = 3 * (VALGRIND_SLOWDOWN if valgrind_on() else 1)
     with running_web(robot=ROBOT, web_args=("--request-timeout", str(timeout))) as (sim, lscd, web):
-        holder = lscd.client()
-        mine = holder.ok("claim", servos=[1])["claim"]
-        watcher = lscd.client()
-        watcher.subscribe(["claim."])
-        conn, resp, session = stream(web)
-        counter = lscd.client()
-        before = counter.ok("status")["counters"]["requests"]
-        waiting = []
-        for _ in range(16):
-            s = socket.create_connection(("127.0.0.1", web.port))
-            s.settimeout(30)
-            s.sendall(raw_post(web, "claim", '{"servos":[1],"wait":true}', session, close=True))
-            waiting.append(s)
-        wait_requests(counter, before, 16)
+        holder, mine, watcher, waiting, page = sixteen_waiting_claims(lscd, web)
         status, answer = web.post("ping")
         tap.eq((status, answer["error"]["code"]), (503, "too_many_clients"),
                "a 17th request while 16 wait")
@@ -310,13 +328,8 @@ def waiting_requests_time_out_and_are_bounded():
             tap.check(data.startswith(b"HTTP/1.1 504 ") and b'"code":"timeout"' in data,
                       "a waiting claim is answered 504 timeout", data)
         tap.eq(web.post("ping")[0], 200, "and the places are free again")
-        holder.ok("release", claim=mine)
-        for _ in range(16):
-            watcher.wait_event("claim.released", lambda e: e["by"]["name"] == "lscd-web")
-        tap.eq([c for c in lscd.client().ok("status")["connections"] if c.get("claims")], [],
-               "each late grant was released: no one holds a claim no one asked for")
-        resp.close()
-        conn.close()
+        late_grants_are_released(lscd, holder, mine, watcher)
+        page[0].close()
 
 
 @tap.test
@@ -338,6 +351,19 @@ def a_session_ending_answers_its_waiting_requests():
                   and b"session ended" in data,
                   "a request waiting on the ended session: 409 cancelled", data)
         tap.eq(web.post("ping")[0], 200, "lscd-web goes on")
+
+
+@tap.test
+def clients_that_go_away_free_their_waiting_place():
+    with running_web(robot=ROBOT, web_args=("--request-timeout", "600")) as (sim, lscd, web):
+        holder, mine, watcher, waiting, page = sixteen_waiting_claims(lscd, web)
+        tap.eq(web.post("ping")[1]["error"]["code"], "too_many_clients", "16 wait")
+        for s in waiting:
+            s.close()
+        wait_until(lambda: web.post("ping")[0] == 200, "a ping once the 16 clients went away")
+        tap.check(True, "their places are freed before lscd answers")
+        late_grants_are_released(lscd, holder, mine, watcher)
+        page[0].close()
 
 
 @tap.test

@@ -9,6 +9,7 @@ and so is a loopback request whose Host is another name (DNS rebinding);
 the body, stream and idle limits hold. Nothing refused reaches lscd: its
 request counter proves it."""
 
+import http.client
 import json
 import os
 import socket
@@ -17,6 +18,7 @@ import tempfile
 import time
 
 import tap
+from lscdharness import wait_until
 from webharness import Web, running_web, web_binary
 
 TOKEN = "correct horse battery staple"
@@ -284,7 +286,7 @@ def connect_from(web, source):
 @tap.test
 def connection_limits():
     with running_web() as (sim, lscd, web):
-        held = [connect_from(web, "127.0.0.1") for _ in range(24)]
+        held = [connect_from(web, "127.0.0.1") for _ in range(32)]
         ping = (b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-LSC-Request: 1\r\n"
                 b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         over = connect_from(web, "127.0.0.1")
@@ -294,24 +296,136 @@ def connection_limits():
             got = over.recv(100)
         except ConnectionError:
             got = b""
-        tap.eq(got, b"", "a 25th connection from one address is closed")
+        tap.eq(got, b"", "a 33rd connection from one address is closed")
         over.close()
         other = connect_from(web, "127.0.0.2")
         other.settimeout(10)
         other.sendall(ping)
         tap.check(other.recv(100).startswith(b"HTTP/1.1 200"), "another address is served")
         other.close()
-        held += [connect_from(web, "127.0.0.2") for _ in range(8)]
-        extra = connect_from(web, "127.0.0.3")
+        held += [connect_from(web, "127.0.0.%d" % (2 + i // 32)) for i in range(224)]
+        extra = connect_from(web, "127.0.0.100")
         extra.sendall(ping)
         extra.settimeout(0.5)
-        with tap.raises(socket.timeout, "the 33rd connection waits"):
+        with tap.raises(socket.timeout, "the 257th connection waits"):
             extra.recv(100)
         for s in held:
             s.close()
         extra.settimeout(10)
         tap.check(extra.recv(100).startswith(b"HTTP/1.1 200"), "served once the others close")
         extra.close()
+
+
+def ping_from(web, source):
+    """The status of a ping from SOURCE, or None when its connection is closed."""
+    try:
+        return web.request("POST", "/api/ping", "", timeout=10, source=source)[0]
+    except (ConnectionError, http.client.HTTPException):
+        return None
+
+
+@tap.test
+def aborted_requests_free_their_place_at_once():
+    # Part of a request and the close in one go: libmicrohttpd's
+    # edge-triggered epoll alone would miss the close, and keep the
+    # connection until --idle-timeout.
+    with running_web(web_args=("--idle-timeout", "600")) as (sim, lscd, web):
+        parts = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                 b"POST /api/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-LSC-Request: 1\r\n"
+                 b"Content-Length: 10\r\n\r\n{}")
+        for i in range(96):
+            s = connect_from(web, "127.0.0.1")
+            s.sendall(parts[i % 2])
+            s.close()
+        wait_until(lambda: ping_from(web, "127.0.0.1") == 200,
+                   "a ping from the address of 96 aborted requests")
+        tap.check(True, "96 aborted requests hold no place: the address is served")
+
+
+@tap.test
+def slow_requests_are_cut():
+    with running_web(web_args=("--idle-timeout", "600", "--read-timeout", "2")) as (sim, lscd, web):
+        slow = []
+        for i in range(32):
+            s = connect_from(web, "127.0.0.%d" % (2 + i // 16))
+            s.sendall(b"GET / HTTP/1.1\r\n")
+            slow.append(s)
+        closed = 0
+        start = time.monotonic()
+        while closed < len(slow) and time.monotonic() - start < 60:
+            time.sleep(0.5)
+            closed = 0
+            for s in slow:
+                try:
+                    s.sendall(b"X: y\r\n")
+                except OSError:
+                    closed += 1
+        tap.eq(closed, len(slow), "a request that trickles in is cut at --read-timeout")
+        for s in slow:
+            s.close()
+        tap.eq(ping_from(web, "127.0.0.2"), 200, "its address is served again")
+    code, err = usage_error("--read-timeout", "0")
+    tap.eq(code, 2, "--read-timeout 0: refused")
+
+
+@tap.test
+def the_login_body_is_checked_as_the_api_checks():
+    with running_web(token=TOKEN) as (sim, lscd, web):
+        for body, what in (('{"token":"%s\\u0000"}' % TOKEN, "a token with a NUL after it"),
+                           ('{"token":"wrong","token":"%s"}' % TOKEN, "a repeated token key")):
+            status, headers, answer = web.request("POST", "/api/login", body)
+            tap.eq((status, headers["Set-Cookie"]), (400, None), what + ": refused")
+            tap.eq(json.loads(answer)["error"]["code"], "invalid_json", what + ": why")
+        status, _, _ = web.request("POST", "/api/halt", "", {"Authorization": "bearer " + TOKEN})
+        tap.eq(status, 200, "the scheme bearer in lower case (RFC 7235)")
+    with running_web() as (sim, lscd, web):
+        status, _, answer = web.request("POST", "/api/login", {"token": TOKEN})
+        tap.eq(status, 404, "no --token-file: no login")
+        tap.check(b"without --token-file" in answer, "says so", answer)
+
+
+def raw_request(web, head):
+    s = socket.create_connection(("127.0.0.1", web.port))
+    s.settimeout(10)
+    s.sendall(head.encode() + b"\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+@tap.test
+def odd_requests_are_refused():
+    with running_web() as (sim, lscd, web):
+        before = requests_seen(lscd)
+        host = "Host: 127.0.0.1\r\n"
+        ping = "POST /api/ping HTTP/1.1\r\nX-LSC-Request: 1\r\nContent-Length: 0\r\nConnection: close\r\n"
+        tap.check(raw_request(web, ping + host + host).startswith(b"HTTP/1.1 400 "),
+                  "two Host headers: 400")
+        origin = "Origin: http://127.0.0.1:%d\r\n" % web.port
+        tap.check(raw_request(web, ping + host + origin + "Origin: http://evil.example\r\n")
+                  .startswith(b"HTTP/1.1 400 "), "two Origin headers: 400")
+        tap.check(raw_request(web, ping + host + "Sec-Fetch-Site: Cross-Site\r\n")
+                  .startswith(b"HTTP/1.1 403 "), "Sec-Fetch-Site in any case")
+        tap.eq(requests_seen(lscd) - before, 1, "none reached lscd (but the count's own)")
+        tap.eq(web.request("GET", "/index.html%00.js")[0], 404, "a name with a NUL: 404")
+        tap.eq(web.request("GET", "/index.html")[0], 200, "the name without")
+
+
+@tap.test
+def usage_errors_say_what_is_wrong():
+    tap.eq(usage_error("--socket", "")[0], 2, "--socket ''")
+    with tempfile.TemporaryDirectory() as d:
+        code, err = usage_error("--token-file", d)
+        tap.eq(code, 2, "a directory as the token file")
+        tap.check("not a regular file" in err, "says so", err)
+        code, err = usage_error("--token-file", os.path.join(d, "none"))
+        tap.eq(code, 2, "a missing token file")
+        tap.eq(err.count("No such file or directory"), 1, "the errno said once")
 
 
 tap.main()
