@@ -12,6 +12,7 @@ Skips visibly without Chromium or python3-websockets."""
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ GRIPPER_1600 = bytes.fromhex("55 55 08 03 01 2c 01 06 40 06")
 # a STOP on the wire and says how long it took; bench/run --only web
 # measures p50 and p99 over 100 clicks against that bound.
 STOP_BOUND_MS = 100
+TOKEN = "correct horse battery staple"
 
 
 def main():
@@ -139,12 +141,61 @@ def scenario(loop, sim, lscd, web, browser, shots):
             tap.check(await page.eval("document.getElementById('log').textContent"
                                       ".includes('STOP FAILED')"), "and the log")
             await page.eval("window.fetch = window.realFetch, state.session = '%s'" % session)
-            since = sim.mark()
-            await page.click("#stop")
-            sim.wait_for("rx", STOP, since)
-            await page.wait("!document.getElementById('stop').classList.contains('failed')",
-                            "a stop that works clears the mark")
+            await stop_clears_the_mark(page)
         run(go())
+
+    async def stop_clears_the_mark(page):
+        since = sim.mark()
+        await page.click("#stop")
+        sim.wait_for("rx", STOP, since)
+        await page.wait("!document.getElementById('stop').classList.contains('failed')",
+                        "a stop that works clears the mark")
+
+    def stop_fails_within_seconds_when_lscd_does_not_answer():
+        async def go():
+            page = ctx["page"]
+            lscd.signal(signal.SIGSTOP)
+            try:
+                await page.click("#stop")
+                # Each try gives up after 2 s, not --request-timeout's 60.
+                await page.wait("document.getElementById('stop').classList.contains('failed')",
+                                "STOP FAILED, with lscd stopped")
+                tap.check(await page.eval("document.getElementById('log').textContent"
+                                          ".includes('no answer within 2 s')"), "the log says why")
+            finally:
+                lscd.signal(signal.SIGCONT)
+            await stop_clears_the_mark(page)
+        run(go())
+
+    def stop_after_the_login_ended_stays_and_says_so():
+        # 16 newer logins push the page's out: its stream ends, the page
+        # says it is logged out; STOP then fails, loudly, and stays.
+        with running_web(robot=ROBOT, token=TOKEN) as (sim2, lscd2, web2):
+            async def go():
+                page = await browser.page(web2.origin + "/login.html", 1280, 900)
+                status = await page.eval(
+                    "fetch('/api/login', {method: 'POST', body: JSON.stringify({token: '%s'}), "
+                    "headers: {'Content-Type': 'application/json', 'X-LSC-Request': '1'}})"
+                    ".then((r) => r.status)" % TOKEN)
+                tap.eq(status, 200, "the page logs in")
+                await page.goto(web2.origin + "/")
+                await page.wait("document.body.dataset.ready", "the page is ready")
+                for _ in range(16):
+                    tap.eq(web2.request("POST", "/api/login", {"token": TOKEN})[0], 200, "a newer login")
+                await page.wait("document.body.dataset.loggedOut === '1'",
+                                "the page sees its login ended")
+                tap.eq(await page.eval("document.getElementById('conn').textContent"), "logged out",
+                       "and shows it")
+                since = sim2.mark()
+                await page.click("#stop")
+                await page.wait("document.getElementById('stop').classList.contains('failed')",
+                                "STOP FAILED without a login")
+                tap.eq(await page.eval("location.pathname"), "/", "the page stays")
+                tap.check(await page.eval("document.getElementById('log').textContent"
+                                          ".includes('STOP FAILED (not logged in)')"), "the log says why")
+                tap.eq([r for r in sim2.records()[since:] if r.data == STOP], [], "nothing reached the wire")
+                await browser.send("Target.closeTarget", targetId=page.target)
+            run(go())
 
     def escape_key_sends_stop():
         async def go():
@@ -227,7 +278,9 @@ def scenario(loop, sim, lscd, web, browser, shots):
 
     return [page_shows_battery, slider_move_is_the_exact_frame,
             stop_click_puts_stop_on_the_wire, stop_cancels_the_slider_move_still_waiting,
-            stop_without_a_session_and_when_it_fails, escape_key_sends_stop,
+            stop_without_a_session_and_when_it_fails,
+            stop_fails_within_seconds_when_lscd_does_not_answer,
+            stop_after_the_login_ended_stays_and_says_so, escape_key_sends_stop,
             group_button_and_group_completed_in_log, drive_claim_ends_with_the_tab,
             phone_layout_usable, servo_rows_follow_the_robot_file, screenshots_saved]
 

@@ -16,6 +16,7 @@ const BATTERY_WINDOW_MS = 5 * 60 * 1000;
 const LOG_MAX = 200;
 const HALT_TRIES = 3;
 const HALT_RETRY_MS = 200;
+const HALT_TIMEOUT_MS = 2000;   // each try: STOP FAILED shows within seconds
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -27,21 +28,27 @@ const state = {
   dragging: null,      // the slider a finger or mouse holds
 };
 
-// POST /api/VERB; with the page's session unless noSession.
-async function api(verb, args, noSession) {
+// POST /api/VERB; with the page's session unless opt.noSession. A 401
+// sends to the login page, but with opt.stay (STOP: the page must stay);
+// opt.timeoutMs gives up on an answer that has not come by then.
+async function api(verb, args, opt = {}) {
   const headers = { "Content-Type": "application/json", "X-LSC-Request": "1" };
-  if (state.session && !noSession)
+  if (state.session && !opt.noSession)
     headers["X-LSC-Session"] = state.session;
+  const signal = opt.timeoutMs ? AbortSignal.timeout(opt.timeoutMs) : undefined;
   let r, answer;
   try {
-    r = await fetch("/api/" + verb, { method: "POST", headers, body: JSON.stringify(args || {}) });
-    if (r.status === 401)
+    r = await fetch("/api/" + verb, { method: "POST", headers, body: JSON.stringify(args || {}), signal });
+    if (r.status === 401 && !opt.stay)
       location.replace("/login.html");
     answer = await r.json();
   } catch (e) {
-    log(verb + ": " + e.message, true);
-    return { ok: false, error: { code: "network", message: e.message } };
+    const message = e.name === "TimeoutError" ? "no answer within " + opt.timeoutMs / 1000 + " s" : e.message;
+    log(verb + ": " + message, true);
+    return { ok: false, error: { code: e.name === "TimeoutError" ? "timeout" : "network", message } };
   }
+  if (r.status === 401)
+    answer = { ok: false, error: { code: "forbidden", message: "not logged in" } };
   if (!answer.ok && answer.error.code !== "superseded")
     log(verb + ": " + answer.error.code + ": " + answer.error.message, true);
   return answer;
@@ -309,34 +316,48 @@ function connect() {
     document.body.dataset.ready = "1";
   });
   es.onmessage = (e) => onEvent(JSON.parse(e.data));
-  es.onerror = () => {
-    // The stream ended (lscd-web or lscd went away): its claim went with it.
-    // The browser retries by itself, unless the answer was an error (503
-    // while lscd is away): then we start again.
+  es.onerror = async () => {
+    // The stream ended (lscd-web or lscd went away, or the login ended):
+    // its claim went with it. The browser retries by itself, unless the
+    // answer was an error (503 while lscd is away, 401 once logged out):
+    // then we ask why, and start again unless the login is gone.
     state.session = null;
     claimEnded({ claim: state.claim });
     setConn("reconnecting…", false);
-    if (es.readyState === EventSource.CLOSED)
-      setTimeout(connect, 2000);
+    if (es.readyState !== EventSource.CLOSED)
+      return;
+    const r = await api("ping", {}, { noSession: true, stay: true });
+    if (r.error && r.error.message === "not logged in") {
+      setConn("logged out", false);
+      document.body.dataset.loggedOut = "1";
+      log("the login ended (it expired, or newer ones pushed it out): log in again to use the panel", true);
+      return;
+    }
+    setTimeout(connect, 2000);
   };
 }
 
-// The first try names the page (its session); the others need none.
+// The first try names the page (its session); the others need none. The
+// page never leaves: without a login, STOP FAILED says so.
 async function halt() {
   cancelPendingMove();
   log("STOP");
+  let why = "";
   for (let i = 0; i < HALT_TRIES; i++) {
     if (i > 0)
       await new Promise((done) => setTimeout(done, HALT_RETRY_MS));
-    const r = await api("halt", {}, i > 0);
+    const r = await api("halt", {}, { noSession: i > 0, stay: true, timeoutMs: HALT_TIMEOUT_MS });
     if (r.ok) {
       $("stop").classList.remove("failed");
       return;
     }
+    why = r.error.message;
+    if (why === "not logged in")
+      break;
   }
   $("stop").classList.add("failed");
   setConn("STOP FAILED", false);
-  log("STOP FAILED after " + HALT_TRIES + " tries: the robot may still be moving", true);
+  log("STOP FAILED (" + why + "): the robot may still be moving", true);
 }
 
 $("stop").addEventListener("click", halt);
