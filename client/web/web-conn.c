@@ -37,8 +37,10 @@ static int web_conn_on_hangup(sd_event_source *s, int fd, uint32_t revents, void
                 web_link_end_stream(c->stream);
         } else if (c->call) {
                 log_debug("a client closed its connection while its request waited for lscd");
-                web_call_finish(c->call, 409, web_api_error_text("cancelled", "the client closed "
-                                                                 "its connection: lscd's answer is dropped"));
+                web_call_finish(c->call, 409, web_api_error_text("cancelled", "the client closed its "
+                                                                 "side of the connection: lscd-web stopped "
+                                                                 "waiting for lscd's answer (the request may "
+                                                                 "still run)"));
         } else if (c->reading) {
                 log_debug("a client closed its connection before its request was complete");
                 web_conn_shut(c);
