@@ -243,11 +243,12 @@ int web_new(const struct web_options *opt, struct web **ret)
                 web_free(w);
                 return log_error_errno(fd, "cannot listen on %s", opt->listen_text);
         }
-        log_info("listening on %s%s, port %u", opt->listen_text,
-                 opt->token[0] ? " with a login" : " (loopback, no login)", web_port(fd));
+        /* The warning first: whoever waits for the port has read it then. */
         if (!opt->token[0])
                 log_warning("no --token-file: any user of this machine can control the robot "
                             "through %s, and a proxy must not forward to it", opt->listen_text);
+        log_info("listening on %s%s, port %u", opt->listen_text,
+                 opt->token[0] ? " with a login" : " (loopback, no login)", web_port(fd));
         r = web_start_mhd(w, fd);
         if (r < 0) {
                 web_free(w);
