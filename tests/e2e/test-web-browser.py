@@ -104,11 +104,13 @@ def scenario(loop, sim, lscd, web, browser, shots):
         async def go():
             await asyncio.sleep(0.3)
             since = sim.mark()
-            # A drag's move waits up to 100 ms to be sent: Stop comes first.
+            # A drag's move waits up to 100 ms to be sent: Stop comes first,
+            # in the same task, so that a loaded machine cannot let the
+            # page's timer fire between the two.
             await ctx["page"].eval("""(() => {
                 const s = document.querySelector('input[type=range][data-servo=gripper]');
-                s.value = 1700; s.dispatchEvent(new Event('input')); })()""")
-            await ctx["page"].click("#stop")
+                s.value = 1700; s.dispatchEvent(new Event('input'));
+                document.getElementById('stop').click(); })()""")
             sim.wait_for("rx", STOP, since)
             await asyncio.sleep(0.5)    # five times the page's delay
             moves = [r for r in sim.records()[since:] if r.kind == "rx" and r.data[3:4] == b"\x03"]
