@@ -255,10 +255,10 @@ static bool bridge_retained(struct bridge *b, const struct mosquitto_message *ms
 {
         if (!msg->retain)
                 return false;
-        if (!b->retained_logged)
+        if (!b->retained_logged && msg->payloadlen > 0)
                 log_notice("Ignoring the retained message on %s: a request on a cmd topic is never "
                            "retained (this is logged once)", msg->topic);
-        b->retained_logged = true;
+        b->retained_logged |= msg->payloadlen > 0;
         return true;
 }
 

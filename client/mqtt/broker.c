@@ -321,9 +321,11 @@ bool broker_connected(const struct broker *b)
 
 int broker_subscribe(struct broker *b, const char *topic, int *ret_mid)
 {
-        /* A retained request is not sent: it would run at every connection. */
-        int r = mosquitto_subscribe_v5(b->mosq, ret_mid, topic, 1, MQTT_SUB_OPT_SEND_RETAIN_NEVER,
-                                       NULL);
+        /* A retained request is not sent: it would run at every connection;
+         * and one published live keeps its retain flag, so that it is known. */
+        int r = mosquitto_subscribe_v5(b->mosq, ret_mid, topic, 1,
+                                       MQTT_SUB_OPT_SEND_RETAIN_NEVER |
+                                       MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 
         return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
                                                                topic, mosquitto_strerror(r));

@@ -166,6 +166,11 @@ static cJSON *payload_object(const char *data, size_t len, struct payload *p)
                 payload_fail(p, LSC_ERRCODE_LINE_TOO_LONG, NULL, message);
                 return NULL;
         }
+        if (len == 0) {
+                payload_fail(p, LSC_ERRCODE_INVALID_JSON, NULL,
+                             "the payload is empty: a request is a JSON object");
+                return NULL;
+        }
         if (scan != JSON_SCAN_OK || json_lex(data, len, &at) < 0) {
                 payload_fail(p, LSC_ERRCODE_INVALID_JSON, NULL,
                              scan != JSON_SCAN_OK ? json_scan_strerror(scan) : "not valid JSON");

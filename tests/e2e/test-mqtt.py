@@ -5,7 +5,7 @@ answers by response topic and correlation data or by reply_to, each on its
 own robot's wire; errors that reach no wire; broker ACLs; the last will;
 broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound,
 which never refuses a stop. And what a hostile review found: a retained
-request is not run again at a reconnection; a request reusing an id with
+request is neither run nor answered, live or at a reconnection; a request reusing an id with
 other content runs; answer topics that would get the bridge disconnected,
 or fake a robot's topics, are refused; transient answers are not
 remembered; the bridge's ids and liblsc's do not meet; scheduled requests
@@ -244,19 +244,31 @@ def restart_bridge(mq, robot):
 
 
 @tap.test
-def retained_request_never_runs_again():
+def retained_request_never_runs():
     broker, fleet = two_robots()
     with broker, fleet, broker.client() as mq:
         since = fleet["a"].sim.mark()
         mq.publish("lsc/a/cmd", dict(MOVE, id="kept"), retain=True,
                    response_topic=mq.reply_topic, correlation=b"kept")
-        mq.until(lambda: mq.answers(b"kept"), "the answer of its live delivery")
-        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        mq.publish("lsc/all/cmd", dict(MOVE, id="kept-all"), retain=True,
+                   response_topic=mq.reply_topic, correlation=b"kept-all")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the bridge answers a ping")
+        empty = mq.request("lsc/a/cmd", b"")
+        tap.eq(empty["error"]["code"], "invalid_json", "an empty request not retained: invalid_json")
+        mqttharness.wait_until(lambda: "Ignoring the retained" in fleet["a"].bridge.stderr(),
+                               "the notice", mqttharness.DEFAULT_TIMEOUT)
         restart_bridge(mq, fleet["a"])
+        # clearing them, as mosquitto_pub -r -n does: no answer either
+        for topic in ("lsc/a/cmd", "lsc/all/cmd"):
+            mq.publish(topic, b"", retain=True, response_topic=mq.reply_topic,
+                       correlation=b"clear")
         tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the new bridge answers")
         time.sleep(0.5)
-        tap.eq(len(mq.answers(b"kept")), 1, "the retained request was answered once")
-        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "and ran once")
+        tap.eq([mq.answers(c) for c in (b"kept", b"kept-all", b"clear")], [[], [], []],
+               "retained requests, live or kept, are never answered")
+        tap.eq(frames(fleet["a"].sim, since), [], "nor run")
+        tap.eq(fleet["a"].bridge.stderr().count("Ignoring the retained"), 1,
+               "one notice: the new bridge was not sent them, and a clearing is silent")
 
 
 @tap.test

@@ -20,6 +20,8 @@ static const struct {
         { "{\"cmd\":\"bogus.verb\"}", "{\"cmd\":\"bogus.verb\"}", NULL },
         { "{\"cmd\":\"ping\",\"id\":1", NULL,
           "{\"robot\":\"r1\",\"ok\":false,\"error\":{\"code\":\"invalid_json\",\"message\":\"not valid JSON\"}}" },
+        { "", NULL,
+          "{\"robot\":\"r1\",\"ok\":false,\"error\":{\"code\":\"invalid_json\",\"message\":\"the payload is empty: a request is a JSON object\"}}" },
         { "[1]", NULL,
           "{\"robot\":\"r1\",\"ok\":false,\"error\":{\"code\":\"invalid_request\",\"message\":\"a request must be a JSON object\"}}" },
         { "{\"id\":2}", NULL,
