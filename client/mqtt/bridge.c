@@ -32,6 +32,7 @@ struct flight {
         uint64_t serial;                /* its dedup entry, 0 for none */
         uint64_t number;                /* the id lscd gets, "mqtt-NUMBER" (bridge_flight_id()) */
         bool stops;                     /* payload_stops(): not counted in n_flights */
+        size_t repeats;                 /* deliveries of the same key since: answered alike */
 };
 
 /* Invariants: lsc carries the network's requests (and events), reader the
@@ -112,6 +113,14 @@ static void bridge_answer_error(struct bridge *b, const char *topic, const void 
         cJSON_Delete(error);
 }
 
+/* Answer F, and each delivery of its key that came while it waited. */
+static void bridge_flight_answer(struct bridge *b, const struct flight *f, const cJSON *response)
+{
+        for (size_t i = 0; i <= f->repeats; i++)
+                bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id, response,
+                              f->serial);
+}
+
 static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
 {
         struct flight *f = userdata;
@@ -120,8 +129,7 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
                 payload_error(lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                               "lscd went away before it answered: the request may have run");
 
-        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                      response ? response : lost, f->serial);
+        bridge_flight_answer(b, f, response ? response : lost);
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
         b->n_flights -= !f->stops;
@@ -208,19 +216,32 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
         b->n_flights += !f->stops;
 }
 
+/* The request in flight remembered under SERIAL, or NULL. */
+static struct flight *bridge_flight_of(struct bridge *b, uint64_t serial)
+{
+        for (struct flight *f = b->flights; f; f = f->next)
+                if (f->serial == serial)
+                        return f;
+        return NULL;
+}
+
 /* A request seen before is answered again from the cache, or, while its
- * first delivery waits for lscd, left to that answer. */
+ * first delivery waits for lscd, once more with that answer (the key is
+ * its answer's topic and correlation: the same place). */
 static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, const char *topic,
                             const void *correlation, size_t len, uint64_t now)
 {
         const struct dedup_entry *e = key ? dedup_find(b->dedup, key, key_len, now) : NULL;
+        struct flight *f = e && !e->answer ? bridge_flight_of(b, e->serial) : NULL;
 
-        if (!e)
+        if (!e || (!e->answer && !f))
                 return false;
         log_debug("A request came again; %s", e->answer ? "answered from the cache" :
-                  "its answer is on its way");
+                  "answered with the first delivery's answer");
         if (e->answer)
                 broker_publish(b->broker, topic, e->answer, 1, false, correlation, len);
+        else
+                f->repeats++;
         return true;
 }
 
@@ -440,8 +461,7 @@ static void bridge_flights_fail(struct bridge *b, enum lsc_errcode code, const c
                 struct flight *f = b->flights;
 
                 if (b->broker)
-                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                                      error, f->serial);
+                        bridge_flight_answer(b, f, error);
                 LIST_REMOVE(b->flights, f, prev, next);
                 bridge_flight_free(f);
         }
