@@ -132,8 +132,15 @@ static bool mqtt_config_verb_match(char *const *patterns, size_t n, const char *
         return false;
 }
 
+bool mqtt_config_verb_stops(const char *verb)
+{
+        return strcmp(verb, "halt") == 0 || strcmp(verb, "group.stop") == 0;
+}
+
 bool mqtt_config_verb_allowed(const struct mqtt_config *c, const char *verb)
 {
+        if (mqtt_config_verb_stops(verb))
+                return true;
         return mqtt_config_verb_match(c->allow, c->n_allow, verb) &&
                !mqtt_config_verb_match(c->deny, c->n_deny, verb);
 }

@@ -250,7 +250,7 @@ int payload_event_qos(const char *name)
 
 bool payload_stops(const struct payload *p)
 {
-        return p->verb && (strcmp(p->verb, "halt") == 0 || strcmp(p->verb, "group.stop") == 0);
+        return p->verb && mqtt_config_verb_stops(p->verb);
 }
 
 void payload_done(struct payload *p)

@@ -291,6 +291,26 @@ def retained_request_never_runs():
 
 
 @tap.test
+def stops_pass_any_verbs_list():
+    verbs = "verbs:\n  allow: [ping]\n  deny: [halt, group.stop]\n"
+    with Broker(["a"]) as broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        robot = Robot(broker, "a", broker_config=verbs).start()
+        try:
+            mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true", "online")
+            since = robot.sim.mark()
+            for cmd in ("halt", "group.stop"):
+                answers = mq.broadcast({"cmd": cmd}, ["a"])
+                tap.eq(answers["a"]["ok"], True, "%s on lsc/all/cmd runs whatever verbs says"
+                       % cmd)
+            tap.eq(mq.request("lsc/a/cmd", MOVE)["error"]["code"], "forbidden",
+                   "a move the list does not allow is refused")
+            robot.sim.wait_for("rx", STOP_FRAME, since=since)
+        finally:
+            robot.stop()
+
+
+@tap.test
 def same_id_other_request_runs():
     broker, fleet = two_robots()
     with broker, fleet, broker.client(version=3) as old, broker.client() as mq:
