@@ -31,15 +31,22 @@ struct flight {
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
         uint64_t number;                /* the id lscd gets, "mqtt-NUMBER" (bridge_flight_id()) */
-        bool stops;                     /* payload_stops(): not counted in n_flights */
+        bool stops;                     /* payload_stops(): counted nowhere, never busy */
+        bool halts;                     /* a halt (else a group.stop) when stops */
+        bool scheduled;                 /* with "at": counted in n_scheduled, else n_flights */
+        size_t bytes;                   /* counted in flight_bytes unless stops */
         size_t repeats;                 /* deliveries of the same key since: answered alike */
+        struct flight *riders;          /* stops of its verb that found liblsc's buffer full,
+                                         * chained by riders, answered with its answer */
 };
 
 /* Invariants: lsc carries the network's requests (and events), reader the
  * bridge's own status reads, so that they renew no claim the network
  * holds; both are connected or neither; lsc_ready only while lsc has
  * answered hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
- * requests that do not stop, and any number that do (never refused);
+ * requests that do not stop nor wait for an "at", n_scheduled <=
+ * BRIDGE_SCHEDULED_MAX that wait for one, flight_bytes <= BRIDGE_IN_FLIGHT_BYTES
+ * of both, and any number of stops (never refused);
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
 struct bridge {
@@ -56,7 +63,7 @@ struct bridge {
         bool subscribed;                /* both granted since the last CONNACK */
         struct dedup *dedup;
         struct flight *flights;
-        size_t n_flights;
+        size_t n_flights, n_scheduled, flight_bytes;
         uint64_t next_number;
         cJSON *status;                  /* the status answer, waiting for servos */
         char *status_text;
@@ -72,6 +79,11 @@ static struct flight *bridge_flight_free(struct flight *f)
 {
         if (!f)
                 return NULL;
+        for (struct flight *r = f->riders, *next; r; r = next) {
+                next = r->riders;
+                r->riders = NULL;
+                bridge_flight_free(r);
+        }
         free(f->topic);
         free(f->correlation);
         cJSON_Delete(f->id);
@@ -119,6 +131,21 @@ static void bridge_flight_answer(struct bridge *b, const struct flight *f, const
         for (size_t i = 0; i <= f->repeats; i++)
                 bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id, response,
                               f->serial);
+        for (const struct flight *r = f->riders; r; r = r->riders)
+                bridge_answer(b, r->topic, r->correlation, r->correlation_len, r->id, response,
+                              r->serial);
+}
+
+/* Count F in (SIGN 1) or out of (-1) the bounds of bridge_full(). */
+static void bridge_flight_count(struct bridge *b, const struct flight *f, int sign)
+{
+        if (f->stops)
+                return;
+        if (f->scheduled)
+                b->n_scheduled += (size_t) sign;
+        else
+                b->n_flights += (size_t) sign;
+        b->flight_bytes += (size_t) sign * f->bytes;
 }
 
 static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
@@ -132,7 +159,7 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
         bridge_flight_answer(b, f, response ? response : lost);
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
-        b->n_flights -= !f->stops;
+        bridge_flight_count(b, f, -1);
         bridge_flight_free(f);
         bridge_status_want(b);
 }
@@ -145,6 +172,12 @@ static cJSON *bridge_flight_id(const struct flight *f)
 
         snprintf(text, sizeof(text), "mqtt-%llu", (unsigned long long) f->number);
         return cJSON_CreateString(text);
+}
+
+/* Whether P waits for its "at" in lscd. */
+static bool bridge_scheduled(const struct payload *p)
+{
+        return cJSON_GetObjectItemCaseSensitive(p->request, "at") != NULL;
 }
 
 /* The request in flight whose answer goes to TOPIC, with the caller's ID. */
@@ -178,9 +211,24 @@ static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char
         return true;
 }
 
-/* Send P's request to lscd; its answer goes to TOPIC. */
+/* A stop that found liblsc's buffer full rides on the newest stop of its
+ * verb in flight: that one is still in the buffer, not read by lscd, and
+ * runs after this one came. False when there is none. */
+static bool bridge_ride(struct bridge *b, struct flight *f)
+{
+        for (struct flight *g = b->flights; g; g = g->next)
+                if (g->stops && g->halts == f->halts) {
+                        f->riders = g->riders;
+                        g->riders = f;
+                        log_debug("lscd's connection is full: a stop rides on the last one");
+                        return true;
+                }
+        return false;
+}
+
+/* Send P's request (BYTES long, about) to lscd; its answer goes to TOPIC. */
 static void bridge_forward(struct bridge *b, struct payload *p, const char *topic,
-                           const void *correlation, size_t len, uint64_t serial)
+                           const void *correlation, size_t len, size_t bytes, uint64_t serial)
 {
         struct flight *f;
         int r;
@@ -191,7 +239,9 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
         f = mem_new0(struct flight);
         *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
                                .correlation_len = len, .id = p->id, .number = ++b->next_number,
-                               .stops = payload_stops(p) };
+                               .stops = payload_stops(p), .bytes = bytes,
+                               .halts = strcmp(p->verb, "halt") == 0,
+                               .scheduled = bridge_scheduled(p) };
         p->id = NULL;
         cJSON_AddItemToObject(p->request, "id", bridge_flight_id(f));
         if (correlation) {
@@ -199,6 +249,8 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 memcpy(f->correlation, correlation, len);
         }
         r = lsc_client_send(b->lsc, p->request, bridge_on_reply, f);
+        if (r == -ENOBUFS && f->stops && bridge_ride(b, f))
+                return;
         if (r < 0) {
                 bridge_answer_error(b, topic, correlation, len, f->id,
                                     r == -EMSGSIZE ? lsc_errcode_name(LSC_ERRCODE_LINE_TOO_LONG) :
@@ -213,7 +265,7 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         }
         LIST_PREPEND(b->flights, f, prev, next);
-        b->n_flights += !f->stops;
+        bridge_flight_count(b, f, 1);
 }
 
 /* The request in flight remembered under SERIAL, or NULL. */
@@ -245,11 +297,26 @@ static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, c
         return true;
 }
 
+/* Why P, BYTES long, is refused busy, or NULL: a stop never is. */
+static const char *bridge_full(const struct bridge *b, const struct payload *p, size_t bytes)
+{
+        if (payload_stops(p))
+                return NULL;
+        if (bridge_scheduled(p) && b->n_scheduled >= BRIDGE_SCHEDULED_MAX)
+                return "too many requests wait for their \"at\"; try again";
+        if (!bridge_scheduled(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
+                return "too many requests wait for lscd; try again";
+        if (b->flight_bytes + bytes > BRIDGE_IN_FLIGHT_BYTES)
+                return "the requests waiting for lscd are too long together; try again";
+        return NULL;
+}
+
 static void bridge_request(struct bridge *b, struct payload *p, const char *topic,
                            const void *correlation, size_t len, const struct mosquitto_message *msg)
 {
         uint64_t now = clock_usec(CLOCK_MONOTONIC);
-        size_t key_len = 0;
+        size_t key_len = 0, bytes = (size_t) msg->payloadlen + BRIDGE_ID_BYTES;
+        const char *full = p->request ? bridge_full(b, p, bytes) : NULL;
         char *key = payload_key(p, topic, correlation, len, msg->payload, (size_t) msg->payloadlen,
                                 &key_len);
 
@@ -261,17 +328,18 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, p->id,
                                     lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                                     "lscd is not reachable; the bridge is reconnecting", 0);
-        else if (!payload_stops(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
+        else if (full)
                 bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
-                                    "too many requests wait for lscd; try again", 0);
+                                    full, 0);
         else
-                bridge_forward(b, p, topic, correlation, len,
+                bridge_forward(b, p, topic, correlation, len, bytes,
                                key ? dedup_take(b->dedup, key, key_len, now) : 0);
         free(key);
 }
 
 /* A retained request would run again at every reconnection: none runs,
- * and the first is logged. */
+ * and the first is logged; an empty one (clearing a retained message) is
+ * not even logged. */
 static bool bridge_retained(struct bridge *b, const struct mosquitto_message *msg)
 {
         if (!msg->retain)
@@ -465,7 +533,7 @@ static void bridge_flights_fail(struct bridge *b, enum lsc_errcode code, const c
                 LIST_REMOVE(b->flights, f, prev, next);
                 bridge_flight_free(f);
         }
-        b->n_flights = 0;
+        b->n_flights = b->n_scheduled = b->flight_bytes = 0;
         cJSON_Delete(error);
 }
 

@@ -16,6 +16,7 @@ is refused; connection failures are warnings once per reason."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -237,6 +238,8 @@ def overflow_answered_busy():
                        correlation=b"busy-%d" % n)
         busy = mq.wait(lambda m: b'"busy"' in m.payload, "a busy answer")
         tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
+        tap.eq(mq.request("lsc/b/cmd", {"cmd": "ping"})["ok"], True,
+               "64 requests waiting for their \"at\" do not lock out a ping")
         halts = [b"halt-%d" % n for n in range(150)]
         for corr in halts:
             mq.publish("lsc/b/cmd", {"cmd": "halt"}, qos=0, response_topic=mq.reply_topic,
@@ -246,6 +249,42 @@ def overflow_answered_busy():
                "150 halts run while the bridge is full, none busy")
         mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
                  "the 64 scheduled moves answered cancelled")
+
+
+@tap.test
+def stops_never_busy():
+    broker, fleet = two_robots()
+    pad = "x" * 60000
+    bad = [b"bad-%d" % n for n in range(40)]
+    long = [b"long-%d" % n for n in range(30)]
+    halts = [b"halt-%d" % n for n in range(20)]
+    with broker, fleet, broker.client() as mq:
+        lscd = fleet["b"].lscd
+        lscd.signal(signal.SIGSTOP)
+        try:
+            for corr in bad:
+                mq.publish("lsc/b/cmd", {"cmd": "halt", "pad": pad},
+                           response_topic=mq.reply_topic, correlation=corr)
+            mq.until(lambda: all(mq.answers(c) for c in bad), "the halts with an argument "
+                     "answered while lscd sleeps")
+            tap.eq({(a["error"]["code"], a["error"]["field"]) for c in bad for a in mq.answers(c)},
+                   {("invalid_argument", "pad")}, "a halt with an argument: invalid_argument")
+            for n, corr in enumerate(long):
+                mq.publish("lsc/b/cmd", dict(MOVE, id=n, pad=pad),
+                           response_topic=mq.reply_topic, correlation=corr)
+            mq.until(lambda: any(mq.answers(c) for c in long), "long requests refused busy")
+            for corr in halts:
+                mq.publish("lsc/b/cmd", {"cmd": "halt"}, response_topic=mq.reply_topic,
+                           correlation=corr)
+            time.sleep(0.5)
+        finally:
+            lscd.signal(signal.SIGCONT)
+        mq.until(lambda: all(mq.answers(c) for c in halts + long), "every request answered")
+        tap.eq([a for c in halts for a in mq.answers(c) if not a["ok"]], [],
+               "every halt ran, none busy")
+        tap.check(any(a["error"]["code"] == "busy" for c in long for a in mq.answers(c)),
+                  "long requests beyond half of lscd's connection were busy")
+        tap.eq([len(mq.answers(c)) for c in bad + long + halts], [1] * 90, "one answer each")
 
 
 def restart_bridge(mq, robot):
