@@ -227,8 +227,46 @@ static int broker_password(const char *path, char **ret)
         }
         text[len] = '\0';
         text[strcspn(text, "\r\n")] = '\0';
+        if (!text[0]) {
+                free(text);
+                log_error("The password file %s has no password: its first line is the password",
+                          path);
+                return -EINVAL;
+        }
         *ret = text;
         return 0;
+}
+
+/* Whether the TLS file PATH (the configuration's NAME) can be read. */
+static int broker_tls_file(const char *path, const char *name)
+{
+        struct stat st;
+
+        if (!path)
+                return 0;
+        if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+                return log_error_errno(-errno, "Cannot read the TLS %s %s", name, path);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(-EINVAL, "The TLS %s %s is not a regular file", name, path);
+        return 0;
+}
+
+int broker_check(const struct mqtt_config *c)
+{
+        char *password = NULL;
+        int r = 0;
+
+        if (c->username) {
+                r = broker_password(c->password_file, &password);
+                free(password);
+        }
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->ca_file, "ca");
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->cert_file, "cert");
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->key_file, "key");
+        return r < 0 ? -EINVAL : 0;
 }
 
 static int broker_setup(struct broker *b, const struct mqtt_config *c)

@@ -15,6 +15,7 @@
 #include <systemd/sd-event.h>
 
 #include "bridge.h"
+#include "broker.h"
 #include "mqtt-config.h"
 #include "log.h"
 #include "lsc/client.h"
@@ -175,6 +176,8 @@ int main(int argc, char *argv[])
                 return r < 0 ? 0 : r;
         mqtt_config_init(&c);
         r = main_config(&a, &c);
+        if (r == 0 && broker_check(&c) < 0)
+                r = 1;
         if (r == 0 && a.check)
                 printf("%s: the configuration is valid\n", a.config ? a.config : "lscd-mqtt");
         else if (r == 0) {

@@ -509,6 +509,43 @@ def password_file_open_to_others_refused():
 
 
 @tap.test
+def check_config_checks_the_files():
+    d = tempfile.mkdtemp(prefix="mqtt-check-")
+    good, wide, empty = (os.path.join(d, n) for n in ("good", "wide", "empty"))
+    for path, text, mode in ((good, "pw\n", 0o600), (wide, "pw\n", 0o644), (empty, "", 0o600)):
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+    missing = os.path.join(d, "missing.pem")
+
+    def check(password_file, tls="", run=False):
+        config = os.path.join(d, "mqtt.yaml")
+        with open(config, "w") as f:
+            f.write("id: a\nbroker:\n  host: 127.0.0.1\n  username: a\n  password_file: %s\n%s"
+                    % (password_file, tls))
+        argv = [mqttharness.bridge_binary(), "--config", config, "--socket", "/nonexistent"]
+        r = subprocess.run(argv + ([] if run else ["--check-config"]), capture_output=True,
+                           text=True, timeout=mqttharness.DEFAULT_TIMEOUT)
+        return r.returncode, r.stdout + r.stderr
+
+    try:
+        tap.eq(check(good)[0], 0, "a private password file: valid")
+        for what, args, says in (
+                ("open to others", (wide,), "is open to other users"),
+                ("missing", (missing,), missing),
+                ("a directory", (d,), d + ": cannot read: Is a directory"),
+                ("empty", (empty,), "has no password"),
+                ("a missing CA", (good, "  tls:\n    ca: %s\n" % missing), "ca " + missing)):
+            for run in (False, True):
+                code, out = check(*args, run=run)
+                tap.check(code == 1 and says in out, "password file %s, %s: refused, saying why"
+                          % (what, "at start" if run else "--check-config"), (code, out))
+                tap.check("Invalid function arguments" not in out, "in words", out)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@tap.test
 def tls_options_never_plaintext():
     keys = tempfile.mkdtemp(prefix="mqtt-tls-")
     key, cert = os.path.join(keys, "key.pem"), os.path.join(keys, "cert.pem")
