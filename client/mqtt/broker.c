@@ -25,7 +25,8 @@
  * broker_sync() (-1: none); retry is armed only while not connected and
  * not connecting; backoff doubles from MIN to MAX, and starts over after
  * a connection that stayed up (pace.h); failure is the last failure
- * logged, cleared by a CONNACK. */
+ * logged, cleared by a CONNACK; refused from a refusing CONNACK to the
+ * connection's end, whose error is the refusal's, not a new reason. */
 struct broker {
         sd_event *event;
         struct mosquitto *mosq;
@@ -34,7 +35,7 @@ struct broker {
         void *userdata;
         sd_event_source *io, *misc, *retry, *post;
         int fd;
-        bool connected;
+        bool connected, refused;
         struct pace_backoff backoff;
         struct pace_failure failure;
         char host[256];
@@ -66,10 +67,11 @@ static int broker_on_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 r = mosquitto_loop_write(b->mosq, 1);
         if (r == MOSQ_ERR_SUCCESS || r == MOSQ_ERR_NO_CONN)
                 return 0;
-        if (b->connected)
+        if (b->connected || b->refused)
                 log_debug("Broker connection: %s", mosquitto_strerror(r));
         else
                 broker_failed(b, r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
+        b->refused = false;
         if (mosquitto_socket(b->mosq) >= 0)
                 mosquitto_disconnect(b->mosq);
         return 0;
@@ -150,10 +152,12 @@ static void broker_on_connect(struct mosquitto *m, void *userdata, int rc, int f
         if (rc != 0) {
                 snprintf(reason, sizeof(reason), "refused: %s", mosquitto_reason_string(rc));
                 broker_failed(b, reason);
+                b->refused = true;
                 return;
         }
         log_info("Connected to the broker %s:%d", b->host, b->port);
         b->connected = true;
+        b->refused = false;
         pace_backoff_up(&b->backoff, clock_usec(CLOCK_MONOTONIC));
         pace_failure_clear(&b->failure);
         b->cb.connected(b->userdata);

@@ -611,4 +611,20 @@ def connection_failures_logged_once_per_reason():
         bridge.stop()
 
 
+@tap.test
+def bad_credentials_logged_once():
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock")
+        with open(broker.write_password_file("a"), "w") as f:
+            f.write("not-the-password\n")
+        bridge.start()
+        mqttharness.wait_until(lambda: bridge.stderr().count("Cannot connect to the broker") >= 4,
+                               "four attempts", 30)
+        tap.check(len(warnings(bridge, "Cannot connect to the broker")) == 1,
+                  "refused for its credentials: one warning", bridge.stderr())
+        tap.check("Not authorized" in warnings(bridge, "Cannot connect to the broker")[0],
+                  "naming the refusal")
+        bridge.stop()
+
+
 tap.main()
