@@ -547,8 +547,7 @@ static void bridge_lscd_close(struct bridge *b)
 
 static void bridge_lscd_lost(struct bridge *b, int error)
 {
-        log_warning_errno(error, "Lost lscd at %s, reconnecting: %s", lsc_client_socket_path(b->lsc),
-                          strerror(-error));
+        log_warning_errno(error, "Lost lscd at %s, reconnecting", lsc_client_socket_path(b->lsc));
         bridge_flights_fail(b, LSC_ERRCODE_NOT_CONNECTED,
                             "lscd went away before it answered: the request may have run");
         bridge_lscd_close(b);
@@ -666,12 +665,12 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
         r = bridge_lscd_connect(b);
         if (r < 0) {
                 if (pace_failure_new(&b->lsc_failure, strerror(-r)))
-                        log_warning_errno(r, "Cannot connect to lscd at %s, retrying: %s (logged "
-                                          "again when the reason changes)",
-                                          b->config->socket ? b->config->socket :
-                                          lsc_client_default_socket(), strerror(-r));
+                        log_warning("Cannot connect to lscd at %s, retrying: %s (logged again "
+                                    "when the reason changes)",
+                                    b->config->socket ? b->config->socket :
+                                    lsc_client_default_socket(), strerror(-r));
                 else
-                        log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
+                        log_debug_errno(r, "Cannot connect to lscd");
                 bridge_lscd_arm_retry(b);
         }
         return 0;

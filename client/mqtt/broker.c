@@ -101,8 +101,7 @@ static int broker_on_post(sd_event_source *s, void *userdata)
                         /* Not returned: sd-event would disable this source for good.
                          * The next dispatch (keepalive's every second) tries again. */
                         if (r < 0) {
-                                log_error_errno(r, "Cannot watch the broker's socket: %s",
-                                                strerror(-r));
+                                log_error_errno(r, "Cannot watch the broker's socket");
                                 return 0;
                         }
                         b->fd = fd;
@@ -369,8 +368,10 @@ int broker_subscribe(struct broker *b, const char *topic, int *ret_mid)
                                        MQTT_SUB_OPT_SEND_RETAIN_NEVER |
                                        MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 
-        return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
-                                                               topic, mosquitto_strerror(r));
+        if (r == MOSQ_ERR_SUCCESS)
+                return 0;
+        log_warning("Cannot subscribe to %s: %s", topic, mosquitto_strerror(r));
+        return -EIO;
 }
 
 int broker_publish(struct broker *b, const char *topic, const char *payload, int qos, bool retain,
@@ -386,7 +387,9 @@ int broker_publish(struct broker *b, const char *topic, const char *payload, int
                 r = mosquitto_publish_v5(b->mosq, NULL, topic, (int) strlen(payload), payload, qos,
                                          retain, props);
         mosquitto_property_free_all(&props);
-        if (r != MOSQ_ERR_SUCCESS)
-                return log_debug_errno(-EIO, "Cannot publish to %s: %s", topic, mosquitto_strerror(r));
+        if (r != MOSQ_ERR_SUCCESS) {
+                log_debug("Cannot publish to %s: %s", topic, mosquitto_strerror(r));
+                return -EIO;
+        }
         return 0;
 }

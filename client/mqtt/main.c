@@ -158,7 +158,7 @@ static int main_run(const struct mqtt_config *c)
                 r = sd_event_loop(event);
         }
         if (r < 0)
-                log_error_errno(r, "lscd-mqtt failed: %s", strerror(-r));
+                log_error_errno(r, "lscd-mqtt failed");
         bridge_free(b);
         sd_event_unref(event);
         return r < 0 ? 1 : 0;

@@ -608,6 +608,8 @@ def connection_failures_logged_once_per_reason():
         tap.eq(len(warnings(bridge, "Cannot connect to the broker")), 1,
                "the broker's failure: one warning")
         tap.eq(len(warnings(bridge, "Cannot connect to lscd")), 1, "lscd's: one warning")
+        tap.check(warnings(bridge, "Cannot connect to lscd")[0].endswith("reason changes)"),
+                  "its reason said once", warnings(bridge, "Cannot connect to lscd"))
         bridge.stop()
 
 
