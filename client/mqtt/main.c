@@ -142,6 +142,7 @@ static int main_run(const struct mqtt_config *c)
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         signal(SIGPIPE, SIG_IGN);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "Cannot block signals");
@@ -150,6 +151,9 @@ static int main_run(const struct mqtt_config *c)
                 r = sd_event_add_signal(event, NULL, SIGTERM, main_on_terminate, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGINT, main_on_terminate, NULL);
+        /* No configuration is read again: a hangup stops, as SIGTERM does. */
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGHUP, main_on_terminate, NULL);
         if (r >= 0)
                 r = bridge_new(event, c, &b);
         if (r >= 0) {

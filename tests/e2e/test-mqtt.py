@@ -629,4 +629,22 @@ def bad_credentials_logged_once():
         bridge.stop()
 
 
+@tap.test
+def sighup_stops_like_sigterm():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        bridge = fleet["a"].bridge
+        mq.publish("lsc/a/cmd", dict(MOVE, at=time.time() + 30), response_topic=mq.reply_topic,
+                   correlation=b"held")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the move is held")
+        since = mq.mark()
+        bridge.proc.send_signal(signal.SIGHUP)
+        tap.eq(bridge.proc.wait(mqttharness.DEFAULT_TIMEOUT), 0, "exit status 0")
+        tap.check("Stopping on signal 1" in bridge.stderr(), "logged", bridge.stderr()[-500:])
+        tap.eq(mq.answers(b"held")[0]["error"]["code"], "shutdown", "what waited: shutdown")
+        mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"false", "online false",
+                since=since)
+
+
 tap.main()

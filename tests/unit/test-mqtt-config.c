@@ -119,6 +119,8 @@ static const struct {
         { ":1883", NULL, 0 },
         { "[::1", NULL, 0 },
         { "a b:1", NULL, 0 },
+        { "h:1:2", NULL, 0 },
+        { "fe80::1%eth0", "fe80::1%eth0", 0 },
 };
 
 START_TEST(test_broker)
