@@ -31,14 +31,22 @@ struct flight {
         cJSON *id;
         uint64_t serial;                /* its dedup entry, 0 for none */
         uint64_t number;                /* the id lscd gets, "mqtt-NUMBER" (bridge_flight_id()) */
-        bool stops;                     /* payload_stops(): not counted in n_flights */
+        bool stops;                     /* payload_stops(): counted nowhere, never busy */
+        bool halts;                     /* a halt (else a group.stop) when stops */
+        bool scheduled;                 /* with "at": counted in n_scheduled, else n_flights */
+        size_t bytes;                   /* counted in flight_bytes unless stops */
+        size_t repeats;                 /* deliveries of the same key since: answered alike */
+        struct flight *riders;          /* stops of its verb that found liblsc's buffer full,
+                                         * chained by riders, answered with its answer */
 };
 
 /* Invariants: lsc carries the network's requests (and events), reader the
  * bridge's own status reads, so that they renew no claim the network
  * holds; both are connected or neither; lsc_ready only while lsc has
  * answered hello and subscribe; flights holds n_flights <= BRIDGE_IN_FLIGHT_MAX
- * requests that do not stop, and any number that do (never refused);
+ * requests that do not stop nor wait for an "at", n_scheduled <=
+ * BRIDGE_SCHEDULED_MAX that wait for one, flight_bytes <= BRIDGE_IN_FLIGHT_BYTES
+ * of both, and any number of stops (never refused);
  * status_timer is armed while a status is wanted and not being read;
  * status_text is the last status composed (NULL: none yet). */
 struct bridge {
@@ -55,7 +63,7 @@ struct bridge {
         bool subscribed;                /* both granted since the last CONNACK */
         struct dedup *dedup;
         struct flight *flights;
-        size_t n_flights;
+        size_t n_flights, n_scheduled, flight_bytes;
         uint64_t next_number;
         cJSON *status;                  /* the status answer, waiting for servos */
         char *status_text;
@@ -71,6 +79,11 @@ static struct flight *bridge_flight_free(struct flight *f)
 {
         if (!f)
                 return NULL;
+        for (struct flight *r = f->riders, *next; r; r = next) {
+                next = r->riders;
+                r->riders = NULL;
+                bridge_flight_free(r);
+        }
         free(f->topic);
         free(f->correlation);
         cJSON_Delete(f->id);
@@ -112,6 +125,29 @@ static void bridge_answer_error(struct bridge *b, const char *topic, const void 
         cJSON_Delete(error);
 }
 
+/* Answer F, and each delivery of its key that came while it waited. */
+static void bridge_flight_answer(struct bridge *b, const struct flight *f, const cJSON *response)
+{
+        for (size_t i = 0; i <= f->repeats; i++)
+                bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id, response,
+                              f->serial);
+        for (const struct flight *r = f->riders; r; r = r->riders)
+                bridge_answer(b, r->topic, r->correlation, r->correlation_len, r->id, response,
+                              r->serial);
+}
+
+/* Count F in (SIGN 1) or out of (-1) the bounds of bridge_full(). */
+static void bridge_flight_count(struct bridge *b, const struct flight *f, int sign)
+{
+        if (f->stops)
+                return;
+        if (f->scheduled)
+                b->n_scheduled += (size_t) sign;
+        else
+                b->n_flights += (size_t) sign;
+        b->flight_bytes += (size_t) sign * f->bytes;
+}
+
 static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *response, int error)
 {
         struct flight *f = userdata;
@@ -120,11 +156,10 @@ static void bridge_on_reply(void *userdata, struct lsc_client *c, const cJSON *r
                 payload_error(lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                               "lscd went away before it answered: the request may have run");
 
-        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                      response ? response : lost, f->serial);
+        bridge_flight_answer(b, f, response ? response : lost);
         cJSON_Delete(lost);
         LIST_REMOVE(b->flights, f, prev, next);
-        b->n_flights -= !f->stops;
+        bridge_flight_count(b, f, -1);
         bridge_flight_free(f);
         bridge_status_want(b);
 }
@@ -137,6 +172,12 @@ static cJSON *bridge_flight_id(const struct flight *f)
 
         snprintf(text, sizeof(text), "mqtt-%llu", (unsigned long long) f->number);
         return cJSON_CreateString(text);
+}
+
+/* Whether P waits for its "at" in lscd. */
+static bool bridge_scheduled(const struct payload *p)
+{
+        return cJSON_GetObjectItemCaseSensitive(p->request, "at") != NULL;
 }
 
 /* The request in flight whose answer goes to TOPIC, with the caller's ID. */
@@ -170,9 +211,24 @@ static bool bridge_cancel_target(struct bridge *b, struct payload *p, const char
         return true;
 }
 
-/* Send P's request to lscd; its answer goes to TOPIC. */
+/* A stop that found liblsc's buffer full rides on the newest stop of its
+ * verb in flight: that one is still in the buffer, not read by lscd, and
+ * runs after this one came. False when there is none. */
+static bool bridge_ride(struct bridge *b, struct flight *f)
+{
+        for (struct flight *g = b->flights; g; g = g->next)
+                if (g->stops && g->halts == f->halts) {
+                        f->riders = g->riders;
+                        g->riders = f;
+                        log_debug("lscd's connection is full: a stop rides on the last one");
+                        return true;
+                }
+        return false;
+}
+
+/* Send P's request (BYTES long, about) to lscd; its answer goes to TOPIC. */
 static void bridge_forward(struct bridge *b, struct payload *p, const char *topic,
-                           const void *correlation, size_t len, uint64_t serial)
+                           const void *correlation, size_t len, size_t bytes, uint64_t serial)
 {
         struct flight *f;
         int r;
@@ -183,7 +239,9 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
         f = mem_new0(struct flight);
         *f = (struct flight) { .bridge = b, .topic = mem_strdup(topic), .serial = serial,
                                .correlation_len = len, .id = p->id, .number = ++b->next_number,
-                               .stops = payload_stops(p) };
+                               .stops = payload_stops(p), .bytes = bytes,
+                               .halts = strcmp(p->verb, "halt") == 0,
+                               .scheduled = bridge_scheduled(p) };
         p->id = NULL;
         cJSON_AddItemToObject(p->request, "id", bridge_flight_id(f));
         if (correlation) {
@@ -191,6 +249,8 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 memcpy(f->correlation, correlation, len);
         }
         r = lsc_client_send(b->lsc, p->request, bridge_on_reply, f);
+        if (r == -ENOBUFS && f->stops && bridge_ride(b, f))
+                return;
         if (r < 0) {
                 bridge_answer_error(b, topic, correlation, len, f->id,
                                     r == -EMSGSIZE ? lsc_errcode_name(LSC_ERRCODE_LINE_TOO_LONG) :
@@ -205,30 +265,58 @@ static void bridge_forward(struct bridge *b, struct payload *p, const char *topi
                 return;
         }
         LIST_PREPEND(b->flights, f, prev, next);
-        b->n_flights += !f->stops;
+        bridge_flight_count(b, f, 1);
+}
+
+/* The request in flight remembered under SERIAL, or NULL. */
+static struct flight *bridge_flight_of(struct bridge *b, uint64_t serial)
+{
+        for (struct flight *f = b->flights; f; f = f->next)
+                if (f->serial == serial)
+                        return f;
+        return NULL;
 }
 
 /* A request seen before is answered again from the cache, or, while its
- * first delivery waits for lscd, left to that answer. */
+ * first delivery waits for lscd, once more with that answer (the key is
+ * its answer's topic and correlation: the same place). */
 static bool bridge_repeated(struct bridge *b, const char *key, size_t key_len, const char *topic,
                             const void *correlation, size_t len, uint64_t now)
 {
         const struct dedup_entry *e = key ? dedup_find(b->dedup, key, key_len, now) : NULL;
+        struct flight *f = e && !e->answer ? bridge_flight_of(b, e->serial) : NULL;
 
-        if (!e)
+        if (!e || (!e->answer && !f))
                 return false;
         log_debug("A request came again; %s", e->answer ? "answered from the cache" :
-                  "its answer is on its way");
+                  "answered with the first delivery's answer");
         if (e->answer)
                 broker_publish(b->broker, topic, e->answer, 1, false, correlation, len);
+        else
+                f->repeats++;
         return true;
+}
+
+/* Why P, BYTES long, is refused busy, or NULL: a stop never is. */
+static const char *bridge_full(const struct bridge *b, const struct payload *p, size_t bytes)
+{
+        if (payload_stops(p))
+                return NULL;
+        if (bridge_scheduled(p) && b->n_scheduled >= BRIDGE_SCHEDULED_MAX)
+                return "too many requests wait for their \"at\"; try again";
+        if (!bridge_scheduled(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
+                return "too many requests wait for lscd; try again";
+        if (b->flight_bytes + bytes > BRIDGE_IN_FLIGHT_BYTES)
+                return "the requests waiting for lscd are too long together; try again";
+        return NULL;
 }
 
 static void bridge_request(struct bridge *b, struct payload *p, const char *topic,
                            const void *correlation, size_t len, const struct mosquitto_message *msg)
 {
         uint64_t now = clock_usec(CLOCK_MONOTONIC);
-        size_t key_len = 0;
+        size_t key_len = 0, bytes = (size_t) msg->payloadlen + BRIDGE_ID_BYTES;
+        const char *full = p->request ? bridge_full(b, p, bytes) : NULL;
         char *key = payload_key(p, topic, correlation, len, msg->payload, (size_t) msg->payloadlen,
                                 &key_len);
 
@@ -240,25 +328,26 @@ static void bridge_request(struct bridge *b, struct payload *p, const char *topi
                 bridge_answer_error(b, topic, correlation, len, p->id,
                                     lsc_errcode_name(LSC_ERRCODE_NOT_CONNECTED), NULL,
                                     "lscd is not reachable; the bridge is reconnecting", 0);
-        else if (!payload_stops(p) && b->n_flights >= BRIDGE_IN_FLIGHT_MAX)
+        else if (full)
                 bridge_answer_error(b, topic, correlation, len, p->id, PAYLOAD_CODE_BUSY, NULL,
-                                    "too many requests wait for lscd; try again", 0);
+                                    full, 0);
         else
-                bridge_forward(b, p, topic, correlation, len,
+                bridge_forward(b, p, topic, correlation, len, bytes,
                                key ? dedup_take(b->dedup, key, key_len, now) : 0);
         free(key);
 }
 
 /* A retained request would run again at every reconnection: none runs,
- * and the first is logged. */
+ * and the first is logged; an empty one (clearing a retained message) is
+ * not even logged. */
 static bool bridge_retained(struct bridge *b, const struct mosquitto_message *msg)
 {
         if (!msg->retain)
                 return false;
-        if (!b->retained_logged)
+        if (!b->retained_logged && msg->payloadlen > 0)
                 log_notice("Ignoring the retained message on %s: a request on a cmd topic is never "
                            "retained (this is logged once)", msg->topic);
-        b->retained_logged = true;
+        b->retained_logged |= msg->payloadlen > 0;
         return true;
 }
 
@@ -440,12 +529,11 @@ static void bridge_flights_fail(struct bridge *b, enum lsc_errcode code, const c
                 struct flight *f = b->flights;
 
                 if (b->broker)
-                        bridge_answer(b, f->topic, f->correlation, f->correlation_len, f->id,
-                                      error, f->serial);
+                        bridge_flight_answer(b, f, error);
                 LIST_REMOVE(b->flights, f, prev, next);
                 bridge_flight_free(f);
         }
-        b->n_flights = 0;
+        b->n_flights = b->n_scheduled = b->flight_bytes = 0;
         cJSON_Delete(error);
 }
 
@@ -459,8 +547,7 @@ static void bridge_lscd_close(struct bridge *b)
 
 static void bridge_lscd_lost(struct bridge *b, int error)
 {
-        log_warning_errno(error, "Lost lscd at %s, reconnecting: %s", lsc_client_socket_path(b->lsc),
-                          strerror(-error));
+        log_warning_errno(error, "Lost lscd at %s, reconnecting", lsc_client_socket_path(b->lsc));
         bridge_flights_fail(b, LSC_ERRCODE_NOT_CONNECTED,
                             "lscd went away before it answered: the request may have run");
         bridge_lscd_close(b);
@@ -578,12 +665,12 @@ static int bridge_on_lscd_retry(sd_event_source *s, uint64_t usec, void *userdat
         r = bridge_lscd_connect(b);
         if (r < 0) {
                 if (pace_failure_new(&b->lsc_failure, strerror(-r)))
-                        log_warning_errno(r, "Cannot connect to lscd at %s, retrying: %s (logged "
-                                          "again when the reason changes)",
-                                          b->config->socket ? b->config->socket :
-                                          lsc_client_default_socket(), strerror(-r));
+                        log_warning("Cannot connect to lscd at %s, retrying: %s (logged again "
+                                    "when the reason changes)",
+                                    b->config->socket ? b->config->socket :
+                                    lsc_client_default_socket(), strerror(-r));
                 else
-                        log_debug_errno(r, "Cannot connect to lscd: %s", strerror(-r));
+                        log_debug_errno(r, "Cannot connect to lscd");
                 bridge_lscd_arm_retry(b);
         }
         return 0;

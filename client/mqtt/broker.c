@@ -25,7 +25,8 @@
  * broker_sync() (-1: none); retry is armed only while not connected and
  * not connecting; backoff doubles from MIN to MAX, and starts over after
  * a connection that stayed up (pace.h); failure is the last failure
- * logged, cleared by a CONNACK. */
+ * logged, cleared by a CONNACK; refused from a refusing CONNACK to the
+ * connection's end, whose error is the refusal's, not a new reason. */
 struct broker {
         sd_event *event;
         struct mosquitto *mosq;
@@ -34,7 +35,7 @@ struct broker {
         void *userdata;
         sd_event_source *io, *misc, *retry, *post;
         int fd;
-        bool connected;
+        bool connected, refused;
         struct pace_backoff backoff;
         struct pace_failure failure;
         char host[256];
@@ -66,10 +67,11 @@ static int broker_on_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 r = mosquitto_loop_write(b->mosq, 1);
         if (r == MOSQ_ERR_SUCCESS || r == MOSQ_ERR_NO_CONN)
                 return 0;
-        if (b->connected)
+        if (b->connected || b->refused)
                 log_debug("Broker connection: %s", mosquitto_strerror(r));
         else
                 broker_failed(b, r == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(r));
+        b->refused = false;
         if (mosquitto_socket(b->mosq) >= 0)
                 mosquitto_disconnect(b->mosq);
         return 0;
@@ -99,8 +101,7 @@ static int broker_on_post(sd_event_source *s, void *userdata)
                         /* Not returned: sd-event would disable this source for good.
                          * The next dispatch (keepalive's every second) tries again. */
                         if (r < 0) {
-                                log_error_errno(r, "Cannot watch the broker's socket: %s",
-                                                strerror(-r));
+                                log_error_errno(r, "Cannot watch the broker's socket");
                                 return 0;
                         }
                         b->fd = fd;
@@ -150,10 +151,12 @@ static void broker_on_connect(struct mosquitto *m, void *userdata, int rc, int f
         if (rc != 0) {
                 snprintf(reason, sizeof(reason), "refused: %s", mosquitto_reason_string(rc));
                 broker_failed(b, reason);
+                b->refused = true;
                 return;
         }
         log_info("Connected to the broker %s:%d", b->host, b->port);
         b->connected = true;
+        b->refused = false;
         pace_backoff_up(&b->backoff, clock_usec(CLOCK_MONOTONIC));
         pace_failure_clear(&b->failure);
         b->cb.connected(b->userdata);
@@ -227,8 +230,46 @@ static int broker_password(const char *path, char **ret)
         }
         text[len] = '\0';
         text[strcspn(text, "\r\n")] = '\0';
+        if (!text[0]) {
+                free(text);
+                log_error("The password file %s has no password: its first line is the password",
+                          path);
+                return -EINVAL;
+        }
         *ret = text;
         return 0;
+}
+
+/* Whether the TLS file PATH (the configuration's NAME) can be read. */
+static int broker_tls_file(const char *path, const char *name)
+{
+        struct stat st;
+
+        if (!path)
+                return 0;
+        if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+                return log_error_errno(-errno, "Cannot read the TLS %s %s", name, path);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(-EINVAL, "The TLS %s %s is not a regular file", name, path);
+        return 0;
+}
+
+int broker_check(const struct mqtt_config *c)
+{
+        char *password = NULL;
+        int r = 0;
+
+        if (c->username) {
+                r = broker_password(c->password_file, &password);
+                free(password);
+        }
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->ca_file, "ca");
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->cert_file, "cert");
+        if (r >= 0 && mqtt_config_tls(c))
+                r = broker_tls_file(c->key_file, "key");
+        return r < 0 ? -EINVAL : 0;
 }
 
 static int broker_setup(struct broker *b, const struct mqtt_config *c)
@@ -321,12 +362,16 @@ bool broker_connected(const struct broker *b)
 
 int broker_subscribe(struct broker *b, const char *topic, int *ret_mid)
 {
-        /* A retained request is not sent: it would run at every connection. */
-        int r = mosquitto_subscribe_v5(b->mosq, ret_mid, topic, 1, MQTT_SUB_OPT_SEND_RETAIN_NEVER,
-                                       NULL);
+        /* A retained request is not sent: it would run at every connection;
+         * and one published live keeps its retain flag, so that it is known. */
+        int r = mosquitto_subscribe_v5(b->mosq, ret_mid, topic, 1,
+                                       MQTT_SUB_OPT_SEND_RETAIN_NEVER |
+                                       MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 
-        return r == MOSQ_ERR_SUCCESS ? 0 : log_warning_errno(-EIO, "Cannot subscribe to %s: %s",
-                                                               topic, mosquitto_strerror(r));
+        if (r == MOSQ_ERR_SUCCESS)
+                return 0;
+        log_warning("Cannot subscribe to %s: %s", topic, mosquitto_strerror(r));
+        return -EIO;
 }
 
 int broker_publish(struct broker *b, const char *topic, const char *payload, int qos, bool retain,
@@ -342,7 +387,9 @@ int broker_publish(struct broker *b, const char *topic, const char *payload, int
                 r = mosquitto_publish_v5(b->mosq, NULL, topic, (int) strlen(payload), payload, qos,
                                          retain, props);
         mosquitto_property_free_all(&props);
-        if (r != MOSQ_ERR_SUCCESS)
-                return log_debug_errno(-EIO, "Cannot publish to %s: %s", topic, mosquitto_strerror(r));
+        if (r != MOSQ_ERR_SUCCESS) {
+                log_debug("Cannot publish to %s: %s", topic, mosquitto_strerror(r));
+                return -EIO;
+        }
         return 0;
 }

@@ -26,6 +26,10 @@ struct broker_callbacks {
 
 struct broker;
 
+/* Whether the files the configuration names (password, TLS) can be used:
+ * -EINVAL after logging why not. Run before broker_new(), and by
+ * --check-config. */
+int broker_check(const struct mqtt_config *c);
 /* Set up the client (will on WILL_TOPIC: "false", retained) and start
  * connecting; negative errno when the settings cannot be applied. */
 int broker_new(sd_event *event, const struct mqtt_config *c, const char *will_topic,

@@ -15,6 +15,7 @@
 #include <systemd/sd-event.h>
 
 #include "bridge.h"
+#include "broker.h"
 #include "mqtt-config.h"
 #include "log.h"
 #include "lsc/client.h"
@@ -141,6 +142,7 @@ static int main_run(const struct mqtt_config *c)
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         signal(SIGPIPE, SIG_IGN);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "Cannot block signals");
@@ -149,6 +151,9 @@ static int main_run(const struct mqtt_config *c)
                 r = sd_event_add_signal(event, NULL, SIGTERM, main_on_terminate, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGINT, main_on_terminate, NULL);
+        /* No configuration is read again: a hangup stops, as SIGTERM does. */
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGHUP, main_on_terminate, NULL);
         if (r >= 0)
                 r = bridge_new(event, c, &b);
         if (r >= 0) {
@@ -157,7 +162,7 @@ static int main_run(const struct mqtt_config *c)
                 r = sd_event_loop(event);
         }
         if (r < 0)
-                log_error_errno(r, "lscd-mqtt failed: %s", strerror(-r));
+                log_error_errno(r, "lscd-mqtt failed");
         bridge_free(b);
         sd_event_unref(event);
         return r < 0 ? 1 : 0;
@@ -175,6 +180,8 @@ int main(int argc, char *argv[])
                 return r < 0 ? 0 : r;
         mqtt_config_init(&c);
         r = main_config(&a, &c);
+        if (r == 0 && broker_check(&c) < 0)
+                r = 1;
         if (r == 0 && a.check)
                 printf("%s: the configuration is valid\n", a.config ? a.config : "lscd-mqtt");
         else if (r == 0) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "mqtt-config.h"
 #include "mem.h"
@@ -132,8 +134,15 @@ static bool mqtt_config_verb_match(char *const *patterns, size_t n, const char *
         return false;
 }
 
+bool mqtt_config_verb_stops(const char *verb)
+{
+        return strcmp(verb, "halt") == 0 || strcmp(verb, "group.stop") == 0;
+}
+
 bool mqtt_config_verb_allowed(const struct mqtt_config *c, const char *verb)
 {
+        if (mqtt_config_verb_stops(verb))
+                return true;
         return mqtt_config_verb_match(c->allow, c->n_allow, verb) &&
                !mqtt_config_verb_match(c->deny, c->n_deny, verb);
 }
@@ -267,6 +276,20 @@ int mqtt_config_load(struct mqtt_config *c, const char *path, char **errors)
         return r;
 }
 
+/* Whether TEXT is an IPv6 address, with or without a %zone. */
+static bool mqtt_config_ipv6(const char *text)
+{
+        char address[INET6_ADDRSTRLEN];
+        struct in6_addr in6;
+        size_t len = strcspn(text, "%");
+
+        if (len >= sizeof(address))
+                return false;
+        memcpy(address, text, len);
+        address[len] = '\0';
+        return inet_pton(AF_INET6, address, &in6) == 1;
+}
+
 int mqtt_config_set_broker(struct mqtt_config *c, const char *text)
 {
         const char *colon = strrchr(text, ':');
@@ -283,8 +306,11 @@ int mqtt_config_set_broker(struct mqtt_config *c, const char *text)
                 host_len = (size_t) (end - host);
                 colon = end[1] == ':' ? end + 1 : NULL;
         } else {
-                if (colon && strchr(text, ':') != colon)
+                if (colon && strchr(text, ':') != colon) {
+                        if (!mqtt_config_ipv6(text))
+                                return -EINVAL; /* "h:1:2" */
                         colon = NULL;   /* a bare IPv6 address */
+                }
                 host_len = colon ? (size_t) (colon - text) : strlen(text);
         }
         if (colon) {

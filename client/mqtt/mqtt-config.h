@@ -57,7 +57,11 @@ int mqtt_config_check(struct mqtt_config *c, char **errors);
 bool mqtt_config_id_valid(const char *id);
 /* Whether the broker is reached over TLS: a CA or a client certificate. */
 bool mqtt_config_tls(const struct mqtt_config *c);
-/* Whether VERB may be run from the network: allowed and not denied. */
+/* Whether VERB is the emergency stop (halt, group.stop): always allowed,
+ * never refused busy. */
+bool mqtt_config_verb_stops(const char *verb);
+/* Whether VERB may be run from the network: a stop, or allowed and not
+ * denied. */
 bool mqtt_config_verb_allowed(const struct mqtt_config *c, const char *verb);
 
 #endif

@@ -166,6 +166,11 @@ static cJSON *payload_object(const char *data, size_t len, struct payload *p)
                 payload_fail(p, LSC_ERRCODE_LINE_TOO_LONG, NULL, message);
                 return NULL;
         }
+        if (len == 0) {
+                payload_fail(p, LSC_ERRCODE_INVALID_JSON, NULL,
+                             "the payload is empty: a request is a JSON object");
+                return NULL;
+        }
         if (scan != JSON_SCAN_OK || json_lex(data, len, &at) < 0) {
                 payload_fail(p, LSC_ERRCODE_INVALID_JSON, NULL,
                              scan != JSON_SCAN_OK ? json_scan_strerror(scan) : "not valid JSON");
@@ -211,6 +216,26 @@ static bool payload_verb_ok(const char *verb, const struct mqtt_config *c, struc
         return true;
 }
 
+/* A stop (halt, group.stop) takes no argument: refused here as lscd
+ * would, so that each one sent is small and valid, and never busy. */
+static bool payload_stop_bare(struct payload *p, const char *verb)
+{
+        char message[160], *field;
+
+        if (!mqtt_config_verb_stops(verb))
+                return true;
+        for (const cJSON *m = p->request->child; m; m = m->next)
+                if (strcmp(m->string, "cmd") != 0) {
+                        snprintf(message, sizeof(message), "%s takes no argument \"%.*s\"", verb,
+                                 json_utf8_prefix(m->string, 60), m->string);
+                        field = mem_strdup(m->string);  /* payload_fail() frees m */
+                        payload_fail(p, LSC_ERRCODE_INVALID_ARGUMENT, field, message);
+                        free(field);
+                        return false;
+                }
+        return true;
+}
+
 void payload_parse(const void *data, size_t len, const struct mqtt_config *c, struct payload *ret)
 {
         struct payload *p = ret;
@@ -232,7 +257,7 @@ void payload_parse(const void *data, size_t len, const struct mqtt_config *c, st
                 payload_fail(p, LSC_ERRCODE_MISSING_ARGUMENT, "cmd", "a request needs \"cmd\"");
         else if (!cJSON_IsString(cmd))
                 payload_fail(p, LSC_ERRCODE_INVALID_ARGUMENT, "cmd", "cmd must be a string");
-        else if (payload_verb_ok(cmd->valuestring, c, p))
+        else if (payload_verb_ok(cmd->valuestring, c, p) && payload_stop_bare(p, cmd->valuestring))
                 p->verb = cmd->valuestring;
         cJSON_Delete(reply_to);
 }
@@ -245,7 +270,7 @@ int payload_event_qos(const char *name)
 
 bool payload_stops(const struct payload *p)
 {
-        return p->verb && (strcmp(p->verb, "halt") == 0 || strcmp(p->verb, "group.stop") == 0);
+        return p->verb && mqtt_config_verb_stops(p->verb);
 }
 
 void payload_done(struct payload *p)

@@ -3,9 +3,9 @@
 ACL written by the harness) and two robots (lsc-sim + lscd + lscd-mqtt):
 answers by response topic and correlation data or by reply_to, each on its
 own robot's wire; errors that reach no wire; broker ACLs; the last will;
-broker and lscd restarts; QoS 1 redelivery run once; the in-flight bound,
+broker and lscd restarts; QoS 1 redelivery run once, each delivery answered; the in-flight bound,
 which never refuses a stop. And what a hostile review found: a retained
-request is not run again at a reconnection; a request reusing an id with
+request is neither run nor answered, live or at a reconnection; a request reusing an id with
 other content runs; answer topics that would get the bridge disconnected,
 or fake a robot's topics, are refused; transient answers are not
 remembered; the bridge's ids and liblsc's do not meet; scheduled requests
@@ -16,6 +16,7 @@ is refused; connection failures are warnings once per reason."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -183,10 +184,29 @@ def qos1_redelivery_runs_once():
         fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
         time.sleep(0.5)
         answers = mq.answers(corr)
-        tap.check(len(answers) in (1, 2, 3) and all(a == answers[0] for a in answers),
+        tap.check(len(answers) == 3 and all(a == answers[0] for a in answers),
                   "each delivery answered the same", answers)
         tap.eq(answers[0]["ok"], True, "it ran")
         tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "the frame went out once")
+
+
+@tap.test
+def repeats_before_the_answer_are_answered():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        since = fleet["a"].sim.mark()
+        corr = b"early-repeats"
+        # lscd answers at "at": the nine repeats all come while the first waits
+        request = dict(MOVE, id="r", at=time.time() + 1.0)
+        for _ in range(10):
+            mq.publish("lsc/a/cmd", request, response_topic=mq.reply_topic, correlation=corr)
+        mq.until(lambda: len(mq.answers(corr)) >= 10, "ten answers")
+        time.sleep(0.5)
+        answers = mq.answers(corr)
+        tap.eq(len(answers), 10, "every delivery answered once")
+        tap.check(all(a == answers[0] and a["ok"] for a in answers), "with the same answer",
+                  answers)
+        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "the move ran once")
 
 
 @tap.test
@@ -218,6 +238,8 @@ def overflow_answered_busy():
                        correlation=b"busy-%d" % n)
         busy = mq.wait(lambda m: b'"busy"' in m.payload, "a busy answer")
         tap.eq(json.loads(busy.payload)["error"]["code"], "busy", "overflow is busy")
+        tap.eq(mq.request("lsc/b/cmd", {"cmd": "ping"})["ok"], True,
+               "64 requests waiting for their \"at\" do not lock out a ping")
         halts = [b"halt-%d" % n for n in range(150)]
         for corr in halts:
             mq.publish("lsc/b/cmd", {"cmd": "halt"}, qos=0, response_topic=mq.reply_topic,
@@ -227,6 +249,42 @@ def overflow_answered_busy():
                "150 halts run while the bridge is full, none busy")
         mq.until(lambda: sum(b'"cancelled"' in x.payload for x in mq.messages) >= 64,
                  "the 64 scheduled moves answered cancelled")
+
+
+@tap.test
+def stops_never_busy():
+    broker, fleet = two_robots()
+    pad = "x" * 60000
+    bad = [b"bad-%d" % n for n in range(40)]
+    long = [b"long-%d" % n for n in range(30)]
+    halts = [b"halt-%d" % n for n in range(20)]
+    with broker, fleet, broker.client() as mq:
+        lscd = fleet["b"].lscd
+        lscd.signal(signal.SIGSTOP)
+        try:
+            for corr in bad:
+                mq.publish("lsc/b/cmd", {"cmd": "halt", "pad": pad},
+                           response_topic=mq.reply_topic, correlation=corr)
+            mq.until(lambda: all(mq.answers(c) for c in bad), "the halts with an argument "
+                     "answered while lscd sleeps")
+            tap.eq({(a["error"]["code"], a["error"]["field"]) for c in bad for a in mq.answers(c)},
+                   {("invalid_argument", "pad")}, "a halt with an argument: invalid_argument")
+            for n, corr in enumerate(long):
+                mq.publish("lsc/b/cmd", dict(MOVE, id=n, pad=pad),
+                           response_topic=mq.reply_topic, correlation=corr)
+            mq.until(lambda: any(mq.answers(c) for c in long), "long requests refused busy")
+            for corr in halts:
+                mq.publish("lsc/b/cmd", {"cmd": "halt"}, response_topic=mq.reply_topic,
+                           correlation=corr)
+            time.sleep(0.5)
+        finally:
+            lscd.signal(signal.SIGCONT)
+        mq.until(lambda: all(mq.answers(c) for c in halts + long), "every request answered")
+        tap.eq([a for c in halts for a in mq.answers(c) if not a["ok"]], [],
+               "every halt ran, none busy")
+        tap.check(any(a["error"]["code"] == "busy" for c in long for a in mq.answers(c)),
+                  "long requests beyond half of lscd's connection were busy")
+        tap.eq([len(mq.answers(c)) for c in bad + long + halts], [1] * 90, "one answer each")
 
 
 def restart_bridge(mq, robot):
@@ -244,19 +302,51 @@ def restart_bridge(mq, robot):
 
 
 @tap.test
-def retained_request_never_runs_again():
+def retained_request_never_runs():
     broker, fleet = two_robots()
     with broker, fleet, broker.client() as mq:
         since = fleet["a"].sim.mark()
         mq.publish("lsc/a/cmd", dict(MOVE, id="kept"), retain=True,
                    response_topic=mq.reply_topic, correlation=b"kept")
-        mq.until(lambda: mq.answers(b"kept"), "the answer of its live delivery")
-        fleet["a"].sim.wait_for("rx", MOVE_FRAME, since=since)
+        mq.publish("lsc/all/cmd", dict(MOVE, id="kept-all"), retain=True,
+                   response_topic=mq.reply_topic, correlation=b"kept-all")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the bridge answers a ping")
+        empty = mq.request("lsc/a/cmd", b"")
+        tap.eq(empty["error"]["code"], "invalid_json", "an empty request not retained: invalid_json")
+        mqttharness.wait_until(lambda: "Ignoring the retained" in fleet["a"].bridge.stderr(),
+                               "the notice", mqttharness.DEFAULT_TIMEOUT)
         restart_bridge(mq, fleet["a"])
+        # clearing them, as mosquitto_pub -r -n does: no answer either
+        for topic in ("lsc/a/cmd", "lsc/all/cmd"):
+            mq.publish(topic, b"", retain=True, response_topic=mq.reply_topic,
+                       correlation=b"clear")
         tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the new bridge answers")
         time.sleep(0.5)
-        tap.eq(len(mq.answers(b"kept")), 1, "the retained request was answered once")
-        tap.eq(frames(fleet["a"].sim, since), [MOVE_FRAME], "and ran once")
+        tap.eq([mq.answers(c) for c in (b"kept", b"kept-all", b"clear")], [[], [], []],
+               "retained requests, live or kept, are never answered")
+        tap.eq(frames(fleet["a"].sim, since), [], "nor run")
+        tap.eq(fleet["a"].bridge.stderr().count("Ignoring the retained"), 1,
+               "one notice: the new bridge was not sent them, and a clearing is silent")
+
+
+@tap.test
+def stops_pass_any_verbs_list():
+    verbs = "verbs:\n  allow: [ping]\n  deny: [halt, group.stop]\n"
+    with Broker(["a"]) as broker, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        robot = Robot(broker, "a", broker_config=verbs).start()
+        try:
+            mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"true", "online")
+            since = robot.sim.mark()
+            for cmd in ("halt", "group.stop"):
+                answers = mq.broadcast({"cmd": cmd}, ["a"])
+                tap.eq(answers["a"]["ok"], True, "%s on lsc/all/cmd runs whatever verbs says"
+                       % cmd)
+            tap.eq(mq.request("lsc/a/cmd", MOVE)["error"]["code"], "forbidden",
+                   "a move the list does not allow is refused")
+            robot.sim.wait_for("rx", STOP_FRAME, since=since)
+        finally:
+            robot.stop()
 
 
 @tap.test
@@ -419,6 +509,43 @@ def password_file_open_to_others_refused():
 
 
 @tap.test
+def check_config_checks_the_files():
+    d = tempfile.mkdtemp(prefix="mqtt-check-")
+    good, wide, empty = (os.path.join(d, n) for n in ("good", "wide", "empty"))
+    for path, text, mode in ((good, "pw\n", 0o600), (wide, "pw\n", 0o644), (empty, "", 0o600)):
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+    missing = os.path.join(d, "missing.pem")
+
+    def check(password_file, tls="", run=False):
+        config = os.path.join(d, "mqtt.yaml")
+        with open(config, "w") as f:
+            f.write("id: a\nbroker:\n  host: 127.0.0.1\n  username: a\n  password_file: %s\n%s"
+                    % (password_file, tls))
+        argv = [mqttharness.bridge_binary(), "--config", config, "--socket", "/nonexistent"]
+        r = subprocess.run(argv + ([] if run else ["--check-config"]), capture_output=True,
+                           text=True, timeout=mqttharness.DEFAULT_TIMEOUT)
+        return r.returncode, r.stdout + r.stderr
+
+    try:
+        tap.eq(check(good)[0], 0, "a private password file: valid")
+        for what, args, says in (
+                ("open to others", (wide,), "is open to other users"),
+                ("missing", (missing,), missing),
+                ("a directory", (d,), d + ": cannot read: Is a directory"),
+                ("empty", (empty,), "has no password"),
+                ("a missing CA", (good, "  tls:\n    ca: %s\n" % missing), "ca " + missing)):
+            for run in (False, True):
+                code, out = check(*args, run=run)
+                tap.check(code == 1 and says in out, "password file %s, %s: refused, saying why"
+                          % (what, "at start" if run else "--check-config"), (code, out))
+                tap.check("Invalid function arguments" not in out, "in words", out)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@tap.test
 def tls_options_never_plaintext():
     keys = tempfile.mkdtemp(prefix="mqtt-tls-")
     key, cert = os.path.join(keys, "key.pem"), os.path.join(keys, "cert.pem")
@@ -481,7 +608,43 @@ def connection_failures_logged_once_per_reason():
         tap.eq(len(warnings(bridge, "Cannot connect to the broker")), 1,
                "the broker's failure: one warning")
         tap.eq(len(warnings(bridge, "Cannot connect to lscd")), 1, "lscd's: one warning")
+        tap.check(warnings(bridge, "Cannot connect to lscd")[0].endswith("reason changes)"),
+                  "its reason said once", warnings(bridge, "Cannot connect to lscd"))
         bridge.stop()
+
+
+@tap.test
+def bad_credentials_logged_once():
+    with Broker(["a"]) as broker:
+        bridge = Bridge(broker, "a", "/nonexistent/lscd.sock")
+        with open(broker.write_password_file("a"), "w") as f:
+            f.write("not-the-password\n")
+        bridge.start()
+        mqttharness.wait_until(lambda: bridge.stderr().count("Cannot connect to the broker") >= 4,
+                               "four attempts", 30)
+        tap.check(len(warnings(bridge, "Cannot connect to the broker")) == 1,
+                  "refused for its credentials: one warning", bridge.stderr())
+        tap.check("Not authorized" in warnings(bridge, "Cannot connect to the broker")[0],
+                  "naming the refusal")
+        bridge.stop()
+
+
+@tap.test
+def sighup_stops_like_sigterm():
+    broker, fleet = two_robots()
+    with broker, fleet, broker.client() as mq:
+        mq.subscribe("lsc/a/online")
+        bridge = fleet["a"].bridge
+        mq.publish("lsc/a/cmd", dict(MOVE, at=time.time() + 30), response_topic=mq.reply_topic,
+                   correlation=b"held")
+        tap.eq(mq.request("lsc/a/cmd", {"cmd": "ping"})["ok"], True, "the move is held")
+        since = mq.mark()
+        bridge.proc.send_signal(signal.SIGHUP)
+        tap.eq(bridge.proc.wait(mqttharness.DEFAULT_TIMEOUT), 0, "exit status 0")
+        tap.check("Stopping on signal 1" in bridge.stderr(), "logged", bridge.stderr()[-500:])
+        tap.eq(mq.answers(b"held")[0]["error"]["code"], "shutdown", "what waited: shutdown")
+        mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"false", "online false",
+                since=since)
 
 
 tap.main()

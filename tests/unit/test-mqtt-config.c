@@ -70,6 +70,7 @@ START_TEST(test_parse_values)
         ck_assert(mqtt_config_verb_allowed(&c, "move"));
         ck_assert(!mqtt_config_verb_allowed(&c, "status"));
         ck_assert(!mqtt_config_verb_allowed(&c, "groupx"));
+        ck_assert(mqtt_config_verb_allowed(&c, "halt"));        /* never taken away */
         mqtt_config_free(&c);
 }
 END_TEST
@@ -82,6 +83,22 @@ START_TEST(test_default_verbs)
         ck_assert(mqtt_config_verb_allowed(&c, "move"));
         ck_assert(mqtt_config_verb_allowed(&c, "unknown.verb"));
         ck_assert(!mqtt_config_verb_allowed(&c, "config.reload"));
+        mqtt_config_free(&c);
+}
+END_TEST
+
+START_TEST(test_stops_always_allowed)
+{
+        const char *text = "broker:\n  host: h\nverbs:\n  allow: [move]\n  deny: [halt, group.]\n";
+        struct mqtt_config c;
+        char *errors;
+
+        mqtt_config_init(&c);
+        ck_assert_int_eq(mqtt_config_parse(&c, "t.yaml", text, strlen(text), &errors), 0);
+        ck_assert(mqtt_config_verb_allowed(&c, "halt"));
+        ck_assert(mqtt_config_verb_allowed(&c, "group.stop"));
+        ck_assert(!mqtt_config_verb_allowed(&c, "group.run"));
+        ck_assert(!mqtt_config_verb_allowed(&c, "status"));
         mqtt_config_free(&c);
 }
 END_TEST
@@ -102,6 +119,8 @@ static const struct {
         { ":1883", NULL, 0 },
         { "[::1", NULL, 0 },
         { "a b:1", NULL, 0 },
+        { "h:1:2", NULL, 0 },
+        { "fe80::1%eth0", "fe80::1%eth0", 0 },
 };
 
 START_TEST(test_broker)
@@ -178,6 +197,7 @@ int main(void)
         tcase_add_loop_test(tc, test_parse, 0, ARRAY_SIZE(files));
         tcase_add_test(tc, test_parse_values);
         tcase_add_test(tc, test_default_verbs);
+        tcase_add_test(tc, test_stops_always_allowed);
         tcase_add_loop_test(tc, test_broker, 0, ARRAY_SIZE(brokers));
         tcase_add_test(tc, test_check);
         tcase_add_test(tc, test_port_and_tls);
