@@ -144,6 +144,7 @@ struct cmd_context {
         struct call *scheduled;         /* those requests (call.h: sched_*) */
         const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
         struct cmd_counters counters;
+        unsigned board_epoch;           /* board changes so far (cmd_reload) */
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
         void (*publish)(void *userdata, enum lsc_event type, const cJSON *event);

@@ -268,7 +268,7 @@ int robot_reload(struct robot *r, char **errors, struct recorder **ended,
         /* Targets in the old board's units mean nothing on the new one,
          * nor does a recording of them; teach mode's reads stop. */
         if (m->profile != r->model->profile) {
-                robot_forget(r, SERVOS_PREEMPTED);
+                robot_forget(r, SERVOS_CANCELLED);
                 *ended = robot_record_stop(r);
         }
         /* The recording's names and limits are the old file's. */

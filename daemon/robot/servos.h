@@ -36,6 +36,7 @@ enum servos_result {
         SERVOS_PREEMPTED,       /* a later move of one of its servos, or a group */
         SERVOS_DEVICE_LOST,
         SERVOS_SHUTDOWN,
+        SERVOS_CANCELLED,       /* a reload changed the board */
 };
 
 struct servos_ops {

@@ -400,21 +400,56 @@ def a_query_queued_at_a_board_change_never_reaches_the_wire():
         since = sim.mark()
         # Almost a second of the line: the query waits its turn behind
         # one move of each mover.
-        for m in movers:
-            for t in (100, 200):
-                m.send_request("move", servos=big, time_ms=t)
+        ids = [[m.send_request("move", servos=big, time_ms=t) for t in (100, 200)]
+               for m in movers]
         rid = b.send_request("positions", servos=["base"])
         b.ok("ping")
         lscd.write_robot("servos:\n  base: {id: 1}\n")
         c.ok("config.reload")
         tap.eq(error_of(b.response(rid)), ("cancelled", None), "the read: cancelled")
-        for m in movers:
-            m.ok("ping")
-        sim.wait_count("rx", 8, since=since, timeout=30)
+        answers = [m.response(i) for m, pair in zip(movers, ids) for i in pair]
+        tap.check(all(r["ok"] or r["error"]["code"] == "cancelled" for r in answers),
+                  "the movers' moves: written, or cancelled (bus units)", answers)
         c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
         sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since, timeout=30)
         tap.eq(rx(sim, since, 0x15), [], "no query on the wire")
-        tap.eq(len(rx(sim, since, 0x03)), 9, "every move was")
+        tap.eq(len(rx(sim, since, 0x03)), 1 + sum(r["ok"] for r in answers),
+               "the moves answered ok were written, no other")
+
+
+@tap.test
+def a_board_change_cancels_what_was_planned_for_the_old_board():
+    """A reload that makes the board an LSC board drops every frame still
+    queued that was planned for the bus board (moves in its units, the
+    unload, the confirm's read), answering each cancelled; a confirmed move
+    already written, waiting for its end, is answered cancelled too (not
+    preempted), and neither command 20 nor 21 reaches the PWM board."""
+    big = [{"id": i, "position": 500} for i in range(4, 33)]
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        a, b, c = lscd.client(), lscd.client(), lscd.client()
+        since = sim.mark()
+        waiting = b.send_request("move", servos=[{"id": 3, "position": 600}], time_ms=3000,
+                                 wait=True, confirm=True)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 B8 0B 03 58 02"), since=since)
+        moves = [a.send_request("move", servos=big, time_ms=100) for _ in range(4)]
+        unload = a.send_request("unload", servos=[1])
+        confirm = a.send_request("move", servos=[{"id": 1, "position": 600}], time_ms=0,
+                                 wait=True, confirm=True)
+        a.ok("ping")
+        lscd.write_robot("servos:\n  base: {id: 1}\n")
+        c.ok("config.reload")
+        tap.eq(error_of(b.response(waiting))[0], "cancelled",
+               "a confirmed move waiting for its end: cancelled")
+        tap.eq(error_of(a.response(unload))[0], "cancelled", "the queued unload: cancelled")
+        tap.eq(error_of(a.response(confirm))[0], "cancelled", "the queued confirmed move too")
+        answers = [a.response(m) for m in moves]
+        tap.check(any(not r["ok"] and r["error"]["code"] == "cancelled" for r in answers),
+                  "queued moves in bus units: cancelled", answers)
+        written = sum(1 for r in answers if r["ok"])
+        c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since)
+        tap.eq(len(rx(sim, since, 0x03)), 2 + written, "only the moves answered ok were written")
+        tap.eq(rx(sim, since, 0x14) + rx(sim, since, 0x15), [], "no unload nor read on the wire")
 
 
 @tap.test
