@@ -49,20 +49,47 @@ static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
         return ok;
 }
 
+/* Start CALL's recording: it runs from the moment its request is read, so
+ * that a record.stop read next stops it. */
+static void cmd_record_begin(struct cmd_context *ctx, struct call *call)
+{
+        struct recorder *rec = recorder_new(call->args.name, call->args.plan.mask);
+
+        rec->number = call->recording = ++ctx->recordings;
+        robot_record(ctx->robot, rec);
+}
+
 static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
 {
         if (!cmd_record_may_start(ctx, call))
                 return;
         if (call->args.teach) {
                 /* Teach unloads the servos: refused, as a move of them
-                 * would be, while another client holds a claim on one. */
+                 * would be, while another client holds a claim on one.
+                 * Its samples begin once the unload is written. */
                 if (!cmd_claims_allow(ctx, call, call->args.plan.mask, false))
                         return;
-                cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0);     /* the unload */
+                if (cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0) == 0)    /* the unload */
+                        cmd_record_begin(ctx, call);
                 return;
         }
-        robot_record(ctx->robot, recorder_new(call->args.name, call->args.plan.mask));
+        cmd_record_begin(ctx, call);
         call_reply_ok(call);
+}
+
+/* CALL's recording, while it runs. */
+static bool cmd_record_runs(struct cmd_context *ctx, const struct call *call)
+{
+        const struct recorder *rec = robot_recording(ctx->robot);
+
+        return rec && rec->number == call->recording;
+}
+
+/* Teach's unload will never be written: its recording ends unwritten. */
+static void cmd_record_start_unwritten(struct cmd_context *ctx, struct call *call)
+{
+        if (cmd_record_runs(ctx, call))
+                recorder_free(robot_record_stop(ctx->robot));
 }
 
 /* A teach reading was answered: the servos read are a sample. */
@@ -132,20 +159,15 @@ static void cmd_record_start_written(struct cmd_context *ctx, struct call *call)
         int r;
 
         robot_unloaded(ctx->robot, a->plan.mask);
-        /* Another recording may have begun while the unload waited, or a
-         * reload made the board one that cannot be read. */
-        if (!profile_takes(robot_model(ctx->robot)->profile, LSC_CMD_MULT_SERVO_POS_READ)) {
-                call_fail(call, LSC_ERRCODE_UNSUPPORTED, NULL, "the board changed (a reload "
-                          "made it \"%s\") before teach mode began",
-                          robot_model(ctx->robot)->profile->name);
+        /* The unload was written: the answer is ok. A record.stop, or a
+         * reload that changed the board, ended the recording meanwhile. */
+        if (!cmd_record_runs(ctx, call)) {
+                response = call_response(call);
+                cJSON_AddNumberToObject(response, "period_ms", period);
+                cJSON_AddTrueToObject(response, "ended");
+                call_reply(call, response);
                 return;
         }
-        if (robot_recording(ctx->robot)) {
-                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "a recording (%s) began "
-                          "meanwhile", robot_recording(ctx->robot)->name);
-                return;
-        }
-        robot_record(ctx->robot, recorder_new(a->name, a->plan.mask));
         r = robot_teach(ctx->robot, period, cmd_record_teach_fire, ctx);
         if (r < 0) {
                 recorder_free(robot_record_stop(ctx->robot));
@@ -290,6 +312,7 @@ const struct cmd cmd_record_start = {
         .encode = cmd_record_start_encode,
         .run = cmd_record_start_run,
         .written = cmd_record_start_written,
+        .unwritten = cmd_record_start_unwritten,
 };
 
 const struct cmd cmd_record_stop = {

@@ -253,6 +253,8 @@ static void cmd_wire_done(void *userdata, enum wire_result result)
         }
         if (result != WIRE_WRITTEN && call->args.plan.n > 0)
                 robot_dropped(call->ctx->robot, &call->args.plan);
+        if (result != WIRE_WRITTEN && call->cmd->unwritten)
+                call->cmd->unwritten(call->ctx, call);
         if (result != WIRE_WRITTEN)
                 call_fail(call, cmd_wire_errcode(result), NULL, "%s", wire_result_string(result));
         else if (call->cmd->written)
@@ -261,7 +263,7 @@ static void cmd_wire_done(void *userdata, enum wire_result result)
                 call_reply_ok(call);
 }
 
-void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags)
+int cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags)
 {
         uint8_t frame[LSC_FRAME_MAX_SIZE];
         int r = cmd_encode(call->cmd, &call->args, frame, sizeof(frame));
@@ -281,6 +283,7 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
                 cmd_fail_submit(call, r);
         else if (call->args.plan.n > 0)
                 robot_queued(ctx->robot, &call->args.plan);
+        return r < 0 ? r : 0;
 }
 
 /* Whether PEER may run the prepared request CMD with ARGS: 0, or -EBUSY

@@ -251,6 +251,33 @@ def teach_and_unload_respect_claims():
 
 
 @tap.test
+def pipelined_teach_start_and_stop():
+    """Requests are read in order: a teach record.start runs from the moment
+    it is read, so the record.stop read next stops it (even with its unload
+    still queued) and a later record.start is not refused for it; each
+    answered ok had its unload written, and no answer is an error after
+    something reached the wire."""
+    with running(robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        lines = [{"cmd": "record.start", "id": 1, "name": "ss", "servos": [1], "teach": True,
+                  "replace": True},
+                 {"cmd": "record.stop", "id": 2},
+                 {"cmd": "record.start", "id": 3, "name": "ss2", "servos": [1], "replace": True}]
+        c.send_raw("".join(json.dumps(x) + "\n" for x in lines).encode())
+        first, stop, third = (c.response(i) for i in (1, 2, 3))
+        tap.check(first["ok"], "the teach start: ok, its unload written", first)
+        tap.check(stop["ok"] or "no recording runs" not in stop["error"]["message"],
+                  "record.stop stopped the teach recording", stop)
+        tap.check(third["ok"], "the next record.start: ok", third)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        c.ok("move", servos=[{"id": 1, "position": 400}], time_ms=0)
+        stopped = c.ok("record.stop")
+        tap.eq((stopped["name"], stopped["steps"]), ("ss2", 1), "the second recording ran")
+        tap.eq(len(rx(sim, since, 0x14)), 1, "one unload on the wire")
+
+
+@tap.test
 def readings_outside_the_range_are_not_positions():
     """A position the board reports outside its range is outside input: the
     client sees null (as for a servo not reported), and no target is
