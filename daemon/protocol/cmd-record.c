@@ -92,22 +92,32 @@ static void cmd_record_start_unwritten(struct cmd_context *ctx, struct call *cal
                 recorder_free(robot_record_stop(ctx->robot));
 }
 
-/* A teach reading was answered: the servos read are a sample. */
+/* A teach reading was answered: the servos read are a sample, each kept
+ * within its limits so that the sequence plays (a hand may move a servo
+ * past them, a trim below 0). */
 static void cmd_record_sample(struct call *call, unsigned value)
 {
+        const struct model *m = robot_model(call->ctx->robot);
         int logical[LSC_SERVO_ID_MAX + 1];
         uint64_t read;
+        size_t clamped = 0;
         struct servos_plan plan = { .time_ms = (unsigned) call->args.time_ms };
 
         cJSON_Delete(cmd_positions_read(call->ctx, call->args.plan.mask, logical, &read));
-        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (read & (UINT64_C(1) << id)) {
-                        plan.ids[plan.n] = id;
-                        plan.logical[plan.n++] = logical[id];
-                        plan.mask |= UINT64_C(1) << id;
-                }
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                const struct model_servo *s = &m->servos[id];
+                int at;
+
+                if (!(read & (UINT64_C(1) << id)))
+                        continue;
+                at = logical[id] < s->min ? s->min : logical[id] > s->max ? s->max : logical[id];
+                clamped += at != logical[id];
+                plan.ids[plan.n] = id;
+                plan.logical[plan.n++] = at;
+                plan.mask |= UINT64_C(1) << id;
+        }
         if (plan.n)
-                robot_teach_sample(call->ctx->robot, &plan);
+                robot_teach_sample(call->ctx->robot, &plan, clamped);
         call_reply_ok(call);
 }
 
@@ -216,6 +226,7 @@ static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec,
         cJSON_AddNumberToObject(into, "steps", (double) rec->n_moves);
         cJSON_AddNumberToObject(into, "dropped", (double) rec->dropped);
         cJSON_AddNumberToObject(into, "skipped", (double) rec->skipped);
+        cJSON_AddNumberToObject(into, "clamped", (double) rec->clamped);
         return 0;
 }
 
@@ -319,6 +330,6 @@ const struct cmd cmd_record_stop = {
         .name = "record.stop",
         .flags = CMD_WRITE,
         .help = "Stop recording and write the sequence file: {\"name\",\"path\",\"steps\","
-                "\"dropped\"}; sequence.run plays it.",
+                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it.",
         .run = cmd_record_stop_run,
 };

@@ -423,10 +423,12 @@ void robot_teach_skip(struct robot *r)
                 r->recorder->skipped++;
 }
 
-void robot_teach_sample(struct robot *r, const struct servos_plan *plan)
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan, size_t clamped)
 {
-        if (r->recorder && r->teach_timer)
-                recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
+        if (!r->recorder || !r->teach_timer)
+                return;
+        r->recorder->clamped += clamped;
+        recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
 }
 
 void robot_record(struct robot *r, struct recorder *rec)

@@ -224,6 +224,35 @@ def teach_then_replay():
 
 
 @tap.test
+def taught_positions_stay_within_the_limits():
+    """A hand may move a servo past its limits (and a trim makes wire 0 a
+    logical -20): positions says so ("outside_limits"), and teach keeps
+    each sample at the limit, counting them ("clamped"), so that the
+    sequence it writes always plays."""
+    robot = "board: bus\nservos:\n  base: {id: 1, min: 100, max: 900, trim: 20}\n"
+    with running("--board", "bus", robot=robot) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        c.ok("record.start", name="wide", servos=["base"], teach=True, replace=True)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        for wire in (0, 980, 520):
+            wait_reads(sim, 2)
+            sim.command("hand 1 %d" % wire)
+        wait_reads(sim, 2)
+        r = c.ok("record.stop")
+        tap.check(r["clamped"] >= 2, "samples past the limits are counted", r)
+        sim.command("hand 1 0")
+        got = c.ok("positions", servos=["base"])["positions"][0]
+        tap.eq((got["position"], got.get("outside_limits")), (-20, True),
+               "positions says a reading is outside the limits")
+        c.ok("sequence.run", name="wide", wait=True, timeout=120)
+        with open(os.path.join(lscd.dir, "recordings", "wide.yaml"), encoding="utf-8") as f:
+            text = f.read()
+        tap.check("base: 100}" in text and "base: 900}" in text and "base: 500}" in text,
+                  "kept at 100 and 900, and 500 (wire 520) as read", text)
+
+
+@tap.test
 def teach_and_unload_respect_claims():
     """Teach mode unloads its servos: while another client claims one, it
     is refused as a move of it is, and so is unload; nothing reaches the
@@ -301,7 +330,7 @@ def readings_outside_the_range_are_not_positions():
         tap.eq(read(1001), [{"id": 1, "name": "base", "position": None}], "1001: null")
         tap.eq(c.ok("move", servos=[{"name": "base", "position": 500}], time_ms=0,
                     wait=True)["time_ms"], 0, "a move from an unknown position is not stretched")
-        tap.eq(read(950), [{"id": 1, "name": "base", "position": 950}],
+        tap.eq(read(950), [{"id": 1, "name": "base", "position": 950, "outside_limits": True}],
                "950, past the limits 100..900, is what the board says")
         tap.eq(c.ok("servos")["servos"][0]["target"], 500, "but not a target")
         tap.eq(c.ok("move", servos=[{"name": "base", "position": 100}], time_ms=0)["time_ms"],
