@@ -636,4 +636,24 @@ def older_firmware_reports():
         tap.eq(stopped["reason"], "stop", "after lscd's STOP: reason stop")
 
 
+@tap.test
+def a_stop_written_before_the_runs_echo_is_lscds():
+    """group.stop or halt written right after group.run, before the board's
+    echo of the run came back: its report is still the STOP lscd wrote
+    (reason stop, by), on both firmwares."""
+    for firmware in ("new", "old"):
+        for stop in ("group.stop", "halt"):
+            with running("--firmware", firmware, "--group", "3:5000") as (sim, lscd):
+                c, w = lscd.client(), lscd.client()
+                c.ok("hello", name="stopper")
+                w.subscribe(["group.stopped"])
+                c.send_raw((json.dumps({"cmd": "group.run", "id": 1, "group": 3}) + "\n" +
+                            json.dumps({"cmd": stop, "id": 2}) + "\n").encode())
+                c.response(1)
+                c.response(2)
+                stopped = w.wait_event("group.stopped")
+                tap.eq((stopped["reason"], stopped.get("by", {}).get("name")), ("stop", "stopper"),
+                       "%s firmware, %s: reason stop, by its sender" % (firmware, stop))
+
+
 tap.main()
