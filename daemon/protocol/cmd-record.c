@@ -6,6 +6,7 @@
  * board) the servos are unloaded first, and their positions read every
  * period are recorded too: the motion a hand gives them.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -273,6 +274,37 @@ cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struc
         free(path);
         recorder_free(rec);
         return o;
+}
+
+static void cmd_record_unload_done(void *userdata, enum wire_result result)
+{
+        if (result != WIRE_WRITTEN)
+                log_warning("Teach mode's servos were not unloaded again: %s",
+                            wire_result_string(result));
+}
+
+void cmd_record_connected(struct cmd_context *ctx)
+{
+        const struct recorder *rec = robot_recording(ctx->robot);
+        struct cmd_args a = { .plan.mask = rec ? rec->servos : 0 };
+        uint8_t frame[LSC_FRAME_MAX_SIZE];
+        struct wire_request req = {
+                .frame = frame, .lane = WIRE_LANE_RESTORE, .servo_mask = a.plan.mask,
+                .done = cmd_record_unload_done, .userdata = ctx,
+        };
+        int r;
+
+        if (!rec || !robot_teaching(ctx->robot))
+                return;
+        r = cmd_encode_unload(&a, frame, sizeof(frame));
+        assert(r > 0);
+        req.size = (size_t) r;
+        r = wire_submit(ctx->wire, &req);
+        if (r < 0)
+                log_warning_errno(r, "Teach mode's servos cannot be unloaded again");
+        else
+                log_info("The board is back in teach mode (%s): its servos are unloaded again",
+                         rec->name);
 }
 
 /* Teach mode's frame: the unload of its servos. */

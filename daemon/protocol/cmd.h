@@ -289,6 +289,9 @@ cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, 
  * recorded with; {"name","path","steps","dropped","skipped"},
  * {"name","steps":0} when nothing was recorded, or {"name","error"}. */
 cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m);
+/* The board is connected again (a power cycle): teach mode's servos are
+ * under torque; unload them again. */
+void cmd_record_connected(struct cmd_context *ctx);
 
 /* Verbs, one per cmd-<verb>.c. */
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,

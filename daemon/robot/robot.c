@@ -423,6 +423,11 @@ void robot_teach_skip(struct robot *r)
                 r->recorder->skipped++;
 }
 
+bool robot_teaching(const struct robot *r)
+{
+        return r->teach_timer != NULL;
+}
+
 void robot_teach_sample(struct robot *r, const struct servos_plan *plan, size_t clamped)
 {
         if (!r->recorder || !r->teach_timer)

@@ -253,6 +253,27 @@ def taught_positions_stay_within_the_limits():
 
 
 @tap.test
+def teach_survives_a_power_cycle():
+    """The board unplugged and back during teach mode comes back with its
+    servos under torque: lscd unloads them again, and teach keeps
+    recording what the hand does."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        c.ok("record.start", name="cycle", servos=["base"], teach=True, replace=True)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        sim.unplug()
+        back = sim.mark()
+        sim.replug()
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=back)
+        tap.eq(len(rx(sim, since, 0x14)), 2, "the unload is sent again")
+        wait_reads(sim, 2)
+        sim.command("hand 1 300")
+        wait_reads(sim, 2)
+        tap.check(c.ok("record.stop")["steps"] >= 1, "the hand's move was recorded")
+
+
+@tap.test
 def teach_and_unload_respect_claims():
     """Teach mode unloads its servos: while another client claims one, it
     is refused as a move of it is, and so is unload; nothing reaches the
