@@ -238,9 +238,15 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         char *path = NULL;
         int r;
 
-        if (!rec || rec->n_moves == 0) {
-                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, rec ? "nothing was recorded: no "
-                          "move of those servos reached the wire" : "no recording runs");
+        if (!rec) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "no recording runs");
+                return;
+        }
+        if (rec->n_moves == 0) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "the recording %s stopped "
+                          "with nothing recorded, no file written: no move of those servos "
+                          "reached the wire, and %zu teach periods read nothing (the board "
+                          "did not answer)", rec->name, rec->skipped);
                 recorder_free(rec);
                 return;
         }

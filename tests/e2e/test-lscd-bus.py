@@ -274,6 +274,23 @@ def teach_survives_a_power_cycle():
 
 
 @tap.test
+def teach_on_a_silent_board():
+    """A board that never answers the reads: record.stop stops the
+    recording all the same and says so, with the periods skipped."""
+    with running("--board", "lsc", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        c.ok("record.start", name="mute", servos=["base"], teach=True, replace=True)
+        wait_reads(sim, 3)
+        first = c.request("record.stop")
+        tap.eq(error_of(first)[0], "invalid_argument", "nothing was recorded: an error")
+        tap.check("stopped" in first["error"]["message"] and
+                  "teach periods read nothing" in first["error"]["message"],
+                  "its message says the recording stopped, and the periods skipped", first)
+        again = c.request("record.stop")
+        tap.eq(again["error"]["message"], "no recording runs", "the recording stopped")
+
+
+@tap.test
 def teach_and_unload_respect_claims():
     """Teach mode unloads its servos: while another client claims one, it
     is refused as a move of it is, and so is unload; nothing reaches the
