@@ -599,6 +599,19 @@ def lscctl(lscd, *args):
 
 
 @tap.test
+def lscctl_teach_refuses_an_empty_servo():
+    """lscctl teach --servos 1,,2: a usage error (2), nothing sent."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        since = sim.mark()
+        for servos in ("1,,2", ",1", "1,"):
+            p = lscctl(lscd, "teach", "wave", "--servos", servos)
+            tap.eq(p.returncode, 2, "--servos %s: usage error" % servos)
+            tap.check("empty item" in p.stderr, "saying so", p.stderr)
+        lscd.client().ok("ping")
+        tap.eq(rx(sim, since, 0x14), [], "nothing unloaded")
+
+
+@tap.test
 def lscctl_positions_are_checked_by_lscd():
     """lscctl move sends any position a frame can carry; lscd checks it
     against its board: 0 on a bus board, 499 refused on an LSC board."""
