@@ -505,8 +505,8 @@ static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result r
                 cmd_motion_reply(call, true);
                 return;
         case SERVOS_PREEMPTED:
-                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a later move of one of its servos, "
-                          "or a group, reached the wire before this move ended");
+                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a later move or unload of one of "
+                          "its servos, or a group, reached the wire before this move ended");
                 return;
         case SERVOS_DEVICE_LOST:
                 call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
