@@ -203,6 +203,7 @@ static int manager_attach(struct manager *m, const struct device_choice *c)
         log_info("Connected to %s at %u baud", serial_path(m->port), serial_baud(m->port));
         device_log_chosen(c, m->port);
         board_connected(m->board);
+        cmd_record_connected(&m->ctx);
         manager_notify_status(m);
         manager_publish_device(m, LSC_EVENT_DEVICE_CONNECTED, NULL);
         return 0;

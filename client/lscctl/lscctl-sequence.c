@@ -41,7 +41,7 @@ static int sequence_check_name(struct lscctl *ctl, const char *name)
  * them: 0 with *ret, or an exit status. */
 static int sequence_servos(struct lscctl *ctl, cJSON **ret)
 {
-        char buf[512], all[] = "all", *words[LSC_SERVO_ID_MAX + 1], *save = NULL;
+        char buf[512], all[] = "all", *words[LSC_SERVO_ID_MAX + 1], *rest = buf;
         int n = 0;
 
         if (!ctl->opt.servos)
@@ -49,13 +49,17 @@ static int sequence_servos(struct lscctl *ctl, cJSON **ret)
         if (strlen(ctl->opt.servos) >= sizeof(buf))
                 return lscctl_usage_error(ctl, "--servos is too long");
         snprintf(buf, sizeof(buf), "%s", ctl->opt.servos);
-        for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        /* Every item, empty ones too ("1,,2" is a mistake, not 1,2). */
+        while (rest) {
+                char *w = strsep(&rest, ",");
+
+                if (w[0] == '\0')
+                        return lscctl_usage_error(ctl, "--servos has an empty item: \"%s\"",
+                                                  ctl->opt.servos);
                 if (n == LSC_SERVO_ID_MAX)
                         return lscctl_usage_error(ctl, "too many servos: at most %d", LSC_SERVO_ID_MAX);
                 words[n++] = w;
         }
-        if (n == 0)
-                return lscctl_usage_error(ctl, "--servos names no servo");
         return lscctl_servos_json(ctl, words, n, ret);
 }
 

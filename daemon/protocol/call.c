@@ -37,6 +37,7 @@ struct call *call_new(struct cmd_context *ctx, struct peer *peer, const char *id
         struct call *call = mem_new0(struct call);
 
         call->ctx = ctx;
+        call->epoch = ctx->board_epoch;
         if (id) {
                 call->id = mem_alloc(id_len + 1);
                 memcpy(call->id, id, id_len);

@@ -74,6 +74,8 @@ struct call {
         struct schedule_item *scheduled;        /* waiting for its "at" */
         struct call *sched_prev, *sched_next;   /* ctx->scheduled, while scheduled */
         bool timed;                             /* it ran at its "at": the restore lane */
+        unsigned epoch;                         /* ctx->board_epoch it was planned in */
+        uint64_t recording;                     /* teach's record.start: its recorder's number */
 };
 
 /* A call from PEER (NULL in tests) echoing the JSON text ID[0..ID_LEN)

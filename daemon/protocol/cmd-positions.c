@@ -35,6 +35,10 @@ cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, 
                         *read |= UINT64_C(1) << id;
                         robot_observe(ctx->robot, id, logical[id]);
                         cJSON_AddNumberToObject(o, "position", logical[id]);
+                        /* Moved by hand past a limit (or a trim past the
+                         * range's end): said, never silently. */
+                        if (!model_in_limits(&m->servos[id], logical[id]))
+                                cJSON_AddTrueToObject(o, "outside_limits");
                 } else {
                         cJSON_AddNullToObject(o, "position");
                 }

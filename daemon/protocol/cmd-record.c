@@ -6,6 +6,7 @@
  * board) the servos are unloaded first, and their positions read every
  * period are recorded too: the motion a hand gives them.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -49,38 +50,75 @@ static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
         return ok;
 }
 
+/* Start CALL's recording: it runs from the moment its request is read, so
+ * that a record.stop read next stops it. */
+static void cmd_record_begin(struct cmd_context *ctx, struct call *call)
+{
+        struct recorder *rec = recorder_new(call->args.name, call->args.plan.mask);
+
+        rec->number = call->recording = ++ctx->recordings;
+        robot_record(ctx->robot, rec);
+}
+
 static void cmd_record_start_run(struct cmd_context *ctx, struct call *call)
 {
         if (!cmd_record_may_start(ctx, call))
                 return;
         if (call->args.teach) {
                 /* Teach unloads the servos: refused, as a move of them
-                 * would be, while another client holds a claim on one. */
+                 * would be, while another client holds a claim on one.
+                 * Its samples begin once the unload is written. */
                 if (!cmd_claims_allow(ctx, call, call->args.plan.mask, false))
                         return;
-                cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0);     /* the unload */
+                if (cmd_submit(ctx, call, WIRE_LANE_NORMAL, 0) == 0)    /* the unload */
+                        cmd_record_begin(ctx, call);
                 return;
         }
-        robot_record(ctx->robot, recorder_new(call->args.name, call->args.plan.mask));
+        cmd_record_begin(ctx, call);
         call_reply_ok(call);
 }
 
-/* A teach reading was answered: the servos read are a sample. */
+/* CALL's recording, while it runs. */
+static bool cmd_record_runs(struct cmd_context *ctx, const struct call *call)
+{
+        const struct recorder *rec = robot_recording(ctx->robot);
+
+        return rec && rec->number == call->recording;
+}
+
+/* Teach's unload will never be written: its recording ends unwritten. */
+static void cmd_record_start_unwritten(struct cmd_context *ctx, struct call *call)
+{
+        if (cmd_record_runs(ctx, call))
+                recorder_free(robot_record_stop(ctx->robot));
+}
+
+/* A teach reading was answered: the servos read are a sample, each kept
+ * within its limits so that the sequence plays (a hand may move a servo
+ * past them, a trim below 0). */
 static void cmd_record_sample(struct call *call, unsigned value)
 {
+        const struct model *m = robot_model(call->ctx->robot);
         int logical[LSC_SERVO_ID_MAX + 1];
         uint64_t read;
+        size_t clamped = 0;
         struct servos_plan plan = { .time_ms = (unsigned) call->args.time_ms };
 
         cJSON_Delete(cmd_positions_read(call->ctx, call->args.plan.mask, logical, &read));
-        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++)
-                if (read & (UINT64_C(1) << id)) {
-                        plan.ids[plan.n] = id;
-                        plan.logical[plan.n++] = logical[id];
-                        plan.mask |= UINT64_C(1) << id;
-                }
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                const struct model_servo *s = &m->servos[id];
+                int at;
+
+                if (!(read & (UINT64_C(1) << id)))
+                        continue;
+                at = logical[id] < s->min ? s->min : logical[id] > s->max ? s->max : logical[id];
+                clamped += at != logical[id];
+                plan.ids[plan.n] = id;
+                plan.logical[plan.n++] = at;
+                plan.mask |= UINT64_C(1) << id;
+        }
         if (plan.n)
-                robot_teach_sample(call->ctx->robot, &plan);
+                robot_teach_sample(call->ctx->robot, &plan, clamped);
         call_reply_ok(call);
 }
 
@@ -132,20 +170,15 @@ static void cmd_record_start_written(struct cmd_context *ctx, struct call *call)
         int r;
 
         robot_unloaded(ctx->robot, a->plan.mask);
-        /* Another recording may have begun while the unload waited, or a
-         * reload made the board one that cannot be read. */
-        if (!profile_takes(robot_model(ctx->robot)->profile, LSC_CMD_MULT_SERVO_POS_READ)) {
-                call_fail(call, LSC_ERRCODE_UNSUPPORTED, NULL, "the board changed (a reload "
-                          "made it \"%s\") before teach mode began",
-                          robot_model(ctx->robot)->profile->name);
+        /* The unload was written: the answer is ok. A record.stop, or a
+         * reload that changed the board, ended the recording meanwhile. */
+        if (!cmd_record_runs(ctx, call)) {
+                response = call_response(call);
+                cJSON_AddNumberToObject(response, "period_ms", period);
+                cJSON_AddTrueToObject(response, "ended");
+                call_reply(call, response);
                 return;
         }
-        if (robot_recording(ctx->robot)) {
-                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "a recording (%s) began "
-                          "meanwhile", robot_recording(ctx->robot)->name);
-                return;
-        }
-        robot_record(ctx->robot, recorder_new(a->name, a->plan.mask));
         r = robot_teach(ctx->robot, period, cmd_record_teach_fire, ctx);
         if (r < 0) {
                 recorder_free(robot_record_stop(ctx->robot));
@@ -194,6 +227,7 @@ static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec,
         cJSON_AddNumberToObject(into, "steps", (double) rec->n_moves);
         cJSON_AddNumberToObject(into, "dropped", (double) rec->dropped);
         cJSON_AddNumberToObject(into, "skipped", (double) rec->skipped);
+        cJSON_AddNumberToObject(into, "clamped", (double) rec->clamped);
         return 0;
 }
 
@@ -204,9 +238,15 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         char *path = NULL;
         int r;
 
-        if (!rec || rec->n_moves == 0) {
-                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, rec ? "nothing was recorded: no "
-                          "move of those servos reached the wire" : "no recording runs");
+        if (!rec) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "no recording runs");
+                return;
+        }
+        if (rec->n_moves == 0) {
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "the recording %s stopped "
+                          "with nothing recorded, no file written: no move of those servos "
+                          "reached the wire, and %zu teach periods read nothing (the board "
+                          "did not answer)", rec->name, rec->skipped);
                 recorder_free(rec);
                 return;
         }
@@ -240,6 +280,37 @@ cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struc
         free(path);
         recorder_free(rec);
         return o;
+}
+
+static void cmd_record_unload_done(void *userdata, enum wire_result result)
+{
+        if (result != WIRE_WRITTEN)
+                log_warning("Teach mode's servos were not unloaded again: %s",
+                            wire_result_string(result));
+}
+
+void cmd_record_connected(struct cmd_context *ctx)
+{
+        const struct recorder *rec = robot_recording(ctx->robot);
+        struct cmd_args a = { .plan.mask = rec ? rec->servos : 0 };
+        uint8_t frame[LSC_FRAME_MAX_SIZE];
+        struct wire_request req = {
+                .frame = frame, .lane = WIRE_LANE_RESTORE, .servo_mask = a.plan.mask,
+                .done = cmd_record_unload_done, .userdata = ctx,
+        };
+        int r;
+
+        if (!rec || !robot_teaching(ctx->robot))
+                return;
+        r = cmd_encode_unload(&a, frame, sizeof(frame));
+        assert(r > 0);
+        req.size = (size_t) r;
+        r = wire_submit(ctx->wire, &req);
+        if (r < 0)
+                log_warning_errno(r, "Teach mode's servos cannot be unloaded again");
+        else
+                log_info("The board is back in teach mode (%s): its servos are unloaded again",
+                         rec->name);
 }
 
 /* Teach mode's frame: the unload of its servos. */
@@ -290,12 +361,13 @@ const struct cmd cmd_record_start = {
         .encode = cmd_record_start_encode,
         .run = cmd_record_start_run,
         .written = cmd_record_start_written,
+        .unwritten = cmd_record_start_unwritten,
 };
 
 const struct cmd cmd_record_stop = {
         .name = "record.stop",
         .flags = CMD_WRITE,
         .help = "Stop recording and write the sequence file: {\"name\",\"path\",\"steps\","
-                "\"dropped\"}; sequence.run plays it.",
+                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it.",
         .run = cmd_record_stop_run,
 };

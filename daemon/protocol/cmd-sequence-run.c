@@ -219,7 +219,7 @@ static void cmd_player_step(void *userdata, const struct player_run_info *run, u
 static const char *const cmd_player_reasons[] = {
         [PLAYER_COMPLETED] = "completed", [PLAYER_STOPPED] = "stopped",
         [PLAYER_PREEMPTED] = "preempted", [PLAYER_DEVICE_LOST] = "device_lost",
-        [PLAYER_SHUTDOWN] = "shutdown",
+        [PLAYER_SHUTDOWN] = "shutdown", [PLAYER_CANCELLED] = "cancelled",
 };
 
 static void cmd_player_answer(struct call *call, const struct player_run_info *run,
@@ -228,6 +228,7 @@ static void cmd_player_answer(struct call *call, const struct player_run_info *r
         static const enum lsc_errcode codes[] = {
                 [PLAYER_STOPPED] = LSC_ERRCODE_STOPPED, [PLAYER_PREEMPTED] = LSC_ERRCODE_PREEMPTED,
                 [PLAYER_DEVICE_LOST] = LSC_ERRCODE_DEVICE_LOST, [PLAYER_SHUTDOWN] = LSC_ERRCODE_SHUTDOWN,
+                [PLAYER_CANCELLED] = LSC_ERRCODE_CANCELLED,
         };
         cJSON *response;
 

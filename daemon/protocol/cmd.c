@@ -208,6 +208,8 @@ static enum lsc_errcode cmd_wire_errcode(enum wire_result result)
                 return LSC_ERRCODE_SHUTDOWN;
         case WIRE_DROPPED:
                 return LSC_ERRCODE_DROPPED;
+        case WIRE_BOARD_CHANGED:
+                return LSC_ERRCODE_CANCELLED;
         case WIRE_CLAIMED:
                 return LSC_ERRCODE_CLAIMED;
         case WIRE_DEVICE_LOST:
@@ -217,13 +219,42 @@ static enum lsc_errcode cmd_wire_errcode(enum wire_result result)
         return LSC_ERRCODE_DEVICE_LOST;
 }
 
+/* CALL was planned for a board a reload has replaced since. */
+static bool cmd_stale(const struct call *call)
+{
+        return call->epoch != call->ctx->board_epoch;
+}
+
+static void cmd_board_changed_fail(struct call *call, const char *when)
+{
+        call_fail(call, LSC_ERRCODE_CANCELLED, NULL, "the board changed (a reload made it "
+                  "\"%s\") %s", robot_model(call->ctx->robot)->profile->name, when);
+}
+
+/* A move written to the old board as a reload changed it: its targets
+ * mean nothing to the new model, and a wait for it ends cancelled. */
+static void cmd_stale_written(struct call *call)
+{
+        robot_dropped(call->ctx->robot, &call->args.plan);
+        if (call->args.wait)
+                cmd_board_changed_fail(call, "before this move ended");
+        else
+                call_reply(call, cmd_motion_response(call, false));
+}
+
 /* The wire is done with a call's frame. */
 static void cmd_wire_done(void *userdata, enum wire_result result)
 {
         struct call *call = userdata;
 
+        if (result == WIRE_WRITTEN && call->args.plan.n > 0 && cmd_stale(call)) {
+                cmd_stale_written(call);
+                return;
+        }
         if (result != WIRE_WRITTEN && call->args.plan.n > 0)
                 robot_dropped(call->ctx->robot, &call->args.plan);
+        if (result != WIRE_WRITTEN && call->cmd->unwritten)
+                call->cmd->unwritten(call->ctx, call);
         if (result != WIRE_WRITTEN)
                 call_fail(call, cmd_wire_errcode(result), NULL, "%s", wire_result_string(result));
         else if (call->cmd->written)
@@ -232,7 +263,7 @@ static void cmd_wire_done(void *userdata, enum wire_result result)
                 call_reply_ok(call);
 }
 
-void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags)
+int cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags)
 {
         uint8_t frame[LSC_FRAME_MAX_SIZE];
         int r = cmd_encode(call->cmd, &call->args, frame, sizeof(frame));
@@ -252,6 +283,7 @@ void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane,
                 cmd_fail_submit(call, r);
         else if (call->args.plan.n > 0)
                 robot_queued(ctx->robot, &call->args.plan);
+        return r < 0 ? r : 0;
 }
 
 /* Whether PEER may run the prepared request CMD with ARGS: 0, or -EBUSY
@@ -280,7 +312,9 @@ static void cmd_scheduled_fire(void *userdata)
         call->scheduled = NULL;
         LIST_REMOVE(ctx->scheduled, call, sched_prev, sched_next);
         call->timed = true;
-        if (cmd_claims_allow(ctx, call, servos, call->cmd->flags & CMD_CLAIMS_GROUPS))
+        if (cmd_stale(call))
+                cmd_board_changed_fail(call, "while this request waited for its \"at\"");
+        else if (cmd_claims_allow(ctx, call, servos, call->cmd->flags & CMD_CLAIMS_GROUPS))
                 call->cmd->run(ctx, call);
 }
 
@@ -404,9 +438,7 @@ static void cmd_board_answer(void *userdata, struct board_waiter *w, enum board_
                 call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
                 return;
         case BOARD_CHANGED:
-                call_fail(call, LSC_ERRCODE_CANCELLED, NULL, "the board changed (a reload made "
-                          "it \"%s\") before the positions were read",
-                          robot_model(call->ctx->robot)->profile->name);
+                cmd_board_changed_fail(call, "before the positions were read");
                 return;
         case BOARD_SHUTDOWN:
                 break;
@@ -473,11 +505,14 @@ static void cmd_servos_answer(void *userdata, void *waiter, enum servos_result r
                 cmd_motion_reply(call, true);
                 return;
         case SERVOS_PREEMPTED:
-                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a later move of one of its servos, "
-                          "or a group, reached the wire before this move ended");
+                call_fail(call, LSC_ERRCODE_PREEMPTED, NULL, "a later move or unload of one of "
+                          "its servos, or a group, reached the wire before this move ended");
                 return;
         case SERVOS_DEVICE_LOST:
                 call_fail(call, LSC_ERRCODE_DEVICE_LOST, NULL, "the device was lost");
+                return;
+        case SERVOS_CANCELLED:
+                cmd_board_changed_fail(call, "before this move ended");
                 return;
         case SERVOS_SHUTDOWN:
                 break;
@@ -514,8 +549,32 @@ void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
                          (unsigned long long) peer->number, dropped);
 }
 
+/* Frames planned for a board: positions in its units, or its commands
+ * (moves, poses, safe states, sequence steps, unloads). */
+static bool cmd_planned_for_board(const struct txqueue_item *item, const void *arg)
+{
+        return item->servo_mask != 0;
+}
+
+/* A reload changed the board: nothing planned for the old one reaches the
+ * new one, and what waited on the old one is cancelled. */
+static void cmd_board_changed(struct cmd_context *ctx, const struct board_by *by)
+{
+        const struct txqueue_match planned = { .select = cmd_planned_for_board };
+        /* The runs first: a run whose last frame was dropped would complete. */
+        size_t runs = player_stop(ctx->player, 0, PLAYER_CANCELLED, by);
+        size_t dropped = wire_drop(ctx->wire, &planned, WIRE_BOARD_CHANGED);
+
+        ctx->board_epoch++;
+
+        if (dropped || runs)
+                log_info("The board changed: %zu queued frames and %zu sequence runs cancelled",
+                         dropped, runs);
+}
+
 int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors)
 {
+        const struct profile *was = robot_model(ctx->robot)->profile;
         struct recorder *ended;
         struct model *old;
         int r = robot_reload(ctx->robot, errors, &ended, &old);
@@ -527,6 +586,8 @@ int cmd_reload(struct cmd_context *ctx, const struct board_by *by, char **errors
                 return r;
         }
         log_info("Reloaded the robot file %s", robot_path(ctx->robot));
+        if (robot_model(ctx->robot)->profile != was)
+                cmd_board_changed(ctx, by);
         event = event_new(lsc_event_name(LSC_EVENT_ROBOT_CHANGED));
         cmd_add_robot(event, ctx->robot);
         if (by)

@@ -144,6 +144,8 @@ struct cmd_context {
         struct call *scheduled;         /* those requests (call.h: sched_*) */
         const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
         struct cmd_counters counters;
+        unsigned board_epoch;           /* board changes so far (cmd_reload) */
+        uint64_t recordings;            /* recordings started so far (cmd-record.c) */
         void *userdata;
         /* Send EVENT (not consumed) to every subscriber of TYPE. */
         void (*publish)(void *userdata, enum lsc_event type, const cJSON *event);
@@ -175,6 +177,9 @@ struct cmd {
         int (*encode)(const struct cmd_args *args, uint8_t *buf, size_t size);
         void (*run)(struct cmd_context *ctx, struct call *call);
         void (*written)(struct cmd_context *ctx, struct call *call);
+        /* When set, called before the error answer of a frame that will
+         * never be written (dropped, halted, device lost). */
+        void (*unwritten)(struct cmd_context *ctx, struct call *call);
         void (*board_reply)(struct call *call, unsigned value);
 };
 
@@ -217,7 +222,8 @@ void cmd_dispatch(struct cmd_context *ctx, struct peer *peer, const char *line, 
 
 /* Encode CALL's frame and queue it on LANE with FLAGS (enum wire_flags);
  * the call is answered when the wire is done with it. */
-void cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags);
+/* Returns 0, or -errno once CALL is answered (the wire refused it). */
+int cmd_submit(struct cmd_context *ctx, struct call *call, enum wire_lane lane, unsigned flags);
 
 /* The board's decisions for calls and subscribers; userdata is the
  * struct cmd_context. */
@@ -283,6 +289,9 @@ cJSON *cmd_positions_read(struct cmd_context *ctx, uint64_t mask, int *logical, 
  * recorded with; {"name","path","steps","dropped","skipped"},
  * {"name","steps":0} when nothing was recorded, or {"name","error"}. */
 cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m);
+/* The board is connected again (a power cycle): teach mode's servos are
+ * under torque; unload them again. */
+void cmd_record_connected(struct cmd_context *ctx);
 
 /* Verbs, one per cmd-<verb>.c. */
 extern const struct cmd cmd_ping, cmd_version, cmd_status, cmd_move, cmd_pose, cmd_group_run,

@@ -118,8 +118,10 @@ static void board_state_on_run(struct board_state *s, unsigned group, unsigned r
         struct board_start *st = board_state_take_start(s, group, runs);
 
         /* The board reports in order: a STOP lscd wrote before this run
-         * was reported before its echo, or never will be. */
-        board_state_stop_clear(s);
+         * was reported before its echo, or never will be; one written
+         * after it (before its echo came) is reported next. */
+        if (!st || !st->stop_after)
+                board_state_stop_clear(s);
         /* A start that is not lscd's (the gamepad, a restart) cuts short
          * whatever was being waited for. */
         if (!st)
@@ -160,6 +162,8 @@ void board_state_stop_written(struct board_state *s, const struct board_by *by, 
         s->has_stop_by = by != NULL;
         if (by)
                 s->stop_by = *by;
+        for (struct board_start *st = s->starts; st; st = st->next)
+                st->stop_after = true;
 }
 
 static void board_state_on_stop(struct board_state *s, uint64_t now)

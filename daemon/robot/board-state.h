@@ -101,6 +101,7 @@ struct board_start {
         struct board_waiter *waiter;    /* group.run with wait, or NULL */
         bool has_by;
         struct board_by by;
+        bool stop_after;                /* lscd wrote a STOP after it */
 };
 
 /* One query on the wire that every waiter linked shares: its reply, or

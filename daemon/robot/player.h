@@ -33,6 +33,7 @@ enum player_end {
         PLAYER_PREEMPTED,       /* another run, or another client's claim, over its servos */
         PLAYER_DEVICE_LOST,
         PLAYER_SHUTDOWN,
+        PLAYER_CANCELLED,       /* a reload changed the board its plans were made for */
 };
 
 /* A run being played: what its answers and events need. */

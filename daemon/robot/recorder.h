@@ -42,7 +42,9 @@ struct recorder {
         size_t n_moves, room;
         size_t dropped;                 /* moves past RECORDER_MOVES_MAX */
         size_t skipped;                 /* teach: periods whose read was still outstanding */
+        size_t clamped;                 /* teach: readings past a limit, kept at the limit */
         bool teach;                     /* samples were recorded (recorder_sample) */
+        uint64_t number;                /* its starter's: tells it from later recordings */
 };
 
 struct recorder *recorder_new(const char *name, uint64_t servos);

@@ -268,7 +268,7 @@ int robot_reload(struct robot *r, char **errors, struct recorder **ended,
         /* Targets in the old board's units mean nothing on the new one,
          * nor does a recording of them; teach mode's reads stop. */
         if (m->profile != r->model->profile) {
-                robot_forget(r, SERVOS_PREEMPTED);
+                robot_forget(r, SERVOS_CANCELLED);
                 *ended = robot_record_stop(r);
         }
         /* The recording's names and limits are the old file's. */
@@ -423,10 +423,17 @@ void robot_teach_skip(struct robot *r)
                 r->recorder->skipped++;
 }
 
-void robot_teach_sample(struct robot *r, const struct servos_plan *plan)
+bool robot_teaching(const struct robot *r)
 {
-        if (r->recorder && r->teach_timer)
-                recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
+        return r->teach_timer != NULL;
+}
+
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan, size_t clamped)
+{
+        if (!r->recorder || !r->teach_timer)
+                return;
+        r->recorder->clamped += clamped;
+        recorder_sample(r->recorder, plan, clock_usec(CLOCK_MONOTONIC));
 }
 
 void robot_record(struct robot *r, struct recorder *rec)

@@ -74,7 +74,10 @@ const struct recorder *robot_recording(const struct robot *r);
  * PERIOD_MS (a read of the servos' positions, each handed back through
  * robot_teach_sample()). 0 or a negative errno. */
 int robot_teach(struct robot *r, unsigned period_ms, void (*fire)(void *userdata), void *userdata);
-void robot_teach_sample(struct robot *r, const struct servos_plan *plan);
+/* CLAMPED of PLAN's readings were past a limit and are at it. */
+/* Teach mode's reads run (robot_teach() armed them). */
+bool robot_teaching(const struct robot *r);
+void robot_teach_sample(struct robot *r, const struct servos_plan *plan, size_t clamped);
 /* Teach mode: a period passed with the previous read still outstanding. */
 void robot_teach_skip(struct robot *r);
 

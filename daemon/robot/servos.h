@@ -33,9 +33,10 @@
 
 enum servos_result {
         SERVOS_COMPLETED,       /* the predicted end passed */
-        SERVOS_PREEMPTED,       /* a later move of one of its servos, or a group */
+        SERVOS_PREEMPTED,       /* a later move or unload of one of its servos, or a group */
         SERVOS_DEVICE_LOST,
         SERVOS_SHUTDOWN,
+        SERVOS_CANCELLED,       /* a reload changed the board */
 };
 
 struct servos_ops {

@@ -402,6 +402,9 @@ const char *wire_result_string(enum wire_result result)
                        "went away";
         case WIRE_CLAIMED:
                 return "dropped before it was written: another client claimed what it moves";
+        case WIRE_BOARD_CHANGED:
+                return "dropped before it was written: a reload changed the board it was "
+                       "planned for";
         case WIRE_DEVICE_LOST:
                 break;
         }

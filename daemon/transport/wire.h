@@ -32,6 +32,8 @@ enum wire_result {
                                it went away with on_disconnect "drop" */
         WIRE_CLAIMED,       /* wire_drop() of others' frames: another client claimed
                                what it moves */
+        WIRE_BOARD_CHANGED, /* wire_drop() of frames planned for the board a reload
+                               replaced (positions in its units, its commands) */
 };
 
 enum wire_lane {

@@ -224,6 +224,73 @@ def teach_then_replay():
 
 
 @tap.test
+def taught_positions_stay_within_the_limits():
+    """A hand may move a servo past its limits (and a trim makes wire 0 a
+    logical -20): positions says so ("outside_limits"), and teach keeps
+    each sample at the limit, counting them ("clamped"), so that the
+    sequence it writes always plays."""
+    robot = "board: bus\nservos:\n  base: {id: 1, min: 100, max: 900, trim: 20}\n"
+    with running("--board", "bus", robot=robot) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        c.ok("record.start", name="wide", servos=["base"], teach=True, replace=True)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        for wire in (0, 980, 520):
+            wait_reads(sim, 2)
+            sim.command("hand 1 %d" % wire)
+        wait_reads(sim, 2)
+        r = c.ok("record.stop")
+        tap.check(r["clamped"] >= 2, "samples past the limits are counted", r)
+        sim.command("hand 1 0")
+        got = c.ok("positions", servos=["base"])["positions"][0]
+        tap.eq((got["position"], got.get("outside_limits")), (-20, True),
+               "positions says a reading is outside the limits")
+        c.ok("sequence.run", name="wide", wait=True, timeout=120)
+        with open(os.path.join(lscd.dir, "recordings", "wide.yaml"), encoding="utf-8") as f:
+            text = f.read()
+        tap.check("base: 100}" in text and "base: 900}" in text and "base: 500}" in text,
+                  "kept at 100 and 900, and 500 (wire 520) as read", text)
+
+
+@tap.test
+def teach_survives_a_power_cycle():
+    """The board unplugged and back during teach mode comes back with its
+    servos under torque: lscd unloads them again, and teach keeps
+    recording what the hand does."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        c.ok("record.start", name="cycle", servos=["base"], teach=True, replace=True)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        sim.unplug()
+        back = sim.mark()
+        sim.replug()
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=back)
+        tap.eq(len(rx(sim, since, 0x14)), 2, "the unload is sent again")
+        wait_reads(sim, 2)
+        sim.command("hand 1 300")
+        wait_reads(sim, 2)
+        tap.check(c.ok("record.stop")["steps"] >= 1, "the hand's move was recorded")
+
+
+@tap.test
+def teach_on_a_silent_board():
+    """A board that never answers the reads: record.stop stops the
+    recording all the same and says so, with the periods skipped."""
+    with running("--board", "lsc", robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        c.ok("record.start", name="mute", servos=["base"], teach=True, replace=True)
+        wait_reads(sim, 3)
+        first = c.request("record.stop")
+        tap.eq(error_of(first)[0], "invalid_argument", "nothing was recorded: an error")
+        tap.check("stopped" in first["error"]["message"] and
+                  "teach periods read nothing" in first["error"]["message"],
+                  "its message says the recording stopped, and the periods skipped", first)
+        again = c.request("record.stop")
+        tap.eq(again["error"]["message"], "no recording runs", "the recording stopped")
+
+
+@tap.test
 def teach_and_unload_respect_claims():
     """Teach mode unloads its servos: while another client claims one, it
     is refused as a move of it is, and so is unload; nothing reaches the
@@ -251,6 +318,33 @@ def teach_and_unload_respect_claims():
 
 
 @tap.test
+def pipelined_teach_start_and_stop():
+    """Requests are read in order: a teach record.start runs from the moment
+    it is read, so the record.stop read next stops it (even with its unload
+    still queued) and a later record.start is not refused for it; each
+    answered ok had its unload written, and no answer is an error after
+    something reached the wire."""
+    with running(robot=BUS_ROBOT) as (sim, lscd):
+        c = lscd.client()
+        since = sim.mark()
+        lines = [{"cmd": "record.start", "id": 1, "name": "ss", "servos": [1], "teach": True,
+                  "replace": True},
+                 {"cmd": "record.stop", "id": 2},
+                 {"cmd": "record.start", "id": 3, "name": "ss2", "servos": [1], "replace": True}]
+        c.send_raw("".join(json.dumps(x) + "\n" for x in lines).encode())
+        first, stop, third = (c.response(i) for i in (1, 2, 3))
+        tap.check(first["ok"], "the teach start: ok, its unload written", first)
+        tap.check(stop["ok"] or "no recording runs" not in stop["error"]["message"],
+                  "record.stop stopped the teach recording", stop)
+        tap.check(third["ok"], "the next record.start: ok", third)
+        sim.wait_for("rx", hexbytes("55 55 04 14 01 01"), since=since)
+        c.ok("move", servos=[{"id": 1, "position": 400}], time_ms=0)
+        stopped = c.ok("record.stop")
+        tap.eq((stopped["name"], stopped["steps"]), ("ss2", 1), "the second recording ran")
+        tap.eq(len(rx(sim, since, 0x14)), 1, "one unload on the wire")
+
+
+@tap.test
 def readings_outside_the_range_are_not_positions():
     """A position the board reports outside its range is outside input: the
     client sees null (as for a servo not reported), and no target is
@@ -274,7 +368,7 @@ def readings_outside_the_range_are_not_positions():
         tap.eq(read(1001), [{"id": 1, "name": "base", "position": None}], "1001: null")
         tap.eq(c.ok("move", servos=[{"name": "base", "position": 500}], time_ms=0,
                     wait=True)["time_ms"], 0, "a move from an unknown position is not stretched")
-        tap.eq(read(950), [{"id": 1, "name": "base", "position": 950}],
+        tap.eq(read(950), [{"id": 1, "name": "base", "position": 950, "outside_limits": True}],
                "950, past the limits 100..900, is what the board says")
         tap.eq(c.ok("servos")["servos"][0]["target"], 500, "but not a target")
         tap.eq(c.ok("move", servos=[{"name": "base", "position": 100}], time_ms=0)["time_ms"],
@@ -400,21 +494,56 @@ def a_query_queued_at_a_board_change_never_reaches_the_wire():
         since = sim.mark()
         # Almost a second of the line: the query waits its turn behind
         # one move of each mover.
-        for m in movers:
-            for t in (100, 200):
-                m.send_request("move", servos=big, time_ms=t)
+        ids = [[m.send_request("move", servos=big, time_ms=t) for t in (100, 200)]
+               for m in movers]
         rid = b.send_request("positions", servos=["base"])
         b.ok("ping")
         lscd.write_robot("servos:\n  base: {id: 1}\n")
         c.ok("config.reload")
         tap.eq(error_of(b.response(rid)), ("cancelled", None), "the read: cancelled")
-        for m in movers:
-            m.ok("ping")
-        sim.wait_count("rx", 8, since=since, timeout=30)
+        answers = [m.response(i) for m, pair in zip(movers, ids) for i in pair]
+        tap.check(all(r["ok"] or r["error"]["code"] == "cancelled" for r in answers),
+                  "the movers' moves: written, or cancelled (bus units)", answers)
         c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
         sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since, timeout=30)
         tap.eq(rx(sim, since, 0x15), [], "no query on the wire")
-        tap.eq(len(rx(sim, since, 0x03)), 9, "every move was")
+        tap.eq(len(rx(sim, since, 0x03)), 1 + sum(r["ok"] for r in answers),
+               "the moves answered ok were written, no other")
+
+
+@tap.test
+def a_board_change_cancels_what_was_planned_for_the_old_board():
+    """A reload that makes the board an LSC board drops every frame still
+    queued that was planned for the bus board (moves in its units, the
+    unload, the confirm's read), answering each cancelled; a confirmed move
+    already written, waiting for its end, is answered cancelled too (not
+    preempted), and neither command 20 nor 21 reaches the PWM board."""
+    big = [{"id": i, "position": 500} for i in range(4, 33)]
+    with running(lscd_args=("--battery-timeout", "30000"), robot=BUS_ROBOT) as (sim, lscd):
+        a, b, c = lscd.client(), lscd.client(), lscd.client()
+        since = sim.mark()
+        waiting = b.send_request("move", servos=[{"id": 3, "position": 600}], time_ms=3000,
+                                 wait=True, confirm=True)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 B8 0B 03 58 02"), since=since)
+        moves = [a.send_request("move", servos=big, time_ms=100) for _ in range(4)]
+        unload = a.send_request("unload", servos=[1])
+        confirm = a.send_request("move", servos=[{"id": 1, "position": 600}], time_ms=0,
+                                 wait=True, confirm=True)
+        a.ok("ping")
+        lscd.write_robot("servos:\n  base: {id: 1}\n")
+        c.ok("config.reload")
+        tap.eq(error_of(b.response(waiting))[0], "cancelled",
+               "a confirmed move waiting for its end: cancelled")
+        tap.eq(error_of(a.response(unload))[0], "cancelled", "the queued unload: cancelled")
+        tap.eq(error_of(a.response(confirm))[0], "cancelled", "the queued confirmed move too")
+        answers = [a.response(m) for m in moves]
+        tap.check(any(not r["ok"] and r["error"]["code"] == "cancelled" for r in answers),
+                  "queued moves in bus units: cancelled", answers)
+        written = sum(1 for r in answers if r["ok"])
+        c.ok("move", servos=[{"name": "base", "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 01 DC 05"), since=since)
+        tap.eq(len(rx(sim, since, 0x03)), 2 + written, "only the moves answered ok were written")
+        tap.eq(rx(sim, since, 0x14) + rx(sim, since, 0x15), [], "no unload nor read on the wire")
 
 
 @tap.test
@@ -467,6 +596,19 @@ def lscctl_teach():
 def lscctl(lscd, *args):
     return subprocess.run([LSCCTL, "-s", lscd.socket_path, *args], capture_output=True, text=True,
                           timeout=TIMEOUT)
+
+
+@tap.test
+def lscctl_teach_refuses_an_empty_servo():
+    """lscctl teach --servos 1,,2: a usage error (2), nothing sent."""
+    with running("--board", "bus", robot=BUS_ROBOT) as (sim, lscd):
+        since = sim.mark()
+        for servos in ("1,,2", ",1", "1,"):
+            p = lscctl(lscd, "teach", "wave", "--servos", servos)
+            tap.eq(p.returncode, 2, "--servos %s: usage error" % servos)
+            tap.check("empty item" in p.stderr, "saying so", p.stderr)
+        lscd.client().ok("ping")
+        tap.eq(rx(sim, since, 0x14), [], "nothing unloaded")
 
 
 @tap.test
@@ -543,6 +685,26 @@ def older_firmware_reports():
         c.ok("group.stop")
         stopped = w.wait_event("group.stopped")
         tap.eq(stopped["reason"], "stop", "after lscd's STOP: reason stop")
+
+
+@tap.test
+def a_stop_written_before_the_runs_echo_is_lscds():
+    """group.stop or halt written right after group.run, before the board's
+    echo of the run came back: its report is still the STOP lscd wrote
+    (reason stop, by), on both firmwares."""
+    for firmware in ("new", "old"):
+        for stop in ("group.stop", "halt"):
+            with running("--firmware", firmware, "--group", "3:5000") as (sim, lscd):
+                c, w = lscd.client(), lscd.client()
+                c.ok("hello", name="stopper")
+                w.subscribe(["group.stopped"])
+                c.send_raw((json.dumps({"cmd": "group.run", "id": 1, "group": 3}) + "\n" +
+                            json.dumps({"cmd": stop, "id": 2}) + "\n").encode())
+                c.response(1)
+                c.response(2)
+                stopped = w.wait_event("group.stopped")
+                tap.eq((stopped["reason"], stopped.get("by", {}).get("name")), ("stop", "stopper"),
+                       "%s firmware, %s: reason stop, by its sender" % (firmware, stop))
 
 
 tap.main()

@@ -131,6 +131,37 @@ def awkward_names_steps_and_columns():
 
 
 @tap.test
+def the_command_line_and_look_alike_columns():
+    """--help and -h exit 0, "--" ends the options, a directory is said to
+    be one, a file name with a newline cannot inject a line into the
+    comment, a REAL Time of 5.0 is 5, and each column that looks like a
+    servo's or the time but is not read is warned about on stderr."""
+    for opt in ("--help", "-h"):
+        r = cli(opt)
+        tap.eq((r.returncode, r.stdout.startswith("usage:")), (0, True), opt + ": usage, 0")
+    path = make("-dash.d6a", [1], [(1, 100, 700)])
+    r = cli("--", path)
+    tap.eq((r.returncode, r.stdout.splitlines()[-1]), (0, "  - {servos: {1: 700}, time_ms: 100}"),
+           "-- then a file name")
+    r = cli(TMP)
+    tap.eq(r.returncode, 1, "a directory: refused")
+    tap.check("is a directory" in r.stderr, "saying so", r.stderr)
+    path = make("new\nline.d6a", [1], [(1, 100, 700)])
+    r = cli(path)
+    tap.eq([line for line in r.stdout.splitlines() if not line.startswith(("#", "steps:", "  - "))],
+           [], "no line injected by the file name")
+    path = make("real.d6a", [1], [(1, 5.0, 700)],
+                schema=SCHEMA.replace("Time INT%s", "Time REAL, servo2 INT, Servo01 INT, "
+                                      "[Servo 3] INT, Servo0 INT, Note TEXT%s"))
+    r = cli(path)
+    tap.eq((r.returncode, r.stdout.splitlines()[-1]), (0, "  - {servos: {1: 700}, time_ms: 5}"),
+           "Time 5.0 is 5")
+    for name in ("servo2", "Servo01", "Servo 3", "Servo0"):
+        tap.check("column %s ignored" % name in r.stderr, "warned: " + name, r.stderr)
+    tap.check("Note" not in r.stderr, "not a column that looks like nothing", r.stderr)
+
+
+@tap.test
 def a_converted_file_plays():
     path = make("wave.d6a", [1, 3], [(1, 100, 1200, 1800), (2, 50, 1300, None)])
     with running() as (sim, lscd):

@@ -24,6 +24,7 @@ library only.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import sqlite3
@@ -33,6 +34,8 @@ from typing import Iterable, Optional
 __all__ = ["D6aError", "read_steps", "to_yaml", "convert", "main"]
 
 _SERVO_COLUMN = re.compile(r"Servo([1-9][0-9]?)")
+# Columns that look like a servo's or the time but are not read: said.
+_LOOKALIKE = re.compile(r"(?is)\s*(servo.*\d.*|time.*)")
 # lscd's servo ids, what one frame's time can hold (lsc/frame.h), and the
 # steps of its longest sequence (SEQUENCE_STEPS_MAX, sequence.h).
 _ID_MAX = 32
@@ -57,6 +60,9 @@ def _servo_columns(db: sqlite3.Connection) -> dict[int, str]:
     servos = {}
     for name in columns:
         m = _SERVO_COLUMN.fullmatch(name)
+        if not m and name != "Time" and _LOOKALIKE.fullmatch(name):
+            sys.stderr.write("lsc.d6a: warning: column %s ignored: not Time, nor ServoN with N "
+                             "1..%d as the file format names them\n" % (_printable(name), _ID_MAX))
         if m:
             if int(m.group(1)) > _ID_MAX:
                 raise D6aError("%s: lscd's servo ids are 1..%d" % (name, _ID_MAX))
@@ -66,7 +72,15 @@ def _servo_columns(db: sqlite3.Connection) -> dict[int, str]:
     return dict(sorted(servos.items()))
 
 
+def _printable(text: str) -> str:
+    """TEXT with control characters escaped: one line, nothing injected."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _integer(value: object, what: str, low: int, high: int) -> int:
+    # A REAL with no fraction (5.0) is the integer it spells.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise D6aError("%s: %r is not an integer from %d to %d" % (what, value, low, high))
     return value
@@ -76,6 +90,8 @@ def read_steps(path: str) -> list[Step]:
     """The rows of the .d6a file PATH as (time_ms, {servo id: position})."""
     # A URI whose path is escaped: "b#x.d6a" is that file, not "b" (the
     # rest read as a fragment), and read-only never creates one.
+    if os.path.isdir(path):
+        raise D6aError("is a directory, not a .d6a file")
     uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
     try:
         db = sqlite3.connect(uri, uri=True)
@@ -107,7 +123,7 @@ def read_steps(path: str) -> list[Step]:
 
 def to_yaml(steps: Iterable[Step], source: Optional[str] = None) -> str:
     """lscd's sequence file (lscd-robot(5), sequence.run) of STEPS."""
-    lines = ["# Converted from %s by python3 -m lsc.d6a" % source] if source else []
+    lines = ["# Converted from %s by python3 -m lsc.d6a" % _printable(source)] if source else []
     lines.append("steps:")
     for time_ms, targets in steps:
         servos = ", ".join("%d: %d" % (sid, pos) for sid, pos in targets.items())
@@ -122,13 +138,21 @@ def convert(path: str) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python3 -m lsc.d6a FILE.d6a > sequence.yaml\n")
+    usage = "usage: python3 -m lsc.d6a [--] FILE.d6a > sequence.yaml\n"
+    if args in (["--help"], ["-h"]):
+        sys.stdout.write(usage)
+        return 0
+    if args[:1] == ["--"]:
+        args = args[1:]
+    elif args[:1] and args[0].startswith("-"):
+        args = []
+    if len(args) != 1:
+        sys.stderr.write(usage)
         return 2
     try:
         sys.stdout.write(convert(args[0]))
     except D6aError as e:
-        sys.stderr.write("lsc.d6a: %s: %s\n" % (args[0], e))
+        sys.stderr.write("lsc.d6a: %s: %s\n" % (_printable(args[0]), e))
         return 1
     return 0
 
