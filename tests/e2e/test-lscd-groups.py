@@ -26,7 +26,8 @@ def client_run_reports_lscd_source():
 
 @tap.test
 def gamepad_run_reports_external_source():
-    with running("--group", "5:100") as (sim, lscd):
+    # A second's run: the status below must find it running under valgrind.
+    with running("--group", "5:1000") as (sim, lscd):
         c = lscd.client()
         c.subscribe()
         sim.command("emit run 5 1")
