@@ -115,11 +115,13 @@ bool payload_transient(const char *code)
         return false;
 }
 
-/* Append LEN, then LEN bytes of DATA, to the key at KEY + *AT. */
+/* Append LEN, then LEN bytes of DATA, to the key at KEY + *AT. DATA may
+ * be NULL when LEN is 0 (an empty payload): memcpy() may not be given it. */
 static void payload_key_add(unsigned char *key, size_t *at, const void *data, size_t len)
 {
         memcpy(key + *at, &len, sizeof(len));
-        memcpy(key + *at + sizeof(len), data, len);
+        if (len > 0)
+                memcpy(key + *at + sizeof(len), data, len);
         *at += sizeof(len) + len;
 }
 
