@@ -31,10 +31,11 @@ STOP = hexbytes("55 55 02 07")
 # Every group has a speed: 255 frames for lscd to re-apply at connect.
 GROUPS = range(255)
 # The STOP tests run the line at 2400 baud: a SPEED frame lasts 29 ms, so
-# that a client's request, sent on device.connected, reaches lscd while the
-# first re-applied frame is still on the wire even on a loaded machine or
-# under valgrind. In a correct lscd the count of frames ahead of the STOP
-# does not depend on the rate; a slow line only leaves room for latency.
+# that a client's request, sent on device.connected, usually reaches lscd
+# while the first re-applied frame is still on the wire. What is asserted is
+# lscd's part only: at most one frame starts after the request was sent.
+# How many frames were written before it arrived is the client's latency
+# (two under distcheck's load), so it is only logged.
 SLOW_BAUD = 2400
 LONG = 120          # seconds: 255 frames take 7.4 s at 2400 baud
 # Command bytes of the frames the simulator's log is searched for.
@@ -203,10 +204,10 @@ def reconnect_then(sim, client, cmd):
     return response, [r.data for r in before], [r.data for r in before if r.t > asked]
 
 
-def check_speeds_restored(sim, since):
+def check_speeds_restored(sim, since, before):
     """Every remembered speed still reaches the board after the replug (log
-    records from SINCE on), in group order, once, with the STOP among the
-    first two frames; the board holds them all."""
+    records from SINCE on), in group order, once, with the STOP right after
+    the BEFORE frames reconnect_then saw; the board holds them all."""
     want = [speed_frame(g, percent_of(g)) for g in GROUPS]
 
     def complete(records):
@@ -216,8 +217,7 @@ def check_speeds_restored(sim, since):
                         timeout=LONG)
     tap.eq([f for f in rx if f != STOP], want, "every remembered speed, in order, once")
     tap.eq(rx.count(STOP), 1, "one STOP")
-    tap.check(rx.index(STOP) <= 1, "the STOP is among the first two frames",
-              "at %d" % rx.index(STOP))
+    tap.eq(rx[:rx.index(STOP)], before, "the frames ahead of the STOP are those seen")
     tap.eq(sim.state()["speeds"], {g: percent_of(g) for g in GROUPS}, "the board has them")
 
 
@@ -234,7 +234,7 @@ def stop_after_reconnect(cmd):
         tap.check(all(is_speed(f) for f in before), "only speeds ahead of the STOP",
                   frames_text(before))
         tap.check(len(ahead) <= 1, "at most one frame ahead of the STOP", frames_text(ahead))
-        check_speeds_restored(sim, since)
+        check_speeds_restored(sim, since, before)
         return response
 
 
