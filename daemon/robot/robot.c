@@ -10,6 +10,7 @@
 #include "mem.h"
 #include "model-yaml.h"
 #include "robot.h"
+#include "saver.h"
 #include "state.h"
 
 /* move.completed and wait answers come within this of the predicted end. */
@@ -19,7 +20,8 @@
 
 /* Invariants: model is always complete (model_add_home); timer is enabled
  * exactly while the servos have a deadline, and set to it; save_timer is
- * enabled while a change is not yet saved. */
+ * enabled while a change is not yet handed to the saver, which exists
+ * exactly while state_path is set. */
 struct robot {
         struct model *model;
         char *path;
@@ -35,6 +37,7 @@ struct robot {
         sd_event_source *timer;
         sd_event_source *claims_timer;
         sd_event_source *save_timer;
+        struct saver *saver;            /* NULL without a state file */
         sd_event_source *teach_timer;   /* teach mode: while recording */
         uint64_t teach_usec;
         void (*teach_fire)(void *userdata);
@@ -77,19 +80,33 @@ static struct state_now robot_state_now(void)
                                     .real = clock_usec(CLOCK_REALTIME) };
 }
 
+/* A save's result, logged once until it changes. */
+static void robot_on_saved(void *userdata, int result)
+{
+        struct robot *r = userdata;
+
+        if (result < 0 && result != r->save_error)
+                log_warning_errno(result, "Cannot save the state in %s (it will not survive a "
+                                  "restart)", r->state_path);
+        r->save_error = result;
+}
+
+/* Hand the state to the saver's thread: the loop never waits for the disk. */
 static void robot_save(struct robot *r)
 {
         struct state_now now = robot_state_now();
-        int e;
 
         sd_event_source_set_enabled(r->save_timer, SD_EVENT_OFF);
-        if (!r->state_path)
-                return;
-        e = state_save(r->state_path, board_state(r->board), &r->servos, &now);
-        if (e < 0 && e != r->save_error)
-                log_warning_errno(e, "Cannot save the state in %s (it will not survive a "
-                                  "restart)", r->state_path);
-        r->save_error = e;
+        if (r->saver)
+                saver_put(r->saver, state_text(board_state(r->board), &r->servos, &now));
+}
+
+/* Save and wait until it is written, at exit. */
+static void robot_save_now(struct robot *r)
+{
+        robot_save(r);
+        if (r->saver)
+                robot_on_saved(r, saver_flush(r->saver));
 }
 
 static int robot_on_save(sd_event_source *s, uint64_t usec, void *userdata)
@@ -213,6 +230,11 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
                                                ROBOT_SAVE_DELAY_USEC, 0, robot_on_save, r);
         if (e >= 0)
                 e = sd_event_source_set_enabled(r->save_timer, SD_EVENT_OFF);
+        /* When it fires with a sequence's step, the step's frame goes first. */
+        if (e >= 0)
+                e = sd_event_source_set_priority(r->save_timer, SD_EVENT_PRIORITY_IDLE);
+        if (e >= 0 && r->state_path)
+                e = saver_new(&r->saver, event, r->state_path, robot_on_saved, r);
         if (e < 0) {
                 robot_free(r);
                 return e;
@@ -225,7 +247,8 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
 
 void robot_shutdown(struct robot *r)
 {
-        robot_save(r);
+        robot_save_now(r);
+        r->saver = saver_free(r->saver);
         free(r->state_path);
         r->state_path = NULL;
         servos_done(&r->servos);
@@ -239,7 +262,8 @@ struct robot *robot_free(struct robot *r)
         if (!r)
                 return NULL;
         if (r->save_timer)
-                robot_save(r);
+                robot_save_now(r);
+        saver_free(r->saver);
         servos_done(&r->servos);
         claims_done(&r->claims);
         sd_event_source_disable_unref(r->timer);

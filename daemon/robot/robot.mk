@@ -16,6 +16,7 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/servos.c daemon/robot/servos.h \
 	daemon/robot/claims.c daemon/robot/claims.h \
 	daemon/robot/state.c daemon/robot/state.h \
+	daemon/robot/saver.c daemon/robot/saver.h \
 	daemon/robot/robot.c daemon/robot/robot.h
 daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
 daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
@@ -54,7 +55,7 @@ endif
 
 if ENABLE_TESTS
 robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos \
-	tests/unit/test-state
+	tests/unit/test-state tests/unit/test-saver
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
 
@@ -96,4 +97,11 @@ tests_unit_test_state_SOURCES = tests/unit/test-state.c tests/unit/lscd-check.h 
 tests_unit_test_state_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_state_LDADD = common/libcodec.la common/libcommon.la $(CHECK_LIBS)
+
+# The saver: saver.c on a real event loop, thread and files.
+tests_unit_test_saver_SOURCES = tests/unit/test-saver.c tests/unit/lscd-check.h \
+	daemon/robot/saver.c daemon/robot/saver.h
+tests_unit_test_saver_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_saver_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_unit_test_saver_LDADD = common/libcommon.la $(SYSTEMD_LIBS) $(CHECK_LIBS)
 endif

@@ -210,21 +210,16 @@ static void state_boot_id(char id[64])
         id[strcspn(id, "\n")] = '\0';
 }
 
-int state_save(const char *path, const struct board_state *b, const struct servos *s,
-               const struct state_now *now)
+char *state_text(const struct board_state *b, const struct servos *s, const struct state_now *now)
 {
-        char boot[64];
+        char boot[64], *text;
         cJSON *j;
-        char *text;
-        int r;
 
         state_boot_id(boot);
         j = state_to_json(b, s, now, boot);
         text = mem_check(cJSON_PrintUnformatted(j));
         cJSON_Delete(j);
-        r = replace_file(path, text, strlen(text));
-        free(text);
-        return r;
+        return text;
 }
 
 int state_load(const char *path, const struct state_now *now, const char *board,

@@ -51,8 +51,8 @@ cJSON *state_to_json(const struct board_state *b, const struct servos *s,
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
                     const char *board, struct state_snapshot *snap);
 
-int state_save(const char *path, const struct board_state *b, const struct servos *s,
-               const struct state_now *now);
+/* The file's text (freed by the caller), for the moment NOW. */
+char *state_text(const struct board_state *b, const struct servos *s, const struct state_now *now);
 /* 0 with *SNAP set, -ENOENT (no file), -ESTALE, -EMEDIUMTYPE, -EBADMSG
  * or another negative errno. */
 int state_load(const char *path, const struct state_now *now, const char *board,

@@ -5,7 +5,8 @@
  * and the servos' targets to JSON and back, the predicted ends converted
  * from CLOCK_MONOTONIC to CLOCK_REALTIME and back at another moment; a
  * file of another boot or version is stale, a damaged one is refused whole
- * and sets nothing; state_save() and state_load() through a real file.
+ * and sets nothing; state_text() written as lscd's saver does (replace_file())
+ * and state_load() through a real file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 
 #include "json.h"
 #include "mem.h"
+#include "replace.h"
 #include "state.h"
 #include "lscd-check.h"
 
@@ -355,7 +357,7 @@ END_TEST
  * damaged and too large files. */
 START_TEST(test_save_load)
 {
-        char dir[] = "/tmp/test-state-XXXXXX", path[64], tmp[80];
+        char dir[] = "/tmp/test-state-XXXXXX", path[64], tmp[80], *text;
         struct state_snapshot snap;
         FILE *f;
 
@@ -365,7 +367,9 @@ START_TEST(test_save_load)
         ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -ENOENT);
 
         fill();
-        ck_assert_int_eq(state_save(path, &bs, &sv, &now0), 0);
+        text = state_text(&bs, &sv, &now0);
+        ck_assert_int_eq(replace_file(path, text, strlen(text)), 0);
+        free(text);
         ck_assert_int_eq(access(tmp, F_OK), -1);
         ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), 0);
         ck_assert_uint_eq(snap.speed_all, 50);
