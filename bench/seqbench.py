@@ -104,6 +104,9 @@ def step_errors(player, lscd, seqpeer, tail, baud, step_ms, positions):
     wire, for one play of the motion by player."""
     tail.skip()
     start = PLAY[player](lscd, seqpeer, positions, step_ms)
+    # lscd's play returns at once: the log is read after the motion, so that
+    # no polling of ours runs beside any player's steps.
+    time.sleep(max(0.0, start + len(positions) * step_ms / 1000.0 - time.monotonic()))
     rx = tail.collect_rx(len(positions), timeout=benchlib.TIMEOUT)
     want = [frame_move(SERVO, p, step_ms) for p in positions]
     if [r.data for r in rx] != want:
