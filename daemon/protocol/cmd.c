@@ -330,7 +330,8 @@ static void cmd_schedule(struct cmd_context *ctx, struct call *call)
                           at > now ? "ahead" : "ago");
                 return;
         }
-        call->scheduled = schedule_add(ctx->event, at, cmd_scheduled_fire, call);
+        call->scheduled = schedule_add(ctx->event, at - call->cmd->lead_usec, cmd_scheduled_fire,
+                                       call);
         if (!call->scheduled) {
                 call_fail(call, LSC_ERRCODE_SHUTDOWN, "at", "cannot arm a timer");
                 return;

@@ -171,6 +171,9 @@ struct cmd {
         const char *help;
         const struct cmd_arg *args;  /* terminated by an entry with name NULL */
         unsigned flags;              /* enum cmd_flags */
+        /* A request scheduled "at" runs this long before its time, and
+         * keeps the time itself (sequence.run: its first step's timer). */
+        uint64_t lead_usec;
         enum lsc_cmd board_cmd;
         int (*prepare)(const struct model *m, const struct servos *s, struct cmd_args *args,
                        struct fail *f);

@@ -190,6 +190,18 @@ def sequences_are_listed_across_a_restart():
                    [("demo", 3, 300), ("wave", 3, 300)], "still listed after a restart")
 
 
+def check_started_at(sim, since, at, what):
+    """The first frame after SINCE started on the wire at AT (wall clock),
+    not before; returns its bytes."""
+    rx = sim.wait_for("rx", since=since)
+    start = rx.t - sim.byte_time(len(rx.data)) + (time.time() - time.monotonic())
+    tap.diag("%s: the frame started %.2f ms after its time" % (what, (start - at) * 1000))
+    tap.check(start >= at - 0.002, "%s: not before its time" % what)
+    if not valgrind_on():
+        tap.check(start - at < 0.050, "%s: and soon after it: %.1f ms" % (what, (start - at) * 1000))
+    return rx.data
+
+
 @tap.test
 def at_starts_a_request_at_a_wall_clock_time():
     with running("--group", "1:100", robot=ROBOT) as (sim, lscd):
@@ -199,16 +211,14 @@ def at_starts_a_request_at_a_wall_clock_time():
         rid = c.send_request("move", servos=[{"id": 4, "position": 1234}], time_ms=0, at=at)
         r = c.response(rid, timeout=5)
         tap.eq(r["ok"], True, "answered once written")
-        rx = sim.wait_for("rx", since=since)
-        start = rx.t - sim.byte_time(len(rx.data)) + (time.time() - time.monotonic())
-        tap.diag("the frame started %.2f ms after its time" % ((start - at) * 1000))
-        tap.check(start >= at - 0.002, "not before its time")
-        if not valgrind_on():
-            tap.check(start - at < 0.050, "and soon after it: %.1f ms" % ((start - at) * 1000))
+        check_started_at(sim, since, at, "move")
+        since = sim.mark()
+        at = time.time() + 0.3
         rid = c.send_request("sequence.run", steps=[{"servos": {"4": 1500}, "time_ms": 0}],
-                             at=time.time() + 0.3, wait=True)
+                             at=at, wait=True)
         tap.eq(c.response(rid, timeout=5).get("completed"), True, "sequence.run at a time")
-        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 04 DC 05"))
+        tap.eq(check_started_at(sim, since, at, "sequence.run"),
+               hexbytes("55 55 08 03 01 00 00 04 DC 05"), "its step")
         # Inline steps are read as the request arrives: a badly shaped step
         # is refused at once, not when its time comes.
         t0 = time.monotonic()
