@@ -91,14 +91,19 @@ static void robot_on_saved(void *userdata, int result)
         r->save_error = result;
 }
 
-/* Hand the state to the saver's thread: the loop never waits for the disk. */
+/* Hand a copy of the state to the saver's thread, which formats and writes
+ * it: the loop never waits for the disk. */
 static void robot_save(struct robot *r)
 {
         struct state_now now = robot_state_now();
+        struct state_save *save;
 
         sd_event_source_set_enabled(r->save_timer, SD_EVENT_OFF);
-        if (r->saver)
-                saver_put(r->saver, state_text(board_state(r->board), &r->servos, &now));
+        if (!r->saver)
+                return;
+        save = mem_new0(struct state_save);
+        state_take(board_state(r->board), &r->servos, &now, save);
+        saver_put(r->saver, save);
 }
 
 /* Save and wait until it is written, at exit. */
@@ -234,7 +239,7 @@ int robot_new(struct robot **ret, sd_event *event, const struct robot_config *co
         if (e >= 0)
                 e = sd_event_source_set_priority(r->save_timer, SD_EVENT_PRIORITY_IDLE);
         if (e >= 0 && r->state_path)
-                e = saver_new(&r->saver, event, r->state_path, robot_on_saved, r);
+                e = saver_new(&r->saver, event, r->state_path, state_text, robot_on_saved, r);
         if (e < 0) {
                 robot_free(r);
                 return e;

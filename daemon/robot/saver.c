@@ -19,15 +19,15 @@
 #define SAVER_STACK_SIZE (64 * 1024)
 
 /*
- * Invariants: mutex guards text, busy, result and quit; cond is signalled
- * whenever one of them changes. text is the newest text put and not yet
- * taken by the thread (NULL: none); busy while the thread writes one it
- * took; result is the last finished write's. The thread runs from
- * saver_new() to saver_free() (quit), which it leaves only with text NULL.
+ * Invariants: mutex guards data, busy, result and quit; cond is signalled
+ * whenever one of them changes. data is the newest put and not yet taken
+ * by the thread (NULL: none); busy while the thread writes what it took; result is the last finished write's. The thread runs from
+ * saver_new() to saver_free() (quit), which it leaves only with data NULL.
  * Each finished write adds 1 to efd, which io watches in the loop.
  */
 struct saver {
         char *path;
+        saver_format_fn format;
         saver_done_fn done;
         void *userdata;
         int efd;
@@ -37,35 +37,38 @@ struct saver {
 
         pthread_mutex_t mutex;
         pthread_cond_t cond;
-        char *text;
+        void *data;
         bool busy, quit;
         int result;
 };
 
-/* Take the next text to write (NULL once quit and none is left); called
+/* Take the next data to write (NULL once quit and none is left); called
  * with the mutex held. */
-static char *saver_take(struct saver *s)
+static void *saver_take(struct saver *s)
 {
-        char *text;
+        void *data;
 
-        while (!s->text && !s->quit)
+        while (!s->data && !s->quit)
                 pthread_cond_wait(&s->cond, &s->mutex);
-        text = s->text;
-        s->text = NULL;
-        s->busy = text != NULL;
-        return text;
+        data = s->data;
+        s->data = NULL;
+        s->busy = data != NULL;
+        return data;
 }
 
 static void *saver_thread(void *userdata)
 {
         struct saver *s = userdata;
         uint64_t one = 1;
+        void *data;
         char *text;
         int r;
 
         pthread_mutex_lock(&s->mutex);
-        while ((text = saver_take(s))) {
+        while ((data = saver_take(s))) {
                 pthread_mutex_unlock(&s->mutex);
+                text = s->format(data);
+                free(data);
                 r = replace_file(s->path, text, strlen(text));
                 free(text);
                 pthread_mutex_lock(&s->mutex);
@@ -117,13 +120,14 @@ static int saver_start(struct saver *s)
         return -r;
 }
 
-int saver_new(struct saver **ret, sd_event *event, const char *path, saver_done_fn done,
-              void *userdata)
+int saver_new(struct saver **ret, sd_event *event, const char *path, saver_format_fn format,
+              saver_done_fn done, void *userdata)
 {
         struct saver *s = mem_new0(struct saver);
         int r;
 
-        *s = (struct saver) { .path = mem_strdup(path), .done = done, .userdata = userdata };
+        *s = (struct saver) { .path = mem_strdup(path), .format = format, .done = done,
+                              .userdata = userdata };
         pthread_mutex_init(&s->mutex, NULL);
         pthread_cond_init(&s->cond, NULL);
         s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -155,17 +159,17 @@ struct saver *saver_free(struct saver *s)
                 close(s->efd);
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->mutex);
-        free(s->text);
+        free(s->data);
         free(s->path);
         free(s);
         return NULL;
 }
 
-void saver_put(struct saver *s, char *text)
+void saver_put(struct saver *s, void *data)
 {
         pthread_mutex_lock(&s->mutex);
-        free(s->text);
-        s->text = text;
+        free(s->data);
+        s->data = data;
         pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->mutex);
 }
@@ -175,7 +179,7 @@ int saver_flush(struct saver *s)
         int r;
 
         pthread_mutex_lock(&s->mutex);
-        while (s->text || s->busy)
+        while (s->data || s->busy)
                 pthread_cond_wait(&s->cond, &s->mutex);
         r = s->result;
         pthread_mutex_unlock(&s->mutex);

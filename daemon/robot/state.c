@@ -33,49 +33,70 @@ static uint64_t state_real_to_mono(const struct state_now *now, uint64_t real)
         return now->real - real < now->mono ? now->mono - (now->real - real) : 1;
 }
 
-static cJSON *state_speeds_json(const struct board_state *b)
+static cJSON *state_speeds_json(const struct state_snapshot *snap)
 {
         cJSON *speeds = cJSON_CreateObject();
         char key[8];
 
-        if (b->speed_all_set)
-                cJSON_AddNumberToObject(speeds, "all", b->speed_all);
+        if (snap->speed_all_set)
+                cJSON_AddNumberToObject(speeds, "all", snap->speed_all);
         for (unsigned g = 0; g <= LSC_GROUP_MAX; g++)
-                if (b->speeds[g]) {
+                if (snap->speeds[g]) {
                         snprintf(key, sizeof(key), "%u", g);
-                        cJSON_AddNumberToObject(speeds, key, b->speeds[g]);
+                        cJSON_AddNumberToObject(speeds, key, snap->speeds[g]);
                 }
         return speeds;
 }
 
-cJSON *state_to_json(const struct board_state *b, const struct servos *s,
-                     const struct state_now *now, const char *boot_id)
+void state_take(const struct board_state *b, const struct servos *s, const struct state_now *now,
+                struct state_save *save)
 {
+        struct state_snapshot *snap = &save->snap;
+
+        assert(b->profile);
+        *save = (struct state_save) { .board = b->profile->name, .now = *now };
+        snap->speed_all_set = b->speed_all_set;
+        snap->speed_all = b->speed_all;
+        memcpy(snap->speeds, b->speeds, sizeof(snap->speeds));
+        snap->running = b->running;
+        snap->from_lscd = b->from_lscd;
+        snap->group = b->group;
+        snap->runs = b->runs;
+        for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
+                snap->known[id] = s->servo[id].known;
+                snap->target[id] = s->servo[id].target;
+                snap->until[id] = s->servo[id].until;
+        }
+}
+
+cJSON *state_to_json(const struct state_save *save, const char *boot_id)
+{
+        const struct state_snapshot *snap = &save->snap;
         cJSON *j = cJSON_CreateObject(), *servos = cJSON_CreateObject(), *group;
         char key[8];
 
-        assert(b->profile);
         cJSON_AddNumberToObject(j, "version", STATE_VERSION);
         cJSON_AddStringToObject(j, "boot_id", boot_id);
-        cJSON_AddStringToObject(j, "board", b->profile->name);
-        cJSON_AddNumberToObject(j, "saved", (double) now->real);
-        cJSON_AddItemToObject(j, "speeds", state_speeds_json(b));
-        group = b->running ? cJSON_AddObjectToObject(j, "group") : cJSON_AddNullToObject(j, "group");
-        if (b->running) {
-                cJSON_AddNumberToObject(group, "group", b->group);
-                cJSON_AddNumberToObject(group, "runs", b->runs);
-                cJSON_AddBoolToObject(group, "from_lscd", b->from_lscd);
+        cJSON_AddStringToObject(j, "board", save->board);
+        cJSON_AddNumberToObject(j, "saved", (double) save->now.real);
+        cJSON_AddItemToObject(j, "speeds", state_speeds_json(snap));
+        group = snap->running ? cJSON_AddObjectToObject(j, "group")
+                              : cJSON_AddNullToObject(j, "group");
+        if (snap->running) {
+                cJSON_AddNumberToObject(group, "group", snap->group);
+                cJSON_AddNumberToObject(group, "runs", snap->runs);
+                cJSON_AddBoolToObject(group, "from_lscd", snap->from_lscd);
         }
         for (unsigned id = LSC_SERVO_ID_MIN; id <= LSC_SERVO_ID_MAX; id++) {
-                const struct servo_state *st = &s->servo[id];
                 cJSON *o;
 
-                if (!st->known)
+                if (!snap->known[id])
                         continue;
                 snprintf(key, sizeof(key), "%u", id);
                 o = cJSON_AddObjectToObject(servos, key);
-                cJSON_AddNumberToObject(o, "target", st->target);
-                cJSON_AddNumberToObject(o, "until", (double) state_mono_to_real(now, st->until));
+                cJSON_AddNumberToObject(o, "target", snap->target[id]);
+                cJSON_AddNumberToObject(o, "until",
+                                        (double) state_mono_to_real(&save->now, snap->until[id]));
         }
         cJSON_AddItemToObject(j, "servos", servos);
         return j;
@@ -210,13 +231,13 @@ static void state_boot_id(char id[64])
         id[strcspn(id, "\n")] = '\0';
 }
 
-char *state_text(const struct board_state *b, const struct servos *s, const struct state_now *now)
+char *state_text(const void *save)
 {
         char boot[64], *text;
         cJSON *j;
 
         state_boot_id(boot);
-        j = state_to_json(b, s, now, boot);
+        j = state_to_json(save, boot);
         text = mem_check(cJSON_PrintUnformatted(j));
         cJSON_Delete(j);
         return text;

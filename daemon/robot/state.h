@@ -42,17 +42,27 @@ struct state_snapshot {
         uint64_t until[LSC_SERVO_ID_MAX + 1];
 };
 
+/* What a save writes: taken in the loop (a copy, cheap), written by the
+ * saver's thread. board is the profile's name (static). */
+struct state_save {
+        const char *board;
+        struct state_now now;
+        struct state_snapshot snap;
+};
+
 /* B's board kind (b->profile) must be set. */
-cJSON *state_to_json(const struct board_state *b, const struct servos *s,
-                     const struct state_now *now, const char *boot_id);
+void state_take(const struct board_state *b, const struct servos *s, const struct state_now *now,
+                struct state_save *save);
+cJSON *state_to_json(const struct state_save *save, const char *boot_id);
 /* Read a saved state of BOARD (a profile's name) into *SNAP, which is set
  * only when it returns 0; otherwise -ESTALE (another boot or format),
  * -EMEDIUMTYPE (another board) or -EBADMSG (damaged). */
 int state_from_json(const cJSON *json, const struct state_now *now, const char *boot_id,
                     const char *board, struct state_snapshot *snap);
 
-/* The file's text (freed by the caller), for the moment NOW. */
-char *state_text(const struct board_state *b, const struct servos *s, const struct state_now *now);
+/* The file's text (freed by the caller) of SAVE, a struct state_save: a
+ * saver_format_fn (saver.h). */
+char *state_text(const void *save);
 /* 0 with *SNAP set, -ENOENT (no file), -ESTALE, -EMEDIUMTYPE, -EBADMSG
  * or another negative errno. */
 int state_load(const char *path, const struct state_now *now, const char *board,

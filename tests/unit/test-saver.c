@@ -25,6 +25,12 @@ static char path[64], tmp[80];
 static sd_event *event;
 static int results, last;
 
+/* The data put are strings: the file's text is a copy. */
+static char *format(const void *data)
+{
+        return mem_strdup(data);
+}
+
 static void on_done(void *userdata, int result)
 {
         results++;
@@ -76,7 +82,7 @@ START_TEST(test_put_is_written)
 {
         struct saver *s;
 
-        ck_assert_int_eq(saver_new(&s, event, path, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, path, format, on_done, NULL), 0);
         saver_put(s, mem_strdup("{\"a\":1}"));
         run_until(1);
         ck_assert_int_eq(last, 0);
@@ -92,7 +98,7 @@ START_TEST(test_newest_wins)
         struct saver *s;
         char text[32];
 
-        ck_assert_int_eq(saver_new(&s, event, path, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, path, format, on_done, NULL), 0);
         for (int i = 0; i < 1000; i++) {
                 snprintf(text, sizeof(text), "%d", i);
                 saver_put(s, mem_strdup(text));
@@ -109,14 +115,14 @@ START_TEST(test_failure_is_reported)
         char missing[96];
 
         snprintf(missing, sizeof(missing), "%s/no/such/dir/state.json", dir);
-        ck_assert_int_eq(saver_new(&s, event, missing, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, missing, format, on_done, NULL), 0);
         saver_put(s, mem_strdup("x"));
         run_until(1);
         ck_assert_int_eq(last, -ENOENT);
         ck_assert_int_eq(saver_flush(s), -ENOENT);
         /* A later write that works clears it. */
         saver_free(s);
-        ck_assert_int_eq(saver_new(&s, event, path, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, path, format, on_done, NULL), 0);
         saver_put(s, mem_strdup("y"));
         ck_assert_int_eq(saver_flush(s), 0);
         saver_free(s);
@@ -127,7 +133,7 @@ START_TEST(test_free_writes_what_is_left)
 {
         struct saver *s;
 
-        ck_assert_int_eq(saver_new(&s, event, path, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, path, format, on_done, NULL), 0);
         saver_put(s, mem_strdup("last words"));
         saver_free(s);
         ck_assert_str_eq(slurp(path), "last words");
@@ -149,7 +155,7 @@ START_TEST(test_loop_runs_while_the_disk_waits)
         ssize_t n;
 
         ck_assert_int_eq(mkfifo(tmp, 0600), 0);
-        ck_assert_int_eq(saver_new(&s, event, path, on_done, NULL), 0);
+        ck_assert_int_eq(saver_new(&s, event, path, format, on_done, NULL), 0);
         saver_put(s, mem_strdup("through the fifo"));
         /* The thread now waits in open() for a reader; the loop does not. */
         ck_assert_int_ge(sd_event_add_time_relative(event, &tick, CLOCK_MONOTONIC, SEC / 20, 1,

@@ -64,10 +64,20 @@ static void fill(void)
         servos_restore(&sv, 32, 500, 0);
 }
 
-/* state_to_json() as the file holds it: printed, then parsed again. */
+/* The JSON of B and S as lscd saves them (state_take(), state_to_json()). */
+static cJSON *to_json(const struct board_state *b, const struct servos *s,
+                      const struct state_now *now, const char *boot_id)
+{
+        struct state_save save;
+
+        state_take(b, s, now, &save);
+        return state_to_json(&save, boot_id);
+}
+
+/* The saved JSON as the file holds it: printed, then parsed again. */
 static cJSON *saved(const struct state_now *now, const char *boot_id)
 {
-        cJSON *j = state_to_json(&bs, &sv, now, boot_id);
+        cJSON *j = to_json(&bs, &sv, now, boot_id);
         char *text = cJSON_PrintUnformatted(j);
         cJSON *back = cJSON_Parse(text);
 
@@ -196,7 +206,7 @@ START_TEST(test_round_trip_again)
                         board_state_speed(&bs2, g, snap.speeds[g]);
         board_state_restore_group(&bs2, snap.group, snap.runs, snap.from_lscd);
         servos_restore(&sv2, 7, snap.target[7], snap.until[7]);
-        j2 = state_to_json(&bs2, &sv2, &now0, BOOT);
+        j2 = to_json(&bs2, &sv2, &now0, BOOT);
         ck_assert(cJSON_Compare(j, j2, true));
         cJSON_Delete(j);
         cJSON_Delete(j2);
@@ -358,6 +368,7 @@ END_TEST
 START_TEST(test_save_load)
 {
         char dir[] = "/tmp/test-state-XXXXXX", path[64], tmp[80], *text;
+        struct state_save save;
         struct state_snapshot snap;
         FILE *f;
 
@@ -367,7 +378,8 @@ START_TEST(test_save_load)
         ck_assert_int_eq(state_load(path, &now3, "lsc", &snap), -ENOENT);
 
         fill();
-        text = state_text(&bs, &sv, &now0);
+        state_take(&bs, &sv, &now0, &save);
+        text = state_text(&save);
         ck_assert_int_eq(replace_file(path, text, strlen(text)), 0);
         free(text);
         ck_assert_int_eq(access(tmp, F_OK), -1);
