@@ -97,20 +97,19 @@ static int saver_on_written(sd_event_source *source, int fd, uint32_t revents, v
         return 0;
 }
 
-/* The thread: normal priority whatever lscd's (--realtime), no signals (the
- * loop takes them through signalfd, which needs them blocked everywhere). */
+/* The thread takes no signal: the loop takes them through signalfd, which
+ * needs them blocked everywhere. It runs at normal priority: lscd's
+ * real-time policy is SCHED_RESET_ON_FORK (realtime.c), which a new thread
+ * does not inherit either (an explicit policy would need
+ * sched_setscheduler(), which the units' system call filter denies). */
 static int saver_start(struct saver *s)
 {
-        struct sched_param normal = { .sched_priority = 0 };
         sigset_t all, old;
         pthread_attr_t attr;
         int r;
 
         pthread_attr_init(&attr);
         pthread_attr_setstacksize(&attr, SAVER_STACK_SIZE);
-        pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
-        pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
-        pthread_attr_setschedparam(&attr, &normal);
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         r = pthread_create(&s->thread, &attr, saver_thread, s);
