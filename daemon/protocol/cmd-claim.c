@@ -76,8 +76,10 @@ static void cmd_claim_granted(struct cmd_context *ctx, struct call *call, const 
         };
         size_t dropped = wire_drop(ctx->wire, &others, WIRE_CLAIMED);
         cJSON *response = call_response(call);
+        struct board_by by = { .client = c->owner };
 
-        player_preempt(ctx->player, c->owner, c->servos);
+        snprintf(by.name, sizeof(by.name), "%s", c->owner_name);
+        player_preempt(ctx->player, c->owner, c->servos, &by);
         if (dropped)
                 log_info("Claim %llu: dropped %zu queued frames of other clients",
                          (unsigned long long) c->id, dropped);

@@ -70,6 +70,9 @@ static int cmd_sequence_run_prepare(const struct model *m, const struct servos *
         char *errors = NULL;
         int r = 0;
 
+        if (a->steps_text && a->name[0])
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, "steps", "sequence.run takes "
+                            "\"name\" or \"steps\", not both");
         if (a->steps_text && sequence_parse(a->steps_text, strlen(a->steps_text), "steps", "",
                                             &a->sequence, &errors) < 0)
                 r = cmd_sequence_run_invalid(f, true, errors);

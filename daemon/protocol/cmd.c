@@ -538,16 +538,19 @@ const struct servos_ops cmd_servos_ops = {
 void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer)
 {
         const struct txqueue_match own = { .owner = peer_owner(peer), .everything = true };
-        size_t dropped;
+        size_t dropped, runs;
 
         robot_owner_gone(ctx->robot, peer->number);
         if (!peer->drop_on_disconnect)
                 return;
         cmd_cancel_scheduled(ctx, peer, LSC_ERRCODE_CANCELLED);
+        /* The runs first: a run whose last frame was dropped would complete. */
+        runs = player_stop_owner(ctx->player, peer->number, PLAYER_STOPPED, NULL);
         dropped = wire_drop(ctx->wire, &own, WIRE_DROPPED);
-        if (dropped)
-                log_info("Client %llu went away: %zu queued frames dropped (on_disconnect drop)",
-                         (unsigned long long) peer->number, dropped);
+        if (dropped || runs)
+                log_info("Client %llu went away: %zu queued frames dropped and %zu sequence runs "
+                         "stopped (on_disconnect drop)", (unsigned long long) peer->number,
+                         dropped, runs);
 }
 
 /* Frames planned for a board: positions in its units, or its commands

@@ -245,7 +245,8 @@ void cmd_claim_refuse(struct call *call, const struct claim *holder);
 size_t cmd_cancel_scheduled(struct cmd_context *ctx, const struct peer *peer, enum lsc_errcode code);
 
 /* PEER's connection closed: its claims expire, and with on_disconnect
- * "drop" its queued frames are dropped. */
+ * "drop" its scheduled requests are cancelled, its runs stopped and its
+ * queued frames dropped. */
 void cmd_peer_gone(struct cmd_context *ctx, struct peer *peer);
 
 /* The claims' decisions (grants, expiries and their safe actions);

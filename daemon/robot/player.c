@@ -203,7 +203,7 @@ uint64_t player_start(struct player *p, const struct player_start *start)
         };
         if (start->by)
                 run->by = *start->by;
-        player_preempt(p, 0, servos);
+        player_preempt(p, 0, servos, start->by);
         LIST_PREPEND(p->runs, run, prev, next);
         r = sd_event_add_time(p->event, &run->timer, CLOCK_MONOTONIC, run->start,
                               PLAYER_TIMER_ACCURACY_USEC, player_on_timer, run);
@@ -263,9 +263,10 @@ size_t player_stop_owner(struct player *p, uint64_t owner, enum player_end how,
         return player_stop_if(p, player_by_owner, owner, 0, how, by);
 }
 
-size_t player_preempt(struct player *p, uint64_t owner, uint64_t servos)
+size_t player_preempt(struct player *p, uint64_t owner, uint64_t servos,
+                      const struct board_by *by)
 {
-        return player_stop_if(p, player_by_servos, owner, servos, PLAYER_PREEMPTED, NULL);
+        return player_stop_if(p, player_by_servos, owner, servos, PLAYER_PREEMPTED, by);
 }
 
 void player_each(const struct player *p, void (*fn)(const struct player_run_info *run, void *arg),

@@ -9,9 +9,11 @@
  *
  * A run ends when its last step's move and hold are over (completed), or
  * when it is stopped (group.stop, halt, sequence.stop, its client's claim
- * expiring), preempted (another run over one of its servos, another
- * client's claim over them), or the device is lost. No step frame of a run
- * reaches the wire after it ended: its queued frame is dropped with it.
+ * expiring, its client going away with on_disconnect "drop"), preempted
+ * (another run over one of its servos, another client's claim over them),
+ * or the device is lost. No step frame of a run is handed to the serial
+ * driver after it ended: its queued frame is dropped with it (one already
+ * handed, past recall, still goes out).
  */
 #ifndef LSCD_PLAYER_H
 #define LSCD_PLAYER_H
@@ -29,7 +31,8 @@ struct robot;
 
 enum player_end {
         PLAYER_COMPLETED,
-        PLAYER_STOPPED,         /* a STOP, halt, sequence.stop or an expired claim */
+        PLAYER_STOPPED,         /* a STOP, halt, sequence.stop, an expired claim, or
+                                   its client gone with on_disconnect "drop" */
         PLAYER_PREEMPTED,       /* another run, or another client's claim, over its servos */
         PLAYER_DEVICE_LOST,
         PLAYER_SHUTDOWN,
@@ -87,8 +90,10 @@ uint64_t player_start(struct player *p, const struct player_start *start);
 size_t player_stop(struct player *p, uint64_t id, enum player_end how, const struct board_by *by);
 size_t player_stop_owner(struct player *p, uint64_t owner, enum player_end how,
                          const struct board_by *by);
-/* Runs of other owners than OWNER over SERVOS end PLAYER_PREEMPTED (a claim). */
-size_t player_preempt(struct player *p, uint64_t owner, uint64_t servos);
+/* Runs of other owners than OWNER over SERVOS end PLAYER_PREEMPTED by BY
+ * (a claim). */
+size_t player_preempt(struct player *p, uint64_t owner, uint64_t servos,
+                      const struct board_by *by);
 
 /* Every run, for sequence.list and status. */
 void player_each(const struct player *p, void (*fn)(const struct player_run_info *run, void *arg),

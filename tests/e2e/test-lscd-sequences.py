@@ -3,9 +3,10 @@
 """Sequences played by lscd, end to end (lsc-sim + lscd): the steps' frames
 in order with their bytes, on a schedule counted from the start (checked
 loosely here; bench/ measures it), stopped by group.stop with no step
-after the STOP, stopped when the holder's claim expires, refused whole
-when a step is invalid, preempted by another run, and listed across a
-restart."""
+after the STOP, stopped when the holder's claim expires or a client with on_disconnect
+"drop" goes away (played on with "finish"), refused whole when a step is
+invalid, preempted by another run or claim (naming it), and listed across
+a restart."""
 
 import os
 import re
@@ -113,6 +114,39 @@ def an_expired_claim_stops_its_holders_sequence():
 
 
 @tap.test
+def a_client_going_away_stops_its_runs_with_drop_and_not_with_finish():
+    with running(robot=ROBOT) as (sim, lscd):
+        w, d = lscd.client(), lscd.client()
+        w.subscribe(["sequence."])
+        d.ok("hello", name="dropper", on_disconnect="drop")
+        steps = [{"servos": {"shoulder": 800 + 10 * i}, "time_ms": 20} for i in range(50)]
+        since = sim.mark()
+        d.ok("sequence.run", steps=steps, loops=0)
+        sim.wait_count("rx", 3, since=since)
+        d.close()
+        ev = w.wait_event("sequence.stopped")
+        ended = time.monotonic()
+        tap.eq((ev["reason"], "by" in ev), ("stopped", False),
+               "sequence.stopped, reason stopped, by no client")
+        time.sleep(0.3)
+        after = [r for r in rx_since(sim, since) if r.t > ended]
+        # Past recall (lscd-protocol(7), hello): the frame on the wire, and
+        # the next one, already handed to the serial driver.
+        tap.check(len(after) <= 2, "no step frame after its end but the two past recall",
+                  [r.t - ended for r in after])
+        tap.check(len(rx_since(sim, since)) < 50, "the run did not play on")
+
+        f = lscd.client()
+        f.ok("hello", name="finisher")
+        since = sim.mark()
+        f.ok("sequence.run", steps=steps[:10])
+        sim.wait_count("rx", 2, since=since)
+        f.close()
+        ev = w.wait_event("sequence.completed", lambda e: e["name"] is None)
+        tap.eq(len(rx_since(sim, since)), 10, "with finish, the run plays to its end")
+
+
+@tap.test
 def a_claim_of_another_client_refuses_or_preempts():
     with running(robot=ROBOT) as (sim, lscd):
         a, b = lscd.client(), lscd.client()
@@ -120,12 +154,18 @@ def a_claim_of_another_client_refuses_or_preempts():
         r = b.request("sequence.run", steps=[{"servos": {"1": 1500}, "time_ms": 10}])
         tap.eq(error_of(r), ("claimed", None), "a sequence over a claimed servo is refused")
         a.ok("release")
+        a.ok("hello", name="claimer")
+        b.subscribe(["sequence.stopped"])
         rid = b.send_request("sequence.run", steps=[{"servos": {"shoulder": 900 + i},
                                                      "time_ms": 30} for i in range(100)],
                              wait=True)
         sim.wait_count("rx", 3)
         a.ok("claim", servos=["shoulder"])
         tap.eq(error_of(b.response(rid))[0], "preempted", "a claim over it preempts it")
+        ev = b.wait_event("sequence.stopped")
+        tap.eq((ev["reason"], ev.get("by")), ("preempted", {"client": a.hello["client"],
+                                                            "name": "claimer"}),
+               "sequence.stopped names the claimer")
 
 
 @tap.test
@@ -150,6 +190,8 @@ def an_invalid_step_refuses_the_whole_sequence():
             r = c.request("sequence.run", steps=steps)
             tap.eq(error_of(r), (code, field), "refused: %s" % r["error"]["message"])
         tap.eq(error_of(c.request("sequence.run")), ("missing_argument", "name"), "no sequence")
+        tap.eq(error_of(c.request("sequence.run", name="wave", steps=[ok])),
+               ("invalid_argument", "steps"), "name and steps: refused, not one ignored")
         tap.eq(error_of(c.request("sequence.run", name="nope")), ("unknown_sequence", "name"),
                "no such file")
         write_sequence(lscd, "bad", "steps:\n  - {pose: rest}\n")
@@ -164,12 +206,18 @@ def an_invalid_step_refuses_the_whole_sequence():
 @tap.test
 def a_new_run_preempts_an_older_one_over_the_same_servos():
     with running(robot=ROBOT) as (sim, lscd):
-        c = lscd.client()
+        c, other = lscd.client(), lscd.client()
+        c.subscribe(["sequence.stopped"])
+        other.ok("hello", name="newer")
         slow = [{"servos": {"shoulder": 800 + i}, "time_ms": 50} for i in range(100)]
         rid = c.send_request("sequence.run", steps=slow, wait=True)
         sim.wait_count("rx", 2)
-        r = c.ok("sequence.run", steps=[{"servos": {"shoulder": 1500}, "time_ms": 10}])
+        r = other.ok("sequence.run", steps=[{"servos": {"shoulder": 1500}, "time_ms": 10}])
         tap.eq(error_of(c.response(rid))[0], "preempted", "the older run is preempted")
+        ev = c.wait_event("sequence.stopped")
+        tap.eq((ev["reason"], ev.get("by")), ("preempted", {"client": other.hello["client"],
+                                                            "name": "newer"}),
+               "sequence.stopped names who started the newer run")
         listed = c.ok("sequence.list")["playing"]
         tap.check(all(p["run"] != r["run"] - 1 for p in listed), "and no longer plays", listed)
 
