@@ -390,16 +390,22 @@ int lscctl_motion_stop(struct lscctl *ctl, int argc, char **argv)
 
 int lscctl_motion_halt(struct lscctl *ctl, int argc, char **argv)
 {
-        const cJSON *dropped;
+        const cJSON *dropped, *cancelled;
         cJSON *response;
         int r = lscctl_call(ctl, lsc_client_request_new("halt"), &response);
 
         if (r)
                 return r;
         dropped = cJSON_GetObjectItemCaseSensitive(response, "dropped");
-        if (!ctl->json && cJSON_IsNumber(dropped))
-                printf("halted: %.0f queued request%s dropped\n", dropped->valuedouble,
+        cancelled = cJSON_GetObjectItemCaseSensitive(response, "cancelled");
+        if (!ctl->json && cJSON_IsNumber(dropped)) {
+                printf("halted: %.0f queued request%s dropped", dropped->valuedouble,
                        dropped->valuedouble == 1 ? "" : "s");
+                if (cJSON_IsNumber(cancelled))
+                        printf(", %.0f scheduled request%s cancelled", cancelled->valuedouble,
+                               cancelled->valuedouble == 1 ? "" : "s");
+                printf("\n");
+        }
         return motion_done(ctl, response);
 }
 

@@ -249,26 +249,41 @@ static bool lscctl_parse_seconds(const char *text, int *ret)
 
 bool lscctl_parse_duration(const char *text, long min_ms, long max_ms, long *ret)
 {
-        static const struct { const char *unit; double ms; } units[] = {
-                { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+        static const struct { const char *unit; double ms; int rank; } units[] = {
+                { "h", 3600000, 0 }, { "ms", 1, 3 }, { "m", 60000, 1 }, { "s", 1000, 2 },
         };
-        char *end;
-        double v;
+        const char *p = text;
+        double total = 0;
+        int last = -1;
 
-        if (!isdigit((unsigned char)text[0]))
-                return false;
-        errno = 0;
-        v = strtod(text, &end);
-        for (size_t i = 0; !errno && isfinite(v) && i < ELEMENTSOF(units); i++)
-                if (strcmp(end, units[i].unit) == 0) {
-                        double ms = ceil(v * units[i].ms);
+        do {
+                char *end;
+                double v;
+                size_t i = 0;
 
-                        if (ms < (double)min_ms || ms > (double)max_ms)
-                                return false;
-                        *ret = (long)ms;
-                        return true;
+                if (!isdigit((unsigned char)*p))
+                        return false;
+                errno = 0;
+                v = strtod(p, &end);
+                if (errno || !isfinite(v))
+                        return false;
+                if (p == text && !*end) {
+                        total = v * 1000;
+                        break;
                 }
-        return false;
+                while (i < ELEMENTSOF(units) && strncmp(end, units[i].unit, strlen(units[i].unit)))
+                        i++;
+                if (i == ELEMENTSOF(units) || units[i].rank <= last)
+                        return false;
+                last = units[i].rank;
+                total += v * units[i].ms;
+                p = end + strlen(units[i].unit);
+        } while (*p);
+        total = ceil(total);
+        if (total < (double)min_ms || total > (double)max_ms)
+                return false;
+        *ret = (long)total;
+        return true;
 }
 
 /* "at": seconds since the epoch (after 2000), or "+DURATION" from now. */
@@ -345,7 +360,7 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         case 'l':
                 if (!lscctl_parse_duration(arg, 100, 3600000, &o->lease_ms))
                         return lscctl_usage_error(ctl, "invalid lease '%s': expected a duration "
-                                                  "from 100ms to 1h, e.g. 2s or 500ms", arg);
+                                                  "from 100ms to 1h, e.g. 2s, 500ms or 1m30s", arg);
                 return 0;
         case 'S':
                 if (strcmp(arg, "none") && strcmp(arg, "stop") && strcmp(arg, "home") &&
@@ -365,7 +380,8 @@ static int lscctl_set_option(struct lscctl *ctl, int letter, const char *arg)
         case 'a':
                 if (!lscctl_parse_at(arg, &o->at))
                         return lscctl_usage_error(ctl, "invalid time '%s': expected seconds since "
-                                                  "the epoch or +DURATION, e.g. +2s", arg);
+                                                  "the epoch or +DURATION up to 1h, e.g. +2s or "
+                                                  "+1m30s", arg);
                 return 0;
         default:
                 return LSCCTL_EXIT_USAGE;

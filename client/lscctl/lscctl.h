@@ -105,8 +105,9 @@ int64_t lscctl_deadline(const struct lscctl *ctl);
 /* Milliseconds left until deadline, for poll(): -1 for none, 0 once passed. */
 int lscctl_left_ms(int64_t deadline);
 
-/* Parse a duration, a decimal number with the unit ms, s or m (none:
- * seconds), into milliseconds within min_ms..max_ms; false if it is not one. */
+/* Parse a duration into milliseconds within min_ms..max_ms; false if it is
+ * not one. A decimal number of seconds, or decimal numbers each with a unit,
+ * h, m, s and ms in that order, each at most once: "1h", "1m30s", "250ms". */
 bool lscctl_parse_duration(const char *text, long min_ms, long max_ms, long *ret);
 /* The "servos" of a request from n words, each an id or a name, or the one
  * word "all": 0 with *ret, or the exit status after saying why not. */

@@ -188,6 +188,23 @@ def at_schedules_move_pose_and_run():
             tap.check(start >= t0 + 0.4 - 0.002, "%s: not before its time (%.0f ms after "
                       "lscctl started)" % (args[0], (start - t0) * 1000))
         status_is(lscctl(lscd, "move", "--at", "12", "3:1500"), 2, "a time in 1970: usage")
+        for bad in ("+1h1s", "+61m", "+3601", "+1s1m", "+1m1m", "+1h-1s", "+h", "+1d"):
+            status_is(lscctl(lscd, "move", "--at", bad, "3:1500"), 2, "--at %s: usage" % bad)
+
+
+@tap.test
+def at_takes_durations_up_to_an_hour_and_halt_counts_what_it_cancels():
+    with running() as (sim, lscd):
+        for at in ("+1h", "+59m59s", "+1h0m0s", "+30m0.5s", "+1m30s250ms", "+3600"):
+            p = popen(lscd, "move", "--at", at, "3:1500")
+            halts = []
+            # Each halt cancels what was scheduled before it: the move once it arrived.
+            wait_until(lambda: halts.append(lscctl(lscd, "halt").stdout) or
+                       "1 scheduled request" in halts[-1], "the move scheduled %s" % at)
+            tap.eq(halts[-1], "halted: 0 queued requests dropped, 1 scheduled request "
+                   "cancelled\n", "--at %s: scheduled, and halt says it cancelled it" % at)
+            out, err = p.communicate(timeout=TIMEOUT)
+            tap.check(p.returncode != 0 and "cancelled" in err, "lscctl reports it", err)
 
 
 @tap.test
@@ -272,8 +289,8 @@ def stop_halt_speed():
         mark = sim.mark()
         tap.eq(ok(lscd, "stop"), "", "stop")
         sim.wait_for("rx", bytes.fromhex("55 55 02 07"), since=mark)
-        tap.check(re.match(r"halted: \d+ queued requests? dropped\n$", ok(lscd, "halt")),
-                  "halt text")
+        tap.check(re.match(r"halted: \d+ queued requests? dropped, 0 scheduled requests "
+                           r"cancelled\n$", ok(lscd, "halt")), "halt text")
         tap.check("dropped" in json_lines(ok(lscd, "--json", "halt"))[0], "halt json")
         mark = sim.mark()
         ok(lscd, "speed", "all", "200")
