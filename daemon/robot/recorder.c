@@ -23,6 +23,7 @@ struct recorder *recorder_free(struct recorder *r)
         if (!r)
                 return NULL;
         free(r->moves);
+        free(r->text);
         free(r);
         return NULL;
 }

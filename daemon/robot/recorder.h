@@ -46,6 +46,7 @@ struct recorder {
         size_t clamped;                 /* teach: readings past a limit, kept at the limit */
         bool teach;                     /* samples were recorded (recorder_sample) */
         uint64_t number;                /* its starter's: tells it from later recordings */
+        char *text;                     /* its file, once stopped (NULL before) */
 };
 
 struct recorder *recorder_new(const char *name, uint64_t servos);
