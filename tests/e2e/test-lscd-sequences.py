@@ -149,6 +149,13 @@ def an_invalid_step_refuses_the_whole_sequence():
         for steps, code, field in cases:
             r = c.request("sequence.run", steps=steps)
             tap.eq(error_of(r), (code, field), "refused: %s" % r["error"]["message"])
+        # A frame's move takes at most 65535 ms: speed never cuts a step's.
+        for steps, speed, field in [
+                ([ok, {"servos": {"shoulder": 1100}, "time_ms": 40000}], 50, "steps[1].time_ms"),
+                ([{"pose": "rest", "time_ms": 1000}], 1, "steps[0].time_ms")]:
+            r = c.request("sequence.run", steps=steps, speed=speed)
+            tap.eq(error_of(r), ("invalid_argument", field),
+                   "refused at speed %d: %s" % (speed, r["error"]["message"]))
         tap.eq(error_of(c.request("sequence.run")), ("missing_argument", "name"), "no sequence")
         tap.eq(error_of(c.request("sequence.run", name="nope")), ("unknown_sequence", "name"),
                "no such file")
