@@ -417,6 +417,7 @@ const struct cmd cmd_record_stop = {
         .name = "record.stop",
         .flags = CMD_WRITE,
         .help = "Stop recording and write the sequence file: {\"name\",\"path\",\"steps\","
-                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it.",
+                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it. A recording "
+                "whose file could not be written is kept, and written by the next record.stop.",
         .run = cmd_record_stop_run,
 };
