@@ -35,6 +35,7 @@ static const char *const protocol_errcodes[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_UNKNOWN_SEQUENCE] = "unknown_sequence",
         [LSC_ERRCODE_CANCELLED]        = "cancelled",
         [LSC_ERRCODE_UNSUPPORTED]      = "unsupported",
+        [LSC_ERRCODE_IO_ERROR]         = "io_error",
 };
 
 static const char *const protocol_events[_LSC_EVENT_MAX] = {

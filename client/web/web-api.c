@@ -40,6 +40,7 @@ static const unsigned short web_api_statuses[_LSC_ERRCODE_MAX] = {
         [LSC_ERRCODE_UNKNOWN_SEQUENCE] = 404,
         [LSC_ERRCODE_CANCELLED]        = 409,
         [LSC_ERRCODE_UNSUPPORTED]      = 501,
+        [LSC_ERRCODE_IO_ERROR]         = 500,
 };
 
 static bool web_api_verb_char(char c, bool first)

@@ -28,11 +28,29 @@ static char *cmd_record_path(const struct cmd_context *ctx, const char *name)
         return ctx->sequence_dirs[1] ? mem_printf("%s/%s.yaml", ctx->sequence_dirs[1], name) : NULL;
 }
 
+/* The read-only sequence file of NAME, when there is one: sequence.run
+ * would play it, never a recording of that name. NULL or its path. */
+static char *cmd_record_shadow(const struct cmd_context *ctx, const char *name)
+{
+        const char *const *dirs = ctx->sequence_dirs;
+        struct stat st;
+        char *path;
+
+        if (!dirs[0] || (dirs[1] && strcmp(dirs[0], dirs[1]) == 0))
+                return NULL;
+        path = mem_printf("%s/%s.yaml", dirs[0], name);
+        if (stat(path, &st) == 0)
+                return path;
+        free(path);
+        return NULL;
+}
+
 /* Whether CALL may start its recording; false after answering it. */
 static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
 {
         const struct cmd_args *a = &call->args;
         char *path = cmd_record_path(ctx, a->name);
+        char *shadow = cmd_record_shadow(ctx, a->name);
         struct stat st;
         bool ok = false;
 
@@ -41,11 +59,16 @@ static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
                           robot_recording(ctx->robot)->name);
         else if (!path)
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "lscd has no --recordings");
+        else if (shadow)
+                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, "name", "%s, a read-only sequence, "
+                          "has that name: sequence.run would play it, never the recording "
+                          "(choose another name)", shadow);
         else if (!a->replace && stat(path, &st) == 0)
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, "name", "%s exists (\"replace\":true "
                           "overwrites it)", path);
         else
                 ok = true;
+        free(shadow);
         free(path);
         return ok;
 }
@@ -55,7 +78,12 @@ static bool cmd_record_may_start(struct cmd_context *ctx, struct call *call)
 static void cmd_record_begin(struct cmd_context *ctx, struct call *call)
 {
         struct recorder *rec = recorder_new(call->args.name, call->args.plan.mask);
+        struct recorder *kept = robot_record_kept(ctx->robot);
 
+        if (kept)
+                log_warning("The recording %s, never written, is discarded: %s starts", kept->name,
+                            rec->name);
+        recorder_free(kept);
         rec->number = call->recording = ++ctx->recordings;
         robot_record(ctx->robot, rec);
 }
@@ -202,23 +230,29 @@ static int cmd_record_write(const char *path, const char *text)
         return r < 0 ? r : replace_file(path, text, strlen(text));
 }
 
-/* Write REC (recorded with model M) into its file, adding {"name","path",
- * "steps","dropped","skipped"} to INTO: 0, or -errno with *PATH (free it)
- * the file it could not write. */
-static int cmd_record_save(struct cmd_context *ctx, const struct recorder *rec,
+/* Write REC (recorded with model M) into its file, its text made the
+ * first time (a kept recording is written as it was stopped), adding
+ * {"name","path","steps","dropped","skipped","clamped"} to INTO: 0; 1
+ * when a read-only sequence *PATH (free it) has its name, nothing
+ * written; or -errno with *PATH the file it could not write. */
+static int cmd_record_save(struct cmd_context *ctx, struct recorder *rec,
                            const struct model *m, cJSON *into, char **path)
 {
-        char header[128], *text;
+        char header[128];
         time_t now = time(NULL);
         struct tm tm;
         int r;
 
-        gmtime_r(&now, &tm);
-        strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
-        text = recorder_yaml(rec, m, header);
+        if (!rec->text) {
+                gmtime_r(&now, &tm);
+                strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
+                rec->text = recorder_yaml(rec, m, header);
+        }
+        *path = cmd_record_shadow(ctx, rec->name);
+        if (*path)
+                return 1;
         *path = cmd_record_path(ctx, rec->name);
-        r = cmd_record_write(*path, text);
-        free(text);
+        r = cmd_record_write(*path, rec->text);
         if (r < 0)
                 return r;
         log_info("Recorded %zu moves into %s", rec->n_moves, *path);
@@ -238,6 +272,8 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         char *path = NULL;
         int r;
 
+        if (!rec)
+                rec = robot_record_kept(ctx->robot);
         if (!rec) {
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "no recording runs");
                 return;
@@ -252,15 +288,23 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
         }
         response = call_response(call);
         r = cmd_record_save(ctx, rec, robot_model(ctx->robot), response, &path);
-        if (r < 0) {
-                cJSON_Delete(response);
-                call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "cannot write %s: %s", path,
-                          strerror(-r));
-        } else {
+        if (r == 0) {
                 call_reply(call, response);
+                recorder_free(rec);
+        } else {
+                cJSON_Delete(response);
+                if (r > 0)
+                        call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "%s, a read-only "
+                                  "sequence, has the recording's name %s: sequence.run would "
+                                  "play it, never the recording. The recording is kept: "
+                                  "record.stop writes it once that file is gone", path, rec->name);
+                else
+                        call_fail(call, LSC_ERRCODE_IO_ERROR, NULL, "cannot write %s: %s. The "
+                                  "recording is kept: record.stop writes it once that is fixed",
+                                  path, strerror(-r));
+                robot_record_keep(ctx->robot, rec);
         }
         free(path);
-        recorder_free(rec);
 }
 
 cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struct model *m)
@@ -272,10 +316,15 @@ cJSON *cmd_record_end(struct cmd_context *ctx, struct recorder *rec, const struc
         if (rec->n_moves == 0) {
                 cJSON_AddStringToObject(o, "name", rec->name);
                 cJSON_AddNumberToObject(o, "steps", 0);
-        } else if (r < 0) {
-                log_warning_errno(r, "The recording %s ended: cannot write %s", rec->name, path);
+        } else if (r != 0) {
+                log_warning("The recording %s ended, kept for record.stop: %s: %s", rec->name,
+                            path, r > 0 ? "a read-only sequence has its name" : strerror(-r));
                 cJSON_AddStringToObject(o, "name", rec->name);
-                cJSON_AddStringToObject(o, "error", strerror(-r));
+                cJSON_AddStringToObject(o, "error", r > 0 ? "a read-only sequence has its name" :
+                                        strerror(-r));
+                cJSON_AddTrueToObject(o, "kept");
+                robot_record_keep(ctx->robot, rec);
+                rec = NULL;
         }
         free(path);
         recorder_free(rec);
@@ -368,6 +417,7 @@ const struct cmd cmd_record_stop = {
         .name = "record.stop",
         .flags = CMD_WRITE,
         .help = "Stop recording and write the sequence file: {\"name\",\"path\",\"steps\","
-                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it.",
+                "\"dropped\",\"skipped\",\"clamped\"}; sequence.run plays it. A recording "
+                "whose file could not be written is kept, and written by the next record.stop.",
         .run = cmd_record_stop_run,
 };

@@ -23,6 +23,7 @@ struct recorder *recorder_free(struct recorder *r)
         if (!r)
                 return NULL;
         free(r->moves);
+        free(r->text);
         free(r);
         return NULL;
 }
@@ -113,12 +114,22 @@ unsigned recorder_approach_ms(const struct recorder_move *move, const struct mod
         return t;
 }
 
+/* When move I was sent, in ms from the recording's first move, rounded. */
+static uint64_t recorder_at_ms(const struct recorder *r, size_t i)
+{
+        return (r->moves[i].sent - r->moves[0].sent + 500) / 1000;
+}
+
 /* Write the step of move I to F: its hold is what the hand held after
- * the recorded move, whatever the first step's approach. */
+ * the recorded move, whatever the first step's approach. Each gap is
+ * the difference of two starts rounded from the recording's first move,
+ * so that the rounding of one gap never adds to the next: a replay's
+ * every step starts within 0.5 ms of its recorded time (when no gap was
+ * shorter than its move's time or longer than SEQUENCE_HOLD_MAX). */
 static void recorder_step(const struct recorder *r, size_t i, const struct model *m, FILE *f)
 {
         const struct recorder_move *mv = &r->moves[i];
-        uint64_t gap = i + 1 < r->n_moves ? (r->moves[i + 1].sent - mv->sent) / 1000 : 0;
+        uint64_t gap = i + 1 < r->n_moves ? recorder_at_ms(r, i + 1) - recorder_at_ms(r, i) : 0;
         uint64_t hold = gap > mv->time_ms ? gap - mv->time_ms : 0;
         unsigned time_ms = i == 0 && r->teach ? recorder_approach_ms(mv, m) : mv->time_ms;
 

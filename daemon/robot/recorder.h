@@ -3,7 +3,8 @@
  * recorder.h: a recording: every move that reaches the wire for chosen
  * servos, from any client or from lscd, with the moment its frame left the
  * wire; and the sequence file it makes: one step per move, its hold the gap
- * to the next move (a gap shorter than the move's time is lengthened to
+ * to the next move, both moves' times rounded to the ms from the first
+ * move's so that a replay never drifts (a gap shorter than the move's time is lengthened to
  * it: a step cannot start before the one before has ended; a pause longer
  * than SEQUENCE_HOLD_MAX is held that long, so that the file plays). Pure.
  */
@@ -45,6 +46,7 @@ struct recorder {
         size_t clamped;                 /* teach: readings past a limit, kept at the limit */
         bool teach;                     /* samples were recorded (recorder_sample) */
         uint64_t number;                /* its starter's: tells it from later recordings */
+        char *text;                     /* its file, once stopped (NULL before) */
 };
 
 struct recorder *recorder_new(const char *name, uint64_t servos);

@@ -32,6 +32,7 @@ struct robot {
         struct servos servos;
         struct claims claims;
         struct recorder *recorder;      /* NULL: not recording */
+        struct recorder *kept;          /* stopped, its file not written: NULL or text set */
         struct board *board;
         sd_event *event;
         sd_event_source *timer;
@@ -277,6 +278,7 @@ struct robot *robot_free(struct robot *r)
         sd_event_source_disable_unref(r->teach_timer);
         sd_event_unref(r->event);
         recorder_free(r->recorder);
+        recorder_free(r->kept);
         model_free(r->model);
         free(r->path);
         free(r->state_path);
@@ -483,4 +485,19 @@ struct recorder *robot_record_stop(struct robot *r)
 const struct recorder *robot_recording(const struct robot *r)
 {
         return r->recorder;
+}
+
+void robot_record_keep(struct robot *r, struct recorder *rec)
+{
+        assert(rec->text);
+        recorder_free(r->kept);
+        r->kept = rec;
+}
+
+struct recorder *robot_record_kept(struct robot *r)
+{
+        struct recorder *rec = r->kept;
+
+        r->kept = NULL;
+        return rec;
 }

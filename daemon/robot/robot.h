@@ -70,6 +70,10 @@ void robot_touch(struct robot *r);
 void robot_record(struct robot *r, struct recorder *rec);
 struct recorder *robot_record_stop(struct robot *r);
 const struct recorder *robot_recording(const struct robot *r);
+/* Keep REC (taken over, its text rendered), stopped, whose file could not
+ * be written, in place of any kept before; hand it back (NULL: none). */
+void robot_record_keep(struct robot *r, struct recorder *rec);
+struct recorder *robot_record_kept(struct robot *r);
 /* Teach mode, while the recording runs: FIRE(USERDATA) now and every
  * PERIOD_MS (a read of the servos' positions, each handed back through
  * robot_teach_sample()). 0 or a negative errno. */

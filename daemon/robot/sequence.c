@@ -21,10 +21,17 @@ static int sequence_plan_step(const struct sequence_step *st, size_t i, const st
                               const struct servos *state, unsigned speed,
                               struct servos_plan *plan, struct fail *f)
 {
-        unsigned time_ms = sequence_scaled_ms(st->time_ms, speed);
+        uint64_t time_ms = sequence_scaled_ms(st->time_ms, speed);
         char field[48];
         int r;
 
+        /* The board's move time ends there: a longer one would be cut. */
+        if (time_ms > LSC_TIME_MAX) {
+                snprintf(field, sizeof(field), "steps[%zu].time_ms", i);
+                return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, field, "step %zu: time_ms %u at "
+                            "speed %u%% is %llu ms, past the %d ms a frame's move may take", i,
+                            st->time_ms, speed, (unsigned long long) time_ms, LSC_TIME_MAX);
+        }
         if (st->pose[0]) {
                 const struct model_pose *pose = model_pose(m, st->pose);
 
@@ -33,10 +40,10 @@ static int sequence_plan_step(const struct sequence_step *st, size_t i, const st
                         return fail(f, LSC_ERRCODE_UNKNOWN_POSE, field, "step %zu: no pose is "
                                     "named \"%s\"", i, st->pose);
                 }
-                r = servos_plan_pose(state, m, pose, time_ms, plan, f);
+                r = servos_plan_pose(state, m, pose, (unsigned) time_ms, plan, f);
         } else {
                 snprintf(field, sizeof(field), "steps[%zu].servos", i);
-                r = servos_plan(state, m, st->targets, st->n, time_ms, field, plan, f);
+                r = servos_plan(state, m, st->targets, st->n, (unsigned) time_ms, field, plan, f);
         }
         /* servos_plan names the servo; the step's index goes in front. */
         if (r < 0 && st->pose[0]) {
@@ -68,11 +75,9 @@ int sequence_plan(const struct sequence *seq, const struct model *m, const struc
         return 0;
 }
 
-unsigned sequence_scaled_ms(unsigned ms, unsigned speed)
+uint64_t sequence_scaled_ms(unsigned ms, unsigned speed)
 {
-        uint64_t scaled = ((uint64_t) ms * 100 + speed / 2) / speed;
-
-        return scaled > LSC_TIME_MAX ? LSC_TIME_MAX : (unsigned) scaled;
+        return ((uint64_t) ms * 100 + speed / 2) / speed;
 }
 
 uint64_t sequence_step_usec(const struct sequence *seq, const struct servos_plan *plans,

@@ -49,7 +49,7 @@ struct sequence *sequence_free(struct sequence *s);
  * the first step moves from; later steps move from the one before, for
  * max_speed), with times scaled to SPEED percent and then raised to
  * respect max_speed. Fails, with field "steps[I]...", on the first
- * invalid step. */
+ * invalid step (steps[I].time_ms: its time at SPEED is past LSC_TIME_MAX). */
 int sequence_plan(const struct sequence *seq, const struct model *m, const struct servos *s,
                   unsigned speed, struct servos_plan *plans, struct fail *f);
 
@@ -59,7 +59,8 @@ int sequence_plan(const struct sequence *seq, const struct model *m, const struc
 uint64_t sequence_step_usec(const struct sequence *seq, const struct servos_plan *plans,
                             unsigned speed, size_t i);
 
-/* The time of a step's move at SPEED, in ms (at least 0, at most LSC_TIME_MAX). */
-unsigned sequence_scaled_ms(unsigned ms, unsigned speed);
+/* The time of a step's move at SPEED, in ms, rounded: sequence_plan()
+ * refuses a step where it is past LSC_TIME_MAX, a frame's longest move. */
+uint64_t sequence_scaled_ms(unsigned ms, unsigned speed);
 
 #endif

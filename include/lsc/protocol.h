@@ -16,7 +16,7 @@ extern "C" {
 #define LSC_PROTOCOL_VERSION 1
 /* Additions within the version, each documented in lscd-protocol(7) with the
  * minor version that added it; clients ignore what they do not know. */
-#define LSC_PROTOCOL_MINOR 5
+#define LSC_PROTOCOL_MINOR 6
 /* The longest request line lscd accepts, newline included. */
 #define LSC_PROTOCOL_LINE_MAX 65536
 
@@ -52,6 +52,7 @@ enum lsc_errcode {
         LSC_ERRCODE_UNKNOWN_SEQUENCE,   /* minor 3 */
         LSC_ERRCODE_CANCELLED,          /* minor 3 */
         LSC_ERRCODE_UNSUPPORTED,        /* minor 5: the board (its profile) lacks the command */
+        LSC_ERRCODE_IO_ERROR,           /* minor 6: lscd could not write a file */
         _LSC_ERRCODE_MAX,
 };
 

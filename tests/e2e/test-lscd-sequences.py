@@ -189,6 +189,13 @@ def an_invalid_step_refuses_the_whole_sequence():
         for steps, code, field in cases:
             r = c.request("sequence.run", steps=steps)
             tap.eq(error_of(r), (code, field), "refused: %s" % r["error"]["message"])
+        # A frame's move takes at most 65535 ms: speed never cuts a step's.
+        for steps, speed, field in [
+                ([ok, {"servos": {"shoulder": 1100}, "time_ms": 40000}], 50, "steps[1].time_ms"),
+                ([{"pose": "rest", "time_ms": 1000}], 1, "steps[0].time_ms")]:
+            r = c.request("sequence.run", steps=steps, speed=speed)
+            tap.eq(error_of(r), ("invalid_argument", field),
+                   "refused at speed %d: %s" % (speed, r["error"]["message"]))
         tap.eq(error_of(c.request("sequence.run")), ("missing_argument", "name"), "no sequence")
         tap.eq(error_of(c.request("sequence.run", name="wave", steps=[ok])),
                ("invalid_argument", "steps"), "name and steps: refused, not one ignored")
@@ -303,6 +310,62 @@ def record_stop_makes_every_missing_directory():
             r = c.ok("record.stop")
             tap.eq(r["path"], os.path.join(nested, "deep.yaml"), "written where --recordings says")
             tap.check(os.path.isfile(r["path"]), "three missing levels made")
+
+
+@tap.test
+def a_recording_that_cannot_be_written_is_kept_for_the_next_record_stop():
+    with Sim() as sim:
+        afile = os.path.join(sim.dir, "afile")
+        with open(afile, "w") as f:
+            f.write("not a directory\n")
+        records = os.path.join(afile, "sub")
+        with Lscd(sim.link, "--recordings", records, robot=ROBOT) as lscd:
+            c = lscd.client()
+            move = lambda p: c.ok("move", servos=[{"name": "shoulder", "position": p}],
+                                  time_ms=0, wait=True)
+            c.ok("record.start", name="one", servos=["shoulder"])
+            move(1000)
+            for attempt in ("refused", "refused again: the recording is still kept"):
+                r = c.request("record.stop")
+                tap.eq(error_of(r), ("io_error", None), attempt)
+                tap.check(os.path.join(records, "one.yaml") in r["error"]["message"] and
+                          "Not a directory" in r["error"]["message"], "the file and why", r)
+            c.ok("record.start", name="two", servos=["shoulder"])
+            move(1100)
+            move(1200)
+            r = c.request("record.stop")
+            tap.check("two.yaml" in r["error"]["message"], "a new recording discards it", r)
+            os.remove(afile)
+            r = c.ok("record.stop")
+            tap.eq((r["name"], r["path"], r["steps"]), ("two", os.path.join(records, "two.yaml"), 2),
+                   "written once the directory can be made")
+            with open(r["path"], encoding="utf-8") as f:
+                tap.eq(re.findall(r"shoulder: (\d+)", f.read()), ["1100", "1200"], "its moves")
+            tap.eq(os.listdir(records), ["two.yaml"], "the discarded one never written")
+            tap.eq(error_of(c.request("record.stop")), ("invalid_argument", None), "then none")
+
+
+@tap.test
+def a_recording_never_takes_the_name_of_a_read_only_sequence():
+    with running(robot=ROBOT) as (sim, lscd):
+        c = lscd.client()
+        write_sequence(lscd, "good", WAVE)
+        r = c.request("record.start", name="good", servos=["shoulder"])
+        tap.eq(error_of(r), ("invalid_argument", "name"), "refused at record.start")
+        tap.check(os.path.join(lscd.sequence_dir, "good.yaml") in r["error"]["message"],
+                  "naming the other file", r)
+        c.ok("record.start", name="late", servos=["shoulder"])
+        c.ok("move", servos=[{"name": "shoulder", "position": 1000}], time_ms=0, wait=True)
+        write_sequence(lscd, "late", WAVE)
+        r = c.request("record.stop")
+        tap.eq(error_of(r), ("invalid_argument", None), "refused at record.stop: it appeared since")
+        tap.check(os.path.join(lscd.sequence_dir, "late.yaml") in r["error"]["message"],
+                  "naming the other file", r)
+        tap.check(not os.path.exists(os.path.join(lscd.record_dir, "late.yaml")), "nothing written")
+        os.remove(os.path.join(lscd.sequence_dir, "late.yaml"))
+        tap.eq(c.ok("record.stop")["steps"], 1, "kept, and written once that file is gone")
+        names = [s["name"] for s in c.ok("sequence.list")["sequences"]]
+        tap.eq(sorted(names), ["good", "late"], "each name once")
 
 
 @tap.test

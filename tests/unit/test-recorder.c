@@ -76,11 +76,11 @@ static const struct yaml_case yaml_cases[] = {
           { { T0, 500, 1, { 4 }, { 600 } }, { T0 + 200 * MS, 100, 1, { 4 }, { 2400 } } }, 2,
           "  - {servos: {4: 600}, time_ms: 500, hold_ms: 0}\n"
           "  - {servos: {4: 2400}, time_ms: 100, hold_ms: 0}\n" },
-        { "gaps in whole ms, rounded down; two moves at the same time",
+        { "starts rounded to the ms from the first move's; two moves at the same time",
           ALL_SERVOS,
           { { T0, 100, 1, { 4 }, { 600 } }, { T0 + 250999, 0, 1, { 5 }, { 700 } },
             { T0 + 250999, 10, 1, { 6 }, { 800 } } }, 3,
-          "  - {servos: {4: 600}, time_ms: 100, hold_ms: 150}\n"
+          "  - {servos: {4: 600}, time_ms: 100, hold_ms: 151}\n"
           "  - {servos: {5: 700}, time_ms: 0, hold_ms: 0}\n"
           "  - {servos: {6: 800}, time_ms: 10, hold_ms: 0}\n" },
         { "only the recorded servos; a move of none of them is no step and no gap",
@@ -151,6 +151,73 @@ START_TEST(test_yaml)
         ck_assert_msg(strcmp(text, want) == 0, "%s: got\n%s\nwanted\n%s", c->what, text, want);
         check_replays(c->what, text, rec, m);
         free(want);
+        free(text);
+        recorder_free(rec);
+        model_free(m);
+}
+END_TEST
+
+struct drift_case {
+        const char *what;
+        size_t n;                       /* moves */
+        unsigned time_ms;               /* each move's */
+        uint64_t gap_us;                /* between two moves, at least */
+        uint64_t jitter_us;             /* and up to this much more */
+};
+
+static const struct drift_case drift_cases[] = {
+        { "37 ms gaps and a bit, the hostile report's", 100, 20, 37004, 0 },
+        { "just under 37 ms", 100, 20, 36999, 0 },
+        { "half a ms over", 1000, 20, 20500, 0 },
+        { "a third of a ms over, a full recording", RECORDER_MOVES_MAX, 10, 33333, 0 },
+        { "jittered gaps of 37 to 38 ms", 1000, 20, 37000, 999 },
+        { "moves as long as the gaps, and rounded gaps", 500, 50, 50400, 300 },
+};
+
+/* A recording with gaps of a fraction of a ms replays with every step
+ * within 0.5 ms of its recorded start: no rounding adds up, and the whole
+ * span is within 1 ms of the recording's. */
+START_TEST(test_drift)
+{
+        const struct drift_case *c = &drift_cases[_i];
+        struct model *m = model_check_new();
+        struct recorder *rec = recorder_new("demo", BIT(4));
+        struct move_in mv = { T0, c->time_ms, 1, { 4 }, { 500 } };
+        struct servos_plan plan, *plans;
+        struct sequence *seq;
+        struct servos s;
+        struct fail f;
+        char *text, *errors;
+        uint64_t start = 0;
+
+        for (size_t i = 0; i < c->n; i++) {
+                mv.logical[0] = 500 + (int) (i % 2000);
+                plan = plan_of(m, &mv);
+                recorder_add(rec, &plan, mv.sent);
+                mv.sent += c->gap_us + (c->jitter_us ? (i * 7919) % (c->jitter_us + 1) : 0);
+        }
+        text = recorder_yaml(rec, m, HEADER);
+        ck_assert_msg(sequence_parse(text, strlen(text), "demo.yaml", "demo", &seq, &errors) == 0,
+                      "%s: %s", c->what, errors);
+        plans = calloc(seq->n_steps, sizeof(*plans));
+        ck_assert_ptr_nonnull(plans);
+        servos_init(&s, NULL, NULL);
+        ck_assert_msg(sequence_plan(seq, m, &s, 100, plans, &f) == 0, "%s: %s", c->what, f.message);
+        for (size_t i = 0; i < c->n; i++) {
+                uint64_t recorded = rec->moves[i].sent - T0;
+                uint64_t off = start > recorded ? start - recorded : recorded - start;
+
+                ck_assert_msg(off <= 500, "%s: step %zu starts at %llu us, recorded at %llu us",
+                              c->what, i, (unsigned long long) start, (unsigned long long) recorded);
+                start += sequence_step_usec(seq, plans, 100, i);
+        }
+        /* The last step's start is the replay's span: within 1 ms. */
+        ck_assert_uint_le(start - sequence_step_usec(seq, plans, 100, c->n - 1),
+                          rec->moves[c->n - 1].sent - T0 + 1000);
+        ck_assert_uint_ge(start - sequence_step_usec(seq, plans, 100, c->n - 1) + 1000,
+                          rec->moves[c->n - 1].sent - T0);
+        free(plans);
+        sequence_free(seq);
         free(text);
         recorder_free(rec);
         model_free(m);
@@ -283,6 +350,7 @@ int main(void)
         tcase_set_timeout(tc, 60);
 
         tcase_add_loop_test(tc, test_yaml, 0, (int) ARRAY_SIZE(yaml_cases));
+        tcase_add_loop_test(tc, test_drift, 0, (int) ARRAY_SIZE(drift_cases));
         tcase_add_test(tc, test_add_filters);
         tcase_add_test(tc, test_cap);
         tcase_add_test(tc, test_teach);

@@ -62,6 +62,7 @@ struct refused_case {
         enum lsc_errcode code;
         const char *field;
         const char *message;            /* a part of it */
+        unsigned speed;                 /* percent */
 };
 
 static const struct refused_case refused_cases[] = {
@@ -69,30 +70,46 @@ static const struct refused_case refused_cases[] = {
           { { TO(NAMED("shoulder", 1000)), .time_ms = 10 },
             { TO(NAMED("shoulder", 2400)), .time_ms = 10 } }, 2,
           LSC_ERRCODE_OUT_OF_LIMITS, "steps[1].servos[0].position",
-          "shoulder 1: 2400 is outside its limits 700..2300" },
+          "shoulder 1: 2400 is outside its limits 700..2300", 100 },
         { "below the limits of an inverted servo, the second of its step",
           { { TO(SERVO(4, 1500)), .time_ms = 10 }, { TO(SERVO(4, 1600)), .time_ms = 10 },
             { TO(SERVO(4, 1700)), .time_ms = 10 },
             { TO(SERVO(4, 1800), NAMED("elbow", 599)), .time_ms = 10 } }, 4,
           LSC_ERRCODE_OUT_OF_LIMITS, "steps[3].servos[1].position",
-          "elbow 2: 599 is outside its limits 600..2400" },
+          "elbow 2: 599 is outside its limits 600..2400", 100 },
         { "an unknown servo name",
           { { TO(NAMED("shoulder", 1000)), .time_ms = 10 },
             { TO(NAMED("wrist2", 1000)), .time_ms = 10 } }, 2,
-          LSC_ERRCODE_UNKNOWN_SERVO, "steps[1].servos[0].name", "no servo is named \"wrist2\"" },
+          LSC_ERRCODE_UNKNOWN_SERVO, "steps[1].servos[0].name", "no servo is named \"wrist2\"",
+          100 },
         { "an unknown pose",
           { { TO(NAMED("shoulder", 1000)), .time_ms = 10 }, { .pose = "rest", .time_ms = 10 },
             { .pose = "nope", .time_ms = 10 } }, 3,
-          LSC_ERRCODE_UNKNOWN_POSE, "steps[2].pose", "step 2: no pose is named \"nope\"" },
+          LSC_ERRCODE_UNKNOWN_POSE, "steps[2].pose", "step 2: no pose is named \"nope\"", 100 },
         { "a servo twice in one step, by id and by name",
           { { TO(SERVO(1, 1000), NAMED("shoulder", 1100)), .time_ms = 10 } }, 1,
-          LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].servos[1]", "servo 1 appears more than once" },
+          LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].servos[1]", "servo 1 appears more than once",
+          100 },
         /* A servo the model does not name has the board's range as its
          * limits: the board's range is checked first. */
         { "the default limits of a servo the model does not name",
           { { TO(SERVO(4, 2501)), .time_ms = 10 } }, 1,
           LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].servos[0].position",
-          "servo 4: 2501 is outside the board's positions 500..2500" },
+          "servo 4: 2501 is outside the board's positions 500..2500", 100 },
+        /* A frame's move takes at most LSC_TIME_MAX: speed never cuts it. */
+        { "a step's time at speed 50 past a frame's: 40000 ms is 80000",
+          { { TO(NAMED("shoulder", 1000)), .time_ms = 10 },
+            { TO(NAMED("shoulder", 1100)), .time_ms = 40000 } }, 2,
+          LSC_ERRCODE_INVALID_ARGUMENT, "steps[1].time_ms",
+          "step 1: time_ms 40000 at speed 50% is 80000 ms, past the 65535 ms", 50 },
+        { "one ms past it: 32768 ms at speed 50",
+          { { TO(SERVO(4, 1000)), .time_ms = 32768 } }, 1,
+          LSC_ERRCODE_INVALID_ARGUMENT, "steps[0].time_ms",
+          "step 0: time_ms 32768 at speed 50% is 65536 ms", 50 },
+        { "speed 1: 1000 ms is 100000, a pose's step too",
+          { { TO(SERVO(4, 1000)), .time_ms = 655 }, { .pose = "rest", .time_ms = 1000 } }, 2,
+          LSC_ERRCODE_INVALID_ARGUMENT, "steps[1].time_ms",
+          "step 1: time_ms 1000 at speed 1% is 100000 ms", 1 },
 };
 
 START_TEST(test_plan_refused)
@@ -105,7 +122,7 @@ START_TEST(test_plan_refused)
         struct fail f = { 0 };
 
         servos_init(&s, NULL, NULL);
-        ck_assert_int_eq(sequence_plan(seq, m, &s, 100, plans, &f), -EINVAL);
+        ck_assert_int_eq(sequence_plan(seq, m, &s, c->speed, plans, &f), -EINVAL);
         ck_assert_msg(f.code == c->code, "%s: code %d", c->what, f.code);
         ck_assert_str_eq(f.field, c->field);
         ck_assert_msg(strstr(f.message, c->message), "%s: \"%s\"", c->what, f.message);
@@ -174,11 +191,13 @@ static const struct planned_case planned_cases[] = {
           { { TO(SERVO(4, 1000)), .time_ms = 100, .hold_ms = 1000 },
             { TO(SERVO(4, 1000)), .time_ms = 101 } }, 2, 300, { { 0 } },
           { { 33, 33000 + 333333, 1, { { 4, 1000 } } }, { 34, 34000, 1, { { 4, 1000 } } } } },
-        { "speed 1 keeps a move within a frame's time, and holds an hour a hundred times",
-          { { TO(SERVO(4, 1000)), .time_ms = 65535, .hold_ms = SEQUENCE_HOLD_MAX } }, 1, 1,
+        { "speed 1: 655 ms is 65500, within a frame's time, and holds an hour a hundred times",
+          { { TO(SERVO(4, 1000)), .time_ms = 655, .hold_ms = SEQUENCE_HOLD_MAX } }, 1, 1,
           { { 0 } },
-          { { LSC_TIME_MAX, LSC_TIME_MAX * 1000ULL + SEQUENCE_HOLD_MAX * 100000ULL, 1,
-              { { 4, 1000 } } } } },
+          { { 65500, 65500 * 1000ULL + SEQUENCE_HOLD_MAX * 100000ULL, 1, { { 4, 1000 } } } } },
+        { "speed 50: 32767 ms is 65534, the longest step at that speed",
+          { { TO(SERVO(4, 1000)), .time_ms = 32767 } }, 1, 50, { { 0 } },
+          { { 65534, 65534000, 1, { { 4, 1000 } } } } },
         { "speed 1000 turns 4 ms into 0",
           { { TO(SERVO(4, 1000)), .time_ms = 4, .hold_ms = 9 } }, 1, 1000, { { 0 } },
           { { 0, 900, 1, { { 4, 1000 } } } } },
@@ -247,10 +266,11 @@ START_TEST(test_plan_planned)
 }
 END_TEST
 
-/* ---- sequence_scaled_ms: round to nearest, clamp to a frame's time ---- */
+/* ---- sequence_scaled_ms: round to nearest, past a frame's time too ---- */
 
 static const struct {
-        unsigned ms, speed, want;
+        unsigned ms, speed;
+        uint64_t want;
 } scaled_cases[] = {
         { 0, 1, 0 },
         { 100, 100, 100 },
@@ -259,8 +279,8 @@ static const struct {
         { 2, 300, 1 },          /* 0.67 */
         { 1000, 300, 333 },
         { 65535, SEQUENCE_SPEED_MAX, 6554 },
-        { 65535, 99, LSC_TIME_MAX },
-        { 656, SEQUENCE_SPEED_MIN, LSC_TIME_MAX },
+        { 65535, 99, 66197 },   /* 66197.0 */
+        { 656, SEQUENCE_SPEED_MIN, 65600 },
         { 655, SEQUENCE_SPEED_MIN, 65500 },
 };
 

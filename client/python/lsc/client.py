@@ -274,12 +274,14 @@ class Client(ClientBase):
         teach (a bus board): unload the servos and record their positions
         as a hand moves them; returns the reading period in ms (None
         without teach). Refused lsc.Claimed while another client claims
-        one of them, lsc.Unsupported on an LSC board."""
+        one of them, lsc.Unsupported on an LSC board, lsc.InvalidArgument
+        when a read-only sequence has that name."""
         return self._call(_verbs.record_start(name, servos, replace, teach))
 
     def record_stop(self) -> dict[str, Any]:
         """Stop the recording and write its sequence: {"name", "path",
-        "steps", "dropped"}."""
+        "steps", "dropped"}. lsc.IoError when lscd cannot write the file:
+        it keeps the recording, and record_stop() again writes it."""
         return self._call(_verbs.record_stop())
 
     def cancel(self, request: int) -> None:

@@ -29,7 +29,8 @@ __all__ = [
     "Stopped", "Preempted", "NotStarted", "Halted", "Superseded", "QueueFull",
     "Shutdown", "TooManyClients", "OutOfLimits", "UnknownServo", "UnknownPose",
     "UnknownGroup", "UnknownPosition", "InvalidConfig", "Claimed", "Forbidden",
-    "Dropped", "UnknownClaim", "UnknownSequence", "Cancelled", "Unsupported", "error_class",
+    "Dropped", "UnknownClaim", "UnknownSequence", "Cancelled", "Unsupported", "IoError",
+    "error_class",
     "from_response",
 ]
 
@@ -233,6 +234,12 @@ class Unsupported(RequestError):
     """The board lacks the command: unload, positions or teach on an LSC
     board (lscd --board, the robot file's board) (since 1.5)."""
     code = "unsupported"
+
+
+class IoError(RequestError):
+    """lscd could not write a file: record.stop's sequence file (the
+    recording is kept, and record.stop again writes it) (since 1.6)."""
+    code = "io_error"
 
 
 _CLASSES: dict[str, type[RequestError]] = {
