@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "player.h"
 #include "robot.h"
+#include "sequence-cache.h"
 #include "serial.h"
 #include "server.h"
 #include "wire.h"
@@ -414,6 +415,7 @@ static int manager_new_layers(struct manager *m)
                 .device = manager_device_json, .stats = manager_stats,
                 .each_peer = manager_each_peer, .event = m->event,
                 .sequence_dirs = { o->sequence_dir, o->record_dir },
+                .sequence_cache = sequence_cache_new(),
         };
         if (r >= 0)
                 wire_set_realtime(m->wire, m->realtime.priority > 0);
@@ -519,6 +521,7 @@ struct manager *manager_free(struct manager *m)
         if (m->clients)
                 cmd_cancel_scheduled(&m->ctx, NULL, LSC_ERRCODE_SHUTDOWN);
         m->player = player_free(m->player);
+        m->ctx.sequence_cache = sequence_cache_free(m->ctx.sequence_cache);
         m->wire = wire_free(m->wire);
         m->robot = robot_free(m->robot);
         m->board = board_free(m->board);

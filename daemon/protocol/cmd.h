@@ -143,6 +143,7 @@ struct cmd_context {
         sd_event *event;                /* for requests scheduled "at" */
         struct call *scheduled;         /* those requests (call.h: sched_*) */
         const char *sequence_dirs[2];   /* read-only ones, then recorded ones */
+        struct sequence_cache *sequence_cache;  /* sequence.list's */
         struct cmd_counters counters;
         unsigned board_epoch;           /* board changes so far (cmd_reload) */
         uint64_t recordings;            /* recordings started so far (cmd-record.c) */

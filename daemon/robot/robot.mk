@@ -10,6 +10,7 @@ daemon_robot_librobot_la_SOURCES = \
 	daemon/robot/yamldoc-robot.c daemon/robot/yamldoc-robot.h \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
 	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/sequence-cache.c daemon/robot/sequence-cache.h \
 	daemon/robot/player.c daemon/robot/player.h \
 	daemon/robot/schedule.c daemon/robot/schedule.h \
 	daemon/robot/recorder.c daemon/robot/recorder.h \
@@ -22,16 +23,19 @@ daemon_robot_librobot_la_CPPFLAGS = $(robot_cppflags)
 daemon_robot_librobot_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS)
 daemon_robot_librobot_la_LIBADD = common/libyamldoc.la $(YAML_LIBS)
 
-# Sequences and recordings: sequence.c, sequence-yaml.c and recorder.c
-# are pure; their tests compile them in with what they call (the model,
-# the servos' planning, yamldoc-robot.c, libyamldoc and libyaml), no event loop.
+# Sequences and recordings: sequence.c, sequence-yaml.c, sequence-cache.c
+# and recorder.c are pure; their tests compile them in with what they call
+# (the model, the servos' planning, yamldoc-robot.c, libyamldoc and
+# libyaml), no event loop.
 if ENABLE_TESTS
-sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml tests/unit/test-recorder
+sequence_tests = tests/unit/test-sequence tests/unit/test-sequence-yaml tests/unit/test-recorder \
+	tests/unit/test-sequence-cache
 check_PROGRAMS += $(sequence_tests)
 TESTS += $(sequence_tests)
 sequence_test_sources = tests/unit/lscd-check.h \
 	daemon/robot/sequence.c daemon/robot/sequence.h \
 	daemon/robot/sequence-yaml.c daemon/robot/sequence-yaml.h \
+	daemon/robot/sequence-cache.c daemon/robot/sequence-cache.h \
 	daemon/robot/recorder.c daemon/robot/recorder.h \
 	daemon/robot/yamldoc-robot.c daemon/robot/yamldoc-robot.h \
 	daemon/robot/servos.c daemon/robot/servos.h \
@@ -47,6 +51,10 @@ tests_unit_test_sequence_yaml_SOURCES = tests/unit/test-sequence-yaml.c $(sequen
 tests_unit_test_sequence_yaml_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_sequence_yaml_CFLAGS = $(sequence_test_cflags)
 tests_unit_test_sequence_yaml_LDADD = $(sequence_test_ldadd)
+tests_unit_test_sequence_cache_SOURCES = tests/unit/test-sequence-cache.c $(sequence_test_sources)
+tests_unit_test_sequence_cache_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_sequence_cache_CFLAGS = $(sequence_test_cflags)
+tests_unit_test_sequence_cache_LDADD = $(sequence_test_ldadd)
 tests_unit_test_recorder_SOURCES = tests/unit/test-recorder.c $(sequence_test_sources)
 tests_unit_test_recorder_CPPFLAGS = $(robot_cppflags)
 tests_unit_test_recorder_CFLAGS = $(sequence_test_cflags)

@@ -9,17 +9,19 @@
 #include "sequence-yaml.h"
 #include "yamldoc-robot.h"
 
-/* How step I's errors name target T: "step I: NAME", "step I: servo ID",
- * or "step I: servo" when its key is neither (the key's text, which the
- * file chose, never goes into an error unquoted). */
-static void sequence_yaml_label(char *what, size_t size, size_t i, const struct servos_spec *t)
+/* How step I's errors name target T, after WHAT's "step I: " (PREFIX
+ * bytes): its name, "servo ID", or "servo" when its key is neither (the
+ * key's text, which the file chose, never goes into an error unquoted).
+ * Built for every target, so no printf but for an id. */
+static void sequence_yaml_label(char *what, size_t size, size_t prefix,
+                                const struct servos_spec *t)
 {
         if (t->name[0])
-                snprintf(what, size, "step %zu: %s", i, t->name);
+                snprintf(what + prefix, size - prefix, "%s", t->name);
         else if (t->id)
-                snprintf(what, size, "step %zu: servo %u", i, t->id);
+                snprintf(what + prefix, size - prefix, "servo %u", t->id);
         else
-                snprintf(what, size, "step %zu: servo", i);
+                snprintf(what + prefix, size - prefix, "servo");
 }
 
 /* The targets of a step's "servos": name or id to position. */
@@ -27,9 +29,10 @@ static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t
                                   struct sequence_step *st)
 {
         char what[64];
+        size_t prefix = (size_t) snprintf(what, sizeof(what), "step %zu: ", i);
         bool ok = true;
 
-        snprintf(what, sizeof(what), "step %zu: servos", i);
+        strcpy(what + prefix, "servos");
         if (!yamldoc_mapping(y, n, what))
                 return false;
         YAMLDOC_FOREACH(pair, n) {
@@ -44,19 +47,19 @@ static bool sequence_yaml_targets(struct yamldoc *y, size_t i, const yaml_node_t
                 }
                 *t = (struct servos_spec) { .id = 0 };
                 if (ref && ref[0] >= '0' && ref[0] <= '9') {
-                        snprintf(what, sizeof(what), "step %zu: servo id", i);
+                        strcpy(what + prefix, "servo id");
                         ok = yamldoc_servo_id(y, key, what, &t->id) && ok;
                 } else {
                         const char *name;
 
-                        snprintf(what, sizeof(what), "step %zu: servo", i);
+                        strcpy(what + prefix, "servo");
                         name = yamldoc_name(y, n, pair, what);
                         ok = name && ok;
                         if (name)
                                 strcpy(t->name, name);
                 }
                 /* Any board's positions; planning checks the robot's. */
-                sequence_yaml_label(what, sizeof(what), i, t);
+                sequence_yaml_label(what, sizeof(what), prefix, t);
                 ok = yamldoc_int(y, yamldoc_node(y, pair->value), what, LSC_BUS_POSITION_MIN,
                                  LSC_POSITION_MAX, &v) && ok;
                 t->value = (int) v;
@@ -110,7 +113,12 @@ static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n
         bool ok = true, has_time = false;
 
         snprintf(what, sizeof(what), "step %zu", i);
-        *st = (struct sequence_step) { .line = (unsigned) n->start_mark.line + 1 };
+        /* Not the whole step: its targets past n are never read, and
+         * zeroing them would write 1.4 KB a step. */
+        st->pose[0] = '\0';
+        st->n = 0;
+        st->time_ms = st->hold_ms = 0;
+        st->line = (unsigned) n->start_mark.line + 1;
         if (!yamldoc_mapping(y, n, what))
                 return false;
         YAMLDOC_FOREACH(pair, n) {

@@ -16,7 +16,7 @@
 
 #include "sequence.h"
 
-#define SEQUENCE_FILE_MAX (4 * 1024 * 1024)     /* bytes of a sequence file */
+#define SEQUENCE_FILE_MAX (256 * 1024)          /* bytes of a sequence file (lscd-robot(5)) */
 
 /* Parse TEXT (LEN bytes, named FILE in errors) into *RET (named NAME):
  * 0, or -EINVAL with *errors, one "FILE:LINE: what" per line. */

@@ -477,7 +477,7 @@ static int make_too_large(const char *path)
 static const struct unreadable_case unreadable_cases[] = {
         { "no such file", make_nothing, -ENOENT, "cannot read: No such file or directory" },
         { "a directory", make_directory, -EISDIR, "cannot read: Is a directory" },
-        { "larger than SEQUENCE_FILE_MAX", make_too_large, -EFBIG, "larger than 4194304 bytes" },
+        { "larger than SEQUENCE_FILE_MAX", make_too_large, -EFBIG, "larger than 262144 bytes" },
 };
 
 START_TEST(test_load_unreadable)
