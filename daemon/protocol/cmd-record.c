@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mem.h"
 #include "replace.h"
+#include "sequence-yaml.h"
 
 /* The file of recording NAME, or NULL without a recordings directory. */
 static char *cmd_record_path(const struct cmd_context *ctx, const char *name)
@@ -246,7 +247,7 @@ static int cmd_record_save(struct cmd_context *ctx, struct recorder *rec,
         if (!rec->text) {
                 gmtime_r(&now, &tm);
                 strftime(header, sizeof(header), "Recorded by lscd, %Y-%m-%d %H:%M:%S UTC", &tm);
-                rec->text = recorder_yaml(rec, m, header);
+                rec->text = recorder_yaml(rec, m, header, SEQUENCE_FILE_MAX);
         }
         *path = cmd_record_shadow(ctx, rec->name);
         if (*path)

@@ -148,18 +148,44 @@ static void recorder_step(const struct recorder *r, size_t i, const struct model
         fprintf(f, "}, time_ms: %u, hold_ms: %llu}\n", time_ms, (unsigned long long) hold);
 }
 
-char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header)
+/* Step I's line of the file: free it. */
+static char *recorder_step_text(const struct recorder *r, size_t i, const struct model *m,
+                                size_t *len)
 {
         char *text = NULL;
-        size_t size = 0;
+        FILE *f = open_memstream(&text, len);
+
+        if (!f)
+                mem_oom();
+        recorder_step(r, i, m, f);
+        if (fclose(f) != 0)
+                mem_oom();
+        return text;
+}
+
+char *recorder_yaml(struct recorder *r, const struct model *m, const char *header, size_t max)
+{
+        char *text = NULL, *step;
+        size_t size = 0, len, kept;
         FILE *f = open_memstream(&text, &size);
 
         if (!f)
                 mem_oom();
         fprintf(f, "# %s\nsteps:\n", header);
-        for (size_t i = 0; i < r->n_moves; i++)
-                recorder_step(r, i, m, f);
+        for (kept = 0; kept < r->n_moves; kept++) {
+                step = recorder_step_text(r, kept, m, &len);
+                if (fflush(f) != 0)
+                        mem_oom();
+                if (size + len > max) {
+                        free(step);
+                        break;
+                }
+                fwrite(step, 1, len, f);
+                free(step);
+        }
         if (fclose(f) != 0)
                 mem_oom();
+        r->dropped += r->n_moves - kept;
+        r->n_moves = kept;
         return text;
 }

@@ -60,12 +60,14 @@ unsigned recorder_teach_period_ms(size_t n);
  * period); kept as a move when they are not where the last one kept left
  * them, so that a servo at rest makes a hold, not steps. */
 void recorder_sample(struct recorder *r, const struct servos_plan *plan, uint64_t sent);
-/* The sequence file's text (names from M where it has them); free it. A
- * taught recording's first step takes recorder_approach_ms(). */
 /* The time of MOVE when it is a taught sequence's first step: its own, or
  * longer so that each servo may cross its limits at RECORDER_APPROACH_MS
  * for the board's whole range, and within its max_speed. */
 unsigned recorder_approach_ms(const struct recorder_move *move, const struct model *m);
-char *recorder_yaml(const struct recorder *r, const struct model *m, const char *header);
+/* The sequence file's text (names from M where it has them), at most MAX
+ * bytes (a file lscd reads: SEQUENCE_FILE_MAX); free it. The moves past
+ * what fits are dropped from R and counted in R->dropped. A taught
+ * recording's first step takes recorder_approach_ms(). */
+char *recorder_yaml(struct recorder *r, const struct model *m, const char *header, size_t max);
 
 #endif

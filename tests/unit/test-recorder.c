@@ -146,7 +146,7 @@ START_TEST(test_yaml)
                 recorder_add(rec, &plan, c->moves[i].sent);
         }
         ck_assert_uint_eq(rec->dropped, 0);
-        text = recorder_yaml(rec, m, HEADER);
+        text = recorder_yaml(rec, m, HEADER, SEQUENCE_FILE_MAX);
         ck_assert_int_gt(asprintf(&want, "# %s\nsteps:\n%s", HEADER, c->steps), 0);
         ck_assert_msg(strcmp(text, want) == 0, "%s: got\n%s\nwanted\n%s", c->what, text, want);
         check_replays(c->what, text, rec, m);
@@ -169,7 +169,7 @@ static const struct drift_case drift_cases[] = {
         { "37 ms gaps and a bit, the hostile report's", 100, 20, 37004, 0 },
         { "just under 37 ms", 100, 20, 36999, 0 },
         { "half a ms over", 1000, 20, 20500, 0 },
-        { "a third of a ms over, a full recording", RECORDER_MOVES_MAX, 10, 33333, 0 },
+        { "a third of a ms over, as many as a file holds", RECORDER_MOVES_MAX, 10, 33333, 0 },
         { "jittered gaps of 37 to 38 ms", 1000, 20, 37000, 999 },
         { "moves as long as the gaps, and rounded gaps", 500, 50, 50400, 300 },
 };
@@ -189,6 +189,7 @@ START_TEST(test_drift)
         struct fail f;
         char *text, *errors;
         uint64_t start = 0;
+        size_t n;
 
         for (size_t i = 0; i < c->n; i++) {
                 mv.logical[0] = 500 + (int) (i % 2000);
@@ -196,14 +197,16 @@ START_TEST(test_drift)
                 recorder_add(rec, &plan, mv.sent);
                 mv.sent += c->gap_us + (c->jitter_us ? (i * 7919) % (c->jitter_us + 1) : 0);
         }
-        text = recorder_yaml(rec, m, HEADER);
+        text = recorder_yaml(rec, m, HEADER, SEQUENCE_FILE_MAX);
+        n = rec->n_moves;               /* what the file holds */
         ck_assert_msg(sequence_parse(text, strlen(text), "demo.yaml", "demo", &seq, &errors) == 0,
                       "%s: %s", c->what, errors);
+        ck_assert_uint_eq(seq->n_steps, n);
         plans = calloc(seq->n_steps, sizeof(*plans));
         ck_assert_ptr_nonnull(plans);
         servos_init(&s, NULL, NULL);
         ck_assert_msg(sequence_plan(seq, m, &s, 100, plans, &f) == 0, "%s: %s", c->what, f.message);
-        for (size_t i = 0; i < c->n; i++) {
+        for (size_t i = 0; i < n; i++) {
                 uint64_t recorded = rec->moves[i].sent - T0;
                 uint64_t off = start > recorded ? start - recorded : recorded - start;
 
@@ -212,10 +215,10 @@ START_TEST(test_drift)
                 start += sequence_step_usec(seq, plans, 100, i);
         }
         /* The last step's start is the replay's span: within 1 ms. */
-        ck_assert_uint_le(start - sequence_step_usec(seq, plans, 100, c->n - 1),
-                          rec->moves[c->n - 1].sent - T0 + 1000);
-        ck_assert_uint_ge(start - sequence_step_usec(seq, plans, 100, c->n - 1) + 1000,
-                          rec->moves[c->n - 1].sent - T0);
+        ck_assert_uint_le(start - sequence_step_usec(seq, plans, 100, n - 1),
+                          rec->moves[n - 1].sent - T0 + 1000);
+        ck_assert_uint_ge(start - sequence_step_usec(seq, plans, 100, n - 1) + 1000,
+                          rec->moves[n - 1].sent - T0);
         free(plans);
         sequence_free(seq);
         free(text);
@@ -283,11 +286,57 @@ START_TEST(test_cap)
         ck_assert_uint_eq(rec->dropped, 5);
         ck_assert_uint_eq(rec->moves[RECORDER_MOVES_MAX - 1].sent,
                           T0 + (RECORDER_MOVES_MAX - 1) * 20 * MS);
-        text = recorder_yaml(rec, m, HEADER);
+        /* 10000 steps of one servo pass a file lscd reads: the file keeps
+         * what fits, the rest are dropped too. */
+        text = recorder_yaml(rec, m, HEADER, SEQUENCE_FILE_MAX);
+        ck_assert_uint_le(strlen(text), SEQUENCE_FILE_MAX);
+        ck_assert_uint_lt(rec->n_moves, RECORDER_MOVES_MAX);
+        ck_assert_uint_gt(rec->n_moves, RECORDER_MOVES_MAX / 2);
+        ck_assert_uint_eq(rec->dropped, 5 + RECORDER_MOVES_MAX - rec->n_moves);
         ck_assert_ptr_nonnull(strstr(text, "\n  - {servos: {4: 500}, time_ms: 10, hold_ms: 10}\n"));
         check_replays("a full recording", text, rec, m);
         free(text);
         recorder_free(rec);
+        model_free(m);
+}
+END_TEST
+
+/* A recording of three moves of servo 4, 20 ms apart. */
+static struct recorder *three_moves(const struct model *m)
+{
+        struct recorder *rec = recorder_new("demo", BIT(4));
+        struct move_in mv = { T0, 10, 1, { 4 }, { 500 } };
+        struct servos_plan plan;
+
+        for (size_t i = 0; i < 3; i++) {
+                mv.sent = T0 + i * 20 * MS;
+                plan = plan_of(m, &mv);
+                recorder_add(rec, &plan, mv.sent);
+        }
+        return rec;
+}
+
+/* A file of at most MAX bytes keeps the steps that fit whole, each
+ * boundary exactly: one byte less loses the last step. */
+START_TEST(test_yaml_max)
+{
+        struct model *m = model_check_new();
+        struct recorder *rec = three_moves(m);
+        char *full = recorder_yaml(rec, m, HEADER, SIZE_MAX), *text;
+        size_t len = strlen(full);
+
+        recorder_free(rec);
+        for (size_t max = len; max + 2 > len; max--) {
+                rec = three_moves(m);
+                text = recorder_yaml(rec, m, HEADER, max);
+                ck_assert_uint_le(strlen(text), max);
+                ck_assert_uint_eq(rec->n_moves, max == len ? 3 : 2);
+                ck_assert_uint_eq(rec->dropped, max == len ? 0 : 1);
+                ck_assert(strncmp(text, full, strlen(text)) == 0);
+                free(text);
+                recorder_free(rec);
+        }
+        free(full);
         model_free(m);
 }
 END_TEST
@@ -317,7 +366,7 @@ START_TEST(test_teach)
         recorder_sample(rec, &plan, T0 + 300 * MS);
         recorder_sample(rec, &plan, T0 + 400 * MS);
         ck_assert_uint_eq(rec->n_moves, 2);
-        text = recorder_yaml(rec, m, HEADER);
+        text = recorder_yaml(rec, m, HEADER, SEQUENCE_FILE_MAX);
         /* The first step comes from anywhere: wrist's 500..2500 at its
          * max_speed of 1000 us/s, and the board's whole range in 2 s
          * (shoulder's 700..2300: 1.6 s); the hand's hold stays. */
@@ -353,6 +402,7 @@ int main(void)
         tcase_add_loop_test(tc, test_drift, 0, (int) ARRAY_SIZE(drift_cases));
         tcase_add_test(tc, test_add_filters);
         tcase_add_test(tc, test_cap);
+        tcase_add_test(tc, test_yaml_max);
         tcase_add_test(tc, test_teach);
         tcase_add_test(tc, test_free_null);
         suite_add_tcase(s, tc);
