@@ -75,8 +75,8 @@ static void *saver_thread(void *userdata)
                 s->busy = false;
                 s->result = r;
                 pthread_cond_broadcast(&s->cond);
-                if (write(s->efd, &one, sizeof(one)) < 0)
-                        continue;       /* the counter is full: it is non-zero */
+                /* Fails only when the counter is full: it is non-zero then. */
+                (void) !write(s->efd, &one, sizeof(one));
         }
         pthread_mutex_unlock(&s->mutex);
         return NULL;
