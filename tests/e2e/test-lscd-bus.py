@@ -455,7 +455,10 @@ def a_board_change_ends_teach_mode_and_reads():
         since = sim.mark()
         c.ok("record.start", name="cut", servos=["base"], teach=True)
         sim.wait_for("rx", query, since=since)
+        since = sim.mark()
         sim.command("raw 55 55 06 15 01 01 2C 01")
+        # The next period reads again only once this reply was taken.
+        sim.wait_for("rx", query, since=since)
         rid = c.send_request("positions", servos=["base", "grip"])
         c.ok("ping")
         lscd.write_robot("servos:\n  shoulder: {id: 1}\n")

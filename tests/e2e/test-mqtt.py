@@ -642,6 +642,8 @@ def sighup_stops_like_sigterm():
         bridge.proc.send_signal(signal.SIGHUP)
         tap.eq(bridge.proc.wait(mqttharness.DEFAULT_TIMEOUT), 0, "exit status 0")
         tap.check("Stopping on signal 1" in bridge.stderr(), "logged", bridge.stderr()[-500:])
+        # The bridge has left; its last messages may still be on their way.
+        mq.until(lambda: mq.answers(b"held"), "the held move's answer")
         tap.eq(mq.answers(b"held")[0]["error"]["code"], "shutdown", "what waited: shutdown")
         mq.wait(lambda m: m.topic == "lsc/a/online" and m.payload == b"false", "online false",
                 since=since)
