@@ -106,11 +106,23 @@ static bool sequence_yaml_field(struct yamldoc *y, size_t i, const char *field,
         return false;
 }
 
+/* The index of FIELD among a step's fields, or -1 for none of them. */
+static int sequence_yaml_field_index(const char *field)
+{
+        static const char *const fields[] = { "pose", "servos", "time_ms", "hold_ms" };
+
+        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+                if (field && strcmp(field, fields[f]) == 0)
+                        return (int) f;
+        return -1;
+}
+
 static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n,
                                struct sequence_step *st)
 {
         char what[32];
         bool ok = true, has_time = false;
+        unsigned seen = 0;
 
         snprintf(what, sizeof(what), "step %zu", i);
         /* Not the whole step: its targets past n are never read, and
@@ -124,7 +136,15 @@ static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n
         YAMLDOC_FOREACH(pair, n) {
                 const yaml_node_t *key = yamldoc_node(y, pair->key);
                 const char *field = yamldoc_scalar(key);
+                int f = sequence_yaml_field_index(field);
 
+                if (f >= 0 && (seen & 1u << f)) {
+                        yamldoc_error(y, key, "step %zu: field \"%s\" appears twice", i, field);
+                        ok = false;
+                        continue;
+                }
+                if (f >= 0)
+                        seen |= 1u << f;
                 has_time |= field && strcmp(field, "time_ms") == 0;
                 ok = sequence_yaml_field(y, i, field ? field : "", key,
                                          yamldoc_node(y, pair->value), st) && ok;

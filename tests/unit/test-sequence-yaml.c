@@ -134,6 +134,14 @@ static const struct error_case error_cases[] = {
           "wave.yaml:4: step 1: servo name \"-1\" " NAME_HINT "\n"
           "wave.yaml:5: step 1: servo name \"a_very_long_servo_name_of_33_bytes\" " NAME_HINT
           "\n" },
+        { "a step's field twice: refused, never the last one winning",
+          "steps:\n  - {servos: {shoulder: 900}, time_ms: 1, time_ms: 2}\n"
+          "  - pose: rest\n    hold_ms: 1\n    pose: up\n    hold_ms: 2\n    time_ms: 3\n"
+          "  - {servos: {elbow: 900}, servos: {elbow: 1000}, time_ms: 1}\n",
+          "wave.yaml:2: step 0: field \"time_ms\" appears twice\n"
+          "wave.yaml:5: step 1: field \"pose\" appears twice\n"
+          "wave.yaml:6: step 1: field \"hold_ms\" appears twice\n"
+          "wave.yaml:8: step 2: field \"servos\" appears twice\n" },
         { "a servo name twice in a step, with the step",
           "steps:\n  - servos:\n      shoulder: 900\n      elbow: 900\n      shoulder: 1000\n"
           "    time_ms: 1\n",
