@@ -280,10 +280,14 @@ static void cmd_record_stop_run(struct cmd_context *ctx, struct call *call)
                 return;
         }
         if (rec->n_moves == 0) {
+                char teach[96] = "";    /* only teach mode skips periods */
+
+                if (rec->skipped)
+                        snprintf(teach, sizeof(teach), ", and %zu teach periods read nothing "
+                                 "(the board did not answer)", rec->skipped);
                 call_fail(call, LSC_ERRCODE_INVALID_ARGUMENT, NULL, "the recording %s stopped "
                           "with nothing recorded, no file written: no move of those servos "
-                          "reached the wire, and %zu teach periods read nothing (the board "
-                          "did not answer)", rec->name, rec->skipped);
+                          "reached the wire%s", rec->name, teach);
                 recorder_free(rec);
                 return;
         }

@@ -46,20 +46,21 @@ static int cmd_sequence_find(const struct cmd_context *ctx, const char *name, st
         return r;
 }
 
-/* A sequence whose shape is wrong, into F: the first error, and for inline
- * steps the step it names ("FILE:LINE: step N: ...") as the field. */
+/* A sequence whose shape is wrong, into F: the first error ("FILE:LINE:
+ * what"). Inline steps are one line of the request: their error is the
+ * what alone, and the step it names ("step N: ...") is the field. */
 static int cmd_sequence_run_invalid(struct fail *f, bool inline_steps, const char *errors)
 {
-        const char *step = strstr(errors, ": step ");
+        const char *what = inline_steps && strstr(errors, ": ") ? strstr(errors, ": ") + 2 : errors;
         char field[32] = "name";
         size_t i;
 
         if (inline_steps)
                 snprintf(field, sizeof(field), "steps");
-        if (inline_steps && step && sscanf(step, ": step %zu", &i) == 1)
+        if (inline_steps && sscanf(what, "step %zu", &i) == 1)
                 snprintf(field, sizeof(field), "steps[%zu]", i);
-        return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, field, "%.*s", (int) strcspn(errors, "\n"),
-                    errors);
+        return fail(f, LSC_ERRCODE_INVALID_ARGUMENT, field, "%.*s", (int) strcspn(what, "\n"),
+                    what);
 }
 
 /* Inline steps are read as the request arrives, even one scheduled "at":

@@ -191,6 +191,11 @@ def an_invalid_step_refuses_the_whole_sequence():
         for steps, code, field in cases:
             r = c.request("sequence.run", steps=steps)
             tap.eq(error_of(r), (code, field), "refused: %s" % r["error"]["message"])
+        r = c.request("sequence.run", steps=[ok, {"servos": {"shoulder": 1000}}])
+        tap.eq(r["error"]["message"], "step 1 needs time_ms",
+               "an inline step's error names the step, no file or line")
+        r = c.request("sequence.run", steps=[])
+        tap.eq(error_of(r), ("invalid_argument", "steps"), "no steps: %s" % r["error"]["message"])
         # A frame's move takes at most 65535 ms: speed never cuts a step's.
         for steps, speed, field in [
                 ([ok, {"servos": {"shoulder": 1100}, "time_ms": 40000}], 50, "steps[1].time_ms"),
@@ -396,6 +401,21 @@ def at_starts_a_request_at_a_wall_clock_time():
         time.sleep(0.7)
         tap.eq([r.data for r in rx_since(sim, since)], [hexbytes("55 55 02 07")],
                "only halt's STOP reached the wire")
+
+
+@tap.test
+def an_empty_recording_writes_nothing_and_says_why():
+    with running(robot=ROBOT) as (sim, lscd):
+        c = lscd.client()
+        c.ok("record.start", name="empty", servos=["shoulder"])
+        c.ok("move", servos=[{"name": "elbow", "position": 1000}], time_ms=0, wait=True)
+        r = c.request("record.stop")
+        tap.eq((error_of(r), r["error"]["message"]),
+               (("invalid_argument", None), "the recording empty stopped with nothing recorded, "
+                "no file written: no move of those servos reached the wire"),
+               "refused, naming no teach period outside teach mode")
+        tap.check(not os.path.exists(os.path.join(lscd.dir, "recordings", "empty.yaml")),
+                  "no file")
 
 
 @tap.test
