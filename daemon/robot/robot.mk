@@ -63,9 +63,16 @@ endif
 
 if ENABLE_TESTS
 robot_tests = tests/unit/test-board-state tests/unit/test-model tests/unit/test-servos \
-	tests/unit/test-state tests/unit/test-saver
+	tests/unit/test-state tests/unit/test-saver tests/unit/test-claims
 check_PROGRAMS += $(robot_tests)
 TESTS += $(robot_tests)
+
+# claims.c is pure: time comes in as an argument.
+tests_unit_test_claims_SOURCES = tests/unit/test-claims.c tests/unit/lscd-check.h \
+	daemon/robot/claims.c daemon/robot/claims.h
+tests_unit_test_claims_CPPFLAGS = $(robot_cppflags)
+tests_unit_test_claims_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_claims_LDADD = common/libcommon.la $(CHECK_LIBS)
 
 # board-state.c is pure: the test compiles it in and links only the codec
 # and mem.c (libcommon), not board.c's sd-event and wire.
