@@ -190,7 +190,7 @@ def set_every_speed(client):
 def reconnect_then(sim, client, cmd):
     """Unplug and replug; on device.connected send CMD at once. Returns
     (its response, the frames received after the replug up to the STOP,
-    those of them received after CMD was sent)."""
+    those of them that started on the wire after CMD was sent)."""
     sim.unplug()
     client.wait_event("device.disconnected", timeout=30)
     since = sim.mark()
@@ -201,7 +201,8 @@ def reconnect_then(sim, client, cmd):
     stop = sim.wait_for("rx", STOP, since=since, timeout=LONG)
     rx = [r for r in sim.records()[since:] if r.kind == "rx"]
     before = rx[:rx.index(stop)]
-    return response, [r.data for r in before], [r.data for r in before if r.t > asked]
+    return response, [r.data for r in before], \
+        [r.data for r in before if r.t - sim.byte_time(len(r.data)) > asked]
 
 
 def check_speeds_restored(sim, since, before):
@@ -233,7 +234,12 @@ def stop_after_reconnect(cmd):
                  % (cmd, len(before), len(ahead)))
         tap.check(all(is_speed(f) for f in before), "only speeds ahead of the STOP",
                   frames_text(before))
-        tap.check(len(ahead) <= 1, "at most one frame ahead of the STOP", frames_text(ahead))
+        # 255 speeds wait: an lscd that queued the STOP behind them would
+        # start some 250 frames after the request. One may start while the
+        # request travels to lscd, one more when the simulator, starved,
+        # logs a frame late (its start is computed back from its end).
+        tap.check(len(ahead) <= 2, "at most two frames start after the request, of the 255 "
+                  "queued", frames_text(ahead))
         check_speeds_restored(sim, since, before)
         return response
 

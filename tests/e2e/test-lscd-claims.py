@@ -86,13 +86,13 @@ def an_overlapping_claim_is_refused_with_the_holders_name_or_waits():
         tap.check("arm-ctl" in r["error"]["message"], "and in the message", r)
         tap.eq(b.ok("claim", servos=[3])["servos"], [3], "a disjoint claim is granted")
         rid = b.send_request("claim", servos=["elbow"], wait=True)
+        b.ok("ping")            # read after the claim: lscd has it
         c = lscd.client()
         rid_c = c.send_request("claim", servos=[2], wait=True)
-        time.sleep(0.2)
+        c.ok("ping")
         tap.eq(a.ok("release", claim=r["error"]["holder"]["claim"])["released"], 1, "released")
         tap.eq(b.response(rid)["servos"], [2], "the first waiter gets it")
-        time.sleep(0.2)
-        tap.eq(c.inbox, [], "the second waits on")
+        tap.eq(c.collect(0.2), [], "the second waits on")
         b.ok("release")
         tap.eq(c.response(rid_c)["servos"], [2], "then the second")
         r = a.request("claim", servos=[2], wait=True, timeout_ms=200)
@@ -225,8 +225,10 @@ def a_lease_that_runs_out_drops_the_queue_and_runs_the_safe_action():
                "claim.expired, reason lease")
         tap.check(ev["dropped"] > 0, "the queued frames were dropped: %d" % ev["dropped"])
         tap.check(expired - last >= 0.5, "not before the lease ran out")
+        # The lease runs from the last request lscd read, which a loaded
+        # machine reads after "last"; test-claims holds the exact time.
         if not valgrind_on():
-            tap.check(expired - last < 0.5 + 0.2, "at its end: %.3f s" % (expired - last))
+            tap.check(expired - last < 0.5 + 0.4, "at its end: %.3f s" % (expired - last))
         safe = sim.wait_for("rx", HOME_1_2)
         after = [r for r in sim.records() if r.kind == "rx" and r.t > safe.t]
         tap.eq([r.data for r in after], [], "the safe pose is the last frame on the wire")

@@ -91,6 +91,7 @@ def group_stop_mid_sequence_leaves_no_step_after_the_stop():
         tap.eq(error_of(c.response(rid)), ("stopped", None), "the wait ends stopped")
         ev = c.wait_event("sequence.stopped")
         tap.eq((ev["reason"], ev["by"]["name"]), ("stopped", "operator"), "naming who stopped it")
+        sim.wait_for("rx", hexbytes("55 55 02 07"))
         time.sleep(0.3)
         rx = [r.data for r in sim.records("rx")]
         stop = rx.index(hexbytes("55 55 02 07"))
@@ -109,7 +110,10 @@ def an_expired_claim_stops_its_holders_sequence():
         tap.eq(ev["reason"], "lease", "the holder's lease ran out while it waited")
         tap.eq(error_of(h.response(rid))[0], "stopped", "its sequence stopped")
         tap.eq(w.wait_event("sequence.stopped")["reason"], "stopped", "sequence.stopped")
-        time.sleep(0.1)         # the frames past recall (lscd-protocol(7)) land
+        # A move of another servo, written after the run's frames past recall
+        # (lscd-protocol(7)): once it is on the wire, so are they.
+        w.ok("move", servos=[{"id": 3, "position": 1500}], time_ms=0)
+        sim.wait_for("rx", hexbytes("55 55 08 03 01 00 00 03 DC 05"))
         n = len(sim.records("rx"))
         time.sleep(0.3)
         tap.eq(len(sim.records("rx")), n, "no step after it")
@@ -145,7 +149,10 @@ def a_client_going_away_stops_its_runs_with_drop_and_not_with_finish():
         sim.wait_count("rx", 2, since=since)
         f.close()
         ev = w.wait_event("sequence.completed", lambda e: e["name"] is None)
-        tap.eq(len(rx_since(sim, since)), 10, "with finish, the run plays to its end")
+        # Completed once the last step's move ended, which the simulator
+        # may log late.
+        tap.eq(len(sim.wait_count("rx", 10, since=since)), 10,
+               "with finish, the run plays to its end")
 
 
 @tap.test
