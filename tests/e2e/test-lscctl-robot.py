@@ -208,6 +208,7 @@ def move_wait_returns_once_the_move_ended():
         mark = sim.mark()
         out = ok(lscd, "move", "shoulder:1200", "elbow:1000", "-t", "300", "--wait")
         tap.eq(out, "time 300 ms, completed\n", "move --wait")
+        sim.wait_count("rx", 1, since=mark)
         tap.eq(rx_since(sim, mark), [hexbytes("55 55 0B 03 02 2C 01 01 9C 04 02 D0 07")],
                "one frame on the wire")
         tap.eq({i: sim.state()["servos"][i] for i in (1, 2)}, {1: 1180, 2: 2000},

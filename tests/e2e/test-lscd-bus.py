@@ -387,8 +387,11 @@ def a_stop_never_waits_behind_a_position_query():
         # Half a second of moves of 32 servos keep the line busy.
         for _ in range(5):
             a.send_request("move", servos=big, time_ms=100)
-        rid = b.send_request("positions", servos=[1])
-        b.ok("group.stop")
+        a.ok("ping")            # the moves are read: queued ahead of the query
+        # The query and the STOP in one write: lscd reads them together.
+        b.send_raw(b'{"cmd":"positions","id":"q","servos":[1]}\n{"cmd":"group.stop","id":"s"}\n')
+        rid = "q"
+        tap.eq(b.response("s")["ok"], True, "group.stop answered")
         sim.wait_for("rx", hexbytes("55 55 04 15 01 01"), since=since)
         order = [r[3] for r in rx(sim, since) if r[3] in (0x07, 0x15)]
         tap.eq(order, [0x07, 0x15], "the STOP before the query")
