@@ -159,7 +159,8 @@ struct cmd_context {
 
 /* A verb. prepare, when set, resolves the arguments against the robot
  * model M and the servos' state S (a move's plan), or fails with F.
- * encode is NULL for verbs that write no frame. run answers the
+ * encode is NULL for verbs that write no frame (record.start's returns 0
+ * for a request without teach, which writes none). run answers the
  * call, or hands it to whoever will (the wire, the board). written, when
  * set, is called instead of the default "ok {}" once the frame is written.
  * board_reply answers a call the board took as a waiter, on success
