@@ -43,10 +43,6 @@ RSS_SLACK_KIB = 512
 tap.TEST_TIMEOUT = 600     # 12,000 connections on a slow machine
 
 
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
 def rss_kib(pid):
     with open("/proc/%d/status" % pid, encoding="ascii") as f:
         for line in f:
@@ -88,10 +84,26 @@ def read_line(s, buf=b""):
     return json.loads(line), rest
 
 
+def fds_between_saves(lscd):
+    """lscd's fd count, read while its state saver (a thread of its own,
+    writing STATE.tmp then renaming it) holds no file open; None while it
+    does, or when an fd closed while being read."""
+    fd_dir = "/proc/%d/fd" % lscd.proc.pid
+    try:
+        links = [os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)]
+    except FileNotFoundError:
+        return None
+    return None if lscd.state_path + ".tmp" in links else len(links)
+
+
+def fd_count(lscd):
+    return wait_until(lambda: fds_between_saves(lscd), "the state saver between saves")
+
+
 def idle(lscd, probe):
     """Wait until only probe is connected; return (fds, rss KiB)."""
     wait_until(lambda: probe.ok("status")["clients"] == 1, "only the probe connected", 60)
-    return fd_count(lscd.proc.pid), rss_kib(lscd.proc.pid)
+    return fd_count(lscd), rss_kib(lscd.proc.pid)
 
 
 def many_at_once(sim, lscd, n):
@@ -151,7 +163,7 @@ def thousand_clients_and_ten_thousand_cycles():
         socks = many_at_once(sim, lscd, CLIENTS)
         # Measured before status: its answer lists every connection (about
         # 250 bytes each), a one-off allocation malloc keeps, not state.
-        peak_fds, peak_rss = fd_count(lscd.proc.pid), rss_kib(lscd.proc.pid)
+        peak_fds, peak_rss = fd_count(lscd), rss_kib(lscd.proc.pid)
         status = probe.ok("status")
         tap.eq(status["clients"], CLIENTS + 1, "all connected at the same time")
         tap.eq(len(status["connections"]), CLIENTS + 1, "and listed")
