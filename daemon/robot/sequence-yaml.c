@@ -106,10 +106,15 @@ static bool sequence_yaml_field(struct yamldoc *y, size_t i, const char *field,
         return false;
 }
 
+enum { SEQUENCE_YAML_POSE, SEQUENCE_YAML_SERVOS, SEQUENCE_YAML_TIME, SEQUENCE_YAML_HOLD };
+
 /* The index of FIELD among a step's fields, or -1 for none of them. */
 static int sequence_yaml_field_index(const char *field)
 {
-        static const char *const fields[] = { "pose", "servos", "time_ms", "hold_ms" };
+        static const char *const fields[] = {
+                [SEQUENCE_YAML_POSE] = "pose", [SEQUENCE_YAML_SERVOS] = "servos",
+                [SEQUENCE_YAML_TIME] = "time_ms", [SEQUENCE_YAML_HOLD] = "hold_ms",
+        };
 
         for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
                 if (field && strcmp(field, fields[f]) == 0)
@@ -121,8 +126,8 @@ static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n
                                struct sequence_step *st)
 {
         char what[32];
-        bool ok = true, has_time = false;
-        unsigned seen = 0;
+        bool ok = true, has_time;
+        unsigned seen = 0;      /* bit F: field F was given */
 
         snprintf(what, sizeof(what), "step %zu", i);
         /* Not the whole step: its targets past n are never read, and
@@ -145,10 +150,10 @@ static bool sequence_yaml_step(struct yamldoc *y, size_t i, const yaml_node_t *n
                 }
                 if (f >= 0)
                         seen |= 1u << f;
-                has_time |= field && strcmp(field, "time_ms") == 0;
                 ok = sequence_yaml_field(y, i, field ? field : "", key,
                                          yamldoc_node(y, pair->value), st) && ok;
         }
+        has_time = seen & 1u << SEQUENCE_YAML_TIME;
         if (ok && !has_time)
                 yamldoc_error(y, n, "step %zu needs time_ms", i);
         if (ok && (st->pose[0] != '\0') == (st->n > 0))
